@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // e2e suites start real gateway processes on fixed ports; run files one at a time
+    // so two suites never fight over a port on the 2-core CI machines.
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});
