@@ -1,0 +1,64 @@
+// Building blocks shared by the config schemas.
+import { z } from 'zod';
+
+/** Durations as agentgateway writes them: `500ms`, `10s`, `1m30s`, `2h`. */
+export const Duration = z
+  .string()
+  .regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'expected a duration such as "500ms", "10s", "1m30s"')
+  .describe('Duration, e.g. "500ms", "10s", "1m30s", "2h"');
+
+/** A `host:port` address (or `host` where a default port applies). */
+export const HostPort = z
+  .string()
+  .min(1)
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+)(:\d{1,5})?$/, 'expected "host:port"');
+
+/** A secret given inline or read from a file (re-read on reload). */
+export const SecretSource = z.union([
+  z.string(),
+  z.strictObject({ file: z.string().min(1).describe('Path of a file holding the secret') }),
+]);
+
+/** Header name -> value map used by header modifiers. */
+export const HeaderMap = z.record(
+  z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'invalid header name'),
+  z.string().regex(/^[^\r\n\0]*$/, 'header values may not contain CR, LF or NUL'),
+);
+
+/**
+ * Refinement for "one of these keys" objects (agentgateway's enums in YAML form), which
+ * gives a clearer error than a zod union and keeps unknown-key suggestions precise.
+ */
+export function exactlyOne<T extends Record<string, unknown>>(keys: readonly (keyof T & string)[], what: string) {
+  return (v: T, ctx: z.RefinementCtx) => {
+    const present = keys.filter((k) => v[k] !== undefined);
+    if (present.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          present.length === 0
+            ? `${what} needs exactly one of: ${keys.join(', ')}`
+            : `${what} takes exactly one of: ${keys.join(', ')} (found ${present.join(', ')})`,
+      });
+    }
+  };
+}
+
+export function durationMs(d: string): number {
+  let total = 0;
+  for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+    const n = Number(m[1]);
+    total += m[2] === 'ms' ? n : m[2] === 's' ? n * 1e3 : m[2] === 'm' ? n * 60e3 : n * 3600e3;
+  }
+  return total;
+}
+
+/** A regular expression, checked when the config loads rather than when a request arrives. */
+export const Regex = z.string().refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'invalid regular expression');

@@ -1,0 +1,25 @@
+import { formatPath, type Provider } from './types.js';
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+export const anthropic: Provider = {
+  name: 'anthropic',
+  formats: ['messages'],
+  host: 'api.anthropic.com',
+  port: 443,
+  basePath: '/v1',
+  path: formatPath,
+  credentialHeaders: (key) => [['x-api-key', key]],
+  credentialHeaderNames: ['x-api-key', 'authorization'],
+  requiredHeaders: [['anthropic-version', ANTHROPIC_VERSION]],
+};
+
+/**
+ * A client that sends `Authorization: Bearer <key>` to Anthropic (OpenAI SDK habits) gets it
+ * moved to `x-api-key`, except OAuth tokens (`sk-ant-oat…`), which Anthropic takes as Bearer.
+ */
+export function anthropicKeyFromBearer(authorization: string): string | undefined {
+  const m = /^Bearer\s+(.+)$/i.exec(authorization);
+  if (!m || m[1]!.startsWith('sk-ant-oat')) return undefined;
+  return m[1];
+}

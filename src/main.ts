@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// The `agentgateway` command.
+import { createRequire } from 'node:module';
+import { ConfigError } from './config/errors.js';
+import { Gateway } from './gateway.js';
+import { log } from './observability/log.js';
+import { compile } from './runtime/compile.js';
+import { ConnectOverrides } from './upstream/connect-overrides.js';
+import { PoolRegistry } from './upstream/pools.js';
+
+const USAGE = `Usage: agentgateway -f <config.yaml> [options]
+
+  -f, --file <path>          config file (YAML or JSON); also --file=<path>
+  -c, --config <yaml>        inline config instead of a file
+      --validate-only        check the config and exit (0 = valid)
+      --resolve <h:p:addr>   connect to addr for host h port p (like curl); repeatable
+      --connect-to <h:p:h2:p2>
+                             connect to h2:p2 for host h port p (like curl); repeatable
+  -V, --version              print the version
+  -h, --help                 this help
+
+Environment: AGW_LOG_LEVEL, AGW_LOG_FORMAT=json, AGW_NATIVE=0|1, AGW_DRAIN_TIMEOUT_MS.`;
+
+interface Args {
+  file?: string;
+  inline?: string;
+  validateOnly: boolean;
+  overrides: ConnectOverrides;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { validateOnly: false, overrides: new ConnectOverrides() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    const [flag, inlineValue] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inlineValue ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '-f':
+      case '--file':
+        args.file = value();
+        break;
+      case '-c':
+      case '--config':
+        args.inline = value();
+        break;
+      case '--validate-only':
+        args.validateOnly = true;
+        break;
+      case '--resolve':
+        args.overrides.addResolve(value());
+        break;
+      case '--connect-to':
+        args.overrides.addConnectTo(value());
+        break;
+      case '-V':
+      case '--version':
+        console.log(`agentgateway ${version()}`);
+        process.exit(0);
+      // falls through (process.exit does not return)
+      case '-h':
+      case '--help':
+        console.log(USAGE);
+        process.exit(0);
+      // falls through
+      default:
+        throw new UsageError(`unknown argument "${a}"`);
+    }
+  }
+  if (args.file === undefined && args.inline === undefined) throw new UsageError('no config given (use -f <file>)');
+  return args;
+}
+
+class UsageError extends Error {}
+
+function version(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+}
+
+async function main(): Promise<void> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`agentgateway: ${(e as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const gateway = new Gateway({
+    file: args.file ?? '<inline>',
+    ...(args.inline !== undefined ? { inline: args.inline } : {}),
+    overrides: args.overrides,
+  });
+  if (args.validateOnly) return validateOnly(gateway, args);
+  try {
+    await gateway.start();
+  } catch (e) {
+    console.error(e instanceof ConfigError ? `invalid config:\n${e.message}` : `agentgateway: ${(e as Error).message}`);
+    process.exit(1);
+  }
+  for (const o of args.overrides.describe()) log.info(`connect override: ${o}`);
+  const snap = gateway.snapshot;
+  log.info({ version: version(), config: snap.file, ports: gateway.ports() }, `agentgateway ready on ${gateway.ports().map((p) => `:${p}`).join(', ')}`);
+  handleSignals(gateway);
+}
+
+function validateOnly(gateway: Gateway, args: Args): void {
+  try {
+    const loaded = gateway.load();
+    for (const n of loaded.notices) console.error(`warning: ${n}`);
+    const { snapshot, warnings } = compile(loaded, new PoolRegistry(args.overrides), 1);
+    for (const w of warnings) console.error(`warning: ${w}`);
+    const routes = [...snapshot.binds.values()].flatMap((b) => b.listeners).length;
+    console.log(`config OK: ${loaded.file} (${snapshot.binds.size} bind(s), ${routes} listener(s))`);
+    process.exit(0);
+  } catch (e) {
+    console.error(e instanceof ConfigError ? `invalid config:\n${e.message}` : `agentgateway: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+
+function handleSignals(gateway: Gateway): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    const grace = Number(process.env.AGW_DRAIN_TIMEOUT_MS ?? 10_000);
+    log.info(`${signal}: no longer accepting connections, draining (up to ${grace} ms)`);
+    gateway.shutdown(grace).then(
+      () => {
+        log.info('shutdown complete');
+        process.exit(0);
+      },
+      (e: unknown) => {
+        log.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+void main();

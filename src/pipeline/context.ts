@@ -1,0 +1,45 @@
+// Per-request state, one object passed to every phase.
+import type { ErrorDialect } from '../llm/formats/errors.js';
+import type { RouteType } from '../llm/route-types.js';
+import type { AiBackendRt, BackendRt, BindRt, RouteRt, Snapshot } from '../runtime/snapshot.js';
+import type { Downstream } from './downstream.js';
+
+export class RequestCtx {
+  route: RouteRt | null = null;
+  /** Prefix matched by the route (stripped before forwarding to AI backends). */
+  routePrefix = '';
+  backend: BackendRt | null = null;
+  routeType: RouteType | null = null;
+  /** Dialect errors are written in: the client's API format. */
+  dialect: ErrorDialect;
+  /** Model the client asked for, and the one sent upstream. */
+  requestModel: string | undefined;
+  upstreamModel: string | undefined;
+  status = 0;
+  /** Set by finish(): observability ran for this request. */
+  finished = false;
+  readonly startNs = process.hrtime.bigint();
+
+  constructor(
+    readonly down: Downstream,
+    readonly snapshot: Snapshot,
+    readonly bind: BindRt,
+  ) {
+    this.dialect = guessDialect(down.path);
+  }
+
+  get aiBackend(): AiBackendRt | null {
+    return this.backend?.kind === 'ai' ? this.backend : null;
+  }
+
+  header(name: string): string | undefined {
+    const h = this.down.headers;
+    for (let i = 0; i < h.length; i += 2) if (h[i] === name) return h[i + 1];
+    return undefined;
+  }
+}
+
+/** Before the route type is known, an Anthropic-looking path gets Anthropic-style errors. */
+function guessDialect(path: string): ErrorDialect {
+  return path.endsWith('/messages') || path.endsWith('/messages/count_tokens') ? 'anthropic' : 'openai';
+}

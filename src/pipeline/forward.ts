@@ -1,0 +1,79 @@
+// Sending the request upstream: target path, rewritten headers, the body, and the wiring that
+// ties the upstream call's life to the client's (a client that goes away aborts the upstream).
+import { anthropicKeyFromBearer } from '../llm/providers/index.js';
+import { headerValue, rewriteRequestHeaders, type HeaderRules } from '../policies/header-rules.js';
+import type { AiBackendRt } from '../runtime/snapshot.js';
+import { UpstreamCall, type UpstreamListener } from '../upstream/dispatch.js';
+import type { ApiFormat } from '../llm/convert/types.js';
+import type { RequestCtx } from './context.js';
+
+/** Generous defaults: an LLM can think for minutes before the first byte. */
+const HEADERS_TIMEOUT_MS = 10 * 60_000;
+const BODY_TIMEOUT_MS = 10 * 60_000;
+
+export interface Forwarding {
+  path: string;
+  headers: string[];
+  body: Uint8Array | null;
+}
+
+/** Starts the upstream call; returns it so the listener can pause and resume it. */
+export function dispatch(
+  ctx: RequestCtx,
+  fwd: Forwarding,
+  listener: UpstreamListener & { call: UpstreamCall | null },
+  finish: (ctx: RequestCtx) => void,
+): void {
+  const backend = ctx.backend!;
+  const pool = backend.kind === 'host' ? backend.pool : backend.pool!;
+  const origin = backend.kind === 'host' ? backend.target.origin : backend.target!.origin;
+  const call = UpstreamCall.start(
+    pool,
+    origin,
+    {
+      method: ctx.down.method,
+      path: fwd.path,
+      headers: fwd.headers,
+      body: fwd.body,
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: BODY_TIMEOUT_MS,
+    },
+    listener,
+  );
+  listener.call = call;
+  ctx.down.onAbort(() => {
+    call.abort();
+    finish(ctx);
+  });
+}
+
+/** Path and query sent to an AI provider. */
+export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, providerFormat: ApiFormat | null): string {
+  if (b.pathOverride !== undefined) return b.pathOverride;
+  const q = ctx.down.query === '' ? '' : `?${ctx.down.query}`;
+  if (providerFormat !== null) return `${b.pathPrefix ?? b.provider.basePath}${b.provider.path(providerFormat)}${q}`;
+  let path = ctx.down.path.slice(ctx.routePrefix.length) || '/';
+  if (path[0] !== '/') path = `/${path}`;
+  const base = b.provider.basePath;
+  if (b.pathPrefix !== undefined && (path === base || path.startsWith(`${base}/`))) {
+    path = b.pathPrefix + path.slice(base.length);
+  }
+  return path + q;
+}
+
+/** Request headers for an AI provider, including credential handling. */
+export function aiRequestHeaders(ctx: RequestCtx, b: AiBackendRt, llm: boolean): string[] {
+  const rules: HeaderRules = llm ? b.llmRequestHeaders : b.passthroughRequestHeaders;
+  const out = rewriteRequestHeaders(ctx.down.headers, rules);
+  if (!b.injectsKey && b.provider.name === 'anthropic' && headerValue(out, 'x-api-key') === undefined) {
+    // OpenAI-style clients send their Anthropic key as a Bearer token.
+    const auth = headerValue(out, 'authorization');
+    const key = auth !== undefined ? anthropicKeyFromBearer(auth) : undefined;
+    if (key !== undefined) {
+      const i = out.indexOf('authorization');
+      out.splice(i, 2);
+      out.push('x-api-key', key);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+// Writing responses the gateway makes itself: errors (in the caller's dialect) and JSON.
+import type { RequestCtx } from './context.js';
+import { clientErrorBody, GatewayError } from './errors.js';
+import { log } from '../observability/log.js';
+import type { Downstream } from './downstream.js';
+
+const JSON_TYPE = 'application/json';
+
+export function sendJson(ctx: RequestCtx, status: number, body: string | Uint8Array, extra: readonly [string, string][] = []): void {
+  const down = ctx.down;
+  if (down.aborted) return;
+  ctx.status = status;
+  const headers: string[] = ['content-type', JSON_TYPE];
+  for (const [n, v] of extra) headers.push(n, v);
+  down.head(status, headers);
+  down.end(body);
+}
+
+/** The one place an error becomes a response. */
+export function sendError(ctx: RequestCtx, err: unknown): void {
+  const e = toGatewayError(err);
+  if (ctx.down.aborted) return;
+  if (ctx.down.headSent) {
+    // The response already started: the only honest signal left is an unclean end.
+    ctx.down.close();
+    return;
+  }
+  sendJson(ctx, e.status, clientErrorBody(e, ctx.dialect), e.headers);
+}
+
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const e = err as { status?: unknown; type?: unknown; message?: unknown; param?: unknown };
+  // LlmError (from the translation layer) carries status and type; keep them.
+  if (typeof e?.status === 'number' && typeof e.type === 'string' && typeof e.message === 'string') {
+    return new GatewayError(e.status, e.type as GatewayError['type'], e.message, 'downstream', false, [], typeof e.param === 'string' ? e.param : undefined);
+  }
+  log.error({ err }, 'internal error while handling a request');
+  return new GatewayError(500, 'api_error', 'internal gateway error');
+}
+
+/** An error before any routing happened (the server refused the request). */
+export function sendEarlyError(down: Downstream, err: GatewayError): void {
+  if (down.aborted) return;
+  const dialect = down.path.endsWith('/messages') ? 'anthropic' : 'openai';
+  down.head(err.status, ['content-type', JSON_TYPE]);
+  down.end(clientErrorBody(err, dialect));
+}

@@ -1,0 +1,63 @@
+// Listener, route and backend selection.
+import type { BackendRt, BindRt, ListenerRt } from '../runtime/snapshot.js';
+import type { RequestCtx } from './context.js';
+import { GatewayError } from './errors.js';
+
+export function selectRoute(ctx: RequestCtx): void {
+  const down = ctx.down;
+  const host = hostOnly(ctx.header('host') ?? '');
+  const listener = pickListener(ctx.bind, host);
+  const m = listener?.routes.match({
+    host,
+    path: down.path,
+    method: down.method,
+    query: down.query,
+    header: (n) => ctx.header(n),
+  });
+  if (!m) throw new GatewayError(404, 'not_found_error', `no route for ${down.method} ${down.path}`, 'downstream');
+  ctx.route = m.route;
+  ctx.routePrefix = m.prefix ?? '';
+}
+
+/** Exact hostname first, then the longest wildcard, then a listener without hostname. */
+function pickListener(bind: BindRt, host: string): ListenerRt | undefined {
+  const ls = bind.listeners;
+  if (ls.length === 1) {
+    const only = ls[0]!;
+    return only.hostname === null || hostMatches(only.hostname, host) ? only : undefined;
+  }
+  let best: ListenerRt | undefined;
+  let bestRank = -1;
+  for (const l of ls) {
+    const rank = l.hostname === null ? 0 : l.hostname === host ? 1e6 : hostMatches(l.hostname, host) ? l.hostname.length : -1;
+    if (rank > bestRank) {
+      best = l;
+      bestRank = rank;
+    }
+  }
+  return best;
+}
+
+function hostMatches(pattern: string, host: string): boolean {
+  if (pattern === host) return true;
+  return pattern.startsWith('*.') && host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
+}
+
+function hostOnly(h: string): string {
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1).toLowerCase();
+  const colon = h.indexOf(':');
+  return (colon < 0 ? h : h.slice(0, colon)).toLowerCase();
+}
+
+/** Weighted random choice among the route's backends. */
+export function selectBackend(ctx: RequestCtx): BackendRt {
+  const route = ctx.route!;
+  const bs = route.backends;
+  if (bs.length === 1) return bs[0]!;
+  let r = Math.random() * route.totalWeight;
+  for (const b of bs) {
+    r -= b.weight;
+    if (r < 0) return b;
+  }
+  return bs[bs.length - 1]!;
+}

@@ -1,0 +1,237 @@
+// Config -> Snapshot. Everything a request would otherwise work out per call is done here once:
+// routes sorted, matchers and regexes built, route-type tables sorted, header rules compiled,
+// secrets and TLS files read, one undici pool per upstream target.
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath, dirname } from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
+import { ConfigError, formatPath, type ConfigProblem } from '../config/errors.js';
+import type { AiBackendT, RouteBackendT } from '../config/schema/backends.js';
+import { durationMs } from '../config/schema/common.js';
+import type { BackendPoliciesT, RoutePoliciesT } from '../config/schema/policies.js';
+import type { RouteT } from '../config/schema/routes.js';
+import { anthropic, mock, openai, type Provider } from '../llm/providers/index.js';
+import { compileRouteTypes } from '../llm/route-types.js';
+import { compileHeaderRules, HOP_BY_HOP, type HeaderRules } from '../policies/header-rules.js';
+import type { PoolRegistry } from '../upstream/pools.js';
+import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
+import { RouteTable } from './route-table.js';
+import type { AiBackendRt, BackendRt, BindRt, HostBackendRt, ListenerRt, RouteRt, Snapshot } from './snapshot.js';
+
+export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+
+export interface CompileResult {
+  snapshot: Snapshot;
+  /** Pool keys the snapshot uses (others can be drained). */
+  poolKeys: Set<string>;
+  warnings: string[];
+}
+
+type Path = (string | number)[];
+
+/** Request headers never forwarded as-is: hop-by-hop, and framing undici sets itself. */
+const REQUEST_DROP = [...HOP_BY_HOP, 'host', 'content-length', 'expect'];
+/** Response headers never copied: hop-by-hop, framing and the date uWS writes itself. */
+const RESPONSE_DROP = [...HOP_BY_HOP, 'content-length', 'date'];
+
+class Compiler {
+  readonly problems: ConfigProblem[] = [];
+  readonly warnings: string[] = [];
+  readonly poolKeys = new Set<string>();
+  private readonly baseDir: string;
+
+  constructor(
+    private readonly loaded: LoadedConfig,
+    private readonly pools: PoolRegistry,
+  ) {
+    this.baseDir = dirname(resolvePath(loaded.file));
+  }
+
+  fail(path: Path, message: string): void {
+    this.problems.push({ path: formatPath(path), ...this.loaded.locate(path), message });
+  }
+
+  readFile(path: Path, file: string): string | undefined {
+    try {
+      return readFileSync(resolvePath(this.baseDir, file), 'utf8');
+    } catch (e) {
+      this.fail(path, `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  binds(): Map<number, BindRt> {
+    const binds = new Map<number, BindRt>();
+    (this.loaded.config.binds ?? []).forEach((b, bi) => {
+      if (binds.has(b.port)) this.fail(['binds', bi, 'port'], `port ${b.port} is bound twice`);
+      const listeners = b.listeners.map((l, li): ListenerRt => {
+        const lname = l.name ?? `listener${li}`;
+        const routes = (l.routes ?? []).map((r, ri) => ({
+          route: this.route(r, ['binds', bi, 'listeners', li, 'routes', ri], `${b.port}/${lname}`, ri),
+          matches: r.matches ?? [],
+          hostnames: r.hostnames,
+        }));
+        return { name: lname, hostname: l.hostname ?? null, routes: new RouteTable(routes) };
+      });
+      binds.set(b.port, { port: b.port, listeners });
+    });
+    return binds;
+  }
+
+  private route(r: RouteT, path: Path, parentKey: string, index: number): RouteRt {
+    const name = r.name ?? `route${index}`;
+    const key = `${parentKey}/${name}`;
+    const backends = r.backends.map((b, i) => this.backend(b, r.policies, [...path, 'backends', i], `${key}/${i}`));
+    const totalWeight = backends.reduce((s, b) => s + b.weight, 0);
+    if (totalWeight === 0) this.fail([...path, 'backends'], 'every backend has weight 0');
+    return { key, name, backends, totalWeight };
+  }
+
+  private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string): BackendRt {
+    const weight = b.weight ?? 1;
+    if (b.ai) return this.aiBackend(b.ai, [routePolicies, b.policies, b.ai.policies], [...path, 'ai'], weight);
+    const policies = merge([routePolicies, b.policies]);
+    const [host, port] = splitHostPort(b.host!, 80);
+    const tls = this.tls(policies, [...path, 'policies', 'backendTLS'], host, false);
+    const target = makeTarget(host, port, tls);
+    this.poolKeys.add(target.key);
+    const authKey = this.authKey(policies, path);
+    const requestHeaders = compileHeaderRules({
+      drop: REQUEST_DROP,
+      set: authKey ? [['authorization', `Bearer ${authKey}`]] : [],
+      modifier: policies.requestHeaderModifier,
+    });
+    const backend: HostBackendRt = {
+      kind: 'host',
+      key: `host/${target.key}`,
+      name: b.host!,
+      weight,
+      target,
+      pool: this.pools.get(target),
+      requestHeaders,
+      responseHeaders: this.responseRules(policies),
+    };
+    return backend;
+  }
+
+  private aiBackend(ai: AiBackendT, layers: (BackendPoliciesT | undefined)[], path: Path, weight: number): AiBackendRt {
+    const policies = merge(layers);
+    const { provider, model } = pickProvider(ai);
+    let target: UpstreamTarget | null = null;
+    if (provider !== mock) {
+      const override = ai.hostOverride !== undefined ? splitHostPort(ai.hostOverride, 80) : null;
+      const host = override?.[0] ?? provider.host!;
+      const port = override?.[1] ?? provider.port;
+      // The provider's own host is always TLS; an override is plain HTTP unless backendTLS asks.
+      target = makeTarget(host, port, this.tls(policies, [...path, 'policies', 'backendTLS'], host, override === null));
+      this.poolKeys.add(target.key);
+    }
+    const authKey = this.authKey(policies, path);
+    const injectsKey = authKey !== undefined;
+    const request = (llm: boolean) =>
+      compileHeaderRules({
+        drop: [...REQUEST_DROP, ...(injectsKey ? provider.credentialHeaderNames : []), ...(llm ? ['accept-encoding'] : [])],
+        set: injectsKey ? provider.credentialHeaders(authKey) : [],
+        addIfAbsent: provider.requiredHeaders,
+        modifier: policies.requestHeaderModifier,
+      });
+    const m = ai.provider.mock;
+    return {
+      kind: 'ai',
+      key: `ai/${ai.name}`,
+      name: ai.name,
+      weight,
+      provider,
+      model,
+      mock: m
+        ? {
+            ...(m.model !== undefined ? { model: m.model } : {}),
+            ...(m.response !== undefined ? { response: m.response } : {}),
+            ...(m.tokensPerSecond !== undefined ? { tokensPerSecond: m.tokensPerSecond } : {}),
+            ...(m.firstTokenDelay !== undefined ? { firstTokenDelayMs: durationMs(m.firstTokenDelay) } : {}),
+          }
+        : null,
+      target,
+      pool: target ? this.pools.get(target) : null,
+      routeTypes: compileRouteTypes(policies.ai?.routes),
+      pathOverride: ai.pathOverride,
+      pathPrefix: ai.pathPrefix,
+      injectsKey,
+      llmRequestHeaders: request(true),
+      passthroughRequestHeaders: request(false),
+      responseHeaders: this.responseRules(policies),
+    };
+  }
+
+  private responseRules(policies: BackendPoliciesT): HeaderRules {
+    return compileHeaderRules({ drop: RESPONSE_DROP, modifier: policies.responseHeaderModifier });
+  }
+
+  private authKey(policies: BackendPoliciesT, path: Path): string | undefined {
+    const key = policies.backendAuth?.key;
+    if (key === undefined) return undefined;
+    const value = typeof key === 'string' ? key : this.readFile([...path, 'policies', 'backendAuth', 'key'], key.file)?.trim();
+    if (value === undefined) return undefined;
+    if (value === '') {
+      this.warnings.push(`${formatPath(path)}: backendAuth.key is empty; requests go upstream without a gateway credential`);
+      return undefined;
+    }
+    if (/[\r\n\0]/.test(value)) {
+      this.fail([...path, 'policies', 'backendAuth', 'key'], 'backendAuth.key contains CR, LF or NUL');
+      return undefined;
+    }
+    return value;
+  }
+
+  private tls(policies: BackendPoliciesT, path: Path, host: string, defaultOn: boolean): TlsSettings | undefined {
+    const t = policies.backendTLS;
+    if (t === undefined) return defaultOn ? { rejectUnauthorized: true } : undefined;
+    const read = (k: 'root' | 'cert' | 'key') => (t[k] !== undefined ? this.readFile([...path, k], t[k]!) : undefined);
+    const ca = read('root');
+    const cert = read('cert');
+    const key = read('key');
+    return {
+      rejectUnauthorized: t.insecure !== true,
+      ...(ca !== undefined ? { ca } : {}),
+      ...(cert !== undefined ? { cert } : {}),
+      ...(key !== undefined ? { key } : {}),
+      servername: t.hostname ?? host,
+    };
+  }
+}
+
+/** Later layers win per policy kind: route < backend < AI provider. */
+function merge(layers: (BackendPoliciesT | undefined)[]): BackendPoliciesT {
+  const out: BackendPoliciesT = {};
+  for (const l of layers) if (l) Object.assign(out, stripUndefined(l));
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function pickProvider(ai: AiBackendT): { provider: Provider; model: string | undefined } {
+  const p = ai.provider;
+  if (p.openAI) return { provider: openai, model: p.openAI.model };
+  if (p.anthropic) return { provider: anthropic, model: p.anthropic.model };
+  return { provider: mock, model: p.mock!.model };
+}
+
+export function splitHostPort(s: string, defaultPort: number): [string, number] {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(s)!;
+  const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
+  return [host, m[2] !== undefined ? Number(m[2]) : defaultPort];
+}
+
+export function compile(loaded: LoadedConfig, pools: PoolRegistry, version: number): CompileResult {
+  const c = new Compiler(loaded, pools);
+  const binds = c.binds();
+  if (c.problems.length > 0) throw new ConfigError(loaded.file, c.problems);
+  const snapshot: Snapshot = {
+    version,
+    file: loaded.file,
+    binds,
+    maxBodyBytes: loaded.config.frontendPolicies?.http?.maxBufferSize ?? DEFAULT_MAX_BODY,
+  };
+  return { snapshot, poolKeys: c.poolKeys, warnings: c.warnings };
+}

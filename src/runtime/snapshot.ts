@@ -1,0 +1,74 @@
+// The compiled, immutable view of a config that requests read. A request takes the current
+// snapshot once, at its start, and uses only it until it ends, so a reload never changes a
+// request mid-flight.
+import type { Dispatcher } from 'undici';
+import type { MockSettings, Provider } from '../llm/providers/index.js';
+import type { RouteTypeTable } from '../llm/route-types.js';
+import type { HeaderRules } from '../policies/header-rules.js';
+import type { UpstreamTarget } from '../upstream/target.js';
+import type { RouteTable } from './route-table.js';
+
+export interface Snapshot {
+  readonly version: number;
+  readonly file: string;
+  readonly binds: ReadonlyMap<number, BindRt>;
+  /** Largest request body accepted (bytes). */
+  readonly maxBodyBytes: number;
+}
+
+export interface BindRt {
+  readonly port: number;
+  readonly listeners: readonly ListenerRt[];
+}
+
+export interface ListenerRt {
+  readonly name: string;
+  /** Host pattern (`api.example.com` or `*.example.com`); null answers any host. */
+  readonly hostname: string | null;
+  readonly routes: RouteTable<RouteRt>;
+}
+
+export interface RouteRt {
+  /** Stable id: `<bind port>/<listener>/<route>`. */
+  readonly key: string;
+  readonly name: string;
+  readonly backends: readonly BackendRt[];
+  readonly totalWeight: number;
+}
+
+interface BackendBase {
+  /** Stable id used for pools, metrics and load-balancer state. */
+  readonly key: string;
+  readonly name: string;
+  readonly weight: number;
+  /** Response header rules (hop-by-hop removal, responseHeaderModifier). */
+  readonly responseHeaders: HeaderRules;
+}
+
+export interface HostBackendRt extends BackendBase {
+  readonly kind: 'host';
+  readonly target: UpstreamTarget;
+  readonly pool: Dispatcher;
+  readonly requestHeaders: HeaderRules;
+}
+
+export interface AiBackendRt extends BackendBase {
+  readonly kind: 'ai';
+  readonly provider: Provider;
+  /** Model override from the config. */
+  readonly model: string | undefined;
+  /** Settings of the built-in mock provider (answered locally, no upstream). */
+  readonly mock: MockSettings | null;
+  readonly target: UpstreamTarget | null;
+  readonly pool: Dispatcher | null;
+  readonly routeTypes: RouteTypeTable;
+  readonly pathOverride: string | undefined;
+  readonly pathPrefix: string | undefined;
+  /** True when the gateway injects its own credential (backendAuth.key). */
+  readonly injectsKey: boolean;
+  /** Request header rules for LLM routes (completions/messages) and for passthrough. */
+  readonly llmRequestHeaders: HeaderRules;
+  readonly passthroughRequestHeaders: HeaderRules;
+}
+
+export type BackendRt = HostBackendRt | AiBackendRt;

@@ -1,0 +1,155 @@
+// One HTTP exchange on uWS, seen by the pipeline as a Downstream. Everything the pipeline
+// needs from uWS's stack-allocated HttpRequest is copied here synchronously; writes made in
+// one event-loop turn are coalesced into one corked write (one syscall), and uWS backpressure
+// is handed to the pipeline's flow control (pause upstream, resume on writable).
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { Downstream, HeaderList } from '../pipeline/downstream.js';
+import { statusLine } from './status.js';
+
+export interface ExchangeHooks {
+  /** Called once when the exchange ends (response done, or client gone). */
+  done(x: Exchange): void;
+  /** True while the server drains: responses close their connection. */
+  readonly draining: boolean;
+}
+
+export class Exchange implements Downstream {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly headers: string[] = [];
+  readonly remoteAddress: string;
+  body: Buffer | null = null;
+  aborted = false;
+  headSent = false;
+  /** Close the connection after this response (e.g. a refused body that was not read). */
+  closeAfterResponse = false;
+  private ended = false;
+  private status = 200;
+  private headHeaders: HeaderList = [];
+  private pending: (Uint8Array | string)[] = [];
+  private flushQueued = false;
+  private abortCb: (() => void) | null = null;
+  private pauseFn: (() => void) | null = null;
+  private resumeFn: (() => void) | null = null;
+  private waitingWritable = false;
+
+  constructor(
+    private readonly res: HttpResponse,
+    req: HttpRequest,
+    private readonly hooks: ExchangeHooks,
+  ) {
+    this.method = req.getMethod().toUpperCase();
+    this.path = req.getUrl();
+    this.query = req.getQuery() ?? '';
+    const h = this.headers;
+    req.forEach((k, v) => {
+      h.push(k, v);
+    });
+    this.remoteAddress = remoteText(res);
+    res.onAborted(() => this.onClientGone());
+  }
+
+  private onClientGone(): void {
+    if (this.ended) return;
+    this.aborted = true;
+    this.ended = true;
+    const cb = this.abortCb;
+    this.abortCb = null;
+    cb?.();
+    this.hooks.done(this);
+  }
+
+  onAbort(cb: () => void): void {
+    if (this.aborted) cb();
+    else this.abortCb = cb;
+  }
+
+  head(status: number, headers: HeaderList): void {
+    this.status = status;
+    this.headHeaders = headers;
+  }
+
+  write(chunk: Uint8Array | string): void {
+    if (this.ended) return;
+    this.pending.push(chunk);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    if (this.ended || this.pending.length === 0) return;
+    let ok = true;
+    this.res.cork(() => {
+      this.writeHead();
+      ok = this.writePending();
+    });
+    if (!ok) this.backpressure();
+  };
+
+  end(chunk?: Uint8Array | string): void {
+    if (this.ended) return;
+    this.ended = true;
+    const res = this.res;
+    const close = this.hooks.draining || this.closeAfterResponse;
+    res.cork(() => {
+      this.writeHead();
+      this.writePending();
+      if (this.method === 'HEAD' || this.status === 204 || this.status === 304) res.endWithoutBody(undefined, close);
+      else res.end(chunk, close);
+    });
+    this.abortCb = null;
+    this.hooks.done(this);
+  }
+
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.abortCb = null;
+    this.res.close();
+    this.hooks.done(this);
+  }
+
+  setFlow(pause: () => void, resume: () => void): void {
+    this.pauseFn = pause;
+    this.resumeFn = resume;
+  }
+
+  private writeHead(): void {
+    if (this.headSent) return;
+    this.headSent = true;
+    const res = this.res;
+    res.writeStatus(statusLine(this.status));
+    const h = this.headHeaders;
+    for (let i = 0; i < h.length; i += 2) res.writeHeader(h[i]!, h[i + 1]!);
+  }
+
+  private writePending(): boolean {
+    const p = this.pending;
+    if (p.length === 0) return true;
+    let ok: boolean;
+    if (p.length === 1) ok = this.res.write(p[0]!);
+    else ok = this.res.write(Buffer.concat(p.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))));
+    p.length = 0;
+    return ok;
+  }
+
+  private backpressure(): void {
+    this.pauseFn?.();
+    if (this.waitingWritable) return;
+    this.waitingWritable = true;
+    this.res.onWritable(() => {
+      this.waitingWritable = false;
+      if (!this.ended) this.resumeFn?.();
+      return true;
+    });
+  }
+}
+
+function remoteText(res: HttpResponse): string {
+  const addr = Buffer.from(res.getRemoteAddressAsText()).toString();
+  return addr.startsWith('0000:0000:0000:0000:0000:ffff:') ? addr.slice(30) : addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}

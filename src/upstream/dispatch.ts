@@ -1,0 +1,112 @@
+// The upstream call on undici's core handler protocol (onConnect/onHeaders/onData/onComplete).
+// It is the layer undici's own APIs are built on: raw header buffers instead of a parsed
+// object, and flow control by returning false, so no Readable, promise or header object is
+// created per request. `pause()`/`resume()` map onto uWS write backpressure and onWritable.
+import type { Dispatcher } from 'undici';
+import { classifyUpstreamError, type UpstreamFailure } from './errors.js';
+
+export interface UpstreamRequest {
+  method: string;
+  /** Path and query, starting with `/`. */
+  path: string;
+  /** Flat name/value list; `host` and `content-length` are set by undici. */
+  headers: string[];
+  body: Uint8Array | null;
+  /** Time allowed until response headers (0 = no limit). */
+  headersTimeoutMs: number;
+  /** Time allowed between response body chunks (0 = no limit). */
+  bodyTimeoutMs: number;
+}
+
+export interface UpstreamListener {
+  onHeaders(status: number, rawHeaders: Buffer[]): void;
+  onData(chunk: Buffer): void;
+  onEnd(): void;
+  onError(failure: UpstreamFailure): void;
+}
+
+export class UpstreamCall {
+  private abortFn: ((err: Error) => void) | null = null;
+  private resumeFn: (() => void) | null = null;
+  private pendingAbort: Error | null = null;
+  private paused = false;
+  private done = false;
+  /** Set once response headers arrived. */
+  started = false;
+
+  constructor(
+    private readonly listener: UpstreamListener,
+    private readonly origin: string,
+  ) {}
+
+  static start(dispatcher: Dispatcher, origin: string, req: UpstreamRequest, listener: UpstreamListener): UpstreamCall {
+    const call = new UpstreamCall(listener, origin);
+    dispatcher.dispatch(
+      {
+        method: req.method as Dispatcher.HttpMethod,
+        path: req.path,
+        headers: req.headers,
+        body: req.body,
+        headersTimeout: req.headersTimeoutMs,
+        bodyTimeout: req.bodyTimeoutMs,
+      },
+      call as unknown as Dispatcher.DispatchHandler,
+    );
+    return call;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.resumeFn?.();
+  }
+
+  /** Stops the upstream request (client gone, timeout). No listener callback follows. */
+  abort(reason = 'client closed the connection'): void {
+    if (this.done) return;
+    this.done = true;
+    const err = Object.assign(new Error(reason), { code: 'UND_ERR_ABORTED' });
+    if (this.abortFn) this.abortFn(err);
+    else this.pendingAbort = err;
+  }
+
+  // ---- undici core handler protocol ----
+
+  onConnect(abort: (err: Error) => void): void {
+    if (this.pendingAbort) abort(this.pendingAbort);
+    else this.abortFn = abort;
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (status < 200) return true; // 1xx informational: wait for the final response
+    this.resumeFn = resume;
+    this.started = true;
+    if (!this.done) this.listener.onHeaders(status, rawHeaders);
+    return !this.paused;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (!this.done) this.listener.onData(chunk);
+    return !this.paused;
+  }
+
+  onComplete(): void {
+    if (this.done) return;
+    this.done = true;
+    this.listener.onEnd();
+  }
+
+  onError(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.listener.onError(classifyUpstreamError(err, this.origin));
+  }
+
+  onUpgrade(): void {
+    this.onError(Object.assign(new Error('unexpected protocol upgrade from upstream'), { code: 'UND_ERR_PROTOCOL' }));
+  }
+}
