@@ -1,7 +1,7 @@
 // Reading a config: raw text -> env substitution -> YAML (or JSON) -> zod validation ->
 // normalisation of older agentgateway shapes into the one internal form.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { EnvError, expandEnv } from './env.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { issuesToProblems } from './issues.js';
@@ -63,7 +63,16 @@ export function parseConfig(source: string, file: string, env: NodeJS.ProcessEnv
     }
     return { line: 1, col: 1 };
   };
-  const notices = normalize(parsed.data, file, locate, problems);
+  const locateKey = (path: readonly PropertyKey[]) => {
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      for (const item of parent.items) {
+        if (isScalar(item.key) && item.key.value === path[path.length - 1] && item.key.range) return position(item.key.range[0]);
+      }
+    }
+    return locate(path);
+  };
+  const notices = normalize(parsed.data, file, locateKey, problems);
   if (problems.length > 0) throw new ConfigError(file, problems);
   return { file, config: parsed.data, source, notices, locate };
 }

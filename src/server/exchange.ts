@@ -22,8 +22,6 @@ export class Exchange implements Downstream {
   body: Buffer | null = null;
   aborted = false;
   headSent = false;
-  /** Close the connection after this response (e.g. a refused body that was not read). */
-  closeAfterResponse = false;
   private ended = false;
   private status = 200;
   private headHeaders: HeaderList = [];
@@ -94,7 +92,9 @@ export class Exchange implements Downstream {
     if (this.ended) return;
     this.ended = true;
     const res = this.res;
-    const close = this.hooks.draining || this.closeAfterResponse;
+    // uWS writes "Connection: close" as a header, so only ask for it before the head is out
+    // (asking mid-stream puts the header text inside the chunked body).
+    const close = this.hooks.draining && !this.headSent;
     res.cork(() => {
       this.writeHead();
       this.writePending();

@@ -89,9 +89,11 @@ export class BindServer implements ExchangeHooks {
     }
   }
 
-  /** Refuses before the body is read; the connection closes so the unread body is not parsed. */
+  /**
+   * Refuses without reading the body. The connection stays open: uWS discards the rest of the
+   * body, and closing instead would make clients still sending it see EPIPE, not our 413.
+   */
   private tooLarge(x: Exchange, max: number): void {
-    x.closeAfterResponse = true;
     this.sink.reject(x, 413, `request body exceeds the limit of ${max} bytes`);
   }
 

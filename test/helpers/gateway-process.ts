@@ -1,0 +1,79 @@
+// Starts the real gateway CLI (`node dist/main.js`) as a child process, as a user would,
+// and collects its output so tests can wait for readiness and grep the logs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CA_FILE } from './mock-upstream.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+export interface GatewayStart {
+  args: string[];
+  env?: Record<string, string>;
+  /** Wait for this text in the output (default: the ready line). */
+  readyText?: string;
+  timeoutMs?: number;
+}
+
+export class GatewayProcess {
+  output = '';
+  exitCode: number | null = null;
+  private readonly exited: Promise<number | null>;
+
+  private constructor(readonly child: ChildProcess) {
+    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) =>
+      child.on('exit', (code) => {
+        this.exitCode = code;
+        resolve(code);
+      }),
+    );
+  }
+
+  static async start(opts: GatewayStart): Promise<GatewayProcess> {
+    const child = spawn(process.execPath, [MAIN, ...opts.args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: CA_FILE, AGW_NATIVE: process.env.AGW_NATIVE ?? '', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const gw = new GatewayProcess(child);
+    await gw.waitFor(opts.readyText ?? 'agentgateway ready', opts.timeoutMs ?? 15_000);
+    return gw;
+  }
+
+  /** Resolves once `text` appears in the output; rejects if the process exits first. */
+  async waitFor(text: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.output.includes(text)) {
+      if (this.exitCode !== null) throw new Error(`gateway exited (${this.exitCode}) before "${text}":\n${this.output}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** SIGTERM and wait for exit; returns the exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.exitCode !== null) return this.exitCode;
+    this.child.kill(signal);
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    const code = await this.exited;
+    clearTimeout(t);
+    return code;
+  }
+
+  wait(): Promise<number | null> {
+    return this.exited;
+  }
+}
+
+/** Runs the CLI to completion (e.g. --validate-only) and returns code and output. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}

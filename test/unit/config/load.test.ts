@@ -1,0 +1,129 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config/errors.js';
+import { loadConfigFile, parseConfig } from '../../../src/config/load.js';
+import { compile } from '../../../src/runtime/compile.js';
+import { ConnectOverrides } from '../../../src/upstream/connect-overrides.js';
+import { PoolRegistry } from '../../../src/upstream/pools.js';
+
+function problems(yaml: string, env: Record<string, string> = {}): string[] {
+  try {
+    parseConfig(yaml, 'test.yaml', env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message.split('\n');
+    throw e;
+  }
+  return [];
+}
+
+const route = (backend: string) => `binds:\n- port: 3000\n  listeners:\n  - routes:\n    - backends:\n${backend}`;
+
+describe('config errors name the file, the YAML path and line:column', () => {
+  it('unknown key with the nearest valid key suggested', () => {
+    const yaml = route('      - ai:\n          name: x\n          provider:\n            openAi: {model: gpt}\n');
+    expect(problems(yaml)).toEqual([
+      'test.yaml:9:13: binds[0].listeners[0].routes[0].backends[0].ai.provider.openAi: unknown key "openAi" (did you mean "openAI"?)',
+    ]);
+  });
+
+  it('unknown key far from any valid one lists the valid keys', () => {
+    const yaml = `binds:\n- port: 1\n  listeners:\n  - zzzzzzzz: 1\n    routes: []\n`;
+    expect(problems(yaml)[0]).toBe(
+      'test.yaml:4:5: binds[0].listeners[0].zzzzzzzz: unknown key "zzzzzzzz" (valid keys: hostname, name, protocol, routes)',
+    );
+  });
+
+  it('wrong type', () => {
+    expect(problems('binds:\n- port: "abc"\n  listeners: [{routes: []}]\n')).toEqual([
+      'test.yaml:2:9: binds[0].port: expected number, got string "abc"',
+    ]);
+  });
+
+  it('missing required key points at the parent', () => {
+    expect(problems('binds:\n- listeners: [{routes: []}]\n')).toEqual(['test.yaml:2:3: binds[0].port: missing required key (number)']);
+  });
+
+  it('invalid regex is caught at load', () => {
+    const yaml = `binds:\n- port: 1\n  listeners:\n  - routes:\n    - matches: [{path: {regex: "([a-z"}}]\n      backends: [{host: "a:1"}]\n`;
+    expect(problems(yaml)[0]).toMatch(/^test\.yaml:5:\d+: binds\[0\]\.listeners\[0\]\.routes\[0\]\.matches\[0\]\.path\.regex: invalid regular expression$/);
+  });
+
+  it('backend needs exactly one kind', () => {
+    expect(problems(route('      - weight: 2\n'))[0]).toMatch(/backends\[0\]: backend needs exactly one of: host, ai$/);
+  });
+
+  it('YAML syntax errors carry positions', () => {
+    expect(problems('binds:\n  - port: 1\n   listeners: x\n')[0]).toMatch(/^test\.yaml:3:\d+: /);
+  });
+
+  it('unset environment variable names the variable and the line', () => {
+    expect(problems(route('      - host: "$UPSTREAM_HOST"\n'))).toEqual([
+      'test.yaml:6:16: environment variable "UPSTREAM_HOST" is not set (use ${UPSTREAM_HOST:-default} for a default)',
+    ]);
+  });
+
+  it('positions stay right after a substitution changed the line length', () => {
+    const yaml = route('      - host: "${H:-localhost:1234}"\n        wieght: 2\n');
+    expect(problems(yaml)).toEqual([
+      'test.yaml:7:9: binds[0].listeners[0].routes[0].backends[0].wieght: unknown key "wieght" (did you mean "weight"?)',
+    ]);
+  });
+
+  it('JSON configs are accepted too', () => {
+    const json = JSON.stringify({ binds: [{ port: 3000, listeners: [{ routes: [{ backends: [{ host: 'localhost:1' }] }] }] }] });
+    expect(parseConfig(json, 'c.json', {}).config.binds![0]!.port).toBe(3000);
+  });
+});
+
+describe('older agentgateway shapes are normalised', () => {
+  const guide = `binds:
+  - port: 3000
+    listeners:
+      - routes:
+          - match:
+              path: /openai
+            backends:
+              - ai:
+                  name: openai
+                  provider:
+                    openAI:
+                      model: gpt-4o
+                  routes:
+                    /v1/chat/completions: completions
+                    "*": passthrough
+`;
+
+  it('match: {path} becomes a pathPrefix match and ai.routes moves to policies.ai.routes', () => {
+    const { config, notices } = parseConfig(guide, 'g.yaml', {});
+    const r = config.binds![0]!.listeners[0]!.routes![0]!;
+    expect(r.matches).toEqual([{ path: { pathPrefix: '/openai' } }]);
+    expect(r.match).toBeUndefined();
+    expect(r.backends[0]!.ai!.policies!.ai!.routes).toEqual({ '/v1/chat/completions': 'completions', '*': 'passthrough' });
+    expect(r.backends[0]!.ai!.routes).toBeUndefined();
+    expect(notices).toEqual([
+      'g.yaml:5:13: `match: {path: X}` is deprecated; write `matches: [{path: {pathPrefix: X}}]`',
+      'g.yaml:13:19: `ai.routes` is deprecated; write `ai.policies.ai.routes`',
+    ]);
+  });
+});
+
+describe('every example config in configs/ loads', () => {
+  const dir = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../../../configs');
+  const files = readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => /\.(ya?ml|json)$/.test(f) && f !== 'schema.json')
+    .filter((f) => statSync(join(dir, f)).isFile());
+
+  it('finds the example configs', () => {
+    expect(files).toEqual(expect.arrayContaining(['quickstart.yaml', 'step1-basic-routing/agentgateway.yaml', 'step2-multi-provider/agentgateway.yaml']));
+  });
+
+  it.each(files)('%s loads and compiles', async (f) => {
+    const loaded = loadConfigFile(join(dir, f), { OPENAI_API_KEY: 'k1', ANTHROPIC_API_KEY: 'k2' });
+    const pools = new PoolRegistry(new ConnectOverrides());
+    const { snapshot } = compile(loaded, pools, 1);
+    expect(snapshot.binds.size).toBeGreaterThan(0);
+    await pools.closeAll();
+  });
+});
