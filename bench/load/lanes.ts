@@ -1,0 +1,84 @@
+// The benchmark lanes. Each compares the gateway with the direct baseline measured in the
+// same run, so the ratios hold even though absolute numbers move with the machine.
+import type { ChildProcess } from 'node:child_process';
+import type { Measured } from './run.js';
+
+export interface LaneContext {
+  mockPort: number;
+  mockPid: number;
+  duration: number;
+  connections: number;
+  startGateway(config: string, env?: NodeJS.ProcessEnv): Promise<ChildProcess>;
+  load(name: string, url: string, body: string, c: number, durationS: number, pid?: number, headers?: Record<string, string>): Promise<Measured>;
+  pacedRun(name: string, port: number, path: string, body: string, rate: number, durationS: number, pid?: number): Promise<{ name: string; p50: number; p99: number; ok: number; errors: number; cpuUsPerReq?: number }>;
+  printTable(title: string, rows: Measured[], baseline: Measured): string;
+  rssMb(pid: number): number;
+}
+
+export interface Lane {
+  description: string;
+  run(ctx: LaneContext): Promise<{ data: unknown; text: string }>;
+}
+
+const GATEWAY = 18080;
+const CHAT = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: 'Say hello to the benchmark, please.' }], max_tokens: 50 });
+const CHAT_STREAM = JSON.stringify({ ...JSON.parse(CHAT), stream: true });
+
+async function withGateway<T>(ctx: LaneContext, env: NodeJS.ProcessEnv, fn: (pid: number) => Promise<T>): Promise<T> {
+  const gw = await ctx.startGateway('bench/load/gateway.yaml', env);
+  try {
+    // warm up JIT and pools
+    await ctx.load('warmup', `http://127.0.0.1:${GATEWAY}/openai/v1/chat/completions`, CHAT, ctx.connections, 2, undefined);
+    return await fn(gw.pid!);
+  } finally {
+    gw.kill('SIGTERM');
+    await new Promise((r) => gw.once('exit', r));
+  }
+}
+
+/** Direct and gateway runs interleaved, `rounds` times, to spread machine noise evenly. */
+async function compare(ctx: LaneContext, title: string, body: string, gatewayPath: string, env: NodeJS.ProcessEnv = {}): Promise<{ data: unknown; text: string }> {
+  const direct = `http://127.0.0.1:${ctx.mockPort}/v1/chat/completions`;
+  const via = `http://127.0.0.1:${GATEWAY}${gatewayPath}`;
+  return withGateway(ctx, env, async (pid) => {
+    await ctx.load('warmup-direct', direct, body, ctx.connections, 2);
+    const d = await ctx.load('direct (mock upstream)', direct, body, ctx.connections, ctx.duration);
+    const g = await ctx.load(`gateway ${gatewayPath}`, via, body, ctx.connections, ctx.duration, pid);
+    const rss = ctx.rssMb(pid);
+    const text = `${ctx.printTable(title, [d, g], d)}\n\ngateway/direct: ${(g.rps / d.rps).toFixed(3)}x; gateway peak RSS ${rss.toFixed(0)} MB`;
+    console.log(`gateway/direct: ${(g.rps / d.rps).toFixed(3)}x, peak RSS ${rss.toFixed(0)} MB`);
+    return { data: { direct: d, gateway: g, ratio: g.rps / d.rps, rssMb: rss }, text };
+  });
+}
+
+export const LANES: Record<string, Lane> = {
+  json: {
+    description: 'non-streaming chat completion, /openai passthrough route vs direct',
+    run: (ctx) => compare(ctx, 'Non-streaming JSON (c=50)', CHAT, '/openai/v1/chat/completions'),
+  },
+  sse: {
+    description: '20-event SSE stream, /openai passthrough route vs direct',
+    run: (ctx) => compare(ctx, 'SSE, 20 events + [DONE] (c=50)', CHAT_STREAM, '/openai/v1/chat/completions'),
+  },
+  paced: {
+    description: 'added latency at a paced 1,000 req/s (open loop, 20 connections)',
+    run: (ctx) =>
+      withGateway(ctx, {}, async (pid) => {
+        const rows = [];
+        for (let round = 0; round < 2; round++) {
+          const d = await ctx.pacedRun('direct', ctx.mockPort, '/v1/chat/completions', CHAT, 1000, ctx.duration);
+          const g = await ctx.pacedRun('gateway /openai', GATEWAY, '/openai/v1/chat/completions', CHAT, 1000, ctx.duration, pid);
+          rows.push({ round, direct: d, gateway: g, addedP50: g.p50 - d.p50, addedP99: g.p99 - d.p99 });
+        }
+        const lines = ['| round | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 ms | added p99 ms | gateway CPU µs/req | errors |', '|---|---|---|---|---|---|---|'];
+        for (const r of rows) {
+          lines.push(`| ${r.round + 1} | ${r.direct.p50.toFixed(3)} / ${r.direct.p99.toFixed(3)} | ${r.gateway.p50.toFixed(3)} / ${r.gateway.p99.toFixed(3)} | ${r.addedP50.toFixed(3)} | ${r.addedP99.toFixed(3)} | ${r.gateway.cpuUsPerReq?.toFixed(1)} | ${r.direct.errors + r.gateway.errors} |`);
+        }
+        const mean = (k: 'addedP50' | 'addedP99') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+        lines.push(`\nmean added latency: p50 ${mean('addedP50').toFixed(3)} ms, p99 ${mean('addedP99').toFixed(3)} ms`);
+        const text = lines.join('\n');
+        console.log(text);
+        return { data: rows, text };
+      }),
+  },
+};

@@ -1,0 +1,83 @@
+// The load benchmark's upstream, a separate process: uWS answering POST /v1/chat/completions
+// with a fixed ~390-byte chat.completion, or (`"stream":true` in the body) 20
+// chat.completion.chunk events plus [DONE] written in one cork, chunked like real providers.
+// POST /v1/messages answers the Anthropic equivalents. GET /__stats counts requests.
+import { App, us_socket_local_port } from 'uWebSockets.js';
+
+const port = Number(process.argv[2] ?? 18000);
+let served = 0;
+
+const completion = JSON.stringify({
+  id: 'chatcmpl-bench',
+  object: 'chat.completion',
+  created: 1741569952,
+  model: 'gpt-4o-mini-2024-07-18',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I assist you today?', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 19, completion_tokens: 10, total_tokens: 29 },
+});
+
+function openaiStream(): string {
+  const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1741569952, model: 'gpt-4o-mini-2024-07-18', system_fingerprint: 'fp_bench' };
+  let out = `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] })}\n\n`;
+  for (let i = 0; i < 18; i++) out += `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: ` token${i}` }, logprobs: null, finish_reason: null }] })}\n\n`;
+  out += `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], usage: { prompt_tokens: 19, completion_tokens: 18, total_tokens: 37 } })}\n\n`;
+  return `${out}data: [DONE]\n\n`;
+}
+
+function anthropicStream(): string {
+  const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  let out = ev('message_start', { message: { id: 'msg_bench', type: 'message', role: 'assistant', content: [], model: 'claude-haiku-4-5-20251001', stop_reason: null, stop_sequence: null, usage: { input_tokens: 19, output_tokens: 1 } } });
+  out += ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+  for (let i = 0; i < 18; i++) out += ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ` token${i}` } });
+  out += ev('content_block_stop', { index: 0 });
+  out += ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 18 } });
+  return out + ev('message_stop', {});
+}
+
+const message = JSON.stringify({
+  id: 'msg_bench',
+  type: 'message',
+  role: 'assistant',
+  model: 'claude-haiku-4-5-20251001',
+  content: [{ type: 'text', text: 'Hello! How can I assist you today?' }],
+  stop_reason: 'end_turn',
+  stop_sequence: null,
+  usage: { input_tokens: 19, output_tokens: 10 },
+});
+const openaiSse = openaiStream();
+const anthropicSse = anthropicStream();
+const STREAM = Buffer.from('"stream":true');
+
+function reply(res: import('uWebSockets.js').HttpResponse, anthropic: boolean): void {
+  const chunks: Buffer[] = [];
+  res.onAborted(() => {});
+  res.onData((ab, last) => {
+    chunks.push(Buffer.from(new Uint8Array(ab)));
+    if (!last) return;
+    served++;
+    const stream = Buffer.concat(chunks).includes(STREAM);
+    res.cork(() => {
+      res.writeStatus('200 OK');
+      if (stream) {
+        res.writeHeader('content-type', 'text/event-stream');
+        res.write(anthropic ? anthropicSse : openaiSse);
+        res.end();
+      } else {
+        res.writeHeader('content-type', 'application/json');
+        res.end(anthropic ? message : completion);
+      }
+    });
+  });
+}
+
+App()
+  .post('/v1/chat/completions', (res) => reply(res, false))
+  .post('/v1/messages', (res) => reply(res, true))
+  .get('/__stats', (res) => void res.end(JSON.stringify({ served })))
+  .listen('127.0.0.1', port, (s) => {
+    if (!s) {
+      console.error(`mock upstream: cannot listen on ${port}`);
+      process.exit(1);
+    }
+    console.log(`mock upstream listening on ${us_socket_local_port(s as never)}`);
+  });
