@@ -3,6 +3,7 @@ import type { ErrorDialect } from '../llm/formats/errors.js';
 import type { RouteType } from '../llm/route-types.js';
 import type { AiBackendRt, BackendRt, BindRt, RouteRt, Snapshot } from '../runtime/snapshot.js';
 import type { Downstream } from './downstream.js';
+import { UsageGuard, type Usage } from '../llm/usage.js';
 
 export class RequestCtx {
   route: RouteRt | null = null;
@@ -18,6 +19,15 @@ export class RequestCtx {
   status = 0;
   /** Set by finish(): observability ran for this request. */
   finished = false;
+  /** Model the provider says answered. */
+  responseModel: string | undefined;
+  /** When the first content token reached the gateway (time to first token). */
+  firstTokenNs: bigint | undefined;
+  /** The upstream answered with an error status (converted to the client's dialect). */
+  upstreamError = false;
+  /** Token usage, reported exactly once by finish(). */
+  readonly usage = new UsageGuard((u) => (this.tokens = u));
+  tokens: Usage | undefined;
   readonly startNs = process.hrtime.bigint();
 
   constructor(

@@ -6,6 +6,7 @@ import type { RequestCtx } from './context.js';
 export function finish(ctx: RequestCtx): void {
   if (ctx.finished) return;
   ctx.finished = true;
+  ctx.usage.finish();
   if (log.isLevelEnabled('debug')) {
     const ms = Number(process.hrtime.bigint() - ctx.startNs) / 1e6;
     log.debug(
@@ -16,6 +17,9 @@ export function finish(ctx: RequestCtx): void {
         path: ctx.down.path,
         status: ctx.down.aborted && ctx.status === 0 ? 499 : ctx.status,
         model: ctx.upstreamModel,
+        responseModel: ctx.responseModel,
+        inputTokens: ctx.tokens?.inputTokens,
+        outputTokens: ctx.tokens?.outputTokens,
         durationMs: Math.round(ms * 100) / 100,
       },
       'request',

@@ -14,7 +14,9 @@ import { finish } from './finish.js';
 import { aiRequestHeaders, aiUpstreamPath, dispatch } from './forward.js';
 import { planLlm, type LlmPlan } from './llm.js';
 import { playLocalReply } from './local-reply.js';
+import { LlmResponse } from './llm-response.js';
 import { ProxyResponse } from './proxy-response.js';
+import { conversionFor } from '../llm/convert/index.js';
 import { sendError } from './respond.js';
 import { selectBackend, selectRoute } from './select.js';
 import { rewriteRequestHeaders } from '../policies/header-rules.js';
@@ -62,21 +64,20 @@ function forwardAi(ctx: RequestCtx, b: AiBackendRt): void {
 }
 
 function forwardLlm(ctx: RequestCtx, b: AiBackendRt, plan: LlmPlan): void {
-  if (plan.clientFormat !== plan.providerFormat) {
-    throw new GatewayError(
-      501,
-      'not_implemented',
-      `translating ${plan.clientFormat} requests to the ${b.provider.name} ${plan.providerFormat} API is not available yet`,
-    );
-  }
+  const conversion = conversionFor(plan.clientFormat!, plan.providerFormat!);
+  const body = plan.body!;
+  const options = body.stream_options as { include_usage?: unknown } | undefined;
+  const clientWantsUsage = plan.clientFormat === 'completions' && options?.include_usage === true;
+  // Translation may refuse what the provider cannot express (a 400 naming the field).
+  const upstreamBody = conversion.request(body);
   dispatch(
     ctx,
     {
       path: aiUpstreamPath(ctx, b, plan.providerFormat),
       headers: aiRequestHeaders(ctx, b, true),
-      body: Buffer.from(JSON.stringify(plan.body)),
+      body: Buffer.from(JSON.stringify(upstreamBody)),
     },
-    new ProxyResponse(ctx, b.responseHeaders, finish),
+    new LlmResponse(ctx, conversion, clientWantsUsage, b.llmResponseHeaders, finish),
     finish,
   );
 }

@@ -2,17 +2,15 @@
 import type { RequestCtx } from './context.js';
 import { clientErrorBody, GatewayError } from './errors.js';
 import { log } from '../observability/log.js';
-import type { Downstream } from './downstream.js';
+import type { Downstream, HeaderList } from './downstream.js';
 
 const JSON_TYPE = 'application/json';
 
-export function sendJson(ctx: RequestCtx, status: number, body: string | Uint8Array, extra: readonly [string, string][] = []): void {
+export function sendJson(ctx: RequestCtx, status: number, body: string | Uint8Array, extra: HeaderList = []): void {
   const down = ctx.down;
   if (down.aborted) return;
   ctx.status = status;
-  const headers: string[] = ['content-type', JSON_TYPE];
-  for (const [n, v] of extra) headers.push(n, v);
-  down.head(status, headers);
+  down.head(status, ['content-type', JSON_TYPE, ...extra]);
   down.end(body);
 }
 
@@ -25,7 +23,7 @@ export function sendError(ctx: RequestCtx, err: unknown): void {
     ctx.down.close();
     return;
   }
-  sendJson(ctx, e.status, clientErrorBody(e, ctx.dialect), e.headers);
+  sendJson(ctx, e.status, clientErrorBody(e, ctx.dialect), e.headers.flat());
 }
 
 export function toGatewayError(err: unknown): GatewayError {

@@ -159,11 +159,12 @@ class Compiler {
       llmRequestHeaders: request(true),
       passthroughRequestHeaders: request(false),
       responseHeaders: this.responseRules(policies),
+      llmResponseHeaders: this.responseRules(policies, ['content-type', 'content-encoding', 'etag']),
     };
   }
 
-  private responseRules(policies: BackendPoliciesT): HeaderRules {
-    return compileHeaderRules({ drop: RESPONSE_DROP, modifier: policies.responseHeaderModifier });
+  private responseRules(policies: BackendPoliciesT, alsoDrop: string[] = []): HeaderRules {
+    return compileHeaderRules({ drop: [...RESPONSE_DROP, ...alsoDrop], modifier: policies.responseHeaderModifier });
   }
 
   private authKey(policies: BackendPoliciesT, path: Path): string | undefined {

@@ -69,6 +69,8 @@ export interface AiBackendRt extends BackendBase {
   /** Request header rules for LLM routes (completions/messages) and for passthrough. */
   readonly llmRequestHeaders: HeaderRules;
   readonly passthroughRequestHeaders: HeaderRules;
+  /** Response rules for converted LLM bodies: also drop the upstream's content-type/encoding. */
+  readonly llmResponseHeaders: HeaderRules;
 }
 
 export type BackendRt = HostBackendRt | AiBackendRt;

@@ -98,3 +98,92 @@ export function anthropicStream(req: any): string[] {
   );
   return events;
 }
+
+const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+/** Anthropic streaming a text block and two parallel tool calls, arguments split across deltas. */
+export const ANTHROPIC_TOOL_ARGS = ['{"location": "San Francisco, CA", "unit": "celsius"}', '{"timezone": "America/Los_Angeles"}'];
+
+export function anthropicToolStream(req: any): string[] {
+  const split = (s: string) => [s.slice(0, 1), s.slice(1, 13), s.slice(13, 30), s.slice(30)].filter((p) => p !== '');
+  const events = [
+    sse('message_start', {
+      message: {
+        id: 'msg_014p7gG3wDgGV9EUtLvnow3U',
+        type: 'message',
+        role: 'assistant',
+        model: req?.model ?? 'claude-sonnet-4-5-20250929',
+        stop_sequence: null,
+        usage: { input_tokens: 472, cache_creation_input_tokens: 0, cache_read_input_tokens: 100, output_tokens: 2 },
+        content: [],
+        stop_reason: null,
+      },
+    }),
+    sse('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    sse('ping', {}),
+    sse('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Let me check' } }),
+    sse('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ' both.' } }),
+    sse('content_block_stop', { index: 0 }),
+  ];
+  const tools = [
+    { id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', args: ANTHROPIC_TOOL_ARGS[0]! },
+    { id: 'toolu_02A9x1fJ34qAmk2tNTrN8Zz7', name: 'get_time', args: ANTHROPIC_TOOL_ARGS[1]! },
+  ];
+  tools.forEach((t, i) => {
+    const index = i + 1;
+    events.push(sse('content_block_start', { index, content_block: { type: 'tool_use', id: t.id, name: t.name, input: {} } }));
+    events.push(sse('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: '' } }));
+    for (const part of split(t.args)) events.push(sse('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: part } }));
+    events.push(sse('content_block_stop', { index }));
+  });
+  events.push(
+    sse('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 89 } }),
+    sse('message_stop', {}),
+  );
+  return events;
+}
+
+export function anthropicToolMessage(req: any): object {
+  return {
+    id: 'msg_01Aq9w938a90dw8q',
+    type: 'message',
+    role: 'assistant',
+    model: req?.model ?? 'claude-sonnet-4-5-20250929',
+    content: [
+      { type: 'text', text: 'Let me check both.' },
+      { type: 'tool_use', id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', input: JSON.parse(ANTHROPIC_TOOL_ARGS[0]!) },
+      { type: 'tool_use', id: 'toolu_02A9x1fJ34qAmk2tNTrN8Zz7', name: 'get_time', input: JSON.parse(ANTHROPIC_TOOL_ARGS[1]!) },
+    ],
+    stop_reason: 'tool_use',
+    stop_sequence: null,
+    usage: { input_tokens: 472, cache_creation_input_tokens: 50, cache_read_input_tokens: 100, output_tokens: 89 },
+  };
+}
+
+/** An Anthropic stream that fails midway with an `error` event, as the API documents. */
+export function anthropicErrorStream(req: any): string[] {
+  return [
+    ...anthropicStream(req).slice(0, 4),
+    sse('error', { error: { type: 'overloaded_error', message: 'Overloaded' } }),
+  ];
+}
+
+/** OpenAI streaming a tool call, arguments split across chunks, then usage. */
+export const OPENAI_TOOL_ARGS = '{"location":"Paris, France"}';
+
+export function openaiToolStream(req: any): string[] {
+  const base = { id: 'chatcmpl-tool123', object: 'chat.completion.chunk', created: 1694268190, model: `${req?.model ?? 'gpt-4o'}-2024-08-06`, service_tier: 'default', system_fingerprint: 'fp_44709d6fcb' };
+  const includeUsage = req?.stream_options?.include_usage === true;
+  const usageNull = includeUsage ? { usage: null } : {};
+  const chunk = (delta: object, finish: string | null) => `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usageNull })}\n\n`;
+  const events = [
+    chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA', type: 'function', function: { name: 'get_weather', arguments: '' } }], refusal: null }, null),
+  ];
+  for (const part of ['{"', 'location', '":"', 'Paris', ', France', '"}']) events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }, null));
+  events.push(chunk({}, 'tool_calls'));
+  if (includeUsage) {
+    events.push(`data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 82, completion_tokens: 17, total_tokens: 99, prompt_tokens_details: { cached_tokens: 64, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } } })}\n\n`);
+  }
+  events.push('data: [DONE]\n\n');
+  return events;
+}

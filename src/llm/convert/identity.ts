@@ -1,0 +1,69 @@
+// Same-format "conversions", for a provider that speaks the client's format natively. Bodies
+// and streams pass through untouched (unknown fields and all); the gateway only watches them
+// for usage, the response model and the first token. The one change on the way up: a streaming
+// completions request always asks for usage, so token accounting is exact; the client's own
+// choice (StreamOptions.includeUsage) decides whether it sees the extra usage chunk.
+import type { CompletionUsage } from '../formats/completions.js';
+import type { MessagesUsage } from '../formats/messages.js';
+import { clientError, clientStatus, readProviderError } from '../formats/provider-errors.js';
+import { usageFromCompletions, usageFromMessages } from '../formats/usage.js';
+import { CompletionsPassthrough, MessagesPassthrough } from '../stream/passthrough.js';
+import type { Usage } from '../usage.js';
+import { isObject } from './fields.js';
+import type { ClientError, Conversion, Json, StreamOptions, StreamTransducer } from './types.js';
+
+function parseJson(raw: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function completionsRequest(body: Json): Json {
+  if (body.stream !== true) return body;
+  const so = isObject(body.stream_options) ? body.stream_options : {};
+  if (so.include_usage === true) return body;
+  return { ...body, stream_options: { ...so, include_usage: true } };
+}
+
+export const completionsIdentity: Conversion = {
+  from: 'completions',
+  to: 'completions',
+  request: completionsRequest,
+  response(body: Json, onUsage: (u: Usage) => void): Json {
+    if (isObject(body.usage)) onUsage(usageFromCompletions(body.usage as CompletionUsage));
+    return body;
+  },
+  error(status: number, raw: Uint8Array): ClientError {
+    const body = parseJson(raw);
+    // Already an OpenAI error: the client gets it exactly as the provider wrote it.
+    if (isObject(body) && isObject(body.error) && typeof body.error.message === 'string') {
+      return { status: clientStatus('openai', status), body };
+    }
+    return clientError('openai', readProviderError(status, raw));
+  },
+  stream(opts: StreamOptions): StreamTransducer {
+    return new CompletionsPassthrough(opts, !opts.includeUsage);
+  },
+};
+
+export const messagesIdentity: Conversion = {
+  from: 'messages',
+  to: 'messages',
+  request: (body: Json): Json => body,
+  response(body: Json, onUsage: (u: Usage) => void): Json {
+    if (isObject(body.usage)) onUsage(usageFromMessages(body.usage as Partial<MessagesUsage>));
+    return body;
+  },
+  error(status: number, raw: Uint8Array): ClientError {
+    const body = parseJson(raw);
+    if (isObject(body) && body.type === 'error' && isObject(body.error) && typeof body.error.message === 'string') {
+      return { status: clientStatus('anthropic', status), body };
+    }
+    return clientError('anthropic', readProviderError(status, raw));
+  },
+  stream(opts: StreamOptions): StreamTransducer {
+    return new MessagesPassthrough(opts);
+  },
+};

@@ -1,0 +1,267 @@
+// Same-format streams (the provider speaks the client's format). The upstream bytes go to the
+// client as they came; the framer only watches them for the model, the first token, usage and
+// the terminal event. Watching is kept cheap: a frame is JSON-parsed only while the model or
+// first token is still unknown, or when a native byte search finds a "usage" object or an
+// "error" key in it. A JSON string cannot contain an unescaped quote, so `"usage"` followed by
+// `:` can only be a key.
+//
+// One exception to verbatim: the gateway asks OpenAI-format upstreams for usage
+// (stream_options.include_usage) even when the client did not. Then the trailing usage-only
+// chunk (choices: []) must not reach the client, so frames are re-framed (`data: <bytes>\n\n`,
+// data bytes copied unchanged) and that chunk is left out. SSE comments and id/retry fields
+// are not carried in that mode.
+import type { StreamOptions, StreamTransducer } from '../convert/types.js';
+import type { MessagesUsage } from '../formats/messages.js';
+import type { ErrorDialect } from '../formats/errors.js';
+import { typeForStatus } from '../formats/provider-errors.js';
+import { mergeMessagesUsage, usageFromCompletions, usageFromMessages } from '../formats/usage.js';
+import { parseCompletionsFrame, parseMessagesEvent } from './events.js';
+import { SseReader, type SseFrames } from './sse-reader.js';
+import { NO_OUTPUT, SseOutput } from './sse-writer.js';
+import type { StreamPhase } from './translating-stream.js';
+
+const USAGE_KEY = Buffer.from('"usage"');
+const ERROR_KEY = Buffer.from('"error"');
+const FINISH_KEY = Buffer.from('"finish_reason"');
+const DATA_PREFIX = Buffer.from('data: ');
+const FRAME_END = Buffer.from('\n\n');
+
+/** First byte of the value of `key` (a JSON key needle) in `bytes`, or -1. */
+function valueStart(bytes: Buffer, key: Buffer): number {
+  const at = bytes.indexOf(key);
+  if (at < 0) return -1;
+  let j = at + key.length;
+  while (j < bytes.length && (bytes[j] === 0x20 || bytes[j] === 0x09 || bytes[j] === 0x0a || bytes[j] === 0x0d)) j++;
+  if (bytes[j] !== 0x3a) return -1; // ':' — otherwise the needle was a string value
+  j++;
+  while (j < bytes.length && (bytes[j] === 0x20 || bytes[j] === 0x09 || bytes[j] === 0x0a || bytes[j] === 0x0d)) j++;
+  return j < bytes.length ? j : -1;
+}
+
+abstract class Passthrough implements StreamTransducer {
+  protected readonly reader = new SseReader();
+  protected phase: StreamPhase = 'open';
+  protected firstToken = false;
+  /** Whether the client has been sent bytes the framer has not completed (verbatim mode). */
+  protected verbatim = true;
+
+  constructor(
+    protected readonly opts: StreamOptions,
+    private readonly dialect: ErrorDialect,
+  ) {}
+
+  push(chunk: Uint8Array): Uint8Array {
+    if (this.phase === 'failed') return NO_OUTPUT;
+    let frames: SseFrames;
+    try {
+      frames = this.reader.push(chunk);
+    } catch (err) {
+      return this.failWith(502, `malformed upstream stream: ${err instanceof Error ? err.message : String(err)}`, true);
+    }
+    return this.forward(chunk, frames);
+  }
+
+  end(): Uint8Array {
+    const pending = this.reader.end();
+    if (this.phase !== 'open') return NO_OUTPUT;
+    return this.onUpstreamEnd(pending && this.verbatim);
+  }
+
+  fail(status: number, message: string): Uint8Array {
+    if (this.phase !== 'open') return NO_OUTPUT;
+    return this.failWith(status, message, this.reader.end());
+  }
+
+  protected abstract forward(chunk: Uint8Array, frames: SseFrames): Uint8Array;
+
+  protected abstract onUpstreamEnd(clientHasPartialFrame: boolean): Uint8Array;
+
+  /**
+   * The error event in the client's dialect. If the client already holds part of a frame,
+   * a blank line first ends that frame so the error event is parsed on its own.
+   */
+  protected failWith(status: number, message: string, partial: boolean): Uint8Array {
+    const out = new SseOutput();
+    if (partial && this.verbatim) out.raw('\n\n');
+    out.error(this.dialect, status, typeForStatus(status), message);
+    this.phase = 'failed';
+    return out.take();
+  }
+
+  protected token(): void {
+    if (this.firstToken) return;
+    this.firstToken = true;
+    this.opts.onFirstToken?.();
+  }
+}
+
+/** OpenAI chat completion chunks, forwarded as-is (or re-framed without the usage chunk). */
+export class CompletionsPassthrough extends Passthrough {
+  private modelSeen = false;
+  private sawFinish = false;
+  private keep: Buffer[] = [];
+
+  constructor(opts: StreamOptions, dropUsageChunk: boolean) {
+    super(opts, 'openai');
+    this.verbatim = !dropUsageChunk;
+  }
+
+  protected forward(chunk: Uint8Array, frames: SseFrames): Uint8Array {
+    if (this.verbatim) {
+      for (let i = 0; i < frames.count; i++) this.observe(frames, i);
+      return chunk;
+    }
+    let size = 0;
+    for (let i = 0; i < frames.count; i++) {
+      if (this.phase !== 'open') break; // nothing after [DONE] or an error frame
+      if (!this.observe(frames, i)) continue;
+      const data = frames.dataBytes(i);
+      this.keep.push(data);
+      size += DATA_PREFIX.length + data.length + FRAME_END.length;
+    }
+    return this.reframe(size);
+  }
+
+  protected onUpstreamEnd(partial: boolean): Uint8Array {
+    // A finish_reason followed by a clean close is complete even without [DONE].
+    if (this.sawFinish && !partial) {
+      this.phase = 'done';
+      return Buffer.from('data: [DONE]\n\n');
+    }
+    return this.failWith(502, 'upstream stream ended before [DONE]', partial);
+  }
+
+  /** Watches one frame; returns false for the injected usage chunk the client must not see. */
+  private observe(frames: SseFrames, i: number): boolean {
+    if (frames.dataEquals(i, '[DONE]')) {
+      if (this.phase === 'open') this.phase = 'done';
+      return true;
+    }
+    const bytes = frames.dataBytes(i);
+    if (!this.sawFinish) {
+      const v = valueStart(bytes, FINISH_KEY);
+      if (v >= 0 && bytes[v] !== 0x6e /* n(ull) */) this.sawFinish = true;
+    }
+    const usageAt = valueStart(bytes, USAGE_KEY);
+    const hasUsage = usageAt >= 0 && bytes[usageAt] === 0x7b; /* { */
+    if (this.modelSeen && this.firstToken && !hasUsage && bytes.indexOf(ERROR_KEY) < 0) return true;
+    let frame;
+    try {
+      frame = parseCompletionsFrame(frames.data(i));
+    } catch {
+      return true; // not ours to judge: the client gets the upstream bytes as they are
+    }
+    if (frame.kind === 'error') {
+      this.phase = 'failed';
+      return true;
+    }
+    const c = frame.chunk;
+    if (!this.modelSeen && typeof c.model === 'string' && c.model !== '') {
+      this.modelSeen = true;
+      this.opts.onModel?.(c.model);
+    }
+    if (c.usage) this.opts.onUsage(usageFromCompletions(c.usage));
+    const choices = c.choices;
+    if (!choices || choices.length === 0) return !c.usage; // the usage-only chunk
+    const d = choices[0]?.delta;
+    if (!this.firstToken && d && (nonEmpty(d.content) || nonEmpty(d.reasoning_content) || nonEmpty(d.reasoning) || nonEmpty(d.refusal) || (Array.isArray(d.tool_calls) && d.tool_calls.length > 0))) {
+      this.token();
+    }
+    if (choices.some((ch) => ch.finish_reason)) this.sawFinish = true;
+    return true;
+  }
+
+  private reframe(size: number): Uint8Array {
+    if (this.keep.length === 0) return NO_OUTPUT;
+    const out = Buffer.allocUnsafe(size);
+    let w = 0;
+    for (const data of this.keep) {
+      if (data.indexOf(0x0a) >= 0) return this.reframeMultiline();
+      w += DATA_PREFIX.copy(out, w);
+      w += data.copy(out, w);
+      w += FRAME_END.copy(out, w);
+    }
+    this.keep.length = 0;
+    return out;
+  }
+
+  /** Multi-line data (joined with LF by the framer) goes back out as one data line per line. */
+  private reframeMultiline(): Uint8Array {
+    const out = new SseOutput();
+    for (const data of this.keep) out.data(data.toString('utf8').replaceAll('\n', '\ndata: '));
+    this.keep.length = 0;
+    return out.take();
+  }
+}
+
+function nonEmpty(v: unknown): boolean {
+  return typeof v === 'string' && v !== '';
+}
+
+/** Anthropic Messages events, always forwarded byte for byte. */
+export class MessagesPassthrough extends Passthrough {
+  private readonly usage: MessagesUsage = { input_tokens: 0, output_tokens: 0 };
+
+  constructor(opts: StreamOptions) {
+    super(opts, 'anthropic');
+  }
+
+  protected forward(chunk: Uint8Array, frames: SseFrames): Uint8Array {
+    for (let i = 0; i < frames.count && this.phase === 'open'; i++) this.observe(frames, i);
+    return chunk;
+  }
+
+  protected onUpstreamEnd(partial: boolean): Uint8Array {
+    return this.failWith(502, 'upstream stream ended before message_stop', partial);
+  }
+
+  private observe(frames: SseFrames, i: number): void {
+    const name = frames.event(i);
+    switch (name) {
+      case 'content_block_delta':
+        this.token();
+        return;
+      case 'message_stop':
+        this.phase = 'done';
+        return;
+      case 'error':
+        this.phase = 'failed';
+        return;
+      case 'content_block_start':
+        if (this.firstToken) return; // else parse: a tool call's start is its first token
+        break;
+      case 'message_start':
+      case 'message_delta':
+      case null:
+        break; // parse below
+      default:
+        return; // ping, content_block_stop, future events: nothing to watch
+    }
+    let ev;
+    try {
+      ev = parseMessagesEvent(frames.data(i));
+    } catch {
+      return;
+    }
+    if (ev === null) return;
+    if (ev.type === 'message_start') {
+      this.opts.onModel?.(ev.message.model);
+      if (ev.message.usage) this.addUsage(ev.message.usage);
+    } else if (ev.type === 'message_delta') {
+      if (ev.usage) this.addUsage(ev.usage);
+    } else if (ev.type === 'content_block_delta') {
+      this.token();
+    } else if (ev.type === 'content_block_start') {
+      if (ev.content_block.type === 'tool_use') this.token();
+    } else if (ev.type === 'message_stop') {
+      this.phase = 'done';
+    } else if (ev.type === 'error') {
+      this.phase = 'failed';
+    }
+  }
+
+  private addUsage(u: Partial<MessagesUsage>): void {
+    mergeMessagesUsage(this.usage, u);
+    this.opts.onUsage(usageFromMessages(this.usage));
+  }
+}

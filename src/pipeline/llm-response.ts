@@ -1,0 +1,139 @@
+// Receiving an LLM response: JSON bodies are read whole and converted (or, when the provider
+// speaks the client's format, forwarded byte for byte after usage is read); SSE streams go
+// through the conversion's transducer event by event; upstream errors are rewritten in the
+// client's dialect. Usage is reported once, whatever happens.
+import type { Conversion, StreamTransducer } from '../llm/convert/types.js';
+import type { HeaderRules } from '../policies/header-rules.js';
+import { rawHeaderValue, rewriteResponseHeaders } from '../policies/header-rules.js';
+import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
+import type { UpstreamFailure } from '../upstream/errors.js';
+import type { RequestCtx } from './context.js';
+import type { HeaderList } from './downstream.js';
+import { GatewayError } from './errors.js';
+import { sendError, sendJson } from './respond.js';
+import { upstreamFailureError } from './upstream-errors.js';
+
+/** Largest non-streamed LLM response body the gateway will buffer to convert. */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+export class LlmResponse implements UpstreamListener {
+  call: UpstreamCall | null = null;
+  private mode: 'json' | 'stream' | 'error' = 'json';
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private transducer: StreamTransducer | null = null;
+  private upstreamStatus = 0;
+  private headers: HeaderList = [];
+
+  constructor(
+    private readonly ctx: RequestCtx,
+    private readonly conversion: Conversion,
+    /** The client asked for usage in the stream (OpenAI stream_options.include_usage). */
+    private readonly clientWantsUsage: boolean,
+    /** Response header rules that also drop the upstream body's content-type/encoding. */
+    private readonly rules: HeaderRules,
+    private readonly finish: (ctx: RequestCtx) => void,
+  ) {}
+
+  onHeaders(status: number, raw: Buffer[]): void {
+    this.upstreamStatus = status;
+    this.headers = rewriteResponseHeaders(raw, this.rules);
+    if (status >= 300) {
+      this.mode = 'error';
+      return;
+    }
+    const type = rawHeaderValue(raw, 'content-type') ?? '';
+    if (!type.startsWith('text/event-stream')) return;
+    this.mode = 'stream';
+    const ctx = this.ctx;
+    this.transducer = this.conversion.stream({
+      includeUsage: this.clientWantsUsage,
+      onUsage: (u) => ctx.usage.observe(u),
+      onModel: (m) => (ctx.responseModel = m),
+      onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
+    });
+    ctx.status = status;
+    ctx.down.head(status, [...this.headers, 'content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache']);
+    const call = this.call!;
+    ctx.down.setFlow(
+      () => call.pause(),
+      () => call.resume(),
+    );
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.transducer !== null) {
+      const out = this.transducer.push(chunk);
+      if (out.length > 0) this.ctx.down.write(out);
+      return;
+    }
+    this.size += chunk.length;
+    if (this.size > MAX_RESPONSE_BYTES) {
+      this.call?.abort('response too large');
+      this.fail(new GatewayError(502, 'api_error', `upstream response exceeds ${MAX_RESPONSE_BYTES} bytes`, 'upstream'));
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onEnd(): void {
+    try {
+      if (this.transducer !== null) this.ctx.down.end(this.transducer.end());
+      else if (this.mode === 'error') this.sendUpstreamError();
+      else this.sendJsonResponse();
+    } catch (e) {
+      sendError(this.ctx, e);
+    }
+    this.finish(this.ctx);
+  }
+
+  onError(failure: UpstreamFailure): void {
+    const err = upstreamFailureError(failure);
+    if (this.transducer !== null && this.ctx.down.headSent) {
+      // Mid-stream: the client gets an error event in its dialect, never a clean end.
+      this.ctx.down.end(this.transducer.fail(err.status, err.message));
+      this.finish(this.ctx);
+      return;
+    }
+    this.fail(err);
+  }
+
+  private fail(err: GatewayError): void {
+    if (this.transducer !== null && this.ctx.down.headSent) {
+      this.ctx.down.end(this.transducer.fail(err.status, err.message));
+    } else {
+      sendError(this.ctx, err);
+    }
+    this.finish(this.ctx);
+  }
+
+  private body(): Buffer {
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+  }
+
+  private sendUpstreamError(): void {
+    const e = this.conversion.error(this.upstreamStatus, this.body());
+    this.ctx.upstreamError = true;
+    sendJson(this.ctx, e.status, JSON.stringify(e.body), this.headers);
+  }
+
+  private sendJsonResponse(): void {
+    const raw = this.body();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new GatewayError(502, 'api_error', 'upstream returned a response that is not valid JSON', 'upstream');
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new GatewayError(502, 'api_error', 'upstream returned a JSON response that is not an object', 'upstream');
+    }
+    const ctx = this.ctx;
+    const out = this.conversion.response(parsed as Record<string, unknown>, (u) => ctx.usage.observe(u));
+    const model = (parsed as { model?: unknown }).model;
+    if (typeof model === 'string') ctx.responseModel = model;
+    // Same format both sides: the provider's bytes go out as they came.
+    const body = this.conversion.from === this.conversion.to ? raw : JSON.stringify(out);
+    sendJson(ctx, this.upstreamStatus, body, this.headers);
+  }
+}
