@@ -29,6 +29,9 @@ export const FrontendPolicies = z.strictObject({
 
 export const StartupConfig = z
   .strictObject({
+    adminAddr: z.string().optional().describe('Admin API and UI address (default localhost:15000; "off" disables); env ADMIN_ADDR wins'),
+    statsAddr: z.string().optional().describe('Prometheus /metrics address (default [::]:15020; "off" disables); env STATS_ADDR wins'),
+    readinessAddr: z.string().optional().describe('Readiness /healthz/ready address (default [::]:15021; "off" disables); env READINESS_ADDR wins'),
     logging: z
       .strictObject({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).optional(),
