@@ -51,7 +51,33 @@ async function compare(ctx: LaneContext, title: string, body: string, gatewayPat
   });
 }
 
+/**
+ * Streaming cost per SSE event: the same 20-event stream relayed as bytes (/openai passthrough),
+ * watched for usage (/openai-llm, same format) and translated from Anthropic events into OpenAI
+ * chunks (/anthropic/v1/chat/completions), each measured as gateway CPU per request.
+ */
+async function translationLane(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
+  return withGateway(ctx, {}, async (pid) => {
+    const base = `http://127.0.0.1:${GATEWAY}`;
+    const direct = await ctx.load('direct (mock upstream)', `http://127.0.0.1:${ctx.mockPort}/v1/chat/completions`, CHAT_STREAM, ctx.connections, ctx.duration);
+    const pass = await ctx.load('passthrough /openai', `${base}/openai/v1/chat/completions`, CHAT_STREAM, ctx.connections, ctx.duration, pid);
+    const same = await ctx.load('same format, usage read /openai-llm', `${base}/openai-llm/v1/chat/completions`, CHAT_STREAM, ctx.connections, ctx.duration, pid);
+    await ctx.load('warmup-translate', `${base}/anthropic/v1/chat/completions`, CHAT_STREAM, ctx.connections, 2, undefined);
+    const tr = await ctx.load('translated Anthropic -> OpenAI /anthropic', `${base}/anthropic/v1/chat/completions`, CHAT_STREAM, ctx.connections, ctx.duration, pid);
+    // the Anthropic stream has 23 events (message_start, block start/stop, 18 deltas, message_delta, message_stop)
+    const perEvent = (tr.cpuUsPerReq! - pass.cpuUsPerReq!) / 23;
+    const table = ctx.printTable('Streaming: passthrough vs same-format vs translated (c=50)', [direct, pass, same, tr], direct);
+    const note = `translation cost: ${(tr.cpuUsPerReq! - pass.cpuUsPerReq!).toFixed(1)} µs of gateway CPU per stream over passthrough, ${perEvent.toFixed(2)} µs per upstream event`;
+    console.log(note);
+    return { data: { direct, passthrough: pass, sameFormat: same, translated: tr, perEventUs: perEvent }, text: `${table}\n\n${note}` };
+  });
+}
+
 export const LANES: Record<string, Lane> = {
+  translate: {
+    description: 'streaming translation cost per event (Anthropic upstream, OpenAI client) next to passthrough',
+    run: translationLane,
+  },
   json: {
     description: 'non-streaming chat completion, /openai passthrough route vs direct',
     run: (ctx) => compare(ctx, 'Non-streaming JSON (c=50)', CHAT, '/openai/v1/chat/completions'),
