@@ -1,0 +1,74 @@
+// Finds and loads the Rust addon. Never throws: every failure becomes a reason string that the
+// facade reports (and turns into an error only when AGW_NATIVE=1 demands the addon).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** Must equal ABI in native/src/lib.rs; a mismatch means a stale build. */
+export const ADDON_ABI = 3;
+
+/**
+ * Where native/build.mjs puts the addon. Resolved from this file, which sits three levels
+ * below the package root both as src/native/addon/load.ts (vitest, tsx) and as
+ * dist/native/addon/load.js (production).
+ */
+export const ADDON_PATH = fileURLToPath(new URL('../../../native/agentgateway_native.node', import.meta.url));
+
+export interface AddonSseFramer {
+  /**
+   * Frames completed, copied into `out` (the first `ints` int32s are the offsets, the bytes
+   * follow); SSE_TOO_LARGE for an oversize frame; SSE_NO_FIT when the output did not fit (grow
+   * to outputBytes()/outputFrames(), then copyOut).
+   */
+  push(chunk: Uint8Array, out: Uint8Array, ints: number): number;
+  copyOut(out: Uint8Array, ints: number): number;
+  outputBytes(): number;
+  outputFrames(): number;
+  end(): boolean;
+}
+
+export const SSE_TOO_LARGE = -1;
+export const SSE_NO_FIT = -2;
+
+export interface AddonHeaderRules {
+  /** `list.join('\0')`; -1 when the element count differs (a NUL inside an element). */
+  filterJoined(joined: string, count: number, plan: Int32Array): number;
+  filterStrings(list: readonly string[], plan: Int32Array): number;
+  filterBuffers(list: readonly Uint8Array[], plan: Int32Array): number;
+}
+
+export interface AddonPickTwo {
+  state(): ArrayBuffer;
+  setWeight(i: number, weight: number): void;
+  pick(nowMs: number): number;
+  start(i: number): void;
+  finish(i: number, latencySeconds: number, ok: boolean): void;
+  evict(i: number, nowMs: number, baseDurationMs: number): boolean;
+  isEvicted(i: number, nowMs: number): boolean;
+  activeCount(nowMs: number): number;
+}
+
+export interface Addon {
+  readonly abi: number;
+  readonly SseFramer: new (maxFrameBytes: number) => AddonSseFramer;
+  readonly HeaderRules: new (drop: readonly string[], dropConnectionListed: boolean) => AddonHeaderRules;
+  readonly PickTwo: new (size: number, seed: number) => AddonPickTwo;
+}
+
+export type LoadResult = { addon: Addon; path: string } | { addon: null; reason: string };
+
+export function loadAddon(path: string = ADDON_PATH): LoadResult {
+  if (!existsSync(path)) {
+    return { addon: null, reason: `not built: ${path} is missing (\`npm run build:native\` builds it when cargo is installed)` };
+  }
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(path) as Addon;
+  } catch (err) {
+    return { addon: null, reason: `failed to load ${path}: ${(err as Error).message}` };
+  }
+  if (addon.abi !== ADDON_ABI) {
+    return { addon: null, reason: `stale build at ${path} (abi ${String(addon.abi)}, expected ${ADDON_ABI}); run \`npm run build:native\`` };
+  }
+  return { addon, path };
+}

@@ -1,0 +1,92 @@
+// The facade's policy: AGW_NATIVE, per-job choice, load failures reported (never swallowed),
+// and the build script's behaviour without cargo. The facade resolves once per process, so each
+// case imports a fresh copy of the module.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ADDON_PATH, loadAddon } from '../../src/native/addon/load.js';
+
+const saved = process.env.AGW_NATIVE;
+afterEach(() => {
+  if (saved === undefined) delete process.env.AGW_NATIVE;
+  else process.env.AGW_NATIVE = saved;
+});
+
+async function facade(flag: string | undefined) {
+  vi.resetModules();
+  if (flag === undefined) delete process.env.AGW_NATIVE;
+  else process.env.AGW_NATIVE = flag;
+  return import('../../src/native/index.js');
+}
+
+const built = existsSync(ADDON_PATH);
+
+describe('native facade', () => {
+  it('AGW_NATIVE=0 uses TypeScript for every job without loading the addon', async () => {
+    const f = await facade('0');
+    expect(f.nativeStatus()).toEqual({ sse: 'ts', headers: 'ts', p2c: 'ts', addonLoaded: false, loadError: 'disabled by AGW_NATIVE=0' });
+    expect(f.describeNative()).toBe('native addon not in use: disabled by AGW_NATIVE=0; TypeScript implementation: sse=ts headers=ts p2c=ts');
+    expect(f.createSseFramer().constructor.name).toBe('TsSseFramer');
+  });
+
+  it('rejects an AGW_NATIVE value other than 0 or 1', async () => {
+    const f = await facade('yes');
+    expect(() => f.nativeStatus()).toThrow(/AGW_NATIVE must be 0 .* or 1 .*, got "yes"/);
+  });
+
+  it('by default uses the addon where it was built, per job as PREFERRED says', async () => {
+    const f = await facade(undefined);
+    const s = f.nativeStatus();
+    expect(s.addonLoaded).toBe(built);
+    for (const job of ['sse', 'headers', 'p2c'] as const) expect(s[job]).toBe(built ? f.PREFERRED[job] : 'ts');
+    expect(f.createSseFramer().constructor.name).toBe(s.sse === 'native' ? 'NativeSseFramer' : 'TsSseFramer');
+    expect(f.createPickTwo(2).constructor.name).toBe(s.p2c === 'native' ? 'NativePickTwo' : 'TsPickTwo');
+    expect(f.describeNative()).toMatch(built ? /^native addon loaded from .*agentgateway_native\.node; sse=/ : /not built/);
+  });
+
+  it('AGW_NATIVE=1 uses the addon for every job, or fails loudly with the reason', async () => {
+    const f = await facade('1');
+    if (!built) {
+      expect(() => f.nativeStatus()).toThrow(/AGW_NATIVE=1 requires the native addon, which is unavailable: not built/);
+      return;
+    }
+    expect(f.nativeStatus()).toEqual({ sse: 'native', headers: 'native', p2c: 'native', addonLoaded: true });
+    expect(f.describeNative()).toMatch(/AGW_NATIVE=1: native for every job/);
+  });
+
+  it('reports a missing addon and a file that is not one, instead of throwing', () => {
+    expect(loadAddon('/nonexistent/agentgateway_native.node')).toMatchObject({ addon: null, reason: expect.stringMatching(/^not built/) });
+    const dir = mkdtempSync(join(tmpdir(), 'agw-addon-'));
+    try {
+      const bogus = join(dir, 'bogus.node');
+      writeFileSync(bogus, 'not an ELF file');
+      expect(loadAddon(bogus)).toMatchObject({ addon: null, reason: expect.stringMatching(/^failed to load .*bogus\.node: /) });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+});
+
+describe('native/build.mjs', () => {
+  const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [join(import.meta.dirname, '../../native/build.mjs')], { env, encoding: 'utf8' });
+
+  it('prints one line and succeeds when cargo is absent', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'agw-nocargo-'));
+    try {
+      const r = run({ PATH: empty });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe('agentgateway: cargo not found, native addon not built; the TypeScript implementation will be used.\n');
+      expect(r.stderr).toBe('');
+    } finally {
+      rmSync(empty, { recursive: true });
+    }
+  });
+
+  it('skips the build under AGW_NATIVE=0', () => {
+    const r = run({ ...process.env, AGW_NATIVE: '0' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  });
+});
