@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { ConfigError } from './config/errors.js';
 import { Gateway } from './gateway.js';
+import { describeNative } from './native/index.js';
 import { log } from './observability/log.js';
 import { compile } from './runtime/compile.js';
 import { ConnectOverrides } from './upstream/connect-overrides.js';
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     console.error(e instanceof ConfigError ? `invalid config:\n${e.message}` : `agentgateway: ${(e as Error).message}`);
     process.exit(1);
   }
+  log.info(describeNative());
   for (const o of args.overrides.describe()) log.info(`connect override: ${o}`);
   const snap = gateway.snapshot;
   log.info({ version: version(), config: snap.file, ports: gateway.ports() }, `agentgateway ready on ${gateway.ports().map((p) => `:${p}`).join(', ')}`);

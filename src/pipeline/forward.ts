@@ -1,7 +1,8 @@
 // Sending the request upstream: target path, rewritten headers, the body, and the wiring that
 // ties the upstream call's life to the client's (a client that goes away aborts the upstream).
 import { anthropicKeyFromBearer } from '../llm/providers/index.js';
-import { headerValue, rewriteRequestHeaders, type HeaderRules } from '../policies/header-rules.js';
+import { rewriteHeaders } from '../native/index.js';
+import { headerValue } from './header-values.js';
 import type { AiBackendRt } from '../runtime/snapshot.js';
 import { UpstreamCall, type UpstreamListener } from '../upstream/dispatch.js';
 import type { ApiFormat } from '../llm/convert/types.js';
@@ -63,8 +64,10 @@ export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, providerFormat: 
 
 /** Request headers for an AI provider, including credential handling. */
 export function aiRequestHeaders(ctx: RequestCtx, b: AiBackendRt, llm: boolean): string[] {
-  const rules: HeaderRules = llm ? b.llmRequestHeaders : b.passthroughRequestHeaders;
-  const out = rewriteRequestHeaders(ctx.down.headers, rules);
+  const out = rewriteHeaders(ctx.down.headers, llm ? b.llmRequestHeaders : b.passthroughRequestHeaders);
+  for (const [name, value] of b.provider.requiredHeaders) {
+    if (headerValue(out, name) === undefined) out.push(name, value);
+  }
   if (!b.injectsKey && b.provider.name === 'anthropic' && headerValue(out, 'x-api-key') === undefined) {
     // OpenAI-style clients send their Anthropic key as a Bearer token.
     const auth = headerValue(out, 'authorization');

@@ -19,7 +19,7 @@ import { ProxyResponse } from './proxy-response.js';
 import { conversionFor } from '../llm/convert/index.js';
 import { sendError } from './respond.js';
 import { selectBackend, selectRoute } from './select.js';
-import { rewriteRequestHeaders } from '../policies/header-rules.js';
+import { rewriteHeaders } from '../native/index.js';
 
 export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void {
   const ctx = new RequestCtx(down, snapshot, bind);
@@ -40,7 +40,7 @@ function forwardHost(ctx: RequestCtx, b: HostBackendRt): void {
   const q = ctx.down.query === '' ? '' : `?${ctx.down.query}`;
   dispatch(
     ctx,
-    { path: ctx.down.path + q, headers: rewriteRequestHeaders(ctx.down.headers, b.requestHeaders), body: ctx.down.body },
+    { path: ctx.down.path + q, headers: rewriteHeaders(ctx.down.headers, b.requestHeaders), body: ctx.down.body },
     new ProxyResponse(ctx, b.responseHeaders, finish),
     finish,
   );

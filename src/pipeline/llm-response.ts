@@ -3,8 +3,8 @@
 // through the conversion's transducer event by event; upstream errors are rewritten in the
 // client's dialect. Usage is reported once, whatever happens.
 import type { Conversion, StreamTransducer } from '../llm/convert/types.js';
-import type { HeaderRules } from '../policies/header-rules.js';
-import { rawHeaderValue, rewriteResponseHeaders } from '../policies/header-rules.js';
+import { rewriteRawHeaders, type CompiledHeaderRules as HeaderRules } from '../native/index.js';
+import { rawHeaderValue } from './header-values.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
 import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';
@@ -37,7 +37,7 @@ export class LlmResponse implements UpstreamListener {
 
   onHeaders(status: number, raw: Buffer[]): void {
     this.upstreamStatus = status;
-    this.headers = rewriteResponseHeaders(raw, this.rules);
+    this.headers = rewriteRawHeaders(raw, this.rules);
     if (status >= 300) {
       this.mode = 'error';
       return;

@@ -1,8 +1,8 @@
 // Relaying an upstream response as it is (passthrough routes and host backends). A small
 // response with a known length is held until it ends and written with the head in one cork;
 // anything else (SSE, large or unknown-length bodies) streams through with backpressure.
-import type { HeaderRules } from '../policies/header-rules.js';
-import { rawHeaderValue, rewriteResponseHeaders } from '../policies/header-rules.js';
+import { rewriteRawHeaders, type CompiledHeaderRules as HeaderRules } from '../native/index.js';
+import { rawHeaderValue } from './header-values.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
 import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';
@@ -28,7 +28,7 @@ export class ProxyResponse implements UpstreamListener {
     ctx.status = status;
     const length = rawHeaderValue(raw, 'content-length');
     if (length !== undefined && Number(length) <= HOLD_LIMIT) this.held = [];
-    ctx.down.head(status, rewriteResponseHeaders(raw, this.rules));
+    ctx.down.head(status, rewriteRawHeaders(raw, this.rules));
     if (this.held === null) {
       const call = this.call!;
       ctx.down.setFlow(

@@ -11,7 +11,15 @@ import type { BackendPoliciesT, RoutePoliciesT } from '../config/schema/policies
 import type { RouteT } from '../config/schema/routes.js';
 import { anthropic, mock, openai, type Provider } from '../llm/providers/index.js';
 import { compileRouteTypes } from '../llm/route-types.js';
-import { compileHeaderRules, HOP_BY_HOP, type HeaderRules } from '../policies/header-rules.js';
+import {
+  compileHeaderRules,
+  HeaderRuleError,
+  REQUEST_DROP_DEFAULT,
+  RESPONSE_DROP_DEFAULT,
+  type CompiledHeaderRules as HeaderRules,
+  type HeaderRuleSpec,
+} from '../native/index.js';
+import type { HeaderModifierT } from '../config/schema/policies.js';
 import type { PoolRegistry } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
 import { RouteTable } from './route-table.js';
@@ -28,10 +36,12 @@ export interface CompileResult {
 
 type Path = (string | number)[];
 
-/** Request headers never forwarded as-is: hop-by-hop, and framing undici sets itself. */
-const REQUEST_DROP = [...HOP_BY_HOP, 'host', 'content-length', 'expect'];
-/** Response headers never copied: hop-by-hop, framing and the date uWS writes itself. */
-const RESPONSE_DROP = [...HOP_BY_HOP, 'content-length', 'date'];
+/** Responses also lose the upstream's Date: uWS writes its own, and two confuse clients. */
+const RESPONSE_DROP = [...RESPONSE_DROP_DEFAULT, 'date'];
+/** LLM routes read the upstream body, so it must not come compressed. */
+const LLM_REQUEST_DROP = [...REQUEST_DROP_DEFAULT, 'accept-encoding'];
+/** Converted LLM bodies replace the upstream's, and with it these. */
+const LLM_RESPONSE_DROP = [...RESPONSE_DROP, 'content-type', 'content-encoding', 'etag'];
 
 class Compiler {
   readonly problems: ConfigProblem[] = [];
@@ -95,11 +105,7 @@ class Compiler {
     const target = makeTarget(host, port, tls);
     this.poolKeys.add(target.key);
     const authKey = this.authKey(policies, path);
-    const requestHeaders = compileHeaderRules({
-      drop: REQUEST_DROP,
-      set: authKey ? [['authorization', `Bearer ${authKey}`]] : [],
-      modifier: policies.requestHeaderModifier,
-    });
+    const requestHeaders = this.headerRules(path, policies, 'request', REQUEST_DROP_DEFAULT, authKey ? { name: 'authorization', value: `Bearer ${authKey}` } : undefined);
     const backend: HostBackendRt = {
       kind: 'host',
       key: `host/${target.key}`,
@@ -108,7 +114,7 @@ class Compiler {
       target,
       pool: this.pools.get(target),
       requestHeaders,
-      responseHeaders: this.responseRules(policies),
+      responseHeaders: this.headerRules(path, policies, 'response', RESPONSE_DROP),
     };
     return backend;
   }
@@ -127,13 +133,8 @@ class Compiler {
     }
     const authKey = this.authKey(policies, path);
     const injectsKey = authKey !== undefined;
-    const request = (llm: boolean) =>
-      compileHeaderRules({
-        drop: [...REQUEST_DROP, ...(injectsKey ? provider.credentialHeaderNames : []), ...(llm ? ['accept-encoding'] : [])],
-        set: injectsKey ? provider.credentialHeaders(authKey) : [],
-        addIfAbsent: provider.requiredHeaders,
-        modifier: policies.requestHeaderModifier,
-      });
+    const credential = injectsKey ? provider.credential(authKey) : undefined;
+    const request = (llm: boolean) => this.headerRules(path, policies, 'request', llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT, credential);
     const m = ai.provider.mock;
     return {
       kind: 'ai',
@@ -158,13 +159,36 @@ class Compiler {
       injectsKey,
       llmRequestHeaders: request(true),
       passthroughRequestHeaders: request(false),
-      responseHeaders: this.responseRules(policies),
-      llmResponseHeaders: this.responseRules(policies, ['content-type', 'content-encoding', 'etag']),
+      responseHeaders: this.headerRules(path, policies, 'response', RESPONSE_DROP),
+      llmResponseHeaders: this.headerRules(path, policies, 'response', LLM_RESPONSE_DROP),
     };
   }
 
-  private responseRules(policies: BackendPoliciesT, alsoDrop: string[] = []): HeaderRules {
-    return compileHeaderRules({ drop: [...RESPONSE_DROP, ...alsoDrop], modifier: policies.responseHeaderModifier });
+  /** Header rules with the request/responseHeaderModifier applied; a bad header is a config error. */
+  private headerRules(
+    path: Path,
+    policies: BackendPoliciesT,
+    direction: 'request' | 'response',
+    drop: readonly string[],
+    credential?: { name: string; value: string },
+  ): HeaderRules {
+    const key = direction === 'request' ? 'requestHeaderModifier' : 'responseHeaderModifier';
+    const m: HeaderModifierT | undefined = policies[key];
+    const spec: HeaderRuleSpec = {
+      direction,
+      drop,
+      ...(m?.set ? { set: m.set } : {}),
+      ...(m?.add ? { add: m.add } : {}),
+      ...(m?.remove ? { remove: m.remove } : {}),
+      ...(credential ? { credential } : {}),
+    };
+    try {
+      return compileHeaderRules(spec);
+    } catch (e) {
+      if (!(e instanceof HeaderRuleError)) throw e;
+      this.fail([...path, 'policies', key, ...e.path.split('.')], e.message.slice(e.path.length + 2));
+      return compileHeaderRules({ direction, drop });
+    }
   }
 
   private authKey(policies: BackendPoliciesT, path: Path): string | undefined {

@@ -4,7 +4,7 @@
 import type { Dispatcher } from 'undici';
 import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
-import type { HeaderRules } from '../policies/header-rules.js';
+import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import type { RouteTable } from './route-table.js';
 

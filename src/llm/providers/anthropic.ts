@@ -9,8 +9,7 @@ export const anthropic: Provider = {
   port: 443,
   basePath: '/v1',
   path: formatPath,
-  credentialHeaders: (key) => [['x-api-key', key]],
-  credentialHeaderNames: ['x-api-key', 'authorization'],
+  credential: (key) => ({ name: 'x-api-key', value: key }),
   requiredHeaders: [['anthropic-version', ANTHROPIC_VERSION]],
 };
 

@@ -12,8 +12,7 @@ export const mock: Provider = {
   port: 0,
   basePath: '/v1',
   path: formatPath,
-  credentialHeaders: () => [],
-  credentialHeaderNames: [],
+  credential: (key) => ({ name: 'authorization', value: `Bearer ${key}` }),
   requiredHeaders: [],
 };
 

@@ -7,7 +7,6 @@ export const openai: Provider = {
   port: 443,
   basePath: '/v1',
   path: formatPath,
-  credentialHeaders: (key) => [['authorization', `Bearer ${key}`]],
-  credentialHeaderNames: ['authorization'],
+  credential: (key) => ({ name: 'authorization', value: `Bearer ${key}` }),
   requiredHeaders: [],
 };

@@ -14,10 +14,8 @@ export interface Provider {
   readonly basePath: string;
   /** Path after the base for a request of `format`. */
   path(format: ApiFormat): string;
-  /** Headers carrying an injected API key. */
-  credentialHeaders(key: string): [string, string][];
-  /** Header names that carry client credentials for this provider (removed when injecting). */
-  readonly credentialHeaderNames: readonly string[];
+  /** The header carrying an injected API key (the client's own credentials are removed). */
+  credential(key: string): { name: string; value: string };
   /** Headers the provider requires, added when the client did not send them. */
   readonly requiredHeaders: readonly [string, string][];
 }

@@ -1,0 +1,16 @@
+// Reading one header from the two list shapes the pipeline sees.
+
+/** Value of a header in a flat lower-case `[name, value, ...]` list (uWS request headers). */
+export function headerValue(list: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < list.length; i += 2) if (list[i] === name) return list[i + 1];
+  return undefined;
+}
+
+/** Value of a header in undici's raw response list (Buffers, names in any case). */
+export function rawHeaderValue(raw: readonly Buffer[], name: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i]!;
+    if (n.length === name.length && n.toString('latin1').toLowerCase() === name) return raw[i + 1]!.toString('latin1');
+  }
+  return undefined;
+}
