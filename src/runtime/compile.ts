@@ -12,8 +12,9 @@ import type { RouteT } from '../config/schema/routes.js';
 import { anthropic, mock, openai, type Provider } from '../llm/providers/index.js';
 import { compileRouteTypes } from '../llm/route-types.js';
 import { compileHeaderRules, HOP_BY_HOP, type HeaderRules } from '../policies/header-rules.js';
-import type { PoolRegistry } from '../upstream/pools.js';
+import { poolStatus, type PoolFactory } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
+import { LiveState, type LiveScope } from './live-state.js';
 import { RouteTable } from './route-table.js';
 import type { AiBackendRt, BackendRt, BindRt, HostBackendRt, ListenerRt, RouteRt, Snapshot } from './snapshot.js';
 
@@ -24,6 +25,16 @@ export interface CompileResult {
   /** Pool keys the snapshot uses (others can be drained). */
   poolKeys: Set<string>;
   warnings: string[];
+}
+
+export interface CompileContext {
+  /** Live objects carried over from the serving snapshot (default: a throwaway registry). */
+  live?: LiveScope;
+  /**
+   * Collects the absolute path of every file the config references (read through
+   * `Compiler.readFile`), so hot reload watches them; filled even when compiling fails.
+   */
+  files?: Set<string>;
 }
 
 type Path = (string | number)[];
@@ -41,7 +52,9 @@ class Compiler {
 
   constructor(
     private readonly loaded: LoadedConfig,
-    private readonly pools: PoolRegistry,
+    private readonly pools: PoolFactory,
+    readonly live: LiveScope,
+    private readonly files: Set<string>,
   ) {
     this.baseDir = dirname(resolvePath(loaded.file));
   }
@@ -50,9 +63,12 @@ class Compiler {
     this.problems.push({ path: formatPath(path), ...this.loaded.locate(path), message });
   }
 
+  /** Reads a file the config names; every policy reads files through here so reload watches them. */
   readFile(path: Path, file: string): string | undefined {
+    const abs = resolvePath(this.baseDir, file);
+    this.files.add(abs);
     try {
-      return readFileSync(resolvePath(this.baseDir, file), 'utf8');
+      return readFileSync(abs, 'utf8');
     } catch (e) {
       this.fail(path, `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       return undefined;
@@ -106,7 +122,7 @@ class Compiler {
       name: b.host!,
       weight,
       target,
-      pool: this.pools.get(target),
+      pool: this.pool(target),
       requestHeaders,
       responseHeaders: this.responseRules(policies),
     };
@@ -151,7 +167,7 @@ class Compiler {
           }
         : null,
       target,
-      pool: target ? this.pools.get(target) : null,
+      pool: target ? this.pool(target) : null,
       routeTypes: compileRouteTypes(policies.ai?.routes),
       pathOverride: ai.pathOverride,
       pathPrefix: ai.pathPrefix,
@@ -161,6 +177,13 @@ class Compiler {
       responseHeaders: this.responseRules(policies),
       llmResponseHeaders: this.responseRules(policies, ['content-type', 'content-encoding', 'etag']),
     };
+  }
+
+  /** Same target and TLS material as the serving snapshot: the same (warm) pool. */
+  private pool(target: UpstreamTarget) {
+    return this.live.get(`${target.origin}::pool`, { key: target.key, tlsKey: target.tls?.key }, () => this.pools.create(target), {
+      status: poolStatus,
+    });
   }
 
   private responseRules(policies: BackendPoliciesT, alsoDrop: string[] = []): HeaderRules {
@@ -224,8 +247,8 @@ export function splitHostPort(s: string, defaultPort: number): [string, number] 
   return [host, m[2] !== undefined ? Number(m[2]) : defaultPort];
 }
 
-export function compile(loaded: LoadedConfig, pools: PoolRegistry, version: number): CompileResult {
-  const c = new Compiler(loaded, pools);
+export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {
+  const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set());
   const binds = c.binds();
   if (c.problems.length > 0) throw new ConfigError(loaded.file, c.problems);
   const snapshot: Snapshot = {
