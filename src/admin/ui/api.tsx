@@ -1,0 +1,157 @@
+// The admin API as the UI sees it: response shapes (mirroring src/admin/runtime-view.ts and
+// config-api.ts) and one fetch helper that adds the admin token when one was entered.
+
+export interface Problem {
+  path: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  trigger: 'startup' | 'file' | 'api';
+  at: string;
+  file: string;
+  version: number;
+  durationMs: number;
+  error?: string;
+  problems?: Problem[];
+  warnings: string[];
+}
+
+export interface Health {
+  state: 'healthy' | 'degraded' | 'failing' | 'unknown';
+  recent: number;
+  failed: number;
+  lastStatus: number | null;
+  lastAt: number | null;
+}
+
+export interface LiveEntry {
+  id: string;
+  status: Record<string, unknown> | null;
+}
+
+export interface BackendView {
+  key?: string;
+  kind?: 'host' | 'ai';
+  name?: string;
+  weight?: number;
+  target?: string | null;
+  health?: Health;
+  state?: LiveEntry[];
+  provider?: string;
+  model?: string | null;
+  routeTypes?: Record<string, string>;
+  policies: Record<string, unknown>;
+}
+
+export interface RouteView {
+  key: string | null;
+  name: string | null;
+  hostnames: string[];
+  matches: Record<string, unknown>[];
+  policies: Record<string, unknown>;
+  backends: BackendView[];
+}
+
+export interface BindView {
+  port: number;
+  listening: boolean;
+  inflight: number;
+  listeners: { name: string; hostname: string | null; routes: RouteView[] }[];
+}
+
+export interface Runtime {
+  version: number;
+  file: string;
+  fromFile: boolean;
+  readOnly: boolean;
+  synchronized: boolean;
+  lastReload: ReloadResult | null;
+  reloads: { successes: number; failures: number };
+  pending: string[];
+  watchedFiles: string[];
+  binds: BindView[];
+  liveState: LiveEntry[];
+}
+
+export interface RecentRequest {
+  seq: number;
+  at: number;
+  method: string;
+  path: string;
+  route: string | null;
+  backend: string | null;
+  model: string | null;
+  status: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  latencyMs: number;
+  ttftMs: number | null;
+}
+
+export interface ConfigFile {
+  file: string;
+  writable: boolean;
+  readOnly: boolean;
+  version: number;
+  yaml: string;
+}
+
+export interface ApplyResult {
+  ok: boolean;
+  version?: number;
+  unchanged?: boolean;
+  warnings?: string[];
+  error?: string;
+  problems?: Problem[];
+}
+
+const TOKEN_KEY = 'agentgateway-admin-token';
+
+export class Unauthorized extends Error {}
+
+export function savedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function saveToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+/** Calls the admin API; 4xx answers that carry a JSON body (validation problems) are returned, not thrown. */
+export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  const token = savedToken();
+  if (token !== null) headers.set('authorization', `Bearer ${token}`);
+  const res = await fetch(path, { ...init, headers });
+  if (res.status === 401) throw new Unauthorized('admin token required');
+  const type = res.headers.get('content-type') ?? '';
+  if (!type.includes('application/json')) throw new Error(`${res.status} ${await res.text()}`);
+  const body = (await res.json()) as T;
+  if (res.status >= 500) throw new Error((body as { error?: string }).error ?? `HTTP ${res.status}`);
+  return body;
+}
+
+export function postText<T>(path: string, text: string): Promise<T> {
+  return api<T>(path, { method: 'POST', body: text, headers: { 'content-type': 'application/yaml' } });
+}
+
+/** A match as one line: `POST /v1 (prefix) host=...`. */
+export function describeMatch(m: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const p = m.path as { exact?: string; pathPrefix?: string; regex?: string } | undefined;
+  if (p?.exact !== undefined) parts.push(`= ${p.exact}`);
+  else if (p?.regex !== undefined) parts.push(`~ ${p.regex}`);
+  else parts.push(`${p?.pathPrefix ?? '/'}*`);
+  if (typeof m.method === 'string') parts.unshift(m.method);
+  for (const h of (m.headers as { name: string }[] | undefined) ?? []) parts.push(`header ${h.name}`);
+  for (const q of (m.query as { name: string }[] | undefined) ?? []) parts.push(`?${q.name}`);
+  return parts.join(' ');
+}
+
+export function allRoutes(rt: Runtime): { bind: BindView; listener: string; route: RouteView }[] {
+  return rt.binds.flatMap((bind) => bind.listeners.flatMap((l) => l.routes.map((route) => ({ bind, listener: l.name, route }))));
+}
