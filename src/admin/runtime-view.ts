@@ -6,6 +6,7 @@
 import type { RouteT } from '../config/schema/routes.js';
 import { recentRequests, type RecentRequest } from '../observability/recent-requests.js';
 import type { LiveEntryInfo } from '../runtime/live-state.js';
+import type { ReloadResult } from '../runtime/reload-status.js';
 import type { BackendRt, RouteRt } from '../runtime/snapshot.js';
 import { redact } from './redact.js';
 import type { AdminGateway } from './types.js';
@@ -24,12 +25,59 @@ export interface BackendHealth {
   lastAt: number | null;
 }
 
-export function runtimeView(gw: AdminGateway, readOnly: boolean) {
+export interface BackendView {
+  /** Absent only if the config and the snapshot disagree (never expected). */
+  key?: string;
+  kind?: 'host' | 'ai';
+  name?: string;
+  weight?: number;
+  /** Upstream origin; null for the built-in mock provider. */
+  target?: string | null;
+  health?: BackendHealth;
+  /** Live state registered for this backend (its pool, load-balancer or rate-limit state). */
+  state?: LiveEntryInfo[];
+  provider?: string;
+  model?: string | null;
+  routeTypes?: Record<string, string>;
+  policies: Record<string, unknown>;
+}
+
+export interface RouteView {
+  key: string | null;
+  name: string | null;
+  hostnames: string[];
+  matches: Record<string, unknown>[];
+  policies: Record<string, unknown>;
+  backends: BackendView[];
+}
+
+export interface BindView {
+  port: number;
+  listening: boolean;
+  inflight: number;
+  listeners: { name: string; hostname: string | null; routes: RouteView[] }[];
+}
+
+export interface RuntimeView {
+  version: number;
+  file: string;
+  fromFile: boolean;
+  readOnly: boolean;
+  synchronized: boolean;
+  lastReload: ReloadResult | null;
+  reloads: { successes: number; failures: number };
+  pending: string[];
+  watchedFiles: readonly string[];
+  binds: BindView[];
+  liveState: LiveEntryInfo[];
+}
+
+export function runtimeView(gw: AdminGateway, readOnly: boolean): RuntimeView {
   const status = gw.reloadStatus.current;
   const live = gw.live.describe();
   const recent = recentRequests.since(0);
   const listening = new Map(gw.listeners().map((l) => [l.port, l]));
-  const binds = (gw.config.config.binds ?? []).map((b) => {
+  const binds = (gw.config.config.binds ?? []).map((b): BindView => {
     const rt = gw.snapshot.binds.get(b.port);
     return {
       port: b.port,
@@ -60,26 +108,26 @@ export function runtimeView(gw: AdminGateway, readOnly: boolean) {
   };
 }
 
-function routeView(r: RouteT, rt: RouteRt | undefined, live: LiveEntryInfo[], recent: RecentRequest[]) {
+function routeView(r: RouteT, rt: RouteRt | undefined, live: LiveEntryInfo[], recent: RecentRequest[]): RouteView {
   return {
     key: rt?.key ?? null,
     name: rt?.name ?? r.name ?? null,
     hostnames: r.hostnames ?? [],
     matches: r.matches ?? [{ path: { pathPrefix: '/' } }],
-    policies: redact(r.policies ?? {}),
-    backends: r.backends.map((b, i) => {
+    policies: redact(r.policies ?? {}) as Record<string, unknown>,
+    backends: r.backends.map((b, i): BackendView => {
       const brt = rt?.backends[i];
       return {
         ...(brt ? backendView(brt, live, recent.filter((q) => q.route === rt!.key && q.backend === brt.name)) : {}),
-        policies: redact({ ...(b.policies ?? {}), ...(b.ai?.policies ?? {}) }),
+        policies: redact({ ...(b.policies ?? {}), ...(b.ai?.policies ?? {}) }) as Record<string, unknown>,
       };
     }),
   };
 }
 
-function backendView(b: BackendRt, live: LiveEntryInfo[], recent: RecentRequest[]) {
+function backendView(b: BackendRt, live: LiveEntryInfo[], recent: RecentRequest[]): Omit<BackendView, 'policies'> {
   const origin = b.kind === 'host' ? b.target.origin : (b.target?.origin ?? null);
-  const base = {
+  const base: Omit<BackendView, 'policies'> = {
     key: b.key,
     kind: b.kind,
     name: b.name,

@@ -1,96 +1,16 @@
-// The admin API as the UI sees it: response shapes (mirroring src/admin/runtime-view.ts and
-// config-api.ts) and one fetch helper that adds the admin token when one was entered.
+// The admin API as the UI sees it: response shapes and one fetch helper that adds the admin
+// token when one was entered.
 
-export interface Problem {
-  path: string;
-  line: number;
-  col: number;
-  message: string;
-}
+// Shapes come from the server modules (type-only imports, erased by the bundler), so the UI
+// and the API cannot drift apart.
+import type { ConfigProblem } from '../../config/errors.js';
+import type { RecentRequest } from '../../observability/recent-requests.js';
+import type { ReloadResult } from '../../runtime/reload-status.js';
+import type { BackendView, BindView, RouteView, RuntimeView } from '../runtime-view.js';
 
-export interface ReloadResult {
-  ok: boolean;
-  trigger: 'startup' | 'file' | 'api';
-  at: string;
-  file: string;
-  version: number;
-  durationMs: number;
-  error?: string;
-  problems?: Problem[];
-  warnings: string[];
-}
-
-export interface Health {
-  state: 'healthy' | 'degraded' | 'failing' | 'unknown';
-  recent: number;
-  failed: number;
-  lastStatus: number | null;
-  lastAt: number | null;
-}
-
-export interface LiveEntry {
-  id: string;
-  status: Record<string, unknown> | null;
-}
-
-export interface BackendView {
-  key?: string;
-  kind?: 'host' | 'ai';
-  name?: string;
-  weight?: number;
-  target?: string | null;
-  health?: Health;
-  state?: LiveEntry[];
-  provider?: string;
-  model?: string | null;
-  routeTypes?: Record<string, string>;
-  policies: Record<string, unknown>;
-}
-
-export interface RouteView {
-  key: string | null;
-  name: string | null;
-  hostnames: string[];
-  matches: Record<string, unknown>[];
-  policies: Record<string, unknown>;
-  backends: BackendView[];
-}
-
-export interface BindView {
-  port: number;
-  listening: boolean;
-  inflight: number;
-  listeners: { name: string; hostname: string | null; routes: RouteView[] }[];
-}
-
-export interface Runtime {
-  version: number;
-  file: string;
-  fromFile: boolean;
-  readOnly: boolean;
-  synchronized: boolean;
-  lastReload: ReloadResult | null;
-  reloads: { successes: number; failures: number };
-  pending: string[];
-  watchedFiles: string[];
-  binds: BindView[];
-  liveState: LiveEntry[];
-}
-
-export interface RecentRequest {
-  seq: number;
-  at: number;
-  method: string;
-  path: string;
-  route: string | null;
-  backend: string | null;
-  model: string | null;
-  status: number;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  latencyMs: number;
-  ttftMs: number | null;
-}
+export type { BackendView, BindView, RecentRequest, ReloadResult, RouteView };
+export type Problem = ConfigProblem;
+export type Runtime = RuntimeView;
 
 export interface ConfigFile {
   file: string;
