@@ -34,7 +34,7 @@ export const StartupConfig = z
     statsAddr: z.string().optional().describe('Prometheus /metrics address (default [::]:15020; "off" disables); env STATS_ADDR wins'),
     readinessAddr: z.string().optional().describe('Readiness /healthz/ready address (default [::]:15021; "off" disables); env READINESS_ADDR wins'),
     adminToken: SecretSource.optional().describe(
-      'Bearer token the admin API and UI require (always when adminAddr is not loopback); env ADMIN_TOKEN wins',
+      'Bearer token every admin API call must carry; required when adminAddr is not loopback (else the admin server stays off); env ADMIN_TOKEN wins',
     ),
     storage: z
       .strictObject({
