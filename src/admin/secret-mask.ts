@@ -18,9 +18,11 @@ const ENV_REF = /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$/;
 interface ScalarAt {
   path: (string | number)[];
   value: unknown;
-  /** Source range of the value token (quotes included). */
+  /** Source range of the value token (quotes included, trailing line breaks not). */
   start: number;
   end: number;
+  /** `|` or `>` scalars: their text only fits back at the same indentation. */
+  block: boolean;
 }
 
 function markerId(secret: string): string {
@@ -43,7 +45,8 @@ function scalars(source: string): ScalarAt[] | null {
       node.items.forEach((v, i) => walk(v, [...path, i]));
     } else if (isScalar(node) && (node as Node).range) {
       const [start, end] = (node as Node).range!;
-      out.push({ path, value: node.value, start, end });
+      const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+      out.push({ path, value: node.value, start, end: start + source.slice(start, end).trimEnd().length, block });
     }
   };
   walk(doc.contents, []);
@@ -85,7 +88,10 @@ export function unmaskSecrets(edited: string, current: string): Unmasked {
   const found = scalars(edited);
   if (found === null) return { ok: true, text: edited }; // a YAML error: validation reports it
   const originals = new Map<string, string>();
-  for (const s of secretScalars(current)) originals.set(markerId(s.value as string), current.slice(s.start, s.end));
+  for (const s of secretScalars(current)) {
+    // A block scalar goes back as a quoted string: the marker may have moved to another indentation.
+    originals.set(markerId(s.value as string), s.block ? JSON.stringify(s.value) : current.slice(s.start, s.end));
+  }
   const lines = new LineCounter();
   lines.addNewLine(0);
   for (let i = edited.indexOf('\n'); i >= 0; i = edited.indexOf('\n', i + 1)) lines.addNewLine(i + 1);

@@ -65,6 +65,14 @@ describe('maskSecrets / unmaskSecrets', () => {
     expect(problems[0]!.message).toMatch(/matches no secret/);
   });
 
+  it('masks a block scalar secret without disturbing the next key, and restores its value', () => {
+    const file = 'x:\n  password: |\n    line1secret\n    line2secret\n  other: 1\n';
+    const masked = maskSecrets(file);
+    expect(masked).toMatch(/^x:\n  password: "<redacted:[0-9a-f]{16}>"\n  other: 1\n$/);
+    const r = unmaskSecrets(masked, file);
+    expect(parse((r as { text: string }).text)).toEqual(parse(file));
+  });
+
   it('masks secrets in a file that does not parse', () => {
     const broken = 'binds: [\n  key: sk-bbbbbbbbbbbbbbbb\n  password: hunter2\n';
     const masked = maskSecrets(broken);
