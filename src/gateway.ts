@@ -1,15 +1,23 @@
-// Wiring: config file -> compile -> snapshot store -> one server per bind port.
+// Wiring: config file -> compile -> snapshot store -> one server per bind port, and hot reload
+// (watch, recompile, open/close ports, swap) that never takes the serving config down.
+import { readFileSync } from 'node:fs';
+import { ConfigError } from './config/errors.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from './config/load.js';
+import { FileWatcher } from './config/watch.js';
 import { configureLogging, log } from './observability/log.js';
 import type { Downstream } from './pipeline/downstream.js';
 import { GatewayError } from './pipeline/errors.js';
 import { handle } from './pipeline/handle.js';
 import { sendEarlyError } from './pipeline/respond.js';
 import { compile } from './runtime/compile.js';
+import { LiveState, type Scope } from './runtime/live-state.js';
+import { reloadStatus as globalReloadStatus, type ReloadResult, type ReloadStatus, type ReloadTrigger } from './runtime/reload-status.js';
+import { fingerprint, problemsOf, startupChanges, type ValidationResult } from './runtime/reload-diff.js';
+import type { Snapshot } from './runtime/snapshot.js';
 import { SnapshotStore } from './runtime/store.js';
 import { BindServer, type RequestSink } from './server/listen.js';
 import type { ConnectOverrides } from './upstream/connect-overrides.js';
-import { PoolRegistry } from './upstream/pools.js';
+import { PoolFactory } from './upstream/pools.js';
 
 export interface GatewayOptions {
   /** Config file path, or inline YAML/JSON when `inline` is set. */
@@ -17,44 +25,112 @@ export interface GatewayOptions {
   inline?: string;
   overrides: ConnectOverrides;
   env?: NodeJS.ProcessEnv;
+  /** Watch the file and what it references, reloading on change (default true for files). */
+  watch?: boolean;
+  /** Time in-flight requests on a removed port get before it closes (default 10 s). */
+  drainMs?: number;
+  reloadStatus?: ReloadStatus;
+}
+
+/** What a compile attempt produced, before anything is swapped. */
+interface Attempt {
+  loaded: LoadedConfig;
+  snapshot: Snapshot;
+  warnings: string[];
+  files: Set<string>;
+  scope: Scope;
 }
 
 export class Gateway implements RequestSink {
-  private readonly pools: PoolRegistry;
+  private readonly pools: PoolFactory;
+  /** Pools and other live state, carried across reloads by stable id. */
+  readonly live = new LiveState();
+  readonly reloadStatus: ReloadStatus;
   private store: SnapshotStore | null = null;
   private readonly servers = new Map<number, BindServer>();
   private version = 0;
+  /** The config the serving snapshot was compiled from. */
+  private loaded: LoadedConfig | null = null;
+  /** Config text and referenced files of the serving snapshot (skip no-op reloads). */
+  private servingPrint = '';
+  /** Files the serving config references. */
+  private servingFiles: string[] = [];
+  private watcher: FileWatcher | null = null;
+  /** Reloads run one at a time, in order. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private stopped = false;
 
   constructor(private readonly opts: GatewayOptions) {
-    this.pools = new PoolRegistry(opts.overrides);
+    this.pools = new PoolFactory(opts.overrides);
+    this.reloadStatus = opts.reloadStatus ?? globalReloadStatus;
   }
 
-  load(): LoadedConfig {
+  get file(): string {
+    return this.opts.file;
+  }
+
+  /** True when the config came from a file the admin API may rewrite (not `-c`). */
+  get fromFile(): boolean {
+    return this.opts.inline === undefined;
+  }
+
+  load(text?: string): LoadedConfig {
     const env = this.opts.env ?? process.env;
-    return this.opts.inline !== undefined ? parseConfig(this.opts.inline, this.opts.file, env) : loadConfigFile(this.opts.file, env);
+    const source = text ?? this.opts.inline;
+    return source !== undefined ? parseConfig(source, this.opts.file, env) : loadConfigFile(this.opts.file, env);
   }
 
-  /** Loads, compiles and binds every port; throws on a bad config or a port that cannot be bound. */
-  async start(): Promise<void> {
+  /**
+   * Loads, compiles and binds every port; throws on a bad config or a port that cannot be
+   * bound. `beforeListen` runs once the config is known to be good (management listeners).
+   */
+  async start(beforeListen?: (loaded: LoadedConfig) => Promise<void>): Promise<void> {
+    const started = Date.now();
     const loaded = this.load();
     configureLogging(loaded.config.config?.logging ?? {});
     for (const n of loaded.notices) log.warn(n);
-    const { snapshot, warnings } = compile(loaded, this.pools, ++this.version);
-    for (const w of warnings) log.warn(w);
-    this.store = new SnapshotStore(snapshot);
-    for (const port of snapshot.binds.keys()) {
-      const server = new BindServer(port, this);
-      await server.listen();
-      this.servers.set(port, server);
+    const attempt = this.compileAttempt(loaded);
+    for (const w of attempt.warnings) log.warn(w);
+    await beforeListen?.(loaded);
+    try {
+      await this.openPorts(attempt.snapshot);
+    } catch (e) {
+      attempt.scope.abort();
+      throw e;
     }
+    this.store = new SnapshotStore(attempt.snapshot);
+    this.adopt(attempt);
+    this.record({ ok: true, trigger: 'startup', started, warnings: [...loaded.notices, ...attempt.warnings] });
+    if (this.fromFile && this.opts.watch !== false) this.startWatching();
   }
 
-  get snapshot() {
+  get snapshot(): Snapshot {
     return this.store!.current;
+  }
+
+  /** The validated config serving now (env substituted). */
+  get config(): LoadedConfig {
+    return this.loaded!;
+  }
+
+  /** Files the serving config references (watched together with the config file). */
+  get files(): readonly string[] {
+    return this.servingFiles;
   }
 
   ports(): number[] {
     return [...this.servers.values()].map((s) => s.boundPort);
+  }
+
+  /** Per bind port: whether it is accepting and how many requests are in flight. */
+  listeners(): { port: number; listening: boolean; inflight: number }[] {
+    return [...this.servers.values()].map((s) => ({ port: s.port, listening: !s.draining, inflight: s.inflight }));
+  }
+
+  /** What readiness waits for: nothing once every bind of the serving snapshot listens. */
+  pending(): string[] {
+    if (this.store === null) return ['listeners'];
+    return [...this.snapshot.binds.keys()].filter((p) => this.servers.get(p)?.draining !== false).map((p) => `listener :${p}`);
   }
 
   maxBodyBytes(): number {
@@ -62,6 +138,7 @@ export class Gateway implements RequestSink {
   }
 
   handle(port: number, down: Downstream): void {
+    // The one read of the snapshot for this request: it keeps it until it ends.
     const snapshot = this.store!.current;
     const bind = snapshot.binds.get(port);
     if (bind === undefined) {
@@ -75,14 +152,149 @@ export class Gateway implements RequestSink {
     sendEarlyError(down, new GatewayError(status, 'invalid_request_error', message, 'downstream'));
   }
 
+  /**
+   * Re-reads the file and, if it or a file it references changed, compiles and swaps in the
+   * new snapshot. Returns null when nothing changed. A bad config leaves the old one serving.
+   */
+  reload(trigger: ReloadTrigger): Promise<ReloadResult | null> {
+    const run = this.queue.then(() => this.reloadNow(trigger));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Parses and compiles `text` as the config file would be, without applying anything. */
+  validate(text: string): ValidationResult {
+    const scratch = new LiveState();
+    try {
+      const loaded = this.load(text);
+      const { warnings } = compile(loaded, this.pools, 0, { live: scratch.begin() });
+      return { ok: true, warnings: [...loaded.notices, ...warnings] };
+    } catch (e) {
+      return { ok: false, ...problemsOf(e, this.opts.file), warnings: [] };
+    } finally {
+      void scratch.closeAll();
+    }
+  }
+
   /** Stops accepting, lets in-flight requests finish (bounded), then closes everything. */
   async shutdown(graceMs: number): Promise<void> {
+    this.stopped = true;
+    this.watcher?.close();
     const servers = [...this.servers.values()];
     for (const s of servers) s.stopAccepting();
     const inflight = servers.reduce((n, s) => n + s.inflight, 0);
     if (inflight > 0) log.info({ inflight }, 'draining in-flight requests');
     await Promise.all(servers.map((s) => s.idle(graceMs)));
     for (const s of servers) s.close();
-    await this.pools.closeAll();
+    await this.live.closeAll();
+  }
+
+  private async reloadNow(trigger: ReloadTrigger): Promise<ReloadResult | null> {
+    if (this.stopped) return null;
+    const started = Date.now();
+    let text: string;
+    try {
+      text = readFileSync(this.opts.file, 'utf8');
+    } catch (e) {
+      return this.fail(trigger, started, new ConfigError(this.opts.file, [{ path: '', line: 0, col: 0, message: `cannot read config: ${(e as Error).message}` }]));
+    }
+    if (this.reloadStatus.current.synchronized && fingerprint(text, this.servingFiles) === this.servingPrint) return null;
+    let attempt: Attempt;
+    try {
+      attempt = this.compileAttempt(this.load(text));
+    } catch (e) {
+      return this.fail(trigger, started, e);
+    }
+    try {
+      await this.openPorts(attempt.snapshot);
+    } catch (e) {
+      attempt.scope.abort();
+      return this.fail(trigger, started, e);
+    }
+    const previous = this.loaded!;
+    this.store!.swap(attempt.snapshot);
+    this.adopt(attempt);
+    this.closeRemovedPorts(attempt.snapshot);
+    const warnings = [...attempt.loaded.notices, ...attempt.warnings, ...startupChanges(previous.config, attempt.loaded.config)];
+    for (const w of warnings) log.warn(w);
+    log.info({ version: attempt.snapshot.version, trigger, ports: this.ports() }, `config reloaded (version ${attempt.snapshot.version})`);
+    return this.record({ ok: true, trigger, started, warnings });
+  }
+
+  /** Compiles with the live-state registry; the scope is open until the caller commits or aborts. */
+  private compileAttempt(loaded: LoadedConfig): Attempt {
+    const files = new Set<string>();
+    const scope = this.live.begin();
+    try {
+      const { snapshot, warnings } = compile(loaded, this.pools, this.version + 1, { live: scope, files });
+      return { loaded, snapshot, warnings, files, scope };
+    } catch (e) {
+      scope.abort();
+      // Watch what the bad config references too, so creating a missing file recovers.
+      this.watcher?.watch([this.opts.file, ...this.servingFiles, ...files]);
+      throw e;
+    }
+  }
+
+  /** The attempt's snapshot is serving: keep its live state, watch its files. */
+  private adopt(a: Attempt): void {
+    a.scope.commit();
+    this.version = a.snapshot.version;
+    this.loaded = a.loaded;
+    this.servingFiles = [...a.files];
+    this.watcher?.watch([this.opts.file, ...this.servingFiles]);
+    this.servingPrint = fingerprint(a.loaded.source, this.servingFiles);
+  }
+
+  private startWatching(): void {
+    this.watcher = new FileWatcher({
+      onChange: (changed) => {
+        log.debug({ changed }, 'config files changed');
+        void this.reload('file');
+      },
+      onError: (dir, e) => log.warn(`cannot watch ${dir} for config changes: ${e.message}`),
+    });
+    this.watcher.watch([this.opts.file, ...this.servingFiles]);
+  }
+
+  /** Opens ports the snapshot has and we do not; on failure closes those it opened and throws. */
+  private async openPorts(snapshot: Snapshot): Promise<void> {
+    const opened: BindServer[] = [];
+    for (const port of snapshot.binds.keys()) {
+      if (this.servers.has(port)) continue;
+      const server = new BindServer(port, this);
+      try {
+        await server.listen();
+      } catch (e) {
+        for (const s of opened) s.close();
+        throw e;
+      }
+      opened.push(server);
+    }
+    for (const s of opened) this.servers.set(s.port, s);
+  }
+
+  /** Ports the new snapshot dropped: stop accepting, let their requests finish, close. */
+  private closeRemovedPorts(snapshot: Snapshot): void {
+    for (const [port, server] of this.servers) {
+      if (snapshot.binds.has(port)) continue;
+      this.servers.delete(port);
+      server.stopAccepting();
+      log.info(`port ${port} removed from the config: closing after its ${server.inflight} in-flight request(s)`);
+      void server.idle(this.opts.drainMs ?? 10_000).then(() => server.close());
+    }
+  }
+
+  private fail(trigger: ReloadTrigger, started: number, e: unknown): ReloadResult {
+    const { error, problems } = problemsOf(e, this.opts.file);
+    log.error(`config reload failed; still serving version ${this.version}:\n${error}`);
+    return this.record({ ok: false, trigger, started, warnings: [], error, problems });
+  }
+
+  private record(r: Omit<ReloadResult, 'at' | 'file' | 'version' | 'durationMs'> & { started: number }): ReloadResult {
+    const { started, ...rest } = r;
+    const result: ReloadResult = { ...rest, at: new Date().toISOString(), file: this.opts.file, version: this.version, durationMs: Date.now() - started };
+    this.reloadStatus.record(result);
+    return result;
   }
 }

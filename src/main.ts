@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // The `agentgateway` command.
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { startAdmin, startReadiness } from './admin/index.js';
 import { ConfigError } from './config/errors.js';
 import { Gateway } from './gateway.js';
 import { describeNative } from './native/index.js';
 import { log } from './observability/log.js';
 import { compile } from './runtime/compile.js';
 import { ConnectOverrides } from './upstream/connect-overrides.js';
-import { PoolRegistry } from './upstream/pools.js';
+import { PoolFactory } from './upstream/pools.js';
 
 const USAGE = `Usage: agentgateway -f <config.yaml> [options]
 
@@ -20,7 +22,8 @@ const USAGE = `Usage: agentgateway -f <config.yaml> [options]
   -V, --version              print the version
   -h, --help                 this help
 
-Environment: AGW_LOG_LEVEL, AGW_LOG_FORMAT=json, AGW_NATIVE=0|1, AGW_DRAIN_TIMEOUT_MS.`;
+Environment: AGW_LOG_LEVEL, AGW_LOG_FORMAT=json, AGW_NATIVE=0|1, AGW_DRAIN_TIMEOUT_MS,
+  ADMIN_ADDR, READINESS_ADDR, ADMIN_TOKEN, UI_READ_ONLY=true.`;
 
 interface Args {
   file?: string;
@@ -96,8 +99,11 @@ async function main(): Promise<void> {
     overrides: args.overrides,
   });
   if (args.validateOnly) return validateOnly(gateway, args);
+  const management: (Server | null)[] = [];
   try {
-    await gateway.start();
+    // Readiness listens before the data plane so it can say what is still pending.
+    await gateway.start(async (loaded) => void management.push(await startReadiness(gateway, loaded.config)));
+    management.push(await startAdmin(gateway, gateway.config.config));
   } catch (e) {
     console.error(e instanceof ConfigError ? `invalid config:\n${e.message}` : `agentgateway: ${(e as Error).message}`);
     process.exit(1);
@@ -106,14 +112,14 @@ async function main(): Promise<void> {
   for (const o of args.overrides.describe()) log.info(`connect override: ${o}`);
   const snap = gateway.snapshot;
   log.info({ version: version(), config: snap.file, ports: gateway.ports() }, `agentgateway ready on ${gateway.ports().map((p) => `:${p}`).join(', ')}`);
-  handleSignals(gateway);
+  handleSignals(gateway, management);
 }
 
 function validateOnly(gateway: Gateway, args: Args): void {
   try {
     const loaded = gateway.load();
     for (const n of loaded.notices) console.error(`warning: ${n}`);
-    const { snapshot, warnings } = compile(loaded, new PoolRegistry(args.overrides), 1);
+    const { snapshot, warnings } = compile(loaded, new PoolFactory(args.overrides), 1);
     for (const w of warnings) console.error(`warning: ${w}`);
     const routes = [...snapshot.binds.values()].flatMap((b) => b.listeners).length;
     console.log(`config OK: ${loaded.file} (${snapshot.binds.size} bind(s), ${routes} listener(s))`);
@@ -124,7 +130,7 @@ function validateOnly(gateway: Gateway, args: Args): void {
   }
 }
 
-function handleSignals(gateway: Gateway): void {
+function handleSignals(gateway: Gateway, management: (Server | null)[]): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -134,6 +140,7 @@ function handleSignals(gateway: Gateway): void {
     stopping = true;
     const grace = Number(process.env.AGW_DRAIN_TIMEOUT_MS ?? 10_000);
     log.info(`${signal}: no longer accepting connections, draining (up to ${grace} ms)`);
+    for (const s of management) s?.close();
     gateway.shutdown(grace).then(
       () => {
         log.info('shutdown complete');

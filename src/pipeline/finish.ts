@@ -1,12 +1,14 @@
 // The last phase, run exactly once per request whether it ended, failed or was abandoned by
 // the client: observability hooks hang here.
 import { log } from '../observability/log.js';
+import { recentRequests } from '../observability/recent-requests.js';
 import type { RequestCtx } from './context.js';
 
 export function finish(ctx: RequestCtx): void {
   if (ctx.finished) return;
   ctx.finished = true;
   ctx.usage.finish();
+  if (recentRequests.enabled) recentRequests.record(ctx);
   if (log.isLevelEnabled('debug')) {
     const ms = Number(process.hrtime.bigint() - ctx.startNs) / 1e6;
     log.debug(

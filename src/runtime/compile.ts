@@ -20,8 +20,9 @@ import {
   type HeaderRuleSpec,
 } from '../native/index.js';
 import type { HeaderModifierT } from '../config/schema/policies.js';
-import type { PoolRegistry } from '../upstream/pools.js';
+import { poolStatus, type PoolFactory } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
+import { LiveState, type LiveScope } from './live-state.js';
 import { RouteTable } from './route-table.js';
 import type { AiBackendRt, BackendRt, BindRt, HostBackendRt, ListenerRt, RouteRt, Snapshot } from './snapshot.js';
 
@@ -32,6 +33,16 @@ export interface CompileResult {
   /** Pool keys the snapshot uses (others can be drained). */
   poolKeys: Set<string>;
   warnings: string[];
+}
+
+export interface CompileContext {
+  /** Live objects carried over from the serving snapshot (default: a throwaway registry). */
+  live?: LiveScope;
+  /**
+   * Collects the absolute path of every file the config references (read through
+   * `Compiler.readFile`), so hot reload watches them; filled even when compiling fails.
+   */
+  files?: Set<string>;
 }
 
 type Path = (string | number)[];
@@ -51,7 +62,9 @@ class Compiler {
 
   constructor(
     private readonly loaded: LoadedConfig,
-    private readonly pools: PoolRegistry,
+    private readonly pools: PoolFactory,
+    readonly live: LiveScope,
+    private readonly files: Set<string>,
   ) {
     this.baseDir = dirname(resolvePath(loaded.file));
   }
@@ -60,9 +73,12 @@ class Compiler {
     this.problems.push({ path: formatPath(path), ...this.loaded.locate(path), message });
   }
 
+  /** Reads a file the config names; every policy reads files through here so reload watches them. */
   readFile(path: Path, file: string): string | undefined {
+    const abs = resolvePath(this.baseDir, file);
+    this.files.add(abs);
     try {
-      return readFileSync(resolvePath(this.baseDir, file), 'utf8');
+      return readFileSync(abs, 'utf8');
     } catch (e) {
       this.fail(path, `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       return undefined;
@@ -112,7 +128,7 @@ class Compiler {
       name: b.host!,
       weight,
       target,
-      pool: this.pools.get(target),
+      pool: this.pool(target),
       requestHeaders,
       responseHeaders: this.headerRules(path, policies, 'response', RESPONSE_DROP),
     };
@@ -152,7 +168,7 @@ class Compiler {
           }
         : null,
       target,
-      pool: target ? this.pools.get(target) : null,
+      pool: target ? this.pool(target) : null,
       routeTypes: compileRouteTypes(policies.ai?.routes),
       pathOverride: ai.pathOverride,
       pathPrefix: ai.pathPrefix,
@@ -162,6 +178,13 @@ class Compiler {
       responseHeaders: this.headerRules(path, policies, 'response', RESPONSE_DROP),
       llmResponseHeaders: this.headerRules(path, policies, 'response', LLM_RESPONSE_DROP),
     };
+  }
+
+  /** Same target and TLS material as the serving snapshot: the same (warm) pool. */
+  private pool(target: UpstreamTarget) {
+    return this.live.get(`${target.origin}::pool`, { key: target.key, tlsKey: target.tls?.key }, () => this.pools.create(target), {
+      status: poolStatus,
+    });
   }
 
   /** Header rules with the request/responseHeaderModifier applied; a bad header is a config error. */
@@ -248,8 +271,8 @@ export function splitHostPort(s: string, defaultPort: number): [string, number] 
   return [host, m[2] !== undefined ? Number(m[2]) : defaultPort];
 }
 
-export function compile(loaded: LoadedConfig, pools: PoolRegistry, version: number): CompileResult {
-  const c = new Compiler(loaded, pools);
+export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {
+  const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set());
   const binds = c.binds();
   if (c.problems.length > 0) throw new ConfigError(loaded.file, c.problems);
   const snapshot: Snapshot = {

@@ -35,8 +35,11 @@ interface Candidate<R> extends CompiledMatch<R> {
 export class RouteTable<R> {
   private readonly candidates: Candidate<R>[];
   private readonly anyHostnames: boolean;
+  /** The routes in config order (for the admin API; matching uses the sorted candidates). */
+  readonly routes: readonly R[];
 
   constructor(routes: { route: R; matches: RouteMatchT[]; hostnames?: string[] | undefined }[]) {
+    this.routes = routes.map((r) => r.route);
     const cands: Candidate<R>[] = [];
     routes.forEach((r, order) => {
       const matches = r.matches.length > 0 ? r.matches : [{ path: { pathPrefix: '/' } }];

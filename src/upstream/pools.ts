@@ -1,5 +1,6 @@
-// One undici Pool per upstream target, shared by every route that sends there and carried
-// across config reloads by the target's key, so a reload never drops warm connections.
+// One undici Pool per upstream target, shared by every route that sends there. Pools are
+// kept across config reloads by the runtime's live-state registry (src/runtime/live-state.ts),
+// keyed by the target, so a reload never drops warm connections; this file only makes them.
 import { buildConnector, Pool } from 'undici';
 import type { ConnectOverrides } from './connect-overrides.js';
 import { tlsConnectOptions, type UpstreamTarget } from './target.js';
@@ -17,43 +18,13 @@ export const DEFAULT_POOL_SETTINGS: PoolSettings = {
   keepAliveTimeoutMs: 30_000,
 };
 
-export class PoolRegistry {
-  private readonly pools = new Map<string, Pool>();
-
+export class PoolFactory {
   constructor(
     private readonly overrides: ConnectOverrides,
     private readonly settings: PoolSettings = DEFAULT_POOL_SETTINGS,
   ) {}
 
-  get(target: UpstreamTarget): Pool {
-    let pool = this.pools.get(target.key);
-    if (pool === undefined) {
-      pool = this.create(target);
-      this.pools.set(target.key, pool);
-    }
-    return pool;
-  }
-
-  /** Closes (after draining in-flight requests) every pool whose key is not in `live`. */
-  retain(live: ReadonlySet<string>): void {
-    for (const [key, pool] of this.pools) {
-      if (live.has(key)) continue;
-      this.pools.delete(key);
-      pool.close().catch(() => {});
-    }
-  }
-
-  keys(): string[] {
-    return [...this.pools.keys()];
-  }
-
-  async closeAll(): Promise<void> {
-    const all = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.allSettled(all.map((p) => p.close()));
-  }
-
-  private create(target: UpstreamTarget): Pool {
+  create(target: UpstreamTarget): Pool {
     const base = buildConnector({
       timeout: this.settings.connectTimeoutMs,
       ...(target.tls ? tlsConnectOptions(target.tls) : {}),
@@ -70,4 +41,10 @@ export class PoolRegistry {
       connect,
     });
   }
+}
+
+/** What the admin API shows of a pool: connection counts, never the target's TLS material. */
+export function poolStatus(pool: Pool): Record<string, unknown> {
+  const s = pool.stats;
+  return { connected: s.connected, free: s.free, pending: s.pending, queued: s.queued, running: s.running };
 }

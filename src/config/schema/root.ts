@@ -1,5 +1,6 @@
 // The config file root (agentgateway's `LocalConfig`): binds -> listeners -> routes -> backends.
 import { z } from 'zod';
+import { SecretSource } from './common.js';
 import { Route } from './routes.js';
 
 export const Listener = z.strictObject({
@@ -32,6 +33,15 @@ export const StartupConfig = z
     adminAddr: z.string().optional().describe('Admin API and UI address (default localhost:15000; "off" disables); env ADMIN_ADDR wins'),
     statsAddr: z.string().optional().describe('Prometheus /metrics address (default [::]:15020; "off" disables); env STATS_ADDR wins'),
     readinessAddr: z.string().optional().describe('Readiness /healthz/ready address (default [::]:15021; "off" disables); env READINESS_ADDR wins'),
+    adminToken: SecretSource.optional().describe(
+      'Bearer token every admin API call must carry; required when adminAddr is not loopback (else the admin server stays off); env ADMIN_TOKEN wins',
+    ),
+    storage: z
+      .strictObject({
+        mode: z.enum(['file', 'readOnly']).optional().describe('file (default): the admin UI and API may rewrite the config file; readOnly: they may not (env UI_READ_ONLY=true also)'),
+      })
+      .optional()
+      .describe('Where admin UI edits go'),
     logging: z
       .strictObject({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).optional(),

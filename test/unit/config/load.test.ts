@@ -5,7 +5,8 @@ import { ConfigError } from '../../../src/config/errors.js';
 import { loadConfigFile, parseConfig } from '../../../src/config/load.js';
 import { compile } from '../../../src/runtime/compile.js';
 import { ConnectOverrides } from '../../../src/upstream/connect-overrides.js';
-import { PoolRegistry } from '../../../src/upstream/pools.js';
+import { LiveState } from '../../../src/runtime/live-state.js';
+import { PoolFactory } from '../../../src/upstream/pools.js';
 
 function problems(yaml: string, env: Record<string, string> = {}): string[] {
   try {
@@ -121,9 +122,9 @@ describe('every example config in configs/ loads', () => {
 
   it.each(files)('%s loads and compiles', async (f) => {
     const loaded = loadConfigFile(join(dir, f), { OPENAI_API_KEY: 'k1', ANTHROPIC_API_KEY: 'k2' });
-    const pools = new PoolRegistry(new ConnectOverrides());
-    const { snapshot } = compile(loaded, pools, 1);
+    const live = new LiveState();
+    const { snapshot } = compile(loaded, new PoolFactory(new ConnectOverrides()), 1, { live: live.begin() });
     expect(snapshot.binds.size).toBeGreaterThan(0);
-    await pools.closeAll();
+    await live.closeAll();
   });
 });

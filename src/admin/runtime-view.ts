@@ -1,0 +1,161 @@
+// The picture /api/runtime and /config_dump give of the running gateway: binds -> listeners
+// -> routes -> backends, each backend with passive health from recent traffic and the status
+// of its live state (pool connections, and whatever load-balancer or rate-limit state other
+// modules register under the backend's key), plus config version and the last reload.
+// Secrets never appear: policies go through redact(), targets show only their origin.
+import type { RouteT } from '../config/schema/routes.js';
+import { recentRequests, type RecentRequest } from '../observability/recent-requests.js';
+import type { LiveEntryInfo } from '../runtime/live-state.js';
+import type { ReloadResult } from '../runtime/reload-status.js';
+import type { BackendRt, RouteRt } from '../runtime/snapshot.js';
+import { redact } from './redact.js';
+import type { AdminGateway } from './types.js';
+
+/** Recent requests per backend that health looks at. */
+const HEALTH_WINDOW = 20;
+
+export type Health = 'healthy' | 'degraded' | 'failing' | 'unknown';
+
+export interface BackendHealth {
+  state: Health;
+  /** Requests seen in the window, and how many failed (5xx or no response). */
+  recent: number;
+  failed: number;
+  lastStatus: number | null;
+  lastAt: number | null;
+}
+
+export interface BackendView {
+  /** Absent only if the config and the snapshot disagree (never expected). */
+  key?: string;
+  kind?: 'host' | 'ai';
+  name?: string;
+  weight?: number;
+  /** Upstream origin; null for the built-in mock provider. */
+  target?: string | null;
+  health?: BackendHealth;
+  /** Live state registered for this backend (its pool, load-balancer or rate-limit state). */
+  state?: LiveEntryInfo[];
+  provider?: string;
+  model?: string | null;
+  routeTypes?: Record<string, string>;
+  policies: Record<string, unknown>;
+}
+
+export interface RouteView {
+  key: string | null;
+  name: string | null;
+  hostnames: string[];
+  matches: Record<string, unknown>[];
+  policies: Record<string, unknown>;
+  backends: BackendView[];
+}
+
+export interface BindView {
+  port: number;
+  listening: boolean;
+  inflight: number;
+  listeners: { name: string; hostname: string | null; routes: RouteView[] }[];
+}
+
+export interface RuntimeView {
+  version: number;
+  file: string;
+  fromFile: boolean;
+  readOnly: boolean;
+  synchronized: boolean;
+  lastReload: ReloadResult | null;
+  reloads: { successes: number; failures: number };
+  pending: string[];
+  watchedFiles: readonly string[];
+  binds: BindView[];
+  liveState: LiveEntryInfo[];
+}
+
+export function runtimeView(gw: AdminGateway, readOnly: boolean): RuntimeView {
+  const status = gw.reloadStatus.current;
+  const live = gw.live.describe();
+  const recent = recentRequests.since(0);
+  const listening = new Map(gw.listeners().map((l) => [l.port, l]));
+  const binds = (gw.config.config.binds ?? []).map((b): BindView => {
+    const rt = gw.snapshot.binds.get(b.port);
+    return {
+      port: b.port,
+      listening: listening.get(b.port)?.listening ?? false,
+      inflight: listening.get(b.port)?.inflight ?? 0,
+      listeners: b.listeners.map((l, li) => {
+        const lrt = rt?.listeners[li];
+        return {
+          name: lrt?.name ?? l.name ?? `listener${li}`,
+          hostname: l.hostname ?? null,
+          routes: (l.routes ?? []).map((r, ri) => routeView(r, lrt?.routes.routes[ri], live, recent)),
+        };
+      }),
+    };
+  });
+  return {
+    version: gw.snapshot.version,
+    file: gw.file,
+    fromFile: gw.fromFile,
+    readOnly,
+    synchronized: status.synchronized,
+    lastReload: status.last,
+    reloads: { successes: status.successes, failures: status.failures },
+    pending: gw.pending(),
+    watchedFiles: gw.files,
+    binds,
+    liveState: live,
+  };
+}
+
+function routeView(r: RouteT, rt: RouteRt | undefined, live: LiveEntryInfo[], recent: RecentRequest[]): RouteView {
+  return {
+    key: rt?.key ?? null,
+    name: rt?.name ?? r.name ?? null,
+    hostnames: r.hostnames ?? [],
+    matches: r.matches ?? [{ path: { pathPrefix: '/' } }],
+    policies: redact(r.policies ?? {}) as Record<string, unknown>,
+    backends: r.backends.map((b, i): BackendView => {
+      const brt = rt?.backends[i];
+      return {
+        ...(brt ? backendView(brt, live, recent.filter((q) => q.route === rt!.key && q.backend === brt.name)) : {}),
+        policies: redact({ ...(b.policies ?? {}), ...(b.ai?.policies ?? {}) }) as Record<string, unknown>,
+      };
+    }),
+  };
+}
+
+function backendView(b: BackendRt, live: LiveEntryInfo[], recent: RecentRequest[]): Omit<BackendView, 'policies'> {
+  const origin = b.kind === 'host' ? b.target.origin : (b.target?.origin ?? null);
+  const base: Omit<BackendView, 'policies'> = {
+    key: b.key,
+    kind: b.kind,
+    name: b.name,
+    weight: b.weight,
+    target: origin,
+    health: health(recent),
+    state: live.filter((e) => e.id.startsWith(`${b.key}::`) || (origin !== null && e.id === `${origin}::pool`)),
+  };
+  if (b.kind === 'host') return base;
+  return {
+    ...base,
+    provider: b.provider.name,
+    model: b.model ?? b.mock?.model ?? null,
+    routeTypes: Object.fromEntries([...b.routeTypes.suffixes, ['*', b.routeTypes.fallback]]),
+  };
+}
+
+/** Passive health: what the last requests to this backend got. */
+export function health(recent: readonly RecentRequest[]): BackendHealth {
+  const window = recent.slice(-HEALTH_WINDOW);
+  const isFailure = (r: RecentRequest) => r.status >= 500 || (r.status === 0 && r.backend !== null);
+  const failed = window.filter(isFailure).length;
+  const last = window.at(-1);
+  const tail = window.slice(-3);
+  let state: Health = 'unknown';
+  if (window.length > 0) {
+    if (tail.length === 3 && tail.every(isFailure)) state = 'failing';
+    else state = failed > 0 ? 'degraded' : 'healthy';
+  }
+  return { state, recent: window.length, failed, lastStatus: last?.status ?? null, lastAt: last?.at ?? null };
+}

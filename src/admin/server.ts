@@ -1,0 +1,131 @@
+// The admin server (default localhost:15000): agentgateway's admin paths (/config_dump,
+// /logging), the UI's API (/api/config, /api/config/validate, /api/runtime, /api/requests)
+// and the UI itself at /ui.
+//
+// Guards, in order: a loopback-bound admin answers only to loopback Host names (a web page
+// cannot reach it through DNS rebinding); a request from a browser page of another origin
+// may not change anything; with a token configured every API call needs `Authorization:
+// Bearer <token>`. The UI's static files need no token (they hold nothing), the API does.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { log } from '../observability/log.js';
+import { recentRequests } from '../observability/recent-requests.js';
+import { redact } from './redact.js';
+import { applyConfig, readConfig, validateConfig, type ApiResult } from './config-api.js';
+import { HttpError, readBody, sendBytes, sendJson, sendText, tokenMatches } from './http.js';
+import { runtimeView } from './runtime-view.js';
+import type { AdminSettings } from './settings.js';
+import { isLoopback } from './settings.js';
+import { UI_CSP, type UiFile } from './static-ui.js';
+import type { AdminGateway } from './types.js';
+
+type Handler = (req: IncomingMessage, url: URL) => Promise<ApiResult | void> | ApiResult | void;
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
+
+export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<string, UiFile>): RequestListener {
+  const startupLevel = log.level;
+  const routes: Record<string, Partial<Record<string, Handler>>> = {
+    '/config_dump': { GET: () => ok(configDump(gw, settings)) },
+    '/logging': { GET: () => ok({ level: log.level, startupLevel }), POST: (_req, url) => logging(url, startupLevel) },
+    '/api/config': {
+      GET: () => readConfig(gw, settings.readOnly),
+      POST: async (req) => applyConfig(gw, await readBody(req), settings.readOnly),
+    },
+    '/api/config/validate': { POST: async (req) => validateConfig(gw, await readBody(req)) },
+    '/api/runtime': { GET: () => ok(runtimeView(gw, settings.readOnly)) },
+    '/api/requests': { GET: (_req, url) => ok({ requests: recentRequests.since(Number(url.searchParams.get('since') ?? 0) || 0), last: recentRequests.lastSeq }) },
+  };
+  return (req, res) => {
+    void serve(req, res, routes, settings, ui).catch((e: unknown) => {
+      const status = e instanceof HttpError ? e.status : 500;
+      if (status === 500) log.error({ err: e }, 'admin request failed');
+      if (!res.headersSent) sendJson(res, status, { ok: false, error: (e as Error).message });
+      else res.destroy();
+    });
+  };
+}
+
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  routes: Record<string, Partial<Record<string, Handler>>>,
+  settings: AdminSettings,
+  ui: Map<string, UiFile>,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://admin.invalid');
+  const method = req.method ?? 'GET';
+  if (settings.loopback && !isLoopback(hostName(req.headers.host ?? ''))) {
+    throw new HttpError(403, 'this admin server only answers requests addressed to localhost');
+  }
+  if (url.pathname === '/' || url.pathname === '/ui' || url.pathname.startsWith('/ui/')) return serveUi(res, url.pathname, method, ui);
+  const route = routes[url.pathname];
+  if (route === undefined) throw new HttpError(404, `no admin endpoint ${url.pathname}`);
+  const handler = route[method];
+  if (handler === undefined) {
+    res.setHeader('allow', Object.keys(route).join(', '));
+    throw new HttpError(405, `${method} not allowed on ${url.pathname}`);
+  }
+  if (method !== 'GET' && crossOrigin(req)) throw new HttpError(403, 'cross-origin requests may not change the gateway');
+  if (settings.token !== null && !tokenMatches(req.headers.authorization, settings.token)) {
+    res.setHeader('www-authenticate', 'Bearer realm="agentgateway admin"');
+    throw new HttpError(401, 'admin token required (Authorization: Bearer <token>)');
+  }
+  const result = await handler(req, url);
+  if (result) sendJson(res, result.status, result.body);
+}
+
+function ok(body: unknown): ApiResult {
+  return { status: 200, body: body as Record<string, unknown> };
+}
+
+function serveUi(res: ServerResponse, path: string, method: string, ui: Map<string, UiFile>): void {
+  if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} not allowed on ${path}`);
+  if (path === '/' || path === '/ui') {
+    res.writeHead(302, { location: '/ui/' });
+    res.end();
+    return;
+  }
+  if (ui.size === 0) throw new HttpError(503, 'the admin UI was not built: run `npm run build:ui` (or `npm run build`)');
+  const name = path === '/ui/' ? 'index.html' : path.slice('/ui/'.length);
+  const file = ui.get(name);
+  if (file === undefined) throw new HttpError(404, `no UI file ${name}`);
+  sendBytes(res, file.type, file.body, { 'content-security-policy': UI_CSP });
+}
+
+/** POST /logging as agentgateway: `?level=debug` sets, `?reset` restores, no query reports. */
+function logging(url: URL, startupLevel: string): ApiResult {
+  const level = url.searchParams.get('level');
+  if (url.searchParams.has('reset')) log.level = startupLevel;
+  else if (level !== null) {
+    if (!LEVELS.includes(level)) throw new HttpError(400, `unknown log level "${level}" (one of ${LEVELS.join(', ')})`);
+    log.level = level;
+    log.info(`log level set to ${level} through the admin API`);
+  }
+  return ok({ level: log.level, startupLevel });
+}
+
+function configDump(gw: AdminGateway, settings: AdminSettings) {
+  return {
+    version: gw.snapshot.version,
+    file: gw.file,
+    config: redact(gw.config.config),
+    runtime: runtimeView(gw, settings.readOnly),
+  };
+}
+
+/** A browser page of another origin (the Origin header names a different host than Host). */
+function crossOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
+function hostName(host: string): string {
+  if (host.startsWith('[')) return host.slice(1, host.indexOf(']'));
+  const colon = host.indexOf(':');
+  return colon < 0 ? host : host.slice(0, colon);
+}

@@ -1,0 +1,26 @@
+// What the admin server needs from the gateway. Gateway (src/gateway.ts) implements it; the
+// admin side depends on this shape only, so it can be tested against anything that has it.
+import type { LoadedConfig } from '../config/load.js';
+import type { LiveEntryInfo } from '../runtime/live-state.js';
+import type { ValidationResult } from '../runtime/reload-diff.js';
+import type { ReloadResult, ReloadStatus, ReloadTrigger } from '../runtime/reload-status.js';
+import type { Snapshot } from '../runtime/snapshot.js';
+
+export interface AdminGateway {
+  /** Config file path (or `<inline>`). */
+  readonly file: string;
+  /** False for `-c` inline configs: there is no file to rewrite. */
+  readonly fromFile: boolean;
+  readonly snapshot: Snapshot;
+  /** The validated config the serving snapshot came from. */
+  readonly config: LoadedConfig;
+  /** Files the serving config references (watched). */
+  readonly files: readonly string[];
+  readonly live: { describe(): LiveEntryInfo[] };
+  readonly reloadStatus: ReloadStatus;
+  listeners(): { port: number; listening: boolean; inflight: number }[];
+  /** What readiness still waits for (empty once every listener is up). */
+  pending(): string[];
+  reload(trigger: ReloadTrigger): Promise<ReloadResult | null>;
+  validate(text: string): ValidationResult;
+}

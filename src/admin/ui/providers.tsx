@@ -1,0 +1,87 @@
+// LLM providers and models (every AI backend, where it sends, which model), and the policies
+// in force per route (secrets arrive redacted from the server).
+import { allRoutes, type Runtime } from './api.js';
+import { HealthDot } from './overview.js';
+
+export function Providers({ runtime }: { runtime: Runtime }) {
+  const rows = allRoutes(runtime).flatMap(({ bind, route }) =>
+    route.backends.filter((b) => b.kind === 'ai').map((b) => ({ bind, route, b })),
+  );
+  return (
+    <div>
+      <h1>LLM providers and models</h1>
+      {rows.length === 0 && <div class="card">No LLM backends in the config.</div>}
+      {rows.length > 0 && (
+        <table class="card">
+          <thead>
+            <tr>
+              <th>health</th>
+              <th>name</th>
+              <th>provider</th>
+              <th>model</th>
+              <th>upstream</th>
+              <th>route</th>
+              <th>route types</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ bind, route, b }) => (
+              <tr data-provider={b.name}>
+                <td>
+                  <HealthDot b={b} />
+                </td>
+                <td>{b.name}</td>
+                <td>{b.provider}</td>
+                <td>{b.model ?? <span class="muted">client's choice</span>}</td>
+                <td class="mono">{b.target ?? <span class="muted">answered locally</span>}</td>
+                <td>
+                  :{bind.port} {route.name}
+                </td>
+                <td class="mono">
+                  {Object.entries(b.routeTypes ?? {})
+                    .map(([suffix, type]) => `${suffix} → ${type}`)
+                    .join(', ')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function Json({ value }: { value: unknown }) {
+  return <pre class="json">{JSON.stringify(value, null, 2)}</pre>;
+}
+
+export function Policies({ runtime }: { runtime: Runtime }) {
+  return (
+    <div>
+      <h1>Policies per route</h1>
+      {allRoutes(runtime).map(({ bind, listener, route }) => {
+        const backendPolicies = route.backends.filter((b) => Object.keys(b.policies).length > 0);
+        return (
+          <section class="card" data-policies-route={route.name ?? ''}>
+            <h2>
+              :{bind.port} / {listener} / {route.name ?? '(unnamed)'}
+            </h2>
+            {Object.keys(route.policies).length === 0 && backendPolicies.length === 0 && <p class="muted">No policies.</p>}
+            {Object.keys(route.policies).length > 0 && (
+              <div>
+                <h3>Route</h3>
+                <Json value={route.policies} />
+              </div>
+            )}
+            {backendPolicies.map((b) => (
+              <div>
+                <h3>Backend {b.name}</h3>
+                <Json value={b.policies} />
+              </div>
+            ))}
+          </section>
+        );
+      })}
+    </div>
+  );
+}

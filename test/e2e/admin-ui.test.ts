@@ -1,0 +1,158 @@
+// The admin UI in headless Chromium (Debian's `chromium`, driven by playwright-core) against
+// the real gateway: the routes of the loaded config are on the page, a route edited in the
+// YAML editor and applied is served by the gateway, and an invalid edit shows its positioned
+// error and changes nothing. Screenshots go to test-results/ as artifacts.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminClient, configFile, managementEnv } from '../helpers/admin-client.js';
+import { GatewayProcess, ROOT } from '../helpers/gateway-process.js';
+
+const DATA = 4220;
+const ADMIN = 4295;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-results', 'admin-ui');
+
+const CONFIG = `# admin UI test config
+binds:
+- port: ${DATA}
+  listeners:
+  - name: main
+    routes:
+    - name: chat
+      matches: [{path: {pathPrefix: /v1}}]
+      backends:
+      - ai:
+          name: mock-chat
+          provider: {mock: {response: "from the file"}}
+    - name: claude
+      matches: [{path: {pathPrefix: /anthropic}}]
+      backends:
+      - ai:
+          name: claude
+          provider: {anthropic: {model: claude-haiku-4-5}}
+          policies:
+            backendAuth: {key: sk-ant-ui-test-secret-000111}
+`;
+
+async function post(path: string): Promise<{ status: number; text: string }> {
+  const r = await fetch(`http://127.0.0.1:${DATA}${path}`, {
+    method: 'POST',
+    body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  const body = (await r.json()) as any;
+  return { status: r.status, text: body.choices?.[0]?.message?.content ?? body.error?.message };
+}
+
+describe('admin UI in headless Chromium', () => {
+  let gw: GatewayProcess;
+  let browser: Browser;
+  let page: Page;
+  let file: string;
+  const admin = new AdminClient(`http://127.0.0.1:${ADMIN}`);
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    }
+    if (!existsSync(join(ROOT, 'dist', 'ui', 'app.js'))) throw new Error('the admin UI is not built: run `npm run build:ui`');
+    mkdirSync(SHOTS, { recursive: true });
+    file = configFile(CONFIG);
+    gw = await GatewayProcess.start({ args: ['-f', file], env: managementEnv(ADMIN) });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.setDefaultTimeout(15_000);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.stop();
+  });
+
+  it('shows the routes of the loaded config as a request path, with live health', async () => {
+    expect((await post('/v1/chat/completions')).text).toBe('from the file');
+    await page.goto(`http://127.0.0.1:${ADMIN}/ui/`);
+    await page.locator('.route-card[data-route="claude"]').waitFor();
+    expect(await page.locator('.route-card .title').allTextContents()).toEqual(['chat', 'claude']);
+    await page.locator('.backend[data-backend="mock-chat"] .dot[data-health="healthy"]').waitFor();
+    expect(await page.locator('.node.port .title').textContent()).toBe(`:${DATA}`);
+    await page.screenshot({ path: join(SHOTS, '1-overview.png'), fullPage: true });
+  });
+
+  it('lists providers and models, and policies per route without secrets', async () => {
+    await page.click('#nav-providers');
+    await page.locator('tr[data-provider="claude"]').waitFor();
+    expect(await page.locator('tr[data-provider="claude"]').textContent()).toContain('claude-haiku-4-5');
+    await page.screenshot({ path: join(SHOTS, '2-providers.png'), fullPage: true });
+    await page.click('#nav-policies');
+    const policies = page.locator('[data-policies-route="claude"]');
+    await policies.waitFor();
+    expect(await policies.textContent()).toContain('<redacted>');
+    expect(await page.content()).not.toContain('sk-ant-ui-test-secret');
+    await page.screenshot({ path: join(SHOTS, '3-policies.png'), fullPage: true });
+  });
+
+  it('edits a route in the YAML editor, applies it, and the gateway serves the new route', async () => {
+    await page.click('#nav-config');
+    const editor = page.locator('#editor');
+    await page.waitForFunction(() => (document.querySelector('#editor') as HTMLTextAreaElement | null)?.value.includes('binds:'));
+    const original = await editor.inputValue();
+    expect(original).not.toContain('sk-ant-ui-test-secret');
+    expect(original).toContain('# admin UI test config');
+    await editor.fill(original.replace('name: chat', 'name: edited').replace('pathPrefix: /v1', 'pathPrefix: /edited').replace('from the file', 'from the UI'));
+    await page.locator('#validation.valid').waitFor();
+    await page.click('#apply');
+    await page.locator('#applied').waitFor();
+    expect(await page.locator('#applied').textContent()).toBe('applied: version 2');
+    await page.screenshot({ path: join(SHOTS, '4-editor-applied.png'), fullPage: true });
+
+    expect(await post('/edited/chat/completions')).toEqual({ status: 200, text: 'from the UI' });
+    expect((await post('/v1/chat/completions')).status).toBe(404);
+    const onDisk = readFileSync(file, 'utf8');
+    expect(onDisk).toContain('backendAuth: {key: sk-ant-ui-test-secret-000111}'); // the secret survived the round trip
+    expect(onDisk).toContain('# admin UI test config');
+
+    await page.click('#nav-overview');
+    await page.locator('.route-card[data-route="edited"]').waitFor();
+  });
+
+  it('an invalid edit shows the positioned error and changes nothing', async () => {
+    await page.click('#nav-config');
+    const editor = page.locator('#editor');
+    await page.waitForFunction(() => (document.querySelector('#editor') as HTMLTextAreaElement | null)?.value.includes('name: edited'));
+    const before = readFileSync(file, 'utf8');
+    await editor.fill((await editor.inputValue()).replace('provider: {mock:', 'provider: {mokc:'));
+    await page.locator('#validation.invalid').waitFor();
+    const problem = await page.locator('.problem').first().textContent();
+    expect(problem).toContain('12:22');
+    expect(problem).toContain('binds[0].listeners[0].routes[0].backends[0].ai.provider.mokc');
+    expect(problem).toContain('unknown key "mokc" (did you mean "mock"?)');
+    expect(await page.locator('#apply').isDisabled()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, '5-editor-invalid.png'), fullPage: true });
+
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect((await admin.runtime()).version).toBe(2);
+    expect(await post('/edited/chat/completions')).toEqual({ status: 200, text: 'from the UI' });
+  });
+
+  it('shows recent requests live and the last reload', async () => {
+    await page.click('#nav-requests');
+    await page.locator('.request-row').first().waitFor();
+    const shown = await page.locator('.request-row').count();
+    await post('/edited/chat/completions');
+    await page.waitForFunction((n) => document.querySelectorAll('.request-row').length > n, shown);
+    const cells = await page.locator('.request-row').first().locator('td').allTextContents();
+    expect(cells.slice(1, 7)).toEqual(['POST', '/edited/chat/completions', `${DATA}/main/edited`, 'mock-chat', 'm', '200']);
+    await page.screenshot({ path: join(SHOTS, '6-requests.png'), fullPage: true });
+    await page.click('#nav-reloads');
+    await page.locator('#last-reload dd.good').waitFor();
+    expect(await page.locator('#last-reload').textContent()).toContain('api');
+    await page.screenshot({ path: join(SHOTS, '7-reloads.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
