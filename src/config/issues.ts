@@ -35,7 +35,7 @@ export function issuesToProblems(
       continue;
     }
     const missing = issue.code === 'invalid_type' && !doc.hasIn(path);
-    out.push({ path: formatPath(path), ...position(nodeOffset(doc, path)), message: missing ? `missing required key (${issue.expected})` : describe(issue) });
+    out.push({ path: formatPath(path), ...position(nodeOffset(doc, path)), message: missing ? `missing required key (${issue.expected})` : describe(issue, isSecretPath(path)) });
   }
   return dedupe(out);
 }
@@ -69,10 +69,17 @@ function bestBranch(branches: readonly (readonly Issue[])[]): readonly Issue[] {
   return best;
 }
 
-function describe(issue: Issue): string {
+/** Keys whose values may be credentials: errors about them never echo the value. */
+const SECRET_KEY = /key|token|secret|password|htpasswd|credential/i;
+
+function isSecretPath(path: Path): boolean {
+  return path.some((k) => typeof k === 'string' && SECRET_KEY.test(k));
+}
+
+function describe(issue: Issue, secret: boolean): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${issue.expected}, got ${typeName(issue.input)}`;
+      return `expected ${issue.expected}, got ${secret ? typeof issue.input : typeName(issue.input)}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     default:

@@ -6,6 +6,8 @@ import type { RequestCtx } from './context.js';
 export function playLocalReply(ctx: RequestCtx, reply: MockReply, finish: (ctx: RequestCtx) => void): void {
   const down = ctx.down;
   ctx.status = reply.status;
+  if (reply.usage) ctx.usage.observe(reply.usage);
+  if (reply.model) ctx.responseModel = reply.model;
   const headers = ['content-type', reply.contentType];
   if (reply.contentType === 'text/event-stream') headers.push('cache-control', 'no-cache');
   down.head(reply.status, headers);

@@ -5,6 +5,7 @@
 import type { ApiFormat, Json } from '../convert/types.js';
 import { errorBody } from '../formats/errors.js';
 import { formatPath, type Provider } from './types.js';
+import type { Usage } from '../usage.js';
 
 export const mock: Provider = {
   name: 'mock',
@@ -33,6 +34,9 @@ export interface MockReply {
   status: number;
   contentType: string;
   events: MockEvent[];
+  /** What the reply reports as usage (also in its body), for the gateway's own accounting. */
+  usage?: Usage;
+  model?: string;
 }
 
 export const DEFAULT_MOCK_RESPONSE =
@@ -55,10 +59,13 @@ export function mockRespond(format: ApiFormat, body: Json, settings: MockSetting
   const tokens = splitTokens(text);
   const inputTokens = estimateTokens(body);
   const stream = body.stream === true;
+  let reply: MockReply;
   if (format === 'completions') {
-    return stream ? completionsStream(model, tokens, inputTokens, body, settings) : json(200, completionsBody(model, text, tokens.length, inputTokens));
+    reply = stream ? completionsStream(model, tokens, inputTokens, body, settings) : json(200, completionsBody(model, text, tokens.length, inputTokens));
+  } else {
+    reply = stream ? messagesStream(model, tokens, inputTokens, settings) : json(200, messagesBody(model, text, tokens.length, inputTokens));
   }
-  return stream ? messagesStream(model, tokens, inputTokens, settings) : json(200, messagesBody(model, text, tokens.length, inputTokens));
+  return { ...reply, usage: { inputTokens, outputTokens: tokens.length }, model };
 }
 
 export function mockModels(model: string | undefined): MockReply {

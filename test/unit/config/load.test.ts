@@ -35,6 +35,13 @@ describe('config errors name the file, the YAML path and line:column', () => {
     );
   });
 
+  it('a wrong-typed secret is not echoed', () => {
+    const yaml = route('      - host: "a:1"\n        policies:\n          backendAuth:\n            key: 98765432101\n');
+    const msg = problems(yaml).join('\n');
+    expect(msg).toContain('backendAuth.key: expected string, got number');
+    expect(msg).not.toContain('98765432101');
+  });
+
   it('wrong type', () => {
     expect(problems('binds:\n- port: "abc"\n  listeners: [{routes: []}]\n')).toEqual([
       'test.yaml:2:9: binds[0].port: expected number, got string "abc"',
