@@ -12,6 +12,8 @@ import type { RouteT } from '../config/schema/routes.js';
 import { anthropic, mock, openai, type Provider } from '../llm/providers/index.js';
 import { compileRouteTypes } from '../llm/route-types.js';
 import { compileHeaderRules, HOP_BY_HOP, type HeaderRules } from '../policies/header-rules.js';
+import { compileRequestPolicies, effectivePolicies, type RequestPolicies } from '../policies/request-policies.js';
+import type { PolicyCompiler } from '../policies/request-policy.js';
 import type { PoolRegistry } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
 import { RouteTable } from './route-table.js';
@@ -33,7 +35,7 @@ const REQUEST_DROP = [...HOP_BY_HOP, 'host', 'content-length', 'expect'];
 /** Response headers never copied: hop-by-hop, framing and the date uWS writes itself. */
 const RESPONSE_DROP = [...HOP_BY_HOP, 'content-length', 'date'];
 
-class Compiler {
+class Compiler implements PolicyCompiler {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: string[] = [];
   readonly poolKeys = new Set<string>();
@@ -50,9 +52,17 @@ class Compiler {
     this.problems.push({ path: formatPath(path), ...this.loaded.locate(path), message });
   }
 
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
+  resolveFile(file: string): string {
+    return resolvePath(this.baseDir, file);
+  }
+
   readFile(path: Path, file: string): string | undefined {
     try {
-      return readFileSync(resolvePath(this.baseDir, file), 'utf8');
+      return readFileSync(this.resolveFile(file), 'utf8');
     } catch (e) {
       this.fail(path, `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       return undefined;
@@ -65,8 +75,9 @@ class Compiler {
       if (binds.has(b.port)) this.fail(['binds', bi, 'port'], `port ${b.port} is bound twice`);
       const listeners = b.listeners.map((l, li): ListenerRt => {
         const lname = l.name ?? `listener${li}`;
+        const listenerPolicies = compileRequestPolicies(l.policies, ['binds', bi, 'listeners', li, 'policies'], this);
         const routes = (l.routes ?? []).map((r, ri) => ({
-          route: this.route(r, ['binds', bi, 'listeners', li, 'routes', ri], `${b.port}/${lname}`, ri),
+          route: this.route(r, ['binds', bi, 'listeners', li, 'routes', ri], `${b.port}/${lname}`, ri, listenerPolicies),
           matches: r.matches ?? [],
           hostnames: r.hostnames,
         }));
@@ -77,13 +88,14 @@ class Compiler {
     return binds;
   }
 
-  private route(r: RouteT, path: Path, parentKey: string, index: number): RouteRt {
+  private route(r: RouteT, path: Path, parentKey: string, index: number, listenerPolicies: RequestPolicies): RouteRt {
     const name = r.name ?? `route${index}`;
     const key = `${parentKey}/${name}`;
     const backends = r.backends.map((b, i) => this.backend(b, r.policies, [...path, 'backends', i], `${key}/${i}`));
     const totalWeight = backends.reduce((s, b) => s + b.weight, 0);
     if (totalWeight === 0) this.fail([...path, 'backends'], 'every backend has weight 0');
-    return { key, name, backends, totalWeight };
+    const policies = effectivePolicies(listenerPolicies, compileRequestPolicies(r.policies, [...path, 'policies'], this));
+    return { key, name, backends, totalWeight, policies };
   }
 
   private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string): BackendRt {
@@ -109,6 +121,7 @@ class Compiler {
       pool: this.pools.get(target),
       requestHeaders,
       responseHeaders: this.responseRules(policies),
+      authPassthrough: policies.backendAuth?.passthrough !== undefined,
     };
     return backend;
   }
@@ -160,6 +173,7 @@ class Compiler {
       passthroughRequestHeaders: request(false),
       responseHeaders: this.responseRules(policies),
       llmResponseHeaders: this.responseRules(policies, ['content-type', 'content-encoding', 'etag']),
+      authPassthrough: policies.backendAuth?.passthrough !== undefined,
     };
   }
 
