@@ -30,7 +30,8 @@ export interface HeaderRuleSpec {
   set?: Iterable<readonly [string, string]>;
   append?: Iterable<readonly [string, string]>;
   addIfAbsent?: Iterable<readonly [string, string]>;
-  modifier?: HeaderModifierT | undefined;
+  /** requestHeaderModifier / responseHeaderModifier of each policy layer, applied in order (route, then backend). */
+  modifiers?: readonly (HeaderModifierT | undefined)[];
 }
 
 export function compileHeaderRules(spec: HeaderRuleSpec): HeaderRules {
@@ -44,8 +45,8 @@ export function compileHeaderRules(spec: HeaderRuleSpec): HeaderRules {
   };
   for (const [n, v] of spec.set ?? []) setPair(n, v);
   for (const [n, v] of spec.append ?? []) add.push([n.toLowerCase(), checkValue(n, v)]);
-  const m = spec.modifier;
-  if (m) {
+  for (const m of spec.modifiers ?? []) {
+    if (m === undefined) continue;
     for (const n of m.remove ?? []) {
       const name = n.toLowerCase();
       drop.add(name);

@@ -101,7 +101,8 @@ class Compiler implements PolicyCompiler {
   private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string): BackendRt {
     const weight = b.weight ?? 1;
     if (b.ai) return this.aiBackend(b.ai, [routePolicies, b.policies, b.ai.policies], [...path, 'ai'], weight);
-    const policies = merge([routePolicies, b.policies]);
+    const layers = [routePolicies, b.policies];
+    const policies = merge(layers);
     const [host, port] = splitHostPort(b.host!, 80);
     const tls = this.tls(policies, [...path, 'policies', 'backendTLS'], host, false);
     const target = makeTarget(host, port, tls);
@@ -110,7 +111,7 @@ class Compiler implements PolicyCompiler {
     const requestHeaders = compileHeaderRules({
       drop: REQUEST_DROP,
       set: authKey ? [['authorization', `Bearer ${authKey}`]] : [],
-      modifier: policies.requestHeaderModifier,
+      modifiers: layers.map((l) => l?.requestHeaderModifier),
     });
     const backend: HostBackendRt = {
       kind: 'host',
@@ -120,7 +121,7 @@ class Compiler implements PolicyCompiler {
       target,
       pool: this.pools.get(target),
       requestHeaders,
-      responseHeaders: this.responseRules(policies),
+      responseHeaders: this.responseRules(layers),
       authPassthrough: policies.backendAuth?.passthrough !== undefined,
     };
     return backend;
@@ -145,7 +146,7 @@ class Compiler implements PolicyCompiler {
         drop: [...REQUEST_DROP, ...(injectsKey ? provider.credentialHeaderNames : []), ...(llm ? ['accept-encoding'] : [])],
         set: injectsKey ? provider.credentialHeaders(authKey) : [],
         addIfAbsent: provider.requiredHeaders,
-        modifier: policies.requestHeaderModifier,
+        modifiers: layers.map((l) => l?.requestHeaderModifier),
       });
     const m = ai.provider.mock;
     return {
@@ -171,14 +172,15 @@ class Compiler implements PolicyCompiler {
       injectsKey,
       llmRequestHeaders: request(true),
       passthroughRequestHeaders: request(false),
-      responseHeaders: this.responseRules(policies),
-      llmResponseHeaders: this.responseRules(policies, ['content-type', 'content-encoding', 'etag']),
+      responseHeaders: this.responseRules(layers),
+      llmResponseHeaders: this.responseRules(layers, ['content-type', 'content-encoding', 'etag']),
       authPassthrough: policies.backendAuth?.passthrough !== undefined,
     };
   }
 
-  private responseRules(policies: BackendPoliciesT, alsoDrop: string[] = []): HeaderRules {
-    return compileHeaderRules({ drop: [...RESPONSE_DROP, ...alsoDrop], modifier: policies.responseHeaderModifier });
+  /** Header modifiers of every layer apply, in order: the route's, then the backend's (Gateway API filters). */
+  private responseRules(layers: (BackendPoliciesT | undefined)[], alsoDrop: string[] = []): HeaderRules {
+    return compileHeaderRules({ drop: [...RESPONSE_DROP, ...alsoDrop], modifiers: layers.map((l) => l?.responseHeaderModifier) });
   }
 
   private authKey(policies: BackendPoliciesT, path: Path): string | undefined {
