@@ -1,5 +1,6 @@
 // A PolicyRequest for unit tests (the pipeline's RequestCtx implements the same interface).
 import type { ClientCredential, PolicyRequest } from '../../../src/policies/request-policy.js';
+import { celRequest } from '../cel/request.js';
 
 export interface FakeRequest extends PolicyRequest {
   credentials: ClientCredential[];
@@ -9,13 +10,9 @@ export interface FakeRequest extends PolicyRequest {
 export function fakeRequest(headers: Record<string, string> = {}, over: { method?: string; path?: string; query?: string; remoteAddress?: string } = {}): FakeRequest {
   const list = Object.entries(headers).flatMap(([k, v]) => [k.toLowerCase(), v]);
   const req: FakeRequest = {
-    down: { method: over.method ?? 'GET', path: over.path ?? '/', query: over.query ?? '', headers: list, remoteAddress: over.remoteAddress ?? '127.0.0.1', body: null },
-    jwt: null,
+    ...celRequest({ down: { method: over.method ?? 'GET', path: over.path ?? '/', query: over.query ?? '', headers: list, remoteAddress: over.remoteAddress ?? '127.0.0.1', body: null } }),
+    // identities are settable here (a CelRequest only reads them)
     apiKey: null,
-    basicAuth: null,
-    requestModel: undefined,
-    routeType: null,
-    hiddenHeaders: null,
     credentials: [],
     responseHeaders: [],
     header: (n) => {
