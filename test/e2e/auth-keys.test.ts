@@ -59,7 +59,7 @@ function gatewayConfig(): string {
         authorization:
           rules:
           - require: 'apiKey.tier == "gold" && apiKey.level > 2'
-        backendAuth: {key: ${KEYS.upstreamOpenai}}
+        backendAuth: {key: {file: upstream-openai.key}}
       backends:
       - ai: {name: openai, provider: {openAI: {}}}
     - name: anthropic
@@ -100,6 +100,7 @@ beforeAll(async () => {
   hostUp.handler = (req, res) => sendJson(res, 200, { ok: true, path: req.path });
   const dir = tempDir();
   // bcrypt keys and htpasswd hashes contain `$`, which config env substitution would expand: files.
+  writeConfig(dir, 'upstream-openai.key', `${KEYS.upstreamOpenai}\n`); // backendAuth {file}: trailing newline trimmed
   writeConfig(
     dir,
     'keys.yaml',
@@ -142,7 +143,7 @@ async function rejected(p: Promise<unknown>): Promise<{ status: number; message:
 }
 
 describe('apiKey with the OpenAI SDK (Authorization: Bearer)', () => {
-  it('a plain key with metadata passing the CEL rule: the upstream gets the gateway key, not the client key', async () => {
+  it('a plain key with metadata passing the CEL rule: the upstream gets the gateway key from backendAuth {file}, not the client key', async () => {
     const r = await openai(KEYS.alice).chat.completions.create(chat());
     expect(r.choices[0]!.message.content).toBe(OPENAI_TEXT);
     expect(openaiUp.last.headers.authorization).toBe(`Bearer ${KEYS.upstreamOpenai}`);
