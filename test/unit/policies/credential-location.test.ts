@@ -20,6 +20,12 @@ describe('reading credentials', () => {
     expect(cookieValue('a=1', 'b')).toBeUndefined();
   });
 
+  it('a header another policy consumed (the JWT) is not read again (as an API key)', () => {
+    const req = fakeRequest({ authorization: 'Bearer abc' });
+    CredentialLocation.bearer(true).consume(req);
+    expect(CredentialLocation.bearer(false).extract(req)).toBeUndefined();
+  });
+
   it('consume() records the credential for removal', () => {
     const req = fakeRequest({ authorization: 'Bearer abc' });
     CredentialLocation.bearer(true).consume(req);

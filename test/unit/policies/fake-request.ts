@@ -3,6 +3,7 @@ import type { ClientCredential, PolicyRequest } from '../../../src/policies/requ
 import { celRequest } from '../cel/request.js';
 
 export interface FakeRequest extends PolicyRequest {
+  hiddenHeaders: ReadonlySet<string> | null;
   credentials: ClientCredential[];
   responseHeaders: string[];
 }
@@ -19,7 +20,11 @@ export function fakeRequest(headers: Record<string, string> = {}, over: { method
       for (let i = 0; i < list.length; i += 2) if (list[i] === n) return list[i + 1];
       return undefined;
     },
-    addCredential: (c) => void req.credentials.push(c),
+    // as RequestCtx does: a consumed header is hidden from CEL and from later policies
+    addCredential: (c) => {
+      req.credentials.push(c);
+      if (c.kind === 'header') req.hiddenHeaders = new Set([...(req.hiddenHeaders ?? []), c.name]);
+    },
     addResponseHeaders: (h) => void req.responseHeaders.push(...h),
   };
   return req;
