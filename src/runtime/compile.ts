@@ -20,6 +20,8 @@ import {
   type HeaderRuleSpec,
 } from '../native/index.js';
 import type { HeaderModifierT } from '../config/schema/policies.js';
+import { compileRequestPolicies, effectivePolicies, type RequestPolicies } from '../policies/request-policies.js';
+import type { PolicyCompiler } from '../policies/request-policy.js';
 import { poolStatus, type PoolFactory } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
 import { LiveState, type LiveScope } from './live-state.js';
@@ -54,7 +56,7 @@ const LLM_REQUEST_DROP = [...REQUEST_DROP_DEFAULT, 'accept-encoding'];
 /** Converted LLM bodies replace the upstream's, and with it these. */
 const LLM_RESPONSE_DROP = [...RESPONSE_DROP, 'content-type', 'content-encoding', 'etag'];
 
-class Compiler {
+class Compiler implements PolicyCompiler {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: string[] = [];
   readonly poolKeys = new Set<string>();
@@ -63,7 +65,7 @@ class Compiler {
   constructor(
     private readonly loaded: LoadedConfig,
     private readonly pools: PoolFactory,
-    readonly live: LiveScope,
+    readonly liveScope: LiveScope,
     private readonly files: Set<string>,
   ) {
     this.baseDir = dirname(resolvePath(loaded.file));
@@ -71,6 +73,18 @@ class Compiler {
 
   fail(path: Path, message: string): void {
     this.problems.push({ path: formatPath(path), ...this.loaded.locate(path), message });
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
+  live<T extends object>(id: string, spec: unknown, create: () => T): T {
+    return this.liveScope.get(id, spec, create, { dispose: (v) => (v as { dispose?(): void }).dispose?.() });
+  }
+
+  resolveFile(file: string): string {
+    return resolvePath(this.baseDir, file);
   }
 
   /** Reads a file the config names; every policy reads files through here so reload watches them. */
@@ -91,8 +105,9 @@ class Compiler {
       if (binds.has(b.port)) this.fail(['binds', bi, 'port'], `port ${b.port} is bound twice`);
       const listeners = b.listeners.map((l, li): ListenerRt => {
         const lname = l.name ?? `listener${li}`;
+        const listenerPolicies = compileRequestPolicies(l.policies, ['binds', bi, 'listeners', li, 'policies'], this);
         const routes = (l.routes ?? []).map((r, ri) => ({
-          route: this.route(r, ['binds', bi, 'listeners', li, 'routes', ri], `${b.port}/${lname}`, ri),
+          route: this.route(r, ['binds', bi, 'listeners', li, 'routes', ri], `${b.port}/${lname}`, ri, listenerPolicies),
           matches: r.matches ?? [],
           hostnames: r.hostnames,
         }));
@@ -103,25 +118,27 @@ class Compiler {
     return binds;
   }
 
-  private route(r: RouteT, path: Path, parentKey: string, index: number): RouteRt {
+  private route(r: RouteT, path: Path, parentKey: string, index: number, listenerPolicies: RequestPolicies): RouteRt {
     const name = r.name ?? `route${index}`;
     const key = `${parentKey}/${name}`;
     const backends = r.backends.map((b, i) => this.backend(b, r.policies, [...path, 'backends', i], `${key}/${i}`));
     const totalWeight = backends.reduce((s, b) => s + b.weight, 0);
     if (totalWeight === 0) this.fail([...path, 'backends'], 'every backend has weight 0');
-    return { key, name, backends, totalWeight };
+    const policies = effectivePolicies(listenerPolicies, compileRequestPolicies(r.policies, [...path, 'policies'], this));
+    return { key, name, backends, totalWeight, policies };
   }
 
   private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string): BackendRt {
     const weight = b.weight ?? 1;
     if (b.ai) return this.aiBackend(b.ai, [routePolicies, b.policies, b.ai.policies], [...path, 'ai'], weight);
-    const policies = merge([routePolicies, b.policies]);
+    const layers = [routePolicies, b.policies];
+    const policies = merge(layers);
     const [host, port] = splitHostPort(b.host!, 80);
     const tls = this.tls(policies, [...path, 'policies', 'backendTLS'], host, false);
     const target = makeTarget(host, port, tls);
     this.poolKeys.add(target.key);
     const authKey = this.authKey(policies, path);
-    const requestHeaders = this.headerRules(path, policies, 'request', REQUEST_DROP_DEFAULT, authKey ? { name: 'authorization', value: `Bearer ${authKey}` } : undefined);
+    const requestHeaders = this.headerRules(path, layers, 'request', REQUEST_DROP_DEFAULT, authKey ? { name: 'authorization', value: `Bearer ${authKey}` } : undefined);
     const backend: HostBackendRt = {
       kind: 'host',
       key: `host/${target.key}`,
@@ -130,7 +147,8 @@ class Compiler {
       target,
       pool: this.pool(target),
       requestHeaders,
-      responseHeaders: this.headerRules(path, policies, 'response', RESPONSE_DROP),
+      responseHeaders: this.headerRules(path, layers, 'response', RESPONSE_DROP),
+      authPassthrough: policies.backendAuth?.passthrough !== undefined,
     };
     return backend;
   }
@@ -150,7 +168,7 @@ class Compiler {
     const authKey = this.authKey(policies, path);
     const injectsKey = authKey !== undefined;
     const credential = injectsKey ? provider.credential(authKey) : undefined;
-    const request = (llm: boolean) => this.headerRules(path, policies, 'request', llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT, credential);
+    const request = (llm: boolean) => this.headerRules(path, layers, 'request', llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT, credential);
     const m = ai.provider.mock;
     return {
       kind: 'ai',
@@ -175,34 +193,39 @@ class Compiler {
       injectsKey,
       llmRequestHeaders: request(true),
       passthroughRequestHeaders: request(false),
-      responseHeaders: this.headerRules(path, policies, 'response', RESPONSE_DROP),
-      llmResponseHeaders: this.headerRules(path, policies, 'response', LLM_RESPONSE_DROP),
+      responseHeaders: this.headerRules(path, layers, 'response', RESPONSE_DROP),
+      llmResponseHeaders: this.headerRules(path, layers, 'response', LLM_RESPONSE_DROP),
+      authPassthrough: policies.backendAuth?.passthrough !== undefined,
     };
   }
 
   /** Same target and TLS material as the serving snapshot: the same (warm) pool. */
   private pool(target: UpstreamTarget) {
-    return this.live.get(`${target.origin}::pool`, { key: target.key, tlsKey: target.tls?.key }, () => this.pools.create(target), {
+    return this.liveScope.get(`${target.origin}::pool`, { key: target.key, tlsKey: target.tls?.key }, () => this.pools.create(target), {
       status: poolStatus,
     });
   }
 
-  /** Header rules with the request/responseHeaderModifier applied; a bad header is a config error. */
+  /**
+   * Header rules with the request/responseHeaderModifier of every policy layer applied, in
+   * order (the route's, then the backend's, as Gateway API filters do); a bad header is a
+   * config error.
+   */
   private headerRules(
     path: Path,
-    policies: BackendPoliciesT,
+    layers: (BackendPoliciesT | undefined)[],
     direction: 'request' | 'response',
     drop: readonly string[],
     credential?: { name: string; value: string },
   ): HeaderRules {
     const key = direction === 'request' ? 'requestHeaderModifier' : 'responseHeaderModifier';
-    const m: HeaderModifierT | undefined = policies[key];
+    const m = mergeModifiers(layers.map((l) => l?.[key]));
     const spec: HeaderRuleSpec = {
       direction,
       drop,
-      ...(m?.set ? { set: m.set } : {}),
-      ...(m?.add ? { add: m.add } : {}),
-      ...(m?.remove ? { remove: m.remove } : {}),
+      ...(m.set ? { set: m.set } : {}),
+      ...(m.add ? { add: m.add } : {}),
+      ...(m.remove ? { remove: m.remove } : {}),
       ...(credential ? { credential } : {}),
     };
     try {
@@ -245,6 +268,37 @@ class Compiler {
       servername: t.hostname ?? host,
     };
   }
+}
+
+/**
+ * One modifier from several layers applied in order: a later `set` replaces earlier values of
+ * that header, a later `remove` cancels earlier `set`/`add` of it, `add` appends.
+ */
+function mergeModifiers(layers: (HeaderModifierT | undefined)[]): HeaderModifierT {
+  const set: Record<string, string> = {};
+  const add: Record<string, string> = {};
+  const remove = new Set<string>();
+  for (const m of layers) {
+    if (!m) continue;
+    for (const raw of m.remove ?? []) {
+      const n = raw.toLowerCase();
+      delete set[n];
+      delete add[n];
+      remove.add(n);
+    }
+    for (const [raw, v] of Object.entries(m.set ?? {})) {
+      const n = raw.toLowerCase();
+      delete add[n];
+      remove.delete(n);
+      set[n] = v;
+    }
+    for (const [raw, v] of Object.entries(m.add ?? {})) add[raw.toLowerCase()] = v;
+  }
+  return {
+    ...(Object.keys(set).length > 0 ? { set } : {}),
+    ...(Object.keys(add).length > 0 ? { add } : {}),
+    ...(remove.size > 0 ? { remove: [...remove] } : {}),
+  };
 }
 
 /** Later layers win per policy kind: route < backend < AI provider. */
