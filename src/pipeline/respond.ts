@@ -24,7 +24,10 @@ export function head(ctx: RequestCtx, status: number, headers: HeaderList): void
   const replaced = new Set(extra.filter((n, i) => i % 2 === 0 && n !== 'vary'));
   const out: HeaderList = [];
   for (let i = 0; i < headers.length; i += 2) {
-    if (!replaced.has(headers[i] as string)) out.push(headers[i]!, headers[i + 1]!);
+    const name = headers[i]!;
+    // upstream names arrive as raw bytes in the upstream's case
+    const key = typeof name === 'string' ? name : Buffer.from(name.buffer, name.byteOffset, name.byteLength).toString('latin1').toLowerCase();
+    if (!replaced.has(key)) out.push(name, headers[i + 1]!);
   }
   ctx.down.head(status, [...out, ...extra]);
 }

@@ -8,7 +8,7 @@ import { ConfigError } from '../../../src/config/errors.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { compile } from '../../../src/runtime/compile.js';
 import { ConnectOverrides } from '../../../src/upstream/connect-overrides.js';
-import { PoolRegistry } from '../../../src/upstream/pools.js';
+import { PoolFactory } from '../../../src/upstream/pools.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'agw-authcfg-'));
 writeFileSync(join(dir, 'keys.yaml'), '- key: a\n- keyHash: nope\n');
@@ -23,7 +23,7 @@ function problems(policies: string, listenerPolicies = ''): string[] {
       backends: [{host: "127.0.0.1:1"}]
 `;
   try {
-    compile(parseConfig(yaml, join(dir, 'test.yaml'), {}), new PoolRegistry(new ConnectOverrides()), 1);
+    compile(parseConfig(yaml, join(dir, 'test.yaml'), {}), new PoolFactory(new ConnectOverrides()), 1);
   } catch (e) {
     if (e instanceof ConfigError) return e.message.split('\n').map((l) => l.replace(`${dir}/`, ''));
     throw e;

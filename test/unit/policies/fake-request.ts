@@ -45,5 +45,7 @@ export function fakeCompiler(files: Record<string, string> = {}) {
       return undefined;
     },
     resolveFile: (file: string) => `/cfg/${file}`,
+    /** No reload in unit tests: every compile gets fresh live state. */
+    live: <T extends object>(_id: string, _spec: unknown, create: () => T): T => create(),
   };
 }
