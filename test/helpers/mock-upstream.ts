@@ -106,14 +106,16 @@ export class MockUpstream {
   }
 
   private async defaultHandler(req: Recorded, res: ServerResponse): Promise<void> {
-    if (req.method === 'GET' && req.path.startsWith('/v1/models')) {
+    // matched by suffix, so prefixes (pathPrefix, host backends) reach the same answers
+    const path = req.path.split('?')[0]!;
+    if (req.method === 'GET' && path.endsWith('/models')) {
       return sendJson(res, 200, { object: 'list', data: [{ id: 'gpt-4o', object: 'model', created: 1715367049, owned_by: 'system' }] });
     }
-    if (req.method === 'POST' && req.path.startsWith('/v1/chat/completions')) {
+    if (req.method === 'POST' && path.endsWith('/chat/completions')) {
       if (req.json?.stream) return this.stream(res, openaiStream(req.json));
       return sendJson(res, 200, openaiCompletion(req.json));
     }
-    if (req.method === 'POST' && req.path.startsWith('/v1/messages')) {
+    if (req.method === 'POST' && path.endsWith('/messages')) {
       if (req.json?.stream) return this.stream(res, anthropicStream(req.json));
       return sendJson(res, 200, anthropicMessage(req.json));
     }
