@@ -11,6 +11,7 @@ import type { BackendPoliciesT, RoutePoliciesT } from '../config/schema/policies
 import type { RouteT } from '../config/schema/routes.js';
 import { anthropic, mock, openai, type Provider } from '../llm/providers/index.js';
 import { compileRouteTypes } from '../llm/route-types.js';
+import { compileObservability } from '../observability/settings.js';
 import { compileHeaderRules, HOP_BY_HOP, type HeaderRules } from '../policies/header-rules.js';
 import type { PoolRegistry } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
@@ -37,7 +38,7 @@ class Compiler {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: string[] = [];
   readonly poolKeys = new Set<string>();
-  private readonly baseDir: string;
+  readonly baseDir: string;
 
   constructor(
     private readonly loaded: LoadedConfig,
@@ -227,12 +228,14 @@ export function splitHostPort(s: string, defaultPort: number): [string, number] 
 export function compile(loaded: LoadedConfig, pools: PoolRegistry, version: number): CompileResult {
   const c = new Compiler(loaded, pools);
   const binds = c.binds();
+  const observability = compileObservability(loaded.config, c.baseDir, (path, message) => c.fail(path, message));
   if (c.problems.length > 0) throw new ConfigError(loaded.file, c.problems);
   const snapshot: Snapshot = {
     version,
     file: loaded.file,
     binds,
     maxBodyBytes: loaded.config.frontendPolicies?.http?.maxBufferSize ?? DEFAULT_MAX_BODY,
+    observability,
   };
   return { snapshot, poolKeys: c.poolKeys, warnings: c.warnings };
 }

@@ -4,6 +4,7 @@
 import type { Dispatcher } from 'undici';
 import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
+import type { ObservabilitySettings } from '../observability/settings.js';
 import type { HeaderRules } from '../policies/header-rules.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import type { RouteTable } from './route-table.js';
@@ -14,6 +15,8 @@ export interface Snapshot {
   readonly binds: ReadonlyMap<number, BindRt>;
   /** Largest request body accepted (bytes). */
   readonly maxBodyBytes: number;
+  /** Tracing, access-log, metrics and price settings (applied by src/observability). */
+  readonly observability: ObservabilitySettings;
 }
 
 export interface BindRt {

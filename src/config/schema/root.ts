@@ -1,5 +1,6 @@
 // The config file root (agentgateway's `LocalConfig`): binds -> listeners -> routes -> backends.
 import { z } from 'zod';
+import { AccessLogPolicy, LegacyTracing, MetricsSettings, ModelCatalog, TracingPolicy } from './observability.js';
 import { Route } from './routes.js';
 
 export const Listener = z.strictObject({
@@ -25,6 +26,8 @@ export const HttpSettings = z.strictObject({
 
 export const FrontendPolicies = z.strictObject({
   http: HttpSettings.optional(),
+  tracing: TracingPolicy.optional(),
+  accessLog: AccessLogPolicy.optional(),
 });
 
 export const StartupConfig = z
@@ -38,6 +41,9 @@ export const StartupConfig = z
         format: z.enum(['text', 'json']).optional(),
       })
       .optional(),
+    tracing: LegacyTracing.optional(),
+    metrics: MetricsSettings.optional(),
+    modelCatalog: ModelCatalog.optional(),
   })
   .describe('Startup settings (a change needs a restart)');
 
