@@ -151,5 +151,13 @@ export class Exchange implements Downstream {
 
 function remoteText(res: HttpResponse): string {
   const addr = Buffer.from(res.getRemoteAddressAsText()).toString();
-  return addr.startsWith('0000:0000:0000:0000:0000:ffff:') ? addr.slice(30) : addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+  // uWS writes IPv4 clients of a dual-stack socket as IPv4-mapped IPv6 in hex groups
+  // (0000:...:ffff:7f00:0001); show them as the dotted address they are.
+  if (addr.startsWith('0000:0000:0000:0000:0000:ffff:')) return dotted(addr.slice(30));
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}
+
+function dotted(hexGroups: string): string {
+  const m = /^([0-9a-f]{2})([0-9a-f]{2}):([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hexGroups);
+  return m ? m.slice(1).map((h) => Number.parseInt(h, 16)).join('.') : hexGroups;
 }
