@@ -1,5 +1,6 @@
 // Wiring: config file -> compile -> snapshot store -> one server per bind port.
 import { loadConfigFile, parseConfig, type LoadedConfig } from './config/load.js';
+import { observeUpstreamConnect, startObservability, stopObservability } from './observability/index.js';
 import { configureLogging, log } from './observability/log.js';
 import type { Downstream } from './pipeline/downstream.js';
 import { GatewayError } from './pipeline/errors.js';
@@ -9,7 +10,7 @@ import { compile } from './runtime/compile.js';
 import { SnapshotStore } from './runtime/store.js';
 import { BindServer, type RequestSink } from './server/listen.js';
 import type { ConnectOverrides } from './upstream/connect-overrides.js';
-import { PoolRegistry } from './upstream/pools.js';
+import { DEFAULT_POOL_SETTINGS, PoolRegistry } from './upstream/pools.js';
 
 export interface GatewayOptions {
   /** Config file path, or inline YAML/JSON when `inline` is set. */
@@ -26,7 +27,7 @@ export class Gateway implements RequestSink {
   private version = 0;
 
   constructor(private readonly opts: GatewayOptions) {
-    this.pools = new PoolRegistry(opts.overrides);
+    this.pools = new PoolRegistry(opts.overrides, DEFAULT_POOL_SETTINGS, observeUpstreamConnect);
   }
 
   load(): LoadedConfig {
@@ -41,6 +42,8 @@ export class Gateway implements RequestSink {
     for (const n of loaded.notices) log.warn(n);
     const { snapshot, warnings } = compile(loaded, this.pools, ++this.version);
     for (const w of warnings) log.warn(w);
+    // Metrics, tracing and the access log are up before the first request can arrive.
+    await startObservability(snapshot.observability, loaded.config.config?.statsAddr);
     this.store = new SnapshotStore(snapshot);
     for (const port of snapshot.binds.keys()) {
       const server = new BindServer(port, this);
@@ -83,6 +86,7 @@ export class Gateway implements RequestSink {
     if (inflight > 0) log.info({ inflight }, 'draining in-flight requests');
     await Promise.all(servers.map((s) => s.idle(graceMs)));
     for (const s of servers) s.close();
-    await this.pools.closeAll();
+    // After the drain, so the spans of drained requests are flushed too.
+    await Promise.all([this.pools.closeAll(), stopObservability()]);
   }
 }

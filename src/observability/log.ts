@@ -21,11 +21,17 @@ function envFormat(): LogFormat {
   return process.env.AGW_LOG_FORMAT === 'json' ? 'json' : 'text';
 }
 
-export let log: Logger = make(envFormat(), envLevel());
+let format: LogFormat = envFormat();
+export let log: Logger = make(format, envLevel());
+
+/** The format process logs are written in (the access log follows it). */
+export function currentLogFormat(): LogFormat {
+  return format;
+}
 
 /** Applies `config.logging` (environment variables win, as agentgateway's do). */
 export function configureLogging(opts: { format?: LogFormat | undefined; level?: LogLevel | undefined }): void {
-  const format = process.env.AGW_LOG_FORMAT ? envFormat() : (opts.format ?? 'text');
+  format = process.env.AGW_LOG_FORMAT ? envFormat() : (opts.format ?? 'text');
   const level = process.env.AGW_LOG_LEVEL || process.env.LOG_LEVEL ? envLevel() : (opts.level ?? 'info');
   log = make(format, level);
 }

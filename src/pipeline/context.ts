@@ -4,6 +4,8 @@ import type { RouteType } from '../llm/route-types.js';
 import type { AiBackendRt, BackendRt, BindRt, RouteRt, Snapshot } from '../runtime/snapshot.js';
 import type { Downstream } from './downstream.js';
 import { UsageGuard, type Usage } from '../llm/usage.js';
+import { beginTrace, type TraceContext } from '../observability/index.js';
+import type { GatewayError } from './errors.js';
 
 export class RequestCtx {
   route: RouteRt | null = null;
@@ -29,6 +31,18 @@ export class RequestCtx {
   readonly usage = new UsageGuard((u) => (this.tokens = u));
   tokens: Usage | undefined;
   readonly startNs = process.hrtime.bigint();
+  /** When the (last) upstream attempt was sent, for agentgateway_upstream_call_duration_seconds. */
+  upstreamStartNs: bigint | undefined;
+  /** The error the client was answered with (set in respond.ts, and for failures mid-stream). */
+  error: GatewayError | undefined;
+  /** Why the gateway answered itself, when a policy says (e.g. RateLimit); else derived at finish. */
+  reason: string | undefined;
+  /** Retries made so far (0: first attempt), see countRetry(). */
+  retryAttempt = 0;
+  /** The parsed LLM request body (request parameters for logs and spans, llm.prompt when asked). */
+  llmBody: Record<string, unknown> | null = null;
+  /** W3C trace state; null when tracing is off or this request is not traced. */
+  readonly trace: TraceContext | null;
 
   constructor(
     readonly down: Downstream,
@@ -36,6 +50,7 @@ export class RequestCtx {
     readonly bind: BindRt,
   ) {
     this.dialect = guessDialect(down.path);
+    this.trace = beginTrace(this);
   }
 
   get aiBackend(): AiBackendRt | null {

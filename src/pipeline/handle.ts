@@ -10,6 +10,7 @@ import type { AiBackendRt, BindRt, HostBackendRt, Snapshot } from '../runtime/sn
 import { RequestCtx } from './context.js';
 import type { Downstream } from './downstream.js';
 import { GatewayError } from './errors.js';
+import { watchDetected } from './detect.js';
 import { finish } from './finish.js';
 import { aiRequestHeaders, aiUpstreamPath, dispatch } from './forward.js';
 import { planLlm, type LlmPlan } from './llm.js';
@@ -51,11 +52,13 @@ function forwardAi(ctx: RequestCtx, b: AiBackendRt): void {
   if (b.mock !== null) return answerLocally(ctx, b, plan);
   if (ctx.routeType === 'models' && b.model !== undefined) return playLocalReply(ctx, mockModels(b.model), finish);
   if (plan.clientFormat === null) {
-    // passthrough / detect / models without a configured model: the body goes as it came
+    // passthrough / detect / models without a configured model: the body goes as it came.
+    // detect also reads model and usage, so like LLM routes it asks for an uncompressed body.
+    const watcher = ctx.routeType === 'detect' ? watchDetected(ctx, b) : null;
     dispatch(
       ctx,
-      { path: aiUpstreamPath(ctx, b, null), headers: aiRequestHeaders(ctx, b, false), body: ctx.down.body },
-      new ProxyResponse(ctx, b.responseHeaders, finish),
+      { path: aiUpstreamPath(ctx, b, null), headers: aiRequestHeaders(ctx, b, watcher !== null), body: ctx.down.body },
+      new ProxyResponse(ctx, b.responseHeaders, finish, watcher),
       finish,
     );
     return;

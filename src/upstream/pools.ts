@@ -17,12 +17,16 @@ export const DEFAULT_POOL_SETTINGS: PoolSettings = {
   keepAliveTimeoutMs: 30_000,
 };
 
+/** Told how long each new upstream connection took (TCP, plus TLS when `tls`); for metrics. */
+export type ConnectObserver = (seconds: number, tls: boolean) => void;
+
 export class PoolRegistry {
   private readonly pools = new Map<string, Pool>();
 
   constructor(
     private readonly overrides: ConnectOverrides,
     private readonly settings: PoolSettings = DEFAULT_POOL_SETTINGS,
+    private readonly onConnect: ConnectObserver | null = null,
   ) {}
 
   get(target: UpstreamTarget): Pool {
@@ -67,7 +71,18 @@ export class PoolRegistry {
       connections: this.settings.connections,
       pipelining: 1,
       keepAliveTimeout: this.settings.keepAliveTimeoutMs,
-      connect,
+      connect: this.onConnect === null ? connect : timed(connect, this.onConnect, target.tls !== undefined),
     });
   }
+}
+
+/** Connections are rare next to requests (pools keep them alive), so timing each costs nothing. */
+function timed(connect: buildConnector.connector, observe: ConnectObserver, tls: boolean): buildConnector.connector {
+  return (opts, cb) => {
+    const t0 = process.hrtime.bigint();
+    connect(opts, (err, socket) => {
+      if (err === null) observe(Number(process.hrtime.bigint() - t0) / 1e9, tls);
+      (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
+    });
+  };
 }

@@ -1,0 +1,81 @@
+// The access log: one "request" line per request at info level, in the format of the process
+// logs (config.logging.format). JSON lines go through a pino logger like every other log line.
+// Text lines use agentgateway's own layout (`<time>\tinfo\trequest key=value ...`, which its
+// users' log pipelines parse) written to pino's SonicBoom stream: pino-pretty, which formats the
+// other text logs, costs ~24 µs a line (it re-parses pino's JSON), against ~4 µs for this.
+// Both streams are asynchronous (a line is queued, not a syscall on the request path) and pino
+// flushes them on exit.
+import { pino, type Logger } from 'pino';
+import type { LogFormat } from './log.js';
+import { promptOf, type RequestRecord } from './record.js';
+import type { AccessLogExtra } from './settings.js';
+import type { RequestSummary } from './summary.js';
+
+/** Buffered bytes beyond which lines are dropped rather than growing memory (stdout stalled). */
+const MAX_BUFFER = 16 * 1024 * 1024;
+
+type Sink = (r: Record<string, unknown>) => void;
+
+/** One stream per format for the process: reconfiguring (a reload) must not open another fd-1 writer. */
+const sinks: { json?: Sink; text?: Sink } = {};
+
+export class AccessLog {
+  private readonly sink: Sink;
+
+  constructor(
+    format: LogFormat,
+    private readonly remove: ReadonlySet<string>,
+    private readonly add: readonly AccessLogExtra[],
+  ) {
+    this.sink = format === 'json' ? (sinks.json ??= jsonSink()) : (sinks.text ??= textSink());
+  }
+
+  write(s: RequestSummary, record: RequestRecord): void {
+    // The record is shared with the span: extras and removals go on a copy.
+    const plain = this.remove.size === 0 && this.add.length === 0;
+    const line: Record<string, unknown> = plain ? record : withoutRemoved(record, this.remove);
+    for (const extra of this.add) {
+      line[extra.name] = extra.kind === 'prompt' ? promptOf(s.ctx.llmBody) : s.ctx.header(extra.header);
+    }
+    this.sink(line);
+  }
+}
+
+function withoutRemoved(record: RequestRecord, remove: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in record) if (!remove.has(k)) out[k] = record[k];
+  return out;
+}
+
+function destination() {
+  return pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFER });
+}
+
+function jsonSink(): Sink {
+  // The same record shape as the process logger's JSON (numeric level, ISO time, no pid/host).
+  const logger: Logger = pino({ level: 'info', base: null, timestamp: pino.stdTimeFunctions.isoTime }, destination());
+  return (r) => logger.info(r, 'request');
+}
+
+function textSink(): Sink {
+  const out = destination();
+  return (r) => out.write(textLine(r));
+}
+
+export function textLine(r: Record<string, unknown>): string {
+  let line = `${new Date().toISOString()}\tinfo\trequest`;
+  for (const k in r) {
+    const v = r[k];
+    if (v !== undefined) line += ` ${k}=${textValue(v)}`;
+  }
+  return `${line}\n`;
+}
+
+/** Values are bare when they cannot be misread, else JSON-quoted (so a newline never splits a line). */
+const BARE = /^[\w.\-/:@[\]+,]+$/;
+
+function textValue(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return BARE.test(s) ? s : JSON.stringify(s);
+}
