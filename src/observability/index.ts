@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { managementAddress } from '../admin/listen.js';
 import { AccessLog } from './access-log.js';
 import { CostCatalog } from './cost.js';
-import { currentLogFormat, log } from './log.js';
+import { accessLogEnabled, currentLogFormat, log } from './log.js';
 import { GatewayMetrics } from './metrics.js';
 import { buildRecord } from './record.js';
 import type { ObservabilitySettings } from './settings.js';
@@ -69,7 +69,7 @@ export function beginTrace(req: { header(name: string): string | undefined }): T
 
 /** Metrics, span and access-log line for a finished request. Never throws into the data plane. */
 export function recordRequest(ctx: ObservedRequest): void {
-  const logging = accessLog !== null && log.isLevelEnabled('info');
+  const logging = accessLog !== null && accessLogEnabled();
   const trace = ctx.trace;
   const tracing = trace !== null && trace.sampled;
   if (metrics === null && !logging && !tracing) return;

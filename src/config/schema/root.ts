@@ -37,7 +37,14 @@ export const StartupConfig = z
     readinessAddr: z.string().optional().describe('Readiness /healthz/ready address (default [::]:15021; "off" disables); env READINESS_ADDR wins'),
     logging: z
       .strictObject({
-        level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).optional(),
+        level: z
+          .string()
+          .regex(
+            /^\s*(trace|debug|info|warn|error)\s*(,\s*[A-Za-z0-9_:]+\s*=\s*(trace|debug|info|warn|error|off)\s*)*$/i,
+            'expected a level (trace, debug, info, warn, error), optionally with target=level directives such as "info,request=off"',
+          )
+          .optional()
+          .describe('Log level, as agentgateway writes it: "info", or "info,request=off" (request: the per-request access log); env AGW_LOG_LEVEL wins'),
         format: z.enum(['text', 'json']).optional(),
       })
       .optional(),
