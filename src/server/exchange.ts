@@ -18,7 +18,8 @@ export class Exchange implements Downstream {
   readonly path: string;
   readonly query: string;
   readonly headers: string[] = [];
-  readonly remoteAddress: string;
+  /** uWS's text form, copied out now (the response is gone later); cleaned up when read. */
+  private readonly remoteRaw: string;
   body: Buffer | null = null;
   aborted = false;
   headSent = false;
@@ -44,8 +45,13 @@ export class Exchange implements Downstream {
     req.forEach((k, v) => {
       h.push(k, v);
     });
-    this.remoteAddress = remoteText(res);
+    this.remoteRaw = Buffer.from(res.getRemoteAddressAsText()).toString();
     res.onAborted(() => this.onClientGone());
+  }
+
+  /** Read by the access log only, so the conversion stays off the path of every request. */
+  get remoteAddress(): string {
+    return remoteText(this.remoteRaw);
   }
 
   private onClientGone(): void {
@@ -149,8 +155,7 @@ export class Exchange implements Downstream {
   }
 }
 
-function remoteText(res: HttpResponse): string {
-  const addr = Buffer.from(res.getRemoteAddressAsText()).toString();
+function remoteText(addr: string): string {
   // uWS writes IPv4 clients of a dual-stack socket as IPv4-mapped IPv6 in hex groups
   // (0000:...:ffff:7f00:0001); show them as the dotted address they are.
   if (addr.startsWith('0000:0000:0000:0000:0000:ffff:')) return dotted(addr.slice(30));
