@@ -25,8 +25,16 @@ export interface TraceContext {
   readonly tracer: Tracer;
 }
 
+/**
+ * Access-log fields a span already carries in its own structure (ids, start and end) or as
+ * network.protocol.version. Serialising the OTLP JSON is most of what a sampled span costs,
+ * roughly in proportion to its attributes.
+ */
+const REDUNDANT = new Set(['trace.id', 'span.id', 'duration', 'http.version']);
+
 export class Tracer {
   private readonly processor: BatchSpanProcessor;
+  private readonly hasExtra: boolean;
   private readonly resource: Resource;
   private readonly scope: { name: string; version: string };
 
@@ -46,6 +54,7 @@ export class Tracer {
       ...settings.resource,
     });
     this.scope = { name: 'agentgateway', version };
+    this.hasExtra = Object.keys(settings.attributes).length > 0;
     installDiagLogger();
   }
 
@@ -102,9 +111,9 @@ export class Tracer {
     const out: Attributes = { 'url.scheme': 'http', 'network.protocol.version': '1.1' };
     for (const k in record) {
       const v = record[k];
-      if (v !== undefined && !remove.has(k)) out[k] = v;
+      if (v !== undefined && !REDUNDANT.has(k) && !remove.has(k)) out[k] = v;
     }
-    return Object.assign(out, this.settings.attributes);
+    return this.hasExtra ? Object.assign(out, this.settings.attributes) : out;
   }
 }
 
