@@ -11,10 +11,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LANES, type Lane, type LaneContext } from './lanes.js';
 import { paced, percentile } from './paced.js';
+import { GATEWAY_PORT, MOCK_PORT } from './ports.js';
 import { cpuSeconds, rssMb } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MOCK_PORT = 18000;
 
 interface Args {
   lanes: string[];
@@ -49,9 +49,15 @@ function startProcess(args: string[], readyText: string, env: NodeJS.ProcessEnv 
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let ready = false;
     const onData = (d: Buffer) => {
+      // After the ready line output is drained, not kept: access logs under load are large.
+      if (ready) return;
       out += d.toString();
-      if (out.includes(readyText)) resolve(child);
+      if (out.includes(readyText)) {
+        ready = true;
+        resolve(child);
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -60,7 +66,8 @@ function startProcess(args: string[], readyText: string, env: NodeJS.ProcessEnv 
 }
 
 export function startGateway(config: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  return startProcess(['dist/main.js', '-f', config], 'agentgateway ready', { AGW_LOG_LEVEL: 'info', ...env }).catch((e) => {
+  const ports = { BENCH_GATEWAY_PORT: String(GATEWAY_PORT), BENCH_MOCK_PORT: String(MOCK_PORT) };
+  return startProcess(['dist/main.js', '-f', config], 'agentgateway ready', { AGW_LOG_LEVEL: 'info', ...ports, ...env }).catch((e) => {
     throw e;
   });
 }
@@ -122,7 +129,7 @@ export function printTable(title: string, rows: Measured[], baseline: Measured):
 async function main(): Promise<void> {
   const args = parseArgs();
   const mock = await startProcess(['--import', 'tsx', 'bench/load/mock-upstream.ts', String(MOCK_PORT)], 'mock upstream listening');
-  const ctx: LaneContext = { mockPort: MOCK_PORT, mockPid: mock.pid!, duration: args.duration, connections: args.connections, startGateway, load, pacedRun, printTable, rssMb };
+  const ctx: LaneContext = { mockPort: MOCK_PORT, mockPid: mock.pid!, duration: args.duration, connections: args.connections, startGateway, load, pacedRun, printTable, rssMb, startProcess };
   const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, args };
   let markdown = `# Load benchmark (${report.date}, ${args.duration} s per run, c=${args.connections})\n`;
   try {
