@@ -1,6 +1,9 @@
 // The benchmark lanes. Each compares the gateway with the direct baseline measured in the
 // same run, so the ratios hold even though absolute numbers move with the machine.
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GATEWAY_PORT, OTLP_SINK_PORT, STATS_PORT } from './ports.js';
 import type { Measured } from './run.js';
 
@@ -9,7 +12,8 @@ export interface LaneContext {
   mockPid: number;
   duration: number;
   connections: number;
-  startGateway(config: string, env?: NodeJS.ProcessEnv): Promise<ChildProcess>;
+  /** `outFile`: the gateway's output goes there instead of a pipe into the loader's process. */
+  startGateway(config: string, env?: NodeJS.ProcessEnv, outFile?: string): Promise<ChildProcess>;
   load(name: string, url: string, body: string, c: number, durationS: number, pid?: number, headers?: Record<string, string>): Promise<Measured>;
   pacedRun(name: string, port: number, path: string, body: string, rate: number, durationS: number, pid?: number): Promise<{ name: string; p50: number; p99: number; ok: number; errors: number; cpuUsPerReq?: number }>;
   printTable(title: string, rows: Measured[], baseline: Measured): string;
@@ -27,8 +31,8 @@ const GATEWAY = GATEWAY_PORT;
 const CHAT = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: 'Say hello to the benchmark, please.' }], max_tokens: 50 });
 const CHAT_STREAM = JSON.stringify({ ...JSON.parse(CHAT), stream: true });
 
-async function withGateway<T>(ctx: LaneContext, env: NodeJS.ProcessEnv, fn: (pid: number) => Promise<T>, config = 'bench/load/gateway.yaml'): Promise<T> {
-  const gw = await ctx.startGateway(config, env);
+async function withGateway<T>(ctx: LaneContext, env: NodeJS.ProcessEnv, fn: (pid: number) => Promise<T>, config = 'bench/load/gateway.yaml', outFile?: string): Promise<T> {
+  const gw = await ctx.startGateway(config, env, outFile);
   try {
     // warm up JIT and pools
     await ctx.load('warmup', `http://127.0.0.1:${GATEWAY}/openai/v1/chat/completions`, CHAT, ctx.connections, 2, undefined);
@@ -54,6 +58,9 @@ async function compare(ctx: LaneContext, title: string, body: string, gatewayPat
   });
 }
 
+/** Gateway output of the obs lane: a file, as a container runtime would take it, not a pipe. */
+const LOG_FILE = join(tmpdir(), `agw-bench-obs-${process.pid}.log`);
+
 /** Process logs at info, the access log (target `request`) off. */
 const NO_ACCESS_LOG = 'info,request=off';
 
@@ -66,7 +73,8 @@ interface ObsVariant {
 /**
  * The passthrough lane (/openai, non-streaming, c=50) with observability switched on piece by
  * piece, each against "all off" measured in the same run; variants interleave over two rounds
- * so machine noise spreads evenly. Tracing samples every request and exports to a sink process.
+ * so machine noise spreads evenly. Tracing exports to a sink process; gateway output (the
+ * access log) goes to a file.
  */
 async function observabilityCost(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
   const sink = await ctx.startProcess(['--import', 'tsx', 'bench/load/otlp-sink.ts', String(OTLP_SINK_PORT)], 'otlp sink listening');
@@ -86,7 +94,9 @@ async function observabilityCost(ctx: LaneContext): Promise<{ data: unknown; tex
     for (let round = 0; round < 2; round++) {
       for (const [i, v] of variants.entries()) {
         const env = { ...v.env, BENCH_OTLP_SINK: `127.0.0.1:${OTLP_SINK_PORT}`, ADMIN_ADDR: 'off', READINESS_ADDR: 'off' };
-        runs[i]!.push(await withGateway(ctx, env, (pid) => ctx.load(v.name, `http://127.0.0.1:${GATEWAY}/openai/v1/chat/completions`, CHAT, ctx.connections, ctx.duration, pid), v.config));
+        const run = (pid: number) => ctx.load(v.name, `http://127.0.0.1:${GATEWAY}/openai/v1/chat/completions`, CHAT, ctx.connections, ctx.duration, pid);
+        runs[i]!.push(await withGateway(ctx, env, run, v.config, LOG_FILE));
+        rmSync(LOG_FILE, { force: true });
       }
     }
     const spans = await (await fetch(`http://127.0.0.1:${OTLP_SINK_PORT}/__stats`)).json();

@@ -7,7 +7,7 @@
 //   npm run bench -- --lanes json,paced --duration 5
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LANES, type Lane, type LaneContext } from './lanes.js';
 import { paced, percentile } from './paced.js';
@@ -45,7 +45,13 @@ export interface Measured {
   cpuUsPerReq?: number;
 }
 
-function startProcess(args: string[], readyText: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+/**
+ * Starts `node args` and resolves once it printed `readyText`. With `outFile` its output goes
+ * to that file instead of a pipe into this process, which also runs the load generator:
+ * draining megabytes of access log per second here would slow the loader, not the gateway.
+ */
+function startProcess(args: string[], readyText: string, env: NodeJS.ProcessEnv = {}, outFile?: string): Promise<ChildProcess> {
+  if (outFile !== undefined) return startWithOutputFile(args, readyText, env, outFile);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -65,11 +71,27 @@ function startProcess(args: string[], readyText: string, env: NodeJS.ProcessEnv 
   });
 }
 
-export function startGateway(config: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const ports = { BENCH_GATEWAY_PORT: String(GATEWAY_PORT), BENCH_MOCK_PORT: String(MOCK_PORT) };
-  return startProcess(['dist/main.js', '-f', config], 'agentgateway ready', { AGW_LOG_LEVEL: 'info', ...ports, ...env }).catch((e) => {
-    throw e;
+function startWithOutputFile(args: string[], readyText: string, env: NodeJS.ProcessEnv, outFile: string): Promise<ChildProcess> {
+  const fd = openSync(outFile, 'w');
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (readFileSync(outFile, 'utf8').includes(readyText)) {
+        clearInterval(poll);
+        resolve(child);
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`${args.join(' ')} exited ${code}:\n${readFileSync(outFile, 'utf8')}`));
+    });
   });
+}
+
+export function startGateway(config: string, env: NodeJS.ProcessEnv = {}, outFile?: string): Promise<ChildProcess> {
+  const ports = { BENCH_GATEWAY_PORT: String(GATEWAY_PORT), BENCH_MOCK_PORT: String(MOCK_PORT) };
+  return startProcess(['dist/main.js', '-f', config], 'agentgateway ready', { AGW_LOG_LEVEL: 'info', ...ports, ...env }, outFile);
 }
 
 /** Closed-loop load with autocannon; exact latency percentiles from every response. */
