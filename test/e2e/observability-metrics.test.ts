@@ -6,7 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
-import { MockUpstream } from '../helpers/mock-upstream.js';
+import { MockUpstream, providerMockArgs } from '../helpers/mock-upstream.js';
 import { scrape, select, total, type Sample } from '../helpers/prometheus.js';
 import { openaiStream } from '../helpers/provider-formats.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -68,7 +68,7 @@ beforeAll(async () => {
   openaiUp = await MockUpstream.start();
   anthropicUp = await MockUpstream.start();
   gw = await GatewayProcess.start({
-    args: ['-c', CONFIG, '--connect-to', `api.openai.com:443:127.0.0.1:${openaiUp.port}`, '--connect-to', `api.anthropic.com:443:127.0.0.1:${anthropicUp.port}`],
+    args: ['-c', CONFIG, ...providerMockArgs(openaiUp, anthropicUp)],
     env: { STATS_ADDR: `127.0.0.1:${STATS}`, ADMIN_ADDR: 'off', READINESS_ADDR: 'off' },
   });
 });

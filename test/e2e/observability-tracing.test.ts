@@ -4,7 +4,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
-import { MockUpstream } from '../helpers/mock-upstream.js';
+import { MockUpstream, providerMockArgs } from '../helpers/mock-upstream.js';
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -42,7 +42,7 @@ binds:
             policies: {backendAuth: {key: sk-ant-trace-test}}
 `;
   gw = await GatewayProcess.start({
-    args: ['-c', config, '--connect-to', `api.openai.com:443:127.0.0.1:${openaiUp.port}`, '--connect-to', `api.anthropic.com:443:127.0.0.1:${anthropicUp.port}`],
+    args: ['-c', config, ...providerMockArgs(openaiUp, anthropicUp)],
     env: { STATS_ADDR: '127.0.0.1:4392', ADMIN_ADDR: 'off', READINESS_ADDR: 'off', OTEL_BSP_SCHEDULE_DELAY: '50' },
   });
 });
