@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from './config/load.js';
 import { FileWatcher } from './config/watch.js';
+import { applyObservability, observeUpstreamConnect, recordConfigReload, startObservability, stopObservability } from './observability/index.js';
 import { configureLogging, log } from './observability/log.js';
 import type { Downstream } from './pipeline/downstream.js';
 import { GatewayError } from './pipeline/errors.js';
@@ -17,7 +18,7 @@ import type { Snapshot } from './runtime/snapshot.js';
 import { SnapshotStore } from './runtime/store.js';
 import { BindServer, type RequestSink } from './server/listen.js';
 import type { ConnectOverrides } from './upstream/connect-overrides.js';
-import { PoolFactory } from './upstream/pools.js';
+import { DEFAULT_POOL_SETTINGS, PoolFactory } from './upstream/pools.js';
 
 export interface GatewayOptions {
   /** Config file path, or inline YAML/JSON when `inline` is set. */
@@ -61,7 +62,7 @@ export class Gateway implements RequestSink {
   private stopped = false;
 
   constructor(private readonly opts: GatewayOptions) {
-    this.pools = new PoolFactory(opts.overrides);
+    this.pools = new PoolFactory(opts.overrides, DEFAULT_POOL_SETTINGS, observeUpstreamConnect);
     this.reloadStatus = opts.reloadStatus ?? globalReloadStatus;
   }
 
@@ -92,6 +93,8 @@ export class Gateway implements RequestSink {
     const attempt = this.compileAttempt(loaded);
     for (const w of attempt.warnings) log.warn(w);
     await beforeListen?.(loaded);
+    // Metrics, tracing and the access log are up before the first request can arrive.
+    await startObservability(attempt.snapshot.observability, loaded.config.config?.statsAddr);
     try {
       await this.openPorts(attempt.snapshot);
     } catch (e) {
@@ -186,7 +189,8 @@ export class Gateway implements RequestSink {
     if (inflight > 0) log.info({ inflight }, 'draining in-flight requests');
     await Promise.all(servers.map((s) => s.idle(graceMs)));
     for (const s of servers) s.close();
-    await this.live.closeAll();
+    // After the drain, so the spans of drained requests are flushed too.
+    await Promise.all([this.live.closeAll(), stopObservability()]);
   }
 
   private async reloadNow(trigger: ReloadTrigger): Promise<ReloadResult | null> {
@@ -213,6 +217,7 @@ export class Gateway implements RequestSink {
     }
     const previous = this.loaded!;
     this.store!.swap(attempt.snapshot);
+    applyObservability(attempt.snapshot.observability);
     this.adopt(attempt);
     this.closeRemovedPorts(attempt.snapshot);
     const warnings = [...attempt.loaded.notices, ...attempt.warnings, ...startupChanges(previous.config, attempt.loaded.config)];
@@ -295,6 +300,7 @@ export class Gateway implements RequestSink {
     const { started, ...rest } = r;
     const result: ReloadResult = { ...rest, at: new Date().toISOString(), file: this.opts.file, version: this.version, durationMs: Date.now() - started };
     this.reloadStatus.record(result);
+    recordConfigReload(result.ok);
     return result;
   }
 }

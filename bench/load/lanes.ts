@@ -1,6 +1,10 @@
 // The benchmark lanes. Each compares the gateway with the direct baseline measured in the
 // same run, so the ratios hold even though absolute numbers move with the machine.
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GATEWAY_PORT, OTLP_SINK_PORT, STATS_PORT } from './ports.js';
 import type { Measured } from './run.js';
 
 export interface LaneContext {
@@ -8,11 +12,14 @@ export interface LaneContext {
   mockPid: number;
   duration: number;
   connections: number;
-  startGateway(config: string, env?: NodeJS.ProcessEnv): Promise<ChildProcess>;
+  /** `outFile`: the gateway's output goes there instead of a pipe into the loader's process. */
+  startGateway(config: string, env?: NodeJS.ProcessEnv, outFile?: string): Promise<ChildProcess>;
   load(name: string, url: string, body: string, c: number, durationS: number, pid?: number, headers?: Record<string, string>): Promise<Measured>;
   pacedRun(name: string, port: number, path: string, body: string, rate: number, durationS: number, pid?: number): Promise<{ name: string; p50: number; p99: number; ok: number; errors: number; cpuUsPerReq?: number }>;
   printTable(title: string, rows: Measured[], baseline: Measured): string;
   rssMb(pid: number): number;
+  /** Starts a helper process (node args) and resolves once it printed `readyText`. */
+  startProcess(args: string[], readyText: string, env?: NodeJS.ProcessEnv): Promise<ChildProcess>;
 }
 
 export interface Lane {
@@ -20,12 +27,19 @@ export interface Lane {
   run(ctx: LaneContext): Promise<{ data: unknown; text: string }>;
 }
 
-const GATEWAY = 18080;
+const GATEWAY = GATEWAY_PORT;
 const CHAT = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: 'Say hello to the benchmark, please.' }], max_tokens: 50 });
 const CHAT_STREAM = JSON.stringify({ ...JSON.parse(CHAT), stream: true });
 
-async function withGateway<T>(ctx: LaneContext, env: NodeJS.ProcessEnv, fn: (pid: number) => Promise<T>, config = 'bench/load/gateway.yaml', port = GATEWAY): Promise<T> {
-  const gw = await ctx.startGateway(config, env);
+async function withGateway<T>(
+  ctx: LaneContext,
+  env: NodeJS.ProcessEnv,
+  fn: (pid: number) => Promise<T>,
+  config = 'bench/load/gateway.yaml',
+  opts: { port?: number; outFile?: string } = {},
+): Promise<T> {
+  const port = opts.port ?? GATEWAY;
+  const gw = await ctx.startGateway(config, env, opts.outFile);
   try {
     // warm up JIT and pools
     await ctx.load('warmup', `http://127.0.0.1:${port}/openai/v1/chat/completions`, CHAT, ctx.connections, 2, undefined);
@@ -100,8 +114,72 @@ function jwtLane(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
       return { data: { direct: d, bare, jwt, ratio, addedCpuUsPerReq: addedCpu }, text: `${ctx.printTable('jwtAuth + 2 CEL rules vs bare passthrough (c=50)', [d, bare, jwt], d)}\n\n${summary}` };
     },
     'bench/load/gateway-jwt.yaml',
-    JWT_GATEWAY,
+    { port: JWT_GATEWAY },
   );
+}
+
+/** Gateway output of the obs lane: a file, as a container runtime would take it, not a pipe. */
+const LOG_FILE = join(tmpdir(), `agw-bench-obs-${process.pid}.log`);
+
+/** Process logs at info, the access log (target `request`) off. */
+const NO_ACCESS_LOG = 'info,request=off';
+
+interface ObsVariant {
+  name: string;
+  config: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The passthrough lane (/openai, non-streaming, c=50) with observability switched on piece by
+ * piece, each against "all off" measured in the same run; variants interleave over two rounds
+ * so machine noise spreads evenly. Tracing exports to a sink process; gateway output (the
+ * access log) goes to a file.
+ */
+async function observabilityCost(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
+  const sink = await ctx.startProcess(['--import', 'tsx', 'bench/load/otlp-sink.ts', String(OTLP_SINK_PORT)], 'otlp sink listening');
+  const stats = `127.0.0.1:${STATS_PORT}`;
+  const traced = 'bench/load/gateway-traced.yaml';
+  const variants: ObsVariant[] = [
+    { name: 'all off (STATS_ADDR=off, no tracing, AGW_LOG_LEVEL=info,request=off)', config: 'bench/load/gateway.yaml', env: { STATS_ADDR: 'off', AGW_LOG_LEVEL: NO_ACCESS_LOG } },
+    { name: 'metrics', config: 'bench/load/gateway.yaml', env: { STATS_ADDR: stats, AGW_LOG_LEVEL: NO_ACCESS_LOG } },
+    { name: 'metrics + access log (text; the default config)', config: 'bench/load/gateway.yaml', env: { STATS_ADDR: stats, AGW_LOG_LEVEL: 'info' } },
+    { name: 'metrics + access log (json)', config: 'bench/load/gateway.yaml', env: { STATS_ADDR: stats, AGW_LOG_LEVEL: 'info', AGW_LOG_FORMAT: 'json' } },
+    { name: 'metrics + tracing (10% sampled)', config: traced, env: { STATS_ADDR: stats, AGW_LOG_LEVEL: NO_ACCESS_LOG, BENCH_TRACE_SAMPLING: '0.1' } },
+    { name: 'metrics + tracing (every request sampled)', config: traced, env: { STATS_ADDR: stats, AGW_LOG_LEVEL: NO_ACCESS_LOG } },
+    { name: 'metrics + tracing + access log (text)', config: traced, env: { STATS_ADDR: stats, AGW_LOG_LEVEL: 'info' } },
+  ];
+  const runs: Measured[][] = variants.map(() => []);
+  try {
+    for (let round = 0; round < 2; round++) {
+      for (const [i, v] of variants.entries()) {
+        const env = { ...v.env, BENCH_OTLP_SINK: `127.0.0.1:${OTLP_SINK_PORT}`, ADMIN_ADDR: 'off', READINESS_ADDR: 'off' };
+        const run = (pid: number) => ctx.load(v.name, `http://127.0.0.1:${GATEWAY}/openai/v1/chat/completions`, CHAT, ctx.connections, ctx.duration, pid);
+        runs[i]!.push(await withGateway(ctx, env, run, v.config, { outFile: LOG_FILE }));
+        rmSync(LOG_FILE, { force: true });
+      }
+    }
+    const spans = await (await fetch(`http://127.0.0.1:${OTLP_SINK_PORT}/__stats`)).json();
+    return obsReport(variants, runs, spans);
+  } finally {
+    sink.kill();
+  }
+}
+
+function obsReport(variants: ObsVariant[], runs: Measured[][], sink: unknown): { data: unknown; text: string } {
+  const mean = (rs: Measured[], k: 'rps' | 'p50' | 'p99' | 'cpuUsPerReq') => rs.reduce((s, r) => s + (r[k] ?? NaN), 0) / rs.length;
+  const off = runs[0]!;
+  const lines = ['| variant | req/s (round 1 / 2) | x off | p50 ms | p99 ms | gateway CPU µs/req | + µs/req vs off | errors |', '|---|---|---|---|---|---|---|---|'];
+  const rows = variants.map((v, i) => {
+    const rs = runs[i]!;
+    const row = { name: v.name, rps: mean(rs, 'rps'), ratio: mean(rs, 'rps') / mean(off, 'rps'), p50: mean(rs, 'p50'), p99: mean(rs, 'p99'), cpu: mean(rs, 'cpuUsPerReq'), addedCpu: mean(rs, 'cpuUsPerReq') - mean(off, 'cpuUsPerReq'), errors: rs.reduce((s, r) => s + r.errors + r.non2xx, 0), rounds: rs };
+    lines.push(`| ${v.name} | ${rs.map((r) => Math.round(r.rps)).join(' / ')} | ${row.ratio.toFixed(3)} | ${row.p50.toFixed(3)} | ${row.p99.toFixed(3)} | ${row.cpu.toFixed(1)} | ${i === 0 ? '-' : row.addedCpu.toFixed(1)} | ${row.errors} |`);
+    return row;
+  });
+  lines.push(`\nOTLP sink received: ${JSON.stringify(sink)}`);
+  const text = lines.join('\n');
+  console.log(text);
+  return { data: { rows, sink }, text };
 }
 
 export const LANES: Record<string, Lane> = {
@@ -117,9 +195,15 @@ export const LANES: Record<string, Lane> = {
     description: '20-event SSE stream, /openai passthrough route vs direct',
     run: (ctx) => compare(ctx, 'SSE, 20 events + [DONE] (c=50)', CHAT_STREAM, '/openai/v1/chat/completions'),
   },
+<<<<<<< HEAD
   jwt: {
     description: 'non-streaming JSON, /openai passthrough bare vs with jwtAuth + two CEL rules (same gateway, same run)',
     run: jwtLane,
+=======
+  obs: {
+    description: 'cost of metrics, tracing and the access log on the /openai passthrough lane, on vs off in the same run',
+    run: observabilityCost,
+>>>>>>> obs
   },
   paced: {
     description: 'added latency at a paced 1,000 req/s (open loop, 20 connections)',

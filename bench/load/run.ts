@@ -7,14 +7,14 @@
 //   npm run bench -- --lanes json,paced --duration 5
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LANES, type Lane, type LaneContext } from './lanes.js';
 import { paced, percentile } from './paced.js';
+import { GATEWAY_PORT, MOCK_PORT } from './ports.js';
 import { cpuSeconds, rssMb } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MOCK_PORT = 18000;
 
 interface Args {
   lanes: string[];
@@ -45,13 +45,25 @@ export interface Measured {
   cpuUsPerReq?: number;
 }
 
-function startProcess(args: string[], readyText: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+/**
+ * Starts `node args` and resolves once it printed `readyText`. With `outFile` its output goes
+ * to that file instead of a pipe into this process, which also runs the load generator:
+ * draining megabytes of access log per second here would slow the loader, not the gateway.
+ */
+function startProcess(args: string[], readyText: string, env: NodeJS.ProcessEnv = {}, outFile?: string): Promise<ChildProcess> {
+  if (outFile !== undefined) return startWithOutputFile(args, readyText, env, outFile);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let ready = false;
     const onData = (d: Buffer) => {
+      // After the ready line output is drained, not kept: access logs under load are large.
+      if (ready) return;
       out += d.toString();
-      if (out.includes(readyText)) resolve(child);
+      if (out.includes(readyText)) {
+        ready = true;
+        resolve(child);
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -59,10 +71,31 @@ function startProcess(args: string[], readyText: string, env: NodeJS.ProcessEnv 
   });
 }
 
-export function startGateway(config: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  return startProcess(['dist/main.js', '-f', config], 'agentgateway ready', { AGW_LOG_LEVEL: 'info', ...env }).catch((e) => {
-    throw e;
+function startWithOutputFile(args: string[], readyText: string, env: NodeJS.ProcessEnv, outFile: string): Promise<ChildProcess> {
+  const fd = openSync(outFile, 'w');
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (readFileSync(outFile, 'utf8').includes(readyText)) {
+        clearInterval(poll);
+        resolve(child);
+      }
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`${args.join(' ')} exited ${code}:\n${readFileSync(outFile, 'utf8')}`));
+    });
   });
+}
+
+/**
+ * Lanes measure the proxy path with the access log off, as the nginx baseline ran with
+ * access_log off; the obs lane measures what it costs.
+ */
+export function startGateway(config: string, env: NodeJS.ProcessEnv = {}, outFile?: string): Promise<ChildProcess> {
+  const ports = { BENCH_GATEWAY_PORT: String(GATEWAY_PORT), BENCH_MOCK_PORT: String(MOCK_PORT) };
+  return startProcess(['dist/main.js', '-f', config], 'agentgateway ready', { AGW_LOG_LEVEL: 'info,request=off', ...ports, ...env }, outFile);
 }
 
 /** Closed-loop load with autocannon; exact latency percentiles from every response. */
@@ -122,7 +155,7 @@ export function printTable(title: string, rows: Measured[], baseline: Measured):
 async function main(): Promise<void> {
   const args = parseArgs();
   const mock = await startProcess(['--import', 'tsx', 'bench/load/mock-upstream.ts', String(MOCK_PORT)], 'mock upstream listening');
-  const ctx: LaneContext = { mockPort: MOCK_PORT, mockPid: mock.pid!, duration: args.duration, connections: args.connections, startGateway, load, pacedRun, printTable, rssMb };
+  const ctx: LaneContext = { mockPort: MOCK_PORT, mockPid: mock.pid!, duration: args.duration, connections: args.connections, startGateway, load, pacedRun, printTable, rssMb, startProcess };
   const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, args };
   let markdown = `# Load benchmark (${report.date}, ${args.duration} s per run, c=${args.connections})\n`;
   try {

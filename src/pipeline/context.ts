@@ -5,6 +5,8 @@ import type { AiBackendRt, BackendRt, BindRt, RouteRt, Snapshot } from '../runti
 import type { Downstream } from './downstream.js';
 import { UsageGuard, type Usage } from '../llm/usage.js';
 import type { ApiKeyIdentity, ClientCredential, JwtIdentity } from '../policies/request-policy.js';
+import { beginTrace, type TraceContext } from '../observability/index.js';
+import type { GatewayError } from './errors.js';
 
 /** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
@@ -40,6 +42,18 @@ export class RequestCtx {
   hiddenHeaders: Set<string> | null = null;
   /** Headers every response to this request carries, errors included (CORS). */
   extraResponseHeaders: string[] | null = null;
+  /** When the (last) upstream attempt was sent, for agentgateway_upstream_call_duration_seconds. */
+  upstreamStartNs: bigint | undefined;
+  /** The error the client was answered with (set in respond.ts, and for failures mid-stream). */
+  error: GatewayError | undefined;
+  /** Why the gateway answered itself, when a policy says (e.g. RateLimit); else derived at finish. */
+  reason: string | undefined;
+  /** Retries made so far (0: first attempt), see countRetry(). */
+  retryAttempt = 0;
+  /** The parsed LLM request body (request parameters for logs and spans, llm.prompt when asked). */
+  llmBody: Record<string, unknown> | null = null;
+  /** W3C trace state; null when tracing is off or this request is not traced. */
+  readonly trace: TraceContext | null;
 
   constructor(
     readonly down: Downstream,
@@ -47,6 +61,7 @@ export class RequestCtx {
     readonly bind: BindRt,
   ) {
     this.dialect = guessDialect(down.path);
+    this.trace = beginTrace(this);
   }
 
   get aiBackend(): AiBackendRt | null {

@@ -29,13 +29,14 @@ export function dispatch(
   const backend = ctx.backend!;
   const pool = backend.kind === 'host' ? backend.pool : backend.pool!;
   const origin = backend.kind === 'host' ? backend.target.origin : backend.target!.origin;
+  ctx.upstreamStartNs = process.hrtime.bigint();
   const call = UpstreamCall.start(
     pool,
     origin,
     {
       method: ctx.down.method,
       path: fwd.path,
-      headers: fwd.headers,
+      headers: ctx.trace === null ? fwd.headers : withTraceParent(fwd.headers, ctx.trace.traceparent),
       body: fwd.body,
       headersTimeoutMs: HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: BODY_TIMEOUT_MS,
@@ -61,6 +62,22 @@ export interface ClientRequest {
 export function clientRequest(ctx: RequestCtx, b: BackendRt): ClientRequest {
   if (ctx.credentials === null) return ctx.down;
   return withoutCredentials(ctx.down.headers, ctx.down.query, ctx.credentials, b.authPassthrough);
+}
+
+/**
+ * When the gateway traces a request, the upstream continues the gateway's span: the client's
+ * traceparent (if any) is replaced by ours; tracestate passes through. Without tracing the
+ * client's header goes through untouched, like any other.
+ */
+function withTraceParent(headers: string[], traceparent: string): string[] {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i] === 'traceparent') {
+      headers[i + 1] = traceparent;
+      return headers;
+    }
+  }
+  headers.push('traceparent', traceparent);
+  return headers;
 }
 
 /** Path and query sent to an AI provider. */

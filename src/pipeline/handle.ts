@@ -14,6 +14,7 @@ import type { AiBackendRt, BindRt, HostBackendRt, Snapshot } from '../runtime/sn
 import { RequestCtx } from './context.js';
 import type { Downstream } from './downstream.js';
 import { GatewayError } from './errors.js';
+import { watchDetected } from './detect.js';
 import { finish } from './finish.js';
 import { aiRequestHeaders, aiUpstreamPath, clientRequest, dispatch } from './forward.js';
 import { planLlm, type LlmPlan } from './llm.js';
@@ -130,11 +131,13 @@ function forwardAi(ctx: RequestCtx, b: AiBackendRt): void {
   if (ctx.routeType === 'models' && b.model !== undefined) return playLocalReply(ctx, mockModels(b.model), finish);
   const client = clientRequest(ctx, b);
   if (plan.clientFormat === null) {
-    // passthrough / detect / models without a configured model: the body goes as it came
+    // passthrough / detect / models without a configured model: the body goes as it came.
+    // detect also reads model and usage, so like LLM routes it asks for an uncompressed body.
+    const watcher = ctx.routeType === 'detect' ? watchDetected(ctx, b) : null;
     dispatch(
       ctx,
-      { path: aiUpstreamPath(ctx, b, null, client.query), headers: aiRequestHeaders(b, false, client.headers), body: ctx.down.body },
-      new ProxyResponse(ctx, b.responseHeaders, finish),
+      { path: aiUpstreamPath(ctx, b, null, client.query), headers: aiRequestHeaders(b, watcher !== null, client.headers), body: ctx.down.body },
+      new ProxyResponse(ctx, b.responseHeaders, finish, watcher),
       finish,
     );
     return;

@@ -89,6 +89,7 @@ export class LlmResponse implements UpstreamListener {
 
   onError(failure: UpstreamFailure): void {
     const err = upstreamFailureError(failure);
+    this.ctx.error = err;
     if (this.transducer !== null && this.ctx.down.headSent) {
       // Mid-stream: the client gets an error event in its dialect, never a clean end.
       this.ctx.down.end(this.transducer.fail(err.status, err.message));
@@ -99,6 +100,7 @@ export class LlmResponse implements UpstreamListener {
   }
 
   private fail(err: GatewayError): void {
+    this.ctx.error = err;
     if (this.transducer !== null && this.ctx.down.headSent) {
       this.ctx.down.end(this.transducer.fail(err.status, err.message));
     } else {

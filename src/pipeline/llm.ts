@@ -31,6 +31,7 @@ export function planLlm(ctx: RequestCtx, b: AiBackendRt): LlmPlan {
   }
   body.model = model;
   ctx.upstreamModel = model;
+  ctx.llmBody = body;
   const providerFormat = b.provider.formats.includes(type) ? type : b.provider.formats[0]!;
   return { clientFormat: type, providerFormat, body, stream: body.stream === true };
 }

@@ -6,6 +6,7 @@ import { rawHeaderValue } from './header-values.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
 import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';
+import type { ResponseWatcher } from './detect.js';
 import { upstreamFailureError } from './upstream-errors.js';
 import { head, sendError } from './respond.js';
 
@@ -21,11 +22,14 @@ export class ProxyResponse implements UpstreamListener {
     private readonly ctx: RequestCtx,
     private readonly rules: HeaderRules,
     private readonly onDone: (ctx: RequestCtx) => void,
+    /** Reads model and usage on detect routes; sees the bytes, never changes them. */
+    private readonly watcher: ResponseWatcher | null = null,
   ) {}
 
   onHeaders(status: number, raw: Buffer[]): void {
     const ctx = this.ctx;
     ctx.status = status;
+    this.watcher?.headers(status, raw);
     const length = rawHeaderValue(raw, 'content-length');
     if (length !== undefined && Number(length) <= HOLD_LIMIT) this.held = [];
     head(ctx, status, rewriteRawHeaders(raw, this.rules));
@@ -39,6 +43,7 @@ export class ProxyResponse implements UpstreamListener {
   }
 
   onData(chunk: Buffer): void {
+    this.watcher?.data(chunk);
     if (this.held !== null) {
       this.held.push(chunk);
       this.heldBytes += chunk.length;
@@ -48,6 +53,7 @@ export class ProxyResponse implements UpstreamListener {
   }
 
   onEnd(): void {
+    this.watcher?.end();
     const held = this.held;
     if (held === null) this.ctx.down.end();
     else this.ctx.down.end(held.length === 1 ? held[0]! : Buffer.concat(held, this.heldBytes));

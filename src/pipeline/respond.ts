@@ -43,6 +43,7 @@ export function sendReply(ctx: RequestCtx, reply: Reply): void {
 /** The one place an error becomes a response. */
 export function sendError(ctx: RequestCtx, err: unknown): void {
   const e = toGatewayError(err);
+  ctx.error = e;
   if (ctx.down.aborted) return;
   if (ctx.down.headSent) {
     // The response already started: the only honest signal left is an unclean end.

@@ -23,6 +23,7 @@ import type { HeaderModifierT } from '../config/schema/policies.js';
 import { compileRequestPolicies, effectivePolicies, type RequestPolicies } from '../policies/request-policies.js';
 import type { PolicyCompiler } from '../policies/request-policy.js';
 import { poolStatus, type PoolFactory } from '../upstream/pools.js';
+import { compileObservability } from '../observability/settings.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
 import { LiveState, type LiveScope } from './live-state.js';
 import { RouteTable } from './route-table.js';
@@ -60,7 +61,7 @@ class Compiler implements PolicyCompiler {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: string[] = [];
   readonly poolKeys = new Set<string>();
-  private readonly baseDir: string;
+  readonly baseDir: string;
 
   constructor(
     private readonly loaded: LoadedConfig,
@@ -328,12 +329,14 @@ export function splitHostPort(s: string, defaultPort: number): [string, number] 
 export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {
   const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set());
   const binds = c.binds();
+  const observability = compileObservability(loaded.config, c.baseDir, (path, message) => c.fail(path, message));
   if (c.problems.length > 0) throw new ConfigError(loaded.file, c.problems);
   const snapshot: Snapshot = {
     version,
     file: loaded.file,
     binds,
     maxBodyBytes: loaded.config.frontendPolicies?.http?.maxBufferSize ?? DEFAULT_MAX_BODY,
+    observability,
   };
   return { snapshot, poolKeys: c.poolKeys, warnings: c.warnings };
 }

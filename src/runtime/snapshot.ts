@@ -6,6 +6,7 @@ import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
 import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
+import type { ObservabilitySettings } from '../observability/settings.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import type { RouteTable } from './route-table.js';
 
@@ -15,6 +16,8 @@ export interface Snapshot {
   readonly binds: ReadonlyMap<number, BindRt>;
   /** Largest request body accepted (bytes). */
   readonly maxBodyBytes: number;
+  /** Tracing, access-log, metrics and price settings (applied by src/observability). */
+  readonly observability: ObservabilitySettings;
 }
 
 export interface BindRt {

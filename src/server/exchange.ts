@@ -18,7 +18,9 @@ export class Exchange implements Downstream {
   readonly path: string;
   readonly query: string;
   readonly headers: string[] = [];
-  readonly remoteAddress: string;
+  /** uWS's text form, copied out now (the response is gone later); cleaned up when read. */
+  private readonly remoteRaw: string;
+  private remoteCanonical: string | undefined;
   body: Buffer | null = null;
   aborted = false;
   headSent = false;
@@ -44,8 +46,13 @@ export class Exchange implements Downstream {
     req.forEach((k, v) => {
       h.push(k, v);
     });
-    this.remoteAddress = remoteText(Buffer.from(res.getRemoteAddressAsText()).toString());
+    this.remoteRaw = Buffer.from(res.getRemoteAddressAsText()).toString();
     res.onAborted(() => this.onClientGone());
+  }
+
+  /** Read by the access log only, so the conversion stays off the path of every request. */
+  get remoteAddress(): string {
+    return (this.remoteCanonical ??= remoteText(this.remoteRaw));
   }
 
   private onClientGone(): void {

@@ -18,10 +18,14 @@ export const DEFAULT_POOL_SETTINGS: PoolSettings = {
   keepAliveTimeoutMs: 30_000,
 };
 
+/** Told how long each new upstream connection took (TCP, plus TLS when `tls`); for metrics. */
+export type ConnectObserver = (seconds: number, tls: boolean) => void;
+
 export class PoolFactory {
   constructor(
     private readonly overrides: ConnectOverrides,
     private readonly settings: PoolSettings = DEFAULT_POOL_SETTINGS,
+    private readonly onConnect: ConnectObserver | null = null,
   ) {}
 
   create(target: UpstreamTarget): Pool {
@@ -38,7 +42,7 @@ export class PoolFactory {
       connections: this.settings.connections,
       pipelining: 1,
       keepAliveTimeout: this.settings.keepAliveTimeoutMs,
-      connect,
+      connect: this.onConnect === null ? connect : timed(connect, this.onConnect, target.tls !== undefined),
     });
   }
 }
@@ -47,4 +51,15 @@ export class PoolFactory {
 export function poolStatus(pool: Pool): Record<string, unknown> {
   const s = pool.stats;
   return { connected: s.connected, free: s.free, pending: s.pending, queued: s.queued, running: s.running };
+}
+
+/** Connections are rare next to requests (pools keep them alive), so timing each costs nothing. */
+function timed(connect: buildConnector.connector, observe: ConnectObserver, tls: boolean): buildConnector.connector {
+  return (opts, cb) => {
+    const t0 = process.hrtime.bigint();
+    connect(opts, (err, socket) => {
+      if (err === null) observe(Number(process.hrtime.bigint() - t0) / 1e9, tls);
+      (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
+    });
+  };
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { SecretSource } from './common.js';
 import { ListenerPolicies } from './policies.js';
+import { AccessLogPolicy, LegacyTracing, MetricsSettings, ModelCatalog, TracingPolicy } from './observability.js';
 import { Route } from './routes.js';
 
 export const Listener = z.strictObject({
@@ -28,6 +29,8 @@ export const HttpSettings = z.strictObject({
 
 export const FrontendPolicies = z.strictObject({
   http: HttpSettings.optional(),
+  tracing: TracingPolicy.optional(),
+  accessLog: AccessLogPolicy.optional(),
 });
 
 export const StartupConfig = z
@@ -46,10 +49,20 @@ export const StartupConfig = z
       .describe('Where admin UI edits go'),
     logging: z
       .strictObject({
-        level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).optional(),
+        level: z
+          .string()
+          .regex(
+            /^\s*(trace|debug|info|warn|error)\s*(,\s*[A-Za-z0-9_:]+\s*=\s*(trace|debug|info|warn|error|off)\s*)*$/i,
+            'expected a level (trace, debug, info, warn, error), optionally with target=level directives such as "info,request=off"',
+          )
+          .optional()
+          .describe('Log level, as agentgateway writes it: "info", or "info,request=off" (request: the per-request access log); env AGW_LOG_LEVEL wins'),
         format: z.enum(['text', 'json']).optional(),
       })
       .optional(),
+    tracing: LegacyTracing.optional(),
+    metrics: MetricsSettings.optional(),
+    modelCatalog: ModelCatalog.optional(),
   })
   .describe('Startup settings (a change needs a restart)');
 

@@ -1,0 +1,122 @@
+// The observability runtime: metrics registry and stats listener, tracer, access log and price
+// catalog, set up once at start and re-applied on reload. The pipeline calls beginTrace() when a
+// request starts and recordRequest() from finish(), exactly once per request; other phases call
+// the hooks below. With metrics off (statsAddr "off"), no tracing and the access log below its
+// level, recordRequest() is a few branches and nothing else.
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { managementAddress } from '../admin/listen.js';
+import { AccessLog } from './access-log.js';
+import { CostCatalog } from './cost.js';
+import { accessLogEnabled, currentLogFormat, log } from './log.js';
+import { GatewayMetrics } from './metrics.js';
+import { buildRecord } from './record.js';
+import type { ObservabilitySettings } from './settings.js';
+import { startStatsServer } from './stats-server.js';
+import { summarize, type ObservedRequest } from './summary.js';
+import { Tracer, type TraceContext } from './tracing.js';
+
+export type { ObservabilitySettings } from './settings.js';
+export type { TraceContext } from './tracing.js';
+
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+let metrics: GatewayMetrics | null = null;
+let statsServer: Server | null = null;
+let tracer: Tracer | null = null;
+let accessLog: AccessLog | null = null;
+let catalog = new CostCatalog(new Map());
+let failures = 0;
+
+/** Starts the stats listener (unless "off": then no metrics are collected at all) and applies the rest. */
+export async function startObservability(settings: ObservabilitySettings, statsAddr: string | undefined): Promise<void> {
+  const addr = managementAddress('STATS_ADDR', statsAddr, '[::]:15020');
+  if (addr !== null) {
+    metrics = new GatewayMetrics(VERSION, settings.metricsRemove);
+    statsServer = await startStatsServer(addr, metrics.registry);
+  }
+  applyObservability(settings);
+}
+
+/**
+ * Applies tracing, access-log and price settings; called at start and by config reload. The
+ * exporter is kept when the tracing settings did not change; spans of requests that began on
+ * a replaced tracer still end on it (it flushes what it has on shutdown).
+ */
+export function applyObservability(settings: ObservabilitySettings): void {
+  catalog = settings.catalog;
+  accessLog = new AccessLog(currentLogFormat(), settings.accessLogRemove, settings.accessLogAdd);
+  const t = settings.tracing;
+  if (tracer !== null && tracer.settings.key === t?.key) return;
+  const old = tracer;
+  tracer = t === null ? null : new Tracer(t, VERSION);
+  if (old !== null) void old.shutdown();
+  if (t !== null) log.info(`tracing: exporting sampled spans to ${t.url} (randomSampling ${t.randomSampling}, clientSampling ${t.clientSampling})`);
+}
+
+/** Flushes queued spans and closes the stats listener. */
+export async function stopObservability(): Promise<void> {
+  const t = tracer;
+  tracer = null;
+  await Promise.all([t?.shutdown().catch(() => {}), new Promise<void>((r) => (statsServer ? statsServer.close(() => r()) : r()))]);
+  statsServer = null;
+}
+
+/** Trace state for a new request (null when tracing is off or the request is not traced). */
+export function beginTrace(req: { header(name: string): string | undefined }): TraceContext | null {
+  return tracer === null ? null : tracer.begin(req.header('traceparent'));
+}
+
+/** Metrics, span and access-log line for a finished request. Never throws into the data plane. */
+export function recordRequest(ctx: ObservedRequest): void {
+  const logging = accessLog !== null && accessLogEnabled();
+  const trace = ctx.trace;
+  const tracing = trace !== null && trace.sampled;
+  if (metrics === null && !logging && !tracing) return;
+  try {
+    const s = summarize(ctx, catalog);
+    metrics?.record(s);
+    if (!logging && !tracing) return;
+    const record = buildRecord(s);
+    if (tracing) trace.tracer.end(trace, s, record);
+    if (logging) accessLog!.write(s, record);
+  } catch (e) {
+    // A bug here must cost one request's telemetry, not the response; say so a few times.
+    if (failures++ < 5) log.error({ err: e }, 'observability: recording a request failed');
+  }
+}
+
+// ---- hooks for other phases ----
+
+/**
+ * The retry loop calls this before each retry (not the first attempt): counts
+ * agentgateway_retries_total and sets the attempt number the access log shows (retry.attempt).
+ */
+export function countRetry(ctx: ObservedRequest & { retryAttempt: number }): void {
+  ctx.retryAttempt++;
+  metrics?.countRetry(ctx);
+}
+
+/**
+ * A rate limit rejected the request: counts agentgateway_rate_limit_rejections_total and marks
+ * the request's reason RateLimit (the requests_total `reason` label and the access log).
+ */
+export function countRateLimitRejection(ctx: ObservedRequest & { reason: string | undefined }, type: 'requests' | 'tokens', scope: 'local' | 'remote'): void {
+  ctx.reason = 'RateLimit';
+  metrics?.countRateLimited(ctx, type, scope);
+}
+
+/** Config reload finished: agentgateway_config_synchronized (1 ok, 0 failed) and the reload counters. */
+export function recordConfigReload(ok: boolean): void {
+  metrics?.recordReload(ok);
+}
+
+/** An upstream connection was established (TCP, plus the TLS handshake when `tls`). */
+export function observeUpstreamConnect(seconds: number, tls: boolean): void {
+  metrics?.observeConnect(seconds, tls);
+}
+
+/** The Prometheus text exposition, for the admin API (null when metrics are off). */
+export function metricsText(): Promise<string> | null {
+  return metrics?.registry.metrics() ?? null;
+}

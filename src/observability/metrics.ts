@@ -1,0 +1,213 @@
+// Prometheus metrics with agentgateway's names, labels and buckets (telemetry/metrics.rs), so
+// its dashboards work unchanged. Label sets are built once per route/backend (and per model
+// pair for gen_ai series) and their children cached, so a request does a WeakMap lookup, a Map
+// lookup and a few additions. Client-supplied values (model names, methods) are bounded.
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { BoundedLabel, methodLabel, UNKNOWN } from './bounded-labels.js';
+import { CounterFamily, HistogramFamily, type CounterChild, type HistogramChild, type Labels } from './metric-families.js';
+import { listenerOf } from './record.js';
+import type { ObservedRequest, RequestSummary } from './summary.js';
+
+const ROUTE = ['bind', 'gateway', 'listener', 'route', 'route_rule'] as const;
+const HTTP = ['backend', 'protocol', 'method', 'status', 'reason', ...ROUTE] as const;
+const GEN_AI = ['gen_ai_operation_name', 'gen_ai_system', 'gen_ai_request_model', 'gen_ai_response_model', ...ROUTE] as const;
+
+// Buckets from agentgateway (OTel GenAI semantic-convention buckets where they exist).
+const HTTP_DURATION = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 80];
+const TOKEN_USAGE = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+const GEN_AI_DURATION = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const OUTPUT_TOKEN = [0.001, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5];
+const FIRST_TOKEN = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const CONNECT = [0.0005, 0.0015, 0.0043, 0.0126, 0.0368, 0.108, 0.316, 0.924, 2.71, 8];
+
+/** Distinct model names per label before the rest fold into "other". */
+export const MODEL_LABEL_CAP = 200;
+
+interface HttpSeries {
+  requests: CounterChild;
+  duration: HistogramChild;
+}
+
+interface GenAiSeries {
+  labels: Labels;
+  input: HistogramChild;
+  output: HistogramChild;
+  /** agentgateway_gen_ai_usage_tokens_total by type, in the order of TOKEN_TYPES. */
+  byType: CounterChild[];
+  duration: HistogramChild;
+  ttft: HistogramChild;
+  tpot: HistogramChild;
+  cost: CounterChild;
+  lookups: Map<string, CounterChild>;
+}
+
+const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_write', 'reasoning'] as const;
+
+/** One route/backend pair's label set and its cached children. */
+class RouteSeries {
+  readonly http = new Map<string, HttpSeries>();
+  readonly genAi = new Map<string, GenAiSeries>();
+  readonly other = new Map<string, CounterChild>();
+
+  constructor(
+    readonly route: Labels,
+    readonly backend: string,
+    readonly protocol: string,
+  ) {}
+}
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly series = new WeakMap<object, RouteSeries>();
+  private readonly requestModels = new BoundedLabel(MODEL_LABEL_CAP);
+  private readonly responseModels = new BoundedLabel(MODEL_LABEL_CAP);
+
+  readonly requests = new CounterFamily('agentgateway_requests_total', 'The total number of HTTP requests sent', HTTP);
+  readonly duration = new HistogramFamily('agentgateway_request_duration_seconds', 'Duration of HTTP requests (seconds)', HTTP, HTTP_DURATION);
+  readonly tokenUsage = new HistogramFamily('agentgateway_gen_ai_client_token_usage', 'Number of tokens used per request', ['gen_ai_token_type', ...GEN_AI], TOKEN_USAGE);
+  readonly tokensByType = new CounterFamily(
+    'agentgateway_gen_ai_usage_tokens_total',
+    'Tokens by type: input (whole prompt), output, and the cache_read/cache_write parts of input and reasoning part of output',
+    ['gen_ai_token_type', ...GEN_AI],
+  );
+  readonly genAiDuration = new HistogramFamily('agentgateway_gen_ai_server_request_duration', 'Duration of generative AI request', GEN_AI, GEN_AI_DURATION);
+  readonly ttft = new HistogramFamily('agentgateway_gen_ai_server_time_to_first_token', 'Time to generate the first token for a given request', GEN_AI, FIRST_TOKEN);
+  readonly tpot = new HistogramFamily('agentgateway_gen_ai_server_time_per_output_token', 'Time to generate each output token for a given request', GEN_AI, OUTPUT_TOKEN);
+  readonly cost = new CounterFamily('agentgateway_gen_ai_client_cost_usd_total', 'Cumulative USD cost of generative AI requests', GEN_AI);
+  readonly lookups = new CounterFamily('agentgateway_cost_catalog_lookups_total', 'Total number of model cost catalog lookups by resolution status', ['status', ...GEN_AI]);
+  readonly retries = new CounterFamily('agentgateway_retries_total', 'The total number of request retries', ['backend', ...ROUTE]);
+  readonly rateLimited = new CounterFamily('agentgateway_rate_limit_rejections_total', 'Requests rejected by a rate limit', ['type', 'scope', 'backend', ...ROUTE]);
+  readonly connect = new HistogramFamily('agentgateway_upstream_connect_duration_seconds', 'Duration to establish upstream connection (seconds)', ['transport'], CONNECT);
+  readonly upstreamCall = new HistogramFamily('agentgateway_upstream_call_duration_seconds', 'Duration of outbound calls made by agentgateway (seconds)', ['kind', 'subtype'], HTTP_DURATION);
+  private readonly callChildren = { http: this.upstreamCall.child({ kind: 'primary', subtype: 'http' }), llm: this.upstreamCall.child({ kind: 'primary', subtype: 'llm' }) };
+  private readonly connectChildren = { tcp: this.connect.child({ transport: 'tcp' }), tls: this.connect.child({ transport: 'tls' }) };
+  readonly configSynchronized: Gauge;
+  readonly configReloads: Counter;
+  readonly configReloadTime: Gauge;
+
+  constructor(version: string, remove: ReadonlySet<string>) {
+    const keep = (name: string) => !remove.has(name) && !remove.has(name.replace(/_total$/, ''));
+    const families = [this.requests, this.duration, this.tokenUsage, this.tokensByType, this.genAiDuration, this.ttft, this.tpot, this.cost, this.lookups, this.retries, this.rateLimited, this.connect, this.upstreamCall];
+    for (const f of families) if (keep(f.name)) this.registry.registerMetric(f as never);
+    const registers = (name: string) => (keep(name) ? [this.registry] : []);
+    new Gauge({ name: 'agentgateway_build_info', help: 'Agentgateway build information', labelNames: ['tag'], registers: registers('agentgateway_build_info') }).set({ tag: version }, 1);
+    this.configSynchronized = new Gauge({ name: 'agentgateway_config_synchronized', help: '1 when the running config is the config file (the last load or reload succeeded), else 0', registers: registers('agentgateway_config_synchronized') });
+    this.configReloads = new Counter({ name: 'agentgateway_config_reloads_total', help: 'Config reloads by result', labelNames: ['result'], registers: registers('agentgateway_config_reloads_total') });
+    this.configReloadTime = new Gauge({ name: 'agentgateway_config_last_reload_success_timestamp_seconds', help: 'Time of the last successful config load or reload', registers: registers('agentgateway_config_last_reload_success_timestamp_seconds') });
+    this.configSynchronized.set(1);
+    this.configReloadTime.set(Date.now() / 1000);
+    // Process and Node runtime metrics (process_cpu_seconds_total, process_resident_memory_bytes,
+    // nodejs_eventloop_lag_seconds, ...), computed when scraped.
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  record(s: RequestSummary): void {
+    const series = this.seriesOf(s.ctx);
+    const http = this.httpSeries(series, s.ctx.down.method, s.status, s.reason);
+    http.requests.inc();
+    http.duration.observe(s.durationS);
+    if (s.upstreamS !== undefined) (s.llm ? this.callChildren.llm : this.callChildren.http).observe(s.upstreamS);
+    if (s.llm) this.recordGenAi(series, s);
+  }
+
+  observeConnect(seconds: number, tls: boolean): void {
+    (tls ? this.connectChildren.tls : this.connectChildren.tcp).observe(seconds);
+  }
+
+  countRetry(ctx: ObservedRequest): void {
+    this.otherChild(this.seriesOf(ctx), 'retry', this.retries, {}).inc();
+  }
+
+  countRateLimited(ctx: ObservedRequest, type: string, scope: string): void {
+    this.otherChild(this.seriesOf(ctx), `rl\u0000${type}\u0000${scope}`, this.rateLimited, { type, scope }).inc();
+  }
+
+  private recordGenAi(series: RouteSeries, s: RequestSummary): void {
+    const g = this.genAiSeries(series, s.system, s.requestModel, s.responseModel);
+    g.duration.observe(s.durationS);
+    if (s.ttftS !== undefined) g.ttft.observe(s.ttftS);
+    if (s.tpotS !== undefined) g.tpot.observe(s.tpotS);
+    const u = s.usage;
+    if (u === undefined) return;
+    g.input.observe(u.inputTokens);
+    g.output.observe(u.outputTokens);
+    const t = g.byType;
+    t[0]!.inc(u.inputTokens);
+    t[1]!.inc(u.outputTokens);
+    if (u.cacheReadTokens !== undefined) t[2]!.inc(u.cacheReadTokens);
+    if (u.cacheWriteTokens !== undefined) t[3]!.inc(u.cacheWriteTokens);
+    if (u.reasoningTokens !== undefined) t[4]!.inc(u.reasoningTokens);
+    if (s.cost !== undefined && s.cost > 0) g.cost.inc(s.cost);
+    if (s.lookup !== undefined) {
+      let c = g.lookups.get(s.lookup);
+      if (c === undefined) g.lookups.set(s.lookup, (c = this.lookups.child({ status: s.lookup, ...g.labels })));
+      c.inc();
+    }
+  }
+
+  /** Keyed by the backend (unique per route), else the route, else the bind (no route matched). */
+  private seriesOf(ctx: ObservedRequest): RouteSeries {
+    const key: object = ctx.backend ?? ctx.route ?? ctx.bind;
+    let s = this.series.get(key);
+    if (s === undefined) {
+      const gateway = `bind/${ctx.bind.port}`;
+      const route = ctx.route;
+      s = new RouteSeries(
+        { bind: gateway, gateway, listener: route ? listenerOf(route, ctx.bind.port) : UNKNOWN, route: route?.name ?? UNKNOWN, route_rule: UNKNOWN },
+        ctx.backend?.name ?? UNKNOWN,
+        ctx.backend === null ? UNKNOWN : ctx.backend.kind === 'ai' ? 'llm' : 'http',
+      );
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  private httpSeries(series: RouteSeries, method: string, status: number, reason: string): HttpSeries {
+    const m = methodLabel(method);
+    const key = `${m} ${status} ${reason}`;
+    let h = series.http.get(key);
+    if (h === undefined) {
+      const labels = { ...series.route, backend: series.backend, protocol: series.protocol, method: m, status: String(status), reason };
+      h = { requests: this.requests.child(labels), duration: this.duration.child(labels) };
+      series.http.set(key, h);
+    }
+    return h;
+  }
+
+  private genAiSeries(series: RouteSeries, system: string, requestModel: string | undefined, responseModel: string | undefined): GenAiSeries {
+    const req = this.requestModels.value(requestModel);
+    const resp = this.responseModels.value(responseModel);
+    // The backend fixes the provider, so the two model labels identify the series.
+    const key = `${req}\u0000${resp}`;
+    let g = series.genAi.get(key);
+    if (g === undefined) {
+      const labels: Labels = { ...series.route, gen_ai_operation_name: 'chat', gen_ai_system: system, gen_ai_request_model: req, gen_ai_response_model: resp };
+      g = {
+        labels,
+        input: this.tokenUsage.child({ ...labels, gen_ai_token_type: 'input' }),
+        output: this.tokenUsage.child({ ...labels, gen_ai_token_type: 'output' }),
+        byType: TOKEN_TYPES.map((t) => this.tokensByType.child({ ...labels, gen_ai_token_type: t })),
+        duration: this.genAiDuration.child(labels),
+        ttft: this.ttft.child(labels),
+        tpot: this.tpot.child(labels),
+        cost: this.cost.child(labels),
+        lookups: new Map(),
+      };
+      series.genAi.set(key, g);
+    }
+    return g;
+  }
+
+  private otherChild(series: RouteSeries, key: string, family: CounterFamily, extra: Labels): CounterChild {
+    let c = series.other.get(key);
+    if (c === undefined) series.other.set(key, (c = family.child({ ...series.route, backend: series.backend, ...extra })));
+    return c;
+  }
+
+  /** Called by config reload: whether the running config is the file's, and the reload result. */
+  recordReload(ok: boolean): void {
+    this.configSynchronized.set(ok ? 1 : 0);
+    this.configReloads.inc({ result: ok ? 'success' : 'failure' });
+    if (ok) this.configReloadTime.set(Date.now() / 1000);
+  }
+}

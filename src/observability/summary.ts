@@ -1,0 +1,120 @@
+// What observability reads from a finished request, worked out once in finish() and shared by
+// metrics, the access log and the span. ObservedRequest is the shape it needs from the
+// pipeline's RequestCtx (which satisfies it structurally), so imports keep pointing one way.
+import type { Usage } from '../llm/usage.js';
+import { costOf, type CostCatalog, type LookupStatus } from './cost.js';
+import type { TraceContext } from './tracing.js';
+
+export interface ObservedBackend {
+  readonly kind: 'host' | 'ai';
+  readonly name: string;
+  readonly target?: { readonly host: string; readonly port: number } | null;
+  readonly provider?: { readonly name: string };
+  readonly mock?: unknown;
+}
+
+export interface ObservedError {
+  readonly status: number;
+  readonly message: string;
+  readonly source: string;
+}
+
+export interface ObservedRequest {
+  readonly down: {
+    readonly method: string;
+    readonly path: string;
+    readonly remoteAddress: string;
+    readonly aborted: boolean;
+  };
+  readonly bind: { readonly port: number };
+  readonly route: { readonly key: string; readonly name: string } | null;
+  readonly routePrefix: string;
+  readonly backend: ObservedBackend | null;
+  readonly status: number;
+  readonly requestModel: string | undefined;
+  readonly upstreamModel: string | undefined;
+  readonly responseModel: string | undefined;
+  readonly firstTokenNs: bigint | undefined;
+  readonly tokens: Usage | undefined;
+  readonly startNs: bigint;
+  readonly upstreamStartNs: bigint | undefined;
+  readonly error: ObservedError | undefined;
+  /** Set by a policy that answered itself (RateLimit, ...); otherwise derived. */
+  readonly reason: string | undefined;
+  readonly retryAttempt: number;
+  /** The parsed LLM request body (completions/messages, or sniffed on detect routes). */
+  readonly llmBody: Readonly<Record<string, unknown>> | null;
+  readonly trace: TraceContext | null;
+  header(name: string): string | undefined;
+}
+
+export interface RequestSummary {
+  ctx: ObservedRequest;
+  endNs: bigint;
+  durationS: number;
+  /** 499 (client closed) when the client left before any status was chosen. */
+  status: number;
+  reason: string;
+  error: string | undefined;
+  /** An LLM backend: the gen_ai fields below apply. */
+  llm: boolean;
+  system: string;
+  requestModel: string | undefined;
+  responseModel: string | undefined;
+  usage: Usage | undefined;
+  ttftS: number | undefined;
+  tpotS: number | undefined;
+  upstreamS: number | undefined;
+  cost: number | undefined;
+  lookup: LookupStatus | undefined;
+}
+
+const NS = 1e9;
+
+export function summarize(ctx: ObservedRequest, catalog: CostCatalog): RequestSummary {
+  const endNs = process.hrtime.bigint();
+  const b = ctx.backend;
+  const llm = b?.kind === 'ai';
+  const usage = ctx.tokens;
+  const requestModel = ctx.upstreamModel ?? ctx.requestModel;
+  const s: RequestSummary = {
+    ctx,
+    endNs,
+    durationS: Number(endNs - ctx.startNs) / NS,
+    status: ctx.status === 0 && ctx.down.aborted ? 499 : ctx.status,
+    reason: reasonOf(ctx),
+    error: ctx.error?.message ?? (ctx.down.aborted ? 'client closed the connection' : undefined),
+    llm,
+    system: b?.provider?.name ?? 'unknown',
+    requestModel,
+    responseModel: ctx.responseModel,
+    usage,
+    ttftS: ctx.firstTokenNs !== undefined ? Number(ctx.firstTokenNs - ctx.startNs) / NS : undefined,
+    tpotS: undefined,
+    upstreamS: ctx.upstreamStartNs !== undefined ? Number(endNs - ctx.upstreamStartNs) / NS : undefined,
+    cost: undefined,
+    lookup: undefined,
+  };
+  if (ctx.firstTokenNs !== undefined && usage !== undefined && usage.outputTokens > 0) {
+    s.tpotS = Number(endNs - ctx.firstTokenNs) / NS / usage.outputTokens;
+  }
+  if (llm && usage !== undefined) {
+    const price = catalog.lookup(s.system, s.responseModel, requestModel);
+    s.lookup = price.status;
+    s.cost = price.rates !== undefined ? costOf(usage, price.rates) : 0;
+  }
+  return s;
+}
+
+/** agentgateway's `reason` label: where the response came from, or why the gateway answered. */
+function reasonOf(ctx: ObservedRequest): string {
+  if (ctx.reason !== undefined) return ctx.reason;
+  const e = ctx.error;
+  if (e !== undefined) {
+    if (e.source === 'upstream') return e.status === 504 ? 'Timeout' : 'UpstreamFailure';
+    if (ctx.route === null && e.status === 404) return 'NotFound';
+    return e.status >= 500 ? 'Internal' : 'InvalidRequest';
+  }
+  if (ctx.backend?.mock) return 'DirectResponse';
+  return 'Upstream';
+}

@@ -1,0 +1,165 @@
+// OpenTelemetry tracing: one SERVER span per request, exported over OTLP/HTTP (JSON) in batches.
+// As in agentgateway (telemetry/trc.rs), the span is not an SDK Span object living through the
+// request: begin() only decides sampling and picks the ids (so the upstream can be sent our
+// traceparent), and end() builds the finished span from the request summary and hands it to the
+// SDK's BatchSpanProcessor, whose exporter serialises and sends off the request path. With no
+// tracing configured none of this runs.
+import { diag, DiagLogLevel, SpanKind, SpanStatusCode, TraceFlags, type Attributes, type HrTime, type SpanContext } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { log } from './log.js';
+import type { RequestRecord } from './record.js';
+import type { TracingSettings } from './settings.js';
+import type { RequestSummary } from './summary.js';
+import { formatTraceParent, newSpanId, newTraceId, parseTraceParent } from './traceparent.js';
+
+export interface TraceContext {
+  readonly traceId: string;
+  /** The gateway's span: the parent of whatever the upstream records. */
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly sampled: boolean;
+  /** Sent upstream in place of the client's. */
+  readonly traceparent: string;
+  readonly tracer: Tracer;
+}
+
+/**
+ * Access-log fields a span already carries in its own structure (ids, start and end) or as
+ * network.protocol.version. Serialising the OTLP JSON is most of what a sampled span costs,
+ * roughly in proportion to its attributes.
+ */
+const REDUNDANT = new Set(['trace.id', 'span.id', 'duration', 'http.version']);
+
+export class Tracer {
+  private readonly processor: BatchSpanProcessor;
+  private readonly hasExtra: boolean;
+  private readonly resource: Resource;
+  private readonly scope: { name: string; version: string };
+
+  constructor(
+    readonly settings: TracingSettings,
+    version: string,
+  ) {
+    const exporter = new OTLPTraceExporter({
+      url: settings.url,
+      headers: settings.headers,
+      ...(settings.ca !== undefined || settings.insecure ? { httpAgentOptions: { ca: settings.ca, rejectUnauthorized: !settings.insecure, keepAlive: true } } : {}),
+    });
+    this.processor = new BatchSpanProcessor(exporter, batchOptions());
+    this.resource = resourceFromAttributes({
+      'service.name': process.env.OTEL_SERVICE_NAME || 'agentgateway',
+      'service.version': version,
+      ...settings.resource,
+    });
+    this.scope = { name: 'agentgateway', version };
+    this.hasExtra = Object.keys(settings.attributes).length > 0;
+    installDiagLogger();
+  }
+
+  /**
+   * Continues the client's trace (clientSampling decides, and an unsampled client trace stays
+   * unsampled) or starts one (randomSampling decides). Null when there is nothing to record
+   * or continue: the request then carries no trace state at all.
+   */
+  begin(header: string | undefined): TraceContext | null {
+    const parent = parseTraceParent(header);
+    const s = this.settings;
+    const sampled = parent !== undefined ? (parent.flags & 1) === 1 && chance(s.clientSampling) : chance(s.randomSampling);
+    if (parent === undefined && !sampled) return null;
+    const traceId = parent?.traceId ?? newTraceId();
+    const spanId = newSpanId();
+    return { traceId, spanId, parentSpanId: parent?.spanId, sampled, traceparent: formatTraceParent(traceId, spanId, sampled), tracer: this };
+  }
+
+  end(t: TraceContext, s: RequestSummary, record: RequestRecord): void {
+    if (!t.sampled) return;
+    const endMs = performance.timeOrigin + performance.now();
+    const startMs = endMs - s.durationS * 1000;
+    const context: SpanContext = { traceId: t.traceId, spanId: t.spanId, traceFlags: TraceFlags.SAMPLED };
+    const failed = s.status >= 500 || s.ctx.error?.source === 'upstream';
+    const span: ReadableSpan = {
+      name: spanName(s),
+      kind: SpanKind.SERVER,
+      spanContext: () => context,
+      ...(t.parentSpanId !== undefined ? { parentSpanContext: { traceId: t.traceId, spanId: t.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true } } : {}),
+      startTime: hrTime(startMs),
+      endTime: hrTime(endMs),
+      duration: hrTime(s.durationS * 1000),
+      status: failed ? { code: SpanStatusCode.ERROR, ...(s.error !== undefined ? { message: s.error } : {}) } : { code: SpanStatusCode.UNSET },
+      attributes: this.attributes(record),
+      links: [],
+      events: [],
+      ended: true,
+      resource: this.resource,
+      instrumentationScope: this.scope,
+      droppedAttributesCount: 0,
+      droppedEventsCount: 0,
+      droppedLinksCount: 0,
+    };
+    this.processor.onEnd(span);
+  }
+
+  /** Sends what is queued and stops the exporter (shutdown, or a reload that changed it). */
+  shutdown(): Promise<void> {
+    return this.processor.shutdown();
+  }
+
+  private attributes(record: RequestRecord): Attributes {
+    const remove = this.settings.remove;
+    const out: Attributes = { 'url.scheme': 'http', 'network.protocol.version': '1.1' };
+    for (const k in record) {
+      const v = record[k];
+      if (v !== undefined && !REDUNDANT.has(k) && !remove.has(k)) out[k] = v;
+    }
+    return this.hasExtra ? Object.assign(out, this.settings.attributes) : out;
+  }
+}
+
+function chance(p: number): boolean {
+  return p >= 1 || (p > 0 && Math.random() < p);
+}
+
+/** agentgateway names server spans "<METHOD> <path match>". */
+function spanName(s: RequestSummary): string {
+  const ctx = s.ctx;
+  return ctx.route === null ? ctx.down.method : `${ctx.down.method} ${ctx.routePrefix || '/'}`;
+}
+
+function hrTime(ms: number): HrTime {
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+}
+
+/** The standard OTEL_BSP_* variables; the SDK's processor only takes options. */
+function batchOptions() {
+  const n = (name: string, fallback: number) => {
+    const v = Number(process.env[name]);
+    return Number.isFinite(v) && v > 0 ? v : fallback;
+  };
+  return {
+    scheduledDelayMillis: n('OTEL_BSP_SCHEDULE_DELAY', 5000),
+    maxQueueSize: n('OTEL_BSP_MAX_QUEUE_SIZE', 2048),
+    maxExportBatchSize: n('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512),
+    exportTimeoutMillis: n('OTEL_BSP_EXPORT_TIMEOUT', 30000),
+  };
+}
+
+let diagInstalled = false;
+let lastWarnMs = 0;
+
+/** Export failures (collector down) surface as a warning at most once a minute, not per batch. */
+function installDiagLogger(): void {
+  if (diagInstalled) return;
+  diagInstalled = true;
+  const warn = (message: string, ...args: unknown[]) => {
+    const now = Date.now();
+    if (now - lastWarnMs < 60_000) return;
+    lastWarnMs = now;
+    const detail = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : '')).filter(Boolean).join(' ');
+    log.warn(`tracing: ${message}${detail ? ` ${detail}` : ''} (further tracing warnings suppressed for a minute)`);
+  };
+  const quiet = () => {};
+  diag.setLogger({ error: warn, warn, info: quiet, debug: quiet, verbose: quiet }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+}

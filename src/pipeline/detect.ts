@@ -1,0 +1,103 @@
+// The `detect` route type (agentgateway: forward as-is, but sniff model and usage). The request
+// and response bodies go through byte for byte; the gateway reads the request's model and
+// parameters, and watches the response with the same-format (identity) conversion, whose
+// stream transducer and JSON reader already extract usage, the response model and the first
+// token. Its output is ignored: the client gets the upstream's bytes. Passthrough routes do none
+// of this (they stay the lean lane).
+import { conversionFor, type ApiFormat, type Conversion, type StreamTransducer } from '../llm/convert/index.js';
+import { rawHeaderValue } from './header-values.js';
+import type { AiBackendRt } from '../runtime/snapshot.js';
+import type { RequestCtx } from './context.js';
+
+/** JSON responses larger than this are relayed without reading their usage. */
+const MAX_JSON_BYTES = 8 * 1024 * 1024;
+
+/** Sees the upstream response as it is relayed (ProxyResponse calls it); never changes it. */
+export interface ResponseWatcher {
+  headers(status: number, raw: Buffer[]): void;
+  data(chunk: Buffer): void;
+  end(): void;
+}
+
+/**
+ * Reads the request body as an LLM request if it is one (a JSON object naming a model) and
+ * returns the watcher for its response; null for anything else (GET /v1/models, uploads, ...).
+ */
+export function watchDetected(ctx: RequestCtx, b: AiBackendRt): ResponseWatcher | null {
+  const raw = ctx.down.body;
+  if (raw === null || raw.length === 0 || raw[0] !== 0x7b /* { */) return null;
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return null;
+  }
+  const model = (body as { model?: unknown }).model;
+  if (typeof model !== 'string' || model === '') return null;
+  ctx.llmBody = body as Record<string, unknown>;
+  ctx.requestModel = model;
+  const format = formatOf(ctx.down.path, b);
+  return new UsageWatcher(ctx, conversionFor(format, format));
+}
+
+function formatOf(path: string, b: AiBackendRt): ApiFormat {
+  if (path.endsWith('/messages')) return 'messages';
+  if (path.endsWith('/chat/completions')) return 'completions';
+  return b.provider.formats[0]!;
+}
+
+class UsageWatcher implements ResponseWatcher {
+  private transducer: StreamTransducer | null = null;
+  private chunks: Buffer[] | null = null;
+  private size = 0;
+
+  constructor(
+    private readonly ctx: RequestCtx,
+    private readonly conversion: Conversion,
+  ) {}
+
+  headers(status: number, raw: Buffer[]): void {
+    if (status >= 300) return;
+    const encoding = rawHeaderValue(raw, 'content-encoding');
+    if (encoding !== undefined && encoding !== 'identity') return;
+    const type = rawHeaderValue(raw, 'content-type') ?? '';
+    const ctx = this.ctx;
+    if (type.startsWith('text/event-stream')) {
+      // includeUsage: true keeps same-format transducers verbatim (no frame is held back).
+      this.transducer = this.conversion.stream({
+        includeUsage: true,
+        onUsage: (u) => ctx.usage.observe(u),
+        onModel: (m) => (ctx.responseModel = m),
+        onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
+      });
+    } else if (type.includes('json')) {
+      this.chunks = [];
+    }
+  }
+
+  data(chunk: Buffer): void {
+    if (this.transducer !== null) {
+      this.transducer.push(chunk);
+      return;
+    }
+    if (this.chunks === null) return;
+    this.size += chunk.length;
+    if (this.size > MAX_JSON_BYTES) this.chunks = null;
+    else this.chunks.push(chunk);
+  }
+
+  end(): void {
+    if (this.chunks === null) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.concat(this.chunks, this.size).toString('utf8'));
+    } catch {
+      return;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return;
+    const ctx = this.ctx;
+    this.conversion.response(parsed as Record<string, unknown>, (u) => ctx.usage.observe(u));
+    const model = (parsed as { model?: unknown }).model;
+    if (typeof model === 'string') ctx.responseModel = model;
+  }
+}

@@ -1,0 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { costOf, loadCostCatalog } from '../../../src/observability/cost.js';
+
+describe('price catalog', () => {
+  const builtin = loadCostCatalog(undefined, '.');
+
+  it('ships list prices and resolves dated ids and -latest aliases to the undated entry', () => {
+    const exact = builtin.lookup('openai', 'gpt-4o-mini', undefined);
+    expect(exact.status).toBe('Exact');
+    expect(exact.rates!.input * 1e6).toBeCloseTo(0.15);
+    expect(builtin.lookup('openai', 'gpt-4o-mini-2024-07-18', undefined).rates).toEqual(exact.rates);
+    expect(builtin.lookup('anthropic', 'claude-sonnet-4-5-20250929', undefined).status).toBe('Exact');
+    expect(builtin.lookup('anthropic', 'claude-3-5-haiku-latest', undefined).status).toBe('Exact');
+  });
+
+  it('prefers the response model, falls back to the requested one, and reports misses', () => {
+    const r = builtin.lookup('openai', 'some-fine-tune', 'gpt-4o');
+    expect(r.rates!.output * 1e6).toBeCloseTo(10);
+    expect(builtin.lookup('openai', 'nope', 'nope-either').status).toBe('Missing');
+    expect(builtin.lookup('anthropic', 'gpt-4o', undefined).status).toBe('Missing');
+  });
+
+  it('config sources override per model and can replace the built-in catalog', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agw-cost-'));
+    writeFileSync(join(dir, 'prices.json'), JSON.stringify({ providers: { openai: { models: { 'gpt-4o': { rates: { input: '1', output: '2' } } } } } }));
+    const c = loadCostCatalog({ sources: [{ file: 'prices.json' }, { inline: { providers: { anthropic: { models: { 'my-model': { rates: { input: 3, output: 4, cacheRead: 0.5 } } } } } } }] }, dir);
+    expect(c.lookup('openai', 'gpt-4o', undefined).rates!.input).toBeCloseTo(1e-6);
+    expect(c.lookup('anthropic', 'my-model', undefined).rates!.cacheRead).toBeCloseTo(0.5e-6);
+    expect(c.lookup('openai', 'gpt-4o-mini', undefined).status).toBe('Exact');
+    const only = loadCostCatalog({ builtin: false, sources: [{ file: 'prices.json' }] }, dir);
+    expect(only.lookup('openai', 'gpt-4o-mini', undefined).status).toBe('Missing');
+    expect(loadCostCatalog({ builtin: false }, dir).lookup('openai', 'gpt-4o', undefined).status).toBe('NoCatalog');
+  });
+
+  it('names the source and the bad field of a broken catalog file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agw-cost-'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ providers: { openai: { models: { x: { rates: { input: 1 } } } } } }));
+    expect(() => loadCostCatalog({ sources: [{ file: 'bad.json' }] }, dir)).toThrow(/sources\[0\]\.file: .*bad\.json: providers\.openai\.models\.x\.rates\.output/);
+    expect(() => loadCostCatalog({ sources: [{ file: 'missing.json' }] }, dir)).toThrow(/cannot read model catalog .*ENOENT/);
+  });
+});
+
+describe('cost of a request', () => {
+  const rates = { input: 3e-6, output: 15e-6, cacheRead: 0.3e-6, cacheWrite: 3.75e-6, reasoning: 15e-6 };
+
+  it('prices the uncached prompt, cache reads, cache writes and output apart', () => {
+    // 1000 prompt tokens of which 600 cache reads and 100 cache writes; 50 output
+    const c = costOf({ inputTokens: 1000, outputTokens: 50, cacheReadTokens: 600, cacheWriteTokens: 100 }, rates);
+    expect(c).toBeCloseTo(300 * 3e-6 + 600 * 0.3e-6 + 100 * 3.75e-6 + 50 * 15e-6, 12);
+  });
+
+  it('prices reasoning tokens at their own rate within the output', () => {
+    const c = costOf({ inputTokens: 10, outputTokens: 100, reasoningTokens: 60 }, { ...rates, reasoning: 1e-6 });
+    expect(c).toBeCloseTo(10 * 3e-6 + 40 * 15e-6 + 60 * 1e-6, 12);
+  });
+});
