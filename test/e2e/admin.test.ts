@@ -103,9 +103,14 @@ describe('admin API', () => {
 
   it('GET|POST /logging reads and sets the level (POST /logging?level=debug), ?reset restores it', async () => {
     expect(await admin.json('/logging')).toEqual({ level: 'info', startupLevel: 'info' });
+    // at warn the access log (info lines) is off; back at debug it is on again. Log lines are
+    // written in order, so once the second request's line is out the first one would be too.
+    expect(await admin.json('/logging?level=warn', { method: 'POST' })).toMatchObject({ level: 'warn' });
+    await ask(DATA, '/v1/at-warn');
     expect(await admin.json('/logging?level=debug', { method: 'POST' })).toMatchObject({ level: 'debug' });
-    await ask(DATA);
-    await gw.waitFor('"route":"4210/listener0/chat"'); // the debug request line now appears
+    await ask(DATA, '/v1/at-debug');
+    await gw.waitFor('http.path=/v1/at-debug/chat/completions');
+    expect(gw.output).not.toContain('/v1/at-warn/');
     const bad = await admin.request('/logging?level=loud', { method: 'POST' });
     expect(bad.status).toBe(400);
     expect(await admin.json('/logging?reset', { method: 'POST' })).toMatchObject({ level: 'info' });

@@ -5,7 +5,7 @@ import type { ConfigT } from '../../../src/config/schema/root.js';
 import { compileObservability, type Path } from '../../../src/observability/settings.js';
 import { compile } from '../../../src/runtime/compile.js';
 import { ConnectOverrides } from '../../../src/upstream/connect-overrides.js';
-import { PoolRegistry } from '../../../src/upstream/pools.js';
+import { PoolFactory } from '../../../src/upstream/pools.js';
 
 function settings(config: ConfigT) {
   const problems: string[] = [];
@@ -74,7 +74,7 @@ describe('observability errors are config errors with positions', () => {
     const loaded = parseConfig(yaml, 'obs.yaml', {});
     let err: unknown;
     try {
-      compile(loaded, new PoolRegistry(new ConnectOverrides()), 1);
+      compile(loaded, new PoolFactory(new ConnectOverrides()), 1);
     } catch (e) {
       err = e;
     }
