@@ -5,6 +5,10 @@ import type { AiBackendRt, BackendRt, BindRt, RouteRt, Snapshot } from '../runti
 import type { Downstream } from './downstream.js';
 import { UsageGuard, type Usage } from '../llm/usage.js';
 import type { ApiKeyIdentity, ClientCredential, JwtIdentity } from '../policies/request-policy.js';
+import type { A2aExchange } from '../a2a/exchange.js';
+
+/** The error format a client reads: its LLM API's, or JSON-RPC error objects on A2A routes. */
+export type ClientDialect = ErrorDialect | 'a2a';
 
 /** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
@@ -14,7 +18,7 @@ export class RequestCtx {
   backend: BackendRt | null = null;
   routeType: RouteType | null = null;
   /** Dialect errors are written in: the client's API format. */
-  dialect: ErrorDialect;
+  dialect: ClientDialect;
   /** Model the client asked for, and the one sent upstream. */
   requestModel: string | undefined;
   upstreamModel: string | undefined;
@@ -40,6 +44,8 @@ export class RequestCtx {
   hiddenHeaders: Set<string> | null = null;
   /** Headers every response to this request carries, errors included (CORS). */
   extraResponseHeaders: string[] | null = null;
+  /** The A2A call (method, task, outcome) on routes with policies.a2a; CEL a2a.*. */
+  a2a: A2aExchange | null = null;
 
   constructor(
     readonly down: Downstream,

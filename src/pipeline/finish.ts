@@ -1,5 +1,7 @@
 // The last phase, run exactly once per request whether it ended, failed or was abandoned by
 // the client: observability hooks hang here.
+import { a2aLogFields } from '../a2a/exchange.js';
+import { countA2aCall } from '../a2a/metrics.js';
 import { log } from '../observability/log.js';
 import type { RequestCtx } from './context.js';
 
@@ -7,6 +9,12 @@ export function finish(ctx: RequestCtx): void {
   if (ctx.finished) return;
   ctx.finished = true;
   ctx.usage.finish();
+  const a2a = ctx.a2a;
+  if (a2a !== null) {
+    // A call the client left, or whose answer could not be read, has no known outcome.
+    a2a.outcome ??= a2a.binding === 'card' || a2a.binding === 'other' ? undefined : 'unknown';
+    countA2aCall(a2a, ctx.route!.name, ctx.backend?.name ?? 'unknown');
+  }
   if (log.isLevelEnabled('debug')) {
     const ms = Number(process.hrtime.bigint() - ctx.startNs) / 1e6;
     log.debug(
@@ -21,6 +29,7 @@ export function finish(ctx: RequestCtx): void {
         inputTokens: ctx.tokens?.inputTokens,
         outputTokens: ctx.tokens?.outputTokens,
         durationMs: Math.round(ms * 100) / 100,
+        ...(a2a !== null ? a2aLogFields(a2a) : {}),
       },
       'request',
     );

@@ -12,6 +12,18 @@ import { head, sendError } from './respond.js';
 /** Bodies up to this size with a Content-Length are written in one piece with the head. */
 const HOLD_LIMIT = 256 * 1024;
 
+/** Sees the upstream response as it is relayed (A2A telemetry reads calls' answers); never changes it. */
+export interface ResponseWatcher {
+  headers(status: number, raw: Buffer[]): void;
+  data(chunk: Buffer): void;
+  end(): void;
+  /**
+   * The upstream failed after the response started: bytes that end it in the client's protocol
+   * (an A2A stream's JSON-RPC error event), or undefined to close the connection uncleanly.
+   */
+  failure?(message: string): string | undefined;
+}
+
 export class ProxyResponse implements UpstreamListener {
   call: UpstreamCall | null = null;
   private held: Buffer[] | null = null;
@@ -21,11 +33,13 @@ export class ProxyResponse implements UpstreamListener {
     private readonly ctx: RequestCtx,
     private readonly rules: HeaderRules,
     private readonly onDone: (ctx: RequestCtx) => void,
+    private readonly watcher: ResponseWatcher | null = null,
   ) {}
 
   onHeaders(status: number, raw: Buffer[]): void {
     const ctx = this.ctx;
     ctx.status = status;
+    this.watcher?.headers(status, raw);
     const length = rawHeaderValue(raw, 'content-length');
     if (length !== undefined && Number(length) <= HOLD_LIMIT) this.held = [];
     head(ctx, status, rewriteResponseHeaders(raw, this.rules));
@@ -39,6 +53,7 @@ export class ProxyResponse implements UpstreamListener {
   }
 
   onData(chunk: Buffer): void {
+    this.watcher?.data(chunk);
     if (this.held !== null) {
       this.held.push(chunk);
       this.heldBytes += chunk.length;
@@ -48,6 +63,7 @@ export class ProxyResponse implements UpstreamListener {
   }
 
   onEnd(): void {
+    this.watcher?.end();
     const held = this.held;
     if (held === null) this.ctx.down.end();
     else this.ctx.down.end(held.length === 1 ? held[0]! : Buffer.concat(held, this.heldBytes));
@@ -55,7 +71,10 @@ export class ProxyResponse implements UpstreamListener {
   }
 
   onError(failure: UpstreamFailure): void {
-    sendError(this.ctx, upstreamFailureError(failure));
+    const err = upstreamFailureError(failure);
+    const tail = this.ctx.down.headSent ? this.watcher?.failure?.(err.message) : undefined;
+    if (tail !== undefined) this.ctx.down.end(tail);
+    else sendError(this.ctx, err);
     this.onDone(this.ctx);
   }
 }

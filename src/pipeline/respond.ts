@@ -1,6 +1,6 @@
 // Writing responses the gateway makes itself: errors (in the caller's dialect) and JSON.
 import type { RequestCtx } from './context.js';
-import { clientErrorBody, GatewayError } from './errors.js';
+import { a2aErrorBody, clientErrorBody, GatewayError } from './errors.js';
 import { log } from '../observability/log.js';
 import { PolicyRejection, type Reply } from '../policies/request-policy.js';
 import type { Downstream, HeaderList } from './downstream.js';
@@ -38,7 +38,8 @@ export function sendError(ctx: RequestCtx, err: unknown): void {
     ctx.down.close();
     return;
   }
-  sendJson(ctx, e.status, clientErrorBody(e, ctx.dialect), e.headers.flat());
+  const body = ctx.dialect === 'a2a' ? a2aErrorBody(e, ctx.a2a!) : clientErrorBody(e, ctx.dialect);
+  sendJson(ctx, e.status, body, e.headers.flat());
 }
 
 export function toGatewayError(err: unknown): GatewayError {

@@ -17,6 +17,7 @@ export function celRequest(over: Partial<CelRequest> & { headers?: string[] } = 
     requestModel: undefined,
     routeType: null,
     hiddenHeaders: null,
+    a2a: null,
     ...over,
   };
 }
