@@ -134,14 +134,31 @@ async function rpc(path: string, body: string, headers: Record<string, string> =
 // ---- tests -----------------------------------------------------------------------------------
 
 describe('agent card discovery through the gateway', () => {
+  const gatewayInterfaces = [
+    ['JSONRPC', '1.0', `${AGENT}/rpc`],
+    ['JSONRPC', '0.3', `${AGENT}/rpc`],
+    ['HTTP+JSON', '1.0', `${AGENT}/rest`],
+  ];
+
   it('the SDK client discovers the agent at the gateway URL; every interface URL points back through the gateway', async () => {
+    const r = await fetch(`${AGENT}/.well-known/agent-card.json`, { headers: { 'a2a-version': '1.0' } });
+    const text = await r.text();
+    expect(text).not.toContain(String(agent.port));
     const client = await v1Factory(fetch).createFromUrl(`${AGENT}/`);
-    const card = await client.getAgentCard();
-    expect(card.supportedInterfaces.map((i) => [i.protocolBinding, i.protocolVersion, i.url])).toEqual([
-      ['JSONRPC', '1.0', `${AGENT}/rpc`],
-      ['JSONRPC', '0.3', `${AGENT}/rpc`],
-      ['HTTP+JSON', '1.0', `${AGENT}/rest`],
-    ]);
+    // The client's card is the public one it discovered, as the gateway rewrote it.
+    expect(JSON.parse(text).supportedInterfaces.map((i: Record<string, string>) => [i.protocolBinding, i.protocolVersion, i.url])).toEqual(gatewayInterfaces);
+    // getAgentCard() fetches the extended card (GetExtendedAgentCard, a JSON-RPC result): rewritten too.
+    const extended = await client.getAgentCard();
+    expect(extended.name).toBe('Test agent (extended)');
+    expect(extended.supportedInterfaces.map((i) => [i.protocolBinding, i.protocolVersion, i.url])).toEqual(gatewayInterfaces);
+    await logLine((l) => l['a2a.method'] === 'GetExtendedAgentCard' && l['a2a.response.outcome'] === 'success', 'GetExtendedAgentCard');
+  });
+
+  it('the extended card over HTTP+JSON (GET .../extendedAgentCard) is rewritten as well', async () => {
+    const client = await v1Factory(fetch, 'HTTP+JSON').createFromUrl(`${AGENT}/`);
+    const extended = await client.getAgentCard();
+    expect(extended.name).toBe('Test agent (extended)');
+    expect(extended.supportedInterfaces.map((i) => i.url)).toEqual(gatewayInterfaces.map((i) => i[2]));
   });
 
   it('v0.3 card shape: top-level url and the interfaces are rewritten; the agent address appears nowhere', async () => {

@@ -103,8 +103,8 @@ export async function startAgent(prefix: string): Promise<TestAgent> {
   });
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}${prefix}`;
-  const card = AgentCard.fromJSON({
-    name: 'Test agent',
+  const cardJson = (name: string) => ({
+    name,
     description: 'Echoes, streams and holds tasks',
     version: '1.0.0',
     supportedInterfaces: [
@@ -112,13 +112,16 @@ export async function startAgent(prefix: string): Promise<TestAgent> {
       { url: `${base}/rpc`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
       { url: `${base}/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' },
     ],
-    capabilities: { streaming: true },
+    capabilities: { streaming: true, extendedAgentCard: true },
     defaultInputModes: ['text/plain'],
     defaultOutputModes: ['text/plain'],
     skills: [{ id: 'echo', name: 'echo', description: 'Echoes text', tags: ['test'] }],
   });
+  const card = AgentCard.fromJSON(cardJson('Test agent'));
+  // The extended card (GetExtendedAgentCard, GET .../extendedAgentCard) advertises the same internal URLs.
+  const extended = AgentCard.fromJSON(cardJson('Test agent (extended)'));
   const executor = new Executor();
-  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
+  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor, undefined, undefined, undefined, async () => extended);
   const legacyCompat = { enabled: true };
   app.use(`${prefix}/.well-known/agent-card.json`, agentCardHandler({ agentCardProvider: handler, legacyCompat }));
   app.use(`${prefix}/rpc`, jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication, legacyCompat }));
