@@ -273,11 +273,16 @@ describe('CEL authorization on a2a.method: message/send allowed, tasks/cancel ne
     expect(r.json).toMatchObject({ jsonrpc: '2.0', id: 5, error: { code: -32000, data: { httpStatus: 401 } } });
   });
 
-  it('a route without a2a keeps its OpenAI-style errors', async () => {
+  it('a route without a2a keeps its OpenAI-style errors and relays as before', async () => {
     const r = await rpc('/plain/x', '{}');
     expect(r.status).toBe(401);
     expect(r.json).toMatchObject({ error: { type: 'authentication_error' } });
     expect(r.json.jsonrpc).toBeUndefined();
+    // Not JSON-RPC, not read: the agent's own 404 page comes through untouched.
+    const relayed = await fetch(`${GW}/plain/.well-known/agent-card.json`, { headers: { authorization: `Bearer ${await token()}` } });
+    expect(relayed.status).toBe(404);
+    expect(await relayed.text()).toContain('Cannot GET /plain/.well-known/agent-card.json');
+    expect(agent.seen.at(-1)!['accept-encoding']).toBeDefined();
   });
 });
 

@@ -11,7 +11,7 @@
 //   "fail"    the executor throws (the SDK answers with a failed task).
 //   anything  an agent message "echo: <text>".
 import express from 'express';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentCard, Message, Task, TaskArtifactUpdateEvent, TaskStatusUpdateEvent } from '@a2a-js/sdk';
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
@@ -91,7 +91,7 @@ export async function startAgent(prefix: string): Promise<TestAgent> {
   const app = express();
   const seen: TestAgent['seen'] = [];
   const abandoned: string[] = [];
-  app.use((req, res, next) => {
+  app.use((req: IncomingMessage & { originalUrl: string }, res: ServerResponse, next: () => void) => {
     seen.push({ ...req.headers });
     res.on('close', () => {
       if (!res.writableFinished) abandoned.push(req.originalUrl);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/errors.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { compile } from '../../../src/runtime/compile.js';
-import type { RouteRt } from '../../../src/runtime/snapshot.js';
+import type { HostBackendRt, RouteRt } from '../../../src/runtime/snapshot.js';
 import { ConnectOverrides } from '../../../src/upstream/connect-overrides.js';
 import { PoolRegistry } from '../../../src/upstream/pools.js';
 
@@ -47,7 +47,7 @@ describe('policies.a2a', () => {
       matches: [{path: {pathPrefix: /c}}]
       backends: [{host: "127.0.0.1:1"}]
 `);
-    const drop = (r: RouteRt) => (r.backends[0] as { requestHeaders: { drop: Set<string> } }).requestHeaders.drop;
+    const drop = (r: RouteRt) => (r.backends[0] as HostBackendRt).requestHeaders.drop;
     const [agent, plain] = [rs.find((r) => r.name === 'agent')!, rs.find((r) => r.name === 'plain')!];
     for (const h of ['accept-encoding', 'if-none-match', 'if-modified-since']) {
       expect(drop(agent).has(h)).toBe(true);

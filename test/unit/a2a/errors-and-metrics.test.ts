@@ -48,7 +48,7 @@ describe('access-log fields', () => {
 
 async function count(labels: Record<string, string>): Promise<number> {
   const m = await a2aRequests.get();
-  return m.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value ?? 0;
+  return m.values.find((v) => Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val))?.value ?? 0;
 }
 
 describe('agentgateway_a2a_requests_total', () => {
