@@ -6,7 +6,11 @@
 // Content-Type: a body the gateway cannot read would carry a method no rule saw, so a rule
 // denying `tasks/cancel` could be sidestepped by mislabelling the body. Such requests are
 // marked with a `problem` (-32700 parse error, -32600 invalid request) and refused after
-// authentication, so an anonymous client learns nothing beyond its 401.
+// authentication, so an anonymous client learns nothing beyond its 401. For the same reason a
+// JSON-RPC body posted to an HTTP+JSON operation's path is refused: an HTTP+JSON agent runs the
+// path's operation, a JSON-RPC one the body's method, and a rule can only judge one of them
+// (agentgateway takes the body's method; a body saying `message/send` on `/tasks/t:cancel`
+// would then pass a rule that denies cancelling).
 import { A2aExchange } from './exchange.js';
 import { INVALID_REQUEST, PARSE_ERROR } from './jsonrpc.js';
 
@@ -22,9 +26,14 @@ export function classifyA2a(method: string, path: string, body: Uint8Array | nul
   if (method === 'GET' && cardSuffix(path) !== undefined) return new A2aExchange('card');
   if (method === 'POST') {
     const parsed = parseBody(body);
-    if (parsed !== NOT_JSON && isJsonRpcShaped(parsed)) return jsonRpcCall(parsed as Record<string, unknown>);
+    const rpc = parsed !== NOT_JSON && isJsonRpcShaped(parsed);
     const rest = restOperation(method, path);
-    if (rest !== undefined) return restCall(rest);
+    if (rest !== undefined && !rpc) return restCall(rest);
+    if (rpc) {
+      const x = jsonRpcCall(parsed as Record<string, unknown>);
+      if (rest !== undefined && x.problem === null) x.problem = invalid(`the path names the HTTP+JSON operation ${rest.name}; a JSON-RPC request cannot be sent to it`);
+      return x;
+    }
     const x = new A2aExchange('jsonrpc');
     x.problem = parsed === NOT_JSON ? { code: PARSE_ERROR, message: 'Parse error: the request body is not valid JSON' } : invalid('the request body is not a JSON-RPC 2.0 request object');
     return x;
@@ -61,7 +70,7 @@ function jsonRpcCall(req: Record<string, unknown>): A2aExchange {
   if (req.jsonrpc !== '2.0') x.problem = invalid('"jsonrpc" must be "2.0"');
   else if (!idOk) x.problem = invalid('"id" must be a string, an integer or null');
   else if (typeof req.method !== 'string' || req.method === '') x.problem = invalid('"method" must be a non-empty string');
-  else if (req.params !== undefined && (req.params === null || typeof req.params !== 'object')) x.problem = invalid('"params" must be an object');
+  else if (req.params !== undefined && (req.params === null || typeof req.params !== 'object')) x.problem = invalid('"params" must be an object or an array');
   if (x.problem !== null) return x;
   x.method = req.method as string;
   if (req.params !== undefined) readParams(x, req.params as Record<string, unknown>);

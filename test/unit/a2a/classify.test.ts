@@ -44,8 +44,10 @@ describe('JSON-RPC calls', () => {
     expect([x.method, x.id, x.taskId, x.contextId]).toEqual(['SendStreamingMessage', 3, undefined, 'c-9']);
   });
 
-  it('a JSON-RPC body on an HTTP+JSON path is still read as JSON-RPC (the method the client sent counts)', () => {
-    expect(post('/tasks/t-1:cancel', rpc('SendMessage', { message: {} })).method).toBe('SendMessage');
+  it('a JSON-RPC body on an HTTP+JSON path is refused: the agent would run the path, rules would judge the body', () => {
+    const x = post('/agents/a/tasks/t-1:cancel', rpc('message/send', { message: {} }, 'x'));
+    expect([x.problem?.code, x.id]).toEqual([-32600, 'x']);
+    expect(x.problem?.message).toMatch(/HTTP\+JSON operation CancelTask/);
   });
 
   it('Content-Type does not matter: every POST body off the HTTP+JSON paths is held to JSON-RPC', () => {
