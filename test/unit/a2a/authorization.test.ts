@@ -4,17 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { classifyA2a } from '../../../src/a2a/classify.js';
 import { compileCel } from '../../../src/cel/index.js';
 import { compileAuthorization } from '../../../src/policies/authorization.js';
-import type { PolicyCompiler } from '../../../src/policies/request-policy.js';
 import { celRequest } from '../cel/request.js';
+import { fakeCompiler } from '../policies/fake-request.js';
 
-const compiler: PolicyCompiler = {
-  fail: (path, message) => {
-    throw new Error(`${path.join('.')}: ${message}`);
-  },
-  warn: () => {},
-  readFile: () => undefined,
-  resolveFile: (f) => f,
-};
+const compiler = fakeCompiler();
 
 const policy = compileAuthorization(
   {
@@ -54,6 +47,8 @@ describe('a2a.method in authorization rules', () => {
     expect(empty.allowed(celRequest() as never)).toBe(true);
     expect(empty.allowed(request('message/send') as never)).toBe(false);
   });
+
+  it('the rules compiled without problems', () => expect(compiler.problems).toEqual([]));
 
   it('a2a has only known fields: a typo is a config error', () => {
     expect(() => compileCel('a2a.methd == "x"', { resultType: 'bool' })).toThrow(/methd/);
