@@ -12,7 +12,7 @@ export function finish(ctx: RequestCtx): void {
   const a2a = ctx.a2a;
   if (a2a !== null) {
     // A call the client left, or whose answer could not be read, has no known outcome.
-    a2a.outcome ??= a2a.binding === 'card' || a2a.binding === 'other' ? undefined : 'unknown';
+    if (a2a.outcome === undefined && (a2a.binding === 'jsonrpc' || a2a.binding === 'rest')) a2a.outcome = 'unknown';
     countA2aCall(a2a, ctx.route!.name, ctx.backend?.name ?? 'unknown');
   }
   if (log.isLevelEnabled('debug')) {
