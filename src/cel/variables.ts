@@ -31,6 +31,8 @@ export interface CelRequest {
   readonly routeType: string | null;
   /** Header names that carry client credentials: hidden from `request.headers`. */
   readonly hiddenHeaders: ReadonlySet<string> | null;
+  /** The A2A call, on routes with `policies.a2a` (null elsewhere). */
+  readonly a2a: { readonly method: string } | null;
 }
 
 export interface FieldDef<R> {
@@ -54,12 +56,14 @@ export class RequestVars {}
 export class SourceVars {}
 export class LlmVars {}
 export class BasicAuthVars {}
+export class A2aVars {}
 
 export const OBJECT_CLASSES: Record<string, new () => object> = {
   Request: RequestVars,
   Source: SourceVars,
   Llm: LlmVars,
   BasicAuth: BasicAuthVars,
+  A2a: A2aVars,
 };
 
 const EMPTY = Object.freeze({});
@@ -107,6 +111,20 @@ export const VARIABLES: Readonly<Record<string, VariableDef<CelRequest>>> = {
     description: 'The LLM request (on completions and messages routes)',
     type: 'Llm',
     fields: { requestModel: { type: 'string', build: (r) => r.requestModel } },
+  },
+  a2a: {
+    description:
+      'The A2A call (routes with policies.a2a): method is the JSON-RPC method as sent (message/send, tasks/cancel, SendMessage, ...) or the HTTP+JSON operation (GetTask, ...); "" for agent-card fetches and on other routes',
+    type: 'A2a',
+    fields: {
+      // Always a string, so `a2a.method == "..."` is false rather than an error where there is
+      // no call (agent-card fetches, other routes): an erroring rule would otherwise make a
+      // `require` deny and a `deny` allow.
+      method: {
+        type: 'string',
+        build: (r) => r.a2a?.method ?? '',
+      },
+    },
   },
 };
 

@@ -3,6 +3,7 @@
 // pair for gen_ai series) and their children cached, so a request does a WeakMap lookup, a Map
 // lookup and a few additions. Client-supplied values (model names, methods) are bounded.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { a2aRequests } from '../a2a/metrics.js';
 import { BoundedLabel, methodLabel, UNKNOWN } from './bounded-labels.js';
 import { CounterFamily, HistogramFamily, type CounterChild, type HistogramChild, type Labels } from './metric-families.js';
 import { listenerOf } from './record.js';
@@ -89,6 +90,7 @@ export class GatewayMetrics {
     const keep = (name: string) => !remove.has(name) && !remove.has(name.replace(/_total$/, ''));
     const families = [this.requests, this.duration, this.tokenUsage, this.tokensByType, this.genAiDuration, this.ttft, this.tpot, this.cost, this.lookups, this.retries, this.rateLimited, this.connect, this.upstreamCall];
     for (const f of families) if (keep(f.name)) this.registry.registerMetric(f as never);
+    if (keep('agentgateway_a2a_requests_total')) this.registry.registerMetric(a2aRequests);
     const registers = (name: string) => (keep(name) ? [this.registry] : []);
     new Gauge({ name: 'agentgateway_build_info', help: 'Agentgateway build information', labelNames: ['tag'], registers: registers('agentgateway_build_info') }).set({ tag: version }, 1);
     this.configSynchronized = new Gauge({ name: 'agentgateway_config_synchronized', help: '1 when the running config is the config file (the last load or reload succeeded), else 0', registers: registers('agentgateway_config_synchronized') });

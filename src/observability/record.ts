@@ -2,6 +2,7 @@
 // access log and the server span (agentgateway uses the same key/values for both). Only facts
 // about the exchange go in: never a header by default, never the query string (API keys travel
 // in it for some providers), never message content unless the config asks for llm.prompt.
+import { a2aLogFields } from '../a2a/exchange.js';
 import type { RequestSummary } from './summary.js';
 
 export type RecordValue = string | number | undefined;
@@ -35,9 +36,10 @@ export function buildRecord(s: RequestSummary): RequestRecord {
     'http.status': s.status,
     'trace.id': ctx.trace?.traceId,
     'span.id': ctx.trace?.spanId,
-    protocol: s.llm ? 'llm' : 'http',
+    protocol: ctx.a2a !== null ? 'a2a' : s.llm ? 'llm' : 'http',
   };
   if (s.llm) addLlm(r, s);
+  if (ctx.a2a !== null) Object.assign(r, a2aLogFields(ctx.a2a));
   if (ctx.retryAttempt > 0) r['retry.attempt'] = ctx.retryAttempt;
   r.error = s.error;
   r.reason = s.reason === 'Upstream' ? undefined : s.reason;

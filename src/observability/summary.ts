@@ -1,6 +1,7 @@
 // What observability reads from a finished request, worked out once in finish() and shared by
 // metrics, the access log and the span. ObservedRequest is the shape it needs from the
 // pipeline's RequestCtx (which satisfies it structurally), so imports keep pointing one way.
+import type { A2aExchange } from '../a2a/exchange.js';
 import type { Usage } from '../llm/usage.js';
 import { costOf, type CostCatalog, type LookupStatus } from './cost.js';
 import type { TraceContext } from './tracing.js';
@@ -45,6 +46,8 @@ export interface ObservedRequest {
   /** The parsed LLM request body (completions/messages, or sniffed on detect routes). */
   readonly llmBody: Readonly<Record<string, unknown>> | null;
   readonly trace: TraceContext | null;
+  /** The A2A call on A2A routes (method, task, outcome), else null. */
+  readonly a2a: A2aExchange | null;
   header(name: string): string | undefined;
 }
 

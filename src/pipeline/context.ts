@@ -7,6 +7,10 @@ import { UsageGuard, type Usage } from '../llm/usage.js';
 import type { ApiKeyIdentity, ClientCredential, JwtIdentity } from '../policies/request-policy.js';
 import { beginTrace, type TraceContext } from '../observability/index.js';
 import type { GatewayError } from './errors.js';
+import type { A2aExchange } from '../a2a/exchange.js';
+
+/** The error format a client reads: its LLM API's, or JSON-RPC error objects on A2A routes. */
+export type ClientDialect = ErrorDialect | 'a2a';
 
 /** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
@@ -16,7 +20,7 @@ export class RequestCtx {
   backend: BackendRt | null = null;
   routeType: RouteType | null = null;
   /** Dialect errors are written in: the client's API format. */
-  dialect: ErrorDialect;
+  dialect: ClientDialect;
   /** Model the client asked for, and the one sent upstream. */
   requestModel: string | undefined;
   upstreamModel: string | undefined;
@@ -54,6 +58,8 @@ export class RequestCtx {
   llmBody: Record<string, unknown> | null = null;
   /** W3C trace state; null when tracing is off or this request is not traced. */
   readonly trace: TraceContext | null;
+  /** The A2A call (method, task, outcome) on routes with policies.a2a; CEL a2a.*. */
+  a2a: A2aExchange | null = null;
 
   constructor(
     readonly down: Downstream,

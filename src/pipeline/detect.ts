@@ -5,19 +5,14 @@
 // token. Its output is ignored: the client gets the upstream's bytes. Passthrough routes do none
 // of this (they stay the lean lane).
 import { conversionFor, type ApiFormat, type Conversion, type StreamTransducer } from '../llm/convert/index.js';
-import { rawHeaderValue } from './header-values.js';
+import { rawHeaderValue } from '../http/header-lists.js';
 import type { AiBackendRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
+import type { ResponseWatcher } from './proxy-response.js';
 
 /** JSON responses larger than this are relayed without reading their usage. */
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
 
-/** Sees the upstream response as it is relayed (ProxyResponse calls it); never changes it. */
-export interface ResponseWatcher {
-  headers(status: number, raw: Buffer[]): void;
-  data(chunk: Buffer): void;
-  end(): void;
-}
 
 /**
  * Reads the request body as an LLM request if it is one (a JSON object naming a model) and

@@ -3,7 +3,7 @@
 import { anthropicKeyFromBearer } from '../llm/providers/index.js';
 import { withoutCredentials } from '../policies/credential-location.js';
 import { rewriteHeaders } from '../native/index.js';
-import { headerValue } from './header-values.js';
+import { headerValue } from '../http/header-lists.js';
 import type { AiBackendRt, BackendRt } from '../runtime/snapshot.js';
 import { UpstreamCall, type UpstreamListener } from '../upstream/dispatch.js';
 import type { ApiFormat } from '../llm/convert/types.js';

@@ -1,6 +1,7 @@
 // The request path, in order. Every request runs these phases and nothing else:
 //
-//   listener/route match -> request policies (CORS, CSRF, authentication, authorization)
+//   listener/route match -> A2A request reading (A2A routes)
+//   -> request policies (CORS, CSRF, authentication, authorization)
 //   -> backend select -> LLM plan (route type, body, model) -> checks needing the model
 //   -> provider translation -> upstream (undici) -> response / stream translation
 //   -> respond -> finish (observability; always, exactly once)
@@ -25,12 +26,17 @@ import { conversionFor } from '../llm/convert/index.js';
 import { sendError, sendReply } from './respond.js';
 import { selectBackend, selectRoute } from './select.js';
 import { rewriteHeaders } from '../native/index.js';
+import { a2aListener, startA2a } from './a2a.js';
 
 export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void {
   const ctx = new RequestCtx(down, snapshot, bind);
   try {
     selectRoute(ctx);
-    const policies = ctx.route!.policies;
+    const route = ctx.route!;
+    // Before the request policies: authorization rules (and rate-limit keys) read a2a.method,
+    // and every error from here on, a 401 included, is a JSON-RPC error object.
+    if (route.a2a) startA2a(ctx);
+    const policies = route.policies;
     const outcome = policies === null ? 'continue' : runRequestPolicies(ctx, policies, 0);
     if (outcome === 'continue') forward(ctx);
     else if (outcome !== 'answered') outcome.then((o) => resume(ctx, o), (e: unknown) => fail(ctx, e));
@@ -114,14 +120,11 @@ function checksNeedingModel(ctx: RequestCtx): void {
 
 function forwardHost(ctx: RequestCtx, b: HostBackendRt): void {
   checksNeedingModel(ctx);
+  const path = ctx.down.path;
+  const listener = ctx.a2a === null ? new ProxyResponse(ctx, b.responseHeaders, finish) : a2aListener(ctx, b, path, finish);
   const { headers, query } = clientRequest(ctx, b);
   const q = query === '' ? '' : `?${query}`;
-  dispatch(
-    ctx,
-    { path: ctx.down.path + q, headers: rewriteHeaders(headers, b.requestHeaders), body: ctx.down.body },
-    new ProxyResponse(ctx, b.responseHeaders, finish),
-    finish,
-  );
+  dispatch(ctx, { path: path + q, headers: rewriteHeaders(headers, b.requestHeaders), body: ctx.down.body }, listener, finish);
 }
 
 function forwardAi(ctx: RequestCtx, b: AiBackendRt): void {

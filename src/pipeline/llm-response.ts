@@ -4,7 +4,7 @@
 // client's dialect. Usage is reported once, whatever happens.
 import type { Conversion, StreamTransducer } from '../llm/convert/types.js';
 import { rewriteRawHeaders, type CompiledHeaderRules as HeaderRules } from '../native/index.js';
-import { rawHeaderValue } from './header-values.js';
+import { rawHeaderValue } from '../http/header-lists.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
 import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';

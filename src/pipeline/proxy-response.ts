@@ -2,16 +2,27 @@
 // response with a known length is held until it ends and written with the head in one cork;
 // anything else (SSE, large or unknown-length bodies) streams through with backpressure.
 import { rewriteRawHeaders, type CompiledHeaderRules as HeaderRules } from '../native/index.js';
-import { rawHeaderValue } from './header-values.js';
+import { rawHeaderValue } from '../http/header-lists.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
 import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';
-import type { ResponseWatcher } from './detect.js';
 import { upstreamFailureError } from './upstream-errors.js';
 import { head, sendError } from './respond.js';
 
 /** Bodies up to this size with a Content-Length are written in one piece with the head. */
 const HOLD_LIMIT = 256 * 1024;
+
+/** Sees the upstream response as it is relayed (A2A telemetry reads calls' answers); never changes it. */
+export interface ResponseWatcher {
+  headers(status: number, raw: Buffer[]): void;
+  data(chunk: Buffer): void;
+  end(): void;
+  /**
+   * The upstream failed after the response started: bytes that end it in the client's protocol
+   * (an A2A stream's JSON-RPC error event), or undefined to close the connection uncleanly.
+   */
+  failure?(message: string): string | undefined;
+}
 
 export class ProxyResponse implements UpstreamListener {
   call: UpstreamCall | null = null;
@@ -22,7 +33,7 @@ export class ProxyResponse implements UpstreamListener {
     private readonly ctx: RequestCtx,
     private readonly rules: HeaderRules,
     private readonly onDone: (ctx: RequestCtx) => void,
-    /** Reads model and usage on detect routes; sees the bytes, never changes them. */
+    /** Reads model and usage on detect routes, A2A answers on A2A routes; never changes the bytes. */
     private readonly watcher: ResponseWatcher | null = null,
   ) {}
 
@@ -61,7 +72,10 @@ export class ProxyResponse implements UpstreamListener {
   }
 
   onError(failure: UpstreamFailure): void {
-    sendError(this.ctx, upstreamFailureError(failure));
+    const err = upstreamFailureError(failure);
+    const tail = this.ctx.down.headSent ? this.watcher?.failure?.(err.message) : undefined;
+    if (tail !== undefined) this.ctx.down.end(tail);
+    else sendError(this.ctx, err);
     this.onDone(this.ctx);
   }
 }

@@ -1,6 +1,7 @@
 // Writing responses the gateway makes itself: errors (in the caller's dialect) and JSON.
+import { headerName } from '../http/header-lists.js';
 import type { RequestCtx } from './context.js';
-import { clientErrorBody, GatewayError } from './errors.js';
+import { a2aErrorBody, clientErrorBody, GatewayError } from './errors.js';
 import { log } from '../observability/log.js';
 import { PolicyRejection, type Reply } from '../policies/request-policy.js';
 import type { Downstream, HeaderList } from './downstream.js';
@@ -24,10 +25,7 @@ export function head(ctx: RequestCtx, status: number, headers: HeaderList): void
   const replaced = new Set(extra.filter((n, i) => i % 2 === 0 && n !== 'vary'));
   const out: HeaderList = [];
   for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i]!;
-    // upstream names arrive as raw bytes in the upstream's case
-    const key = typeof name === 'string' ? name : Buffer.from(name.buffer, name.byteOffset, name.byteLength).toString('latin1').toLowerCase();
-    if (!replaced.has(key)) out.push(name, headers[i + 1]!);
+    if (!replaced.has(headerName(headers[i]!))) out.push(headers[i]!, headers[i + 1]!);
   }
   ctx.down.head(status, [...out, ...extra]);
 }
@@ -50,7 +48,8 @@ export function sendError(ctx: RequestCtx, err: unknown): void {
     ctx.down.close();
     return;
   }
-  sendJson(ctx, e.status, clientErrorBody(e, ctx.dialect), e.headers.flat());
+  const body = ctx.dialect === 'a2a' ? a2aErrorBody(e, ctx.a2a!) : clientErrorBody(e, ctx.dialect);
+  sendJson(ctx, e.status, body, e.headers.flat());
 }
 
 export function toGatewayError(err: unknown): GatewayError {

@@ -9,7 +9,7 @@ import type { AuthorizationT } from '../config/schema/policies.js';
 import { PolicyRejection, type PolicyCompiler, type PolicyRequest } from './request-policy.js';
 
 /** Variables authorization rules may read. */
-const AUTHZ_VARIABLES = new Set(['request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm']);
+const AUTHZ_VARIABLES = new Set(['request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm', 'a2a']);
 
 export class AuthorizationPolicy {
   private readonly plan: ActivationPlan;

@@ -56,6 +56,12 @@ const RESPONSE_DROP = [...RESPONSE_DROP_DEFAULT, 'date'];
 const LLM_REQUEST_DROP = [...REQUEST_DROP_DEFAULT, 'accept-encoding'];
 /** Converted LLM bodies replace the upstream's, and with it these. */
 const LLM_RESPONSE_DROP = [...RESPONSE_DROP, 'content-type', 'content-encoding', 'etag'];
+/**
+ * A2A requests also go without Accept-Encoding (the gateway reads cards and JSON-RPC answers)
+ * and without conditional headers (a card must come whole to be rewritten; a 304 would let the
+ * client keep a card the gateway never saw).
+ */
+const A2A_REQUEST_DROP = [...REQUEST_DROP_DEFAULT, 'accept-encoding', 'if-none-match', 'if-modified-since'];
 
 class Compiler implements PolicyCompiler {
   readonly problems: ConfigProblem[] = [];
@@ -122,14 +128,31 @@ class Compiler implements PolicyCompiler {
   private route(r: RouteT, path: Path, parentKey: string, index: number, listenerPolicies: RequestPolicies): RouteRt {
     const name = r.name ?? `route${index}`;
     const key = `${parentKey}/${name}`;
-    const backends = r.backends.map((b, i) => this.backend(b, r.policies, [...path, 'backends', i], `${key}/${i}`));
+    const a2a = this.a2aRoute(r, path);
+    const backends = r.backends.map((b, i) => this.backend(b, r.policies, [...path, 'backends', i], `${key}/${i}`, a2a));
     const totalWeight = backends.reduce((s, b) => s + b.weight, 0);
     if (totalWeight === 0) this.fail([...path, 'backends'], 'every backend has weight 0');
     const policies = effectivePolicies(listenerPolicies, compileRequestPolicies(r.policies, [...path, 'policies'], this));
-    return { key, name, backends, totalWeight, policies };
+    return { key, name, backends, totalWeight, policies, a2a };
   }
 
-  private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string): BackendRt {
+  /**
+   * A route is A2A when it or any of its backends has `a2a: {}`. The call is read before
+   * authorization, which runs before a backend is chosen, so the whole route speaks A2A.
+   */
+  private a2aRoute(r: RouteT, path: Path): boolean {
+    const marked = r.backends.map((b) => b.policies?.a2a !== undefined || b.ai?.policies?.a2a !== undefined);
+    if (r.policies?.a2a === undefined && !marked.includes(true)) return false;
+    r.backends.forEach((b, i) => {
+      if (b.ai) this.fail([...path, 'backends', i, 'ai'], 'a2a marks agent traffic: its backends are hosts (agents), not LLM providers');
+    });
+    if (r.policies?.a2a === undefined && marked.includes(false)) {
+      this.warn(`${formatPath(path)}: only some backends have policies.a2a; the whole route is treated as A2A`);
+    }
+    return true;
+  }
+
+  private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string, a2a: boolean): BackendRt {
     const weight = b.weight ?? 1;
     if (b.ai) return this.aiBackend(b.ai, [routePolicies, b.policies, b.ai.policies], [...path, 'ai'], weight);
     const layers = [routePolicies, b.policies];
@@ -139,7 +162,7 @@ class Compiler implements PolicyCompiler {
     const target = makeTarget(host, port, tls);
     this.poolKeys.add(target.key);
     const authKey = this.authKey(policies, path);
-    const requestHeaders = this.headerRules(path, layers, 'request', REQUEST_DROP_DEFAULT, authKey ? { name: 'authorization', value: `Bearer ${authKey}` } : undefined);
+    const requestHeaders = this.headerRules(path, layers, 'request', a2a ? A2A_REQUEST_DROP : REQUEST_DROP_DEFAULT, authKey ? { name: 'authorization', value: `Bearer ${authKey}` } : undefined);
     const backend: HostBackendRt = {
       kind: 'host',
       key: `host/${target.key}`,

@@ -40,6 +40,8 @@ export interface RouteRt {
   readonly totalWeight: number;
   /** CORS, CSRF, authentication and authorization (route over listener); null: none. */
   readonly policies: RequestPolicies | null;
+  /** policies.a2a on the route or a backend: agent cards rewritten, JSON-RPC read, JSON-RPC errors. */
+  readonly a2a: boolean;
 }
 
 interface BackendBase {

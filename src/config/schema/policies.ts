@@ -45,8 +45,15 @@ export const HeaderModifier = z.strictObject({
   remove: z.array(z.string()).optional().describe('Header names removed'),
 });
 
+export const A2aPolicy = z
+  .strictObject({})
+  .describe(
+    'Marks A2A (agent-to-agent) traffic: agent cards are rewritten to point back through the gateway, the JSON-RPC method is read for CEL (a2a.method), logs and metrics, and gateway errors are JSON-RPC error objects',
+  );
+
 const backendPolicyShape = {
   backendAuth: BackendAuth.optional(),
+  a2a: A2aPolicy.optional(),
   backendTLS: BackendTLS.optional(),
   ai: AiPolicy.optional(),
   requestHeaderModifier: HeaderModifier.optional(),

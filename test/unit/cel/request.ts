@@ -19,6 +19,7 @@ export function celRequest(over: Partial<Omit<CelRequest, 'down'>> & { down?: Pa
     requestModel: undefined,
     routeType: null,
     hiddenHeaders: null,
+    a2a: null,
     ...rest,
   };
 }

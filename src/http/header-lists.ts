@@ -14,3 +14,8 @@ export function rawHeaderValue(raw: readonly Buffer[], name: string): string | u
   }
   return undefined;
 }
+
+/** Lower-case name of a header list entry: uWS and our own names are strings, undici's raw bytes. */
+export function headerName(name: string | Uint8Array): string {
+  return typeof name === 'string' ? name : Buffer.from(name.buffer, name.byteOffset, name.byteLength).toString('latin1').toLowerCase();
+}
