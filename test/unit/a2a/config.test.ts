@@ -4,16 +4,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/errors.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { compile } from '../../../src/runtime/compile.js';
+import { LiveState } from '../../../src/runtime/live-state.js';
 import type { HostBackendRt, RouteRt } from '../../../src/runtime/snapshot.js';
 import { ConnectOverrides } from '../../../src/upstream/connect-overrides.js';
 import { PoolFactory } from '../../../src/upstream/pools.js';
 
 const pools = new PoolFactory(new ConnectOverrides());
-afterEach(() => pools.closeAll());
+let live = new LiveState();
+afterEach(async () => {
+  await live.closeAll();
+  live = new LiveState();
+});
 
 function build(routes: string) {
   const yaml = `binds:\n- port: 4599\n  listeners:\n  - routes:\n${routes}`;
-  return compile(parseConfig(yaml, 'a2a.yaml', {}), pools, 1);
+  return compile(parseConfig(yaml, 'a2a.yaml', {}), pools, 1, { live: live.begin() });
 }
 
 /** The routes matched by GET /a, /b and /c. */
