@@ -1,12 +1,12 @@
 // The compiled, immutable view of a config that requests read. A request takes the current
 // snapshot once, at its start, and uses only it until it ends, so a reload never changes a
 // request mid-flight.
-import type { Dispatcher } from 'undici';
 import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
 import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
 import type { ObservabilitySettings } from '../observability/settings.js';
+import type { UpstreamPool } from '../upstream/dispatch.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import type { RouteTable } from './route-table.js';
 
@@ -58,7 +58,7 @@ interface BackendBase {
 export interface HostBackendRt extends BackendBase {
   readonly kind: 'host';
   readonly target: UpstreamTarget;
-  readonly pool: Dispatcher;
+  readonly pool: UpstreamPool;
   readonly requestHeaders: HeaderRules;
 }
 
@@ -70,7 +70,7 @@ export interface AiBackendRt extends BackendBase {
   /** Settings of the built-in mock provider (answered locally, no upstream). */
   readonly mock: MockSettings | null;
   readonly target: UpstreamTarget | null;
-  readonly pool: Dispatcher | null;
+  readonly pool: UpstreamPool | null;
   readonly routeTypes: RouteTypeTable;
   readonly pathOverride: string | undefined;
   readonly pathPrefix: string | undefined;

@@ -18,6 +18,9 @@ export interface UpstreamRequest {
   bodyTimeoutMs: number;
 }
 
+/** A connection pool as the rest of the gateway sees it (undici stays behind src/upstream). */
+export type UpstreamPool = Dispatcher;
+
 export interface UpstreamListener {
   onHeaders(status: number, rawHeaders: Buffer[]): void;
   onData(chunk: Buffer): void;
