@@ -4,7 +4,9 @@ import type { RouteType } from '../llm/route-types.js';
 import type { AiBackendRt, BackendRt, BindRt, RouteRt, Snapshot } from '../runtime/snapshot.js';
 import type { Downstream } from './downstream.js';
 import { UsageGuard, type Usage } from '../llm/usage.js';
+import type { ApiKeyIdentity, ClientCredential, JwtIdentity } from '../policies/request-policy.js';
 
+/** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
   route: RouteRt | null = null;
   /** Prefix matched by the route (stripped before forwarding to AI backends). */
@@ -29,6 +31,15 @@ export class RequestCtx {
   readonly usage = new UsageGuard((u) => (this.tokens = u));
   tokens: Usage | undefined;
   readonly startNs = process.hrtime.bigint();
+  /** Identities established by authentication (CEL jwt.*, apiKey.*, basicAuth.*). */
+  jwt: JwtIdentity | null = null;
+  apiKey: ApiKeyIdentity | null = null;
+  basicAuth: { readonly username: string } | null = null;
+  /** Client credentials authentication consumed: stripped before forwarding, hidden from CEL. */
+  credentials: ClientCredential[] | null = null;
+  hiddenHeaders: Set<string> | null = null;
+  /** Headers every response to this request carries, errors included (CORS). */
+  extraResponseHeaders: string[] | null = null;
 
   constructor(
     readonly down: Downstream,
@@ -46,6 +57,15 @@ export class RequestCtx {
     const h = this.down.headers;
     for (let i = 0; i < h.length; i += 2) if (h[i] === name) return h[i + 1];
     return undefined;
+  }
+
+  addCredential(c: ClientCredential): void {
+    (this.credentials ??= []).push(c);
+    if (c.kind === 'header') (this.hiddenHeaders ??= new Set()).add(c.name);
+  }
+
+  addResponseHeaders(headers: readonly string[]): void {
+    (this.extraResponseHeaders ??= []).push(...headers);
   }
 }
 

@@ -2,8 +2,9 @@
 // ties the upstream call's life to the client's (a client that goes away aborts the upstream).
 import { anthropicKeyFromBearer } from '../llm/providers/index.js';
 import { rewriteHeaders } from '../native/index.js';
+import { withoutCredentials } from '../policies/credential-location.js';
 import { headerValue } from './header-values.js';
-import type { AiBackendRt } from '../runtime/snapshot.js';
+import type { AiBackendRt, BackendRt } from '../runtime/snapshot.js';
 import { UpstreamCall, type UpstreamListener } from '../upstream/dispatch.js';
 import type { ApiFormat } from '../llm/convert/types.js';
 import type { RequestCtx } from './context.js';
@@ -48,10 +49,24 @@ export function dispatch(
   });
 }
 
+export interface ClientRequest {
+  readonly headers: readonly string[];
+  readonly query: string;
+}
+
+/**
+ * The client's headers and query string as they go upstream: credentials that authentication
+ * consumed are removed, except a validated JWT when the backend asks for `backendAuth: passthrough`.
+ */
+export function clientRequest(ctx: RequestCtx, b: BackendRt): ClientRequest {
+  if (ctx.credentials === null) return ctx.down;
+  return withoutCredentials(ctx.down.headers, ctx.down.query, ctx.credentials, b.authPassthrough);
+}
+
 /** Path and query sent to an AI provider. */
-export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, providerFormat: ApiFormat | null): string {
+export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, providerFormat: ApiFormat | null, query: string): string {
   if (b.pathOverride !== undefined) return b.pathOverride;
-  const q = ctx.down.query === '' ? '' : `?${ctx.down.query}`;
+  const q = query === '' ? '' : `?${query}`;
   if (providerFormat !== null) return `${b.pathPrefix ?? b.provider.basePath}${b.provider.path(providerFormat)}${q}`;
   let path = ctx.down.path.slice(ctx.routePrefix.length) || '/';
   if (path[0] !== '/') path = `/${path}`;
@@ -63,8 +78,8 @@ export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, providerFormat: 
 }
 
 /** Request headers for an AI provider, including credential handling. */
-export function aiRequestHeaders(ctx: RequestCtx, b: AiBackendRt, llm: boolean): string[] {
-  const out = rewriteHeaders(ctx.down.headers, llm ? b.llmRequestHeaders : b.passthroughRequestHeaders);
+export function aiRequestHeaders(b: AiBackendRt, llm: boolean, headers: readonly string[]): string[] {
+  const out = rewriteHeaders(headers, llm ? b.llmRequestHeaders : b.passthroughRequestHeaders);
   for (const [name, value] of b.provider.requiredHeaders) {
     if (headerValue(out, name) === undefined) out.push(name, value);
   }

@@ -10,7 +10,7 @@ import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';
 import type { HeaderList } from './downstream.js';
 import { GatewayError } from './errors.js';
-import { sendError, sendJson } from './respond.js';
+import { head, sendError, sendJson } from './respond.js';
 import { upstreamFailureError } from './upstream-errors.js';
 
 /** Largest non-streamed LLM response body the gateway will buffer to convert. */
@@ -53,7 +53,7 @@ export class LlmResponse implements UpstreamListener {
       onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
     });
     ctx.status = status;
-    ctx.down.head(status, [...this.headers, 'content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache']);
+    head(ctx, status, [...this.headers, 'content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache']);
     const call = this.call!;
     ctx.down.setFlow(
       () => call.pause(),

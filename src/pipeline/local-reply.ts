@@ -2,13 +2,14 @@
 // the same moment are written together, later ones on timers that a client abort cancels.
 import type { MockReply } from '../llm/providers/index.js';
 import type { RequestCtx } from './context.js';
+import { head } from './respond.js';
 
 export function playLocalReply(ctx: RequestCtx, reply: MockReply, finish: (ctx: RequestCtx) => void): void {
   const down = ctx.down;
   ctx.status = reply.status;
   const headers = ['content-type', reply.contentType];
   if (reply.contentType === 'text/event-stream') headers.push('cache-control', 'no-cache');
-  down.head(reply.status, headers);
+  head(ctx, reply.status, headers);
   const events = reply.events;
   let i = 0;
   let timer: NodeJS.Timeout | null = null;

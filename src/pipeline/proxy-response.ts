@@ -7,7 +7,7 @@ import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
 import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';
 import { upstreamFailureError } from './upstream-errors.js';
-import { sendError } from './respond.js';
+import { head, sendError } from './respond.js';
 
 /** Bodies up to this size with a Content-Length are written in one piece with the head. */
 const HOLD_LIMIT = 256 * 1024;
@@ -28,7 +28,7 @@ export class ProxyResponse implements UpstreamListener {
     ctx.status = status;
     const length = rawHeaderValue(raw, 'content-length');
     if (length !== undefined && Number(length) <= HOLD_LIMIT) this.held = [];
-    ctx.down.head(status, rewriteRawHeaders(raw, this.rules));
+    head(ctx, status, rewriteRawHeaders(raw, this.rules));
     if (this.held === null) {
       const call = this.call!;
       ctx.down.setFlow(

@@ -2,6 +2,7 @@
 import type { RequestCtx } from './context.js';
 import { clientErrorBody, GatewayError } from './errors.js';
 import { log } from '../observability/log.js';
+import { PolicyRejection, type Reply } from '../policies/request-policy.js';
 import type { Downstream, HeaderList } from './downstream.js';
 
 const JSON_TYPE = 'application/json';
@@ -10,8 +11,22 @@ export function sendJson(ctx: RequestCtx, status: number, body: string | Uint8Ar
   const down = ctx.down;
   if (down.aborted) return;
   ctx.status = status;
-  down.head(status, ['content-type', JSON_TYPE, ...extra]);
+  head(ctx, status, ['content-type', JSON_TYPE, ...extra]);
   down.end(body);
+}
+
+/** Every response head goes through here, so headers policies added (CORS) reach the client. */
+export function head(ctx: RequestCtx, status: number, headers: HeaderList): void {
+  const extra = ctx.extraResponseHeaders;
+  ctx.down.head(status, extra === null ? headers : [...headers, ...extra]);
+}
+
+/** An answer a policy made itself (a CORS preflight): no body. */
+export function sendReply(ctx: RequestCtx, reply: Reply): void {
+  if (ctx.down.aborted) return;
+  ctx.status = reply.status;
+  head(ctx, reply.status, [...reply.headers]);
+  ctx.down.end();
 }
 
 /** The one place an error becomes a response. */
@@ -28,6 +43,9 @@ export function sendError(ctx: RequestCtx, err: unknown): void {
 
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
+  if (err instanceof PolicyRejection) {
+    return new GatewayError(err.status, err.type, err.message, err.status >= 500 ? 'internal' : 'downstream', err.status >= 500, err.headers);
+  }
   const e = err as { status?: unknown; type?: unknown; message?: unknown; param?: unknown };
   // LlmError (from the translation layer) carries status and type; keep them.
   if (typeof e?.status === 'number' && typeof e.type === 'string' && typeof e.message === 'string') {

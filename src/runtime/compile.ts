@@ -17,9 +17,10 @@ import {
   REQUEST_DROP_DEFAULT,
   RESPONSE_DROP_DEFAULT,
   type CompiledHeaderRules as HeaderRules,
-  type HeaderRuleSpec,
 } from '../native/index.js';
-import type { HeaderModifierT } from '../config/schema/policies.js';
+import { compileRequestPolicies, effectivePolicies, type RequestPolicies } from '../policies/request-policies.js';
+import type { PolicyCompiler } from '../policies/request-policy.js';
+import { foldModifiers, type PolicyLayer } from './header-layers.js';
 import type { PoolRegistry } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
 import { RouteTable } from './route-table.js';
@@ -43,7 +44,7 @@ const LLM_REQUEST_DROP = [...REQUEST_DROP_DEFAULT, 'accept-encoding'];
 /** Converted LLM bodies replace the upstream's, and with it these. */
 const LLM_RESPONSE_DROP = [...RESPONSE_DROP, 'content-type', 'content-encoding', 'etag'];
 
-class Compiler {
+class Compiler implements PolicyCompiler {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: string[] = [];
   readonly poolKeys = new Set<string>();
@@ -60,9 +61,17 @@ class Compiler {
     this.problems.push({ path: formatPath(path), ...this.loaded.locate(path), message });
   }
 
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
+  resolveFile(file: string): string {
+    return resolvePath(this.baseDir, file);
+  }
+
   readFile(path: Path, file: string): string | undefined {
     try {
-      return readFileSync(resolvePath(this.baseDir, file), 'utf8');
+      return readFileSync(this.resolveFile(file), 'utf8');
     } catch (e) {
       this.fail(path, `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       return undefined;
@@ -75,8 +84,9 @@ class Compiler {
       if (binds.has(b.port)) this.fail(['binds', bi, 'port'], `port ${b.port} is bound twice`);
       const listeners = b.listeners.map((l, li): ListenerRt => {
         const lname = l.name ?? `listener${li}`;
+        const listenerPolicies = compileRequestPolicies(l.policies, ['binds', bi, 'listeners', li, 'policies'], this);
         const routes = (l.routes ?? []).map((r, ri) => ({
-          route: this.route(r, ['binds', bi, 'listeners', li, 'routes', ri], `${b.port}/${lname}`, ri),
+          route: this.route(r, ['binds', bi, 'listeners', li, 'routes', ri], `${b.port}/${lname}`, ri, listenerPolicies),
           matches: r.matches ?? [],
           hostnames: r.hostnames,
         }));
@@ -87,25 +97,28 @@ class Compiler {
     return binds;
   }
 
-  private route(r: RouteT, path: Path, parentKey: string, index: number): RouteRt {
+  private route(r: RouteT, path: Path, parentKey: string, index: number, listenerPolicies: RequestPolicies): RouteRt {
     const name = r.name ?? `route${index}`;
     const key = `${parentKey}/${name}`;
     const backends = r.backends.map((b, i) => this.backend(b, r.policies, [...path, 'backends', i], `${key}/${i}`));
     const totalWeight = backends.reduce((s, b) => s + b.weight, 0);
     if (totalWeight === 0) this.fail([...path, 'backends'], 'every backend has weight 0');
-    return { key, name, backends, totalWeight };
+    const policies = effectivePolicies(listenerPolicies, compileRequestPolicies(r.policies, [...path, 'policies'], this));
+    return { key, name, backends, totalWeight, policies };
   }
 
   private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string): BackendRt {
     const weight = b.weight ?? 1;
-    if (b.ai) return this.aiBackend(b.ai, [routePolicies, b.policies, b.ai.policies], [...path, 'ai'], weight);
-    const policies = merge([routePolicies, b.policies]);
+    const routeLayer = { policies: routePolicies, path: path.slice(0, -2) };
+    const layers: PolicyLayer[] = [routeLayer, { policies: b.policies, path }];
+    if (b.ai) return this.aiBackend(b.ai, [...layers, { policies: b.ai.policies, path: [...path, 'ai'] }], [...path, 'ai'], weight);
+    const policies = merge(layers);
     const [host, port] = splitHostPort(b.host!, 80);
     const tls = this.tls(policies, [...path, 'policies', 'backendTLS'], host, false);
     const target = makeTarget(host, port, tls);
     this.poolKeys.add(target.key);
     const authKey = this.authKey(policies, path);
-    const requestHeaders = this.headerRules(path, policies, 'request', REQUEST_DROP_DEFAULT, authKey ? { name: 'authorization', value: `Bearer ${authKey}` } : undefined);
+    const requestHeaders = this.headerRules(layers, 'request', REQUEST_DROP_DEFAULT, authKey ? { name: 'authorization', value: `Bearer ${authKey}` } : undefined);
     const backend: HostBackendRt = {
       kind: 'host',
       key: `host/${target.key}`,
@@ -114,12 +127,13 @@ class Compiler {
       target,
       pool: this.pools.get(target),
       requestHeaders,
-      responseHeaders: this.headerRules(path, policies, 'response', RESPONSE_DROP),
+      responseHeaders: this.headerRules(layers, 'response', RESPONSE_DROP),
+      authPassthrough: policies.backendAuth?.passthrough !== undefined,
     };
     return backend;
   }
 
-  private aiBackend(ai: AiBackendT, layers: (BackendPoliciesT | undefined)[], path: Path, weight: number): AiBackendRt {
+  private aiBackend(ai: AiBackendT, layers: PolicyLayer[], path: Path, weight: number): AiBackendRt {
     const policies = merge(layers);
     const { provider, model } = pickProvider(ai);
     let target: UpstreamTarget | null = null;
@@ -134,7 +148,7 @@ class Compiler {
     const authKey = this.authKey(policies, path);
     const injectsKey = authKey !== undefined;
     const credential = injectsKey ? provider.credential(authKey) : undefined;
-    const request = (llm: boolean) => this.headerRules(path, policies, 'request', llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT, credential);
+    const request = (llm: boolean) => this.headerRules(layers, 'request', llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT, credential);
     const m = ai.provider.mock;
     return {
       kind: 'ai',
@@ -159,34 +173,32 @@ class Compiler {
       injectsKey,
       llmRequestHeaders: request(true),
       passthroughRequestHeaders: request(false),
-      responseHeaders: this.headerRules(path, policies, 'response', RESPONSE_DROP),
-      llmResponseHeaders: this.headerRules(path, policies, 'response', LLM_RESPONSE_DROP),
+      responseHeaders: this.headerRules(layers, 'response', RESPONSE_DROP),
+      llmResponseHeaders: this.headerRules(layers, 'response', LLM_RESPONSE_DROP),
+      authPassthrough: policies.backendAuth?.passthrough !== undefined,
     };
   }
 
-  /** Header rules with the request/responseHeaderModifier applied; a bad header is a config error. */
+  /**
+   * Header rules with the request/responseHeaderModifier of every layer applied in order (the
+   * route's, then the backend's, as Gateway API filters do); a bad header is a config error
+   * at the layer that names it.
+   */
   private headerRules(
-    path: Path,
-    policies: BackendPoliciesT,
+    layers: readonly PolicyLayer[],
     direction: 'request' | 'response',
     drop: readonly string[],
     credential?: { name: string; value: string },
   ): HeaderRules {
     const key = direction === 'request' ? 'requestHeaderModifier' : 'responseHeaderModifier';
-    const m: HeaderModifierT | undefined = policies[key];
-    const spec: HeaderRuleSpec = {
-      direction,
-      drop,
-      ...(m?.set ? { set: m.set } : {}),
-      ...(m?.add ? { add: m.add } : {}),
-      ...(m?.remove ? { remove: m.remove } : {}),
-      ...(credential ? { credential } : {}),
-    };
+    const folded = foldModifiers(layers.map((l) => l.policies?.[key]));
     try {
-      return compileHeaderRules(spec);
+      return compileHeaderRules({ direction, drop, ...folded, ...(credential ? { credential } : {}) });
     } catch (e) {
       if (!(e instanceof HeaderRuleError)) throw e;
-      this.fail([...path, 'policies', key, ...e.path.split('.')], e.message.slice(e.path.length + 2));
+      const [field, name] = e.path.split('.');
+      const at = layers.findLast((l) => Object.hasOwn((l.policies?.[key] as Record<string, unknown> | undefined)?.[field ?? ''] ?? {}, name ?? '')) ?? layers.at(-1)!;
+      this.fail([...at.path, 'policies', key, ...e.path.split('.')], e.message.slice(e.path.length + 2));
       return compileHeaderRules({ direction, drop });
     }
   }
@@ -225,9 +237,9 @@ class Compiler {
 }
 
 /** Later layers win per policy kind: route < backend < AI provider. */
-function merge(layers: (BackendPoliciesT | undefined)[]): BackendPoliciesT {
+function merge(layers: readonly PolicyLayer[]): BackendPoliciesT {
   const out: BackendPoliciesT = {};
-  for (const l of layers) if (l) Object.assign(out, stripUndefined(l));
+  for (const l of layers) if (l.policies) Object.assign(out, stripUndefined(l.policies));
   return out;
 }
 

@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
 import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
+import type { RequestPolicies } from '../policies/request-policies.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import type { RouteTable } from './route-table.js';
 
@@ -34,6 +35,8 @@ export interface RouteRt {
   readonly name: string;
   readonly backends: readonly BackendRt[];
   readonly totalWeight: number;
+  /** CORS, CSRF, authentication and authorization (route over listener); null: none. */
+  readonly policies: RequestPolicies | null;
 }
 
 interface BackendBase {
@@ -43,6 +46,8 @@ interface BackendBase {
   readonly weight: number;
   /** Response header rules (hop-by-hop removal, responseHeaderModifier). */
   readonly responseHeaders: HeaderRules;
+  /** backendAuth passthrough: the validated client JWT is forwarded, not stripped. */
+  readonly authPassthrough: boolean;
 }
 
 export interface HostBackendRt extends BackendBase {

@@ -44,7 +44,7 @@ export class Exchange implements Downstream {
     req.forEach((k, v) => {
       h.push(k, v);
     });
-    this.remoteAddress = remoteText(res);
+    this.remoteAddress = remoteText(Buffer.from(res.getRemoteAddressAsText()).toString());
     res.onAborted(() => this.onClientGone());
   }
 
@@ -149,7 +149,20 @@ export class Exchange implements Downstream {
   }
 }
 
-function remoteText(res: HttpResponse): string {
-  const addr = Buffer.from(res.getRemoteAddressAsText()).toString();
-  return addr.startsWith('0000:0000:0000:0000:0000:ffff:') ? addr.slice(30) : addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+const MAPPED = '0000:0000:0000:0000:0000:ffff:';
+
+/**
+ * The client address in its usual text form. uWS writes IPv6 uncompressed and IPv4 clients on
+ * its dual-stack socket as IPv4-mapped hex ("0000:…:ffff:7f00:0001"), which CEL rules such as
+ * `cidr("127.0.0.1/8").containsIP(source.address)` must see as "127.0.0.1".
+ */
+export function remoteText(raw: string): string {
+  if (raw.startsWith(MAPPED)) {
+    const hi = parseInt(raw.slice(30, 34), 16);
+    const lo = parseInt(raw.slice(35, 39), 16);
+    return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  }
+  if (raw.startsWith('::ffff:') && raw.includes('.')) return raw.slice(7);
+  if (raw.includes(':')) return new URL(`http://[${raw}]/`).hostname.slice(1, -1);
+  return raw;
 }

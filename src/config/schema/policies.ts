@@ -2,7 +2,7 @@
 // restricted to those this gateway implements; any other key is a config error, never a
 // silently ignored policy.
 import { z } from 'zod';
-import { HeaderMap, SecretSource } from './common.js';
+import { Duration, exactlyOne, HeaderMap, SecretSource } from './common.js';
 
 export const RouteType = z
   .enum(['completions', 'messages', 'models', 'passthrough', 'detect'])
@@ -55,7 +55,142 @@ const backendPolicyShape = {
 
 export const BackendPolicies = z.strictObject(backendPolicyShape).describe('Backend-level policies');
 
-export const RoutePolicies = z.strictObject({ ...backendPolicyShape }).describe('Route-level policies');
+// --- Client authentication and authorization (route and listener level) ---------------------
+
+const AuthMode = z
+  .enum(['strict', 'optional', 'permissive'])
+  .describe('strict: a valid credential is required; optional (default): validated when present; permissive: never rejects, valid credentials are still used');
+
+export const AuthorizationLocation = z
+  .strictObject({
+    header: z
+      .strictObject({
+        name: z.string().min(1).describe('Header name'),
+        prefix: z.string().optional().describe('Prefix before the credential, e.g. "Bearer " (matched case-insensitively)'),
+      })
+      .optional(),
+    queryParameter: z.strictObject({ name: z.string().min(1) }).optional().describe('Query parameter carrying the credential'),
+    cookie: z.strictObject({ name: z.string().min(1) }).optional().describe('Cookie carrying the credential'),
+  })
+  .superRefine(exactlyOne(['header', 'queryParameter', 'cookie'], 'location'))
+  .describe('Where the credential is read from (default: Authorization: Bearer)');
+
+export const Jwks = z
+  .union([
+    z.string().min(1).describe('Inline JWKS JSON'),
+    z.strictObject({ file: z.string().min(1).describe('JWKS file (watched for changes)') }),
+    z.strictObject({ url: z.string().url().describe('JWKS URL, fetched and cached per Cache-Control (at least 60 s, default 15 min)') }),
+  ])
+  .describe('Signing keys: inline JSON, {file: path} or {url: https://...}');
+
+const JwtValidationOptions = z.strictObject({
+  requiredClaims: z
+    .array(z.enum(['exp', 'nbf', 'aud', 'iss', 'sub']))
+    .optional()
+    .describe('Claims a token must carry (default: [exp])'),
+});
+
+export const JwtProvider = z.strictObject({
+  issuer: z.string().min(1).describe('Required `iss` claim'),
+  audiences: z.array(z.string().min(1)).optional().describe('Accepted `aud` values; when set, the token must carry one of them'),
+  jwks: Jwks,
+  jwtValidationOptions: JwtValidationOptions.optional(),
+});
+
+export const JwtAuth = z
+  .strictObject({
+    mode: AuthMode.optional(),
+    location: AuthorizationLocation.optional(),
+    issuer: JwtProvider.shape.issuer.optional(),
+    audiences: JwtProvider.shape.audiences,
+    jwks: Jwks.optional(),
+    jwtValidationOptions: JwtValidationOptions.optional(),
+    providers: z.array(JwtProvider).min(1).optional().describe('Several issuers; a token is checked against the provider of its `iss`'),
+  })
+  .superRefine((v, ctx) => {
+    const single = v.issuer !== undefined || v.jwks !== undefined;
+    if (v.providers !== undefined && (single || v.audiences !== undefined || v.jwtValidationOptions !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'jwtAuth takes either providers or issuer/audiences/jwks, not both' });
+    } else if (v.providers === undefined && (v.issuer === undefined || v.jwks === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'jwtAuth needs issuer and jwks (or a providers list)' });
+    }
+  })
+  .describe('Validate JWTs (claims become CEL jwt.*); the token is removed before forwarding unless backendAuth passthrough');
+
+const KeyHash = z
+  .string()
+  .regex(/^(sha256:[0-9a-fA-F]{64}|\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53})$/, 'expected "sha256:<64 hex digits>" or a bcrypt hash ($2b$...)');
+
+export const ApiKeyEntry = z
+  .strictObject({
+    key: z.string().min(1).optional().describe('The key, in clear'),
+    keyHash: KeyHash.optional().describe('The key as "sha256:<hex>" or a bcrypt hash'),
+    metadata: z.record(z.string(), z.unknown()).optional().describe('Visible to CEL as apiKey.<field>'),
+    allowedModels: z.array(z.string().min(1)).optional().describe('Models this key may use on LLM routes (empty: none)'),
+  })
+  .superRefine(exactlyOne(['key', 'keyHash'], 'API key'));
+
+export const ApiKeyAuth = z
+  .strictObject({
+    keys: z
+      .union([z.array(ApiKeyEntry), z.strictObject({ file: z.string().min(1).describe('YAML or JSON file holding the keys list') })])
+      .describe('Accepted keys, inline or {file: path}'),
+    mode: AuthMode.optional(),
+    location: AuthorizationLocation.optional().describe('Where the key is read from (default: Authorization: Bearer, then x-api-key)'),
+  })
+  .describe('API keys (metadata becomes CEL apiKey.*); the key is removed before forwarding');
+
+export const BasicAuth = z
+  .strictObject({
+    htpasswd: SecretSource.describe('htpasswd users (bcrypt, {SHA}, $5$, $6$ or $apr1$), inline or {file: path}'),
+    realm: z.string().regex(/^[^"\\\r\n]*$/, 'realm may not contain quotes, backslashes or line breaks').optional().describe('Realm in WWW-Authenticate (default "Restricted")'),
+    mode: z.enum(['strict', 'optional']).optional().describe('strict: credentials required; optional (default): checked when present'),
+    authorizationLocation: AuthorizationLocation.optional(),
+  })
+  .describe('HTTP basic authentication against an htpasswd file');
+
+const AuthorizationRule = z.union([
+  z.string().min(1).describe('CEL expression; an allow rule'),
+  z.strictObject({ allow: z.string().min(1) }).describe('Allow the request when true'),
+  z.strictObject({ deny: z.string().min(1) }).describe('Deny the request when true'),
+  z.strictObject({ require: z.string().min(1) }).describe('Deny the request unless true'),
+]);
+
+export const Authorization = z
+  .strictObject({ rules: z.array(AuthorizationRule).describe('Any deny denies; every require must hold; allow rules form an allowlist') })
+  .describe('CEL authorization; a denied request gets 403');
+
+export const Cors = z
+  .strictObject({
+    allowOrigins: z.array(z.string()).optional().describe('Allowed origins ("*", or scheme://host[:port] with * wildcards in the host)'),
+    allowMethods: z.array(z.string()).optional(),
+    allowHeaders: z.array(z.string()).optional(),
+    exposeHeaders: z.array(z.string()).optional(),
+    allowCredentials: z.boolean().optional(),
+    maxAge: z.union([Duration, z.number().int().min(0)]).optional().describe('Preflight cache lifetime (duration or seconds)'),
+  })
+  .describe('CORS: preflights are answered by the gateway, before authentication');
+
+export const Csrf = z
+  .strictObject({ additionalOrigins: z.array(z.string()).optional().describe('Origins trusted besides the request host') })
+  .describe('Refuse cross-site unsafe requests (Sec-Fetch-Site / Origin checks) with 403');
+
+const requestPolicyShape = {
+  jwtAuth: JwtAuth.optional(),
+  apiKey: ApiKeyAuth.optional(),
+  basicAuth: BasicAuth.optional(),
+  authorization: Authorization.optional(),
+  cors: Cors.optional(),
+};
+
+export const RoutePolicies = z
+  .strictObject({ ...backendPolicyShape, ...requestPolicyShape, csrf: Csrf.optional() })
+  .describe('Route-level policies');
+
+/** agentgateway's listener policies (LocalGatewayPolicy), the subset implemented here. */
+export const ListenerPolicies = z
+  .strictObject(requestPolicyShape)
+  .describe('Listener-level policies: apply to every route of the listener; a route policy of the same kind replaces it (authorization rules are combined)');
 
 export type RoutePoliciesT = z.infer<typeof RoutePolicies>;
 export type BackendPoliciesT = z.infer<typeof BackendPolicies>;
@@ -63,3 +198,14 @@ export type RouteTypeT = z.infer<typeof RouteType>;
 export type HeaderModifierT = z.infer<typeof HeaderModifier>;
 export type BackendAuthT = z.infer<typeof BackendAuth>;
 export type BackendTLST = z.infer<typeof BackendTLS>;
+export type ListenerPoliciesT = z.infer<typeof ListenerPolicies>;
+export type AuthorizationLocationT = z.infer<typeof AuthorizationLocation>;
+export type JwtAuthT = z.infer<typeof JwtAuth>;
+export type JwtProviderT = z.infer<typeof JwtProvider>;
+export type JwksT = z.infer<typeof Jwks>;
+export type ApiKeyAuthT = z.infer<typeof ApiKeyAuth>;
+export type ApiKeyEntryT = z.infer<typeof ApiKeyEntry>;
+export type BasicAuthT = z.infer<typeof BasicAuth>;
+export type AuthorizationT = z.infer<typeof Authorization>;
+export type CorsT = z.infer<typeof Cors>;
+export type CsrfT = z.infer<typeof Csrf>;

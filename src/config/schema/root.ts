@@ -1,5 +1,6 @@
 // The config file root (agentgateway's `LocalConfig`): binds -> listeners -> routes -> backends.
 import { z } from 'zod';
+import { ListenerPolicies } from './policies.js';
 import { Route } from './routes.js';
 
 export const Listener = z.strictObject({
@@ -7,6 +8,7 @@ export const Listener = z.strictObject({
   hostname: z.string().optional().describe('Host header this listener answers ("*.example.com" allowed)'),
   protocol: z.enum(['HTTP']).optional().describe('Only HTTP is supported'),
   routes: z.array(Route).optional(),
+  policies: ListenerPolicies.optional(),
 });
 
 export const Bind = z.strictObject({

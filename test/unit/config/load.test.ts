@@ -30,7 +30,7 @@ describe('config errors name the file, the YAML path and line:column', () => {
   it('unknown key far from any valid one lists the valid keys', () => {
     const yaml = `binds:\n- port: 1\n  listeners:\n  - zzzzzzzz: 1\n    routes: []\n`;
     expect(problems(yaml)[0]).toBe(
-      'test.yaml:4:5: binds[0].listeners[0].zzzzzzzz: unknown key "zzzzzzzz" (valid keys: hostname, name, protocol, routes)',
+      'test.yaml:4:5: binds[0].listeners[0].zzzzzzzz: unknown key "zzzzzzzz" (valid keys: hostname, name, policies, protocol, routes)',
     );
   });
 

@@ -1,0 +1,128 @@
+// The variables CEL expressions can read, and how each is built from a request. Building is
+// lazy twice over: a request builds only the variables its compiled expressions reference,
+// and for object-typed variables (request, source, llm) only the fields they reference.
+// To add a variable, see README.md in this folder.
+import { toCelValue } from './values.js';
+
+/** The downstream request as CEL sees it (a structural subset of the pipeline's Downstream). */
+export interface CelDownstream {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  /** Flat lower-case `[name, value, ...]` list. */
+  readonly headers: readonly string[];
+  readonly remoteAddress: string;
+  readonly body: Uint8Array | null;
+}
+
+/**
+ * What variables are built from. The pipeline's RequestCtx satisfies this structurally, so this
+ * module never imports the pipeline.
+ */
+export interface CelRequest {
+  readonly down: CelDownstream;
+  /** Claims of the validated JWT, if any (`celClaims` memoises their CEL form per token). */
+  readonly jwt: { readonly claims: Readonly<Record<string, unknown>>; celClaims?: unknown } | null;
+  /** Metadata of the matched API key, already in CEL form. */
+  readonly apiKey: { readonly celMetadata: Readonly<Record<string, unknown>> } | null;
+  readonly basicAuth: { readonly username: string } | null;
+  /** Model the client asked for (LLM routes, once the body is parsed). */
+  readonly requestModel: string | undefined;
+  readonly routeType: string | null;
+  /** Header names that carry client credentials: hidden from `request.headers`. */
+  readonly hiddenHeaders: ReadonlySet<string> | null;
+}
+
+export interface FieldDef<R> {
+  /** CEL type of the field. */
+  readonly type: string;
+  readonly build: (req: R) => unknown;
+}
+
+export interface VariableDef<R> {
+  readonly description: string;
+  /** CEL type; for object variables, the name their fields are registered under. */
+  readonly type: string;
+  /** Object variables: fields built on demand. */
+  readonly fields?: Readonly<Record<string, FieldDef<R>>>;
+  /** Whole-value variables (maps): built in one go. */
+  readonly build?: (req: R) => unknown;
+}
+
+/** Object variables are instances of one class per variable, so the type checker knows them. */
+export class RequestVars {}
+export class SourceVars {}
+export class LlmVars {}
+export class BasicAuthVars {}
+
+export const OBJECT_CLASSES: Record<string, new () => object> = {
+  Request: RequestVars,
+  Source: SourceVars,
+  Llm: LlmVars,
+  BasicAuth: BasicAuthVars,
+};
+
+const EMPTY = Object.freeze({});
+
+export const VARIABLES: Readonly<Record<string, VariableDef<CelRequest>>> = {
+  request: {
+    description: 'The incoming HTTP request',
+    type: 'Request',
+    fields: {
+      method: { type: 'string', build: (r) => r.down.method },
+      path: { type: 'string', build: (r) => r.down.path },
+      pathAndQuery: { type: 'string', build: (r) => (r.down.query === '' ? r.down.path : `${r.down.path}?${r.down.query}`) },
+      host: { type: 'string', build: (r) => hostOf(r.down.headers) },
+      scheme: { type: 'string', build: () => 'http' },
+      version: { type: 'string', build: () => 'HTTP/1.1' },
+      uri: {
+        type: 'string',
+        build: (r) => `http://${hostOf(r.down.headers)}${r.down.path}${r.down.query === '' ? '' : `?${r.down.query}`}`,
+      },
+      headers: { type: 'map<string, string>', build: (r) => headerMap(r.down.headers, r.hiddenHeaders) },
+      body: { type: 'string', build: (r) => (r.down.body === null ? '' : Buffer.from(r.down.body).toString('utf8')) },
+    },
+  },
+  source: {
+    description: 'The client connection',
+    type: 'Source',
+    fields: { address: { type: 'string', build: (r) => r.down.remoteAddress } },
+  },
+  jwt: {
+    description: 'Claims of the validated JWT (empty when there is none, so has(jwt.sub) is false)',
+    type: 'map<string, dyn>',
+    build: (r) => (r.jwt === null ? EMPTY : (r.jwt.celClaims ??= toCelValue(r.jwt.claims))),
+  },
+  apiKey: {
+    description: 'Metadata of the matched API key (empty when there is none)',
+    type: 'map<string, dyn>',
+    build: (r) => r.apiKey?.celMetadata ?? EMPTY,
+  },
+  basicAuth: {
+    description: 'The authenticated basic-auth user',
+    type: 'BasicAuth',
+    fields: { username: { type: 'string', build: (r) => r.basicAuth?.username } },
+  },
+  llm: {
+    description: 'The LLM request (on completions and messages routes)',
+    type: 'Llm',
+    fields: { requestModel: { type: 'string', build: (r) => r.requestModel } },
+  },
+};
+
+/** Multiple values of one header are joined with ", " (RFC 9110 §5.3). */
+function headerMap(list: readonly string[], hidden: ReadonlySet<string> | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i]!;
+    if (hidden !== null && hidden.has(name)) continue;
+    const prev = out[name];
+    out[name] = prev === undefined ? list[i + 1]! : `${prev}, ${list[i + 1]!}`;
+  }
+  return out;
+}
+
+function hostOf(list: readonly string[]): string {
+  for (let i = 0; i < list.length; i += 2) if (list[i] === 'host') return list[i + 1]!;
+  return '';
+}

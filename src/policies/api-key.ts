@@ -1,0 +1,135 @@
+// apiKey: client API keys, inline or from a file, in clear or as `keyHash` (sha256:<hex> or
+// bcrypt). Keys are held only as SHA-256 digests and found by the digest of the presented key,
+// then confirmed with a constant-time comparison, so timing reveals nothing about stored keys.
+// Per-key metadata becomes CEL `apiKey.*`; `allowedModels` is enforced once the LLM request's
+// model is known. The default location is `Authorization: Bearer`, then `x-api-key`, so both
+// OpenAI-SDK and Anthropic-SDK clients work unchanged.
+import bcrypt from 'bcryptjs';
+import { parse as parseYaml } from 'yaml';
+import { toCelValue } from '../cel/index.js';
+import { ApiKeyEntry, type ApiKeyAuthT, type ApiKeyEntryT } from '../config/schema/policies.js';
+import { CredentialLocation } from './credential-location.js';
+import { liveState } from './live-state.js';
+import { PolicyRejection, type ApiKeyIdentity, type PolicyCompiler, type PolicyRequest, type RequestPolicy } from './request-policy.js';
+import { credentialCacheKey, digestsEqual, sha256 } from './secret-compare.js';
+import { VerifiedCache } from './verified-cache.js';
+
+interface StoredKey {
+  readonly digest: Buffer | null;
+  readonly bcrypt: string | null;
+  readonly identity: ApiKeyIdentity;
+}
+
+type Mode = 'strict' | 'optional' | 'permissive';
+
+export class ApiKeyPolicy implements RequestPolicy {
+  constructor(
+    private readonly byDigest: ReadonlyMap<string, StoredKey>,
+    private readonly salted: readonly StoredKey[],
+    private readonly mode: Mode,
+    private readonly locations: readonly CredentialLocation[],
+    private readonly verified: VerifiedCache<StoredKey>,
+  ) {}
+
+  apply(req: PolicyRequest): Promise<undefined> | undefined {
+    let key: string | undefined;
+    let at: CredentialLocation | undefined;
+    for (const loc of this.locations) {
+      key = loc.extract(req);
+      if (key !== undefined) {
+        at = loc;
+        break;
+      }
+    }
+    if (key === undefined || at === undefined) {
+      if (this.mode === 'strict') throw reject('no API key found');
+      return undefined;
+    }
+    const digest = sha256(key);
+    const found = this.byDigest.get(digest.toString('hex'));
+    if (found !== undefined && digestsEqual(found.digest!, digest)) return this.accept(req, at, found);
+    if (this.salted.length === 0) return this.refuse();
+    const cacheKey = credentialCacheKey(key);
+    const cached = this.verified.get(cacheKey);
+    if (cached !== undefined) return this.accept(req, at, cached);
+    return this.checkSalted(key).then((match) => {
+      if (match === undefined) return this.refuse();
+      this.verified.set(cacheKey, match);
+      return this.accept(req, at, match);
+    });
+  }
+
+  /** bcrypt entries cannot be looked up by digest: each has its own salt. */
+  private async checkSalted(key: string): Promise<StoredKey | undefined> {
+    for (const s of this.salted) if (await bcrypt.compare(key, s.bcrypt!)) return s;
+    return undefined;
+  }
+
+  private accept(req: PolicyRequest, at: CredentialLocation, k: StoredKey): undefined {
+    req.apiKey = k.identity;
+    at.consume(req);
+    return undefined;
+  }
+
+  private refuse(): undefined {
+    if (this.mode === 'permissive') return undefined;
+    throw reject('invalid API key');
+  }
+}
+
+function reject(message: string): PolicyRejection {
+  return new PolicyRejection(401, 'authentication_error', `API key authentication failed: ${message}`, [['www-authenticate', 'Bearer realm="agentgateway"']]);
+}
+
+/** The check on LLM routes, once the request's model is known. */
+export function checkAllowedModel(identity: ApiKeyIdentity | null, model: string | undefined): void {
+  if (identity?.allowedModels == null || model === undefined) return;
+  if (!identity.allowedModels.has(model)) {
+    throw new PolicyRejection(403, 'permission_error', `this API key is not allowed to use model "${model}"`);
+  }
+}
+
+export function compileApiKey(spec: ApiKeyAuthT, path: (string | number)[], c: PolicyCompiler): ApiKeyPolicy | undefined {
+  const entries = Array.isArray(spec.keys) ? spec.keys : keysFromFile(spec.keys.file, [...path, 'keys'], c);
+  if (entries === undefined) return undefined;
+  const byDigest = new Map<string, StoredKey>();
+  const salted: StoredKey[] = [];
+  entries.forEach((e, i) => {
+    const identity: ApiKeyIdentity = {
+      celMetadata: (toCelValue(e.metadata ?? {}) as Record<string, unknown>),
+      allowedModels: e.allowedModels !== undefined ? new Set(e.allowedModels) : null,
+    };
+    if (e.keyHash?.startsWith('$2')) return void salted.push({ digest: null, bcrypt: e.keyHash, identity });
+    const digest = e.key !== undefined ? sha256(e.key) : Buffer.from(e.keyHash!.slice('sha256:'.length), 'hex');
+    const hex = digest.toString('hex');
+    if (byDigest.has(hex)) c.fail([...path, 'keys', i], 'this key is listed twice');
+    byDigest.set(hex, { digest, bcrypt: null, identity });
+  });
+  if (salted.length > 100) c.warn(`${path.join('.')}: ${salted.length} bcrypt API keys are checked one by one; prefer keyHash sha256:`);
+  const locations =
+    spec.location !== undefined
+      ? [new CredentialLocation(spec.location, false)]
+      : [CredentialLocation.bearer(false), new CredentialLocation({ header: { name: 'x-api-key' } }, false)];
+  // Keyed by the entries themselves: keys read from a file may change while the spec does not.
+  const verified = liveState.get(`apiKey:${path.join('.')}`, entries, () => new VerifiedCache<StoredKey>(1024));
+  return new ApiKeyPolicy(byDigest, salted, spec.mode ?? 'optional', locations, verified);
+}
+
+function keysFromFile(file: string, path: (string | number)[], c: PolicyCompiler): ApiKeyEntryT[] | undefined {
+  const text = c.readFile(path, file);
+  if (text === undefined) return undefined;
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    c.fail(path, `${file}: not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+  const parsed = ApiKeyEntry.array().safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    c.fail(path, `${file}: ${issue.path.length > 0 ? `[${issue.path.join('.')}] ` : ''}${issue.message}`);
+    return undefined;
+  }
+  return parsed.data;
+}

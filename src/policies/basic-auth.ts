@@ -1,0 +1,87 @@
+// basicAuth: `Authorization: Basic base64(user:password)` checked against htpasswd entries.
+// Failures are 401 with `WWW-Authenticate: Basic realm="..."`. Successful checks are cached by
+// a keyed digest of user and password, because bcrypt and SHA-crypt cost milliseconds each and
+// a client sends the same credentials on every request.
+import type { BasicAuthT } from '../config/schema/policies.js';
+import { CredentialLocation } from './credential-location.js';
+import { parseHtpasswd, verifyPassword, type HtpasswdEntry } from './htpasswd.js';
+import { liveState } from './live-state.js';
+import { PolicyRejection, type PolicyCompiler, type PolicyRequest, type RequestPolicy } from './request-policy.js';
+import { credentialCacheKey } from './secret-compare.js';
+import { VerifiedCache } from './verified-cache.js';
+
+export class BasicAuthPolicy implements RequestPolicy {
+  /** Verifications of unknown users run against this entry, so timing does not reveal which users exist. */
+  private readonly decoy: HtpasswdEntry | undefined;
+
+  constructor(
+    private readonly users: ReadonlyMap<string, HtpasswdEntry>,
+    private readonly realm: string,
+    private readonly strict: boolean,
+    private readonly location: CredentialLocation,
+    private readonly verified: VerifiedCache<string>,
+  ) {
+    this.decoy = users.values().next().value;
+  }
+
+  apply(req: PolicyRequest): Promise<undefined> | undefined {
+    const encoded = this.location.extract(req);
+    if (encoded === undefined) {
+      if (this.strict) throw this.reject('no basic authentication credentials found');
+      return undefined;
+    }
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw this.reject('malformed basic authentication credentials');
+    const user = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    const key = credentialCacheKey(user, password);
+    if (this.verified.get(key) === user && this.users.has(user)) {
+      this.accept(req, user);
+      return undefined;
+    }
+    const entry = this.users.get(user);
+    const result = entry !== undefined ? verifyPassword(password, entry) : this.decoy !== undefined ? decoyCheck(password, this.decoy) : false;
+    const settle = (ok: boolean): undefined => {
+      if (!ok || entry === undefined) throw this.reject('invalid username or password');
+      this.verified.set(key, user);
+      this.accept(req, user);
+      return undefined;
+    };
+    return typeof result === 'boolean' ? settle(result) : result.then(settle);
+  }
+
+  private accept(req: PolicyRequest, username: string): void {
+    req.basicAuth = { username };
+    this.location.consume(req);
+  }
+
+  private reject(message: string): PolicyRejection {
+    return new PolicyRejection(401, 'authentication_error', `basic authentication failed: ${message}`, [
+      ['www-authenticate', `Basic realm="${this.realm}", charset="UTF-8"`],
+    ]);
+  }
+}
+
+/** Same work as a real check, result ignored (an unknown user never authenticates). */
+function decoyCheck(password: string, decoy: HtpasswdEntry): boolean | Promise<boolean> {
+  const r = verifyPassword(password, decoy);
+  return typeof r === 'boolean' ? false : r.then(() => false);
+}
+
+export function compileBasicAuth(spec: BasicAuthT, path: (string | number)[], c: PolicyCompiler): BasicAuthPolicy | undefined {
+  const text = typeof spec.htpasswd === 'string' ? spec.htpasswd : c.readFile([...path, 'htpasswd'], spec.htpasswd.file);
+  if (text === undefined) return undefined;
+  const { entries, problems } = parseHtpasswd(text);
+  if (problems.length > 0) {
+    c.fail([...path, 'htpasswd'], problems.join('; '));
+    return undefined;
+  }
+  if (entries.size === 0) c.warn(`${path.join('.')}: basicAuth htpasswd has no users; every credential is rejected`);
+  const location =
+    spec.authorizationLocation !== undefined
+      ? new CredentialLocation(spec.authorizationLocation, false)
+      : new CredentialLocation({ header: { name: 'authorization', prefix: 'Basic ' } }, false);
+  const verified = liveState.get(`basicAuth:${path.join('.')}`, { text, spec }, () => new VerifiedCache<string>(1024));
+  return new BasicAuthPolicy(entries, spec.realm ?? 'Restricted', spec.mode === 'strict', location, verified);
+}

@@ -1,0 +1,29 @@
+// A bounded map of credentials already verified (JWTs, bcrypt-checked passwords and keys), so a
+// client that sends the same credential on every request pays for the expensive check once.
+// Insertion-ordered Map: when full, the oldest entry goes. Entries are only ever added after a
+// successful check; failures are never cached.
+export class VerifiedCache<V> {
+  private readonly map = new Map<string, V>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: string, value: V): void {
+    if (this.map.size >= this.max && !this.map.has(key)) {
+      const oldest = this.map.keys().next().value as string;
+      this.map.delete(oldest);
+    }
+    this.map.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
