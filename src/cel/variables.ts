@@ -31,6 +31,18 @@ export interface CelRequest {
   readonly routeType: string | null;
   /** Header names that carry client credentials: hidden from `request.headers`. */
   readonly hiddenHeaders: ReadonlySet<string> | null;
+  /**
+   * The upstream response being judged (health `unhealthyExpression`, retry `condition`); set by
+   * the pipeline while one attempt's response head is examined. Optional: request-time
+   * expressions never read it (their kinds do not allow the `response` variable).
+   */
+  readonly response?: CelResponse | null;
+}
+
+/** An upstream response head: status and undici's raw header list (names in any case). */
+export interface CelResponse {
+  readonly status: number;
+  readonly rawHeaders: readonly Uint8Array[];
 }
 
 export interface FieldDef<R> {
@@ -54,12 +66,14 @@ export class RequestVars {}
 export class SourceVars {}
 export class LlmVars {}
 export class BasicAuthVars {}
+export class ResponseVars {}
 
 export const OBJECT_CLASSES: Record<string, new () => object> = {
   Request: RequestVars,
   Source: SourceVars,
   Llm: LlmVars,
   BasicAuth: BasicAuthVars,
+  Response: ResponseVars,
 };
 
 const EMPTY = Object.freeze({});
@@ -103,6 +117,14 @@ export const VARIABLES: Readonly<Record<string, VariableDef<CelRequest>>> = {
     type: 'BasicAuth',
     fields: { username: { type: 'string', build: (r) => r.basicAuth?.username } },
   },
+  response: {
+    description: 'The upstream response (health unhealthyExpression and retry condition only); a connection failure has code 0',
+    type: 'Response',
+    fields: {
+      code: { type: 'int', build: (r) => BigInt(r.response?.status ?? 0) },
+      headers: { type: 'map<string, string>', build: (r) => rawHeaderMap(r.response?.rawHeaders ?? []) },
+    },
+  },
   llm: {
     description: 'The LLM request (on completions and messages routes)',
     type: 'Llm',
@@ -118,6 +140,18 @@ function headerMap(list: readonly string[], hidden: ReadonlySet<string> | null):
     if (hidden !== null && hidden.has(name)) continue;
     const prev = out[name];
     out[name] = prev === undefined ? list[i + 1]! : `${prev}, ${list[i + 1]!}`;
+  }
+  return out;
+}
+
+/** Response headers, lower-cased, repeated values joined with ", ". */
+function rawHeaderMap(raw: readonly Uint8Array[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = Buffer.from(raw[i]!).toString('latin1').toLowerCase();
+    const value = Buffer.from(raw[i + 1]!).toString('latin1');
+    const prev = out[name];
+    out[name] = prev === undefined ? value : `${prev}, ${value}`;
   }
   return out;
 }
