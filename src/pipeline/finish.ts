@@ -7,6 +7,7 @@ export function finish(ctx: RequestCtx): void {
   if (ctx.finished) return;
   ctx.finished = true;
   ctx.usage.finish();
+  ctx.runFinishHooks();
   if (log.isLevelEnabled('debug')) {
     const ms = Number(process.hrtime.bigint() - ctx.startNs) / 1e6;
     log.debug(

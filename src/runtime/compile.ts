@@ -5,12 +5,13 @@ import { readFileSync } from 'node:fs';
 import { resolve as resolvePath, dirname } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { ConfigError, formatPath, type ConfigProblem } from '../config/errors.js';
-import type { AiBackendT, RouteBackendT } from '../config/schema/backends.js';
+import type { Dispatcher } from 'undici';
+import type { NamedProviderT, RouteBackendT } from '../config/schema/backends.js';
 import { durationMs } from '../config/schema/common.js';
 import type { BackendPoliciesT, RoutePoliciesT } from '../config/schema/policies.js';
 import type { RouteT } from '../config/schema/routes.js';
 import { anthropic, mock, openai, type Provider } from '../llm/providers/index.js';
-import { compileRouteTypes } from '../llm/route-types.js';
+import type { Slot } from '../lb/balancer.js';
 import {
   compileHeaderRules,
   HeaderRuleError,
@@ -19,12 +20,15 @@ import {
   type CompiledHeaderRules as HeaderRules,
 } from '../native/index.js';
 import { compileRequestPolicies, effectivePolicies, type RequestPolicies } from '../policies/request-policies.js';
-import type { PolicyCompiler } from '../policies/request-policy.js';
+import type { HealthPolicy } from '../policies/health.js';
+import { compileAiBackend, type AiCompiler } from './compile-ai.js';
+import { compileRouteTraffic } from './compile-traffic.js';
 import { foldModifiers, type PolicyLayer } from './header-layers.js';
+import { processLiveState, type LiveScope } from './live.js';
 import type { PoolRegistry } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
 import { RouteTable } from './route-table.js';
-import type { AiBackendRt, BackendRt, BindRt, HostBackendRt, ListenerRt, RouteRt, Snapshot } from './snapshot.js';
+import type { AiBackendRt, BindRt, HostBackendRt, ListenerRt, RouteBackendRt, RouteRt, Snapshot } from './snapshot.js';
 
 export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 
@@ -44,7 +48,7 @@ const LLM_REQUEST_DROP = [...REQUEST_DROP_DEFAULT, 'accept-encoding'];
 /** Converted LLM bodies replace the upstream's, and with it these. */
 const LLM_RESPONSE_DROP = [...RESPONSE_DROP, 'content-type', 'content-encoding', 'etag'];
 
-class Compiler implements PolicyCompiler {
+class Compiler implements AiCompiler {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: string[] = [];
   readonly poolKeys = new Set<string>();
@@ -53,6 +57,7 @@ class Compiler implements PolicyCompiler {
   constructor(
     private readonly loaded: LoadedConfig,
     private readonly pools: PoolRegistry,
+    readonly live: LiveScope,
   ) {
     this.baseDir = dirname(resolvePath(loaded.file));
   }
@@ -104,14 +109,18 @@ class Compiler implements PolicyCompiler {
     const totalWeight = backends.reduce((s, b) => s + b.weight, 0);
     if (totalWeight === 0) this.fail([...path, 'backends'], 'every backend has weight 0');
     const policies = effectivePolicies(listenerPolicies, compileRequestPolicies(r.policies, [...path, 'policies'], this));
-    return { key, name, backends, totalWeight, policies };
+    const traffic = compileRouteTraffic(r.policies, [...path, 'policies'], this, this.live, { key, portlessKey: key.slice(key.indexOf('/') + 1) });
+    return { key, name, backends, totalWeight, policies, traffic };
   }
 
-  private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string): BackendRt {
+  private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string): RouteBackendRt {
     const weight = b.weight ?? 1;
     const routeLayer = { policies: routePolicies, path: path.slice(0, -2) };
     const layers: PolicyLayer[] = [routeLayer, { policies: b.policies, path }];
-    if (b.ai) return this.aiBackend(b.ai, [...layers, { policies: b.ai.policies, path: [...path, 'ai'] }], [...path, 'ai'], weight);
+    if (b.ai) return compileAiBackend(this, b.ai, layers, [...path, 'ai'], key, weight);
+    if (b.policies?.health !== undefined || routePolicies?.health !== undefined) {
+      this.warn(`${formatPath(path)}: health has no effect on host backends (the route picks them by weight); it applies to AI providers`);
+    }
     const policies = merge(layers);
     const [host, port] = splitHostPort(b.host!, 80);
     const tls = this.tls(policies, [...path, 'policies', 'backendTLS'], host, false);
@@ -133,7 +142,8 @@ class Compiler implements PolicyCompiler {
     return backend;
   }
 
-  private aiBackend(ai: AiBackendT, layers: PolicyLayer[], path: Path, weight: number): AiBackendRt {
+  /** One AI provider endpoint (a single `ai` provider, or one of a group's). */
+  provider(ai: NamedProviderT, layers: readonly PolicyLayer[], path: Path, slot: Slot | null, health: HealthPolicy | null): AiBackendRt {
     const policies = merge(layers);
     const { provider, model } = pickProvider(ai);
     let target: UpstreamTarget | null = null;
@@ -154,7 +164,7 @@ class Compiler implements PolicyCompiler {
       kind: 'ai',
       key: `ai/${ai.name}`,
       name: ai.name,
-      weight,
+      weight: 1,
       provider,
       model,
       mock: m
@@ -167,7 +177,6 @@ class Compiler implements PolicyCompiler {
         : null,
       target,
       pool: target ? this.pools.get(target) : null,
-      routeTypes: compileRouteTypes(policies.ai?.routes),
       pathOverride: ai.pathOverride,
       pathPrefix: ai.pathPrefix,
       injectsKey,
@@ -176,7 +185,17 @@ class Compiler implements PolicyCompiler {
       responseHeaders: this.headerRules(layers, 'response', RESPONSE_DROP),
       llmResponseHeaders: this.headerRules(layers, 'response', LLM_RESPONSE_DROP),
       authPassthrough: policies.backendAuth?.passthrough !== undefined,
+      health,
+      slot,
     };
+  }
+
+  /** A plain-HTTP pool for a policy service (guardrail webhook) at `host:port`. */
+  servicePool(hostPort: string): Dispatcher {
+    const [host, port] = splitHostPort(hostPort, 80);
+    const target = makeTarget(host, port, undefined);
+    this.poolKeys.add(target.key);
+    return this.pools.get(target);
   }
 
   /**
@@ -247,7 +266,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function pickProvider(ai: AiBackendT): { provider: Provider; model: string | undefined } {
+function pickProvider(ai: NamedProviderT): { provider: Provider; model: string | undefined } {
   const p = ai.provider;
   if (p.openAI) return { provider: openai, model: p.openAI.model };
   if (p.anthropic) return { provider: anthropic, model: p.anthropic.model };
@@ -260,8 +279,13 @@ export function splitHostPort(s: string, defaultPort: number): [string, number] 
   return [host, m[2] !== undefined ? Number(m[2]) : defaultPort];
 }
 
-export function compile(loaded: LoadedConfig, pools: PoolRegistry, version: number): CompileResult {
-  const c = new Compiler(loaded, pools);
+export interface CompileContext {
+  /** Where live state (balancer statistics, buckets, Redis connections) comes from; see live.ts. */
+  live?: LiveScope;
+}
+
+export function compile(loaded: LoadedConfig, pools: PoolRegistry, version: number, cx: CompileContext = {}): CompileResult {
+  const c = new Compiler(loaded, pools, cx.live ?? processLiveState);
   const binds = c.binds();
   if (c.problems.length > 0) throw new ConfigError(loaded.file, c.problems);
   const snapshot: Snapshot = {

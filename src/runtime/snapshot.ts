@@ -5,7 +5,13 @@ import type { Dispatcher } from 'undici';
 import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
 import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
+import type { BalancerState, Slot } from '../lb/balancer.js';
+import type { HealthPolicy } from '../policies/health.js';
+import type { LlmRequestShaping } from '../policies/llm-request.js';
+import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
+import type { RateLimitPolicy } from '../policies/rate-limit.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
+import type { RetryPolicy, Timeouts } from '../policies/retry.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import type { RouteTable } from './route-table.js';
 
@@ -33,10 +39,18 @@ export interface RouteRt {
   /** Stable id: `<bind port>/<listener>/<route>`. */
   readonly key: string;
   readonly name: string;
-  readonly backends: readonly BackendRt[];
+  readonly backends: readonly RouteBackendRt[];
   readonly totalWeight: number;
   /** CORS, CSRF, authentication and authorization (route over listener); null: none. */
   readonly policies: RequestPolicies | null;
+  /** Rate limits, retries and timeouts; null when the route has none (the lean path). */
+  readonly traffic: RouteTrafficRt | null;
+}
+
+export interface RouteTrafficRt {
+  readonly rateLimit: RateLimitPolicy | null;
+  readonly retry: RetryPolicy | null;
+  readonly timeouts: Timeouts | null;
 }
 
 interface BackendBase {
@@ -66,7 +80,6 @@ export interface AiBackendRt extends BackendBase {
   readonly mock: MockSettings | null;
   readonly target: UpstreamTarget | null;
   readonly pool: Dispatcher | null;
-  readonly routeTypes: RouteTypeTable;
   readonly pathOverride: string | undefined;
   readonly pathPrefix: string | undefined;
   /** True when the gateway injects its own credential (backendAuth.key). */
@@ -76,6 +89,32 @@ export interface AiBackendRt extends BackendBase {
   readonly passthroughRequestHeaders: HeaderRules;
   /** Response rules for converted LLM bodies: also drop the upstream's content-type/encoding. */
   readonly llmResponseHeaders: HeaderRules;
+  /** Passive health (the `health` policy, or the groups default); null: not judged. */
+  readonly health: HealthPolicy | null;
+  /** Group and index in the backend's balancer; null when the backend has one provider. */
+  readonly slot: Slot | null;
 }
 
+/**
+ * A route's AI backend: one provider, or priority groups of them. Each upstream attempt picks
+ * one provider (an AiBackendRt), which is what the request then talks to.
+ */
+export interface AiGroupsRt {
+  readonly kind: 'ai-groups';
+  readonly key: string;
+  readonly name: string;
+  readonly weight: number;
+  readonly routeTypes: RouteTypeTable;
+  readonly groups: readonly (readonly AiBackendRt[])[];
+  /** Pick-2 state over the groups; null with a single provider (nothing to choose). */
+  readonly balancer: BalancerState | null;
+  /** `policies.ai` request shaping and prompt guards; null when unused. */
+  readonly shaping: LlmRequestShaping | null;
+  readonly guard: PromptGuardPolicy | null;
+}
+
+/** What an upstream attempt talks to. */
 export type BackendRt = HostBackendRt | AiBackendRt;
+
+/** What a route chooses among by weight. */
+export type RouteBackendRt = HostBackendRt | AiGroupsRt;

@@ -25,6 +25,12 @@ export const HeaderMap = z.record(
   z.string().regex(/^[^\r\n\0]*$/, 'header values may not contain CR, LF or NUL'),
 );
 
+export const HeaderModifier = z.strictObject({
+  add: HeaderMap.optional().describe('Headers appended'),
+  set: HeaderMap.optional().describe('Headers replaced'),
+  remove: z.array(z.string()).optional().describe('Header names removed'),
+});
+
 /**
  * Refinement for "one of these keys" objects (agentgateway's enums in YAML form), which
  * gives a clearer error than a zod union and keeps unknown-key suggestions precise.
