@@ -68,3 +68,23 @@ export const Regex = z.string().refine((s) => {
     return false;
   }
 }, 'invalid regular expression');
+
+/**
+ * agentgateway's patterns are Rust regexes, which often start with inline flags (`(?i)`); a
+ * leading flag group becomes JavaScript flags (i, m, s), the rest is JavaScript syntax.
+ */
+export function patternRegExp(pattern: string, flags = ''): RegExp {
+  const m = /^\(\?([ims]+)\)/.exec(pattern);
+  if (m === null) return new RegExp(pattern, flags);
+  return new RegExp(pattern.slice(m[0].length), [...new Set(flags + m[1])].join(''));
+}
+
+/** A guard pattern: JavaScript syntax, with a leading `(?i)`-style flag group accepted. */
+export const Pattern = z.string().refine((s) => {
+  try {
+    patternRegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'invalid regular expression');

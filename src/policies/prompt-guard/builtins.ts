@@ -3,6 +3,7 @@
 // Each detector also says which characters a match is made of and how long one can be, so a
 // streamed answer can hold back exactly the tail that might still become a match
 // (stream-mask.ts) instead of a fixed window.
+import { patternRegExp } from '../../config/schema/common.js';
 
 export interface Detector {
   readonly entity: string;
@@ -12,6 +13,8 @@ export interface Detector {
   readonly valid?: (match: string) => boolean;
   /** Characters a match consists of; null: unknown (custom patterns). */
   readonly alphabet: RegExp | null;
+  /** Characters a match can begin with (the rest of a held run before one is not held). */
+  readonly starts?: RegExp;
   /** Longest possible match (for custom patterns: the stream hold-back window). */
   readonly maxLength: number;
 }
@@ -39,6 +42,7 @@ export const BUILTIN_DETECTORS = {
     entity: 'EMAIL_ADDRESS',
     regex: new RegExp(`${NOT_WORD_BEFORE}[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])`, 'g'),
     alphabet: /[A-Za-z0-9._%+@-]/,
+    starts: /[A-Za-z0-9._%+-]/,
     maxLength: 254,
   },
   phoneNumber: {
@@ -46,6 +50,7 @@ export const BUILTIN_DETECTORS = {
     // North American numbers with optional +1, and international numbers written with a +.
     regex: /(?<![\w+])(?:(?:\+?1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]?\d{4}|\+\d{1,3}(?:[ .-]?\d{1,4}){2,5})(?![\w])/g,
     alphabet: /[0-9 ().+-]/,
+    starts: /[0-9(+]/,
     maxLength: 24,
   },
   creditCard: {
@@ -54,6 +59,7 @@ export const BUILTIN_DETECTORS = {
     regex: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g,
     valid: luhn,
     alphabet: /[0-9 -]/,
+    starts: /[0-9]/,
     maxLength: 37,
   },
   ssn: {
@@ -61,6 +67,7 @@ export const BUILTIN_DETECTORS = {
     // Written with separators (a bare 9-digit number is too often something else).
     regex: /(?<![\d-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\d-])/g,
     alphabet: /[0-9 -]/,
+    starts: /[0-9]/,
     maxLength: 11,
   },
   caSin: {
@@ -68,6 +75,7 @@ export const BUILTIN_DETECTORS = {
     regex: /(?<![\d-])[1-79]\d{2}([- ]?)\d{3}\1\d{3}(?![\d-])/g,
     valid: luhn,
     alphabet: /[0-9 -]/,
+    starts: /[0-9]/,
     maxLength: 11,
   },
 } as const satisfies Record<string, Detector>;
@@ -78,5 +86,5 @@ export type BuiltinName = keyof typeof BUILTIN_DETECTORS;
 export const CUSTOM_PATTERN_WINDOW = 256;
 
 export function customDetector(pattern: string): Detector {
-  return { entity: 'masked', regex: new RegExp(pattern, 'g'), alphabet: null, maxLength: CUSTOM_PATTERN_WINDOW };
+  return { entity: 'masked', regex: patternRegExp(pattern, 'g'), alphabet: null, maxLength: CUSTOM_PATTERN_WINDOW };
 }
