@@ -5,7 +5,7 @@
 // for a custom pattern, a fixed window. Text before that point is final: any match in it was
 // found with the following characters known, so it is masked now and sent; the tail waits for
 // more text or the end of the channel. A reject rule that matches ends the stream.
-import { CUSTOM_PATTERN_WINDOW, type Detector } from './builtins.js';
+import type { Detector } from './builtins.js';
 import type { Rejection, StreamGuardRules } from './guard.js';
 import { findMatches, maskText } from './regex.js';
 
@@ -54,10 +54,14 @@ export class TextHoldback {
   private holdFrom(text: string): number {
     let cut = text.length;
     for (const d of this.all) {
-      const floor = Math.max(0, text.length - (d.alphabet === null ? CUSTOM_PATTERN_WINDOW : d.maxLength));
+      const floor = Math.max(0, text.length - d.maxLength);
       let i = text.length;
       if (d.alphabet === null) i = floor;
-      else while (i > floor && d.alphabet.test(text[i - 1]!)) i--;
+      else {
+        while (i > floor && d.alphabet.test(text[i - 1]!)) i--;
+        // Separators leading the run (the space after a word) cannot start a match.
+        if (d.starts !== undefined) while (i < text.length && !d.starts.test(text[i]!)) i++;
+      }
       if (i < cut) cut = i;
     }
     return cut;
