@@ -13,16 +13,17 @@ import { log } from '../observability/log.js';
 import type { BucketSpec } from './token-bucket.js';
 import type { Verdict } from './rate-limit-types.js';
 
-/** Per bucket: max, perFill, interval, take. Returns [ok, tokens1, reset1, tokens2, reset2, ...]. */
-const TAKE = `
+/**
+ * Shared by both scripts: `now` from Redis' clock, and per bucket i (ARGV: max, perFill,
+ * interval, amount) `bucket(i)` returning its refilled tokens and next fill time, and
+ * `store(i, ...)` writing it back with an expiry at the time it would be full again.
+ */
+const BUCKETS = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local n = #KEYS
-local st = {}
-local ok = 1
-for i = 1, n do
-  local b = (i - 1) * 4
-  local max, per, iv, take = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4])
+local function arg(i, k) return tonumber(ARGV[(i - 1) * 4 + k]) end
+local function bucket(i)
+  local max, per, iv = arg(i, 1), arg(i, 2), arg(i, 3)
   local h = redis.call('HMGET', KEYS[i], 'tokens', 'next')
   local tokens, nxt = tonumber(h[1]), tonumber(h[2])
   if tokens == nil or nxt == nil then tokens = max; nxt = now + iv end
@@ -31,42 +32,40 @@ for i = 1, n do
     tokens = math.min(max, tokens + fills * per)
     nxt = nxt + fills * iv
   end
+  return tokens, nxt
+end
+local function store(i, tokens, nxt)
+  redis.call('HSET', KEYS[i], 'tokens', tokens, 'next', nxt)
+  local fills = math.ceil((arg(i, 1) - tokens) / arg(i, 2))
+  redis.call('PEXPIRE', KEYS[i], math.max(1000, (nxt - now) + math.max(fills - 1, 0) * arg(i, 3)))
+end
+`;
+
+/** Takes `amount` from every bucket if each holds a token. Returns [ok, tokens1, reset1, ...]. */
+const TAKE = `${BUCKETS}
+local st = {}
+local ok = 1
+for i = 1, #KEYS do
+  local tokens, nxt = bucket(i)
   if tokens < 1 then ok = 0 end
-  st[i] = { tokens, nxt, max, per, iv, take }
+  st[i] = { tokens, nxt }
 end
 local out = { ok }
-for i = 1, n do
-  local s = st[i]
-  local tokens = s[1]
-  if ok == 1 then tokens = tokens - s[6] end
-  redis.call('HSET', KEYS[i], 'tokens', tokens, 'next', s[2])
-  local fills = math.ceil((s[3] - tokens) / s[4])
-  redis.call('PEXPIRE', KEYS[i], math.max(1000, (s[2] - now) + math.max(fills - 1, 0) * s[5]))
+for i = 1, #KEYS do
+  local tokens = st[i][1]
+  if ok == 1 then tokens = tokens - arg(i, 4) end
+  store(i, tokens, st[i][2])
   out[#out + 1] = tokens
-  out[#out + 1] = s[2] - now
+  out[#out + 1] = st[i][2] - now
 end
 return out
 `;
 
-/** Per bucket: max, perFill, interval, amount. Debits after the fact, flooring at zero. */
-const DEBIT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+/** Debits `amount` after the fact (LLM usage), flooring at zero. */
+const DEBIT = `${BUCKETS}
 for i = 1, #KEYS do
-  local b = (i - 1) * 4
-  local max, per, iv, amount = tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4])
-  local h = redis.call('HMGET', KEYS[i], 'tokens', 'next')
-  local tokens, nxt = tonumber(h[1]), tonumber(h[2])
-  if tokens == nil or nxt == nil then tokens = max; nxt = now + iv end
-  if now >= nxt then
-    local fills = math.floor((now - nxt) / iv) + 1
-    tokens = math.min(max, tokens + fills * per)
-    nxt = nxt + fills * iv
-  end
-  tokens = math.max(0, tokens - amount)
-  redis.call('HSET', KEYS[i], 'tokens', tokens, 'next', nxt)
-  local fills = math.ceil((max - tokens) / per)
-  redis.call('PEXPIRE', KEYS[i], math.max(1000, (nxt - now) + math.max(fills - 1, 0) * iv))
+  local tokens, nxt = bucket(i)
+  store(i, math.max(0, tokens - arg(i, 4)), nxt)
 end
 return 1
 `;

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../helpers/gateway-process.js';
 import { sendJson, type MockUpstream } from '../helpers/mock-upstream.js';
 import { openaiCompletion, openaiStream } from '../helpers/provider-formats.js';
-import { plainMock, post, startGateway } from '../helpers/traffic.js';
+import { plainMock, post, providerRoute, startGateway } from '../helpers/traffic.js';
 
 const PORT = 4440;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -41,18 +41,7 @@ function startHook(): Promise<Server> {
 }
 
 function route(name: string, ai: string): string {
-  return `
-    - name: ${name}
-      matches: [{path: {pathPrefix: /${name}}}]
-      policies:
-        ai:
-          routes: {/v1/chat/completions: completions, /v1/messages: messages}
-${ai
-  .split('\n')
-  .map((l) => `          ${l}`)
-  .join('\n')}
-      backends:
-      - ai: {name: up, provider: {openAI: {}}, hostOverride: "127.0.0.1:${up.port}"}`;
+  return providerRoute(name, up.port, { ai });
 }
 
 beforeAll(async () => {

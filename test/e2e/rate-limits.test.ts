@@ -6,22 +6,15 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
-import { chat, plainMock, post, sleep, startGateway } from '../helpers/traffic.js';
+import { chat, plainMock, post, providerRoute, sleep, startGateway } from '../helpers/traffic.js';
 
 const PORT = 4420;
 const BASE = `http://127.0.0.1:${PORT}`;
 let up: MockUpstream;
 let gw: GatewayProcess;
 
-function route(name: string, limits: string): string {
-  return `
-    - name: ${name}
-      matches: [{path: {pathPrefix: /${name}}}]
-      policies:
-        localRateLimit:${limits}
-        ai: {routes: {/v1/chat/completions: completions, /v1/messages: messages}}
-      backends:
-      - ai: {name: up, provider: {openAI: {model: gpt-4o}}, hostOverride: "127.0.0.1:${up.port}"}`;
+function route(name: string, limit: string): string {
+  return providerRoute(name, up.port, { policies: `localRateLimit:\n- ${limit}`, model: 'gpt-4o' });
 }
 
 beforeAll(async () => {
@@ -29,12 +22,12 @@ beforeAll(async () => {
   gw = await startGateway(`binds:
 - port: ${PORT}
   listeners:
-  - routes:${route('requests', '\n        - {maxTokens: 2, tokensPerFill: 1, fillInterval: 1h}')}${route('anthropic', '\n        - {maxTokens: 1, tokensPerFill: 1, fillInterval: 1h}')}${route(
+  - routes:${route('requests', '{maxTokens: 2, tokensPerFill: 1, fillInterval: 1h}')}${route('anthropic', '{maxTokens: 1, tokensPerFill: 1, fillInterval: 1h}')}${route(
     'perclient',
-    `\n        - {maxTokens: 1, tokensPerFill: 1, fillInterval: 1h, key: 'request.headers["x-user"]'}`,
-  )}${route('tokens', '\n        - {maxTokens: 40, tokensPerFill: 40, fillInterval: 1h, type: tokens}')}${route('stream', '\n        - {maxTokens: 40, tokensPerFill: 40, fillInterval: 1h, type: tokens}')}${route(
+    `{maxTokens: 1, tokensPerFill: 1, fillInterval: 1h, key: 'request.headers["x-user"]'}`,
+  )}${route('tokens', '{maxTokens: 40, tokensPerFill: 40, fillInterval: 1h, type: tokens}')}${route('stream', '{maxTokens: 40, tokensPerFill: 40, fillInterval: 1h, type: tokens}')}${route(
     'refill',
-    '\n        - {maxTokens: 1, tokensPerFill: 1, fillInterval: 300ms}',
+    '{maxTokens: 1, tokensPerFill: 1, fillInterval: 300ms}',
   )}
 `);
 });

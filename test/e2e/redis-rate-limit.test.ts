@@ -1,12 +1,13 @@
 // redisRateLimit with a real redis-server and two gateway processes sharing it: together they
 // respect one limit (the Lua script is atomic), per-client and token buckets hold across them,
 // and when Redis goes away each failureMode does what it says, until Redis is back.
+import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { RedisServer } from '../helpers/redis-server.js';
-import { chat, plainMock, post, sleep, startGateway } from '../helpers/traffic.js';
+import { chat, plainMock, post, providerRoute, sleep, startGateway } from '../helpers/traffic.js';
 
 const GW_PORTS = [4430, 4431];
 const REDIS_PORT = 4439;
@@ -16,18 +17,9 @@ let redis: RedisServer;
 let up: MockUpstream;
 let gws: GatewayProcess[];
 
-function route(name: string, failureMode: string, limits: string, port = REDIS_PORT): string {
-  return `
-    - name: ${name}
-      matches: [{path: {pathPrefix: /${name}}}]
-      policies:
-        redisRateLimit:
-          url: redis://127.0.0.1:${port}
-          failureMode: ${failureMode}
-          timeout: 200ms
-          limits:${limits}
-      backends:
-      - ai: {name: up, provider: {openAI: {model: gpt-4o}}, hostOverride: "127.0.0.1:${up.port}"}`;
+function route(name: string, failureMode: string, limit: string, port = REDIS_PORT): string {
+  const policies = `redisRateLimit:\n  url: redis://127.0.0.1:${port}\n  failureMode: ${failureMode}\n  timeout: 200ms\n  limits:\n  - ${limit}`;
+  return providerRoute(name, up.port, { policies, model: 'gpt-4o' });
 }
 
 function config(port: number): string {
@@ -35,18 +27,18 @@ function config(port: number): string {
 - port: ${port}
   listeners:
   - name: main
-    routes:${route('shared', 'failClosed', '\n          - {maxTokens: 5, tokensPerFill: 5, fillInterval: 1h}')}${route(
+    routes:${route('shared', 'failClosed', '{maxTokens: 5, tokensPerFill: 5, fillInterval: 1h}')}${route(
       'perclient',
       'failClosed',
-      `\n          - {maxTokens: 2, tokensPerFill: 2, fillInterval: 1h, key: 'request.headers["x-user"]'}`,
-    )}${route('tokens', 'failClosed', '\n          - {maxTokens: 40, tokensPerFill: 40, fillInterval: 1h, type: tokens}')}${route(
+      `{maxTokens: 2, tokensPerFill: 2, fillInterval: 1h, key: 'request.headers["x-user"]'}`,
+    )}${route('tokens', 'failClosed', '{maxTokens: 40, tokensPerFill: 40, fillInterval: 1h, type: tokens}')}${route(
       'open',
       'failOpen',
-      '\n          - {maxTokens: 1000, tokensPerFill: 1000, fillInterval: 1h}',
-    )}${route('closed', 'failClosed', '\n          - {maxTokens: 1000, tokensPerFill: 1000, fillInterval: 1h}')}${route(
+      '{maxTokens: 1000, tokensPerFill: 1000, fillInterval: 1h}',
+    )}${route('closed', 'failClosed', '{maxTokens: 1000, tokensPerFill: 1000, fillInterval: 1h}')}${route(
       'late',
       'failClosed',
-      '\n          - {maxTokens: 1000, tokensPerFill: 1000, fillInterval: 1h}',
+      '{maxTokens: 1000, tokensPerFill: 1000, fillInterval: 1h}',
       LATE_REDIS_PORT,
     )}
 `;
@@ -81,16 +73,39 @@ describe('two gateways, one Redis', () => {
   });
 
   it('share token buckets, debited from the usage each gateway saw', async () => {
-    // usage 29 per answer: 40 -> 11 (via gateway 1) -> 0 (via gateway 2) -> refused by gateway 1
+    // usage 29 per answer: 40 -> 11 (via gateway 1) -> 0 (via gateway 2) -> refused by gateway 1.
+    // The debit is sent when an answer ends, so wait for Redis to have it before the next request.
     const r1 = await post(url(0, 'tokens'), chat());
+    expect(r1.status).toBe(200);
+    await bucketHolds('agw:rl:{main/tokens}:0:', '11');
     const r2 = await post(url(1, 'tokens'), chat());
-    expect([r1.status, r2.status]).toEqual([200, 200]);
+    expect(r2.status).toBe(200);
     expect(r2.headers.get('x-ratelimit-remaining')).toBe('11');
+    await bucketHolds('agw:rl:{main/tokens}:0:', '0');
     const openai = new OpenAI({ baseURL: `http://127.0.0.1:${GW_PORTS[0]}/tokens/v1`, apiKey: 'k', maxRetries: 0 });
     const err = await openai.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
   });
 });
+
+/** Waits until the bucket stored under `key` holds `tokens`. */
+async function bucketHolds(key: string, tokens: string): Promise<void> {
+  const client = new Redis(redis.url, { lazyConnect: true });
+  try {
+    await client.connect();
+    await waitUntilAsync(async () => (await client.hget(key, 'tokens')) === tokens, `bucket ${key} at ${tokens} tokens`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function waitUntilAsync(cond: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within 5 s`);
+    await sleep(10);
+  }
+}
 
 describe('Redis unreachable', () => {
   it('failOpen lets requests through, failClosed answers 500 in the dialect; both recover when Redis is back', async () => {

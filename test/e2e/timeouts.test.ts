@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream, Recorded } from '../helpers/mock-upstream.js';
 import { OPENAI_TEXT, openaiStream } from '../helpers/provider-formats.js';
-import { plainMock, startGateway } from '../helpers/traffic.js';
+import { plainMock, providerRoute, startGateway } from '../helpers/traffic.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const PORT = 4410;
@@ -24,14 +24,7 @@ function stall(fn: () => void): void {
 }
 
 function route(name: string, timeout: string, extra = ''): string {
-  return `
-    - name: ${name}
-      matches: [{path: {pathPrefix: /${name}}}]
-      policies:
-        timeout: {${timeout}}
-        ai: {routes: {/v1/chat/completions: completions, /v1/messages: messages}}${extra}
-      backends:
-      - ai: {name: up, provider: {openAI: {model: gpt-4o}}, hostOverride: "127.0.0.1:${up.port}"}`;
+  return providerRoute(name, up.port, { policies: `timeout: {${timeout}}${extra}`, model: 'gpt-4o' });
 }
 
 beforeAll(async () => {
@@ -39,7 +32,7 @@ beforeAll(async () => {
   gw = await startGateway(`binds:
 - port: ${PORT}
   listeners:
-  - routes:${route('headers', 'backendRequestTimeout: 300ms')}${route('firstbyte', 'firstByteTimeout: 300ms')}${route('idle', 'streamIdleTimeout: 300ms')}${route('whole', 'requestTimeout: 600ms')}${route('retried', 'backendRequestTimeout: 300ms', '\n        retry: {attempts: 1, codes: [504]}')}
+  - routes:${route('headers', 'backendRequestTimeout: 300ms')}${route('firstbyte', 'firstByteTimeout: 300ms')}${route('idle', 'streamIdleTimeout: 300ms')}${route('whole', 'requestTimeout: 600ms')}${route('retried', 'backendRequestTimeout: 300ms', '\nretry: {attempts: 1, codes: [504]}')}
 `);
 });
 afterAll(async () => {

@@ -46,3 +46,31 @@ export function chat(content = 'Hello', extra: Record<string, unknown> = {}): Re
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface RouteOptions {
+  /** YAML of more route policies (no indentation needed). */
+  policies?: string;
+  /** YAML of more `policies.ai` keys, besides the route types. */
+  ai?: string;
+  /** The provider's model override (default: none, the client's model goes up). */
+  model?: string;
+}
+
+const indent = (yaml: string | undefined, n: number) =>
+  yaml === undefined || yaml.trim() === '' ? '' : `${yaml.split('\n').map((l) => `${' '.repeat(n)}${l}`).join('\n')}\n`;
+
+/**
+ * A route at `/<name>` to one OpenAI provider on plain HTTP at `port`, parsing chat completions
+ * and messages (so both SDKs can be used), with extra policies.
+ */
+export function providerRoute(name: string, port: number, o: RouteOptions = {}): string {
+  const model = o.model !== undefined ? `{model: ${o.model}}` : '{}';
+  return `
+    - name: ${name}
+      matches: [{path: {pathPrefix: /${name}}}]
+      policies:
+${indent(o.policies, 8)}        ai:
+          routes: {/v1/chat/completions: completions, /v1/messages: messages}
+${indent(o.ai, 10)}      backends:
+      - ai: {name: up, provider: {openAI: ${model}}, hostOverride: "127.0.0.1:${port}"}`;
+}
