@@ -26,11 +26,11 @@ const GATEWAY = 18080;
 const CHAT = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: 'Say hello to the benchmark, please.' }], max_tokens: 50 });
 const CHAT_STREAM = JSON.stringify({ ...JSON.parse(CHAT), stream: true });
 
-async function withGateway<T>(ctx: LaneContext, env: NodeJS.ProcessEnv, fn: (pid: number) => Promise<T>): Promise<T> {
-  const gw = await ctx.startGateway('bench/load/gateway.yaml', env);
+async function withGateway<T>(ctx: LaneContext, env: NodeJS.ProcessEnv, fn: (pid: number) => Promise<T>, config = 'bench/load/gateway.yaml', port = GATEWAY): Promise<T> {
+  const gw = await ctx.startGateway(config, env);
   try {
     // warm up JIT and pools
-    await ctx.load('warmup', `http://127.0.0.1:${GATEWAY}/openai/v1/chat/completions`, CHAT, ctx.connections, 2, undefined);
+    await ctx.load('warmup', `http://127.0.0.1:${port}/openai/v1/chat/completions`, CHAT, ctx.connections, 2, undefined);
     return await fn(gw.pid!);
   } finally {
     gw.kill('SIGTERM');
@@ -111,6 +111,37 @@ async function balancerLane(ctx: LaneContext): Promise<{ data: unknown; text: st
   }
 }
 
+/** bench/load/gateway-jwt.yaml: ES256, kid bench-es256, iss https://bench.idp, aud agw-bench, scope mcp:read, exp 2100. */
+const BENCH_JWT =
+  'eyJhbGciOiJFUzI1NiIsImtpZCI6ImJlbmNoLWVzMjU2IiwidHlwIjoiSldUIn0.eyJzdWIiOiJiZW5jaCIsInNjb3BlIjoib3BlbmlkIG1jcDpyZWFkIiwiaXNzIjoiaHR0cHM6Ly9iZW5jaC5pZHAiLCJhdWQiOiJhZ3ctYmVuY2giLCJpYXQiOjE3OTU1NjA5MjMsImV4cCI6NDEwMjQ0NDgwMH0.1boXhLtPHett9Gait0tjQx7AXXNhyI8acWPxv4tluEkfWpAWAeyEEmgf2mEsQDhPnS7VJ3xYfhpUgUorDGAfEw';
+const JWT_GATEWAY = 4180;
+
+/** The passthrough route bare and with jwtAuth + two CEL rules, same gateway, same run. */
+function jwtLane(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
+  const direct = `http://127.0.0.1:${ctx.mockPort}/v1/chat/completions`;
+  const gw = `http://127.0.0.1:${JWT_GATEWAY}`;
+  const auth = { authorization: `Bearer ${BENCH_JWT}` };
+  return withGateway(
+    ctx,
+    {},
+    async (pid) => {
+      await ctx.load('warmup-jwt', `${gw}/openai-jwt/v1/chat/completions`, CHAT, ctx.connections, 2, undefined, auth);
+      await ctx.load('warmup-direct', direct, CHAT, ctx.connections, 2);
+      const d = await ctx.load('direct (mock upstream)', direct, CHAT, ctx.connections, ctx.duration);
+      const bare = await ctx.load('gateway /openai (no auth)', `${gw}/openai/v1/chat/completions`, CHAT, ctx.connections, ctx.duration, pid);
+      const jwt = await ctx.load('gateway /openai-jwt (jwtAuth + 2 CEL rules)', `${gw}/openai-jwt/v1/chat/completions`, CHAT, ctx.connections, ctx.duration, pid, auth);
+      if (jwt.non2xx > 0) throw new Error(`jwt lane: ${jwt.non2xx} requests were refused; the bench token or config is wrong`);
+      const ratio = jwt.rps / bare.rps;
+      const addedCpu = (jwt.cpuUsPerReq ?? NaN) - (bare.cpuUsPerReq ?? NaN);
+      const summary = `jwt/bare: ${ratio.toFixed(3)}x req/s; added gateway CPU ${addedCpu.toFixed(1)} µs/req; added p50 ${(jwt.p50 - bare.p50).toFixed(3)} ms`;
+      console.log(summary);
+      return { data: { direct: d, bare, jwt, ratio, addedCpuUsPerReq: addedCpu }, text: `${ctx.printTable('jwtAuth + 2 CEL rules vs bare passthrough (c=50)', [d, bare, jwt], d)}\n\n${summary}` };
+    },
+    'bench/load/gateway-jwt.yaml',
+    JWT_GATEWAY,
+  );
+}
+
 export const LANES: Record<string, Lane> = {
   balancer: {
     description: 'pick-2 over a fast and a slow upstream vs weighted random: latency percentiles and the slow share',
@@ -127,6 +158,10 @@ export const LANES: Record<string, Lane> = {
   sse: {
     description: '20-event SSE stream, /openai passthrough route vs direct',
     run: (ctx) => compare(ctx, 'SSE, 20 events + [DONE] (c=50)', CHAT_STREAM, '/openai/v1/chat/completions'),
+  },
+  jwt: {
+    description: 'non-streaming JSON, /openai passthrough bare vs with jwtAuth + two CEL rules (same gateway, same run)',
+    run: jwtLane,
   },
   paced: {
     description: 'added latency at a paced 1,000 req/s (open loop, 20 connections)',

@@ -18,7 +18,15 @@ export function sendJson(ctx: RequestCtx, status: number, body: string | Uint8Ar
 /** Every response head goes through here, so headers policies added (CORS) reach the client. */
 export function head(ctx: RequestCtx, status: number, headers: HeaderList): void {
   const extra = ctx.extraResponseHeaders;
-  ctx.down.head(status, extra === null ? headers : [...headers, ...extra]);
+  if (extra === null) return ctx.down.head(status, headers);
+  // The policy's value replaces the upstream's (two Access-Control-Allow-Origin lines make
+  // browsers refuse the response); Vary lines may repeat.
+  const replaced = new Set(extra.filter((n, i) => i % 2 === 0 && n !== 'vary'));
+  const out: HeaderList = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!replaced.has(headers[i] as string)) out.push(headers[i]!, headers[i + 1]!);
+  }
+  ctx.down.head(status, [...out, ...extra]);
 }
 
 /** An answer a policy made itself (a CORS preflight): no body. */

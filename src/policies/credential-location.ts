@@ -29,6 +29,9 @@ export class CredentialLocation {
   extract(req: PolicyRequest): string | undefined {
     const c = this.credential;
     if (c.kind === 'header') {
+      // A header an earlier authentication policy consumed (a JWT in Authorization) is not
+      // read again as, say, an API key.
+      if (req.hiddenHeaders?.has(c.name) === true) return undefined;
       const v = req.header(c.name);
       if (v === undefined) return undefined;
       const prefix = this.spec.header!.prefix;

@@ -144,7 +144,18 @@ export class FileJwks extends JwksSource {
   }
 }
 
+/** The URL as logs may show it: no userinfo, query or fragment (they can carry credentials). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '<invalid url>';
+  }
+}
+
 export class UrlJwks extends JwksSource {
+  private readonly shown: string;
   private expiresAt = 0;
   private lastAttempt = 0;
   private lastForced = -Infinity;
@@ -157,6 +168,7 @@ export class UrlJwks extends JwksSource {
     private readonly now: () => number = Date.now,
   ) {
     super();
+    this.shown = redactUrl(url);
     this.firstLoad = this.refresh();
   }
 
@@ -195,8 +207,9 @@ export class UrlJwks extends JwksSource {
       const res = await fetch(this.url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
       const text = await res.text();
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const parsed = parseJwks(text, `JWKS from ${this.url}`);
-      for (const s of parsed.skipped) log.warn(`JWKS from ${this.url}: ${s}`);
+      // No URL in the message: it reaches clients in the 503 (unavailableReason).
+      const parsed = parseJwks(text, 'the response');
+      for (const s of parsed.skipped) log.warn(`JWKS from ${this.shown}: ${s}`);
       this.install(parsed);
       this.expiresAt = this.now() + ttlFrom(res.headers.get('cache-control'));
       this.lastError = null;
@@ -205,7 +218,7 @@ export class UrlJwks extends JwksSource {
       this.lastError = err.name === 'TimeoutError' ? `no answer within ${FETCH_TIMEOUT_MS} ms` : ((err.cause as Error | undefined)?.message ?? err.message);
       // Stale keys keep serving; try again after RETRY_MS.
       this.expiresAt = this.now() + RETRY_MS;
-      log.warn(`JWKS fetch from ${this.url} failed: ${this.lastError}${this.index !== null ? ' (serving the cached keys)' : ''}`);
+      log.warn(`JWKS fetch from ${this.shown} failed: ${this.lastError}${this.index !== null ? ' (serving the cached keys)' : ''}`);
     }
   }
 }

@@ -38,26 +38,8 @@ let openaiUp: MockUpstream;
 let anthropicUp: MockUpstream;
 let hostUp: MockUpstream;
 
-beforeAll(async () => {
-  [openaiUp, anthropicUp, hostUp] = await Promise.all([MockUpstream.start(), MockUpstream.start(), MockUpstream.start({ tls: false })]);
-  hostUp.handler = (req, res) => sendJson(res, 200, { ok: true, path: req.path });
-  const dir = tempDir();
-  // bcrypt keys and htpasswd hashes contain `$`, which config env substitution would expand: files.
-  writeConfig(
-    dir,
-    'keys.yaml',
-    `- key: ${KEYS.carol}\n  metadata: {user: carol}\n- keyHash: "${bcrypt.hashSync(KEYS.dave, 4)}"\n  metadata: {user: dave}\n`,
-  );
-  writeConfig(
-    dir,
-    'users.htpasswd',
-    [
-      `ann:${bcrypt.hashSync(PASSWORDS.ann, 4)}`,
-      `ben:{SHA}${createHash('sha1').update(PASSWORDS.ben).digest('base64')}`,
-      ...Object.entries(OPENSSL_HASHES).map(([u, h]) => `${u}:${h}`),
-      '',
-    ].join('\n'),
-  );
+/** Routes for each key kind, mode and location; htpasswd and keys files are written beside it. */
+function gatewayConfig(): string {
   const bobHash = createHash('sha256').update(KEYS.bob).digest('hex');
   const config = `binds:
 - port: ${PORT}
@@ -77,7 +59,7 @@ beforeAll(async () => {
         authorization:
           rules:
           - require: 'apiKey.tier == "gold" && apiKey.level > 2'
-        backendAuth: {key: ${KEYS.upstreamOpenai}}
+        backendAuth: {key: {file: upstream-openai.key}}
       backends:
       - ai: {name: openai, provider: {openAI: {}}}
     - name: anthropic
@@ -110,7 +92,31 @@ beforeAll(async () => {
         basicAuth: {htpasswd: {file: users.htpasswd}}
       backends: [{host: "127.0.0.1:${hostUp.port}"}]
 `;
-  gw = await startGateway(writeConfig(dir, 'keys-gw.yaml', config), [
+  return config;
+}
+
+beforeAll(async () => {
+  [openaiUp, anthropicUp, hostUp] = await Promise.all([MockUpstream.start(), MockUpstream.start(), MockUpstream.start({ tls: false })]);
+  hostUp.handler = (req, res) => sendJson(res, 200, { ok: true, path: req.path });
+  const dir = tempDir();
+  // bcrypt keys and htpasswd hashes contain `$`, which config env substitution would expand: files.
+  writeConfig(dir, 'upstream-openai.key', `${KEYS.upstreamOpenai}\n`); // backendAuth {file}: trailing newline trimmed
+  writeConfig(
+    dir,
+    'keys.yaml',
+    `- key: ${KEYS.carol}\n  metadata: {user: carol}\n- keyHash: "${bcrypt.hashSync(KEYS.dave, 4)}"\n  metadata: {user: dave}\n`,
+  );
+  writeConfig(
+    dir,
+    'users.htpasswd',
+    [
+      `ann:${bcrypt.hashSync(PASSWORDS.ann, 4)}`,
+      `ben:{SHA}${createHash('sha1').update(PASSWORDS.ben).digest('base64')}`,
+      ...Object.entries(OPENSSL_HASHES).map(([u, h]) => `${u}:${h}`),
+      '',
+    ].join('\n'),
+  );
+  gw = await startGateway(writeConfig(dir, 'keys-gw.yaml', gatewayConfig()), [
     '--connect-to',
     `api.openai.com:443:127.0.0.1:${openaiUp.port}`,
     '--connect-to',
@@ -137,7 +143,7 @@ async function rejected(p: Promise<unknown>): Promise<{ status: number; message:
 }
 
 describe('apiKey with the OpenAI SDK (Authorization: Bearer)', () => {
-  it('a plain key with metadata passing the CEL rule: the upstream gets the gateway key, not the client key', async () => {
+  it('a plain key with metadata passing the CEL rule: the upstream gets the gateway key from backendAuth {file}, not the client key', async () => {
     const r = await openai(KEYS.alice).chat.completions.create(chat());
     expect(r.choices[0]!.message.content).toBe(OPENAI_TEXT);
     expect(openaiUp.last.headers.authorization).toBe(`Bearer ${KEYS.upstreamOpenai}`);

@@ -1,15 +1,17 @@
 // A CelRequest for unit tests, shaped as the pipeline's RequestCtx is.
-import type { CelRequest } from '../../../src/cel/index.js';
+import type { CelDownstream, CelRequest } from '../../../src/cel/index.js';
 
-export function celRequest(over: Partial<CelRequest> & { headers?: string[] } = {}): CelRequest {
+export function celRequest(over: Partial<Omit<CelRequest, 'down'>> & { down?: Partial<CelDownstream> } = {}): CelRequest {
+  const { down, ...rest } = over;
   return {
     down: {
       method: 'POST',
       path: '/v1/chat/completions',
       query: 'a=1',
-      headers: over.headers ?? ['host', 'gw.example:4100', 'x-tenant', 'acme', 'authorization', 'Bearer secret-token', 'accept', 'a', 'accept', 'b'],
+      headers: ['host', 'gw.example:4100', 'x-tenant', 'acme', 'authorization', 'Bearer secret-token', 'accept', 'a', 'accept', 'b'],
       remoteAddress: '127.0.0.1',
       body: Buffer.from('{"model":"m"}'),
+      ...down,
     },
     jwt: null,
     apiKey: null,
@@ -17,6 +19,6 @@ export function celRequest(over: Partial<CelRequest> & { headers?: string[] } = 
     requestModel: undefined,
     routeType: null,
     hiddenHeaders: null,
-    ...over,
+    ...rest,
   };
 }
