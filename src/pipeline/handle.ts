@@ -8,9 +8,9 @@
 //
 // Errors thrown by any phase become one response in the caller's dialect (respond.ts).
 import { checkAllowedModel } from '../policies/api-key.js';
-import type { RateLimitPolicy } from '../policies/rate-limit.js';
+import { RateLimitRejection, type RateLimitPolicy } from '../policies/rate-limit.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
-import { PolicyRejection, type PolicyOutcome } from '../policies/request-policy.js';
+import type { PolicyOutcome } from '../policies/request-policy.js';
 import type { AiGroupsRt, BindRt, Snapshot } from '../runtime/snapshot.js';
 import { runAttempts } from './attempt.js';
 import { RequestCtx } from './context.js';
@@ -142,7 +142,7 @@ function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolic
 function admit(ctx: RequestCtx, rateLimit: RateLimitPolicy | null): void | Promise<void> {
   if (rateLimit === null) return;
   const refused = (e: unknown): never => {
-    if (e instanceof PolicyRejection) countRateLimited(ctx, e.status);
+    if (e instanceof RateLimitRejection) countRateLimited(ctx, e.limitType, e.scope);
     throw e;
   };
   try {

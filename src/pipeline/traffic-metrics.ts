@@ -1,6 +1,9 @@
-// Call sites for the traffic metrics. Branch `obs` defines the Prometheus counters
-// (`agentgateway_retries_total`, the rate-limit rejection counter) with hook functions; these
-// two functions are where they connect, one call each, so wiring them is a one-line change.
+// Call sites for the traffic metrics. Branch `obs` defines the Prometheus counters with hook
+// functions in src/observability/index.ts; these two functions are where they connect:
+// - countRetry -> obs `countRetry(ctx)` (agentgateway_retries_total; it keeps its own attempt
+//   number, `ctx.retryAttempt`, which then replaces `ctx.retries` in attempt.ts);
+// - countRateLimited -> obs `countRateLimitRejection(ctx, type, scope)`
+//   (agentgateway_rate_limit_rejections_total).
 // Until then they log at debug, which is also what an operator without metrics gets.
 import { log } from '../observability/log.js';
 import type { RequestCtx } from './context.js';
@@ -10,7 +13,7 @@ export function countRetry(ctx: RequestCtx, reason: string): void {
   if (log.isLevelEnabled('debug')) log.debug({ route: ctx.route?.key, backend: ctx.backend?.name, retry: ctx.retries, reason }, 'retrying upstream request');
 }
 
-/** A request was refused by a rate limit (429) or because the limiter was unavailable (500). */
-export function countRateLimited(ctx: RequestCtx, status: number): void {
-  if (log.isLevelEnabled('debug')) log.debug({ route: ctx.route?.key, status }, 'request refused by rate limit');
+/** A rate limit refused the request: 429, or 500 when Redis was down and the policy fails closed. */
+export function countRateLimited(ctx: RequestCtx, type: 'requests' | 'tokens', scope: 'local' | 'remote'): void {
+  if (log.isLevelEnabled('debug')) log.debug({ route: ctx.route?.key, type, scope }, 'request refused by rate limit');
 }

@@ -33,6 +33,19 @@ export interface RedisLimits {
   readonly limits: readonly LimitSpec[];
 }
 
+/** A refusal by a rate limit, saying which kind of bucket and where it lives (for metrics). */
+export class RateLimitRejection extends PolicyRejection {
+  constructor(
+    status: number,
+    message: string,
+    headers: [string, string][],
+    readonly limitType: 'requests' | 'tokens',
+    readonly scope: 'local' | 'remote',
+  ) {
+    super(status, status === 429 ? 'rate_limit_error' : 'api_error', message, headers);
+  }
+}
+
 export class RateLimitPolicy {
   /** Some key reads the parsed LLM request: the policy runs once the body is parsed. */
   readonly needsLlm: boolean;
@@ -50,7 +63,7 @@ export class RateLimitPolicy {
     const buckets = this.local.map((l) => l.buckets.bucket(l.spec.key?.evaluate(req) ?? '', now));
     const specs = this.local.map((l) => l.spec);
     const verdicts = buckets.length > 0 ? takeAll(buckets, specs, specs.map(takeOf), now) : [];
-    if (verdicts.some((v) => !v.allowed)) throw rejection(verdicts);
+    if (verdicts.some((v) => !v.allowed)) throw rejection(verdicts, specs, 'local');
     if (this.redis === null) return this.admitted(req, verdicts, buckets, null);
     return this.admitRedis(req, this.redis, verdicts, buckets);
   }
@@ -63,11 +76,11 @@ export class RateLimitPolicy {
     } catch (e) {
       if (r.failOpen) return this.admitted(req, localVerdicts, buckets, null);
       this.refund(buckets);
-      throw new PolicyRejection(500, 'api_error', `rate limit service unavailable (${(e as Error).message})`);
+      throw new RateLimitRejection(500, `rate limit service unavailable (${(e as Error).message})`, [], r.limits[0]!.type, 'remote');
     }
     if (verdicts.some((v) => !v.allowed)) {
       this.refund(buckets);
-      throw rejection(verdicts);
+      throw rejection(verdicts, r.limits, 'remote');
     }
     this.admitted(req, [...localVerdicts, ...verdicts], buckets, refs);
   }
@@ -104,10 +117,15 @@ function headersOf(v: Verdict): string[] {
   return ['x-ratelimit-limit', String(v.limit), 'x-ratelimit-remaining', String(Math.max(0, v.remaining)), 'x-ratelimit-reset', seconds(v.resetMs)];
 }
 
-function rejection(vs: readonly Verdict[]): PolicyRejection {
-  const refused = vs.filter((v) => !v.allowed).reduce((a, b) => (b.resetMs > a.resetMs ? b : a));
+/** The 429 for the refusing bucket that resets last (waiting for it lets every bucket pass). */
+function rejection(vs: readonly Verdict[], specs: readonly LimitSpec[], scope: 'local' | 'remote'): RateLimitRejection {
+  let at = -1;
+  vs.forEach((v, i) => {
+    if (!v.allowed && (at < 0 || v.resetMs > vs[at]!.resetMs)) at = i;
+  });
+  const refused = vs[at]!;
   const h = headersOf(refused);
   const pairs: [string, string][] = [['retry-after', seconds(refused.resetMs)]];
   for (let i = 0; i < h.length; i += 2) pairs.push([h[i]!, h[i + 1]!]);
-  return new PolicyRejection(429, 'rate_limit_error', 'rate limit exceeded; retry after the time in Retry-After', pairs);
+  return new RateLimitRejection(429, 'rate limit exceeded; retry after the time in Retry-After', pairs, specs[at]!.type, scope);
 }

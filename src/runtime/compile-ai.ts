@@ -3,6 +3,7 @@
 // shaping, prompt guards). Policy layers: route < backend < provider (a single provider's own
 // `policies.ai` counts for the backend; inside groups, `ai` policies belong on the backend).
 import type { Dispatcher } from 'undici';
+import { formatPath } from '../config/errors.js';
 import type { AiBackendT, NamedProviderT } from '../config/schema/backends.js';
 import type { BackendPoliciesT } from '../config/schema/policies.js';
 import type { Slot } from '../lb/balancer.js';
@@ -47,6 +48,9 @@ export function compileAiBackend(c: AiCompiler, ai: AiBackendT, layers: readonly
       if (!single && p.policies?.ai !== undefined) c.fail([...at, 'policies', 'ai'], 'ai policies of grouped providers belong on the backend (or route), which every group shares');
       const own = [...layers, { policies: p.policies, path: at }];
       const spec = own.reduce<BackendPoliciesT['health']>((h, l) => l.policies?.health ?? h, undefined);
+      if (spec !== undefined && !multi && p.policies?.health !== undefined) {
+        c.warn(`${formatPath([...at, 'policies', 'health'])}: health has no effect on a backend with a single provider (there is nothing to fail over to)`);
+      }
       const health = spec !== undefined ? compileHealth(spec, [...at, 'policies', 'health'], c) : groups.length > 1 ? GROUPS_DEFAULT_HEALTH : null;
       return c.provider(p, own, at, multi ? { bucket: gi, index: pi } : null, health);
     }),

@@ -29,7 +29,7 @@ beforeAll(async () => {
     'refill',
     '{maxTokens: 1, tokensPerFill: 1, fillInterval: 300ms}',
   )}
-`);
+`, { AGW_LOG_LEVEL: 'debug' }); // refusals are logged at debug (traffic-metrics.ts)
 });
 afterAll(async () => {
   expect(await gw.stop()).toBe(0);
@@ -52,6 +52,7 @@ describe('requests buckets', () => {
     expect(Number(err.headers?.get('retry-after'))).toBeGreaterThan(0);
     expect(err.headers?.get('x-ratelimit-remaining')).toBe('0');
     expect(up.requests).toHaveLength(2);
+    expect(gw.output).toMatch(/request refused by rate limit.*type.*requests.*scope.*local/);
   });
 
   it('the 429 is in the Anthropic dialect for an Anthropic client', async () => {
