@@ -75,8 +75,10 @@ export class LlmResponse implements UpstreamListener {
     const g = this.guard;
     if (g === null) return t;
     const format = this.conversion.from;
-    if (g.streamRules !== null) t = this.guarded = new GuardedStream(t, g.streamRules, format, this.ctx.dialect);
-    if (g.answerWebhook) t = this.held = new HeldStream(t, g, format, this.ctx.dialect);
+    // A webhook judges whole answers: the stream is held, and every response guard (regex ones
+    // included, in their order) runs on the complete text. Otherwise regex guards mask on the fly.
+    if (g.answerWebhook) return (this.held = new HeldStream(t, g, format, this.ctx.dialect));
+    if (g.streamRules !== null) return (this.guarded = new GuardedStream(t, g.streamRules, format, this.ctx.dialect));
     return t;
   }
 
