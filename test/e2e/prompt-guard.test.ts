@@ -62,7 +62,7 @@ beforeAll(async () => {
   - regex: {action: mask, rules: [{builtin: email}, {builtin: phoneNumber}]}
   - regex: {action: reject, rules: [{builtin: ssn}]}
     rejection: {body: "the answer contained an SSN"}`,
-  )}${route('hook', `promptGuard:\n  request: [${webhook('')}]\n  response: [${webhook('')}]`)}${route('hookopen', `promptGuard:\n  request: [${webhook(', failureMode: failOpen')}]`)}${route(
+  )}${route('hook', `promptGuard:\n  request: [${webhook('')}]\n  response: [{regex: {rules: [{builtin: email}]}}, ${webhook('')}]`)}${route('hookopen', `promptGuard:\n  request: [${webhook(', failureMode: failOpen')}]`)}${route(
     'shaping',
     `modelAliases: {fast: gpt-4o-mini, "claude-*": gpt-4o}
 defaults: {temperature: 0.2, model: gpt-4.1}
@@ -185,6 +185,21 @@ describe('guardrail webhook', () => {
     const open = await post(`${BASE}/hookopen/v1/chat/completions`, say('a slow one'));
     expect(open.status).toBe(200);
     expect(up.last.json.messages[0].content).toBe('a slow one');
+  });
+
+  it('a held stream goes through every response guard in order: regex, then the webhook', async () => {
+    up.handler = (req, res) => {
+      const events = openaiStream(req.json);
+      const template = JSON.parse(events[1]!.slice(6));
+      const text = ['Mail a.b@exa', 'mple.org, I assist.'].map((p) => `data: ${JSON.stringify({ ...template, choices: [{ ...template.choices[0], delta: { content: p } }] })}\n\n`);
+      void up.stream(res, [events[0]!, ...text, ...events.slice(10)]);
+    };
+    const raw = await fetch(`${BASE}/hook/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ ...say('hi'), stream: true }) }).then((r) => r.text());
+    expect(raw).not.toContain('exa');
+    let text = '';
+    for (const line of raw.split('\n')) if (line.startsWith('data: {')) text += JSON.parse(line.slice(6)).choices[0]?.delta.content ?? '';
+    expect(text).toBe('Mail <EMAIL_ADDRESS>, I [help].');
+    expect(hookCalls.at(-1)!.body.body.choices[0].message.content).toBe('Mail <EMAIL_ADDRESS>, I assist.');
   });
 
   it('judges a streamed answer whole, before any of it is sent', async () => {
