@@ -43,15 +43,17 @@ type TimerKind = 'backendRequestTimeout' | 'firstByteTimeout' | 'streamIdleTimeo
 
 export function runAttempts(ctx: RequestCtx, plan: PlanAttempt): void {
   const traffic = ctx.route!.traffic;
+  const retry = traffic?.retry ?? null;
+  const timeouts = traffic?.timeouts ?? null;
   const rb = ctx.routeBackend;
   const balancer = rb?.kind === 'ai-groups' ? rb.balancer : null;
-  if (traffic === null && balancer === null) {
+  if (retry === null && timeouts === null && balancer === null) {
     // The lean path: one attempt, no timers, no health to record.
     const p = plan(ctx);
     if (p !== null) dispatch(ctx, p.fwd, p.listener, finish);
     return;
   }
-  new Attempts(ctx, plan, traffic?.retry ?? null, traffic?.timeouts ?? null, balancer).start();
+  new Attempts(ctx, plan, retry, timeouts, balancer).start();
 }
 
 class Attempts implements UpstreamListener {
