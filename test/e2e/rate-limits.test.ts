@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
+import { makeKey, mint, type SigningKey } from '../helpers/jwt-issuer.js';
 import { chat, plainMock, post, providerRoute, sleep, startGateway } from '../helpers/traffic.js';
 
 const PORT = 4420;
@@ -17,8 +18,16 @@ function route(name: string, limit: string): string {
   return providerRoute(name, up.port, { policies: `localRateLimit:\n- ${limit}`, model: 'gpt-4o' });
 }
 
+let signer: SigningKey;
+
 beforeAll(async () => {
   up = await plainMock();
+  signer = await makeKey('k1', 'ES256');
+  const jwks = JSON.stringify({ keys: [signer.publicJwk] });
+  const perIdentity = (key: string) => `localRateLimit:\n- {maxTokens: 1, tokensPerFill: 1, fillInterval: 1h, key: '${key}'}`;
+  const jwtRoute = providerRoute('perjwt', up.port, { policies: `jwtAuth: {mode: strict, issuer: https://idp.test, jwks: '${jwks}'}\n${perIdentity('jwt.sub')}` });
+  const keys = `apiKey: {mode: strict, keys: [{key: k-alice, metadata: {name: alice}}, {key: k-bob, metadata: {name: bob}}]}`;
+  const apiKeyRoute = providerRoute('perkey', up.port, { policies: `${keys}\n${perIdentity('apiKey.name')}` });
   gw = await startGateway(`binds:
 - port: ${PORT}
   listeners:
@@ -28,7 +37,7 @@ beforeAll(async () => {
   )}${route('tokens', '{maxTokens: 40, tokensPerFill: 40, fillInterval: 1h, type: tokens}')}${route('stream', '{maxTokens: 40, tokensPerFill: 40, fillInterval: 1h, type: tokens}')}${route(
     'refill',
     '{maxTokens: 1, tokensPerFill: 1, fillInterval: 300ms}',
-  )}
+  )}${jwtRoute}${apiKeyRoute}
 `, { AGW_LOG_LEVEL: 'debug' }); // refusals are logged at debug (traffic-metrics.ts)
 });
 afterAll(async () => {
@@ -84,6 +93,23 @@ describe('per-client buckets (key: CEL)', () => {
     expect((await as('alice')).status).toBe(429);
     expect((await as('bob')).status).toBe(200);
     expect((await as('bob')).status).toBe(429);
+  });
+});
+
+describe('per-identity buckets (key: jwt.sub, apiKey.name)', () => {
+  it('one bucket per JWT subject', async () => {
+    const as = async (sub: string) => {
+      const token = await mint({ key: signer, issuer: 'https://idp.test', claims: { sub } });
+      return (await post(`${BASE}/perjwt/v1/chat/completions`, chat(), { authorization: `Bearer ${token}` })).status;
+    };
+    expect([await as('alice'), await as('alice'), await as('bob')]).toEqual([200, 429, 200]);
+  });
+
+  it('one bucket per API key (its metadata name)', async () => {
+    const as = (key: string) => post(`${BASE}/perkey/v1/chat/completions`, chat(), { authorization: `Bearer ${key}` }).then((r) => r.status);
+    expect([await as('k-alice'), await as('k-alice'), await as('k-bob'), await as('k-bob')]).toEqual([200, 429, 200, 429]);
+    // authentication runs first: an unknown key is a 401, not a spent token
+    expect(await as('k-mallory')).toBe(401);
   });
 });
 
