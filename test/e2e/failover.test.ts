@@ -14,11 +14,13 @@ let primary: MockUpstream;
 let fallback: MockUpstream;
 let plain: MockUpstream;
 let gw: GatewayProcess;
+/** A port nothing listens on (a mock that was closed). */
+let deadPort: number;
 
 const overloaded = (res: Parameters<typeof sendJson>[0]) => sendJson(res, 503, { error: { message: 'overloaded', type: 'server_error' } });
 
 function config(): string {
-  const groups = (route: string, health: string) => `
+  const groups = (route: string, health: string, primaryPort = primary.port) => `
     - name: ${route}
       matches: [{path: {pathPrefix: /${route}}}]
       policies:
@@ -30,7 +32,7 @@ function config(): string {
           - providers:
             - name: primary
               provider: {openAI: {model: gpt-4o}}
-              hostOverride: 127.0.0.1:${primary.port}
+              hostOverride: 127.0.0.1:${primaryPort}
               policies: {backendAuth: {key: sk-primary}${health}}
           - providers:
             - name: fallback
@@ -40,7 +42,7 @@ function config(): string {
   return `binds:
 - port: ${PORT}
   listeners:
-  - routes:${groups('failover', ', health: {eviction: {duration: 1s}}')}${groups('ratelimited', ', health: {unhealthyExpression: "response.code == 429 || response.code >= 500"}')}
+  - routes:${groups('failover', ', health: {eviction: {duration: 1s}}')}${groups('dead', '', deadPort)}${groups('ratelimited', ', health: {unhealthyExpression: "response.code == 429 || response.code >= 500"}')}
     - name: replay
       matches: [{path: {pathPrefix: /replay}}]
       policies:
@@ -56,6 +58,9 @@ function config(): string {
 
 beforeAll(async () => {
   [primary, fallback, plain] = await Promise.all([plainMock(), plainMock(), plainMock()]);
+  const closed = await plainMock();
+  deadPort = closed.port;
+  await closed.close();
   // debug logs each retry (traffic-metrics.ts): the refused-connection test counts them
   gw = await startGateway(config(), { AGW_LOG_LEVEL: 'debug' });
 });
@@ -126,6 +131,17 @@ describe('priority groups', () => {
     await openai('ratelimited').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'y' }] });
     expect(primary.requests).toHaveLength(0);
     await pokeUntil(() => primary.requests.length > 0, 'ratelimited', 'the primary back after its Retry-After');
+  });
+
+  it('a provider that refuses connections is unhealthy by default: evicted, and the retry fails over', async () => {
+    const r = await openai('dead').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    expect(r.choices[0]!.message.content).toBe(OPENAI_TEXT);
+    expect(fallback.requests).toHaveLength(1);
+    expect(fallback.last.headers['x-retry-attempt']).toBe('1');
+    // evicted (groups evict by default): the next request goes straight to the fallback
+    fallback.reset();
+    await openai('dead').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'y' }] });
+    expect(fallback.last.headers['x-retry-attempt']).toBeUndefined();
   });
 
   it('an Anthropic client fails over from one provider to another, each attempt translated for its provider', async () => {
