@@ -14,6 +14,8 @@ export interface LaneContext {
   connections: number;
   /** `outFile`: the gateway's output goes there instead of a pipe into the loader's process. */
   startGateway(config: string, env?: NodeJS.ProcessEnv, outFile?: string): Promise<ChildProcess>;
+  /** Another mock upstream process on `port`, answering `delayMs` late. */
+  startMock(port: number, delayMs: number): Promise<ChildProcess>;
   load(name: string, url: string, body: string, c: number, durationS: number, pid?: number, headers?: Record<string, string>): Promise<Measured>;
   pacedRun(name: string, port: number, path: string, body: string, rate: number, durationS: number, pid?: number): Promise<{ name: string; p50: number; p99: number; ok: number; errors: number; cpuUsPerReq?: number }>;
   printTable(title: string, rows: Measured[], baseline: Measured): string;
@@ -85,6 +87,42 @@ async function translationLane(ctx: LaneContext): Promise<{ data: unknown; text:
     console.log(note);
     return { data: { direct, passthrough: pass, sameFormat: same, translated: tr, perEventUs: perEvent }, text: `${table}\n\n${note}` };
   });
+}
+
+const SLOW_PORT = 18001;
+const SLOW_DELAY_MS = 20;
+
+async function served(port: number): Promise<number> {
+  return ((await (await fetch(`http://127.0.0.1:${port}/__stats`)).json()) as { served: number }).served;
+}
+
+/**
+ * The pick-2 balancer next to random weighted choice, over a fast and a slow upstream: the
+ * share of requests the slow one gets, and the latency percentiles that share costs.
+ */
+async function balancerLane(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
+  const slow = await ctx.startMock(SLOW_PORT, SLOW_DELAY_MS);
+  const gw = await ctx.startGateway('bench/load/balancer.yaml');
+  try {
+    const rows: Measured[] = [];
+    const shares: Record<string, number> = {};
+    for (const route of ['weighted', 'pick2']) {
+      const url = `http://127.0.0.1:${GATEWAY}/${route}/v1/chat/completions`;
+      await ctx.load(`warmup-${route}`, url, CHAT, ctx.connections, 2);
+      const [f0, s0] = [await served(ctx.mockPort), await served(SLOW_PORT)];
+      const m = await ctx.load(route === 'pick2' ? 'pick-2 (one group, both providers)' : 'weighted random (two backends, weight 1)', url, CHAT, ctx.connections, ctx.duration, gw.pid!);
+      const [f1, s1] = [await served(ctx.mockPort), await served(SLOW_PORT)];
+      shares[route] = (s1 - s0) / Math.max(1, f1 - f0 + s1 - s0);
+      rows.push(m);
+    }
+    const table = ctx.printTable(`Fast upstream and one ${SLOW_DELAY_MS} ms slower (c=${ctx.connections})`, rows, rows[0]!);
+    const note = `share of requests sent to the slow upstream: weighted ${(shares.weighted! * 100).toFixed(1)}%, pick-2 ${(shares.pick2! * 100).toFixed(1)}%`;
+    console.log(note);
+    return { data: { rows, slowShare: shares, slowDelayMs: SLOW_DELAY_MS }, text: `${table}\n\n${note}` };
+  } finally {
+    for (const p of [gw, slow]) p.kill('SIGTERM');
+    await Promise.all([gw, slow].map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))));
+  }
 }
 
 /** bench/load/gateway-jwt.yaml: ES256, kid bench-es256, iss https://bench.idp, aud agw-bench, scope mcp:read, exp 2100. */
@@ -183,6 +221,10 @@ function obsReport(variants: ObsVariant[], runs: Measured[][], sink: unknown): {
 }
 
 export const LANES: Record<string, Lane> = {
+  balancer: {
+    description: 'pick-2 over a fast and a slow upstream vs weighted random: latency percentiles and the slow share',
+    run: balancerLane,
+  },
   translate: {
     description: 'streaming translation cost per event (Anthropic upstream, OpenAI client) next to passthrough',
     run: translationLane,
@@ -195,15 +237,13 @@ export const LANES: Record<string, Lane> = {
     description: '20-event SSE stream, /openai passthrough route vs direct',
     run: (ctx) => compare(ctx, 'SSE, 20 events + [DONE] (c=50)', CHAT_STREAM, '/openai/v1/chat/completions'),
   },
-<<<<<<< HEAD
   jwt: {
     description: 'non-streaming JSON, /openai passthrough bare vs with jwtAuth + two CEL rules (same gateway, same run)',
     run: jwtLane,
-=======
+  },
   obs: {
     description: 'cost of metrics, tracing and the access log on the /openai passthrough lane, on vs off in the same run',
     run: observabilityCost,
->>>>>>> obs
   },
   paced: {
     description: 'added latency at a paced 1,000 req/s (open loop, 20 connections)',

@@ -2,9 +2,11 @@
 // with a fixed ~390-byte chat.completion, or (`"stream":true` in the body) 20
 // chat.completion.chunk events plus [DONE] written in one cork, chunked like real providers.
 // POST /v1/messages answers the Anthropic equivalents. GET /__stats counts requests.
+// An optional second argument delays every answer by that many milliseconds (a slow upstream).
 import { App, us_socket_local_port } from 'uWebSockets.js';
 
 const port = Number(process.argv[2] ?? 18000);
+const delayMs = Number(process.argv[3] ?? 0);
 let served = 0;
 
 const completion = JSON.stringify({
@@ -50,23 +52,29 @@ const STREAM = Buffer.from('"stream":true');
 
 function reply(res: import('uWebSockets.js').HttpResponse, anthropic: boolean): void {
   const chunks: Buffer[] = [];
-  res.onAborted(() => {});
+  let aborted = false;
+  res.onAborted(() => (aborted = true));
   res.onData((ab, last) => {
     chunks.push(Buffer.from(new Uint8Array(ab)));
     if (!last) return;
     served++;
     const stream = Buffer.concat(chunks).includes(STREAM);
-    res.cork(() => {
-      res.writeStatus('200 OK');
-      if (stream) {
-        res.writeHeader('content-type', 'text/event-stream');
-        res.write(anthropic ? anthropicSse : openaiSse);
-        res.end();
-      } else {
-        res.writeHeader('content-type', 'application/json');
-        res.end(anthropic ? message : completion);
-      }
-    });
+    if (delayMs > 0) setTimeout(() => aborted || answer(res, anthropic, stream), delayMs);
+    else answer(res, anthropic, stream);
+  });
+}
+
+function answer(res: import('uWebSockets.js').HttpResponse, anthropic: boolean, stream: boolean): void {
+  res.cork(() => {
+    res.writeStatus('200 OK');
+    if (stream) {
+      res.writeHeader('content-type', 'text/event-stream');
+      res.write(anthropic ? anthropicSse : openaiSse);
+      res.end();
+    } else {
+      res.writeHeader('content-type', 'application/json');
+      res.end(anthropic ? message : completion);
+    }
   });
 }
 

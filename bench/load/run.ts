@@ -155,7 +155,8 @@ export function printTable(title: string, rows: Measured[], baseline: Measured):
 async function main(): Promise<void> {
   const args = parseArgs();
   const mock = await startProcess(['--import', 'tsx', 'bench/load/mock-upstream.ts', String(MOCK_PORT)], 'mock upstream listening');
-  const ctx: LaneContext = { mockPort: MOCK_PORT, mockPid: mock.pid!, duration: args.duration, connections: args.connections, startGateway, load, pacedRun, printTable, rssMb, startProcess };
+  const startMock = (port: number, delayMs: number) => startProcess(['--import', 'tsx', 'bench/load/mock-upstream.ts', String(port), String(delayMs)], 'mock upstream listening');
+  const ctx: LaneContext = { mockPort: MOCK_PORT, mockPid: mock.pid!, duration: args.duration, connections: args.connections, startGateway, startMock, load, pacedRun, printTable, rssMb, startProcess };
   const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, args };
   let markdown = `# Load benchmark (${report.date}, ${args.duration} s per run, c=${args.connections})\n`;
   try {

@@ -7,7 +7,7 @@ import type { RouteT } from '../config/schema/routes.js';
 import { recentRequests, type RecentRequest } from '../observability/recent-requests.js';
 import type { LiveEntryInfo } from '../runtime/live-state.js';
 import type { ReloadResult } from '../runtime/reload-status.js';
-import type { BackendRt, RouteRt } from '../runtime/snapshot.js';
+import type { AiBackendRt, BackendRt, RouteBackendRt, RouteRt } from '../runtime/snapshot.js';
 import { redact } from './redact.js';
 import type { AdminGateway } from './types.js';
 
@@ -39,6 +39,8 @@ export interface BackendView {
   provider?: string;
   model?: string | null;
   routeTypes?: Record<string, string>;
+  /** Priority groups of providers (AI backends with `groups`), first group first. */
+  groups?: { name: string; provider: string; model: string | null; target: string | null }[][];
   policies: Record<string, unknown>;
 }
 
@@ -117,31 +119,36 @@ function routeView(r: RouteT, rt: RouteRt | undefined, live: LiveEntryInfo[], re
     policies: redact(r.policies ?? {}) as Record<string, unknown>,
     backends: r.backends.map((b, i): BackendView => {
       const brt = rt?.backends[i];
+      const names = brt === undefined ? new Set<string>() : new Set(brt.kind === 'host' ? [brt.name] : brt.groups.flat().map((p) => p.name));
       return {
-        ...(brt ? backendView(brt, live, recent.filter((q) => q.route === rt!.key && q.backend === brt.name)) : {}),
+        ...(brt ? backendView(brt, live, recent.filter((q) => q.route === rt!.key && q.backend !== null && names.has(q.backend))) : {}),
         policies: redact({ ...(b.policies ?? {}), ...(b.ai?.policies ?? {}) }) as Record<string, unknown>,
       };
     }),
   };
 }
 
-function backendView(b: BackendRt, live: LiveEntryInfo[], recent: RecentRequest[]): Omit<BackendView, 'policies'> {
-  const origin = b.kind === 'host' ? b.target.origin : (b.target?.origin ?? null);
+function backendView(b: RouteBackendRt, live: LiveEntryInfo[], recent: RecentRequest[]): Omit<BackendView, 'policies'> {
+  const endpoints: BackendRt[] = b.kind === 'host' ? [b] : b.groups.flat();
+  const origins = new Set(endpoints.map((e) => e.target?.origin).filter((o): o is string => o !== undefined));
+  const first = endpoints[0]!;
   const base: Omit<BackendView, 'policies'> = {
     key: b.key,
-    kind: b.kind,
+    kind: b.kind === 'host' ? 'host' : 'ai',
     name: b.name,
     weight: b.weight,
-    target: origin,
+    target: first.target?.origin ?? null,
     health: health(recent),
-    state: live.filter((e) => e.id.startsWith(`${b.key}::`) || (origin !== null && e.id === `${origin}::pool`)),
+    state: live.filter((e) => e.id.startsWith(`${b.key}::`) || [...origins].some((o) => e.id === `${o}::pool`)),
   };
-  if (b.kind === 'host') return base;
+  if (b.kind === 'host' || first.kind !== 'ai') return base;
+  const providerView = (p: AiBackendRt) => ({ name: p.name, provider: p.provider.name, model: p.model ?? p.mock?.model ?? null, target: p.target?.origin ?? null });
   return {
     ...base,
-    provider: b.provider.name,
-    model: b.model ?? b.mock?.model ?? null,
+    provider: first.provider.name,
+    model: first.model ?? first.mock?.model ?? null,
     routeTypes: Object.fromEntries([...b.routeTypes.suffixes, ['*', b.routeTypes.fallback]]),
+    ...(endpoints.length > 1 ? { groups: b.groups.map((g) => g.map(providerView)) } : {}),
   };
 }
 

@@ -33,6 +33,18 @@ export interface CelRequest {
   readonly hiddenHeaders: ReadonlySet<string> | null;
   /** The A2A call, on routes with `policies.a2a` (null elsewhere). */
   readonly a2a: { readonly method: string } | null;
+  /**
+   * The upstream response being judged (health `unhealthyExpression`, retry `condition`); set by
+   * the pipeline while one attempt's response head is examined. Optional: request-time
+   * expressions never read it (their kinds do not allow the `response` variable).
+   */
+  readonly response?: CelResponse | null;
+}
+
+/** An upstream response head: status and undici's raw header list (names in any case). */
+export interface CelResponse {
+  readonly status: number;
+  readonly rawHeaders: readonly Uint8Array[];
 }
 
 export interface FieldDef<R> {
@@ -57,6 +69,7 @@ export class SourceVars {}
 export class LlmVars {}
 export class BasicAuthVars {}
 export class A2aVars {}
+export class ResponseVars {}
 
 export const OBJECT_CLASSES: Record<string, new () => object> = {
   Request: RequestVars,
@@ -64,6 +77,7 @@ export const OBJECT_CLASSES: Record<string, new () => object> = {
   Llm: LlmVars,
   BasicAuth: BasicAuthVars,
   A2a: A2aVars,
+  Response: ResponseVars,
 };
 
 const EMPTY = Object.freeze({});
@@ -107,6 +121,14 @@ export const VARIABLES: Readonly<Record<string, VariableDef<CelRequest>>> = {
     type: 'BasicAuth',
     fields: { username: { type: 'string', build: (r) => r.basicAuth?.username } },
   },
+  response: {
+    description: 'The upstream response (health unhealthyExpression and retry condition only); a connection failure has code 0',
+    type: 'Response',
+    fields: {
+      code: { type: 'int', build: (r) => BigInt(r.response?.status ?? 0) },
+      headers: { type: 'map<string, string>', build: (r) => rawHeaderMap(r.response?.rawHeaders ?? []) },
+    },
+  },
   llm: {
     description: 'The LLM request (on completions and messages routes)',
     type: 'Llm',
@@ -136,6 +158,18 @@ function headerMap(list: readonly string[], hidden: ReadonlySet<string> | null):
     if (hidden !== null && hidden.has(name)) continue;
     const prev = out[name];
     out[name] = prev === undefined ? list[i + 1]! : `${prev}, ${list[i + 1]!}`;
+  }
+  return out;
+}
+
+/** Response headers, lower-cased, repeated values joined with ", ". */
+function rawHeaderMap(raw: readonly Uint8Array[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = Buffer.from(raw[i]!).toString('latin1').toLowerCase();
+    const value = Buffer.from(raw[i + 1]!).toString('latin1');
+    const prev = out[name];
+    out[name] = prev === undefined ? value : `${prev}, ${value}`;
   }
   return out;
 }

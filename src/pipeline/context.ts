@@ -1,7 +1,8 @@
 // Per-request state, one object passed to every phase.
 import type { ErrorDialect } from '../llm/formats/errors.js';
 import type { RouteType } from '../llm/route-types.js';
-import type { AiBackendRt, BackendRt, BindRt, RouteRt, Snapshot } from '../runtime/snapshot.js';
+import type { CelResponse } from '../cel/index.js';
+import type { AiBackendRt, BackendRt, BindRt, RouteBackendRt, RouteRt, Snapshot } from '../runtime/snapshot.js';
 import type { Downstream } from './downstream.js';
 import { UsageGuard, type Usage } from '../llm/usage.js';
 import type { ApiKeyIdentity, ClientCredential, JwtIdentity } from '../policies/request-policy.js';
@@ -17,7 +18,16 @@ export class RequestCtx {
   route: RouteRt | null = null;
   /** Prefix matched by the route (stripped before forwarding to AI backends). */
   routePrefix = '';
+  /** The route's backend chosen by weight (for AI: the provider groups). */
+  routeBackend: RouteBackendRt | null = null;
+  /** What the current upstream attempt talks to (for AI: the provider picked in the groups). */
   backend: BackendRt | null = null;
+  /** Set by the attempt loop: what requestTimeout expiring does while upstream attempts run. */
+  onRequestTimeout: ((ms: number) => void) | null = null;
+  /** The response head being judged by health and retry CEL expressions. */
+  response: CelResponse | null = null;
+  /** Run by finish(), once: timers to clear, LLM usage to debit from token buckets. */
+  private finishHooks: ((ctx: RequestCtx) => void)[] | null = null;
   routeType: RouteType | null = null;
   /** Dialect errors are written in: the client's API format. */
   dialect: ClientDialect;
@@ -87,6 +97,26 @@ export class RequestCtx {
 
   addResponseHeaders(headers: readonly string[]): void {
     (this.extraResponseHeaders ??= []).push(...headers);
+  }
+
+  /** `cb` runs once when the request is done (answered, failed or abandoned). */
+  onFinish(cb: (ctx: RequestCtx) => void): void {
+    (this.finishHooks ??= []).push(cb);
+  }
+
+  /** Token buckets: `cb` gets the request's LLM usage (input + output tokens) when it is done. */
+  onTokens(cb: (tokens: number) => void): void {
+    this.onFinish((ctx) => {
+      const t = ctx.tokens;
+      if (t !== undefined) cb(t.inputTokens + t.outputTokens);
+    });
+  }
+
+  /** @internal finish() */
+  runFinishHooks(): void {
+    const hooks = this.finishHooks;
+    this.finishHooks = null;
+    if (hooks !== null) for (const h of hooks) h(this);
   }
 }
 

@@ -10,6 +10,8 @@ export function finish(ctx: RequestCtx): void {
   if (ctx.finished) return;
   ctx.finished = true;
   ctx.usage.finish();
+  // token buckets are debited from real usage (rate limits of type tokens)
+  ctx.runFinishHooks();
   const a2a = ctx.a2a;
   if (a2a !== null) {
     // A call the client left, or whose answer could not be read, has no known outcome.

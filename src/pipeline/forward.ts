@@ -9,9 +9,8 @@ import { UpstreamCall, type UpstreamListener } from '../upstream/dispatch.js';
 import type { ApiFormat } from '../llm/convert/types.js';
 import type { RequestCtx } from './context.js';
 
-/** Generous defaults: an LLM can think for minutes before the first byte. */
-const HEADERS_TIMEOUT_MS = 10 * 60_000;
-const BODY_TIMEOUT_MS = 10 * 60_000;
+/** Generous defaults (undici's own timers): an LLM can think for minutes before the first byte. */
+export const GENEROUS_TIMEOUT_MS = 10 * 60_000;
 
 export interface Forwarding {
   path: string;
@@ -19,18 +18,13 @@ export interface Forwarding {
   body: Uint8Array | null;
 }
 
-/** Starts the upstream call; returns it so the listener can pause and resume it. */
-export function dispatch(
-  ctx: RequestCtx,
-  fwd: Forwarding,
-  listener: UpstreamListener & { call: UpstreamCall | null },
-  finish: (ctx: RequestCtx) => void,
-): void {
+/** Starts the upstream call to ctx.backend. */
+export function startCall(ctx: RequestCtx, fwd: Forwarding, listener: UpstreamListener): UpstreamCall {
   const backend = ctx.backend!;
   const pool = backend.kind === 'host' ? backend.pool : backend.pool!;
   const origin = backend.kind === 'host' ? backend.target.origin : backend.target!.origin;
   ctx.upstreamStartNs = process.hrtime.bigint();
-  const call = UpstreamCall.start(
+  return UpstreamCall.start(
     pool,
     origin,
     {
@@ -38,11 +32,21 @@ export function dispatch(
       path: fwd.path,
       headers: ctx.trace === null ? fwd.headers : withTraceParent(fwd.headers, ctx.trace.traceparent),
       body: fwd.body,
-      headersTimeoutMs: HEADERS_TIMEOUT_MS,
-      bodyTimeoutMs: BODY_TIMEOUT_MS,
+      headersTimeoutMs: GENEROUS_TIMEOUT_MS,
+      bodyTimeoutMs: GENEROUS_TIMEOUT_MS,
     },
     listener,
   );
+}
+
+/** One attempt, no retry: starts the call and ties its life to the client's. */
+export function dispatch(
+  ctx: RequestCtx,
+  fwd: Forwarding,
+  listener: UpstreamListener & { call: UpstreamCall | null },
+  finish: (ctx: RequestCtx) => void,
+): void {
+  const call = startCall(ctx, fwd, listener);
   listener.call = call;
   ctx.down.onAbort(() => {
     call.abort();

@@ -1,32 +1,28 @@
 // The request path, in order. Every request runs these phases and nothing else:
 //
 //   listener/route match -> A2A request reading (A2A routes)
-//   -> request policies (CORS, CSRF, authentication, authorization)
-//   -> backend select -> LLM plan (route type, body, model) -> checks needing the model
-//   -> provider translation -> upstream (undici) -> response / stream translation
-//   -> respond -> finish (observability; always, exactly once)
+//   -> request policies (CORS, CSRF, authentication, authorization) -> rate limits -> backend select -> LLM plan (route type, body, model, request shaping)
+//   -> checks needing the model -> prompt guard -> upstream attempts (attempt.ts: provider
+//   pick, translation, backend auth, timeouts, health, retries) -> response / stream
+//   translation and response guards -> respond -> finish (observability; always, exactly once)
 //
 // Errors thrown by any phase become one response in the caller's dialect (respond.ts).
-import { mockModels, mockRespond } from '../llm/providers/index.js';
 import { checkAllowedModel } from '../policies/api-key.js';
+import { RateLimitRejection, type RateLimitPolicy } from '../policies/rate-limit.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
 import type { PolicyOutcome } from '../policies/request-policy.js';
-import type { AiBackendRt, BindRt, HostBackendRt, Snapshot } from '../runtime/snapshot.js';
+import type { AiGroupsRt, BindRt, Snapshot } from '../runtime/snapshot.js';
+import { startA2a } from './a2a.js';
+import { runAttempts } from './attempt.js';
 import { RequestCtx } from './context.js';
 import type { Downstream } from './downstream.js';
-import { GatewayError } from './errors.js';
-import { watchDetected } from './detect.js';
 import { finish } from './finish.js';
-import { aiRequestHeaders, aiUpstreamPath, clientRequest, dispatch } from './forward.js';
-import { planLlm, type LlmPlan } from './llm.js';
-import { playLocalReply } from './local-reply.js';
-import { LlmResponse } from './llm-response.js';
-import { ProxyResponse } from './proxy-response.js';
-import { conversionFor } from '../llm/convert/index.js';
+import { planLlm } from './llm.js';
+import { startRequestTimeout } from './request-timeout.js';
 import { sendError, sendReply } from './respond.js';
 import { selectBackend, selectRoute } from './select.js';
-import { rewriteHeaders } from '../native/index.js';
-import { a2aListener, startA2a } from './a2a.js';
+import { countRateLimited } from './traffic-metrics.js';
+import { aiPlan, hostPlan } from './upstream-plan.js';
 
 export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void {
   const ctx = new RequestCtx(down, snapshot, bind);
@@ -36,6 +32,8 @@ export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void
     // Before the request policies: authorization rules (and rate-limit keys) read a2a.method,
     // and every error from here on, a 401 included, is a JSON-RPC error object.
     if (route.a2a) startA2a(ctx);
+    const requestMs = route.traffic?.timeouts?.requestMs ?? 0;
+    if (requestMs > 0) startRequestTimeout(ctx, requestMs);
     const policies = route.policies;
     const outcome = policies === null ? 'continue' : runRequestPolicies(ctx, policies, 0);
     if (outcome === 'continue') forward(ctx);
@@ -85,15 +83,32 @@ function answer(ctx: RequestCtx, reply: Exclude<PolicyOutcome, undefined>): Phas
   return 'answered';
 }
 
-/** After an asynchronous policy: the client may have left while it ran. */
+/** After an asynchronous policy: the client may have left, or requestTimeout answered, meanwhile. */
 function resume(ctx: RequestCtx, outcome: PhaseResult): void {
   if (outcome === 'answered') return;
+  proceed(ctx, () => forward(ctx));
+}
+
+function proceed(ctx: RequestCtx, next: () => void): void {
+  if (ctx.finished) return;
   if (ctx.down.aborted) return finish(ctx);
   try {
-    forward(ctx);
+    next();
   } catch (e) {
     fail(ctx, e);
   }
+}
+
+/** Runs `step` (maybe asynchronous), then `next`; a rejection becomes the response. */
+function then(ctx: RequestCtx, step: () => void | Promise<void>, next: () => void): void {
+  const r = step();
+  if (r === undefined) return next();
+  r.then(
+    () => proceed(ctx, next),
+    (e: unknown) => {
+      if (!ctx.finished) fail(ctx, e);
+    },
+  );
 }
 
 function fail(ctx: RequestCtx, e: unknown): void {
@@ -102,10 +117,45 @@ function fail(ctx: RequestCtx, e: unknown): void {
 }
 
 function forward(ctx: RequestCtx): void {
-  const backend = selectBackend(ctx);
-  ctx.backend = backend;
-  if (backend.kind === 'host') forwardHost(ctx, backend);
-  else forwardAi(ctx, backend);
+  const rb = selectBackend(ctx);
+  ctx.routeBackend = rb;
+  const rateLimit = ctx.route!.traffic?.rateLimit ?? null;
+  // Rate limits after authentication (their keys read jwt.* / apiKey.*, and anonymous floods
+  // must not spend a tenant's budget) and before the body is parsed, unless a key reads llm.*.
+  const early = rateLimit !== null && !rateLimit.needsLlm ? rateLimit : null;
+  if (rb.kind === 'host') {
+    checksNeedingModel(ctx);
+    return then(ctx, () => admit(ctx, early), () => runAttempts(ctx, hostPlan(rb)));
+  }
+  then(ctx, () => admit(ctx, early), () => forwardAi(ctx, rb, rateLimit !== null && rateLimit.needsLlm ? rateLimit : null));
+}
+
+function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolicy | null): void {
+  const plan = planLlm(ctx, g);
+  checksNeedingModel(ctx);
+  // The prompt guard once per request, before any attempt: a retry must not re-ask the
+  // guardrail service, and a rejected prompt must cost no upstream call.
+  const guard = g.guard !== null && plan.clientFormat !== null && g.guard.request.length > 0 ? g.guard : null;
+  then(
+    ctx,
+    () => admit(ctx, lateRateLimit),
+    () => then(ctx, () => guard?.guardPrompt(plan.body!, plan.clientFormat!), () => runAttempts(ctx, aiPlan(g, plan))),
+  );
+}
+
+/** Rate limits; a refusal (429, or 500 with Redis down and failClosed) is counted, then answered. */
+function admit(ctx: RequestCtx, rateLimit: RateLimitPolicy | null): void | Promise<void> {
+  if (rateLimit === null) return;
+  const refused = (e: unknown): never => {
+    if (e instanceof RateLimitRejection) countRateLimited(ctx, e.limitType, e.scope);
+    throw e;
+  };
+  try {
+    const r = rateLimit.admit(ctx);
+    return r === undefined ? r : r.catch(refused);
+  } catch (e) {
+    return refused(e);
+  }
 }
 
 /**
@@ -116,61 +166,4 @@ function checksNeedingModel(ctx: RequestCtx): void {
   const authz = ctx.route!.policies?.authorization;
   if (authz?.needsLlm === true) authz.check(ctx);
   checkAllowedModel(ctx.apiKey, ctx.requestModel ?? ctx.upstreamModel);
-}
-
-function forwardHost(ctx: RequestCtx, b: HostBackendRt): void {
-  checksNeedingModel(ctx);
-  const path = ctx.down.path;
-  const listener = ctx.a2a === null ? new ProxyResponse(ctx, b.responseHeaders, finish) : a2aListener(ctx, b, path, finish);
-  const { headers, query } = clientRequest(ctx, b);
-  const q = query === '' ? '' : `?${query}`;
-  dispatch(ctx, { path: path + q, headers: rewriteHeaders(headers, b.requestHeaders), body: ctx.down.body }, listener, finish);
-}
-
-function forwardAi(ctx: RequestCtx, b: AiBackendRt): void {
-  const plan = planLlm(ctx, b);
-  checksNeedingModel(ctx);
-  if (b.mock !== null) return answerLocally(ctx, b, plan);
-  if (ctx.routeType === 'models' && b.model !== undefined) return playLocalReply(ctx, mockModels(b.model), finish);
-  const client = clientRequest(ctx, b);
-  if (plan.clientFormat === null) {
-    // passthrough / detect / models without a configured model: the body goes as it came.
-    // detect also reads model and usage, so like LLM routes it asks for an uncompressed body.
-    const watcher = ctx.routeType === 'detect' ? watchDetected(ctx, b) : null;
-    dispatch(
-      ctx,
-      { path: aiUpstreamPath(ctx, b, null, client.query), headers: aiRequestHeaders(b, watcher !== null, client.headers), body: ctx.down.body },
-      new ProxyResponse(ctx, b.responseHeaders, finish, watcher),
-      finish,
-    );
-    return;
-  }
-  forwardLlm(ctx, b, plan, client.headers, client.query);
-}
-
-function forwardLlm(ctx: RequestCtx, b: AiBackendRt, plan: LlmPlan, headers: readonly string[], query: string): void {
-  const conversion = conversionFor(plan.clientFormat!, plan.providerFormat!);
-  const body = plan.body!;
-  const options = body.stream_options as { include_usage?: unknown } | undefined;
-  const clientWantsUsage = plan.clientFormat === 'completions' && options?.include_usage === true;
-  // Translation may refuse what the provider cannot express (a 400 naming the field).
-  const upstreamBody = conversion.request(body);
-  dispatch(
-    ctx,
-    {
-      path: aiUpstreamPath(ctx, b, plan.providerFormat, query),
-      headers: aiRequestHeaders(b, true, headers),
-      body: Buffer.from(JSON.stringify(upstreamBody)),
-    },
-    new LlmResponse(ctx, conversion, clientWantsUsage, b.llmResponseHeaders, finish),
-    finish,
-  );
-}
-
-function answerLocally(ctx: RequestCtx, b: AiBackendRt, plan: LlmPlan): void {
-  if (ctx.routeType === 'models') return playLocalReply(ctx, mockModels(b.model ?? b.mock!.model), finish);
-  if (plan.clientFormat === null) {
-    throw new GatewayError(404, 'not_found_error', `the mock provider answers chat completions and messages, not ${ctx.down.path}`, 'downstream');
-  }
-  playLocalReply(ctx, mockRespond(plan.clientFormat, plan.body!, b.mock!), finish);
 }

@@ -2,6 +2,7 @@
 // speaks the client's format, forwarded byte for byte after usage is read); SSE streams go
 // through the conversion's transducer event by event; upstream errors are rewritten in the
 // client's dialect. Usage is reported once, whatever happens.
+import type { ErrorDialect } from '../llm/formats/errors.js';
 import type { Conversion, StreamTransducer } from '../llm/convert/types.js';
 import { rewriteRawHeaders, type CompiledHeaderRules as HeaderRules } from '../native/index.js';
 import { rawHeaderValue } from '../http/header-lists.js';
@@ -12,6 +13,9 @@ import type { HeaderList } from './downstream.js';
 import { GatewayError } from './errors.js';
 import { head, sendError, sendJson } from './respond.js';
 import { upstreamFailureError } from './upstream-errors.js';
+import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
+import { GuardedStream } from './guarded-stream.js';
+import { HeldStream } from './held-stream.js';
 
 /** Largest non-streamed LLM response body the gateway will buffer to convert. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -22,6 +26,9 @@ export class LlmResponse implements UpstreamListener {
   private chunks: Buffer[] = [];
   private size = 0;
   private transducer: StreamTransducer | null = null;
+  /** Response regex guards on the stream; webhook guards holding it until complete. */
+  private guarded: GuardedStream | null = null;
+  private held: HeldStream | null = null;
   private upstreamStatus = 0;
   private headers: HeaderList = [];
 
@@ -33,6 +40,8 @@ export class LlmResponse implements UpstreamListener {
     /** Response header rules that also drop the upstream body's content-type/encoding. */
     private readonly rules: HeaderRules,
     private readonly finish: (ctx: RequestCtx) => void,
+    /** `policies.ai.promptGuard`; its response guards run once the answer is known. */
+    private readonly guard: PromptGuardPolicy | null = null,
   ) {}
 
   onHeaders(status: number, raw: Buffer[]): void {
@@ -46,12 +55,14 @@ export class LlmResponse implements UpstreamListener {
     if (!type.startsWith('text/event-stream')) return;
     this.mode = 'stream';
     const ctx = this.ctx;
-    this.transducer = this.conversion.stream({
-      includeUsage: this.clientWantsUsage,
-      onUsage: (u) => ctx.usage.observe(u),
-      onModel: (m) => (ctx.responseModel = m),
-      onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
-    });
+    this.transducer = this.guardStream(
+      this.conversion.stream({
+        includeUsage: this.clientWantsUsage,
+        onUsage: (u) => ctx.usage.observe(u),
+        onModel: (m) => (ctx.responseModel = m),
+        onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
+      }),
+    );
     ctx.status = status;
     head(ctx, status, [...this.headers, 'content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache']);
     const call = this.call!;
@@ -61,9 +72,33 @@ export class LlmResponse implements UpstreamListener {
     );
   }
 
+  /** LLM routes speak OpenAI or Anthropic (A2A routes cannot have AI backends). */
+  private get llmDialect(): ErrorDialect {
+    const d = this.ctx.dialect;
+    return d === 'a2a' ? 'openai' : d;
+  }
+
+  private guardStream(t: StreamTransducer): StreamTransducer {
+    const g = this.guard;
+    if (g === null) return t;
+    const format = this.conversion.from;
+    // A webhook judges whole answers: the stream is held, and every response guard (regex ones
+    // included, in their order) runs on the complete text. Otherwise regex guards mask on the fly.
+    if (g.answerWebhook) return (this.held = new HeldStream(t, g, format, this.llmDialect));
+    if (g.streamRules !== null) return (this.guarded = new GuardedStream(t, g.streamRules, format, this.llmDialect));
+    return t;
+  }
+
   onData(chunk: Buffer): void {
     if (this.transducer !== null) {
       const out = this.transducer.push(chunk);
+      if (this.guarded?.stopped === true) {
+        // A response guard rejected the answer: its error event ends the stream, the upstream stops.
+        this.call?.abort('answer rejected by a response guard');
+        this.ctx.down.end(out);
+        this.finish(this.ctx);
+        return;
+      }
       if (out.length > 0) this.ctx.down.write(out);
       return;
     }
@@ -77,14 +112,21 @@ export class LlmResponse implements UpstreamListener {
   }
 
   onEnd(): void {
+    let pending: void | Promise<void> = undefined;
     try {
-      if (this.transducer !== null) this.ctx.down.end(this.transducer.end());
+      if (this.transducer !== null) pending = this.endStream(this.transducer.end());
       else if (this.mode === 'error') this.sendUpstreamError();
-      else this.sendJsonResponse();
+      else pending = this.sendJsonResponse();
     } catch (e) {
       sendError(this.ctx, e);
     }
-    this.finish(this.ctx);
+    if (pending === undefined) return this.finish(this.ctx);
+    pending.catch((e: unknown) => sendError(this.ctx, e)).finally(() => this.finish(this.ctx));
+  }
+
+  private endStream(tail: Uint8Array): void | Promise<void> {
+    if (this.held === null) return this.ctx.down.end(tail);
+    return this.held.release().then((bytes) => this.ctx.down.end(bytes));
   }
 
   onError(failure: UpstreamFailure): void {
@@ -119,7 +161,7 @@ export class LlmResponse implements UpstreamListener {
     sendJson(this.ctx, e.status, JSON.stringify(e.body), this.headers);
   }
 
-  private sendJsonResponse(): void {
+  private sendJsonResponse(): void | Promise<void> {
     const raw = this.body();
     let parsed: unknown;
     try {
@@ -134,6 +176,12 @@ export class LlmResponse implements UpstreamListener {
     const out = this.conversion.response(parsed as Record<string, unknown>, (u) => ctx.usage.observe(u));
     const model = (parsed as { model?: unknown }).model;
     if (typeof model === 'string') ctx.responseModel = model;
+    const g = this.guard;
+    if (g !== null && g.response.length > 0) {
+      const send = () => sendJson(ctx, this.upstreamStatus, JSON.stringify(out), this.headers);
+      const guarded = g.guardAnswer(out, this.conversion.from);
+      return guarded === undefined ? send() : guarded.then(send);
+    }
     // Same format both sides: the provider's bytes go out as they came.
     const body = this.conversion.from === this.conversion.to ? raw : JSON.stringify(out);
     sendJson(ctx, this.upstreamStatus, body, this.headers);

@@ -1,39 +1,73 @@
-// The LLM part of a request to an AI backend: route type from the path, the client's and the
-// provider's wire formats, and the parsed body with the provider's model applied.
-import type { ApiFormat, Json } from '../llm/convert/types.js';
+// The LLM part of a request to an AI backend: route type from the path, the client's wire
+// format, the parsed body with `policies.ai` request shaping applied, and — per upstream
+// attempt, since each attempt may pick another provider — the provider's format, model and body.
+import { conversionFor } from '../llm/convert/index.js';
+import type { ApiFormat, Conversion, Json } from '../llm/convert/types.js';
 import { resolveRouteType } from '../llm/route-types.js';
-import type { AiBackendRt } from '../runtime/snapshot.js';
+import { resolveAlias, shapeBody } from '../policies/llm-request.js';
+import type { AiBackendRt, AiGroupsRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
 import { GatewayError } from './errors.js';
 
 export interface LlmPlan {
   /** Format the client speaks; null for passthrough-like route types. */
-  clientFormat: ApiFormat | null;
-  /** Format sent to the provider. */
-  providerFormat: ApiFormat | null;
-  body: Json | null;
-  stream: boolean;
+  readonly clientFormat: ApiFormat | null;
+  /** The client's body after request shaping (and, later, prompt guards). */
+  readonly body: Json | null;
+  readonly stream: boolean;
+  /** The client asked for usage in the stream (OpenAI stream_options.include_usage). */
+  readonly clientWantsUsage: boolean;
 }
 
-export function planLlm(ctx: RequestCtx, b: AiBackendRt): LlmPlan {
-  const type = resolveRouteType(b.routeTypes, ctx.down.path);
+export function planLlm(ctx: RequestCtx, g: AiGroupsRt): LlmPlan {
+  const type = resolveRouteType(g.routeTypes, ctx.down.path);
   ctx.routeType = type;
+  const first = g.groups[0]![0]!;
   if (type !== 'completions' && type !== 'messages') {
-    ctx.dialect = b.provider.formats[0] === 'messages' ? 'anthropic' : 'openai';
-    return { clientFormat: null, providerFormat: null, body: null, stream: false };
+    ctx.dialect = first.provider.formats[0] === 'messages' ? 'anthropic' : 'openai';
+    return { clientFormat: null, body: null, stream: false, clientWantsUsage: false };
   }
   ctx.dialect = type === 'messages' ? 'anthropic' : 'openai';
   const body = parseJsonBody(ctx);
   ctx.requestModel = typeof body.model === 'string' ? body.model : undefined;
-  const model = b.model ?? ctx.requestModel;
-  if (model === undefined || model === '') {
+  if (g.shaping !== null) shapeBody(g.shaping, body, type);
+  ctx.llmBody = body; // request parameters for the access log and spans
+  ctx.upstreamModel = modelFor(g, first, body);
+  const options = body.stream_options as { include_usage?: unknown } | undefined;
+  return { clientFormat: type, body, stream: body.stream === true, clientWantsUsage: type === 'completions' && options?.include_usage === true };
+}
+
+/** The model sent to provider `p`: its configured model, else the body's, through modelAliases. */
+export function modelFor(g: AiGroupsRt, p: AiBackendRt, body: Json): string | undefined {
+  const m = p.model ?? (typeof body.model === 'string' && body.model !== '' ? body.model : undefined);
+  return m === undefined ? undefined : resolveAlias(g.shaping?.aliases ?? null, m);
+}
+
+/** modelFor, or a 400 when neither the body nor the provider names a model. */
+export function requireModel(g: AiGroupsRt, p: AiBackendRt, body: Json): string {
+  const model = modelFor(g, p, body);
+  if (model === undefined) {
     throw new GatewayError(400, 'invalid_request_error', 'model is required (in the request body or as the provider model in the gateway config)', 'downstream', false, [], 'model');
   }
-  body.model = model;
+  return model;
+}
+
+export interface ProviderRequest {
+  readonly conversion: Conversion;
+  readonly providerFormat: ApiFormat;
+  readonly body: Buffer;
+}
+
+/** The request body for provider `p`, in its format. Throws a 400 for what it cannot take. */
+export function providerRequest(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: LlmPlan): ProviderRequest {
+  const clientFormat = plan.clientFormat!;
+  const model = requireModel(g, p, plan.body!);
   ctx.upstreamModel = model;
-  ctx.llmBody = body;
-  const providerFormat = b.provider.formats.includes(type) ? type : b.provider.formats[0]!;
-  return { clientFormat: type, providerFormat, body, stream: body.stream === true };
+  const providerFormat = p.provider.formats.includes(clientFormat) ? clientFormat : p.provider.formats[0]!;
+  const conversion = conversionFor(clientFormat, providerFormat);
+  // Translation may refuse what the provider cannot express (a 400 naming the field).
+  const body = conversion.request({ ...plan.body!, model });
+  return { conversion, providerFormat, body: Buffer.from(JSON.stringify(body)) };
 }
 
 function parseJsonBody(ctx: RequestCtx): Json {

@@ -1,5 +1,5 @@
 // Listener, route and backend selection.
-import type { BackendRt, BindRt, ListenerRt } from '../runtime/snapshot.js';
+import type { BindRt, ListenerRt, RouteBackendRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
 import { GatewayError } from './errors.js';
 
@@ -50,7 +50,7 @@ function hostOnly(h: string): string {
 }
 
 /** Weighted random choice among the route's backends. */
-export function selectBackend(ctx: RequestCtx): BackendRt {
+export function selectBackend(ctx: RequestCtx): RouteBackendRt {
   const route = ctx.route!;
   const bs = route.backends;
   if (bs.length === 1) return bs[0]!;

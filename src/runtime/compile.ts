@@ -5,29 +5,32 @@ import { readFileSync } from 'node:fs';
 import { resolve as resolvePath, dirname } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { ConfigError, formatPath, type ConfigProblem } from '../config/errors.js';
-import type { AiBackendT, RouteBackendT } from '../config/schema/backends.js';
+import type { NamedProviderT, RouteBackendT } from '../config/schema/backends.js';
 import { durationMs } from '../config/schema/common.js';
 import type { BackendPoliciesT, RoutePoliciesT } from '../config/schema/policies.js';
+import { compileObservability } from '../observability/settings.js';
 import type { RouteT } from '../config/schema/routes.js';
 import { anthropic, mock, openai, type Provider } from '../llm/providers/index.js';
-import { compileRouteTypes } from '../llm/route-types.js';
+import type { Slot } from '../lb/balancer.js';
 import {
   compileHeaderRules,
   HeaderRuleError,
   REQUEST_DROP_DEFAULT,
   RESPONSE_DROP_DEFAULT,
   type CompiledHeaderRules as HeaderRules,
-  type HeaderRuleSpec,
 } from '../native/index.js';
-import type { HeaderModifierT } from '../config/schema/policies.js';
 import { compileRequestPolicies, effectivePolicies, type RequestPolicies } from '../policies/request-policies.js';
-import type { PolicyCompiler } from '../policies/request-policy.js';
+import type { HealthPolicy } from '../policies/health.js';
+import { compileAiBackend, type AiCompiler } from './compile-ai.js';
+import { compileRouteTraffic } from './compile-traffic.js';
+import { foldModifiers, type PolicyLayer } from './header-layers.js';
+import type { LiveScope } from './live.js';
+import { LiveState, type LiveScope as RegistryScope } from './live-state.js';
+import type { UpstreamPool } from '../upstream/dispatch.js';
 import { poolStatus, type PoolFactory } from '../upstream/pools.js';
-import { compileObservability } from '../observability/settings.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
-import { LiveState, type LiveScope } from './live-state.js';
 import { RouteTable } from './route-table.js';
-import type { AiBackendRt, BackendRt, BindRt, HostBackendRt, ListenerRt, RouteRt, Snapshot } from './snapshot.js';
+import type { AiBackendRt, BindRt, HostBackendRt, ListenerRt, RouteBackendRt, RouteRt, Snapshot } from './snapshot.js';
 
 export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 
@@ -36,16 +39,6 @@ export interface CompileResult {
   /** Pool keys the snapshot uses (others can be drained). */
   poolKeys: Set<string>;
   warnings: string[];
-}
-
-export interface CompileContext {
-  /** Live objects carried over from the serving snapshot (default: a throwaway registry). */
-  live?: LiveScope;
-  /**
-   * Collects the absolute path of every file the config references (read through
-   * `Compiler.readFile`), so hot reload watches them; filled even when compiling fails.
-   */
-  files?: Set<string>;
 }
 
 type Path = (string | number)[];
@@ -63,19 +56,31 @@ const LLM_RESPONSE_DROP = [...RESPONSE_DROP, 'content-type', 'content-encoding',
  */
 const A2A_REQUEST_DROP = [...REQUEST_DROP_DEFAULT, 'accept-encoding', 'if-none-match', 'if-modified-since'];
 
-class Compiler implements PolicyCompiler {
+class Compiler implements AiCompiler {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: string[] = [];
   readonly poolKeys = new Set<string>();
   readonly baseDir: string;
+  /** Live state for the traffic policies (balancer statistics, buckets, Redis connections). */
+  readonly liveObjects: LiveScope = { get: (id, spec, create) => this.live(id, spec, create) };
 
   constructor(
     private readonly loaded: LoadedConfig,
     private readonly pools: PoolFactory,
-    readonly liveScope: LiveScope,
+    private readonly liveScope: RegistryScope,
+    /** Absolute paths of the files the config references (hot reload watches them). */
     private readonly files: Set<string>,
   ) {
     this.baseDir = dirname(resolvePath(loaded.file));
+  }
+
+  /**
+   * Objects carried across reloads by stable id and spec (JWKS and credential caches, balancer
+   * statistics, rate-limit buckets, Redis connections): released through `dispose()` or
+   * `close()` once no serving snapshot uses them.
+   */
+  live<T extends object>(id: string, spec: unknown, create: () => T): T {
+    return this.liveScope.get(id, spec, create, { dispose: (v) => release(v) });
   }
 
   fail(path: Path, message: string): void {
@@ -86,17 +91,13 @@ class Compiler implements PolicyCompiler {
     this.warnings.push(message);
   }
 
-  live<T extends object>(id: string, spec: unknown, create: () => T): T {
-    return this.liveScope.get(id, spec, create, { dispose: (v) => (v as { dispose?(): void }).dispose?.() });
-  }
-
   resolveFile(file: string): string {
     return resolvePath(this.baseDir, file);
   }
 
   /** Reads a file the config names; every policy reads files through here so reload watches them. */
   readFile(path: Path, file: string): string | undefined {
-    const abs = resolvePath(this.baseDir, file);
+    const abs = this.resolveFile(file);
     this.files.add(abs);
     try {
       return readFileSync(abs, 'utf8');
@@ -133,7 +134,8 @@ class Compiler implements PolicyCompiler {
     const totalWeight = backends.reduce((s, b) => s + b.weight, 0);
     if (totalWeight === 0) this.fail([...path, 'backends'], 'every backend has weight 0');
     const policies = effectivePolicies(listenerPolicies, compileRequestPolicies(r.policies, [...path, 'policies'], this));
-    return { key, name, backends, totalWeight, policies, a2a };
+    const traffic = compileRouteTraffic(r.policies, [...path, 'policies'], this, this.liveObjects, { key, portlessKey: key.slice(key.indexOf('/') + 1) });
+    return { key, name, backends, totalWeight, policies, traffic, a2a };
   }
 
   /**
@@ -152,17 +154,21 @@ class Compiler implements PolicyCompiler {
     return true;
   }
 
-  private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string, a2a: boolean): BackendRt {
+  private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string, a2a: boolean): RouteBackendRt {
     const weight = b.weight ?? 1;
-    if (b.ai) return this.aiBackend(b.ai, [routePolicies, b.policies, b.ai.policies], [...path, 'ai'], weight);
-    const layers = [routePolicies, b.policies];
+    const routeLayer = { policies: routePolicies, path: path.slice(0, -2) };
+    const layers: PolicyLayer[] = [routeLayer, { policies: b.policies, path }];
+    if (b.ai) return compileAiBackend(this, b.ai, layers, [...path, 'ai'], key, weight);
+    if (b.policies?.health !== undefined || routePolicies?.health !== undefined) {
+      this.warn(`${formatPath(path)}: health has no effect on host backends (the route picks them by weight); it applies to AI providers`);
+    }
     const policies = merge(layers);
     const [host, port] = splitHostPort(b.host!, 80);
     const tls = this.tls(policies, [...path, 'policies', 'backendTLS'], host, false);
     const target = makeTarget(host, port, tls);
     this.poolKeys.add(target.key);
     const authKey = this.authKey(policies, path);
-    const requestHeaders = this.headerRules(path, layers, 'request', a2a ? A2A_REQUEST_DROP : REQUEST_DROP_DEFAULT, authKey ? { name: 'authorization', value: `Bearer ${authKey}` } : undefined);
+    const requestHeaders = this.headerRules(layers, 'request', a2a ? A2A_REQUEST_DROP : REQUEST_DROP_DEFAULT, authKey ? { name: 'authorization', value: `Bearer ${authKey}` } : undefined);
     const backend: HostBackendRt = {
       kind: 'host',
       key: `host/${target.key}`,
@@ -171,13 +177,14 @@ class Compiler implements PolicyCompiler {
       target,
       pool: this.pool(target),
       requestHeaders,
-      responseHeaders: this.headerRules(path, layers, 'response', RESPONSE_DROP),
+      responseHeaders: this.headerRules(layers, 'response', RESPONSE_DROP),
       authPassthrough: policies.backendAuth?.passthrough !== undefined,
     };
     return backend;
   }
 
-  private aiBackend(ai: AiBackendT, layers: (BackendPoliciesT | undefined)[], path: Path, weight: number): AiBackendRt {
+  /** One AI provider endpoint (a single `ai` provider, or one of a group's). */
+  provider(ai: NamedProviderT, layers: readonly PolicyLayer[], path: Path, slot: Slot | null, health: HealthPolicy | null): AiBackendRt {
     const policies = merge(layers);
     const { provider, model } = pickProvider(ai);
     let target: UpstreamTarget | null = null;
@@ -192,13 +199,13 @@ class Compiler implements PolicyCompiler {
     const authKey = this.authKey(policies, path);
     const injectsKey = authKey !== undefined;
     const credential = injectsKey ? provider.credential(authKey) : undefined;
-    const request = (llm: boolean) => this.headerRules(path, layers, 'request', llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT, credential);
+    const request = (llm: boolean) => this.headerRules(layers, 'request', llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT, credential);
     const m = ai.provider.mock;
     return {
       kind: 'ai',
       key: `ai/${ai.name}`,
       name: ai.name,
-      weight,
+      weight: 1,
       provider,
       model,
       mock: m
@@ -211,52 +218,54 @@ class Compiler implements PolicyCompiler {
         : null,
       target,
       pool: target ? this.pool(target) : null,
-      routeTypes: compileRouteTypes(policies.ai?.routes),
       pathOverride: ai.pathOverride,
       pathPrefix: ai.pathPrefix,
       injectsKey,
       llmRequestHeaders: request(true),
       passthroughRequestHeaders: request(false),
-      responseHeaders: this.headerRules(path, layers, 'response', RESPONSE_DROP),
-      llmResponseHeaders: this.headerRules(path, layers, 'response', LLM_RESPONSE_DROP),
+      responseHeaders: this.headerRules(layers, 'response', RESPONSE_DROP),
+      llmResponseHeaders: this.headerRules(layers, 'response', LLM_RESPONSE_DROP),
       authPassthrough: policies.backendAuth?.passthrough !== undefined,
+      health,
+      slot,
     };
   }
 
+  /** A plain-HTTP pool for a policy service (guardrail webhook) at `host:port`. */
+  servicePool(hostPort: string): UpstreamPool {
+    const [host, port] = splitHostPort(hostPort, 80);
+    const target = makeTarget(host, port, undefined);
+    this.poolKeys.add(target.key);
+    return this.pool(target);
+  }
+
   /** Same target and TLS material as the serving snapshot: the same (warm) pool. */
-  private pool(target: UpstreamTarget) {
+  private pool(target: UpstreamTarget): UpstreamPool {
     return this.liveScope.get(`${target.origin}::pool`, { key: target.key, tlsKey: target.tls?.key }, () => this.pools.create(target), {
       status: poolStatus,
     });
   }
 
   /**
-   * Header rules with the request/responseHeaderModifier of every policy layer applied, in
-   * order (the route's, then the backend's, as Gateway API filters do); a bad header is a
-   * config error.
+   * Header rules with the request/responseHeaderModifier of every layer applied in order (the
+   * route's, then the backend's, as Gateway API filters do); a bad header is a config error
+   * at the layer that names it.
    */
   private headerRules(
-    path: Path,
-    layers: (BackendPoliciesT | undefined)[],
+    layers: readonly PolicyLayer[],
     direction: 'request' | 'response',
     drop: readonly string[],
     credential?: { name: string; value: string },
   ): HeaderRules {
     const key = direction === 'request' ? 'requestHeaderModifier' : 'responseHeaderModifier';
-    const m = mergeModifiers(layers.map((l) => l?.[key]));
-    const spec: HeaderRuleSpec = {
-      direction,
-      drop,
-      ...(m.set ? { set: m.set } : {}),
-      ...(m.add ? { add: m.add } : {}),
-      ...(m.remove ? { remove: m.remove } : {}),
-      ...(credential ? { credential } : {}),
-    };
+    const folded = foldModifiers(layers.map((l) => l.policies?.[key]));
     try {
-      return compileHeaderRules(spec);
+      return compileHeaderRules({ direction, drop, ...folded, ...(credential ? { credential } : {}) });
     } catch (e) {
       if (!(e instanceof HeaderRuleError)) throw e;
-      this.fail([...path, 'policies', key, ...e.path.split('.')], e.message.slice(e.path.length + 2));
+      const [field, name] = e.path.split('.');
+      const at = layers.findLast((l) => Object.hasOwn((l.policies?.[key] as Record<string, unknown> | undefined)?.[field ?? ''] ?? {}, name ?? '')) ?? layers.at(-1)!;
+      this.fail([...at.path, 'policies', key, ...e.path.split('.')], e.message.slice(e.path.length + 2));
       return compileHeaderRules({ direction, drop });
     }
   }
@@ -294,41 +303,10 @@ class Compiler implements PolicyCompiler {
   }
 }
 
-/**
- * One modifier from several layers applied in order: a later `set` replaces earlier values of
- * that header, a later `remove` cancels earlier `set`/`add` of it, `add` appends.
- */
-function mergeModifiers(layers: (HeaderModifierT | undefined)[]): HeaderModifierT {
-  const set: Record<string, string> = {};
-  const add: Record<string, string> = {};
-  const remove = new Set<string>();
-  for (const m of layers) {
-    if (!m) continue;
-    for (const raw of m.remove ?? []) {
-      const n = raw.toLowerCase();
-      delete set[n];
-      delete add[n];
-      remove.add(n);
-    }
-    for (const [raw, v] of Object.entries(m.set ?? {})) {
-      const n = raw.toLowerCase();
-      delete add[n];
-      remove.delete(n);
-      set[n] = v;
-    }
-    for (const [raw, v] of Object.entries(m.add ?? {})) add[raw.toLowerCase()] = v;
-  }
-  return {
-    ...(Object.keys(set).length > 0 ? { set } : {}),
-    ...(Object.keys(add).length > 0 ? { add } : {}),
-    ...(remove.size > 0 ? { remove: [...remove] } : {}),
-  };
-}
-
 /** Later layers win per policy kind: route < backend < AI provider. */
-function merge(layers: (BackendPoliciesT | undefined)[]): BackendPoliciesT {
+function merge(layers: readonly PolicyLayer[]): BackendPoliciesT {
   const out: BackendPoliciesT = {};
-  for (const l of layers) if (l) Object.assign(out, stripUndefined(l));
+  for (const l of layers) if (l.policies) Object.assign(out, stripUndefined(l.policies));
   return out;
 }
 
@@ -336,7 +314,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function pickProvider(ai: AiBackendT): { provider: Provider; model: string | undefined } {
+function pickProvider(ai: NamedProviderT): { provider: Provider; model: string | undefined } {
   const p = ai.provider;
   if (p.openAI) return { provider: openai, model: p.openAI.model };
   if (p.anthropic) return { provider: anthropic, model: p.anthropic.model };
@@ -347,6 +325,22 @@ export function splitHostPort(s: string, defaultPort: number): [string, number] 
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(s)!;
   const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
   return [host, m[2] !== undefined ? Number(m[2]) : defaultPort];
+}
+
+/** Live objects hold resources: whatever releases them (`dispose()`, else `close()`). */
+function release(v: object): unknown {
+  const o = v as { dispose?: () => unknown; close?: () => unknown };
+  return o.dispose !== undefined ? o.dispose() : o.close?.();
+}
+
+export interface CompileContext {
+  /** Live objects carried over from the serving snapshot (default: a throwaway registry). */
+  live?: RegistryScope;
+  /**
+   * Collects the absolute path of every file the config references (read through
+   * `Compiler.readFile`), so hot reload watches them; filled even when compiling fails.
+   */
+  files?: Set<string>;
 }
 
 export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {

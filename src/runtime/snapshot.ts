@@ -4,7 +4,13 @@
 import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
 import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
+import type { BalancerState, Slot } from '../lb/balancer.js';
+import type { HealthPolicy } from '../policies/health.js';
+import type { LlmRequestShaping } from '../policies/llm-request.js';
+import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
+import type { RateLimitPolicy } from '../policies/rate-limit.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
+import type { RetryPolicy, Timeouts } from '../policies/retry.js';
 import type { ObservabilitySettings } from '../observability/settings.js';
 import type { UpstreamPool } from '../upstream/dispatch.js';
 import type { UpstreamTarget } from '../upstream/target.js';
@@ -36,12 +42,20 @@ export interface RouteRt {
   /** Stable id: `<bind port>/<listener>/<route>`. */
   readonly key: string;
   readonly name: string;
-  readonly backends: readonly BackendRt[];
+  readonly backends: readonly RouteBackendRt[];
   readonly totalWeight: number;
   /** CORS, CSRF, authentication and authorization (route over listener); null: none. */
   readonly policies: RequestPolicies | null;
   /** policies.a2a on the route or a backend: agent cards rewritten, JSON-RPC read, JSON-RPC errors. */
   readonly a2a: boolean;
+  /** Rate limits, retries and timeouts; null when the route has none (the lean path). */
+  readonly traffic: RouteTrafficRt | null;
+}
+
+export interface RouteTrafficRt {
+  readonly rateLimit: RateLimitPolicy | null;
+  readonly retry: RetryPolicy | null;
+  readonly timeouts: Timeouts | null;
 }
 
 interface BackendBase {
@@ -71,7 +85,6 @@ export interface AiBackendRt extends BackendBase {
   readonly mock: MockSettings | null;
   readonly target: UpstreamTarget | null;
   readonly pool: UpstreamPool | null;
-  readonly routeTypes: RouteTypeTable;
   readonly pathOverride: string | undefined;
   readonly pathPrefix: string | undefined;
   /** True when the gateway injects its own credential (backendAuth.key). */
@@ -81,6 +94,32 @@ export interface AiBackendRt extends BackendBase {
   readonly passthroughRequestHeaders: HeaderRules;
   /** Response rules for converted LLM bodies: also drop the upstream's content-type/encoding. */
   readonly llmResponseHeaders: HeaderRules;
+  /** Passive health (the `health` policy, or the groups default); null: not judged. */
+  readonly health: HealthPolicy | null;
+  /** Group and index in the backend's balancer; null when the backend has one provider. */
+  readonly slot: Slot | null;
 }
 
+/**
+ * A route's AI backend: one provider, or priority groups of them. Each upstream attempt picks
+ * one provider (an AiBackendRt), which is what the request then talks to.
+ */
+export interface AiGroupsRt {
+  readonly kind: 'ai-groups';
+  readonly key: string;
+  readonly name: string;
+  readonly weight: number;
+  readonly routeTypes: RouteTypeTable;
+  readonly groups: readonly (readonly AiBackendRt[])[];
+  /** Pick-2 state over the groups; null with a single provider (nothing to choose). */
+  readonly balancer: BalancerState | null;
+  /** `policies.ai` request shaping and prompt guards; null when unused. */
+  readonly shaping: LlmRequestShaping | null;
+  readonly guard: PromptGuardPolicy | null;
+}
+
+/** What an upstream attempt talks to. */
 export type BackendRt = HostBackendRt | AiBackendRt;
+
+/** What a route chooses among by weight. */
+export type RouteBackendRt = HostBackendRt | AiGroupsRt;

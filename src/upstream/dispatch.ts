@@ -62,6 +62,11 @@ export class UpstreamCall {
     this.paused = true;
   }
 
+  /** The client cannot take more: silence from the upstream is then not the upstream's fault. */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   resume(): void {
     if (!this.paused) return;
     this.paused = false;

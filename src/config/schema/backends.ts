@@ -24,20 +24,54 @@ export const Provider = z
   })
   .superRefine(exactlyOne(['openAI', 'anthropic', 'mock'], 'provider'));
 
+const providerShape = {
+  name: z.string().min(1).describe('Stable name of this provider (metrics, load-balancer state)'),
+  provider: Provider,
+  hostOverride: HostPort.optional().describe('Send to this host:port instead of the provider host (plain HTTP unless backendTLS)'),
+  pathOverride: z.string().startsWith('/').optional().describe('Replace the whole upstream path'),
+  pathPrefix: z.string().startsWith('/').optional().describe("Replace the provider's base path (e.g. /v1)"),
+  policies: BackendPolicies.optional(),
+};
+
+export const NamedProvider = z.strictObject(providerShape).describe('An LLM provider in a priority group');
+
+export const ProviderGroup = z.strictObject({
+  providers: z.array(NamedProvider).min(1).describe('Providers of one priority; pick-2 over health and latency chooses among them'),
+});
+
+/**
+ * One provider, or `groups` of them (agentgateway: a map whose only key is `groups`). Both shapes
+ * share one object so unknown-key errors can suggest keys of either.
+ */
 export const AiBackend = z
   .strictObject({
-    name: z.string().min(1).describe('Stable name of this provider (metrics, load-balancer state)'),
-    provider: Provider,
-    hostOverride: HostPort.optional().describe('Send to this host:port instead of the provider host (plain HTTP unless backendTLS)'),
-    pathOverride: z.string().startsWith('/').optional().describe('Replace the whole upstream path'),
-    pathPrefix: z.string().startsWith('/').optional().describe("Replace the provider's base path (e.g. /v1)"),
+    name: providerShape.name.optional(),
+    provider: Provider.optional(),
+    hostOverride: providerShape.hostOverride,
+    pathOverride: providerShape.pathOverride,
+    pathPrefix: providerShape.pathPrefix,
     policies: BackendPolicies.optional(),
     routes: z
       .record(z.string(), RouteType)
       .optional()
       .describe('Deprecated: use policies.ai.routes (accepted for configs written for agentgateway <= 0.10)'),
+    groups: z
+      .array(ProviderGroup)
+      .min(1)
+      .optional()
+      .describe('Priority groups: traffic goes to the first group with a provider not evicted (failover)'),
   })
-  .describe('An LLM provider');
+  .superRefine((v, ctx) => {
+    if (v.groups !== undefined) {
+      const extra = (['name', 'provider', 'hostOverride', 'pathOverride', 'pathPrefix', 'policies', 'routes'] as const).filter((k) => v[k] !== undefined);
+      if (extra.length > 0) ctx.addIssue({ code: 'custom', message: `ai takes either groups or a single provider, not both (found groups and ${extra.join(', ')}); put shared policies on the backend` });
+      return;
+    }
+    for (const k of ['name', 'provider'] as const) {
+      if (v[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: `missing required key (${k === 'name' ? 'string' : 'object'}); or use groups` });
+    }
+  })
+  .describe('An LLM provider, or priority groups of providers');
 
 export const RouteBackend = z
   .strictObject({
@@ -50,5 +84,6 @@ export const RouteBackend = z
 
 export type RouteBackendT = z.infer<typeof RouteBackend>;
 export type AiBackendT = z.infer<typeof AiBackend>;
+export type NamedProviderT = z.infer<typeof NamedProvider>;
 export type ProviderT = z.infer<typeof Provider>;
 export type MockProviderT = z.infer<typeof MockProvider>;

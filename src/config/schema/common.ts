@@ -25,6 +25,12 @@ export const HeaderMap = z.record(
   z.string().regex(/^[^\r\n\0]*$/, 'header values may not contain CR, LF or NUL'),
 );
 
+export const HeaderModifier = z.strictObject({
+  add: HeaderMap.optional().describe('Headers appended'),
+  set: HeaderMap.optional().describe('Headers replaced'),
+  remove: z.array(z.string()).optional().describe('Header names removed'),
+});
+
 /**
  * Refinement for "one of these keys" objects (agentgateway's enums in YAML form), which
  * gives a clearer error than a zod union and keeps unknown-key suggestions precise.
@@ -57,6 +63,26 @@ export function durationMs(d: string): number {
 export const Regex = z.string().refine((s) => {
   try {
     new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'invalid regular expression');
+
+/**
+ * agentgateway's patterns are Rust regexes, which often start with inline flags (`(?i)`); a
+ * leading flag group becomes JavaScript flags (i, m, s), the rest is JavaScript syntax.
+ */
+export function patternRegExp(pattern: string, flags = ''): RegExp {
+  const m = /^\(\?([ims]+)\)/.exec(pattern);
+  if (m === null) return new RegExp(pattern, flags);
+  return new RegExp(pattern.slice(m[0].length), [...new Set(flags + m[1])].join(''));
+}
+
+/** A guard pattern: JavaScript syntax, with a leading `(?i)`-style flag group accepted. */
+export const Pattern = z.string().refine((s) => {
+  try {
+    patternRegExp(s);
     return true;
   } catch {
     return false;

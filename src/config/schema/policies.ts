@@ -2,7 +2,9 @@
 // restricted to those this gateway implements; any other key is a config error, never a
 // silently ignored policy.
 import { z } from 'zod';
-import { Duration, exactlyOne, HeaderMap, SecretSource } from './common.js';
+import { Duration, exactlyOne, HeaderModifier, SecretSource } from './common.js';
+import { aiShapingShape } from './prompt-guard.js';
+import { Health, LocalRateLimit, RedisRateLimit, Retry, Timeout } from './traffic.js';
 
 export const RouteType = z
   .enum(['completions', 'messages', 'models', 'passthrough', 'detect'])
@@ -14,6 +16,7 @@ export const AiPolicy = z
       .record(z.string(), RouteType)
       .optional()
       .describe('Path suffix -> route type; longest suffix wins, "*" matches anything else'),
+    ...aiShapingShape,
   })
   .describe('LLM policy');
 
@@ -39,11 +42,7 @@ export const BackendTLS = z
   })
   .describe('Use TLS to the backend; `{}` verifies with the system roots');
 
-export const HeaderModifier = z.strictObject({
-  add: HeaderMap.optional().describe('Headers appended'),
-  set: HeaderMap.optional().describe('Headers replaced'),
-  remove: z.array(z.string()).optional().describe('Header names removed'),
-});
+export { HeaderModifier };
 
 export const A2aPolicy = z
   .strictObject({})
@@ -58,6 +57,7 @@ const backendPolicyShape = {
   ai: AiPolicy.optional(),
   requestHeaderModifier: HeaderModifier.optional(),
   responseHeaderModifier: HeaderModifier.optional(),
+  health: Health.optional(),
 };
 
 export const BackendPolicies = z.strictObject(backendPolicyShape).describe('Backend-level policies');
@@ -191,7 +191,15 @@ const requestPolicyShape = {
 };
 
 export const RoutePolicies = z
-  .strictObject({ ...backendPolicyShape, ...requestPolicyShape, csrf: Csrf.optional() })
+  .strictObject({
+    ...backendPolicyShape,
+    ...requestPolicyShape,
+    csrf: Csrf.optional(),
+    timeout: Timeout.optional(),
+    retry: Retry.optional(),
+    localRateLimit: z.array(LocalRateLimit).optional().describe('Token buckets; a request must pass every one'),
+    redisRateLimit: RedisRateLimit.optional(),
+  })
   .describe('Route-level policies');
 
 /** agentgateway's listener policies (LocalGatewayPolicy), the subset implemented here. */

@@ -79,7 +79,8 @@ describe('rule compile errors name the rule and the column', () => {
     expect(c.problems).toEqual([
       'p.authorization.rules.0: CEL syntax error: Unexpected token: EOF (at column 11)',
       expect.stringMatching(/^p\.authorization\.rules\.1\.deny: CEL type error: no such overload: string \+ int \(at column 1/),
-      'p.authorization.rules.2.require: CEL type error: Unknown variable: response (at column 1: "response")',
+      // `response` exists for health and retry expressions, not for authorization rules
+      'p.authorization.rules.2.require: CEL variable response is not available here (available: request, source, jwt, apiKey, basicAuth, llm) (at column 1: "response")',
       'p.authorization.rules.3: CEL expression must evaluate to bool, not string (at column 1: "request.path")',
     ]);
   });

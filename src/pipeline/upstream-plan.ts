@@ -1,0 +1,81 @@
+// What one upstream attempt sends, per backend kind: the endpoint (for AI backends, the
+// provider picked in the priority groups), its path, its rewritten headers (backend auth,
+// header modifiers) and the body (kept by the request, so every retry replays it), plus the
+// listener that will handle the response. The attempt loop (attempt.ts) calls a plan once per
+// attempt.
+import { mockModels, mockRespond } from '../llm/providers/index.js';
+import { rewriteHeaders } from '../native/index.js';
+import type { AiBackendRt, AiGroupsRt, HostBackendRt } from '../runtime/snapshot.js';
+import type { PlanAttempt } from './attempt.js';
+import type { RequestCtx } from './context.js';
+import { GatewayError } from './errors.js';
+import { finish } from './finish.js';
+import { aiRequestHeaders, aiUpstreamPath, clientRequest } from './forward.js';
+import { providerRequest, requireModel, type LlmPlan } from './llm.js';
+import { LlmResponse } from './llm-response.js';
+import { playLocalReply } from './local-reply.js';
+import { ProxyResponse } from './proxy-response.js';
+import { a2aListener } from './a2a.js';
+import { watchDetected } from './detect.js';
+
+export function hostPlan(b: HostBackendRt): PlanAttempt {
+  return (ctx) => {
+    ctx.backend = b;
+    const { headers, query } = clientRequest(ctx, b);
+    const q = query === '' ? '' : `?${query}`;
+    const path = ctx.down.path;
+    return {
+      fwd: { path: path + q, headers: rewriteHeaders(headers, b.requestHeaders), body: ctx.down.body },
+      // A2A routes read agent cards and JSON-RPC answers; everything else is relayed as it is
+      listener: ctx.a2a === null ? new ProxyResponse(ctx, b.responseHeaders, finish) : a2aListener(ctx, b, path, finish),
+    };
+  };
+}
+
+export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
+  return (ctx) => {
+    const p = pickProvider(g);
+    ctx.backend = p;
+    if (p.mock !== null) return answerLocally(ctx, g, p, plan);
+    if (ctx.routeType === 'models' && p.model !== undefined) {
+      playLocalReply(ctx, mockModels(p.model), finish);
+      return null;
+    }
+    const client = clientRequest(ctx, p);
+    if (plan.clientFormat === null) {
+      // passthrough / detect / models without a configured model: the body goes as it came.
+      // detect also reads model and usage, so like LLM routes it asks for an uncompressed body.
+      const watcher = ctx.routeType === 'detect' ? watchDetected(ctx, p) : null;
+      return {
+        fwd: { path: aiUpstreamPath(ctx, p, null, client.query), headers: aiRequestHeaders(p, watcher !== null, client.headers), body: ctx.down.body },
+        listener: new ProxyResponse(ctx, p.responseHeaders, finish, watcher),
+      };
+    }
+    const req = providerRequest(ctx, g, p, plan);
+    return {
+      fwd: { path: aiUpstreamPath(ctx, p, req.providerFormat, client.query), headers: aiRequestHeaders(p, true, client.headers), body: req.body },
+      listener: new LlmResponse(ctx, req.conversion, plan.clientWantsUsage, p.llmResponseHeaders, finish, g.guard),
+    };
+  };
+}
+
+/** The provider for this attempt: the only one, or pick-2 in the first group still in rotation. */
+function pickProvider(g: AiGroupsRt): AiBackendRt {
+  if (g.balancer === null) return g.groups[0]![0]!;
+  const slot = g.balancer.pick(performance.now());
+  return g.groups[slot.bucket]![slot.index]!;
+}
+
+function answerLocally(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: LlmPlan): null {
+  if (ctx.routeType === 'models') {
+    playLocalReply(ctx, mockModels(p.model ?? p.mock!.model), finish);
+    return null;
+  }
+  if (plan.clientFormat === null) {
+    throw new GatewayError(404, 'not_found_error', `the mock provider answers chat completions and messages, not ${ctx.down.path}`, 'downstream');
+  }
+  const model = requireModel(g, p, plan.body!);
+  ctx.upstreamModel = model;
+  playLocalReply(ctx, mockRespond(plan.clientFormat, { ...plan.body!, model }, p.mock!), finish);
+  return null;
+}

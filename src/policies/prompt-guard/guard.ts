@@ -1,0 +1,111 @@
+// `policies.ai.promptGuard`: request guards run on the prompt once per request, response guards
+// on the answer once all attempts are done. Guards run in order and the first rejection wins
+// (agentgateway). A regex guard masks or rejects; a webhook guard asks the guardrail service
+// (webhook.ts), and when that fails or times out its failureMode decides: failClosed answers
+// 503, failOpen lets the content through. A rejection is an error in the caller's dialect with
+// the configured status, message and headers.
+import type { ApiFormat, Json } from '../../llm/convert/types.js';
+import { PolicyRejection } from '../request-policy.js';
+import type { Detector } from './builtins.js';
+import { findMatches, maskText } from './regex.js';
+import { answerSlots, messagesOf, promptSlots, replaceMessages, type TextSlot } from './texts.js';
+import { checkAnswer, checkPrompt, type WebhookTarget, type WebhookVerdict } from './webhook.js';
+
+export interface Rejection {
+  readonly status: number;
+  readonly message: string;
+  readonly headers: readonly [string, string][];
+}
+
+export type Guard =
+  | { readonly kind: 'regex'; readonly action: 'mask' | 'reject'; readonly detectors: readonly Detector[]; readonly rejection: Rejection }
+  | { readonly kind: 'webhook'; readonly target: WebhookTarget; readonly rejection: Rejection };
+
+export const DEFAULT_REJECTION_MESSAGE = 'The request was rejected due to inappropriate content';
+
+/** Masking and rejection rules for a streamed answer (regex guards only). */
+export interface StreamGuardRules {
+  readonly mask: readonly Detector[];
+  readonly reject: readonly { readonly detectors: readonly Detector[]; readonly rejection: Rejection }[];
+}
+
+export class PromptGuardPolicy {
+  /** Regex guards on the answer, for streams; null when there are none. */
+  readonly streamRules: StreamGuardRules | null;
+  /** A webhook guards the answer: streamed answers are held until complete. */
+  readonly answerWebhook: boolean;
+
+  constructor(
+    readonly request: readonly Guard[],
+    readonly response: readonly Guard[],
+  ) {
+    const regex = response.filter((g): g is Extract<Guard, { kind: 'regex' }> => g.kind === 'regex');
+    this.streamRules =
+      regex.length === 0
+        ? null
+        : {
+            mask: regex.filter((g) => g.action === 'mask').flatMap((g) => g.detectors),
+            reject: regex.filter((g) => g.action === 'reject').map((g) => ({ detectors: g.detectors, rejection: g.rejection })),
+          };
+    this.answerWebhook = response.some((g) => g.kind === 'webhook');
+  }
+
+  /** Guards the prompt in place; throws a PolicyRejection. Async only when a webhook guards it. */
+  guardPrompt(body: Json, format: ApiFormat): void | Promise<void> {
+    return runGuards(this.request, () => promptSlots(body, format), checkPrompt);
+  }
+
+  /** Guards a complete answer (client format) in place. */
+  guardAnswer(body: Json, format: ApiFormat): void | Promise<void> {
+    return runGuards(this.response, () => answerSlots(body, format), checkAnswer);
+  }
+
+  /** Guards the text of a streamed answer that was held until complete (webhook guards). */
+  guardAnswerText(text: string): Promise<string> | string {
+    let current = text;
+    const slot: TextSlot = { role: 'assistant', message: 0, get: () => current, set: (t) => (current = t), remove: () => (current = '') };
+    const r = runGuards(this.response, () => [slot], checkAnswer);
+    return r instanceof Promise ? r.then(() => current) : current;
+  }
+}
+
+type Check = (t: WebhookTarget, messages: ReturnType<typeof messagesOf>) => Promise<WebhookVerdict>;
+
+function runGuards(guards: readonly Guard[], slotsOf: () => TextSlot[], check: Check, from = 0): void | Promise<void> {
+  for (let i = from; i < guards.length; i++) {
+    const g = guards[i]!;
+    const slots = slotsOf();
+    if (g.kind === 'regex') {
+      applyRegex(g, slots);
+      continue;
+    }
+    return askWebhook(g, slots, check).then(() => runGuards(guards, slotsOf, check, i + 1));
+  }
+}
+
+function applyRegex(g: Extract<Guard, { kind: 'regex' }>, slots: readonly TextSlot[]): void {
+  for (const s of slots) {
+    const text = s.get();
+    const matches = findMatches(g.detectors, text);
+    if (matches.length === 0) continue;
+    if (g.action === 'reject') throw rejectionError(g.rejection);
+    s.set(maskText(text, matches));
+  }
+}
+
+async function askWebhook(g: Extract<Guard, { kind: 'webhook' }>, slots: readonly TextSlot[], check: Check): Promise<void> {
+  if (slots.length === 0) return;
+  let verdict: WebhookVerdict;
+  try {
+    verdict = await check(g.target, messagesOf(slots));
+  } catch (e) {
+    if (g.target.failOpen) return;
+    throw new PolicyRejection(503, 'api_error', `guardrail webhook failed: ${(e as Error).message}`);
+  }
+  if (verdict.kind === 'reject') throw rejectionError({ ...g.rejection, status: verdict.status, message: verdict.body });
+  if (verdict.kind === 'mask') replaceMessages(slots, verdict.texts);
+}
+
+export function rejectionError(r: Rejection): PolicyRejection {
+  return new PolicyRejection(r.status, r.status === 403 ? 'permission_error' : 'invalid_request_error', r.message, [...r.headers]);
+}

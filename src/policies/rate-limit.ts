@@ -1,0 +1,131 @@
+// A route's rate limits (`localRateLimit` and `redisRateLimit`), applied once per request:
+// - every bucket must hold a token; a requests bucket gives one, a tokens bucket is debited the
+//   request's LLM usage once the response is done (streams included);
+// - refused: 429 in the caller's dialect with Retry-After and x-ratelimit-*; allowed: the
+//   x-ratelimit-* of the most constrained bucket on the response;
+// - local buckets first (synchronous, atomic); if Redis then refuses, the local tokens are given
+//   back, so a request refused anywhere costs nothing anywhere.
+import type { CelRequest } from '../cel/index.js';
+import type { LocalBuckets } from './local-rate-limit.js';
+import { takeAll } from './local-rate-limit.js';
+import { takeOf, type LimitSpec, type Verdict } from './rate-limit-types.js';
+import type { RedisBucketRef, RedisBuckets } from './redis-rate-limit.js';
+import { PolicyRejection } from './request-policy.js';
+import type { TokenBucket } from './token-bucket.js';
+
+/** What the policy needs of a request (the pipeline's RequestCtx, structurally). */
+export interface RateLimitedRequest extends CelRequest {
+  addResponseHeaders(headers: readonly string[]): void;
+  /** Called once with the request's LLM usage (input + output tokens) when it is done. */
+  onTokens(cb: (tokens: number) => void): void;
+}
+
+export interface LocalLimit {
+  readonly spec: LimitSpec;
+  readonly buckets: LocalBuckets;
+}
+
+export interface RedisLimits {
+  readonly client: RedisBuckets;
+  readonly failOpen: boolean;
+  /** Key prefix: `agw:rl:{<domain>}:` (the hash tag keeps a request's keys in one cluster slot). */
+  readonly prefix: string;
+  readonly limits: readonly LimitSpec[];
+}
+
+/** A refusal by a rate limit, saying which kind of bucket and where it lives (for metrics). */
+export class RateLimitRejection extends PolicyRejection {
+  constructor(
+    status: number,
+    message: string,
+    headers: [string, string][],
+    readonly limitType: 'requests' | 'tokens',
+    readonly scope: 'local' | 'remote',
+  ) {
+    super(status, status === 429 ? 'rate_limit_error' : 'api_error', message, headers);
+  }
+}
+
+export class RateLimitPolicy {
+  /** Some key reads the parsed LLM request: the policy runs once the body is parsed. */
+  readonly needsLlm: boolean;
+
+  constructor(
+    private readonly local: readonly LocalLimit[],
+    private readonly redis: RedisLimits | null,
+  ) {
+    const specs = [...local.map((l) => l.spec), ...(redis?.limits ?? [])];
+    this.needsLlm = specs.some((s) => s.key?.needsLlm === true);
+  }
+
+  admit(req: RateLimitedRequest): void | Promise<void> {
+    const now = performance.now();
+    const buckets = this.local.map((l) => l.buckets.bucket(l.spec.key?.evaluate(req) ?? '', now));
+    const specs = this.local.map((l) => l.spec);
+    const verdicts = buckets.length > 0 ? takeAll(buckets, specs, specs.map(takeOf), now) : [];
+    if (verdicts.some((v) => !v.allowed)) throw rejection(verdicts, specs, 'local');
+    if (this.redis === null) return this.admitted(req, verdicts, buckets, null);
+    return this.admitRedis(req, this.redis, verdicts, buckets);
+  }
+
+  private async admitRedis(req: RateLimitedRequest, r: RedisLimits, localVerdicts: Verdict[], buckets: TokenBucket[]): Promise<void> {
+    const refs: RedisBucketRef[] = r.limits.map((spec, i) => ({ key: `${r.prefix}${i}:${spec.key?.evaluate(req) ?? ''}`, spec }));
+    let verdicts: Verdict[];
+    try {
+      verdicts = await r.client.takeAll(refs, r.limits.map(takeOf));
+    } catch (e) {
+      if (r.failOpen) return this.admitted(req, localVerdicts, buckets, null);
+      this.refund(buckets);
+      throw new RateLimitRejection(500, `rate limit service unavailable (${(e as Error).message})`, [], r.limits[0]!.type, 'remote');
+    }
+    if (verdicts.some((v) => !v.allowed)) {
+      this.refund(buckets);
+      throw rejection(verdicts, r.limits, 'remote');
+    }
+    this.admitted(req, [...localVerdicts, ...verdicts], buckets, refs);
+  }
+
+  private admitted(req: RateLimitedRequest, verdicts: Verdict[], buckets: TokenBucket[], refs: RedisBucketRef[] | null): void {
+    if (verdicts.length > 0) req.addResponseHeaders(headersOf(mostConstrained(verdicts)));
+    const localTokens = buckets.filter((_, i) => this.local[i]!.spec.type === 'tokens');
+    const redisTokens = refs?.filter((ref) => (ref.spec as LimitSpec).type === 'tokens') ?? [];
+    if (localTokens.length === 0 && redisTokens.length === 0) return;
+    req.onTokens((tokens) => {
+      const now = performance.now();
+      for (const b of localTokens) b.debit(tokens, now);
+      if (redisTokens.length > 0) this.redis!.client.debit(redisTokens, tokens);
+    });
+  }
+
+  private refund(buckets: TokenBucket[]): void {
+    buckets.forEach((b, i) => {
+      const spec = this.local[i]!.spec;
+      b.tokens = Math.min(spec.maxTokens, b.tokens + takeOf(spec));
+    });
+  }
+}
+
+function mostConstrained(vs: readonly Verdict[]): Verdict {
+  return vs.reduce((a, b) => (b.remaining < a.remaining ? b : a));
+}
+
+function seconds(ms: number): string {
+  return String(Math.ceil(ms / 1000));
+}
+
+function headersOf(v: Verdict): string[] {
+  return ['x-ratelimit-limit', String(v.limit), 'x-ratelimit-remaining', String(Math.max(0, v.remaining)), 'x-ratelimit-reset', seconds(v.resetMs)];
+}
+
+/** The 429 for the refusing bucket that resets last (waiting for it lets every bucket pass). */
+function rejection(vs: readonly Verdict[], specs: readonly LimitSpec[], scope: 'local' | 'remote'): RateLimitRejection {
+  let at = -1;
+  vs.forEach((v, i) => {
+    if (!v.allowed && (at < 0 || v.resetMs > vs[at]!.resetMs)) at = i;
+  });
+  const refused = vs[at]!;
+  const h = headersOf(refused);
+  const pairs: [string, string][] = [['retry-after', seconds(refused.resetMs)]];
+  for (let i = 0; i < h.length; i += 2) pairs.push([h[i]!, h[i + 1]!]);
+  return new RateLimitRejection(429, 'rate limit exceeded; retry after the time in Retry-After', pairs, specs[at]!.type, scope);
+}

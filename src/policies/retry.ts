@@ -1,0 +1,59 @@
+// `retry` and `timeout` compiled to numbers and sets once, at config load.
+// Retry semantics (agentgateway's proxy loop): `attempts` is the number of retries after the
+// first try; a response is retried when its status is in `codes` or `condition` holds. An
+// upstream failure with no response is retried when nothing reached the upstream (connection
+// refused, TLS failure) — always safe — or when the status the gateway answers for it (504 for
+// a timeout, 503/502 for a dropped connection) is in `codes`.
+import type { RetryT, TimeoutT } from '../config/schema/traffic.js';
+import { durationMs } from '../config/schema/common.js';
+import type { CelRequest } from '../cel/index.js';
+import { compileResponseCondition, type ResponseCondition } from './conditions.js';
+import type { PolicyCompiler } from './request-policy.js';
+
+export interface RetryPolicy {
+  readonly retries: number;
+  readonly backoffMs: number;
+  readonly codes: ReadonlySet<number>;
+  readonly condition: ResponseCondition | null;
+}
+
+export function compileRetry(spec: RetryT, path: (string | number)[], c: PolicyCompiler): RetryPolicy {
+  const condition = spec.condition !== undefined ? (compileResponseCondition(spec.condition, [...path, 'condition'], c) ?? null) : null;
+  if (spec.codes === undefined && spec.condition === undefined) {
+    c.warn(`${path.join('.')}: retry has neither codes nor condition; only connection failures are retried`);
+  }
+  return {
+    retries: spec.attempts ?? 1,
+    backoffMs: spec.backoff !== undefined ? durationMs(spec.backoff) : 0,
+    codes: new Set(spec.codes ?? []),
+    condition,
+  };
+}
+
+/** Whether a response head asks for a retry; `req.response` must be the response judged. */
+export function retriesResponse(p: RetryPolicy, req: CelRequest, status: number): boolean {
+  return p.codes.has(status) || (p.condition !== null && p.condition.holds(req));
+}
+
+/** Whether a failure without a response is retried (see the header comment). */
+export function retriesFailure(p: RetryPolicy, nothingSent: boolean, gatewayStatus: number): boolean {
+  return nothingSent || p.codes.has(gatewayStatus);
+}
+
+/** Milliseconds, 0 = no limit. */
+export interface Timeouts {
+  readonly requestMs: number;
+  readonly backendMs: number;
+  readonly firstByteMs: number;
+  readonly idleMs: number;
+}
+
+export function compileTimeouts(spec: TimeoutT): Timeouts {
+  const ms = (d: string | undefined) => (d === undefined ? 0 : durationMs(d));
+  return {
+    requestMs: ms(spec.requestTimeout),
+    backendMs: ms(spec.backendRequestTimeout),
+    firstByteMs: ms(spec.firstByteTimeout),
+    idleMs: ms(spec.streamIdleTimeout),
+  };
+}

@@ -1,0 +1,104 @@
+// Compiling an AI backend: one provider or priority `groups` of them, the pick-2 state over the
+// groups, each provider's passive health, and the backend's `policies.ai` (route types, request
+// shaping, prompt guards). Policy layers: route < backend < provider (a single provider's own
+// `policies.ai` counts for the backend; inside groups, `ai` policies belong on the backend).
+import type { UpstreamPool } from '../upstream/dispatch.js';
+import { formatPath } from '../config/errors.js';
+import type { AiBackendT, NamedProviderT } from '../config/schema/backends.js';
+import type { BackendPoliciesT } from '../config/schema/policies.js';
+import type { Slot } from '../lb/balancer.js';
+import { compileRouteTypes } from '../llm/route-types.js';
+import { compileHealth, GROUPS_DEFAULT_HEALTH, type HealthPolicy } from '../policies/health.js';
+import { compileAliases, type LlmRequestShaping } from '../policies/llm-request.js';
+import { compilePromptGuard } from '../policies/prompt-guard/compile.js';
+import type { PolicyCompiler } from '../policies/request-policy.js';
+import type { PolicyLayer } from './header-layers.js';
+import { balancerState } from './live-objects.js';
+import type { LiveScope } from './live.js';
+import type { AiBackendRt, AiGroupsRt } from './snapshot.js';
+
+type Path = (string | number)[];
+
+export interface AiCompiler extends PolicyCompiler {
+  /** Live state for balancer statistics (see live-objects.ts). */
+  readonly liveObjects: LiveScope;
+  /** One provider endpoint, with its merged layers. */
+  provider(p: NamedProviderT, layers: readonly PolicyLayer[], path: Path, slot: Slot | null, health: HealthPolicy | null): AiBackendRt;
+  /** Pool for a plain-HTTP policy service (`host:port`). */
+  servicePool(hostPort: string): UpstreamPool;
+}
+
+interface ProviderAt {
+  readonly p: NamedProviderT;
+  readonly path: Path;
+}
+
+export function compileAiBackend(c: AiCompiler, ai: AiBackendT, layers: readonly PolicyLayer[], path: Path, key: string, weight: number): AiGroupsRt {
+  const single = ai.groups === undefined;
+  const groups: ProviderAt[][] = single
+    ? [[{ p: ai as NamedProviderT, path }]]
+    : ai.groups!.map((g, gi) => g.providers.map((p, pi) => ({ p, path: [...path, 'groups', gi, 'providers', pi] })));
+  checkNames(c, groups);
+  // A single provider's policies.ai is the backend's; in groups, providers may not set one.
+  const backendLayers = single ? [...layers, { policies: ai.policies, path }] : layers;
+  const aiPolicy = mergedAi(backendLayers);
+  const multi = groups.length > 1 || groups[0]!.length > 1;
+  const balancer = multi ? balancerState(c.liveObjects, key, groups.map((g) => g.map((x) => x.p.name))) : null;
+  const compiled = groups.map((g, gi) =>
+    g.map(({ p, path: at }, pi) => {
+      if (!single && p.policies?.ai !== undefined) c.fail([...at, 'policies', 'ai'], 'ai policies of grouped providers belong on the backend (or route), which every group shares');
+      const own = [...layers, { policies: p.policies, path: at }];
+      const spec = own.reduce<BackendPoliciesT['health']>((h, l) => l.policies?.health ?? h, undefined);
+      if (spec !== undefined && !multi && p.policies?.health !== undefined) {
+        c.warn(`${formatPath([...at, 'policies', 'health'])}: health has no effect on a backend with a single provider (there is nothing to fail over to)`);
+      }
+      const health = spec !== undefined ? compileHealth(spec, [...at, 'policies', 'health'], c) : groups.length > 1 ? GROUPS_DEFAULT_HEALTH : null;
+      return c.provider(p, own, at, multi ? { bucket: gi, index: pi } : null, health);
+    }),
+  );
+  const guard = aiPolicy?.promptGuard !== undefined ? compilePromptGuard(aiPolicy.promptGuard, aiPolicyPath(backendLayers, 'promptGuard'), c) : null;
+  return {
+    kind: 'ai-groups',
+    key,
+    name: single ? ai.name! : compiled.flat().map((p) => p.name).join(','),
+    weight,
+    routeTypes: compileRouteTypes(aiPolicy?.routes),
+    groups: compiled,
+    balancer,
+    shaping: shapingOf(aiPolicy),
+    guard,
+  };
+}
+
+function checkNames(c: PolicyCompiler, groups: readonly ProviderAt[][]): void {
+  const seen = new Set<string>();
+  for (const { p, path } of groups.flat()) {
+    if (seen.has(p.name)) c.fail([...path, 'name'], `provider name "${p.name}" is used twice in this backend; names identify providers in load-balancer state`);
+    seen.add(p.name);
+  }
+}
+
+type AiPolicyT = NonNullable<BackendPoliciesT['ai']>;
+
+/** `policies.ai` is merged whole per layer (the more specific layer's wins, as for any policy). */
+function mergedAi(layers: readonly PolicyLayer[]): AiPolicyT | undefined {
+  return layers.reduce<AiPolicyT | undefined>((a, l) => l.policies?.ai ?? a, undefined);
+}
+
+function aiPolicyPath(layers: readonly PolicyLayer[], key: string): Path {
+  const at = [...layers].reverse().find((l) => l.policies?.ai !== undefined)!;
+  return [...at.path, 'policies', 'ai', key];
+}
+
+function shapingOf(ai: AiPolicyT | undefined): LlmRequestShaping | null {
+  if (ai === undefined) return null;
+  const { modelAliases, defaults, overrides, prompts } = ai;
+  if (modelAliases === undefined && defaults === undefined && overrides === undefined && prompts === undefined) return null;
+  return {
+    aliases: modelAliases !== undefined ? compileAliases(modelAliases) : null,
+    defaults: defaults ?? null,
+    overrides: overrides ?? null,
+    prepend: prompts?.prepend ?? [],
+    append: prompts?.append ?? [],
+  };
+}

@@ -1,0 +1,23 @@
+// The live objects of the traffic policies, one function per kind, each keyed by a stable id and
+// the spec that shapes it (see live.ts). Nothing else creates them.
+import { BalancerState } from '../lb/balancer.js';
+import { LocalBuckets } from '../policies/local-rate-limit.js';
+import { RedisBuckets } from '../policies/redis-rate-limit.js';
+import type { BucketSpec } from '../policies/token-bucket.js';
+import type { LiveScope } from './live.js';
+
+/** Pick-2 statistics of an AI backend's groups; kept while the group layout is unchanged. */
+export function balancerState(live: LiveScope, backendKey: string, groups: readonly (readonly string[])[]): BalancerState {
+  return live.get(`${backendKey}::balancer`, { groups }, () => new BalancerState(groups.map((g) => g.length)));
+}
+
+/** The buckets of one `localRateLimit` entry; the spec includes the key expression's source. */
+export function localBuckets(live: LiveScope, routeKey: string, index: number, spec: BucketSpec & { readonly type: string; readonly key?: string }): LocalBuckets {
+  return live.get(`${routeKey}::localRateLimit[${index}]`, spec, () => new LocalBuckets(spec));
+}
+
+/** One Redis connection per URL and timeout, shared by every policy naming it. */
+export function redisBuckets(live: LiveScope, url: string, timeoutMs: number): RedisBuckets {
+  // The id is shown by admin views: never the password a URL may carry.
+  return live.get(`redis::${url.replace(/\/\/[^@/]*@/, '//')}`, { url, timeoutMs }, () => new RedisBuckets(url, timeoutMs));
+}

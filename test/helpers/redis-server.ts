@@ -1,0 +1,40 @@
+// A real redis-server for the tests (installed by .ci/run), on a port of the suite's range,
+// without persistence.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export class RedisServer {
+  private output = '';
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+  }
+
+  static async start(port: number): Promise<RedisServer> {
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = new RedisServer(child, port);
+    let spawnError: Error | null = null;
+    child.on('error', (e) => (spawnError = e));
+    const deadline = Date.now() + 10_000;
+    while (!server.output.includes('Ready to accept connections')) {
+      if (spawnError !== null) throw new Error(`cannot run redis-server (.ci/run installs it with apt-get): ${(spawnError as Error).message}`);
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on ${port}:\n${server.output}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}

@@ -1,0 +1,58 @@
+// Response masking on streams, after the conversion: an email split across three upstream
+// events is masked in the client's events and no event carries a piece of it, for an OpenAI
+// client on Anthropic and an Anthropic client on Anthropic.
+import { describe, expect, it } from 'vitest';
+import { conversionFor } from '../../../src/llm/convert/index.js';
+import { GuardedStream } from '../../../src/pipeline/guarded-stream.js';
+import { BUILTIN_DETECTORS } from '../../../src/policies/prompt-guard/builtins.js';
+
+const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+const PIECES = ['Write to jane.d', 'oe@exam', 'ple.com', ' today.'];
+const anthropicEvents = [
+  ev('message_start', { message: { id: 'msg_1', type: 'message', role: 'assistant', content: [], model: 'claude', stop_reason: null, usage: { input_tokens: 5, output_tokens: 1 } } }),
+  ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+  ...PIECES.map((text) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
+  ev('content_block_stop', { index: 0 }),
+  ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 9 } }),
+  ev('message_stop', {}),
+];
+
+function run(client: 'completions' | 'messages'): string[] {
+  const inner = conversionFor(client, 'messages').stream({ includeUsage: false, onUsage: () => {} });
+  const g = new GuardedStream(inner, { mask: [BUILTIN_DETECTORS.email], reject: [] }, client, client === 'messages' ? 'anthropic' : 'openai');
+  const out = anthropicEvents.map((e) => Buffer.from(g.push(Buffer.from(e))).toString());
+  out.push(Buffer.from(g.end()).toString());
+  return out;
+}
+
+function text(out: string[], client: 'completions' | 'messages'): string {
+  let t = '';
+  for (const line of out.join('').split('\n')) {
+    if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+    const j = JSON.parse(line.slice(6));
+    t += client === 'completions' ? (j.choices?.[0]?.delta?.content ?? '') : j.type === 'content_block_delta' ? j.delta.text : '';
+  }
+  return t;
+}
+
+describe('GuardedStream', () => {
+  for (const client of ['completions', 'messages'] as const) {
+    it(`${client} client: the split email is masked and never sent in pieces`, () => {
+      const out = run(client);
+      expect(text(out, client)).toBe('Write to <EMAIL_ADDRESS> today.');
+      for (const o of out) for (const piece of ['jane', 'oe@exam', 'example', 'ple.com']) expect(o).not.toContain(piece);
+      expect(out.join('')).toContain(client === 'completions' ? 'data: [DONE]' : 'event: message_stop');
+    });
+  }
+
+  it('a reject rule ends the stream with an error event in the client dialect', () => {
+    const inner = conversionFor('completions', 'messages').stream({ includeUsage: false, onUsage: () => {} });
+    const rejection = { status: 403, message: 'no emails here', headers: [] };
+    const g = new GuardedStream(inner, { mask: [], reject: [{ detectors: [BUILTIN_DETECTORS.email], rejection }] }, 'completions', 'openai');
+    const out = anthropicEvents.map((e) => Buffer.from(g.push(Buffer.from(e))).toString()).join('');
+    expect(g.stopped).toBe(true);
+    expect(out).toContain('"message":"no emails here"');
+    expect(out).not.toContain('jane');
+    expect(out).not.toContain('[DONE]');
+  });
+});
