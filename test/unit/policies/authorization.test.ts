@@ -80,7 +80,7 @@ describe('rule compile errors name the rule and the column', () => {
       'p.authorization.rules.0: CEL syntax error: Unexpected token: EOF (at column 11)',
       expect.stringMatching(/^p\.authorization\.rules\.1\.deny: CEL type error: no such overload: string \+ int \(at column 1/),
       // `response` exists for health and retry expressions, not for authorization rules
-      'p.authorization.rules.2.require: CEL variable response is not available here (available: request, source, jwt, apiKey, basicAuth, llm) (at column 1: "response")',
+      'p.authorization.rules.2.require: CEL variable response is not available here (available: request, source, jwt, apiKey, basicAuth, llm, a2a) (at column 1: "response")',
       'p.authorization.rules.3: CEL expression must evaluate to bool, not string (at column 1: "request.path")',
     ]);
   });
