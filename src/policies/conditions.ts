@@ -8,9 +8,9 @@ import type { PolicyCompiler } from './request-policy.js';
 type Path = (string | number)[];
 
 /** What a response condition may read: the response, and who asked. */
-const RESPONSE_VARIABLES = new Set(['response', 'request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm']);
+const RESPONSE_VARIABLES = new Set(['response', 'request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm', 'a2a']);
 /** A bucket key is known before any upstream call: no `response`. */
-const KEY_VARIABLES = new Set(['request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm']);
+const KEY_VARIABLES = new Set(['request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm', 'a2a']);
 
 export class ResponseCondition {
   private readonly plan: ActivationPlan;

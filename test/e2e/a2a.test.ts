@@ -59,6 +59,13 @@ beforeAll(async () => {
       matches: [{path: {pathPrefix: /agents/flaky}}]
       policies: {a2a: {}}
       backends: [{host: "127.0.0.1:${flaky.port}"}]
+    - name: limited
+      matches: [{path: {pathPrefix: /agents/limited}}]
+      policies:
+        a2a: {}
+        localRateLimit:
+        - {maxTokens: 2, tokensPerFill: 2, fillInterval: 1h, key: 'a2a.method'}
+      backends: [{host: "127.0.0.1:${agent.port}"}]
     - name: plain
       matches: [{path: {pathPrefix: /plain}}]
       policies:
@@ -284,6 +291,22 @@ describe('CEL authorization on a2a.method: message/send allowed, tasks/cancel ne
     expect(relayed.status).toBe(404);
     expect(await relayed.text()).toContain('Cannot GET /plain/.well-known/agent-card.json');
     expect(agent.seen.at(-1)!['accept-encoding']).toBeDefined();
+  });
+});
+
+describe('rate limits keyed by a2a.method', () => {
+  it('each method has its own bucket; the refusal is a JSON-RPC error with 429 and Retry-After', async () => {
+    // the route's agent path does not exist upstream: allowed calls get the agent's 404, refused ones our 429
+    const call = (method: string, id: number) =>
+      fetch(`${GW}/agents/limited/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', 'a2a-version': '1.0' }, body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { id: 'no-such-task' } }) });
+    expect((await call('GetTask', 1)).status).not.toBe(429);
+    expect((await call('GetTask', 2)).status).not.toBe(429);
+    const third = await call('GetTask', 3);
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await third.json()).toMatchObject({ jsonrpc: '2.0', id: 3, error: { code: -32000, data: { httpStatus: 429 } } });
+    // another method, another bucket
+    expect((await call('CancelTask', 4)).status).not.toBe(429);
   });
 });
 
