@@ -17,6 +17,7 @@ const req: CelRequest = {
   jwt: { claims: { sub: 'bench', scope: 'openid mcp:read', exp: 4102444800, groups: ['dev', 'ops'] } },
   apiKey: null,
   basicAuth: null,
+  a2a: null,
   requestModel: undefined,
   routeType: null,
   hiddenHeaders: new Set(['authorization']),

@@ -249,7 +249,8 @@ export const LANES: Record<string, Lane> = {
     description: 'added latency at a paced 1,000 req/s (open loop, 20 connections)',
     run: (ctx) =>
       withGateway(ctx, {}, async (pid) => {
-        const rows = [];
+        type Paced = Awaited<ReturnType<LaneContext['pacedRun']>>;
+        const rows: { round: number; direct: Paced; gateway: Paced; addedP50: number; addedP99: number }[] = [];
         for (let round = 0; round < 2; round++) {
           const d = await ctx.pacedRun('direct', ctx.mockPort, '/v1/chat/completions', CHAT, 1000, ctx.duration);
           const g = await ctx.pacedRun('gateway /openai', GATEWAY, '/openai/v1/chat/completions', CHAT, 1000, ctx.duration, pid);

@@ -102,6 +102,7 @@ export function startGateway(config: string, env: NodeJS.ProcessEnv = {}, outFil
 export async function load(name: string, url: string, body: string, c: number, durationS: number, pid?: number, headers: Record<string, string> = {}): Promise<Measured> {
   const latencies: number[] = [];
   const cpu0 = pid ? cpuSeconds(pid) : 0;
+  // autocannon's result is also an event emitter (its typings show only the promise side)
   const inst = autocannon({
     url,
     method: 'POST',
@@ -110,7 +111,7 @@ export async function load(name: string, url: string, body: string, c: number, d
     connections: c,
     duration: durationS,
     pipelining: 1,
-  });
+  }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   inst.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
     if (status >= 200 && status < 300) latencies.push(ms);
   });

@@ -124,7 +124,7 @@ describe('server spans over OTLP/HTTP', () => {
   });
 
   it('an upstream failure is an error span', async () => {
-    openaiUp.handler = (_req, res) => res.destroy();
+    openaiUp.handler = (_req, res) => void res.destroy();
     const r = await fetch(`http://127.0.0.1:${PORT}/openai/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }) }).finally(() => openaiUp.reset());
     // a connection reset by the upstream is a 503 (src/pipeline/upstream-errors.ts)
     expect(r.status).toBe(503);
