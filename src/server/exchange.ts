@@ -106,7 +106,7 @@ export class Exchange implements Downstream {
       this.writeHead();
       this.writePending();
       if (this.method === 'HEAD' || this.status === 204 || this.status === 304) res.endWithoutBody(undefined, close);
-      else res.end(chunk, close);
+      else res.end(chunk !== undefined && chunk.length > 0 ? chunk : undefined, close);
     });
     this.abortCb = null;
     this.hooks.done(this);

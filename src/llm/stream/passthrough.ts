@@ -1,9 +1,8 @@
 // Same-format streams (the provider speaks the client's format). The upstream bytes go to the
 // client as they came; the framer only watches them for the model, the first token, usage and
 // the terminal event. Watching is kept cheap: a frame is JSON-parsed only while the model or
-// first token is still unknown, or when a native byte search finds a "usage" object or an
-// "error" key in it. A JSON string cannot contain an unescaped quote, so `"usage"` followed by
-// `:` can only be a key.
+// first token is still unknown, or when one native byte search per batch (not per frame) finds
+// a usage object or an error key in it.
 //
 // One exception to verbatim: the gateway asks OpenAI-format upstreams for usage
 // (stream_options.include_usage) even when the client did not. Then the trailing usage-only
@@ -20,23 +19,8 @@ import { SseReader, type SseFrames } from './sse-reader.js';
 import { NO_OUTPUT, SseOutput } from './sse-writer.js';
 import type { StreamPhase } from './translating-stream.js';
 
-const USAGE_KEY = Buffer.from('"usage"');
-const ERROR_KEY = Buffer.from('"error"');
-const FINISH_KEY = Buffer.from('"finish_reason"');
 const DATA_PREFIX = Buffer.from('data: ');
 const FRAME_END = Buffer.from('\n\n');
-
-/** First byte of the value of `key` (a JSON key needle) in `bytes`, or -1. */
-function valueStart(bytes: Buffer, key: Buffer): number {
-  const at = bytes.indexOf(key);
-  if (at < 0) return -1;
-  let j = at + key.length;
-  while (j < bytes.length && (bytes[j] === 0x20 || bytes[j] === 0x09 || bytes[j] === 0x0a || bytes[j] === 0x0d)) j++;
-  if (bytes[j] !== 0x3a) return -1; // ':' — otherwise the needle was a string value
-  j++;
-  while (j < bytes.length && (bytes[j] === 0x20 || bytes[j] === 0x09 || bytes[j] === 0x0a || bytes[j] === 0x0d)) j++;
-  return j < bytes.length ? j : -1;
-}
 
 abstract class Passthrough implements StreamTransducer {
   protected readonly reader = new SseReader();
@@ -99,6 +83,8 @@ abstract class Passthrough implements StreamTransducer {
 export class CompletionsPassthrough extends Passthrough {
   private modelSeen = false;
   private sawFinish = false;
+  /** A chunk that may carry the finish_reason, checked if the stream ends without [DONE]. */
+  private finishCandidate: Buffer | null = null;
   private keep: Buffer[] = [];
 
   constructor(opts: StreamOptions, dropUsageChunk: boolean) {
@@ -123,6 +109,7 @@ export class CompletionsPassthrough extends Passthrough {
   }
 
   protected onUpstreamEnd(partial: boolean): Uint8Array {
+    if (!this.sawFinish && this.finishCandidate !== null) this.sawFinish = finished(this.finishCandidate);
     // A finish_reason followed by a clean close is complete even without [DONE].
     if (this.sawFinish && !partial) {
       this.phase = 'done';
@@ -137,14 +124,15 @@ export class CompletionsPassthrough extends Passthrough {
       if (this.phase === 'open') this.phase = 'done';
       return true;
     }
-    const bytes = frames.dataBytes(i);
-    if (!this.sawFinish) {
-      const v = valueStart(bytes, FINISH_KEY);
-      if (v >= 0 && bytes[v] !== 0x6e /* n(ull) */) this.sawFinish = true;
+    if (this.modelSeen && this.firstToken) {
+      const kind = chunkTail(frames, i);
+      if (kind === PLAIN) return true;
+      if (kind === MAY_FINISH) {
+        // the finish chunk: remember it (the framer reuses its buffer) for an unclean end
+        if (!this.sawFinish) this.finishCandidate = Buffer.from(frames.dataBytes(i));
+        return true;
+      }
     }
-    const usageAt = valueStart(bytes, USAGE_KEY);
-    const hasUsage = usageAt >= 0 && bytes[usageAt] === 0x7b; /* { */
-    if (this.modelSeen && this.firstToken && !hasUsage && bytes.indexOf(ERROR_KEY) < 0) return true;
     let frame;
     try {
       frame = parseCompletionsFrame(frames.data(i));
@@ -191,6 +179,61 @@ export class CompletionsPassthrough extends Passthrough {
     for (const data of this.keep) out.data(data.toString('utf8').replaceAll('\n', '\ndata: '));
     this.keep.length = 0;
     return out.take();
+  }
+}
+
+const NEEDS_PARSE = 0;
+const PLAIN = 1;
+const MAY_FINISH = 2;
+
+/**
+ * What a chunk's last bytes say, once model and first token are known. OpenAI-format servers
+ * write `usage` as the chunk's last key, and `finish_reason` as the last key of a choice. So a
+ * chunk ending with the choices array (`]}`) or a null usage (`null}`) carries no usage; one
+ * ending `"}]}` has a string-valued finish_reason (the finish chunk); anything else (a usage
+ * object, an error object) is parsed. Reading the last bytes costs the same for any chunk,
+ * where searching each chunk for a key cost ~0.3 µs per event.
+ */
+function chunkTail(frames: SseFrames, i: number): number {
+  const b = frames.buf;
+  const s = frames.dataStart(i);
+  const back = (from: number) => {
+    let j = from;
+    while (j > s && (b[j] === 0x20 || b[j] === 0x0a || b[j] === 0x0d || b[j] === 0x09)) j--;
+    return j;
+  };
+  /** After the choices array's `]`: `"}]` means a string-valued last field (finish_reason). */
+  const afterChoices = (j: number) => {
+    const k = back(j - 1);
+    if (b[k] !== 0x7d /* } */) return PLAIN; // an empty choices array
+    return b[back(k - 1)] === 0x22 /* " */ ? MAY_FINISH : PLAIN;
+  };
+  const e = back(frames.dataEnd(i) - 1);
+  if (b[e] !== 0x7d /* } */) return NEEDS_PARSE;
+  const j = back(e - 1);
+  if (b[j] === 0x5d /* ] */) return afterChoices(j);
+  const isNull = j - 3 > s && b[j] === 0x6c && b[j - 1] === 0x6c && b[j - 2] === 0x75 && b[j - 3] === 0x6e;
+  if (!isNull) return NEEDS_PARSE;
+  // `..."choices":[...],"usage":null}`: step back over `,"usage":` to the choices array
+  let p = back(j - 4);
+  if (b[p] !== 0x3a /* : */) return PLAIN;
+  p = back(p - 1);
+  if (b[p] !== 0x22) return PLAIN;
+  p = b.lastIndexOf(0x22, p - 1);
+  if (p <= s) return PLAIN;
+  p = back(p - 1);
+  if (b[p] !== 0x2c /* , */) return PLAIN;
+  p = back(p - 1);
+  return b[p] === 0x5d ? afterChoices(p) : PLAIN;
+}
+
+/** Whether a chunk reports a finish_reason (parsed: this runs once, at an unclean end). */
+function finished(data: Buffer): boolean {
+  try {
+    const frame = parseCompletionsFrame(data.toString('utf8'));
+    return frame.kind !== 'error' && (frame.chunk.choices ?? []).some((ch) => ch.finish_reason);
+  } catch {
+    return false;
   }
 }
 

@@ -68,17 +68,31 @@ export class SseFrames {
   }
 }
 
+/**
+ * Framers of ended streams, reset and ready: a framer owns buffers worth reusing (creating one
+ * per stream cost ~4 µs and garbage, for a job of ~1 µs). Streams a client abandoned never
+ * return theirs; the collector takes those.
+ */
+const idle: SseFramer[] = [];
+const MAX_IDLE = 256;
+
 export class SseReader {
-  private readonly framer: SseFramer = createSseFramer();
+  private framer: SseFramer | null = idle.pop() ?? createSseFramer();
   private readonly frames = new SseFrames();
 
   /** Throws SseFrameTooLarge when an upstream frame exceeds the framer's limit. */
   push(chunk: Uint8Array): SseFrames {
+    if (this.framer === null) throw new Error('SSE stream already ended');
     return this.frames.reset(this.framer.push(chunk));
   }
 
-  /** True when the upstream ended in the middle of a frame. */
+  /** True when the upstream ended in the middle of a frame. The framer goes back to the pool. */
   end(): boolean {
-    return this.framer.end();
+    const f = this.framer;
+    if (f === null) return false;
+    this.framer = null;
+    const pending = f.end();
+    if (idle.length < MAX_IDLE) idle.push(f);
+    return pending;
   }
 }
