@@ -54,6 +54,24 @@ describe('completions pass-through', () => {
     expect(str(w.t.push(enc('data: {"a":\ndata: 1}\n\n')))).toBe('data: {"a":\ndata: 1}\n\n');
   });
 
+  it('finds usage written Python-style (`": "` separators, trailing space) and in the finish chunk', () => {
+    const w = open('completions', true);
+    const py = (o: object) => `data: ${JSON.stringify(o).replaceAll('":', '": ').replaceAll(',"', ', "')} \n\n`;
+    const head = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'llama' };
+    w.t.push(enc(py({ ...head, choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }] })));
+    w.t.push(enc(py({ ...head, choices: [{ index: 0, delta: { content: '!' }, finish_reason: null }] })));
+    w.t.push(enc(py({ ...head, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } })));
+    expect(w.usage).toEqual([{ inputTokens: 5, outputTokens: 2 }]);
+    // no [DONE], but the finish chunk was seen: a clean end
+    expect(str(w.t.end())).toBe(DONE);
+  });
+
+  it('an upstream that stops after a content chunk with a null usage did not finish', () => {
+    const w = open('completions', true);
+    w.t.push(enc(chunk({ role: 'assistant', content: '' }) + chunk({ content: 'Hi' }) + chunk({ content: ' there' })));
+    expect(str(w.t.end())).toContain('upstream stream ended before [DONE]');
+  });
+
   it('parses only the frames it must: model, first token, usage', () => {
     const body = chunk({ role: 'assistant', content: '' }) + Array.from({ length: 200 }, (_, i) => chunk({ content: `w${i} "usage": {x} "error"` })).join('') + chunk({}, 'stop') + USAGE + DONE;
     const parse = vi.spyOn(JSON, 'parse');
