@@ -6,7 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
-import { MockUpstream, providerMockArgs } from '../helpers/mock-upstream.js';
+import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { scrape, select, total, type Sample } from '../helpers/prometheus.js';
 import { openaiStream } from '../helpers/provider-formats.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -58,25 +58,20 @@ binds:
             policies: {backendAuth: {key: ${OPENAI_KEY}}}
 `;
 
-let openaiUp: MockUpstream;
-let anthropicUp: MockUpstream;
+const mocks = useProviderMocks();
 let gw: GatewayProcess;
 const base = `http://127.0.0.1:${PORT}`;
 const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: PROMPT }];
 
 beforeAll(async () => {
-  openaiUp = await MockUpstream.start();
-  anthropicUp = await MockUpstream.start();
   gw = await GatewayProcess.start({
-    args: ['-c', CONFIG, ...providerMockArgs(openaiUp, anthropicUp)],
+    args: ['-c', CONFIG, ...mocks.args()],
     env: { STATS_ADDR: `127.0.0.1:${STATS}`, ADMIN_ADDR: 'off', READINESS_ADDR: 'off' },
   });
 });
 
 afterAll(async () => {
   expect(await gw.stop()).toBe(0);
-  await openaiUp.close();
-  await anthropicUp.close();
 });
 
 /** The JSON access-log lines so far. */
@@ -213,8 +208,8 @@ describe('detect changes no byte and passes a client traceparent through when tr
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const r = await fetch(`${base}/detect/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', traceparent }, body });
     const text = await r.text();
-    expect(openaiUp.last.body).toBe(body);
-    expect(openaiUp.last.headers.traceparent).toBe(traceparent);
+    expect(mocks.openai.last.body).toBe(body);
+    expect(mocks.openai.last.headers.traceparent).toBe(traceparent);
     expect(text).toBe(openaiStream(JSON.parse(body)).join(''));
   });
 });
@@ -225,15 +220,15 @@ describe('a client that aborts mid-stream is counted once, with the usage seen s
     const g = { route: 'anthropic', gen_ai_request_model: 'claude-sonnet-4-5-20250929', gen_ai_token_type: 'input' };
     // the only /v1/messages request in this file; lines are flushed in batches, so find it by path
     const messagesLines = () => accessLines().filter((l) => l['http.path'] === '/anthropic/v1/messages');
-    anthropicUp.eventDelayMs = 200;
+    mocks.anthropic.eventDelayMs = 200;
     const anthropic = new Anthropic({ baseURL: `${base}/anthropic`, apiKey: 'client-key', maxRetries: 0 });
     const stream = await anthropic.messages.create({ model: 'x', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }], stream: true });
     for await (const ev of stream) {
       if (ev.type === 'content_block_delta') break; // leaving the loop aborts the request
     }
-    await waitUntil(() => anthropicUp.last.aborted, 5000, 'the upstream to see the abort');
+    await waitUntil(() => mocks.anthropic.last.aborted, 5000, 'the upstream to see the abort');
     await waitUntil(() => messagesLines().length > 0, 5000, 'the access-log line');
-    anthropicUp.reset();
+    mocks.anthropic.reset();
     const after = await scrape(METRICS);
     const delta = (name: string, match: Record<string, string>) => total(after, name, match) - total(before, name, match);
     expect(delta('agentgateway_gen_ai_client_token_usage_count', g)).toBe(1);

@@ -4,7 +4,8 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
-import { MockUpstream, providerMockArgs } from '../helpers/mock-upstream.js';
+import type { MockUpstream } from '../helpers/mock-upstream.js';
+import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -13,14 +14,11 @@ const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN = '00f067aa0ba902b7';
 const UNSAMPLED_TRACE = 'aaaabbbbccccddddeeeeffff00001111';
 
-let openaiUp: MockUpstream;
-let anthropicUp: MockUpstream;
+const mocks = useProviderMocks();
 let receiver: OtlpReceiver;
 let gw: GatewayProcess;
 
 beforeAll(async () => {
-  openaiUp = await MockUpstream.start();
-  anthropicUp = await MockUpstream.start();
   receiver = await OtlpReceiver.start();
   const config = `
 frontendPolicies:
@@ -42,14 +40,14 @@ binds:
             policies: {backendAuth: {key: sk-ant-trace-test}}
 `;
   gw = await GatewayProcess.start({
-    args: ['-c', config, ...providerMockArgs(openaiUp, anthropicUp)],
+    args: ['-c', config, ...mocks.args()],
     env: { STATS_ADDR: '127.0.0.1:4392', ADMIN_ADDR: 'off', READINESS_ADDR: 'off', OTEL_BSP_SCHEDULE_DELAY: '50' },
   });
 });
 
 afterAll(async () => {
   await gw.stop();
-  await Promise.all([openaiUp.close(), anthropicUp.close(), receiver.close()]);
+  await receiver.close();
 });
 
 function upstreamTraceparent(up: MockUpstream): { traceId: string; spanId: string; flags: string } {
@@ -72,7 +70,7 @@ describe('server spans over OTLP/HTTP', () => {
       defaultHeaders: { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01` },
     });
     await openai.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'Hi' }], temperature: 0.3, top_p: 0.9, max_tokens: 64 });
-    const up = upstreamTraceparent(openaiUp);
+    const up = upstreamTraceparent(mocks.openai);
     expect(up.traceId).toBe(CLIENT_TRACE);
     expect(up.spanId).not.toBe(CLIENT_SPAN);
     expect(up.flags).toBe('01');
@@ -108,7 +106,7 @@ describe('server spans over OTLP/HTTP', () => {
     const openai = new OpenAI({ baseURL: `http://127.0.0.1:${PORT}/anthropic/v1`, apiKey: 'client', maxRetries: 0 });
     const stream = await openai.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'Hi' }], stream: true });
     for await (const _ of stream) void _;
-    const up = upstreamTraceparent(anthropicUp);
+    const up = upstreamTraceparent(mocks.anthropic);
     const span = await spanOf(up.traceId);
     expect(span.spanId).toBe(up.spanId);
     expect(span.parentSpanId).toBe('');
@@ -124,8 +122,8 @@ describe('server spans over OTLP/HTTP', () => {
   });
 
   it('an upstream failure is an error span', async () => {
-    openaiUp.handler = (_req, res) => void res.destroy();
-    const r = await fetch(`http://127.0.0.1:${PORT}/openai/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }) }).finally(() => openaiUp.reset());
+    mocks.openai.handler = (_req, res) => void res.destroy();
+    const r = await fetch(`http://127.0.0.1:${PORT}/openai/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }) }).finally(() => mocks.openai.reset());
     // a connection reset by the upstream is a 503 (src/pipeline/upstream-errors.ts)
     expect(r.status).toBe(503);
     await waitUntil(() => receiver.spans.some((s) => s.attributes['http.status'] === 503), 10_000, 'the error span');
@@ -142,7 +140,7 @@ describe('server spans over OTLP/HTTP', () => {
       body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }),
     });
     expect(r.status).toBe(200);
-    const up = upstreamTraceparent(openaiUp);
+    const up = upstreamTraceparent(mocks.openai);
     expect(up).toMatchObject({ traceId: UNSAMPLED_TRACE, flags: '00' });
     expect(up.spanId).not.toBe(CLIENT_SPAN);
     // shutting down flushes every queued span: none of them may belong to the unsampled trace

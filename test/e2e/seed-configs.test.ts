@@ -6,38 +6,18 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';
+import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { ANTHROPIC_TEXT, OPENAI_TEXT } from '../helpers/provider-formats.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const OPENAI_KEY = 'sk-openai-gateway-secret-1';
 const ANTHROPIC_KEY = 'sk-ant-gateway-secret-2';
 
-let openaiUp: MockUpstream;
-let anthropicUp: MockUpstream;
-
-beforeAll(async () => {
-  openaiUp = await MockUpstream.start();
-  anthropicUp = await MockUpstream.start();
-});
-afterAll(async () => {
-  await openaiUp.close();
-  await anthropicUp.close();
-});
-afterEach(() => {
-  openaiUp.reset();
-  anthropicUp.reset();
-});
+const mocks = useProviderMocks();
 
 function startGateway(config: string): Promise<GatewayProcess> {
   return GatewayProcess.start({
-    args: [
-      '-f',
-      config,
-      '--connect-to',
-      `api.openai.com:443:127.0.0.1:${openaiUp.port}`,
-      '--connect-to',
-      `api.anthropic.com:443:127.0.0.1:${anthropicUp.port}`,
-    ],
+    args: ['-f', config, ...mocks.args()],
     env: { OPENAI_API_KEY: OPENAI_KEY, ANTHROPIC_API_KEY: ANTHROPIC_KEY },
   });
 }
@@ -65,7 +45,7 @@ describe('step 2: both providers on one port', () => {
     const r = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 50 });
     expect(r.choices[0]!.message.content).toBe(OPENAI_TEXT);
     expect(r.usage?.total_tokens).toBe(29);
-    const up = openaiUp.last;
+    const up = mocks.openai.last;
     expect(up.method).toBe('POST');
     expect(up.path).toBe('/v1/chat/completions');
     expect(up.headers.host).toBe('api.openai.com');
@@ -86,23 +66,23 @@ describe('step 2: both providers on one port', () => {
     }
     expect(text).toBe(OPENAI_TEXT);
     expect(chunks).toBeGreaterThanOrEqual(10);
-    expect(openaiUp.last.json.stream).toBe(true);
-    expect(openaiUp.last.json.model).toBe('gpt-4o');
+    expect(mocks.openai.last.json.stream).toBe(true);
+    expect(mocks.openai.last.json.model).toBe('gpt-4o');
   });
 
   it('passes /openai/v1/models through with the prefix stripped', async () => {
     const models = await openai.models.list();
     expect(models.data[0]!.id).toBe('gpt-4o');
-    expect(openaiUp.last.method).toBe('GET');
-    expect(openaiUp.last.path).toBe('/v1/models');
-    expect(openaiUp.last.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`);
+    expect(mocks.openai.last.method).toBe('GET');
+    expect(mocks.openai.last.path).toBe('/v1/models');
+    expect(mocks.openai.last.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`);
   });
 
   it('native messages through /anthropic with x-api-key and anthropic-version', async () => {
     const m = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] });
     expect(m.content[0]).toEqual({ type: 'text', text: ANTHROPIC_TEXT });
     expect(m.usage.input_tokens).toBe(2095);
-    const up = anthropicUp.last;
+    const up = mocks.anthropic.last;
     expect(up.path).toBe('/v1/messages');
     expect(up.headers.host).toBe('api.anthropic.com');
     expect(up.json.model).toBe('claude-sonnet-4-5-20250929');
@@ -120,8 +100,8 @@ describe('step 2: both providers on one port', () => {
     });
     expect(r.status).toBe(200);
     expect(((await r.json()) as any).content[0].text).toBe(ANTHROPIC_TEXT);
-    expect(anthropicUp.last.headers['anthropic-version']).toBe('2023-06-01');
-    expect(anthropicUp.last.headers['x-api-key']).toBe(ANTHROPIC_KEY);
+    expect(mocks.anthropic.last.headers['anthropic-version']).toBe('2023-06-01');
+    expect(mocks.anthropic.last.headers['x-api-key']).toBe(ANTHROPIC_KEY);
   });
 
   it("keeps the client's own anthropic-version", async () => {
@@ -130,7 +110,7 @@ describe('step 2: both providers on one port', () => {
       headers: { 'anthropic-version': '2099-01-01' },
       body: JSON.stringify({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }),
     });
-    expect(anthropicUp.last.headers['anthropic-version']).toBe('2099-01-01');
+    expect(mocks.anthropic.last.headers['anthropic-version']).toBe('2099-01-01');
   });
 
   it('streams native messages through /anthropic (SDK stream helper)', async () => {
@@ -141,12 +121,12 @@ describe('step 2: both providers on one port', () => {
     expect(deltas.join('')).toBe(ANTHROPIC_TEXT);
     expect(final.content[0]).toMatchObject({ type: 'text', text: ANTHROPIC_TEXT });
     expect(final.usage.output_tokens).toBe(15);
-    expect(anthropicUp.last.json.stream).toBe(true);
-    expect(anthropicUp.last.json.model).toBe('claude-sonnet-4-5-20250929');
+    expect(mocks.anthropic.last.json.stream).toBe(true);
+    expect(mocks.anthropic.last.json.model).toBe('claude-sonnet-4-5-20250929');
   });
 
   it('a client that disconnects mid-stream aborts the upstream request', async () => {
-    openaiUp.eventDelayMs = 200;
+    mocks.openai.eventDelayMs = 200;
     const controller = new AbortController();
     const stream = await openai.chat.completions.create(
       { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true },
@@ -156,7 +136,7 @@ describe('step 2: both providers on one port', () => {
     await it.next();
     controller.abort();
     await it.next().catch(() => undefined);
-    const up = openaiUp.last;
+    const up = mocks.openai.last;
     await waitUntil(() => up.aborted, 3000);
     expect(up.finished).toBe(false);
   });
@@ -167,14 +147,14 @@ describe('step 2: both providers on one port', () => {
     const body = (await r.json()) as any;
     expect(body.error.type).toBe('invalid_request_error');
     expect(body.error.message).toMatch(/not valid JSON/);
-    expect(openaiUp.requests).toHaveLength(0);
+    expect(mocks.openai.requests).toHaveLength(0);
   });
 
   it('rejects malformed JSON on the messages route in Anthropic format', async () => {
     const r = await fetch('http://127.0.0.1:3000/anthropic/v1/messages', { method: 'POST', body: 'nope' });
     expect(r.status).toBe(400);
     expect(await r.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
-    expect(anthropicUp.requests).toHaveLength(0);
+    expect(mocks.anthropic.requests).toHaveLength(0);
   });
 
   it('rejects a body over the 16 MiB default with 413 before reading it', async () => {
@@ -182,11 +162,11 @@ describe('step 2: both providers on one port', () => {
     const r = await fetch('http://127.0.0.1:3000/openai/v1/chat/completions', { method: 'POST', body: big });
     expect(r.status).toBe(413);
     expect(((await r.json()) as any).error.message).toMatch(/exceeds the limit of 16777216 bytes/);
-    expect(openaiUp.requests).toHaveLength(0);
+    expect(mocks.openai.requests).toHaveLength(0);
   });
 
   it('the SDKs surface gateway errors as typed API errors', async () => {
-    openaiUp.handler = (_req, res) => {
+    mocks.openai.handler = (_req, res) => {
       res.writeHead(429, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }));
     };
@@ -209,15 +189,15 @@ describe('step 1: two binds', () => {
     const openai = new OpenAI({ baseURL: 'http://127.0.0.1:3000/openai/v1', apiKey: 'x', maxRetries: 0 });
     const r = await openai.chat.completions.create({ model: 'whatever', messages: [{ role: 'user', content: 'Hello' }] });
     expect(r.choices[0]!.message.content).toBe(OPENAI_TEXT);
-    expect(openaiUp.last.json.model).toBe('gpt-4o-mini');
+    expect(mocks.openai.last.json.model).toBe('gpt-4o-mini');
   });
 
   it('routes every path on :3001 to Anthropic with claude-haiku', async () => {
     const anthropic = new Anthropic({ baseURL: 'http://127.0.0.1:3001', apiKey: 'x', maxRetries: 0 });
     const m = await anthropic.messages.create({ model: 'x', max_tokens: 10, messages: [{ role: 'user', content: 'Hello' }] });
     expect(m.content[0]).toMatchObject({ text: ANTHROPIC_TEXT });
-    expect(anthropicUp.last.json.model).toBe('claude-haiku-4-5-20251001');
-    expect(anthropicUp.last.headers['x-api-key']).toBe(ANTHROPIC_KEY);
+    expect(mocks.anthropic.last.json.model).toBe('claude-haiku-4-5-20251001');
+    expect(mocks.anthropic.last.headers['x-api-key']).toBe(ANTHROPIC_KEY);
   });
 
   it('answers 404 in OpenAI format for an unrouted path on :3000', async () => {
@@ -227,8 +207,8 @@ describe('step 1: two binds', () => {
   });
 
   it('answers 503 when the upstream is unreachable', async () => {
-    const port = openaiUp.port;
-    await openaiUp.close();
+    const port = mocks.openai.port;
+    await mocks.openai.close();
     try {
       const r = await fetch('http://127.0.0.1:3000/openai/v1/chat/completions', {
         method: 'POST',
@@ -237,7 +217,7 @@ describe('step 1: two binds', () => {
       expect(r.status).toBe(503);
       expect(((await r.json()) as any).error.message).toMatch(/unreachable/);
     } finally {
-      openaiUp = await MockUpstream.startOn(port);
+      mocks.openai = await MockUpstream.startOn(port);
     }
   });
 });

@@ -5,7 +5,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
-import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
+import { sendJson } from '../helpers/mock-upstream.js';
+import { useProviderMocks } from '../helpers/provider-mocks.js';
 import {
   ANTHROPIC_TEXT,
   ANTHROPIC_TOOL_ARGS,
@@ -17,28 +18,11 @@ import {
   openaiToolStream,
 } from '../helpers/provider-formats.js';
 
-let openaiUp: MockUpstream;
-let anthropicUp: MockUpstream;
+const mocks = useProviderMocks();
 const keys = { OPENAI_API_KEY: 'sk-openai-translate', ANTHROPIC_API_KEY: 'sk-ant-translate' };
 
-beforeAll(async () => {
-  openaiUp = await MockUpstream.start();
-  anthropicUp = await MockUpstream.start();
-});
-afterAll(async () => {
-  await openaiUp.close();
-  await anthropicUp.close();
-});
-afterEach(() => {
-  openaiUp.reset();
-  anthropicUp.reset();
-});
-
 function start(config: string): Promise<GatewayProcess> {
-  return GatewayProcess.start({
-    args: ['-f', config, '--connect-to', `api.openai.com:443:127.0.0.1:${openaiUp.port}`, '--connect-to', `api.anthropic.com:443:127.0.0.1:${anthropicUp.port}`],
-    env: keys,
-  });
+  return GatewayProcess.start({ args: ['-f', config, ...mocks.args()], env: keys });
 }
 
 const tools: OpenAI.ChatCompletionTool[] = [
@@ -74,7 +58,7 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
     expect(r.choices[0]!.message).toMatchObject({ role: 'assistant', content: ANTHROPIC_TEXT });
     expect(r.choices[0]!.finish_reason).toBe('stop');
     expect(r.usage).toMatchObject({ prompt_tokens: 2095, completion_tokens: 503, total_tokens: 2598 });
-    const up = anthropicUp.last;
+    const up = mocks.anthropic.last;
     expect(up.path).toBe('/v1/messages');
     expect(up.headers['x-api-key']).toBe(keys.ANTHROPIC_API_KEY);
     expect(up.headers['anthropic-version']).toBe('2023-06-01');
@@ -91,7 +75,7 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
   });
 
   it('non-streaming tool use comes back as tool_calls with JSON-string arguments and cached tokens', async () => {
-    anthropicUp.handler = (req, res) => sendJson(res, 200, anthropicToolMessage(req.json));
+    mocks.anthropic.handler = (req, res) => sendJson(res, 200, anthropicToolMessage(req.json));
     const r = await openai.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'Weather and time in SF?' }], tools, tool_choice: 'required' });
     const msg = r.choices[0]!.message;
     expect(r.choices[0]!.finish_reason).toBe('tool_calls');
@@ -103,13 +87,13 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
     // total prompt = 472 fresh + 100 cache reads + 50 cache writes
     expect(r.usage?.prompt_tokens).toBe(622);
     expect(r.usage?.prompt_tokens_details?.cached_tokens).toBe(100);
-    const up = anthropicUp.last.json;
+    const up = mocks.anthropic.last.json;
     expect(up.tool_choice).toEqual({ type: 'any' });
     expect(up.tools[0]).toEqual({ name: 'get_weather', description: 'Weather for a place', input_schema: tools[0]!.type === 'function' ? tools[0]!.function.parameters : {} });
   });
 
   it('streams a parallel tool-calling turn: accumulated arguments equal what the upstream emitted', async () => {
-    anthropicUp.handler = (req, res) => anthropicUp.stream(res, anthropicToolStream(req.json));
+    mocks.anthropic.handler = (req, res) => mocks.anthropic.stream(res, anthropicToolStream(req.json));
     const stream = await openai.chat.completions.create({
       model: 'x',
       messages: [{ role: 'user', content: 'Weather and time in SF?' }],
@@ -150,14 +134,14 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
   });
 
   it('the SDK stream helper assembles the same tool calls (finalChatCompletion)', async () => {
-    anthropicUp.handler = (req, res) => anthropicUp.stream(res, anthropicToolStream(req.json));
+    mocks.anthropic.handler = (req, res) => mocks.anthropic.stream(res, anthropicToolStream(req.json));
     const final = await openai.chat.completions.stream({ model: 'x', messages: [{ role: 'user', content: 'x' }], tools }).finalChatCompletion();
     const calls = final.choices[0]!.message.tool_calls!;
     expect(calls.map((c) => (c.type === 'function' ? c.function.arguments : ''))).toEqual(ANTHROPIC_TOOL_ARGS);
   });
 
   it('an upstream error event mid-stream becomes an OpenAI error event, never a clean end', async () => {
-    anthropicUp.handler = (req, res) => anthropicUp.stream(res, anthropicErrorStream(req.json));
+    mocks.anthropic.handler = (req, res) => mocks.anthropic.stream(res, anthropicErrorStream(req.json));
     const r = await fetch('http://127.0.0.1:3000/anthropic/v1/chat/completions', {
       method: 'POST',
       body: JSON.stringify({ model: 'x', stream: true, messages: [{ role: 'user', content: 'Hi' }] }),
@@ -176,7 +160,7 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
   });
 
   it('an upstream connection dropped mid-stream ends with an error event, not [DONE]', async () => {
-    anthropicUp.handler = (req, res) => {
+    mocks.anthropic.handler = (req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(anthropicErrorStream(req.json).slice(0, 4).join(''));
       setTimeout(() => res.destroy(), 50);
@@ -191,7 +175,7 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
   });
 
   it('Anthropic 529 overloaded becomes a 503-class OpenAI error with the message kept', async () => {
-    anthropicUp.handler = (_req, res) => sendJson(res, 529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+    mocks.anthropic.handler = (_req, res) => sendJson(res, 529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
     const err = (await openai.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect(err.status).toBe(503);
@@ -204,7 +188,7 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
       .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err.message).toMatch(/messages\[0\]\.content\[0\]/);
-    expect(anthropicUp.requests).toHaveLength(0);
+    expect(mocks.anthropic.requests).toHaveLength(0);
   });
 });
 
@@ -226,7 +210,7 @@ describe('Anthropic clients on OpenAI: a messages route on an openAI provider', 
     expect(m.content).toEqual([{ type: 'text', text: OPENAI_TEXT }]);
     expect(m.stop_reason).toBe('end_turn');
     expect(m.usage).toMatchObject({ input_tokens: 19, output_tokens: 10 });
-    const up = openaiUp.last;
+    const up = mocks.openai.last;
     expect(up.path).toBe('/v1/chat/completions');
     expect(up.headers.authorization).toBe(`Bearer ${keys.OPENAI_API_KEY}`);
     expect(up.json.model).toBe('gpt-4o');
@@ -249,11 +233,11 @@ describe('Anthropic clients on OpenAI: a messages route on an openAI provider', 
     expect(final.usage.output_tokens).toBe(10);
     expect(final.usage.input_tokens).toBe(19);
     // usage was asked for upstream even though the Anthropic client cannot ask
-    expect(openaiUp.last.json.stream_options).toEqual({ include_usage: true });
+    expect(mocks.openai.last.json.stream_options).toEqual({ include_usage: true });
   });
 
   it('streams tool use as tool_use blocks with input_json_delta', async () => {
-    openaiUp.handler = (req, res) => openaiUp.stream(res, openaiToolStream(req.json));
+    mocks.openai.handler = (req, res) => mocks.openai.stream(res, openaiToolStream(req.json));
     const stream = anthropic.messages.stream({
       model: 'x',
       max_tokens: 100,
@@ -269,11 +253,11 @@ describe('Anthropic clients on OpenAI: a messages route on an openAI provider', 
     expect(final.stop_reason).toBe('tool_use');
     // 82 prompt tokens of which 64 cached: Anthropic counts 18 fresh input tokens
     expect(final.usage).toMatchObject({ input_tokens: 18, output_tokens: 17, cache_read_input_tokens: 64 });
-    expect(openaiUp.last.json.tools).toEqual([{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }]);
+    expect(mocks.openai.last.json.tools).toEqual([{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }]);
   });
 
   it('OpenAI errors come back as Anthropic errors with the status kept', async () => {
-    openaiUp.handler = (_req, res) => sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    mocks.openai.handler = (_req, res) => sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
     const err = (await anthropic.messages.create({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
     expect(err).toBeInstanceOf(Anthropic.AuthenticationError);
     expect(err.message).toContain('Incorrect API key provided');
