@@ -119,19 +119,21 @@ export function randomPoints(length: number, seed: number, maxChunk = 48): numbe
 
 // ---- strict client-SSE readers -------------------------------------------------------------
 
-/** OpenAI framing: every frame exactly `data: <one line>\n\n`. Returns parsed JSON or "[DONE]". */
-export function readOpenAiSse(bytes: Buffer): unknown[] {
+/** The frames of client SSE output, which must end with a blank line. */
+function framesOf(bytes: Buffer): string[] {
   const text = bytes.toString('utf8');
   if (text === '') return [];
   if (!text.endsWith('\n\n')) throw new Error(`output does not end with a blank line: ${JSON.stringify(text.slice(-40))}`);
-  return text
-    .slice(0, -2)
-    .split('\n\n')
-    .map((frame) => {
-      if (!frame.startsWith('data: ') || frame.includes('\n')) throw new Error(`bad OpenAI frame: ${JSON.stringify(frame)}`);
-      const data = frame.slice(6);
-      return data === '[DONE]' ? data : JSON.parse(data);
-    });
+  return text.slice(0, -2).split('\n\n');
+}
+
+/** OpenAI framing: every frame exactly `data: <one line>\n\n`. Returns parsed JSON or "[DONE]". */
+export function readOpenAiSse(bytes: Buffer): unknown[] {
+  return framesOf(bytes).map((frame) => {
+    if (!frame.startsWith('data: ') || frame.includes('\n')) throw new Error(`bad OpenAI frame: ${JSON.stringify(frame)}`);
+    const data = frame.slice(6);
+    return data === '[DONE]' ? data : JSON.parse(data);
+  });
 }
 
 export interface AnthropicEvent {
@@ -141,19 +143,13 @@ export interface AnthropicEvent {
 
 /** Anthropic framing: every frame exactly `event: <type>\ndata: <json>\n\n`, type matching. */
 export function readAnthropicSse(bytes: Buffer): AnthropicEvent[] {
-  const text = bytes.toString('utf8');
-  if (text === '') return [];
-  if (!text.endsWith('\n\n')) throw new Error(`output does not end with a blank line: ${JSON.stringify(text.slice(-40))}`);
-  return text
-    .slice(0, -2)
-    .split('\n\n')
-    .map((frame) => {
-      const m = /^event: ([a-z_]+)\ndata: ([^\n]*)$/.exec(frame);
-      if (!m) throw new Error(`bad Anthropic frame: ${JSON.stringify(frame)}`);
-      const data = JSON.parse(m[2]!) as Record<string, unknown>;
-      if (data.type !== m[1]) throw new Error(`event ${m[1]} carries data of type ${String(data.type)}`);
-      return { event: m[1]!, data };
-    });
+  return framesOf(bytes).map((frame) => {
+    const m = /^event: ([a-z_]+)\ndata: ([^\n]*)$/.exec(frame);
+    if (!m) throw new Error(`bad Anthropic frame: ${JSON.stringify(frame)}`);
+    const data = JSON.parse(m[2]!) as Record<string, unknown>;
+    if (data.type !== m[1]) throw new Error(`event ${m[1]} carries data of type ${String(data.type)}`);
+    return { event: m[1]!, data };
+  });
 }
 
 export function readClientSse(format: ApiFormat, bytes: Buffer): unknown[] {

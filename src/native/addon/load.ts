@@ -1,5 +1,6 @@
 // Finds and loads the Rust addon. Never throws: every failure becomes a reason string that the
 // facade reports (and turns into an error only when AGW_NATIVE=1 demands the addon).
+import type { PickTwo } from '../types.js';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -37,15 +38,9 @@ export interface AddonHeaderRules {
   filterBuffers(list: readonly Uint8Array[], plan: Int32Array): number;
 }
 
-export interface AddonPickTwo {
+/** The addon's class: the facade's PickTwo, with the shared state handed over as one ArrayBuffer. */
+export interface AddonPickTwo extends Omit<PickTwo, 'size' | 'state'> {
   state(): ArrayBuffer;
-  setWeight(i: number, weight: number): void;
-  pick(nowMs: number): number;
-  start(i: number): void;
-  finish(i: number, latencySeconds: number, ok: boolean): void;
-  evict(i: number, nowMs: number, baseDurationMs: number): boolean;
-  isEvicted(i: number, nowMs: number): boolean;
-  activeCount(nowMs: number): number;
 }
 
 export interface Addon {
