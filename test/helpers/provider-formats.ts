@@ -68,12 +68,14 @@ export function anthropicMessage(req: any): object {
   };
 }
 
+/** One Anthropic SSE event: `event: <type>`, then the data carrying the same `type`. */
+const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
 /** `event: <type>\ndata: {...}\n\n` as in Anthropic's streaming reference. */
 export function anthropicStream(req: any): string[] {
-  const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   const model = req?.model ?? 'claude-sonnet-4-5-20250929';
   const events = [
-    ev('message_start', {
+    sse('message_start', {
       message: {
         id: 'msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY',
         type: 'message',
@@ -85,21 +87,20 @@ export function anthropicStream(req: any): string[] {
         usage: { input_tokens: 25, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1, service_tier: 'standard' },
       },
     }),
-    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-    ev('ping', {}),
+    sse('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    sse('ping', {}),
   ];
   for (const piece of ['Hi', '! My name', ' is Claude', '.']) {
-    events.push(ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }));
+    events.push(sse('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }));
   }
   events.push(
-    ev('content_block_stop', { index: 0 }),
-    ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 15 } }),
-    ev('message_stop', {}),
+    sse('content_block_stop', { index: 0 }),
+    sse('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 15 } }),
+    sse('message_stop', {}),
   );
   return events;
 }
 
-const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
 /** Anthropic streaming a text block and two parallel tool calls, arguments split across deltas. */
 export const ANTHROPIC_TOOL_ARGS = ['{"location": "San Francisco, CA", "unit": "celsius"}', '{"timezone": "America/Los_Angeles"}'];
