@@ -64,13 +64,11 @@ function parseArgs(argv: string[]): Args {
       case '-V':
       case '--version':
         console.log(`agentgateway ${version()}`);
-        process.exit(0);
-      // falls through (process.exit does not return)
+        return process.exit(0);
       case '-h':
       case '--help':
         console.log(USAGE);
-        process.exit(0);
-      // falls through
+        return process.exit(0);
       default:
         throw new UsageError(`unknown argument "${a}"`);
     }

@@ -88,7 +88,7 @@ const HOST = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
  */
 export function publicOrigin(host: string | undefined, forwardedProto: string | undefined): string | undefined {
   if (host === undefined || !HOST.test(host)) return undefined;
-  const first = forwardedProto?.split(',', 1)[0]!.trim().toLowerCase();
+  const first = forwardedProto?.split(',', 1)[0]?.trim().toLowerCase();
   const scheme = first === 'https' || first === 'http' ? first : 'http';
   return `${scheme}://${host.toLowerCase()}`;
 }

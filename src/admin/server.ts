@@ -11,7 +11,7 @@ import { log } from '../observability/log.js';
 import { recentRequests } from '../observability/recent-requests.js';
 import { redact } from './redact.js';
 import { applyConfig, readConfig, validateConfig, type ApiResult } from './config-api.js';
-import { HttpError, readBody, sendBytes, sendJson, sendText, tokenMatches } from './http.js';
+import { HttpError, readBody, sendBytes, sendJson, tokenMatches } from './http.js';
 import { runtimeView } from './runtime-view.js';
 import type { AdminSettings } from './settings.js';
 import { isLoopback } from './settings.js';

@@ -101,6 +101,7 @@ function collectReferences(root: AstNode): References {
 type Note = (name: string, field: string | null) => void;
 
 function walk(node: AstNode, bound: ReadonlySet<string>, note: Note): void {
+  // biome-ignore lint/suspicious/noExplicitAny: the AST's args differ per op; each case reads its own shape
   const args = node.args as any;
   switch (node.op) {
     case 'value':

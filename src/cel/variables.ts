@@ -155,7 +155,7 @@ function headerMap(list: readonly string[], hidden: ReadonlySet<string> | null):
   const out: Record<string, string> = {};
   for (let i = 0; i < list.length; i += 2) {
     const name = list[i]!;
-    if (hidden !== null && hidden.has(name)) continue;
+    if (hidden?.has(name)) continue;
     const prev = out[name];
     out[name] = prev === undefined ? list[i + 1]! : `${prev}, ${list[i + 1]!}`;
   }

@@ -71,7 +71,7 @@ export function beginTrace(req: { header(name: string): string | undefined }): T
 export function recordRequest(ctx: ObservedRequest): void {
   const logging = accessLog !== null && accessLogEnabled();
   const trace = ctx.trace;
-  const tracing = trace !== null && trace.sampled;
+  const tracing = trace?.sampled;
   if (metrics === null && !logging && !tracing) return;
   try {
     const s = summarize(ctx, catalog);

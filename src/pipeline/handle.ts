@@ -127,7 +127,7 @@ function forward(ctx: RequestCtx): void {
     checksNeedingModel(ctx);
     return then(ctx, () => admit(ctx, early), () => runAttempts(ctx, hostPlan(rb)));
   }
-  then(ctx, () => admit(ctx, early), () => forwardAi(ctx, rb, rateLimit !== null && rateLimit.needsLlm ? rateLimit : null));
+  then(ctx, () => admit(ctx, early), () => forwardAi(ctx, rb, rateLimit?.needsLlm ? rateLimit : null));
 }
 
 function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolicy | null): void {

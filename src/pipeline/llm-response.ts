@@ -112,7 +112,7 @@ export class LlmResponse implements UpstreamListener {
   }
 
   onEnd(): void {
-    let pending: void | Promise<void> = undefined;
+    let pending: void | Promise<void> | undefined;
     try {
       if (this.transducer !== null) pending = this.endStream(this.transducer.end());
       else if (this.mode === 'error') this.sendUpstreamError();

@@ -32,7 +32,7 @@ export function compileRetry(spec: RetryT, path: (string | number)[], c: PolicyC
 
 /** Whether a response head asks for a retry; `req.response` must be the response judged. */
 export function retriesResponse(p: RetryPolicy, req: CelRequest, status: number): boolean {
-  return p.codes.has(status) || (p.condition !== null && p.condition.holds(req));
+  return p.codes.has(status) || p.condition?.holds(req) === true;
 }
 
 /** Whether a failure without a response is retried (see the header comment). */

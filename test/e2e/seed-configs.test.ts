@@ -3,7 +3,7 @@
 // --connect-to; assertions look at what the upstream actually received.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';

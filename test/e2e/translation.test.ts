@@ -3,7 +3,7 @@
 // Anthropic clients on OpenAI (a `messages` route on an `openAI` provider).
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { sendJson } from '../helpers/mock-upstream.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';

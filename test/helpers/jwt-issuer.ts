@@ -62,7 +62,7 @@ export class JwksServer {
 
   static async start(keys: SigningKey[]): Promise<JwksServer> {
     let s!: JwksServer;
-    const server = createServer((req, res) => {
+    const server = createServer((_req, res) => {
       s.hits++;
       if (s.down) {
         res.writeHead(503, { 'content-type': 'text/plain' }).end('identity provider unavailable');

@@ -128,10 +128,10 @@ export function ConfigEditor({ runtime, onApplied }: { runtime: Runtime; onAppli
       </p>
       <LineNumbered text={text} area={area} onInput={setText} />
       <div class="toolbar">
-        <button id="apply" disabled={!file.writable || !dirty || validation.state !== 'valid' || busy} onClick={() => void apply()}>
+        <button type="button" id="apply" disabled={!file.writable || !dirty || validation.state !== 'valid' || busy} onClick={() => void apply()}>
           {busy ? 'Applying…' : 'Apply'}
         </button>
-        <button id="revert" disabled={!dirty || busy} onClick={() => void load()}>
+        <button type="button" id="revert" disabled={!dirty || busy} onClick={() => void load()}>
           Revert
         </button>
         <ValidationStatus v={validation} dirty={dirty} />

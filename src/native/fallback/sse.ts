@@ -132,8 +132,10 @@ export class TsSseFramer implements SseFramer {
   private stripBom(): boolean {
     const a = this.acc;
     const n = this.accLen;
-    if (n >= 1 && a[0] !== 0xef) return (this.bomPending = false), true;
-    if (n >= 2 && a[1] !== 0xbb) return (this.bomPending = false), true;
+    if ((n >= 1 && a[0] !== 0xef) || (n >= 2 && a[1] !== 0xbb)) {
+      this.bomPending = false;
+      return true;
+    }
     if (n < 3) return false;
     this.bomPending = false;
     if (a[2] === 0xbf) this.pos = this.searched = this.frameStart = 3;

@@ -35,7 +35,6 @@ export function luhn(s: string): boolean {
 }
 
 const NOT_WORD_BEFORE = '(?<![\\w@.+-])';
-const NOT_WORD_AFTER = '(?![\\w@])';
 
 export const BUILTIN_DETECTORS = {
   email: {

@@ -68,7 +68,7 @@ describe('maskSecrets / unmaskSecrets', () => {
   it('masks a block scalar secret without disturbing the next key, and restores its value', () => {
     const file = 'x:\n  password: |\n    line1secret\n    line2secret\n  other: 1\n';
     const masked = maskSecrets(file);
-    expect(masked).toMatch(/^x:\n  password: "<redacted:[0-9a-f]{16}>"\n  other: 1\n$/);
+    expect(masked).toMatch(/^x:\n {2}password: "<redacted:[0-9a-f]{16}>"\n {2}other: 1\n$/);
     const r = unmaskSecrets(masked, file);
     expect(parse((r as { text: string }).text)).toEqual(parse(file));
   });
