@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from './config/load.js';
 import { FileWatcher } from './config/watch.js';
-import { applyObservability, observeUpstreamConnect, recordConfigReload, startObservability, stopObservability } from './observability/index.js';
+import {
+  applyObservability,
+  observeUpstreamConnect,
+  recordConfigReload,
+  startObservability,
+  stopObservability,
+} from './observability/index.js';
 import { configureLogging, log } from './observability/log.js';
 import type { Downstream } from './pipeline/downstream.js';
 import { GatewayError } from './pipeline/errors.js';
@@ -200,7 +206,11 @@ export class Gateway implements RequestSink {
     try {
       text = readFileSync(this.opts.file, 'utf8');
     } catch (e) {
-      return this.fail(trigger, started, new ConfigError(this.opts.file, [{ path: '', line: 0, col: 0, message: `cannot read config: ${(e as Error).message}` }]));
+      return this.fail(
+        trigger,
+        started,
+        new ConfigError(this.opts.file, [{ path: '', line: 0, col: 0, message: `cannot read config: ${(e as Error).message}` }]),
+      );
     }
     if (this.reloadStatus.current.synchronized && fingerprint(text, this.servingFiles) === this.servingPrint) return null;
     let attempt: Attempt;
@@ -298,7 +308,13 @@ export class Gateway implements RequestSink {
 
   private record(r: Omit<ReloadResult, 'at' | 'file' | 'version' | 'durationMs'> & { started: number }): ReloadResult {
     const { started, ...rest } = r;
-    const result: ReloadResult = { ...rest, at: new Date().toISOString(), file: this.opts.file, version: this.version, durationMs: Date.now() - started };
+    const result: ReloadResult = {
+      ...rest,
+      at: new Date().toISOString(),
+      file: this.opts.file,
+      version: this.version,
+      durationMs: Date.now() - started,
+    };
     this.reloadStatus.record(result);
     recordConfigReload(result.ok);
     return result;

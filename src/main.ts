@@ -109,7 +109,13 @@ async function main(): Promise<void> {
   log.info(describeNative());
   for (const o of args.overrides.describe()) log.info(`connect override: ${o}`);
   const snap = gateway.snapshot;
-  log.info({ version: version(), config: snap.file, ports: gateway.ports() }, `agentgateway ready on ${gateway.ports().map((p) => `:${p}`).join(', ')}`);
+  log.info(
+    { version: version(), config: snap.file, ports: gateway.ports() },
+    `agentgateway ready on ${gateway
+      .ports()
+      .map((p) => `:${p}`)
+      .join(', ')}`,
+  );
   handleSignals(gateway, management);
 }
 

@@ -10,7 +10,11 @@ import { base64, bytesFrom, sortEntries, type Candidate, type Canon, type PbValu
 type Conv = (v: PbValue) => unknown;
 
 /** Spec value -> JS input, given how a library wants ints, uints and maps. */
-export function inputWith(int: (s: string) => unknown, uint: (s: string) => unknown, map: (entries: [unknown, unknown][]) => unknown): Conv {
+export function inputWith(
+  int: (s: string) => unknown,
+  uint: (s: string) => unknown,
+  map: (entries: [unknown, unknown][]) => unknown,
+): Conv {
   const conv: Conv = (v) => {
     if ('int64Value' in v) return int(String(v.int64Value));
     if ('uint64Value' in v) return uint(String(v.uint64Value));
@@ -48,13 +52,18 @@ function canon(v: unknown): Canon {
   if (v instanceof Map) return { t: 'map', v: sortEntries([...v].map(([k, x]) => [canon(k), canon(x)])) };
   const ctor = (v as object).constructor?.name;
   if (ctor === 'Type') return { t: 'type', v: String(v).replace(/^Type<(.*)>$/, '$1') };
-  if (ctor === 'Object') return { t: 'map', v: sortEntries(Object.entries(v as object).map(([k, x]) => [{ t: 'string', v: k }, canon(x)])) };
+  if (ctor === 'Object')
+    return { t: 'map', v: sortEntries(Object.entries(v as object).map(([k, x]) => [{ t: 'string', v: k }, canon(x)])) };
   return { t: `other:${ctor}` };
 }
 
 export const marcbachmann: Candidate = {
   name: '@marcbachmann/cel-js 8.0.0',
   compile: (expr) => env.parse(expr),
-  input: inputWith(BigInt, (s) => new Uint(BigInt(s)), (e) => new Map(e)),
+  input: inputWith(
+    BigInt,
+    (s) => new Uint(BigInt(s)),
+    (e) => new Map(e),
+  ),
   canon,
 };

@@ -31,7 +31,11 @@ export const bufbuild: Candidate = {
       return r;
     };
   },
-  input: inputWith(BigInt, (s) => buf.celUint(BigInt(s)), (e) => new Map(e as [string, unknown][])),
+  input: inputWith(
+    BigInt,
+    (s) => buf.celUint(BigInt(s)),
+    (e) => new Map(e as [string, unknown][]),
+  ),
   canon: bufCanon,
 };
 
@@ -40,7 +44,8 @@ function chromeCanon(v: unknown): Canon {
   const s = canonScalar(v);
   if (s) return s;
   if (Array.isArray(v)) return { t: 'list', v: v.map(chromeCanon) };
-  if (typeof v === 'object') return { t: 'map', v: sortEntries(Object.entries(v as object).map(([k, x]) => [{ t: 'string', v: k }, chromeCanon(x)])) };
+  if (typeof v === 'object')
+    return { t: 'map', v: sortEntries(Object.entries(v as object).map(([k, x]) => [{ t: 'string', v: k }, chromeCanon(x)])) };
   return { t: `other:${typeof v}` };
 }
 

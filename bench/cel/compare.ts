@@ -21,7 +21,8 @@ function conformance(): void {
     const scores = score(cases.map((c) => runCase(c, cand)));
     const get = (s: string) => scores.find((x) => x.section === s)!;
     rows.push([cand.name, ...sections.map((s) => `${get(s).passed}/${get(s).total}`)]);
-    const sum = (pred: (s: string) => boolean) => scores.filter((s) => pred(s.section)).reduce((a, s) => [a[0]! + s.passed, a[1]! + s.total], [0, 0]);
+    const sum = (pred: (s: string) => boolean) =>
+      scores.filter((s) => pred(s.section)).reduce((a, s) => [a[0]! + s.passed, a[1]! + s.total], [0, 0]);
     const core = sum((s) => !EXTENSION_SECTIONS.has(s));
     const ext = sum((s) => EXTENSION_SECTIONS.has(s));
     totals.push(`| ${cand.name} | ${core[0]}/${core[1]} (${pct(core)}) | ${ext[0]}/${ext[1]} (${pct(ext)}) |`);
@@ -36,8 +37,13 @@ const pct = ([a, b]: number[]) => `${((100 * a!) / b!).toFixed(1)}%`;
 function needs(): void {
   console.log(`\n## Gateway needs (${NEEDS.length} expressions)\n`);
   for (const cand of CANDIDATES) {
-    const failed = NEEDS.map((n) => ({ n, o: runCase({ section: 'needs', name: n.expr, expr: n.expr, bindings: n.bindings, expect: n.expect }, cand) })).filter((x) => !x.o.ok);
-    console.log(`- ${cand.name}: ${NEEDS.length - failed.length}/${NEEDS.length}${failed.length ? `; fails: ${failed.map((f) => `\`${f.n.expr}\` (${f.o.detail})`).join(', ')}` : ''}`);
+    const failed = NEEDS.map((n) => ({
+      n,
+      o: runCase({ section: 'needs', name: n.expr, expr: n.expr, bindings: n.bindings, expect: n.expect }, cand),
+    })).filter((x) => !x.o.ok);
+    console.log(
+      `- ${cand.name}: ${NEEDS.length - failed.length}/${NEEDS.length}${failed.length ? `; fails: ${failed.map((f) => `\`${f.n.expr}\` (${f.o.detail})`).join(', ')}` : ''}`,
+    );
   }
 }
 
@@ -52,7 +58,15 @@ const RULES = [
 
 function activation(cand: Candidate): Record<string, unknown> {
   const pb = {
-    request: { mapValue: { entries: [kv('method', s('POST')), kv('path', s('/openai/v1/chat/completions')), kv('headers', { mapValue: { entries: [kv('x-tenant', s('acme')), kv('content-type', s('application/json'))] } })] } },
+    request: {
+      mapValue: {
+        entries: [
+          kv('method', s('POST')),
+          kv('path', s('/openai/v1/chat/completions')),
+          kv('headers', { mapValue: { entries: [kv('x-tenant', s('acme')), kv('content-type', s('application/json'))] } }),
+        ],
+      },
+    },
     jwt: {
       mapValue: {
         entries: [

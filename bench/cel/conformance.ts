@@ -81,7 +81,8 @@ export function canonEqual(a: Canon, b: Canon, lenientNumbers = false): boolean 
     return av.every((x, i) =>
       a.t === 'list'
         ? canonEqual(x as Canon, bv[i] as Canon, lenientNumbers)
-        : canonEqual((x as Canon[])[0]!, (bv[i] as Canon[])[0]!, lenientNumbers) && canonEqual((x as Canon[])[1]!, (bv[i] as Canon[])[1]!, lenientNumbers),
+        : canonEqual((x as Canon[])[0]!, (bv[i] as Canon[])[0]!, lenientNumbers) &&
+          canonEqual((x as Canon[])[1]!, (bv[i] as Canon[])[1]!, lenientNumbers),
     );
   }
   return a.v === b.v;
@@ -117,7 +118,9 @@ export function runCase(c: Case, cand: Candidate): Outcome {
   try {
     got = cand.compile(c.expr)(bindings);
   } catch (e) {
-    return c.expect === 'error' ? { ...base, ok: true } : { ...base, ok: false, detail: `threw: ${String((e as Error).message).split('\n')[0]}` };
+    return c.expect === 'error'
+      ? { ...base, ok: true }
+      : { ...base, ok: false, detail: `threw: ${String((e as Error).message).split('\n')[0]}` };
   }
   if (c.expect === 'error') return { ...base, ok: false, detail: 'expected an error' };
   let canon: Canon;

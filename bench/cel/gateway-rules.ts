@@ -25,7 +25,11 @@ const req: CelRequest = {
 
 const SETS: Record<string, string[]> = {
   'bench lane (2 rules)': ['jwt.scope.contains("mcp:read")', 'cidr("127.0.0.1/8").containsIP(source.address)'],
-  'headers + claims (3 rules)': ['request.headers["x-tenant"] == "acme"', 'jwt.groups.exists(g, g == "ops")', 'request.method == "POST" && request.path.startsWith("/openai/")'],
+  'headers + claims (3 rules)': [
+    'request.headers["x-tenant"] == "acme"',
+    'jwt.groups.exists(g, g == "ops")',
+    'request.method == "POST" && request.path.startsWith("/openai/")',
+  ],
 };
 
 const bench = new Bench({ time: 500, warmupTime: 100 });

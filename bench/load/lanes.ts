@@ -16,8 +16,24 @@ export interface LaneContext {
   startGateway(config: string, env?: NodeJS.ProcessEnv, outFile?: string): Promise<ChildProcess>;
   /** Another mock upstream process on `port`, answering `delayMs` late. */
   startMock(port: number, delayMs: number): Promise<ChildProcess>;
-  load(name: string, url: string, body: string, c: number, durationS: number, pid?: number, headers?: Record<string, string>): Promise<Measured>;
-  pacedRun(name: string, port: number, path: string, body: string, rate: number, durationS: number, pid?: number): Promise<{ name: string; p50: number; p99: number; ok: number; errors: number; cpuUsPerReq?: number }>;
+  load(
+    name: string,
+    url: string,
+    body: string,
+    c: number,
+    durationS: number,
+    pid?: number,
+    headers?: Record<string, string>,
+  ): Promise<Measured>;
+  pacedRun(
+    name: string,
+    port: number,
+    path: string,
+    body: string,
+    rate: number,
+    durationS: number,
+    pid?: number,
+  ): Promise<{ name: string; p50: number; p99: number; ok: number; errors: number; cpuUsPerReq?: number }>;
   printTable(title: string, rows: Measured[], baseline: Measured): string;
   rssMb(pid: number): number;
   /** Starts a helper process (node args) and resolves once it printed `readyText`. */
@@ -30,7 +46,14 @@ export interface Lane {
 }
 
 const GATEWAY = GATEWAY_PORT;
-const CHAT = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: 'Say hello to the benchmark, please.' }], max_tokens: 50 });
+const CHAT = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [
+    { role: 'system', content: 'You are a helpful assistant.' },
+    { role: 'user', content: 'Say hello to the benchmark, please.' },
+  ],
+  max_tokens: 50,
+});
 const CHAT_STREAM = JSON.stringify({ ...JSON.parse(CHAT), stream: true });
 
 async function withGateway<T>(
@@ -53,7 +76,13 @@ async function withGateway<T>(
 }
 
 /** Direct and gateway runs interleaved, `rounds` times, to spread machine noise evenly. */
-async function compare(ctx: LaneContext, title: string, body: string, gatewayPath: string, env: NodeJS.ProcessEnv = {}): Promise<{ data: unknown; text: string }> {
+async function compare(
+  ctx: LaneContext,
+  title: string,
+  body: string,
+  gatewayPath: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ data: unknown; text: string }> {
   const direct = `http://127.0.0.1:${ctx.mockPort}/v1/chat/completions`;
   const via = `http://127.0.0.1:${GATEWAY}${gatewayPath}`;
   return withGateway(ctx, env, async (pid) => {
@@ -75,11 +104,38 @@ async function compare(ctx: LaneContext, title: string, body: string, gatewayPat
 async function translationLane(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
   return withGateway(ctx, {}, async (pid) => {
     const base = `http://127.0.0.1:${GATEWAY}`;
-    const direct = await ctx.load('direct (mock upstream)', `http://127.0.0.1:${ctx.mockPort}/v1/chat/completions`, CHAT_STREAM, ctx.connections, ctx.duration);
-    const pass = await ctx.load('passthrough /openai', `${base}/openai/v1/chat/completions`, CHAT_STREAM, ctx.connections, ctx.duration, pid);
-    const same = await ctx.load('same format, usage read /openai-llm', `${base}/openai-llm/v1/chat/completions`, CHAT_STREAM, ctx.connections, ctx.duration, pid);
+    const direct = await ctx.load(
+      'direct (mock upstream)',
+      `http://127.0.0.1:${ctx.mockPort}/v1/chat/completions`,
+      CHAT_STREAM,
+      ctx.connections,
+      ctx.duration,
+    );
+    const pass = await ctx.load(
+      'passthrough /openai',
+      `${base}/openai/v1/chat/completions`,
+      CHAT_STREAM,
+      ctx.connections,
+      ctx.duration,
+      pid,
+    );
+    const same = await ctx.load(
+      'same format, usage read /openai-llm',
+      `${base}/openai-llm/v1/chat/completions`,
+      CHAT_STREAM,
+      ctx.connections,
+      ctx.duration,
+      pid,
+    );
     await ctx.load('warmup-translate', `${base}/anthropic/v1/chat/completions`, CHAT_STREAM, ctx.connections, 2, undefined);
-    const tr = await ctx.load('translated Anthropic -> OpenAI /anthropic', `${base}/anthropic/v1/chat/completions`, CHAT_STREAM, ctx.connections, ctx.duration, pid);
+    const tr = await ctx.load(
+      'translated Anthropic -> OpenAI /anthropic',
+      `${base}/anthropic/v1/chat/completions`,
+      CHAT_STREAM,
+      ctx.connections,
+      ctx.duration,
+      pid,
+    );
     // the Anthropic stream has 23 events (message_start, block start/stop, 18 deltas, message_delta, message_stop)
     const perEvent = (tr.cpuUsPerReq! - pass.cpuUsPerReq!) / 23;
     const table = ctx.printTable('Streaming: passthrough vs same-format vs translated (c=50)', [direct, pass, same, tr], direct);
@@ -110,7 +166,14 @@ async function balancerLane(ctx: LaneContext): Promise<{ data: unknown; text: st
       const url = `http://127.0.0.1:${GATEWAY}/${route}/v1/chat/completions`;
       await ctx.load(`warmup-${route}`, url, CHAT, ctx.connections, 2);
       const [f0, s0] = [await served(ctx.mockPort), await served(SLOW_PORT)];
-      const m = await ctx.load(route === 'pick2' ? 'pick-2 (one group, both providers)' : 'weighted random (two backends, weight 1)', url, CHAT, ctx.connections, ctx.duration, gw.pid!);
+      const m = await ctx.load(
+        route === 'pick2' ? 'pick-2 (one group, both providers)' : 'weighted random (two backends, weight 1)',
+        url,
+        CHAT,
+        ctx.connections,
+        ctx.duration,
+        gw.pid!,
+      );
       const [f1, s1] = [await served(ctx.mockPort), await served(SLOW_PORT)];
       shares[route] = (s1 - s0) / Math.max(1, f1 - f0 + s1 - s0);
       rows.push(m);
@@ -142,14 +205,32 @@ function jwtLane(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
       await ctx.load('warmup-jwt', `${gw}/openai-jwt/v1/chat/completions`, CHAT, ctx.connections, 2, undefined, auth);
       await ctx.load('warmup-direct', direct, CHAT, ctx.connections, 2);
       const d = await ctx.load('direct (mock upstream)', direct, CHAT, ctx.connections, ctx.duration);
-      const bare = await ctx.load('gateway /openai (no auth)', `${gw}/openai/v1/chat/completions`, CHAT, ctx.connections, ctx.duration, pid);
-      const jwt = await ctx.load('gateway /openai-jwt (jwtAuth + 2 CEL rules)', `${gw}/openai-jwt/v1/chat/completions`, CHAT, ctx.connections, ctx.duration, pid, auth);
+      const bare = await ctx.load(
+        'gateway /openai (no auth)',
+        `${gw}/openai/v1/chat/completions`,
+        CHAT,
+        ctx.connections,
+        ctx.duration,
+        pid,
+      );
+      const jwt = await ctx.load(
+        'gateway /openai-jwt (jwtAuth + 2 CEL rules)',
+        `${gw}/openai-jwt/v1/chat/completions`,
+        CHAT,
+        ctx.connections,
+        ctx.duration,
+        pid,
+        auth,
+      );
       if (jwt.non2xx > 0) throw new Error(`jwt lane: ${jwt.non2xx} requests were refused; the bench token or config is wrong`);
       const ratio = jwt.rps / bare.rps;
       const addedCpu = (jwt.cpuUsPerReq ?? NaN) - (bare.cpuUsPerReq ?? NaN);
       const summary = `jwt/bare: ${ratio.toFixed(3)}x req/s; added gateway CPU ${addedCpu.toFixed(1)} µs/req; added p50 ${(jwt.p50 - bare.p50).toFixed(3)} ms`;
       console.log(summary);
-      return { data: { direct: d, bare, jwt, ratio, addedCpuUsPerReq: addedCpu }, text: `${ctx.printTable('jwtAuth + 2 CEL rules vs bare passthrough (c=50)', [d, bare, jwt], d)}\n\n${summary}` };
+      return {
+        data: { direct: d, bare, jwt, ratio, addedCpuUsPerReq: addedCpu },
+        text: `${ctx.printTable('jwtAuth + 2 CEL rules vs bare passthrough (c=50)', [d, bare, jwt], d)}\n\n${summary}`,
+      };
     },
     'bench/load/gateway-jwt.yaml',
     { port: JWT_GATEWAY },
@@ -179,11 +260,27 @@ async function observabilityCost(ctx: LaneContext): Promise<{ data: unknown; tex
   const stats = `127.0.0.1:${STATS_PORT}`;
   const traced = 'bench/load/gateway-traced.yaml';
   const variants: ObsVariant[] = [
-    { name: 'all off (STATS_ADDR=off, no tracing, AGW_LOG_LEVEL=info,request=off)', config: 'bench/load/gateway.yaml', env: { STATS_ADDR: 'off', AGW_LOG_LEVEL: NO_ACCESS_LOG } },
+    {
+      name: 'all off (STATS_ADDR=off, no tracing, AGW_LOG_LEVEL=info,request=off)',
+      config: 'bench/load/gateway.yaml',
+      env: { STATS_ADDR: 'off', AGW_LOG_LEVEL: NO_ACCESS_LOG },
+    },
     { name: 'metrics', config: 'bench/load/gateway.yaml', env: { STATS_ADDR: stats, AGW_LOG_LEVEL: NO_ACCESS_LOG } },
-    { name: 'metrics + access log (text; the default config)', config: 'bench/load/gateway.yaml', env: { STATS_ADDR: stats, AGW_LOG_LEVEL: 'info' } },
-    { name: 'metrics + access log (json)', config: 'bench/load/gateway.yaml', env: { STATS_ADDR: stats, AGW_LOG_LEVEL: 'info', AGW_LOG_FORMAT: 'json' } },
-    { name: 'metrics + tracing (10% sampled)', config: traced, env: { STATS_ADDR: stats, AGW_LOG_LEVEL: NO_ACCESS_LOG, BENCH_TRACE_SAMPLING: '0.1' } },
+    {
+      name: 'metrics + access log (text; the default config)',
+      config: 'bench/load/gateway.yaml',
+      env: { STATS_ADDR: stats, AGW_LOG_LEVEL: 'info' },
+    },
+    {
+      name: 'metrics + access log (json)',
+      config: 'bench/load/gateway.yaml',
+      env: { STATS_ADDR: stats, AGW_LOG_LEVEL: 'info', AGW_LOG_FORMAT: 'json' },
+    },
+    {
+      name: 'metrics + tracing (10% sampled)',
+      config: traced,
+      env: { STATS_ADDR: stats, AGW_LOG_LEVEL: NO_ACCESS_LOG, BENCH_TRACE_SAMPLING: '0.1' },
+    },
     { name: 'metrics + tracing (every request sampled)', config: traced, env: { STATS_ADDR: stats, AGW_LOG_LEVEL: NO_ACCESS_LOG } },
     { name: 'metrics + tracing + access log (text)', config: traced, env: { STATS_ADDR: stats, AGW_LOG_LEVEL: 'info' } },
   ];
@@ -192,7 +289,8 @@ async function observabilityCost(ctx: LaneContext): Promise<{ data: unknown; tex
     for (let round = 0; round < 2; round++) {
       for (const [i, v] of variants.entries()) {
         const env = { ...v.env, BENCH_OTLP_SINK: `127.0.0.1:${OTLP_SINK_PORT}`, ADMIN_ADDR: 'off', READINESS_ADDR: 'off' };
-        const run = (pid: number) => ctx.load(v.name, `http://127.0.0.1:${GATEWAY}/openai/v1/chat/completions`, CHAT, ctx.connections, ctx.duration, pid);
+        const run = (pid: number) =>
+          ctx.load(v.name, `http://127.0.0.1:${GATEWAY}/openai/v1/chat/completions`, CHAT, ctx.connections, ctx.duration, pid);
         runs[i]!.push(await withGateway(ctx, env, run, v.config, { outFile: LOG_FILE }));
         rmSync(LOG_FILE, { force: true });
       }
@@ -207,11 +305,26 @@ async function observabilityCost(ctx: LaneContext): Promise<{ data: unknown; tex
 function obsReport(variants: ObsVariant[], runs: Measured[][], sink: unknown): { data: unknown; text: string } {
   const mean = (rs: Measured[], k: 'rps' | 'p50' | 'p99' | 'cpuUsPerReq') => rs.reduce((s, r) => s + (r[k] ?? NaN), 0) / rs.length;
   const off = runs[0]!;
-  const lines = ['| variant | req/s (round 1 / 2) | x off | p50 ms | p99 ms | gateway CPU µs/req | + µs/req vs off | errors |', '|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| variant | req/s (round 1 / 2) | x off | p50 ms | p99 ms | gateway CPU µs/req | + µs/req vs off | errors |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   const rows = variants.map((v, i) => {
     const rs = runs[i]!;
-    const row = { name: v.name, rps: mean(rs, 'rps'), ratio: mean(rs, 'rps') / mean(off, 'rps'), p50: mean(rs, 'p50'), p99: mean(rs, 'p99'), cpu: mean(rs, 'cpuUsPerReq'), addedCpu: mean(rs, 'cpuUsPerReq') - mean(off, 'cpuUsPerReq'), errors: rs.reduce((s, r) => s + r.errors + r.non2xx, 0), rounds: rs };
-    lines.push(`| ${v.name} | ${rs.map((r) => Math.round(r.rps)).join(' / ')} | ${row.ratio.toFixed(3)} | ${row.p50.toFixed(3)} | ${row.p99.toFixed(3)} | ${row.cpu.toFixed(1)} | ${i === 0 ? '-' : row.addedCpu.toFixed(1)} | ${row.errors} |`);
+    const row = {
+      name: v.name,
+      rps: mean(rs, 'rps'),
+      ratio: mean(rs, 'rps') / mean(off, 'rps'),
+      p50: mean(rs, 'p50'),
+      p99: mean(rs, 'p99'),
+      cpu: mean(rs, 'cpuUsPerReq'),
+      addedCpu: mean(rs, 'cpuUsPerReq') - mean(off, 'cpuUsPerReq'),
+      errors: rs.reduce((s, r) => s + r.errors + r.non2xx, 0),
+      rounds: rs,
+    };
+    lines.push(
+      `| ${v.name} | ${rs.map((r) => Math.round(r.rps)).join(' / ')} | ${row.ratio.toFixed(3)} | ${row.p50.toFixed(3)} | ${row.p99.toFixed(3)} | ${row.cpu.toFixed(1)} | ${i === 0 ? '-' : row.addedCpu.toFixed(1)} | ${row.errors} |`,
+    );
     return row;
   });
   lines.push(`\nOTLP sink received: ${JSON.stringify(sink)}`);
@@ -256,9 +369,14 @@ export const LANES: Record<string, Lane> = {
           const g = await ctx.pacedRun('gateway /openai', GATEWAY, '/openai/v1/chat/completions', CHAT, 1000, ctx.duration, pid);
           rows.push({ round, direct: d, gateway: g, addedP50: g.p50 - d.p50, addedP99: g.p99 - d.p99 });
         }
-        const lines = ['| round | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 ms | added p99 ms | gateway CPU µs/req | errors |', '|---|---|---|---|---|---|---|'];
+        const lines = [
+          '| round | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 ms | added p99 ms | gateway CPU µs/req | errors |',
+          '|---|---|---|---|---|---|---|',
+        ];
         for (const r of rows) {
-          lines.push(`| ${r.round + 1} | ${r.direct.p50.toFixed(3)} / ${r.direct.p99.toFixed(3)} | ${r.gateway.p50.toFixed(3)} / ${r.gateway.p99.toFixed(3)} | ${r.addedP50.toFixed(3)} | ${r.addedP99.toFixed(3)} | ${r.gateway.cpuUsPerReq?.toFixed(1)} | ${r.direct.errors + r.gateway.errors} |`);
+          lines.push(
+            `| ${r.round + 1} | ${r.direct.p50.toFixed(3)} / ${r.direct.p99.toFixed(3)} | ${r.gateway.p50.toFixed(3)} / ${r.gateway.p99.toFixed(3)} | ${r.addedP50.toFixed(3)} | ${r.addedP99.toFixed(3)} | ${r.gateway.cpuUsPerReq?.toFixed(1)} | ${r.direct.errors + r.gateway.errors} |`,
+          );
         }
         const mean = (k: 'addedP50' | 'addedP99') => rows.reduce((s, r) => s + r[k], 0) / rows.length;
         lines.push(`\nmean added latency: p50 ${mean('addedP50').toFixed(3)} ms, p99 ${mean('addedP99').toFixed(3)} ms`);

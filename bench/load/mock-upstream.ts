@@ -14,21 +14,46 @@ const completion = JSON.stringify({
   object: 'chat.completion',
   created: 1741569952,
   model: 'gpt-4o-mini-2024-07-18',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I assist you today?', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Hello! How can I assist you today?', refusal: null },
+      logprobs: null,
+      finish_reason: 'stop',
+    },
+  ],
   usage: { prompt_tokens: 19, completion_tokens: 10, total_tokens: 29 },
 });
 
 function openaiStream(): string {
-  const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1741569952, model: 'gpt-4o-mini-2024-07-18', system_fingerprint: 'fp_bench' };
+  const base = {
+    id: 'chatcmpl-bench',
+    object: 'chat.completion.chunk',
+    created: 1741569952,
+    model: 'gpt-4o-mini-2024-07-18',
+    system_fingerprint: 'fp_bench',
+  };
   let out = `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] })}\n\n`;
-  for (let i = 0; i < 18; i++) out += `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: ` token${i}` }, logprobs: null, finish_reason: null }] })}\n\n`;
+  for (let i = 0; i < 18; i++)
+    out += `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: ` token${i}` }, logprobs: null, finish_reason: null }] })}\n\n`;
   out += `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], usage: { prompt_tokens: 19, completion_tokens: 18, total_tokens: 37 } })}\n\n`;
   return `${out}data: [DONE]\n\n`;
 }
 
 function anthropicStream(): string {
   const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-  let out = ev('message_start', { message: { id: 'msg_bench', type: 'message', role: 'assistant', content: [], model: 'claude-haiku-4-5-20251001', stop_reason: null, stop_sequence: null, usage: { input_tokens: 19, output_tokens: 1 } } });
+  let out = ev('message_start', {
+    message: {
+      id: 'msg_bench',
+      type: 'message',
+      role: 'assistant',
+      content: [],
+      model: 'claude-haiku-4-5-20251001',
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 19, output_tokens: 1 },
+    },
+  });
   out += ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
   for (let i = 0; i < 18; i++) out += ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ` token${i}` } });
   out += ev('content_block_stop', { index: 0 });

@@ -18,7 +18,14 @@ interface Conn {
   buf: Buffer;
 }
 
-export async function paced(opts: { host: string; port: number; request: Buffer; rate: number; connections: number; durationS: number }): Promise<PacedResult> {
+export async function paced(opts: {
+  host: string;
+  port: number;
+  request: Buffer;
+  rate: number;
+  connections: number;
+  durationS: number;
+}): Promise<PacedResult> {
   const total = Math.round(opts.rate * opts.durationS);
   const lat = new Float64Array(total);
   let done = 0;
@@ -26,9 +33,7 @@ export async function paced(opts: { host: string; port: number; request: Buffer;
   let errors = 0;
   let released = 0;
   const queue: number[] = []; // due times waiting for a connection
-  const conns: Conn[] = await Promise.all(
-    Array.from({ length: opts.connections }, () => open(opts.host, opts.port)),
-  );
+  const conns: Conn[] = await Promise.all(Array.from({ length: opts.connections }, () => open(opts.host, opts.port)));
   let finish!: () => void;
   const finished = new Promise<void>((r) => (finish = r));
   const t0 = performance.now();

@@ -95,11 +95,24 @@ function startWithOutputFile(args: string[], readyText: string, env: NodeJS.Proc
  */
 export function startGateway(config: string, env: NodeJS.ProcessEnv = {}, outFile?: string): Promise<ChildProcess> {
   const ports = { BENCH_GATEWAY_PORT: String(GATEWAY_PORT), BENCH_MOCK_PORT: String(MOCK_PORT) };
-  return startProcess(['dist/main.js', '-f', config], 'agentgateway ready', { AGW_LOG_LEVEL: 'info,request=off', ...ports, ...env }, outFile);
+  return startProcess(
+    ['dist/main.js', '-f', config],
+    'agentgateway ready',
+    { AGW_LOG_LEVEL: 'info,request=off', ...ports, ...env },
+    outFile,
+  );
 }
 
 /** Closed-loop load with autocannon; exact latency percentiles from every response. */
-export async function load(name: string, url: string, body: string, c: number, durationS: number, pid?: number, headers: Record<string, string> = {}): Promise<Measured> {
+export async function load(
+  name: string,
+  url: string,
+  body: string,
+  c: number,
+  durationS: number,
+  pid?: number,
+  headers: Record<string, string> = {},
+): Promise<Measured> {
   const latencies: number[] = [];
   const cpu0 = pid ? cpuSeconds(pid) : 0;
   // autocannon's result is also an event emitter (its typings show only the promise side)
@@ -138,15 +151,29 @@ export async function pacedRun(name: string, port: number, path: string, body: s
   const r = await paced({ host: '127.0.0.1', port, request, rate, connections: 20, durationS });
   const cpu = pid ? cpuSeconds(pid) - cpu0 : 0;
   const sorted = Float64Array.from(r.latenciesMs).sort();
-  return { name, sent: r.sent, ok: r.ok, errors: r.errors, p50: percentile(sorted, 50), p99: percentile(sorted, 99), ...(pid ? { cpuUsPerReq: (cpu * 1e6) / Math.max(1, r.ok) } : {}) };
+  return {
+    name,
+    sent: r.sent,
+    ok: r.ok,
+    errors: r.errors,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    ...(pid ? { cpuUsPerReq: (cpu * 1e6) / Math.max(1, r.ok) } : {}),
+  };
 }
 
 const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
 export function printTable(title: string, rows: Measured[], baseline: Measured): string {
-  const lines = [`\n### ${title}`, '| target | req/s | x direct | p50 ms | p99 ms | gateway CPU µs/req | non-2xx | errors |', '|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    `\n### ${title}`,
+    '| target | req/s | x direct | p50 ms | p99 ms | gateway CPU µs/req | non-2xx | errors |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
-    lines.push(`| ${r.name} | ${Math.round(r.rps)} | ${f(r.rps / baseline.rps)} | ${f(r.p50, 3)} | ${f(r.p99, 3)} | ${r.cpuUsPerReq !== undefined ? f(r.cpuUsPerReq, 1) : '-'} | ${r.non2xx} | ${r.errors} |`);
+    lines.push(
+      `| ${r.name} | ${Math.round(r.rps)} | ${f(r.rps / baseline.rps)} | ${f(r.p50, 3)} | ${f(r.p99, 3)} | ${r.cpuUsPerReq !== undefined ? f(r.cpuUsPerReq, 1) : '-'} | ${r.non2xx} | ${r.errors} |`,
+    );
   }
   const text = lines.join('\n');
   console.log(text);
@@ -156,8 +183,21 @@ export function printTable(title: string, rows: Measured[], baseline: Measured):
 async function main(): Promise<void> {
   const args = parseArgs();
   const mock = await startProcess(['--import', 'tsx', 'bench/load/mock-upstream.ts', String(MOCK_PORT)], 'mock upstream listening');
-  const startMock = (port: number, delayMs: number) => startProcess(['--import', 'tsx', 'bench/load/mock-upstream.ts', String(port), String(delayMs)], 'mock upstream listening');
-  const ctx: LaneContext = { mockPort: MOCK_PORT, mockPid: mock.pid!, duration: args.duration, connections: args.connections, startGateway, startMock, load, pacedRun, printTable, rssMb, startProcess };
+  const startMock = (port: number, delayMs: number) =>
+    startProcess(['--import', 'tsx', 'bench/load/mock-upstream.ts', String(port), String(delayMs)], 'mock upstream listening');
+  const ctx: LaneContext = {
+    mockPort: MOCK_PORT,
+    mockPid: mock.pid!,
+    duration: args.duration,
+    connections: args.connections,
+    startGateway,
+    startMock,
+    load,
+    pacedRun,
+    printTable,
+    rssMb,
+    startProcess,
+  };
   const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, args };
   let markdown = `# Load benchmark (${report.date}, ${args.duration} s per run, c=${args.connections})\n`;
   try {

@@ -22,7 +22,10 @@ function lifecycle(p: PickTwo, latencies: Float64Array): void {
     p.start(i);
     p.finish(i, latencies[k]!, k % 100 !== 0);
   }
-  check(p.state.pending.every((x) => x === 0), 'pending drained');
+  check(
+    p.state.pending.every((x) => x === 0),
+    'pending drained',
+  );
 }
 
 function picks(p: PickTwo): number {
@@ -52,8 +55,20 @@ export async function p2cBench(): Promise<Row[]> {
   }
   const ns = await nsPerUnit(tasks);
   return sizes.flatMap((size): Row[] => [
-    { job: 'p2c', input: `${size} endpoints: pick + start + finish`, unit: 'request', tsNs: ns[`ts lifecycle ${size}`]!, nativeNs: ns[`native lifecycle ${size}`] ?? null },
-    { job: 'p2c', input: `${size} endpoints: pick only`, unit: 'pick', tsNs: ns[`ts pick ${size}`]!, nativeNs: ns[`native pick ${size}`] ?? null },
+    {
+      job: 'p2c',
+      input: `${size} endpoints: pick + start + finish`,
+      unit: 'request',
+      tsNs: ns[`ts lifecycle ${size}`]!,
+      nativeNs: ns[`native lifecycle ${size}`] ?? null,
+    },
+    {
+      job: 'p2c',
+      input: `${size} endpoints: pick only`,
+      unit: 'pick',
+      tsNs: ns[`ts pick ${size}`]!,
+      nativeNs: ns[`native pick ${size}`] ?? null,
+    },
   ]);
 }
 

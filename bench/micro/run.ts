@@ -23,7 +23,9 @@ function verdicts(rows: readonly Row[]): { job: NativeJob; speedup: number }[] {
 async function main(): Promise<void> {
   const { native, reason } = impls();
   if (native === null) console.warn(`native addon unavailable (${reason}): measuring TS only`);
-  console.error(`${describeNative()}\n${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, node ${process.version}, median of ${ROUNDS} rounds of ${TIME_MS} ms per task`);
+  console.error(
+    `${describeNative()}\n${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, node ${process.version}, median of ${ROUNDS} rounds of ${TIME_MS} ms per task`,
+  );
   const rows: Row[] = [];
   for (const bench of [sseBench, headersBench, p2cBench]) rows.push(...(await bench()));
   console.log(formatTable(rows));
@@ -37,7 +39,10 @@ async function main(): Promise<void> {
   }
   mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
   const file = new URL('../results/micro.json', import.meta.url);
-  writeFileSync(file, JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, timeMs: TIME_MS, rounds: ROUNDS, rows, summary }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify({ node: process.version, cpu: cpus()[0]?.model, timeMs: TIME_MS, rounds: ROUNDS, rows, summary }, null, 2),
+  );
 }
 
 main().catch((err: unknown) => {

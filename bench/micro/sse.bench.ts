@@ -38,7 +38,13 @@ export async function sseBench(): Promise<Row[]> {
     if (native) tasks[`native ${name}`] = { fn: () => frameAll(native, s), units: s.frames };
   }
   const ns = await nsPerUnit(tasks);
-  return inputs.map(([name]) => ({ job: 'sse', input: name, unit: 'event', tsNs: ns[`ts ${name}`]!, nativeNs: ns[`native ${name}`] ?? null }));
+  return inputs.map(([name]) => ({
+    job: 'sse',
+    input: name,
+    unit: 'event',
+    tsNs: ns[`ts ${name}`]!,
+    nativeNs: ns[`native ${name}`] ?? null,
+  }));
 }
 
 runIfMain(import.meta.url, sseBench);

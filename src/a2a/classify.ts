@@ -31,11 +31,15 @@ export function classifyA2a(method: string, path: string, body: Uint8Array | nul
     if (rest !== undefined && !rpc) return restCall(rest);
     if (rpc) {
       const x = jsonRpcCall(parsed as Record<string, unknown>);
-      if (rest !== undefined && x.problem === null) x.problem = invalid(`the path names the HTTP+JSON operation ${rest.name}; a JSON-RPC request cannot be sent to it`);
+      if (rest !== undefined && x.problem === null)
+        x.problem = invalid(`the path names the HTTP+JSON operation ${rest.name}; a JSON-RPC request cannot be sent to it`);
       return x;
     }
     const x = new A2aExchange('jsonrpc');
-    x.problem = parsed === NOT_JSON ? { code: PARSE_ERROR, message: 'Parse error: the request body is not valid JSON' } : invalid('the request body is not a JSON-RPC 2.0 request object');
+    x.problem =
+      parsed === NOT_JSON
+        ? { code: PARSE_ERROR, message: 'Parse error: the request body is not valid JSON' }
+        : invalid('the request body is not a JSON-RPC 2.0 request object');
     return x;
   }
   const rest = restOperation(method, path);
@@ -70,7 +74,8 @@ function jsonRpcCall(req: Record<string, unknown>): A2aExchange {
   if (req.jsonrpc !== '2.0') x.problem = invalid('"jsonrpc" must be "2.0"');
   else if (!idOk) x.problem = invalid('"id" must be a string, an integer or null');
   else if (typeof req.method !== 'string' || req.method === '') x.problem = invalid('"method" must be a non-empty string');
-  else if (req.params !== undefined && (req.params === null || typeof req.params !== 'object')) x.problem = invalid('"params" must be an object or an array');
+  else if (req.params !== undefined && (req.params === null || typeof req.params !== 'object'))
+    x.problem = invalid('"params" must be an object or an array');
   if (x.problem !== null) return x;
   x.method = req.method as string;
   if (req.params !== undefined) readParams(x, req.params as Record<string, unknown>);
@@ -122,7 +127,8 @@ export function restOperation(method: string, path: string): RestOperation | und
   if (method === 'POST') return restPost(last, at);
   if (method === 'GET') {
     if (last === 'extendedAgentCard') return { name: 'GetExtendedAgentCard' };
-    if (last === 'pushNotificationConfigs' && at(1) !== undefined && at(2) === 'tasks') return { name: 'ListTaskPushNotificationConfigs', taskId: at(1) };
+    if (last === 'pushNotificationConfigs' && at(1) !== undefined && at(2) === 'tasks')
+      return { name: 'ListTaskPushNotificationConfigs', taskId: at(1) };
     if (at(1) === 'pushNotificationConfigs' && at(3) === 'tasks') return { name: 'GetTaskPushNotificationConfig', taskId: at(2) };
     // A colon in a GET path is part of the task id: custom verbs exist only on POST.
     if (at(1) === 'tasks') return { name: 'GetTask', taskId: last };
@@ -140,7 +146,8 @@ function restPost(last: string, at: (n: number) => string | undefined): RestOper
   const colon = last.lastIndexOf(':');
   if (colon < 0) {
     if (last === 'stream' && at(1) === 'message') return { name: 'SendStreamingMessage' };
-    if (last === 'pushNotificationConfigs' && at(1) !== undefined && at(2) === 'tasks') return { name: 'CreateTaskPushNotificationConfig', taskId: at(1) };
+    if (last === 'pushNotificationConfigs' && at(1) !== undefined && at(2) === 'tasks')
+      return { name: 'CreateTaskPushNotificationConfig', taskId: at(1) };
     return undefined;
   }
   const noun = last.slice(0, colon);

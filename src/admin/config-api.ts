@@ -59,7 +59,8 @@ export async function applyConfig(gw: AdminGateway, text: string, readOnly: bool
   const backup = writeConfigFile(gw.file, checked.text);
   log.info(`config file rewritten through the admin API (previous version kept as ${backup})`);
   const result = await gw.reload('api');
-  if (result === null) return { status: 200, body: { ok: true, unchanged: true, version: gw.snapshot.version, warnings: checked.warnings } };
+  if (result === null)
+    return { status: 200, body: { ok: true, unchanged: true, version: gw.snapshot.version, warnings: checked.warnings } };
   if (!result.ok) {
     restoreBackup(gw.file, backup);
     return { status: 409, body: { ok: false, error: result.error, problems: result.problems ?? [], restored: true } };

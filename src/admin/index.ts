@@ -14,7 +14,11 @@ import type { AdminGateway } from './types.js';
 export async function startReadiness(gw: Pick<AdminGateway, 'pending'>, config: ConfigT): Promise<Server | null> {
   const addr = managementAddress('READINESS_ADDR', config.config?.readinessAddr, DEFAULT_READINESS_ADDR);
   if (addr === null) return null;
-  return listenManagement('readiness', addr, readinessHandler(() => gw.pending()));
+  return listenManagement(
+    'readiness',
+    addr,
+    readinessHandler(() => gw.pending()),
+  );
 }
 
 export async function startAdmin(gw: AdminGateway, config: ConfigT): Promise<Server | null> {

@@ -119,9 +119,16 @@ function routeView(r: RouteT, rt: RouteRt | undefined, live: LiveEntryInfo[], re
     policies: redact(r.policies ?? {}) as Record<string, unknown>,
     backends: r.backends.map((b, i): BackendView => {
       const brt = rt?.backends[i];
-      const names = brt === undefined ? new Set<string>() : new Set(brt.kind === 'host' ? [brt.name] : brt.groups.flat().map((p) => p.name));
+      const names =
+        brt === undefined ? new Set<string>() : new Set(brt.kind === 'host' ? [brt.name] : brt.groups.flat().map((p) => p.name));
       return {
-        ...(brt ? backendView(brt, live, recent.filter((q) => q.route === rt!.key && q.backend !== null && names.has(q.backend))) : {}),
+        ...(brt
+          ? backendView(
+              brt,
+              live,
+              recent.filter((q) => q.route === rt!.key && q.backend !== null && names.has(q.backend)),
+            )
+          : {}),
         policies: redact({ ...(b.policies ?? {}), ...(b.ai?.policies ?? {}) }) as Record<string, unknown>,
       };
     }),
@@ -142,7 +149,12 @@ function backendView(b: RouteBackendRt, live: LiveEntryInfo[], recent: RecentReq
     state: live.filter((e) => e.id.startsWith(`${b.key}::`) || [...origins].some((o) => e.id === `${o}::pool`)),
   };
   if (b.kind === 'host' || first.kind !== 'ai') return base;
-  const providerView = (p: AiBackendRt) => ({ name: p.name, provider: p.provider.name, model: p.model ?? p.mock?.model ?? null, target: p.target?.origin ?? null });
+  const providerView = (p: AiBackendRt) => ({
+    name: p.name,
+    provider: p.provider.name,
+    model: p.model ?? p.mock?.model ?? null,
+    target: p.target?.origin ?? null,
+  });
   return {
     ...base,
     provider: first.provider.name,

@@ -104,7 +104,13 @@ export function unmaskSecrets(edited: string, current: string): Unmasked {
     if (original !== undefined) edits.push({ start: s.start, end: s.end, text: original });
     else {
       const { line, col } = lines.linePos(s.start);
-      problems.push({ path: formatPath(s.path), line, col, message: 'this <redacted:...> placeholder matches no secret in the current file; type the secret or use an environment variable ($NAME)' });
+      problems.push({
+        path: formatPath(s.path),
+        line,
+        col,
+        message:
+          'this <redacted:...> placeholder matches no secret in the current file; type the secret or use an environment variable ($NAME)',
+      });
     }
   }
   if (problems.length > 0) return { ok: false, problems };

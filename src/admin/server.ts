@@ -33,7 +33,10 @@ export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<
     },
     '/api/config/validate': { POST: async (req) => validateConfig(gw, await readBody(req)) },
     '/api/runtime': { GET: () => ok(runtimeView(gw, settings.readOnly)) },
-    '/api/requests': { GET: (_req, url) => ok({ requests: recentRequests.since(Number(url.searchParams.get('since') ?? 0) || 0), last: recentRequests.lastSeq }) },
+    '/api/requests': {
+      GET: (_req, url) =>
+        ok({ requests: recentRequests.since(Number(url.searchParams.get('since') ?? 0) || 0), last: recentRequests.lastSeq }),
+    },
   };
   return (req, res) => {
     void serve(req, res, routes, settings, ui).catch((e: unknown) => {

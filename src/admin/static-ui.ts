@@ -16,7 +16,8 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-export const UI_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+export const UI_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
 export interface UiFile {
   type: string;

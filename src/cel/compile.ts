@@ -69,7 +69,11 @@ export function compileCel(source: string, opts: CompileOptions = {}): CelProgra
     for (const root of references.keys()) {
       if (!opts.variables.has(root)) {
         const at = source.search(new RegExp(`\\b${root}\\b`));
-        throw new CelCompileError(`variable ${root} is not available here (available: ${[...opts.variables].join(', ')})`, Math.max(0, at), Math.max(0, at) + root.length);
+        throw new CelCompileError(
+          `variable ${root} is not available here (available: ${[...opts.variables].join(', ')})`,
+          Math.max(0, at),
+          Math.max(0, at) + root.length,
+        );
       }
     }
   }

@@ -50,10 +50,16 @@ function registerStrings(env: Environment): void {
       return chars[Number(i)] ?? '';
     })
     .registerFunction('string.replace(string, string): string', (s: string, from: string, to: string) => s.split(from).join(to))
-    .registerFunction('string.replace(string, string, int): string', (s: string, from: string, to: string, n: bigint) => replaceN(s, from, to, n))
+    .registerFunction('string.replace(string, string, int): string', (s: string, from: string, to: string, n: bigint) =>
+      replaceN(s, from, to, n),
+    )
     .registerFunction('string.stripPrefix(string): string', (s: string, p: string) => (s.startsWith(p) ? s.slice(p.length) : s))
-    .registerFunction('string.stripSuffix(string): string', (s: string, p: string) => (p !== '' && s.endsWith(p) ? s.slice(0, -p.length) : s))
-    .registerFunction('string.regexReplace(string, string): string', (s: string, re: string, to: string) => s.replace(new RegExp(re, 'g'), to));
+    .registerFunction('string.stripSuffix(string): string', (s: string, p: string) =>
+      p !== '' && s.endsWith(p) ? s.slice(0, -p.length) : s,
+    )
+    .registerFunction('string.regexReplace(string, string): string', (s: string, re: string, to: string) =>
+      s.replace(new RegExp(re, 'g'), to),
+    );
 }
 
 function replaceN(s: string, from: string, to: string, n: bigint): string {

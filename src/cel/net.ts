@@ -87,7 +87,8 @@ export class CidrRange {
   masked(): CidrRange {
     const bytes = Uint8Array.from(this.address.bytes);
     let bits = this.prefixLength;
-    for (let i = 0; i < bytes.length; i++, bits -= 8) bytes[i] = bits >= 8 ? bytes[i]! : bits <= 0 ? 0 : bytes[i]! & ((0xff << (8 - bits)) & 0xff);
+    for (let i = 0; i < bytes.length; i++, bits -= 8)
+      bytes[i] = bits >= 8 ? bytes[i]! : bits <= 0 ? 0 : bytes[i]! & ((0xff << (8 - bits)) & 0xff);
     return CidrRange.parse(`${formatIp(bytes)}/${this.prefixLength}`);
   }
 
@@ -102,7 +103,12 @@ function ipv6Bytes(s: string): Uint8Array {
   const lastColon = text.lastIndexOf(':');
   if (text.includes('.', lastColon)) {
     // embedded IPv4 (::ffff:1.2.3.4): its four bytes end the address
-    tail.push(...text.slice(lastColon + 1).split('.').map(Number));
+    tail.push(
+      ...text
+        .slice(lastColon + 1)
+        .split('.')
+        .map(Number),
+    );
     text = `${text.slice(0, lastColon + 1)}0:0`;
   }
   const [head, rest] = text.split('::') as [string, string | undefined];

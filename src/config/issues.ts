@@ -35,7 +35,11 @@ export function issuesToProblems(
       continue;
     }
     const missing = issue.code === 'invalid_type' && !doc.hasIn(path);
-    out.push({ path: formatPath(path), ...position(nodeOffset(doc, path)), message: missing ? `missing required key (${issue.expected})` : describe(issue, isSecretPath(path)) });
+    out.push({
+      path: formatPath(path),
+      ...position(nodeOffset(doc, path)),
+      message: missing ? `missing required key (${issue.expected})` : describe(issue, isSecretPath(path)),
+    });
   }
   return dedupe(out);
 }

@@ -41,7 +41,6 @@ export function normalize(config: ConfigT, file: string, locate: Locate, problem
     ),
   );
   return [...found.entries()].map(
-    ([what, { at, replacement, count }]) =>
-      `${at}: ${what} is deprecated${count > 1 ? ` (${count} places)` : ''}; write ${replacement}`,
+    ([what, { at, replacement, count }]) => `${at}: ${what} is deprecated${count > 1 ? ` (${count} places)` : ''}; write ${replacement}`,
   );
 }

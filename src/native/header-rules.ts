@@ -86,9 +86,7 @@ export function compileHeaderRules(spec: HeaderRuleSpec): CompiledHeaderRules {
       throw new HeaderRuleError('credential.value', 'contains a control character (CR, LF, NUL, ...)');
     }
     drop.add(credentialName);
-    (spec.clientCredentialHeaders ?? CLIENT_CREDENTIAL_HEADERS).forEach((n, i) =>
-      drop.add(headerName(n, `clientCredentialHeaders[${i}]`)),
-    );
+    (spec.clientCredentialHeaders ?? CLIENT_CREDENTIAL_HEADERS).forEach((n, i) => drop.add(headerName(n, `clientCredentialHeaders[${i}]`)));
     secretNames.add(credentialName);
   }
   for (const [name, value] of [...setPairs, ...addPairs]) {

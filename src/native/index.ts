@@ -13,14 +13,7 @@ import { NativeSseFramer } from './addon/sse.js';
 import { tsHeaderRewriter } from './fallback/headers.js';
 import { TsPickTwo } from './fallback/p2c.js';
 import { TsSseFramer } from './fallback/sse.js';
-import {
-  maxFrameBytes,
-  type HeaderRewriter,
-  type PickTwo,
-  type PickTwoOptions,
-  type SseFramer,
-  type SseFramerOptions,
-} from './types.js';
+import { maxFrameBytes, type HeaderRewriter, type PickTwo, type PickTwoOptions, type SseFramer, type SseFramerOptions } from './types.js';
 import type { CompiledHeaderRules } from './header-rules.js';
 
 export * from './types.js';

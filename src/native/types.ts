@@ -91,8 +91,17 @@ export type HeaderDirection = 'request' | 'response';
  * answers 100-continue itself), and `host`/`content-length`, which the gateway sets.
  */
 export const REQUEST_DROP_DEFAULT: readonly string[] = [
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
-  'proxy-authorization', 'expect', 'host', 'content-length',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+  'expect',
+  'host',
+  'content-length',
 ];
 
 /**
@@ -100,8 +109,14 @@ export const REQUEST_DROP_DEFAULT: readonly string[] = [
  * `content-length` (uWS writes its own length or chunked framing; a second one breaks clients).
  */
 export const RESPONSE_DROP_DEFAULT: readonly string[] = [
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'trailer', 'upgrade',
-  'proxy-authenticate', 'content-length',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'trailer',
+  'upgrade',
+  'proxy-authenticate',
+  'content-length',
 ];
 
 /** Client credentials removed whenever the gateway injects its own. */

@@ -29,7 +29,14 @@ let stream: ((line: string) => void) | undefined;
  */
 function out(): (line: string) => void {
   if (stream === undefined) {
-    const sonic = pino.destination({ dest: 1, sync: false, contentMode: 'buffer', maxLength: MAX_BUFFER, minLength: BATCH_BYTES, periodicFlush: FLUSH_MS });
+    const sonic = pino.destination({
+      dest: 1,
+      sync: false,
+      contentMode: 'buffer',
+      maxLength: MAX_BUFFER,
+      minLength: BATCH_BYTES,
+      periodicFlush: FLUSH_MS,
+    });
     stream = (line) => void sonic.write(Buffer.from(line) as unknown as string);
   }
   return stream;

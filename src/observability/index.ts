@@ -51,7 +51,8 @@ export function applyObservability(settings: ObservabilitySettings): void {
   const old = tracer;
   tracer = t === null ? null : new Tracer(t, VERSION);
   if (old !== null) void old.shutdown();
-  if (t !== null) log.info(`tracing: exporting sampled spans to ${t.url} (randomSampling ${t.randomSampling}, clientSampling ${t.clientSampling})`);
+  if (t !== null)
+    log.info(`tracing: exporting sampled spans to ${t.url} (randomSampling ${t.randomSampling}, clientSampling ${t.clientSampling})`);
 }
 
 /** Flushes queued spans and closes the stats listener. */
@@ -101,7 +102,11 @@ export function countRetry(ctx: ObservedRequest & { retryAttempt: number }): voi
  * A rate limit rejected the request: counts agentgateway_rate_limit_rejections_total and marks
  * the request's reason RateLimit (the requests_total `reason` label and the access log).
  */
-export function countRateLimitRejection(ctx: ObservedRequest & { reason: string | undefined }, type: 'requests' | 'tokens', scope: 'local' | 'remote'): void {
+export function countRateLimitRejection(
+  ctx: ObservedRequest & { reason: string | undefined },
+  type: 'requests' | 'tokens',
+  scope: 'local' | 'remote',
+): void {
   ctx.reason = 'RateLimit';
   metrics?.countRateLimited(ctx, type, scope);
 }

@@ -59,7 +59,9 @@ export function currentLogFormat(): LogFormat {
 
 /** Whether the access log (info lines of target `request`) is written now. */
 export function accessLogEnabled(): boolean {
-  return requestLevel === undefined ? log.isLevelEnabled('info') : requestLevel === 'info' || requestLevel === 'debug' || requestLevel === 'trace';
+  return requestLevel === undefined
+    ? log.isLevelEnabled('info')
+    : requestLevel === 'info' || requestLevel === 'debug' || requestLevel === 'trace';
 }
 
 /** Applies `config.logging` (environment variables win, as agentgateway's do). */

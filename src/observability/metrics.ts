@@ -64,23 +64,70 @@ export class GatewayMetrics {
   private readonly responseModels = new BoundedLabel(MODEL_LABEL_CAP);
 
   readonly requests = new CounterFamily('agentgateway_requests_total', 'The total number of HTTP requests sent', HTTP);
-  readonly duration = new HistogramFamily('agentgateway_request_duration_seconds', 'Duration of HTTP requests (seconds)', HTTP, HTTP_DURATION);
-  readonly tokenUsage = new HistogramFamily('agentgateway_gen_ai_client_token_usage', 'Number of tokens used per request', ['gen_ai_token_type', ...GEN_AI], TOKEN_USAGE);
+  readonly duration = new HistogramFamily(
+    'agentgateway_request_duration_seconds',
+    'Duration of HTTP requests (seconds)',
+    HTTP,
+    HTTP_DURATION,
+  );
+  readonly tokenUsage = new HistogramFamily(
+    'agentgateway_gen_ai_client_token_usage',
+    'Number of tokens used per request',
+    ['gen_ai_token_type', ...GEN_AI],
+    TOKEN_USAGE,
+  );
   readonly tokensByType = new CounterFamily(
     'agentgateway_gen_ai_usage_tokens_total',
     'Tokens by type: input (whole prompt), output, and the cache_read/cache_write parts of input and reasoning part of output',
     ['gen_ai_token_type', ...GEN_AI],
   );
-  readonly genAiDuration = new HistogramFamily('agentgateway_gen_ai_server_request_duration', 'Duration of generative AI request', GEN_AI, GEN_AI_DURATION);
-  readonly ttft = new HistogramFamily('agentgateway_gen_ai_server_time_to_first_token', 'Time to generate the first token for a given request', GEN_AI, FIRST_TOKEN);
-  readonly tpot = new HistogramFamily('agentgateway_gen_ai_server_time_per_output_token', 'Time to generate each output token for a given request', GEN_AI, OUTPUT_TOKEN);
+  readonly genAiDuration = new HistogramFamily(
+    'agentgateway_gen_ai_server_request_duration',
+    'Duration of generative AI request',
+    GEN_AI,
+    GEN_AI_DURATION,
+  );
+  readonly ttft = new HistogramFamily(
+    'agentgateway_gen_ai_server_time_to_first_token',
+    'Time to generate the first token for a given request',
+    GEN_AI,
+    FIRST_TOKEN,
+  );
+  readonly tpot = new HistogramFamily(
+    'agentgateway_gen_ai_server_time_per_output_token',
+    'Time to generate each output token for a given request',
+    GEN_AI,
+    OUTPUT_TOKEN,
+  );
   readonly cost = new CounterFamily('agentgateway_gen_ai_client_cost_usd_total', 'Cumulative USD cost of generative AI requests', GEN_AI);
-  readonly lookups = new CounterFamily('agentgateway_cost_catalog_lookups_total', 'Total number of model cost catalog lookups by resolution status', ['status', ...GEN_AI]);
+  readonly lookups = new CounterFamily(
+    'agentgateway_cost_catalog_lookups_total',
+    'Total number of model cost catalog lookups by resolution status',
+    ['status', ...GEN_AI],
+  );
   readonly retries = new CounterFamily('agentgateway_retries_total', 'The total number of request retries', ['backend', ...ROUTE]);
-  readonly rateLimited = new CounterFamily('agentgateway_rate_limit_rejections_total', 'Requests rejected by a rate limit', ['type', 'scope', 'backend', ...ROUTE]);
-  readonly connect = new HistogramFamily('agentgateway_upstream_connect_duration_seconds', 'Duration to establish upstream connection (seconds)', ['transport'], CONNECT);
-  readonly upstreamCall = new HistogramFamily('agentgateway_upstream_call_duration_seconds', 'Duration of outbound calls made by agentgateway (seconds)', ['kind', 'subtype'], HTTP_DURATION);
-  private readonly callChildren = { http: this.upstreamCall.child({ kind: 'primary', subtype: 'http' }), llm: this.upstreamCall.child({ kind: 'primary', subtype: 'llm' }) };
+  readonly rateLimited = new CounterFamily('agentgateway_rate_limit_rejections_total', 'Requests rejected by a rate limit', [
+    'type',
+    'scope',
+    'backend',
+    ...ROUTE,
+  ]);
+  readonly connect = new HistogramFamily(
+    'agentgateway_upstream_connect_duration_seconds',
+    'Duration to establish upstream connection (seconds)',
+    ['transport'],
+    CONNECT,
+  );
+  readonly upstreamCall = new HistogramFamily(
+    'agentgateway_upstream_call_duration_seconds',
+    'Duration of outbound calls made by agentgateway (seconds)',
+    ['kind', 'subtype'],
+    HTTP_DURATION,
+  );
+  private readonly callChildren = {
+    http: this.upstreamCall.child({ kind: 'primary', subtype: 'http' }),
+    llm: this.upstreamCall.child({ kind: 'primary', subtype: 'llm' }),
+  };
   private readonly connectChildren = { tcp: this.connect.child({ transport: 'tcp' }), tls: this.connect.child({ transport: 'tls' }) };
   readonly configSynchronized: Gauge;
   readonly configReloads: Counter;
@@ -88,14 +135,46 @@ export class GatewayMetrics {
 
   constructor(version: string, remove: ReadonlySet<string>) {
     const keep = (name: string) => !remove.has(name) && !remove.has(name.replace(/_total$/, ''));
-    const families = [this.requests, this.duration, this.tokenUsage, this.tokensByType, this.genAiDuration, this.ttft, this.tpot, this.cost, this.lookups, this.retries, this.rateLimited, this.connect, this.upstreamCall];
+    const families = [
+      this.requests,
+      this.duration,
+      this.tokenUsage,
+      this.tokensByType,
+      this.genAiDuration,
+      this.ttft,
+      this.tpot,
+      this.cost,
+      this.lookups,
+      this.retries,
+      this.rateLimited,
+      this.connect,
+      this.upstreamCall,
+    ];
     for (const f of families) if (keep(f.name)) this.registry.registerMetric(f as never);
     if (keep('agentgateway_a2a_requests_total')) this.registry.registerMetric(a2aRequests);
     const registers = (name: string) => (keep(name) ? [this.registry] : []);
-    new Gauge({ name: 'agentgateway_build_info', help: 'Agentgateway build information', labelNames: ['tag'], registers: registers('agentgateway_build_info') }).set({ tag: version }, 1);
-    this.configSynchronized = new Gauge({ name: 'agentgateway_config_synchronized', help: '1 when the running config is the config file (the last load or reload succeeded), else 0', registers: registers('agentgateway_config_synchronized') });
-    this.configReloads = new Counter({ name: 'agentgateway_config_reloads_total', help: 'Config reloads by result', labelNames: ['result'], registers: registers('agentgateway_config_reloads_total') });
-    this.configReloadTime = new Gauge({ name: 'agentgateway_config_last_reload_success_timestamp_seconds', help: 'Time of the last successful config load or reload', registers: registers('agentgateway_config_last_reload_success_timestamp_seconds') });
+    new Gauge({
+      name: 'agentgateway_build_info',
+      help: 'Agentgateway build information',
+      labelNames: ['tag'],
+      registers: registers('agentgateway_build_info'),
+    }).set({ tag: version }, 1);
+    this.configSynchronized = new Gauge({
+      name: 'agentgateway_config_synchronized',
+      help: '1 when the running config is the config file (the last load or reload succeeded), else 0',
+      registers: registers('agentgateway_config_synchronized'),
+    });
+    this.configReloads = new Counter({
+      name: 'agentgateway_config_reloads_total',
+      help: 'Config reloads by result',
+      labelNames: ['result'],
+      registers: registers('agentgateway_config_reloads_total'),
+    });
+    this.configReloadTime = new Gauge({
+      name: 'agentgateway_config_last_reload_success_timestamp_seconds',
+      help: 'Time of the last successful config load or reload',
+      registers: registers('agentgateway_config_last_reload_success_timestamp_seconds'),
+    });
     this.configSynchronized.set(1);
     this.configReloadTime.set(Date.now() / 1000);
     // Process and Node runtime metrics (process_cpu_seconds_total, process_resident_memory_bytes,
@@ -155,7 +234,13 @@ export class GatewayMetrics {
       const gateway = `bind/${ctx.bind.port}`;
       const route = ctx.route;
       s = new RouteSeries(
-        { bind: gateway, gateway, listener: route ? listenerOf(route, ctx.bind.port) : UNKNOWN, route: route?.name ?? UNKNOWN, route_rule: UNKNOWN },
+        {
+          bind: gateway,
+          gateway,
+          listener: route ? listenerOf(route, ctx.bind.port) : UNKNOWN,
+          route: route?.name ?? UNKNOWN,
+          route_rule: UNKNOWN,
+        },
         ctx.backend?.name ?? UNKNOWN,
         ctx.backend === null ? UNKNOWN : ctx.backend.kind === 'ai' ? 'llm' : 'http',
       );
@@ -176,14 +261,25 @@ export class GatewayMetrics {
     return h;
   }
 
-  private genAiSeries(series: RouteSeries, system: string, requestModel: string | undefined, responseModel: string | undefined): GenAiSeries {
+  private genAiSeries(
+    series: RouteSeries,
+    system: string,
+    requestModel: string | undefined,
+    responseModel: string | undefined,
+  ): GenAiSeries {
     const req = this.requestModels.value(requestModel);
     const resp = this.responseModels.value(responseModel);
     // The backend fixes the provider, so the two model labels identify the series.
     const key = `${req}\u0000${resp}`;
     let g = series.genAi.get(key);
     if (g === undefined) {
-      const labels: Labels = { ...series.route, gen_ai_operation_name: 'chat', gen_ai_system: system, gen_ai_request_model: req, gen_ai_response_model: resp };
+      const labels: Labels = {
+        ...series.route,
+        gen_ai_operation_name: 'chat',
+        gen_ai_system: system,
+        gen_ai_request_model: req,
+        gen_ai_response_model: resp,
+      };
       g = {
         labels,
         input: this.tokenUsage.child({ ...labels, gen_ai_token_type: 'input' }),

@@ -41,7 +41,15 @@ export interface ObservabilitySettings {
 }
 
 /** Headers that carry credentials: never logged, even when asked for. */
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie', 'set-cookie']);
+const CREDENTIAL_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'cookie',
+  'set-cookie',
+]);
 
 export function compileObservability(config: ConfigT, baseDir: string, fail: Fail): ObservabilitySettings {
   const front = config.frontendPolicies;
@@ -80,7 +88,17 @@ function tracingSettings(config: ConfigT, baseDir: string, fail: Fail): TracingS
     if (legacy.otlpProtocol === 'grpc') return grpcUnsupported(['config', 'tracing', 'otlpProtocol'], fail);
     const endpoint = new URL(legacy.otlpEndpoint);
     const url = endpoint.pathname === '/' ? new URL(legacy.path ?? '/v1/traces', endpoint).href : endpoint.href;
-    return finish({ url, headers: legacy.headers ?? {}, randomSampling: sampling(legacy.randomSampling, 0), clientSampling: sampling(legacy.clientSampling, 1), resource: {}, attributes: {}, remove: new Set(), ca: undefined, insecure: false });
+    return finish({
+      url,
+      headers: legacy.headers ?? {},
+      randomSampling: sampling(legacy.randomSampling, 0),
+      clientSampling: sampling(legacy.clientSampling, 1),
+      resource: {},
+      attributes: {},
+      remove: new Set(),
+      ca: undefined,
+      insecure: false,
+    });
   }
   if (!policy) return null;
   if (policy.protocol === 'grpc') return grpcUnsupported(['frontendPolicies', 'tracing', 'protocol'], fail);
@@ -94,7 +112,10 @@ function policySettings(p: TracingPolicyT, baseDir: string, fail: Fail): Omit<Tr
     try {
       ca = readFileSync(resolve(baseDir, tls.root), 'utf8');
     } catch (e) {
-      fail(['frontendPolicies', 'tracing', 'policies', 'backendTLS', 'root'], `cannot read ${tls.root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      fail(
+        ['frontendPolicies', 'tracing', 'policies', 'backendTLS', 'root'],
+        `cannot read ${tls.root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
   }
   return {

@@ -4,7 +4,16 @@
 // traceparent), and end() builds the finished span from the request summary and hands it to the
 // SDK's BatchSpanProcessor, whose exporter serialises and sends off the request path. With no
 // tracing configured none of this runs.
-import { diag, DiagLogLevel, SpanKind, SpanStatusCode, TraceFlags, type Attributes, type HrTime, type SpanContext } from '@opentelemetry/api';
+import {
+  diag,
+  DiagLogLevel,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  type Attributes,
+  type HrTime,
+  type SpanContext,
+} from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -45,7 +54,9 @@ export class Tracer {
     const exporter = new OTLPTraceExporter({
       url: settings.url,
       headers: settings.headers,
-      ...(settings.ca !== undefined || settings.insecure ? { httpAgentOptions: { ca: settings.ca, rejectUnauthorized: !settings.insecure, keepAlive: true } } : {}),
+      ...(settings.ca !== undefined || settings.insecure
+        ? { httpAgentOptions: { ca: settings.ca, rejectUnauthorized: !settings.insecure, keepAlive: true } }
+        : {}),
     });
     this.processor = new BatchSpanProcessor(exporter, batchOptions());
     this.resource = resourceFromAttributes({
@@ -70,7 +81,14 @@ export class Tracer {
     if (parent === undefined && !sampled) return null;
     const traceId = parent?.traceId ?? newTraceId();
     const spanId = newSpanId();
-    return { traceId, spanId, parentSpanId: parent?.spanId, sampled, traceparent: formatTraceParent(traceId, spanId, sampled), tracer: this };
+    return {
+      traceId,
+      spanId,
+      parentSpanId: parent?.spanId,
+      sampled,
+      traceparent: formatTraceParent(traceId, spanId, sampled),
+      tracer: this,
+    };
   }
 
   end(t: TraceContext, s: RequestSummary, record: RequestRecord): void {
@@ -83,11 +101,15 @@ export class Tracer {
       name: spanName(s),
       kind: SpanKind.SERVER,
       spanContext: () => context,
-      ...(t.parentSpanId !== undefined ? { parentSpanContext: { traceId: t.traceId, spanId: t.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true } } : {}),
+      ...(t.parentSpanId !== undefined
+        ? { parentSpanContext: { traceId: t.traceId, spanId: t.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true } }
+        : {}),
       startTime: hrTime(startMs),
       endTime: hrTime(endMs),
       duration: hrTime(s.durationS * 1000),
-      status: failed ? { code: SpanStatusCode.ERROR, ...(s.error !== undefined ? { message: s.error } : {}) } : { code: SpanStatusCode.UNSET },
+      status: failed
+        ? { code: SpanStatusCode.ERROR, ...(s.error !== undefined ? { message: s.error } : {}) }
+        : { code: SpanStatusCode.UNSET },
       attributes: this.attributes(record),
       links: [],
       events: [],
@@ -157,9 +179,15 @@ function installDiagLogger(): void {
     const now = Date.now();
     if (now - lastWarnMs < 60_000) return;
     lastWarnMs = now;
-    const detail = args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : '')).filter(Boolean).join(' ');
+    const detail = args
+      .map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : ''))
+      .filter(Boolean)
+      .join(' ');
     log.warn(`tracing: ${message}${detail ? ` ${detail}` : ''} (further tracing warnings suppressed for a minute)`);
   };
   const quiet = () => {};
-  diag.setLogger({ error: warn, warn, info: quiet, debug: quiet, verbose: quiet }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+  diag.setLogger(
+    { error: warn, warn, info: quiet, debug: quiet, verbose: quiet },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
 }

@@ -27,7 +27,12 @@ const EXTENDED_CARD = new Set(['GetExtendedAgentCard', 'agent/getAuthenticatedEx
  * The listener for the agent's answer to an A2A request going to `path` on the backend. A call
  * that is not valid JSON-RPC is refused here, after authentication and authorization ran.
  */
-export function a2aListener(ctx: RequestCtx, b: HostBackendRt, path: string, finish: (ctx: RequestCtx) => void): UpstreamListener & { call: UpstreamCall | null } {
+export function a2aListener(
+  ctx: RequestCtx,
+  b: HostBackendRt,
+  path: string,
+  finish: (ctx: RequestCtx) => void,
+): UpstreamListener & { call: UpstreamCall | null } {
   const x = ctx.a2a!;
   if (x.problem !== null) throw new JsonRpcRequestError(x.problem.code, x.problem.message);
   if (x.binding === 'card') return new AgentCardResponse(ctx, b.responseHeaders, cardLocation(ctx, b, path, true), 'body', finish);
@@ -46,7 +51,12 @@ export function a2aListener(ctx: RequestCtx, b: HostBackendRt, path: string, fin
 function cardLocation(ctx: RequestCtx, b: HostBackendRt, path: string, wellKnown: boolean): CardLocation {
   const origin = publicOrigin(ctx.header('host'), ctx.header('x-forwarded-proto'));
   if (origin === undefined) {
-    throw new GatewayError(400, 'invalid_request_error', 'agent card requests need a Host header naming the gateway (host[:port])', 'downstream');
+    throw new GatewayError(
+      400,
+      'invalid_request_error',
+      'agent card requests need a Host header naming the gateway (host[:port])',
+      'downstream',
+    );
   }
   const suffix = wellKnown ? cardSuffix(ctx.down.path) : undefined;
   const strip = (p: string) => (suffix !== undefined && p.endsWith(suffix) ? p.slice(0, -suffix.length) : '');

@@ -53,7 +53,8 @@ export class AgentCardResponse implements UpstreamListener {
     if (this.relay) return;
     const encoding = rawHeaderValue(raw, 'content-encoding');
     // Asked for without Accept-Encoding; a compressed card cannot be rewritten, and relaying it would leak.
-    if (encoding !== undefined && encoding !== 'identity') this.fail('the agent card came compressed (content-encoding) and cannot be rewritten');
+    if (encoding !== undefined && encoding !== 'identity')
+      this.fail('the agent card came compressed (content-encoding) and cannot be rewritten');
   }
 
   onData(chunk: Buffer): void {

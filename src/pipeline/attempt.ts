@@ -232,7 +232,12 @@ class Attempts implements UpstreamListener {
       this.arm(ms, 'streamIdleTimeout'); // the client is slow, not the upstream
       return;
     }
-    const what = this.timerKind === 'backendRequestTimeout' ? 'sent no response headers' : this.timerKind === 'firstByteTimeout' ? 'sent no response body' : 'went silent';
+    const what =
+      this.timerKind === 'backendRequestTimeout'
+        ? 'sent no response headers'
+        : this.timerKind === 'firstByteTimeout'
+          ? 'sent no response body'
+          : 'went silent';
     const message = `upstream ${this.ctx.backend!.name} ${what} within ${this.timerKind} (${ms} ms)`;
     call.abort(message);
     this.fail(timeoutFailure(this.committed, this.timerKind, message), true);

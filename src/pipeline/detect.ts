@@ -13,7 +13,6 @@ import type { ResponseWatcher } from './proxy-response.js';
 /** JSON responses larger than this are relayed without reading their usage. */
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
 
-
 /**
  * Reads the request body as an LLM request if it is one (a JSON object naming a model) and
  * returns the watcher for its response; null for anything else (GET /v1/models, uploads, ...).

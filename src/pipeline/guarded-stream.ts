@@ -132,6 +132,10 @@ export class GuardedStream implements StreamTransducer {
   private flushBlock(index: number): void {
     const rest = this.channels.get(index)?.flush() ?? '';
     this.channels.delete(index);
-    if (rest !== '') this.out.event('content_block_delta', JSON.stringify({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: rest } }));
+    if (rest !== '')
+      this.out.event(
+        'content_block_delta',
+        JSON.stringify({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: rest } }),
+      );
   }
 }

@@ -37,7 +37,11 @@ export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void
     const policies = route.policies;
     const outcome = policies === null ? 'continue' : runRequestPolicies(ctx, policies, 0);
     if (outcome === 'continue') forward(ctx);
-    else if (outcome !== 'answered') outcome.then((o) => resume(ctx, o), (e: unknown) => fail(ctx, e));
+    else if (outcome !== 'answered')
+      outcome.then(
+        (o) => resume(ctx, o),
+        (e: unknown) => fail(ctx, e),
+      );
   } catch (e) {
     fail(ctx, e);
   }
@@ -125,9 +129,17 @@ function forward(ctx: RequestCtx): void {
   const early = rateLimit !== null && !rateLimit.needsLlm ? rateLimit : null;
   if (rb.kind === 'host') {
     checksNeedingModel(ctx);
-    return then(ctx, () => admit(ctx, early), () => runAttempts(ctx, hostPlan(rb)));
+    return then(
+      ctx,
+      () => admit(ctx, early),
+      () => runAttempts(ctx, hostPlan(rb)),
+    );
   }
-  then(ctx, () => admit(ctx, early), () => forwardAi(ctx, rb, rateLimit?.needsLlm ? rateLimit : null));
+  then(
+    ctx,
+    () => admit(ctx, early),
+    () => forwardAi(ctx, rb, rateLimit?.needsLlm ? rateLimit : null),
+  );
 }
 
 function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolicy | null): void {
@@ -139,7 +151,12 @@ function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolic
   then(
     ctx,
     () => admit(ctx, lateRateLimit),
-    () => then(ctx, () => guard?.guardPrompt(plan.body!, plan.clientFormat!), () => runAttempts(ctx, aiPlan(g, plan))),
+    () =>
+      then(
+        ctx,
+        () => guard?.guardPrompt(plan.body!, plan.clientFormat!),
+        () => runAttempts(ctx, aiPlan(g, plan)),
+      ),
   );
 }
 

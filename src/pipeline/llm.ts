@@ -34,7 +34,12 @@ export function planLlm(ctx: RequestCtx, g: AiGroupsRt): LlmPlan {
   ctx.llmBody = body; // request parameters for the access log and spans
   ctx.upstreamModel = modelFor(g, first, body);
   const options = body.stream_options as { include_usage?: unknown } | undefined;
-  return { clientFormat: type, body, stream: body.stream === true, clientWantsUsage: type === 'completions' && options?.include_usage === true };
+  return {
+    clientFormat: type,
+    body,
+    stream: body.stream === true,
+    clientWantsUsage: type === 'completions' && options?.include_usage === true,
+  };
 }
 
 /** The model sent to provider `p`: its configured model, else the body's, through modelAliases. */
@@ -47,7 +52,15 @@ export function modelFor(g: AiGroupsRt, p: AiBackendRt, body: Json): string | un
 export function requireModel(g: AiGroupsRt, p: AiBackendRt, body: Json): string {
   const model = modelFor(g, p, body);
   if (model === undefined) {
-    throw new GatewayError(400, 'invalid_request_error', 'model is required (in the request body or as the provider model in the gateway config)', 'downstream', false, [], 'model');
+    throw new GatewayError(
+      400,
+      'invalid_request_error',
+      'model is required (in the request body or as the provider model in the gateway config)',
+      'downstream',
+      false,
+      [],
+      'model',
+    );
   }
   return model;
 }
@@ -72,7 +85,8 @@ export function providerRequest(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, 
 
 function parseJsonBody(ctx: RequestCtx): Json {
   const raw = ctx.down.body;
-  if (raw === null || raw.length === 0) throw new GatewayError(400, 'invalid_request_error', 'request body is empty; expected a JSON object', 'downstream');
+  if (raw === null || raw.length === 0)
+    throw new GatewayError(400, 'invalid_request_error', 'request body is empty; expected a JSON object', 'downstream');
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));

@@ -55,12 +55,27 @@ export function sendError(ctx: RequestCtx, err: unknown): void {
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   if (err instanceof PolicyRejection) {
-    return new GatewayError(err.status, err.type, err.message, err.status >= 500 ? 'internal' : 'downstream', err.status >= 500, err.headers);
+    return new GatewayError(
+      err.status,
+      err.type,
+      err.message,
+      err.status >= 500 ? 'internal' : 'downstream',
+      err.status >= 500,
+      err.headers,
+    );
   }
   const e = err as { status?: unknown; type?: unknown; message?: unknown; param?: unknown };
   // LlmError (from the translation layer) carries status and type; keep them.
   if (typeof e?.status === 'number' && typeof e.type === 'string' && typeof e.message === 'string') {
-    return new GatewayError(e.status, e.type as GatewayError['type'], e.message, 'downstream', false, [], typeof e.param === 'string' ? e.param : undefined);
+    return new GatewayError(
+      e.status,
+      e.type as GatewayError['type'],
+      e.message,
+      'downstream',
+      false,
+      [],
+      typeof e.param === 'string' ? e.param : undefined,
+    );
   }
   log.error({ err }, 'internal error while handling a request');
   return new GatewayError(500, 'api_error', 'internal gateway error');

@@ -8,7 +8,8 @@ import type { RequestCtx } from './context.js';
 /** An upstream attempt failed and the request is retried: ctx.retryAttempt counts it. */
 export function countRetry(ctx: RequestCtx, reason: string): void {
   countRetryMetric(ctx);
-  if (log.isLevelEnabled('debug')) log.debug({ route: ctx.route?.key, backend: ctx.backend?.name, retry: ctx.retryAttempt, reason }, 'retrying upstream request');
+  if (log.isLevelEnabled('debug'))
+    log.debug({ route: ctx.route?.key, backend: ctx.backend?.name, retry: ctx.retryAttempt, reason }, 'retrying upstream request');
 }
 
 /** A rate limit refused the request: 429, or 500 when Redis was down and the policy fails closed. */

@@ -47,13 +47,21 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
       // detect also reads model and usage, so like LLM routes it asks for an uncompressed body.
       const watcher = ctx.routeType === 'detect' ? watchDetected(ctx, p) : null;
       return {
-        fwd: { path: aiUpstreamPath(ctx, p, null, client.query), headers: aiRequestHeaders(p, watcher !== null, client.headers), body: ctx.down.body },
+        fwd: {
+          path: aiUpstreamPath(ctx, p, null, client.query),
+          headers: aiRequestHeaders(p, watcher !== null, client.headers),
+          body: ctx.down.body,
+        },
         listener: new ProxyResponse(ctx, p.responseHeaders, finish, watcher),
       };
     }
     const req = providerRequest(ctx, g, p, plan);
     return {
-      fwd: { path: aiUpstreamPath(ctx, p, req.providerFormat, client.query), headers: aiRequestHeaders(p, true, client.headers), body: req.body },
+      fwd: {
+        path: aiUpstreamPath(ctx, p, req.providerFormat, client.query),
+        headers: aiRequestHeaders(p, true, client.headers),
+        body: req.body,
+      },
       listener: new LlmResponse(ctx, req.conversion, plan.clientWantsUsage, p.llmResponseHeaders, finish, g.guard),
     };
   };
@@ -72,7 +80,12 @@ function answerLocally(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: Llm
     return null;
   }
   if (plan.clientFormat === null) {
-    throw new GatewayError(404, 'not_found_error', `the mock provider answers chat completions and messages, not ${ctx.down.path}`, 'downstream');
+    throw new GatewayError(
+      404,
+      'not_found_error',
+      `the mock provider answers chat completions and messages, not ${ctx.down.path}`,
+      'downstream',
+    );
   }
   const model = requireModel(g, p, plan.body!);
   ctx.upstreamModel = model;

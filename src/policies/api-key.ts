@@ -77,7 +77,9 @@ export class ApiKeyPolicy implements RequestPolicy {
 }
 
 function reject(message: string): PolicyRejection {
-  return new PolicyRejection(401, 'authentication_error', `API key authentication failed: ${message}`, [['www-authenticate', 'Bearer realm="agentgateway"']]);
+  return new PolicyRejection(401, 'authentication_error', `API key authentication failed: ${message}`, [
+    ['www-authenticate', 'Bearer realm="agentgateway"'],
+  ]);
 }
 
 /** The check on LLM routes, once the request's model is known. */
@@ -95,7 +97,7 @@ export function compileApiKey(spec: ApiKeyAuthT, path: (string | number)[], c: P
   const salted: StoredKey[] = [];
   entries.forEach((e, i) => {
     const identity: ApiKeyIdentity = {
-      celMetadata: (toCelValue(e.metadata ?? {}) as Record<string, unknown>),
+      celMetadata: toCelValue(e.metadata ?? {}) as Record<string, unknown>,
       allowedModels: e.allowedModels !== undefined ? new Set(e.allowedModels) : null,
     };
     if (e.keyHash?.startsWith('$2')) return void salted.push({ digest: null, bcrypt: e.keyHash, identity });

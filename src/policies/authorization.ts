@@ -52,7 +52,8 @@ export function compileAuthorization(spec: AuthorizationT, path: (string | numbe
   const require: CelProgram[] = [];
   let ok = true;
   spec.rules.forEach((rule, i) => {
-    const [kind, source] = typeof rule === 'string' ? (['allow', rule] as const) : (Object.entries(rule)[0] as ['allow' | 'deny' | 'require', string]);
+    const [kind, source] =
+      typeof rule === 'string' ? (['allow', rule] as const) : (Object.entries(rule)[0] as ['allow' | 'deny' | 'require', string]);
     const at = typeof rule === 'string' ? [...path, 'rules', i] : [...path, 'rules', i, kind];
     try {
       const program = compileCel(source, { variables: AUTHZ_VARIABLES, resultType: 'bool' });

@@ -40,7 +40,8 @@ export class BasicAuthPolicy implements RequestPolicy {
       return undefined;
     }
     const entry = this.users.get(user);
-    const result = entry !== undefined ? verifyPassword(password, entry) : this.decoy !== undefined ? decoyCheck(password, this.decoy) : false;
+    const result =
+      entry !== undefined ? verifyPassword(password, entry) : this.decoy !== undefined ? decoyCheck(password, this.decoy) : false;
     const settle = (ok: boolean): undefined => {
       if (!ok || entry === undefined) throw this.reject('invalid username or password');
       this.verified.set(key, user);

@@ -61,7 +61,13 @@ export function compileKeyExpression(source: string, path: Path, c: PolicyCompil
   return p && new KeyExpression(p);
 }
 
-function compileAt(source: string, path: Path, c: PolicyCompiler, variables: ReadonlySet<string>, resultType: 'bool' | undefined): CelProgram | undefined {
+function compileAt(
+  source: string,
+  path: Path,
+  c: PolicyCompiler,
+  variables: ReadonlySet<string>,
+  resultType: 'bool' | undefined,
+): CelProgram | undefined {
   try {
     return compileCel(source, { variables, ...(resultType ? { resultType } : {}) });
   } catch (e) {

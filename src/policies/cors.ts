@@ -35,7 +35,8 @@ export class CorsPolicy implements RequestPolicy {
     this.headers = list(spec.allowHeaders);
     const expose = list(spec.exposeHeaders);
     this.expose = expose === null ? null : expose === '*' ? '*' : expose.join(',');
-    this.maxAge = spec.maxAge === undefined ? null : String(typeof spec.maxAge === 'number' ? spec.maxAge : Math.floor(durationMs(spec.maxAge) / 1000));
+    this.maxAge =
+      spec.maxAge === undefined ? null : String(typeof spec.maxAge === 'number' ? spec.maxAge : Math.floor(durationMs(spec.maxAge) / 1000));
     this.credentials = spec.allowCredentials === true;
   }
 
@@ -59,7 +60,11 @@ export class CorsPolicy implements RequestPolicy {
     const methods = this.echoOrList(this.methods, requestMethod);
     if (methods !== null) h.push('access-control-allow-methods', methods);
     const requested = req.header('access-control-request-headers');
-    const normalized = requested?.split(',').map((s) => s.trim()).filter((s) => s !== '').join(', ');
+    const normalized = requested
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .join(', ');
     const headers = this.echoOrList(this.headers, normalized === '' ? undefined : normalized);
     if (headers !== null) h.push('access-control-allow-headers', headers);
     if (this.maxAge !== null) h.push('access-control-max-age', this.maxAge);
@@ -80,13 +85,19 @@ export class CorsPolicy implements RequestPolicy {
     if (this.origins === null) return false;
     if (this.origins === '*') return true;
     const o = parseOrigin(origin, false);
-    return o !== null && this.origins.some((a) => a.scheme === o.scheme && a.port === o.port && (a.pattern === null ? a.host === o.host : a.pattern.test(o.host)));
+    return (
+      o !== null &&
+      this.origins.some(
+        (a) => a.scheme === o.scheme && a.port === o.port && (a.pattern === null ? a.host === o.host : a.pattern.test(o.host)),
+      )
+    );
   }
 }
 
 export function compileCors(spec: CorsT, path: (string | number)[], c: PolicyCompiler): CorsPolicy {
   spec.allowOrigins?.forEach((o, i) => {
-    if (o !== '*' && parseOrigin(o, true) === null) c.fail([...path, 'allowOrigins', i], `"${o}" is not an origin (scheme://host[:port], * allowed in the host)`);
+    if (o !== '*' && parseOrigin(o, true) === null)
+      c.fail([...path, 'allowOrigins', i], `"${o}" is not an origin (scheme://host[:port], * allowed in the host)`);
   });
   return new CorsPolicy(spec);
 }
@@ -118,6 +129,13 @@ function parseOrigin(value: string, allowWildcard: boolean): Origin | null {
 function allowedOrigin(value: string): AllowedOrigin[] {
   const o = parseOrigin(value, true);
   if (o === null) return [];
-  const pattern = o.host.includes('*') ? new RegExp(`^${o.host.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`) : null;
+  const pattern = o.host.includes('*')
+    ? new RegExp(
+        `^${o.host
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      )
+    : null;
   return [{ ...o, pattern }];
 }

@@ -80,7 +80,11 @@ export function cookieValue(header: string | undefined, name: string): string | 
   if (header === undefined) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    if (eq > 0 && part.slice(0, eq).trim() === name)
+      return part
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
   }
   return undefined;
 }
@@ -111,6 +115,12 @@ export function withoutCredentials(
     }
     out.push(name, headers[i + 1]!);
   }
-  const q = params.size === 0 ? query : query.split('&').filter((p) => !params.has(safeDecode(p.split('=')[0]!))).join('&');
+  const q =
+    params.size === 0
+      ? query
+      : query
+          .split('&')
+          .filter((p) => !params.has(safeDecode(p.split('=')[0]!)))
+          .join('&');
   return { headers: out, query: q };
 }

@@ -39,7 +39,8 @@ export function parseJwks(text: string, what: string): { index: KeyIndex; finger
   for (const [i, k] of keys.entries()) {
     const jwk = k as JWK;
     if (typeof jwk?.kid !== 'string' || jwk.kid === '') skipped.push(`key ${i} has no kid`);
-    else if (!ASYMMETRIC.has(String(jwk.kty))) skipped.push(`key "${jwk.kid}" has kty ${String(jwk.kty)}; only RSA, EC and OKP keys verify tokens`);
+    else if (!ASYMMETRIC.has(String(jwk.kty)))
+      skipped.push(`key "${jwk.kid}" has kty ${String(jwk.kty)}; only RSA, EC and OKP keys verify tokens`);
     else if ('d' in jwk) skipped.push(`key "${jwk.kid}" is a private key; publish only public keys`);
     else usable.push(jwk);
   }
@@ -215,7 +216,10 @@ export class UrlJwks extends JwksSource {
       this.lastError = null;
     } catch (e) {
       const err = e as Error;
-      this.lastError = err.name === 'TimeoutError' ? `no answer within ${FETCH_TIMEOUT_MS} ms` : ((err.cause as Error | undefined)?.message ?? err.message);
+      this.lastError =
+        err.name === 'TimeoutError'
+          ? `no answer within ${FETCH_TIMEOUT_MS} ms`
+          : ((err.cause as Error | undefined)?.message ?? err.message);
       // Stale keys keep serving; try again after RETRY_MS.
       this.expiresAt = this.now() + RETRY_MS;
       log.warn(`JWKS fetch from ${this.shown} failed: ${this.lastError}${this.index !== null ? ' (serving the cached keys)' : ''}`);

@@ -123,7 +123,8 @@ export class JwtAuthPolicy implements RequestPolicy {
     const alg = typeof header.alg === 'string' ? header.alg : '';
     const safeAlg = /^[A-Za-z0-9]{1,16}$/.test(alg) ? alg : 'unknown';
     if (alg.toLowerCase() === 'none') throw this.reject('unsigned tokens (alg "none") are not accepted');
-    if (/^HS\d+$/.test(alg)) throw this.reject(`HMAC-signed tokens (${safeAlg}) are not accepted; tokens must be signed with a key from the JWKS`);
+    if (/^HS\d+$/.test(alg))
+      throw this.reject(`HMAC-signed tokens (${safeAlg}) are not accepted; tokens must be signed with a key from the JWKS`);
     if (!ASYMMETRIC_ALGS.has(alg)) throw this.reject(`algorithm ${safeAlg} is not supported`);
     if (typeof header.kid !== 'string' || header.kid === '') throw this.reject('token header has no kid');
     return { alg, kid: header.kid, iss };

@@ -46,6 +46,11 @@ export function takeAll(buckets: readonly TokenBucket[], specs: readonly BucketS
   }
   return buckets.map((b, i) => {
     if (allowed) b.tokens -= take[i]!;
-    return { allowed: allowed || b.tokens >= 1, limit: specs[i]!.maxTokens, remaining: b.tokens, resetMs: Math.max(0, b.nextFillAt - nowMs) };
+    return {
+      allowed: allowed || b.tokens >= 1,
+      limit: specs[i]!.maxTokens,
+      remaining: b.tokens,
+      resetMs: Math.max(0, b.nextFillAt - nowMs),
+    };
   });
 }

@@ -114,7 +114,14 @@ function seconds(ms: number): string {
 }
 
 function headersOf(v: Verdict): string[] {
-  return ['x-ratelimit-limit', String(v.limit), 'x-ratelimit-remaining', String(Math.max(0, v.remaining)), 'x-ratelimit-reset', seconds(v.resetMs)];
+  return [
+    'x-ratelimit-limit',
+    String(v.limit),
+    'x-ratelimit-remaining',
+    String(Math.max(0, v.remaining)),
+    'x-ratelimit-reset',
+    seconds(v.resetMs),
+  ];
 }
 
 /** The 429 for the refusing bucket that resets last (waiting for it lets every bucket pass). */

@@ -110,7 +110,11 @@ export class RedisBuckets {
   /** Checks and takes atomically; throws when Redis cannot answer in time. */
   async takeAll(buckets: readonly RedisBucketRef[], take: readonly number[]): Promise<Verdict[]> {
     await this.connected();
-    const raw = (await this.take(buckets.length, ...buckets.map((b) => b.key), ...buckets.flatMap((b, i) => args(b.spec, take[i]!)))) as number[];
+    const raw = (await this.take(
+      buckets.length,
+      ...buckets.map((b) => b.key),
+      ...buckets.flatMap((b, i) => args(b.spec, take[i]!)),
+    )) as number[];
     const allowed = raw[0] === 1;
     return buckets.map((b, i) => {
       const remaining = Number(raw[1 + i * 2]);
@@ -121,7 +125,9 @@ export class RedisBuckets {
   /** After-the-fact usage (LLM tokens). Best effort: a failure is logged, never retried. */
   debit(buckets: readonly RedisBucketRef[], amount: number): void {
     if (amount <= 0 || this.redis.status !== 'ready') return;
-    this.debitScript(buckets.length, ...buckets.map((b) => b.key), ...buckets.flatMap((b) => args(b.spec, amount))).catch((e: Error) => this.noteError(e));
+    this.debitScript(buckets.length, ...buckets.map((b) => b.key), ...buckets.flatMap((b) => args(b.spec, amount))).catch((e: Error) =>
+      this.noteError(e),
+    );
   }
 
   /**

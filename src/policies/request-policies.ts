@@ -22,7 +22,11 @@ export interface RequestPolicies {
 
 type Path = (string | number)[];
 
-export function compileRequestPolicies(spec: RoutePoliciesT | ListenerPoliciesT | undefined, path: Path, c: PolicyCompiler): RequestPolicies {
+export function compileRequestPolicies(
+  spec: RoutePoliciesT | ListenerPoliciesT | undefined,
+  path: Path,
+  c: PolicyCompiler,
+): RequestPolicies {
   if (spec === undefined) return {};
   const at = (k: string) => [...path, k];
   return {

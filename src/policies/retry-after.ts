@@ -6,7 +6,12 @@
 // bare seconds).
 
 const THIRTY_DAYS_S = 30 * 24 * 3600;
-const RESET_HEADERS = ['x-ratelimit-reset-requests', 'x-ratelimit-reset-tokens', 'x-ratelimit-reset-requests-day', 'x-ratelimit-reset-tokens-minute'];
+const RESET_HEADERS = [
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-reset-tokens',
+  'x-ratelimit-reset-requests-day',
+  'x-ratelimit-reset-tokens-minute',
+];
 const GO_DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
 
 /** Milliseconds to wait, or null when the headers announce nothing usable. */

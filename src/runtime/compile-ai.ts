@@ -33,7 +33,14 @@ interface ProviderAt {
   readonly path: Path;
 }
 
-export function compileAiBackend(c: AiCompiler, ai: AiBackendT, layers: readonly PolicyLayer[], path: Path, key: string, weight: number): AiGroupsRt {
+export function compileAiBackend(
+  c: AiCompiler,
+  ai: AiBackendT,
+  layers: readonly PolicyLayer[],
+  path: Path,
+  key: string,
+  weight: number,
+): AiGroupsRt {
   const single = ai.groups === undefined;
   const groups: ProviderAt[][] = single
     ? [[{ p: ai as NamedProviderT, path }]]
@@ -43,24 +50,40 @@ export function compileAiBackend(c: AiCompiler, ai: AiBackendT, layers: readonly
   const backendLayers = single ? [...layers, { policies: ai.policies, path }] : layers;
   const aiPolicy = mergedAi(backendLayers);
   const multi = groups.length > 1 || groups[0]!.length > 1;
-  const balancer = multi ? balancerState(c.liveObjects, key, groups.map((g) => g.map((x) => x.p.name))) : null;
+  const balancer = multi
+    ? balancerState(
+        c.liveObjects,
+        key,
+        groups.map((g) => g.map((x) => x.p.name)),
+      )
+    : null;
   const compiled = groups.map((g, gi) =>
     g.map(({ p, path: at }, pi) => {
-      if (!single && p.policies?.ai !== undefined) c.fail([...at, 'policies', 'ai'], 'ai policies of grouped providers belong on the backend (or route), which every group shares');
+      if (!single && p.policies?.ai !== undefined)
+        c.fail([...at, 'policies', 'ai'], 'ai policies of grouped providers belong on the backend (or route), which every group shares');
       const own = [...layers, { policies: p.policies, path: at }];
       const spec = own.reduce<BackendPoliciesT['health']>((h, l) => l.policies?.health ?? h, undefined);
       if (spec !== undefined && !multi && p.policies?.health !== undefined) {
-        c.warn(`${formatPath([...at, 'policies', 'health'])}: health has no effect on a backend with a single provider (there is nothing to fail over to)`);
+        c.warn(
+          `${formatPath([...at, 'policies', 'health'])}: health has no effect on a backend with a single provider (there is nothing to fail over to)`,
+        );
       }
-      const health = spec !== undefined ? compileHealth(spec, [...at, 'policies', 'health'], c) : groups.length > 1 ? GROUPS_DEFAULT_HEALTH : null;
+      const health =
+        spec !== undefined ? compileHealth(spec, [...at, 'policies', 'health'], c) : groups.length > 1 ? GROUPS_DEFAULT_HEALTH : null;
       return c.provider(p, own, at, multi ? { bucket: gi, index: pi } : null, health);
     }),
   );
-  const guard = aiPolicy?.promptGuard !== undefined ? compilePromptGuard(aiPolicy.promptGuard, aiPolicyPath(backendLayers, 'promptGuard'), c) : null;
+  const guard =
+    aiPolicy?.promptGuard !== undefined ? compilePromptGuard(aiPolicy.promptGuard, aiPolicyPath(backendLayers, 'promptGuard'), c) : null;
   return {
     kind: 'ai-groups',
     key,
-    name: single ? ai.name! : compiled.flat().map((p) => p.name).join(','),
+    name: single
+      ? ai.name!
+      : compiled
+          .flat()
+          .map((p) => p.name)
+          .join(','),
     weight,
     routeTypes: compileRouteTypes(aiPolicy?.routes),
     groups: compiled,
@@ -73,7 +96,8 @@ export function compileAiBackend(c: AiCompiler, ai: AiBackendT, layers: readonly
 function checkNames(c: PolicyCompiler, groups: readonly ProviderAt[][]): void {
   const seen = new Set<string>();
   for (const { p, path } of groups.flat()) {
-    if (seen.has(p.name)) c.fail([...path, 'name'], `provider name "${p.name}" is used twice in this backend; names identify providers in load-balancer state`);
+    if (seen.has(p.name))
+      c.fail([...path, 'name'], `provider name "${p.name}" is used twice in this backend; names identify providers in load-balancer state`);
     seen.add(p.name);
   }
 }

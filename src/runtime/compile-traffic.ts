@@ -24,13 +24,22 @@ export interface RouteIds {
   readonly portlessKey: string;
 }
 
-export function compileRouteTraffic(spec: RoutePoliciesT | undefined, path: Path, c: PolicyCompiler, live: LiveScope, ids: RouteIds): RouteTrafficRt | null {
+export function compileRouteTraffic(
+  spec: RoutePoliciesT | undefined,
+  path: Path,
+  c: PolicyCompiler,
+  live: LiveScope,
+  ids: RouteIds,
+): RouteTrafficRt | null {
   if (spec === undefined) return null;
   const { localRateLimit, redisRateLimit, retry, timeout } = spec;
   if (localRateLimit === undefined && redisRateLimit === undefined && retry === undefined && timeout === undefined) return null;
   const local = (localRateLimit ?? []).map((l, i): LocalLimit => {
     const limit = limitSpec(l, [...path, 'localRateLimit', i], c);
-    return { spec: limit, buckets: localBuckets(live, ids.key, i, { ...bucketOf(l), type: limit.type, ...(l.key !== undefined ? { key: l.key } : {}) }) };
+    return {
+      spec: limit,
+      buckets: localBuckets(live, ids.key, i, { ...bucketOf(l), type: limit.type, ...(l.key !== undefined ? { key: l.key } : {}) }),
+    };
   });
   const redis = redisRateLimit !== undefined ? redisLimits(redisRateLimit, [...path, 'redisRateLimit'], c, live, ids) : null;
   return {
@@ -46,7 +55,8 @@ function bucketOf(l: LocalRateLimitT) {
 
 function limitSpec(l: LocalRateLimitT, path: Path, c: PolicyCompiler): LimitSpec {
   const b = bucketOf(l);
-  if (b.tokensPerFill > b.maxTokens) c.fail([...path, 'tokensPerFill'], `tokensPerFill (${b.tokensPerFill}) may not exceed maxTokens (${b.maxTokens})`);
+  if (b.tokensPerFill > b.maxTokens)
+    c.fail([...path, 'tokensPerFill'], `tokensPerFill (${b.tokensPerFill}) may not exceed maxTokens (${b.maxTokens})`);
   if (b.intervalMs <= 0) c.fail([...path, 'fillInterval'], 'fillInterval must be longer than 0');
   const key = l.key !== undefined ? (compileKeyExpression(l.key, [...path, 'key'], c) ?? null) : null;
   return { ...b, type: l.type ?? 'requests', key };

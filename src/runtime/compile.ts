@@ -134,7 +134,10 @@ class Compiler implements AiCompiler {
     const totalWeight = backends.reduce((s, b) => s + b.weight, 0);
     if (totalWeight === 0) this.fail([...path, 'backends'], 'every backend has weight 0');
     const policies = effectivePolicies(listenerPolicies, compileRequestPolicies(r.policies, [...path, 'policies'], this));
-    const traffic = compileRouteTraffic(r.policies, [...path, 'policies'], this, this.liveObjects, { key, portlessKey: key.slice(key.indexOf('/') + 1) });
+    const traffic = compileRouteTraffic(r.policies, [...path, 'policies'], this, this.liveObjects, {
+      key,
+      portlessKey: key.slice(key.indexOf('/') + 1),
+    });
     return { key, name, backends, totalWeight, policies, traffic, a2a };
   }
 
@@ -168,7 +171,12 @@ class Compiler implements AiCompiler {
     const target = makeTarget(host, port, tls);
     this.poolKeys.add(target.key);
     const authKey = this.authKey(policies, path);
-    const requestHeaders = this.headerRules(layers, 'request', a2a ? A2A_REQUEST_DROP : REQUEST_DROP_DEFAULT, authKey ? { name: 'authorization', value: `Bearer ${authKey}` } : undefined);
+    const requestHeaders = this.headerRules(
+      layers,
+      'request',
+      a2a ? A2A_REQUEST_DROP : REQUEST_DROP_DEFAULT,
+      authKey ? { name: 'authorization', value: `Bearer ${authKey}` } : undefined,
+    );
     const backend: HostBackendRt = {
       kind: 'host',
       key: `host/${target.key}`,
@@ -264,7 +272,10 @@ class Compiler implements AiCompiler {
     } catch (e) {
       if (!(e instanceof HeaderRuleError)) throw e;
       const [field, name] = e.path.split('.');
-      const at = layers.findLast((l) => Object.hasOwn((l.policies?.[key] as Record<string, unknown> | undefined)?.[field ?? ''] ?? {}, name ?? '')) ?? layers.at(-1)!;
+      const at =
+        layers.findLast((l) =>
+          Object.hasOwn((l.policies?.[key] as Record<string, unknown> | undefined)?.[field ?? ''] ?? {}, name ?? ''),
+        ) ?? layers.at(-1)!;
       this.fail([...at.path, 'policies', key, ...e.path.split('.')], e.message.slice(e.path.length + 2));
       return compileHeaderRules({ direction, drop });
     }

@@ -12,7 +12,12 @@ export function balancerState(live: LiveScope, backendKey: string, groups: reado
 }
 
 /** The buckets of one `localRateLimit` entry; the spec includes the key expression's source. */
-export function localBuckets(live: LiveScope, routeKey: string, index: number, spec: BucketSpec & { readonly type: string; readonly key?: string }): LocalBuckets {
+export function localBuckets(
+  live: LiveScope,
+  routeKey: string,
+  index: number,
+  spec: BucketSpec & { readonly type: string; readonly key?: string },
+): LocalBuckets {
   return live.get(`${routeKey}::localRateLimit[${index}]`, spec, () => new LocalBuckets(spec));
 }
 

@@ -96,9 +96,7 @@ function compileMatch<R>(route: R, m: RouteMatchT, hostnames: string[] | null, o
     len = pre.length;
     prefix = pre === '/' ? '' : pre;
     pathTest =
-      pre === '/'
-        ? () => true
-        : (path) => path.startsWith(pre) && (path.length === pre.length || path.charCodeAt(pre.length) === 0x2f);
+      pre === '/' ? () => true : (path) => path.startsWith(pre) && (path.length === pre.length || path.charCodeAt(pre.length) === 0x2f);
   } else {
     const re = new RegExp(`^(?:${p.regex!})$`);
     kind = 2;
@@ -121,7 +119,10 @@ function compileMatch<R>(route: R, m: RouteMatchT, hostnames: string[] | null, o
   return { route, prefix, hostnames, test, rank };
 }
 
-function valueMatcher(m: { name: string; value: { exact?: string | undefined; regex?: string | undefined } }, lower: boolean): ValueMatcher {
+function valueMatcher(
+  m: { name: string; value: { exact?: string | undefined; regex?: string | undefined } },
+  lower: boolean,
+): ValueMatcher {
   // header names are case-insensitive (uWS hands them over lower-cased); query names are not
   const name = lower ? m.name.toLowerCase() : m.name;
   if (m.value.exact !== undefined) return { name, exact: m.value.exact };

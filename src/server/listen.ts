@@ -129,4 +129,3 @@ function contentLength(headers: string[]): number {
   for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'content-length') return Number(headers[i + 1]);
   return 0;
 }
-

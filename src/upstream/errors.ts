@@ -26,7 +26,12 @@ export function classifyUpstreamError(err: unknown, origin: string): UpstreamFai
   const e = err as { code?: string; message?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code ?? 'UNKNOWN';
   if (CONNECT_CODES.has(code)) {
-    const why = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timed out' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host not found' : 'connection refused';
+    const why =
+      code === 'UND_ERR_CONNECT_TIMEOUT'
+        ? 'connect timed out'
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? 'host not found'
+          : 'connection refused';
     return { kind: 'connect', code, message: `upstream ${origin} unreachable: ${why}`, beforeRequestSent: true };
   }
   if (code.startsWith('ERR_TLS') || /CERT|SSL|SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO/.test(code)) {

@@ -10,7 +10,13 @@ export interface JsonReply {
 /** Largest reply read from a policy service. */
 const MAX_REPLY_BYTES = 16 * 1024 * 1024;
 
-export async function postJson(pool: Dispatcher, path: string, body: unknown, headers: readonly string[], timeoutMs: number): Promise<JsonReply> {
+export async function postJson(
+  pool: Dispatcher,
+  path: string,
+  body: unknown,
+  headers: readonly string[],
+  timeoutMs: number,
+): Promise<JsonReply> {
   const signal = AbortSignal.timeout(timeoutMs);
   const res = await pool.request({
     method: 'POST',

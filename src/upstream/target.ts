@@ -23,9 +23,7 @@ export function makeTarget(host: string, port: number, tls: TlsSettings | undefi
   const scheme = tls ? 'https' : 'http';
   const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const origin = `${scheme}://${h}:${port}`;
-  const tlsKey = tls
-    ? `|ca=${tls.ca ?? ''}|cert=${tls.cert ?? ''}|sni=${tls.servername ?? ''}|verify=${tls.rejectUnauthorized}`
-    : '';
+  const tlsKey = tls ? `|ca=${tls.ca ?? ''}|cert=${tls.cert ?? ''}|sni=${tls.servername ?? ''}|verify=${tls.rejectUnauthorized}` : '';
   return { key: origin + tlsKey, origin, host, port, ...(tls ? { tls } : {}) };
 }
 

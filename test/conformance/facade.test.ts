@@ -27,7 +27,9 @@ describe('native facade', () => {
   it('AGW_NATIVE=0 uses TypeScript for every job without loading the addon', async () => {
     const f = await facade('0');
     expect(f.nativeStatus()).toEqual({ sse: 'ts', headers: 'ts', p2c: 'ts', addonLoaded: false, loadError: 'disabled by AGW_NATIVE=0' });
-    expect(f.describeNative()).toBe('native addon not in use: disabled by AGW_NATIVE=0; TypeScript implementation: sse=ts headers=ts p2c=ts');
+    expect(f.describeNative()).toBe(
+      'native addon not in use: disabled by AGW_NATIVE=0; TypeScript implementation: sse=ts headers=ts p2c=ts',
+    );
     expect(f.createSseFramer().constructor.name).toBe('TsSseFramer');
   });
 
@@ -70,7 +72,8 @@ describe('native facade', () => {
 });
 
 describe('native/build.mjs', () => {
-  const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [join(import.meta.dirname, '../../native/build.mjs')], { env, encoding: 'utf8' });
+  const run = (env: NodeJS.ProcessEnv) =>
+    spawnSync(process.execPath, [join(import.meta.dirname, '../../native/build.mjs')], { env, encoding: 'utf8' });
 
   it('prints one line and succeeds when cargo is absent', () => {
     const empty = mkdtempSync(join(tmpdir(), 'agw-nocargo-'));

@@ -19,9 +19,9 @@ describe('compileHeaderRules', () => {
       expect(err.path).toBe('set.x-a');
       expect(err.message).not.toContain(value);
     }
-    expect(() => compileHeaderRules({ direction: 'request', credential: { name: 'authorization', value: 'Bearer sk-secret\r\n' } })).toThrow(
-      /^credential\.value: contains a control character/,
-    );
+    expect(() =>
+      compileHeaderRules({ direction: 'request', credential: { name: 'authorization', value: 'Bearer sk-secret\r\n' } }),
+    ).toThrow(/^credential\.value: contains a control character/);
   });
 
   it('rejects invalid names, duplicate names and gateway-managed names', () => {

@@ -5,16 +5,39 @@ import { forEachImplementation, prng, withBoth } from './implementations.js';
 
 describe('header rewriting conformance', () => forEachImplementation(headerConformance));
 
-const NAMES = ['host', 'Host', 'connection', 'Connection', 'x-a', 'X-A', 'x-b', 'authorization', 'x-api-key', 'set-cookie', 'TE', 'x a', '', 'x\u212a', 'keep-alive', 'x-c'];
+const NAMES = [
+  'host',
+  'Host',
+  'connection',
+  'Connection',
+  'x-a',
+  'X-A',
+  'x-b',
+  'authorization',
+  'x-api-key',
+  'set-cookie',
+  'TE',
+  'x a',
+  '',
+  'x\u212a',
+  'keep-alive',
+  'x-c',
+];
 const VALUES = ['1', 'x-a', 'X-B, x-c', 'close', 'a\r\nb', 'a\nb', 'a\0b', '\t', 'é', '世界', '', ' x-a ', 'v\x01', '\u00a0x-b,\tx-c'];
 
 withBoth('header rewriting, TS and native side by side', (ts, native) => {
   it('produce identical lists for random inputs on both paths', () => {
     const rand = prng(99);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const ruleSets = [
       compileHeaderRules({ direction: 'request' }),
-      compileHeaderRules({ direction: 'request', set: { 'x-a': 's' }, add: { 'x-b': 'a' }, remove: ['x-c'], credential: { name: 'authorization', value: 'Bearer k' } }),
+      compileHeaderRules({
+        direction: 'request',
+        set: { 'x-a': 's' },
+        add: { 'x-b': 'a' },
+        remove: ['x-c'],
+        credential: { name: 'authorization', value: 'Bearer k' },
+      }),
       compileHeaderRules({ direction: 'response', dropConnectionListed: false, remove: ['set-cookie'] }),
     ];
     for (let c = 0; c < 2000; c++) {

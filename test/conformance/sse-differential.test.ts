@@ -6,11 +6,41 @@ import { forEachImplementation, prng, withBoth } from './implementations.js';
 import { feed, referenceParse, splitAt } from './sse-frames.js';
 
 const FRAGMENTS = [
-  'data', 'data:', 'data: ', 'event:', 'event: ', 'id:', 'id: ', 'retry:', 'retry: ', ':', ' ', '\t',
-  '\n', '\r', '\r\n', '\n\n', '\r\n\r\n', 'x', 'hello', '{"a":[1,2]}', '123', '007', '\0', '\xef\xbb\xbf',
-  '\xc3\xa9', '\xe4\xb8\x96', 'Data:', 'message', '[DONE]',
+  'data',
+  'data:',
+  'data: ',
+  'event:',
+  'event: ',
+  'id:',
+  'id: ',
+  'retry:',
+  'retry: ',
+  ':',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  '\n\n',
+  '\r\n\r\n',
+  'x',
+  'hello',
+  '{"a":[1,2]}',
+  '123',
+  '007',
+  '\0',
+  '\xef\xbb\xbf',
+  '\xc3\xa9',
+  '\xe4\xb8\x96',
+  'Data:',
+  'message',
+  '[DONE]',
   // whole lines, so that complete frames, retries and ids are common too
-  'data: x\n', 'data: {"k":1}\n\n', 'retry: 250\n', 'id: 5\n', 'event: e\n',
+  'data: x\n',
+  'data: {"k":1}\n\n',
+  'retry: 250\n',
+  'id: 5\n',
+  'event: e\n',
 ];
 
 function randomStream(rand: () => number): Uint8Array {
@@ -36,7 +66,10 @@ describe('SSE framer against the reference parser', () => {
         const stream = randomStream(rand);
         const want = referenceParse(stream);
         const got = feed(impl, splitAt(stream, randomCuts(rand, stream.length)));
-        expect({ frames: got.frames, pending: got.pending }, `case ${c}: ${JSON.stringify(Buffer.from(stream).toString('latin1'))}`).toEqual({
+        expect(
+          { frames: got.frames, pending: got.pending },
+          `case ${c}: ${JSON.stringify(Buffer.from(stream).toString('latin1'))}`,
+        ).toEqual({
           frames: want.frames,
           pending: want.pending,
         });

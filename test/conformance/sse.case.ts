@@ -45,7 +45,9 @@ export function sseConformance(impl: Implementation): void {
 
   it('sets the event type per frame, and an empty one means the default type', () => {
     expect(frames('event: add\ndata: 1\n\ndata: 2\n\nevent: a\nevent:\ndata: 3\n\n')).toEqual([
-      msg('1', { event: 'add' }), msg('2'), msg('3'),
+      msg('1', { event: 'add' }),
+      msg('2'),
+      msg('3'),
     ]);
   });
 
@@ -55,7 +57,10 @@ export function sseConformance(impl: Implementation): void {
 
   it('keeps the last event id across frames until an id field changes it', () => {
     expect(frames('id: 1\ndata: a\n\ndata: b\n\nid\ndata: c\n\nid: 2\n\ndata: d\n\n')).toEqual([
-      msg('a', { id: '1' }), msg('b', { id: '1' }), msg('c'), msg('d', { id: '2' }),
+      msg('a', { id: '1' }),
+      msg('b', { id: '1' }),
+      msg('c'),
+      msg('d', { id: '2' }),
     ]);
   });
 
@@ -65,7 +70,9 @@ export function sseConformance(impl: Implementation): void {
 
   it('reports retry only for ASCII-digit values, carried to the next emitted frame', () => {
     expect(frames('retry: 1500\ndata: a\n\ndata: b\n\nretry: 12a\nretry: -1\nretry:\ndata: c\n\n')).toEqual([
-      msg('a', { retry: 1500 }), msg('b'), msg('c'),
+      msg('a', { retry: 1500 }),
+      msg('b'),
+      msg('c'),
     ]);
     expect(frames('retry: 300\n\ndata: x\n\n')).toEqual([msg('x', { retry: 300 })]);
     expect(frames('retry: 99999999999\ndata: x\n\n')).toEqual([msg('x')]);
@@ -79,7 +86,10 @@ export function sseConformance(impl: Implementation): void {
   });
 
   it('gives the same frames for every split point of a stream', () => {
-    const stream = Buffer.from('\xef\xbb\xbfevent: a\r\ndata: 1\rdata:2\n: c\r\nid: 7\nretry: 30\r\n\r\ndata\n\ndata: \xc3\xa9\r\r', 'latin1');
+    const stream = Buffer.from(
+      '\xef\xbb\xbfevent: a\r\ndata: 1\rdata:2\n: c\r\nid: 7\nretry: 30\r\n\r\ndata\n\ndata: \xc3\xa9\r\r',
+      'latin1',
+    );
     const want = feed(impl, [stream]).frames;
     expect(want).toHaveLength(3);
     for (let cut = 0; cut <= stream.length; cut++) {

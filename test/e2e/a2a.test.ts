@@ -7,7 +7,14 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Message, SendMessageRequest, TaskState, type Task } from '@a2a-js/sdk';
-import { Client, ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory, RestTransportFactory } from '@a2a-js/sdk/client';
+import {
+  Client,
+  ClientFactory,
+  ClientFactoryOptions,
+  DefaultAgentCardResolver,
+  JsonRpcTransportFactory,
+  RestTransportFactory,
+} from '@a2a-js/sdk/client';
 import { LegacyJsonRpcTransport, parseLegacyAgentCard } from '@a2a-js/sdk/compat/v0_3/client';
 import { startGateway, tempDir, writeConfig } from '../helpers/auth-gateway.js';
 import type { GatewayProcess } from '../helpers/gateway-process.js';
@@ -113,7 +120,10 @@ async function v03Client(fetchImpl: typeof fetch): Promise<{ client: Client; car
 }
 
 const say = (text: string, returnImmediately = false) =>
-  SendMessageRequest.fromJSON({ message: { messageId: `m-${Math.random()}`, role: 'ROLE_USER', parts: [{ text }] }, configuration: { returnImmediately } });
+  SendMessageRequest.fromJSON({
+    message: { messageId: `m-${Math.random()}`, role: 'ROLE_USER', parts: [{ text }] },
+    configuration: { returnImmediately },
+  });
 
 const token = (scope?: string) => mint({ key, issuer: ISS, claims: { sub: 'alice', ...(scope !== undefined ? { scope } : {}) } });
 
@@ -134,7 +144,11 @@ async function logLine(match: (l: LogLine) => boolean, what: string): Promise<Lo
   return requestLines().find(match)!;
 }
 
-async function rpc(path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+async function rpc(
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
   const r = await fetch(`${GW}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return { status: r.status, headers: r.headers, json: (await r.json()) as Record<string, unknown> };
 }
@@ -154,7 +168,9 @@ describe('agent card discovery through the gateway', () => {
     expect(text).not.toContain(String(agent.port));
     const client = await v1Factory(fetch).createFromUrl(`${AGENT}/`);
     // The client's card is the public one it discovered, as the gateway rewrote it.
-    expect(JSON.parse(text).supportedInterfaces.map((i: Record<string, string>) => [i.protocolBinding, i.protocolVersion, i.url])).toEqual(gatewayInterfaces);
+    expect(JSON.parse(text).supportedInterfaces.map((i: Record<string, string>) => [i.protocolBinding, i.protocolVersion, i.url])).toEqual(
+      gatewayInterfaces,
+    );
     // getAgentCard() fetches the extended card (GetExtendedAgentCard, a JSON-RPC result): rewritten too.
     const extended = await client.getAgentCard();
     expect(extended.name).toBe('Test agent (extended)');
@@ -219,9 +235,19 @@ describe('calls through the gateway with the SDK clients', () => {
       // the gateway: a gateway that buffered the stream would never get here.
       if (seen.length === 3) agent.release();
     }
-    expect(seen).toEqual(['task:TASK_STATE_SUBMITTED', 'statusUpdate:TASK_STATE_WORKING', 'artifact:chunk-1', 'artifact:chunk-2', 'statusUpdate:TASK_STATE_COMPLETED']);
+    expect(seen).toEqual([
+      'task:TASK_STATE_SUBMITTED',
+      'statusUpdate:TASK_STATE_WORKING',
+      'artifact:chunk-1',
+      'artifact:chunk-2',
+      'statusUpdate:TASK_STATE_COMPLETED',
+    ]);
     const line = await logLine((l) => l['a2a.task.id'] === taskId && l['a2a.method'] === 'SendStreamingMessage', 'the stream');
-    expect(line).toMatchObject({ 'a2a.response.outcome': 'success', 'a2a.task.state': 'TASK_STATE_COMPLETED', 'a2a.result.kind': 'status-update' });
+    expect(line).toMatchObject({
+      'a2a.response.outcome': 'success',
+      'a2a.task.state': 'TASK_STATE_COMPLETED',
+      'a2a.result.kind': 'status-update',
+    });
   });
 
   it('getTask and cancelTask (v1.0, token with the cancel scope)', async () => {
@@ -269,13 +295,21 @@ describe('CEL authorization on a2a.method: message/send allowed, tasks/cancel ne
   });
 
   it('the denial on the wire: the request id echoed, the HTTP status in data', async () => {
-    const r = await rpc('/agents/echo/rpc', JSON.stringify({ jsonrpc: '2.0', id: 'c-1', method: 'CancelTask', params: { id: 't' } }), { 'a2a-version': '1.0' });
+    const r = await rpc('/agents/echo/rpc', JSON.stringify({ jsonrpc: '2.0', id: 'c-1', method: 'CancelTask', params: { id: 't' } }), {
+      'a2a-version': '1.0',
+    });
     expect(r.status).toBe(403);
-    expect(r.json).toEqual({ jsonrpc: '2.0', id: 'c-1', error: { code: -32000, message: 'request denied by authorization policy', data: { httpStatus: 403, type: 'permission_error' } } });
+    expect(r.json).toEqual({
+      jsonrpc: '2.0',
+      id: 'c-1',
+      error: { code: -32000, message: 'request denied by authorization policy', data: { httpStatus: 403, type: 'permission_error' } },
+    });
   });
 
   it('authentication failures on an A2A route are JSON-RPC errors too (401 with its challenge)', async () => {
-    const r = await rpc('/agents/echo/rpc', JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'message/send', params: {} }), { 'x-route': 'strict' });
+    const r = await rpc('/agents/echo/rpc', JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'message/send', params: {} }), {
+      'x-route': 'strict',
+    });
     expect(r.status).toBe(401);
     expect(r.headers.get('www-authenticate')).toMatch(/^Bearer /);
     expect(r.json).toMatchObject({ jsonrpc: '2.0', id: 5, error: { code: -32000, data: { httpStatus: 401 } } });
@@ -298,7 +332,11 @@ describe('rate limits keyed by a2a.method', () => {
   it('each method has its own bucket; the refusal is a JSON-RPC error with 429 and Retry-After', async () => {
     // the route's agent path does not exist upstream: allowed calls get the agent's 404, refused ones our 429
     const call = (method: string, id: number) =>
-      fetch(`${GW}/agents/limited/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', 'a2a-version': '1.0' }, body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { id: 'no-such-task' } }) });
+      fetch(`${GW}/agents/limited/rpc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'a2a-version': '1.0' },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method, params: { id: 'no-such-task' } }),
+      });
     expect((await call('GetTask', 1)).status).not.toBe(429);
     expect((await call('GetTask', 2)).status).not.toBe(429);
     const third = await call('GetTask', 3);
@@ -361,7 +399,12 @@ describe('failures', () => {
     const r = await fetch(`${AGENT}/rpc`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'a2a-version': '1.0' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 31, method: 'SendStreamingMessage', params: { message: { messageId: 'gone', role: 'ROLE_USER', parts: [{ text: 'stream' }] } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 31,
+        method: 'SendStreamingMessage',
+        params: { message: { messageId: 'gone', role: 'ROLE_USER', parts: [{ text: 'stream' }] } },
+      }),
       signal: ac.signal,
     });
     const reader = r.body!.getReader();
@@ -371,7 +414,10 @@ describe('failures', () => {
     await waitUntil(() => agent.abandoned.length > before, 10_000, 'the agent to see the request abandoned');
     agent.release();
     expect(agent.abandoned.at(-1)).toBe('/agents/echo/rpc');
-    const line = await logLine((l) => l['a2a.method'] === 'SendStreamingMessage' && l.status === 200 && l['a2a.response.outcome'] === 'unknown', 'the abandoned stream');
+    const line = await logLine(
+      (l) => l['a2a.method'] === 'SendStreamingMessage' && l.status === 200 && l['a2a.response.outcome'] === 'unknown',
+      'the abandoned stream',
+    );
     expect(line['a2a.task.id']).toEqual(expect.any(String));
   });
 });
@@ -399,7 +445,9 @@ class FlakyAgent {
       req.resume();
       self.res = res;
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id: 21, result: { task: { id: 'flaky-task', contextId: 'c', status: { state: 'TASK_STATE_WORKING' } } } })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ jsonrpc: '2.0', id: 21, result: { task: { id: 'flaky-task', contextId: 'c', status: { state: 'TASK_STATE_WORKING' } } } })}\n\n`,
+      );
     });
     self = new FlakyAgent(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

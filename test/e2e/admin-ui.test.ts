@@ -63,7 +63,16 @@ describe('admin UI in headless Chromium', () => {
     gw = await GatewayProcess.start({ args: ['-f', file], env: managementEnv(ADMIN) });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -104,7 +113,12 @@ describe('admin UI in headless Chromium', () => {
     const original = await editor.inputValue();
     expect(original).not.toContain('sk-ant-ui-test-secret');
     expect(original).toContain('# admin UI test config');
-    await editor.fill(original.replace('name: chat', 'name: edited').replace('pathPrefix: /v1', 'pathPrefix: /edited').replace('from the file', 'from the UI'));
+    await editor.fill(
+      original
+        .replace('name: chat', 'name: edited')
+        .replace('pathPrefix: /v1', 'pathPrefix: /edited')
+        .replace('from the file', 'from the UI'),
+    );
     await page.locator('#validation.valid').waitFor();
     await page.click('#apply');
     await page.locator('#applied').waitFor();

@@ -128,13 +128,23 @@ describe('admin API', () => {
     const good = await admin.request('/api/config/validate', { method: 'POST', body: yaml(DATA, 'other') });
     expect(good.status).toBe(200);
     expect(await good.json()).toEqual({ ok: true, warnings: [] });
-    const bad = await admin.request('/api/config/validate', { method: 'POST', body: yaml(DATA).replace('pathPrefix: /openai', 'pathPrefx: /openai') });
+    const bad = await admin.request('/api/config/validate', {
+      method: 'POST',
+      body: yaml(DATA).replace('pathPrefix: /openai', 'pathPrefx: /openai'),
+    });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as any;
     expect(body.problems).toEqual([
-      { path: 'binds[0].listeners[0].routes[1].matches[0].path.pathPrefx', line: 14, col: 25, message: 'unknown key "pathPrefx" (did you mean "pathPrefix"?)' },
+      {
+        path: 'binds[0].listeners[0].routes[1].matches[0].path.pathPrefx',
+        line: 14,
+        col: 25,
+        message: 'unknown key "pathPrefx" (did you mean "pathPrefix"?)',
+      },
     ]);
-    expect(body.error).toBe(`${file}:14:25: binds[0].listeners[0].routes[1].matches[0].path.pathPrefx: unknown key "pathPrefx" (did you mean "pathPrefix"?)`);
+    expect(body.error).toBe(
+      `${file}:14:25: binds[0].listeners[0].routes[1].matches[0].path.pathPrefx: unknown key "pathPrefx" (did you mean "pathPrefix"?)`,
+    );
   });
 
   it('POST /api/config rejects an invalid config and changes nothing', async () => {
@@ -171,7 +181,12 @@ describe('admin API', () => {
     const [chat, openai] = bind.listeners[0].routes;
     expect(chat).toMatchObject({ key: '4210/listener0/chat', name: 'chat', matches: [{ path: { pathPrefix: '/v1' } }] });
     expect(chat.backends[0]).toMatchObject({ kind: 'ai', name: 'mock-chat', provider: 'mock', health: { state: 'healthy' } });
-    expect(openai.backends[0]).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', target: 'https://api.openai.com:443', health: { state: 'unknown' } });
+    expect(openai.backends[0]).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      target: 'https://api.openai.com:443',
+      health: { state: 'unknown' },
+    });
     expect(openai.backends[0].state[0].id).toBe('https://api.openai.com:443::pool');
     expectNoSecrets(JSON.stringify(rt));
   });
@@ -179,7 +194,14 @@ describe('admin API', () => {
   it('GET /api/requests: recent requests with route, backend, model and status', async () => {
     const { requests, last } = await admin.json('/api/requests');
     expect(requests.length).toBeGreaterThan(0);
-    expect(requests.at(-1)).toMatchObject({ method: 'POST', path: '/v1/chat/completions', route: '4210/listener0/chat', backend: 'mock-chat', model: 'm', status: 200 });
+    expect(requests.at(-1)).toMatchObject({
+      method: 'POST',
+      path: '/v1/chat/completions',
+      route: '4210/listener0/chat',
+      backend: 'mock-chat',
+      model: 'm',
+      status: 200,
+    });
     expect(requests.at(-1).seq).toBe(last);
     await ask(DATA, '/nowhere');
     const newer = await admin.json(`/api/requests?since=${last}`);
@@ -208,7 +230,10 @@ describe('admin API', () => {
   });
 
   it('a second gateway on the same host warns that the admin port is taken and serves anyway', async () => {
-    const second = await GatewayProcess.start({ args: ['-f', configFile(yaml(4211, 'second gateway'))], env: { ...managementEnv(4290, 4291), TEST_SECRET_KEY: 'x' } });
+    const second = await GatewayProcess.start({
+      args: ['-f', configFile(yaml(4211, 'second gateway'))],
+      env: { ...managementEnv(4290, 4291), TEST_SECRET_KEY: 'x' },
+    });
     try {
       expect(second.output).toMatch(/admin server disabled: cannot listen on 127\.0\.0\.1:4290: address already in use/);
       expect(second.output).toMatch(/readiness server disabled: cannot listen on 127\.0\.0\.1:4291/);

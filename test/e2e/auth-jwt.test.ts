@@ -193,9 +193,12 @@ describe('every rejection is a 401 naming the failed check', () => {
 
   it('expired', async () => expectRejected(await call('/strict/x', await token(rs, { expiresIn: -3600 })), /token expired/));
   it('not yet valid', async () => expectRejected(await call('/strict/x', await token(rs, { notBefore: 3600 })), /not yet valid/));
-  it('wrong issuer', async () => expectRejected(await call('/strict/x', await token(rs, { issuer: 'https://evil.test' })), /issuer not accepted/));
-  it('wrong audience', async () => expectRejected(await call('/strict/x', await token(es, { audience: 'someone-else' })), /audience not accepted/));
-  it('no exp claim', async () => expectRejected(await call('/strict/x', await token(rs, { expiresIn: null })), /required claim exp is missing/));
+  it('wrong issuer', async () =>
+    expectRejected(await call('/strict/x', await token(rs, { issuer: 'https://evil.test' })), /issuer not accepted/));
+  it('wrong audience', async () =>
+    expectRejected(await call('/strict/x', await token(es, { audience: 'someone-else' })), /audience not accepted/));
+  it('no exp claim', async () =>
+    expectRejected(await call('/strict/x', await token(rs, { expiresIn: null })), /required claim exp is missing/));
   it('no kid', async () => expectRejected(await call('/strict/x', await token(rs, { kid: null })), /no kid/));
 
   it('bad signature: signed by another key under a known kid', async () => {
@@ -221,7 +224,10 @@ describe('every rejection is a 401 naming the failed check', () => {
   it('errors come in the caller dialect (Anthropic on /messages)', async () => {
     const r = await call('/strict/v1/messages', await token(rs, { expiresIn: -3600 }));
     expect(r.status).toBe(401);
-    expect(JSON.parse(r.body)).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'JWT authentication failed: token expired (exp)' } });
+    expect(JSON.parse(r.body)).toEqual({
+      type: 'error',
+      error: { type: 'authentication_error', message: 'JWT authentication failed: token expired (exp)' },
+    });
   });
 });
 

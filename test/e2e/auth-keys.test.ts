@@ -135,7 +135,10 @@ const anthropic = (apiKey: string) => new Anthropic({ baseURL: `${BASE}/anthropi
 const chat = (model = 'gpt-4o-mini') => ({ model, messages: [{ role: 'user' as const, content: 'Hello' }] });
 
 async function rejected(p: Promise<unknown>): Promise<{ status: number; message: string; raw: string }> {
-  const e = (await p.then(() => null, (err: unknown) => err)) as { status?: number; message?: string; error?: unknown } | null;
+  const e = (await p.then(
+    () => null,
+    (err: unknown) => err,
+  )) as { status?: number; message?: string; error?: unknown } | null;
   expect(e, 'request should have failed').not.toBeNull();
   const raw = JSON.stringify(e!.error ?? null) + String(e!.message);
   expectNoSecrets(raw, secrets, 'SDK error');
@@ -177,7 +180,11 @@ describe('apiKey with the OpenAI SDK (Authorization: Bearer)', () => {
 
 describe('apiKey with the Anthropic SDK (x-api-key, default location), keys from a file', () => {
   it('a plain key from the file', async () => {
-    const m = await anthropic(KEYS.carol).messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }] });
+    const m = await anthropic(KEYS.carol).messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 20,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     expect(m.content[0]).toEqual({ type: 'text', text: ANTHROPIC_TEXT });
     expect(anthropicUp.last.headers['x-api-key']).toBe(KEYS.upstreamAnthropic);
     expect(JSON.stringify(anthropicUp.last.headers)).not.toContain(KEYS.carol);
@@ -185,13 +192,19 @@ describe('apiKey with the Anthropic SDK (x-api-key, default location), keys from
 
   it('a bcrypt-hashed key from the file, twice (the second from the verified cache)', async () => {
     for (let i = 0; i < 2; i++) {
-      const m = await anthropic(KEYS.dave).messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }] });
+      const m = await anthropic(KEYS.dave).messages.create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 20,
+        messages: [{ role: 'user', content: 'Hi' }],
+      });
       expect(m.content[0]).toEqual({ type: 'text', text: ANTHROPIC_TEXT });
     }
   });
 
   it('a wrong key: 401 in Anthropic format', async () => {
-    const e = await rejected(anthropic(KEYS.alice).messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }] }));
+    const e = await rejected(
+      anthropic(KEYS.alice).messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }] }),
+    );
     expect(e.status).toBe(401);
     expect(e.raw).toContain('"type":"authentication_error"');
   });

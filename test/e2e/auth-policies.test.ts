@@ -106,7 +106,12 @@ beforeAll(async () => {
   up = await MockUpstream.start({ tls: false });
   up.handler = (req, res) => {
     // An upstream doing its own CORS: the gateway's policy must replace, not duplicate, its header.
-    res.writeHead(200, { 'content-type': 'application/json', 'x-upstream-secret': 'internal', 'x-request-id': 'r-1', 'access-control-allow-origin': '*' });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'x-upstream-secret': 'internal',
+      'x-request-id': 'r-1',
+      'access-control-allow-origin': '*',
+    });
     res.end(JSON.stringify({ ok: true, path: req.path }));
   };
   gw = await startGateway(writeConfig(tempDir(), 'policies.yaml', gatewayConfig()));
@@ -128,7 +133,9 @@ describe('CEL authorization over claims, paths, headers and the source address',
   it('a token without the scope is denied with 403 in the caller dialect', async () => {
     const r = await get('/cel/x', bearer(await tok({ scope: 'openid' })));
     expect(r.status).toBe(403);
-    expect(await r.json()).toEqual({ error: { message: 'request denied by authorization policy', type: 'permission_error', param: null, code: null } });
+    expect(await r.json()).toEqual({
+      error: { message: 'request denied by authorization policy', type: 'permission_error', param: null, code: null },
+    });
   });
 
   it('a path rule over a claim list', async () => {
@@ -168,7 +175,11 @@ describe('listener-level policies', () => {
 });
 
 describe('CORS', () => {
-  const preflight = (origin: string) => ({ origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'Authorization, Content-Type' });
+  const preflight = (origin: string) => ({
+    origin,
+    'access-control-request-method': 'POST',
+    'access-control-request-headers': 'Authorization, Content-Type',
+  });
 
   it('a preflight is answered by the gateway before authentication (no token, no upstream call)', async () => {
     const n = up.requests.length;
@@ -183,7 +194,9 @@ describe('CORS', () => {
   });
 
   it('wildcard host patterns; a disallowed origin gets a bare 200 preflight', async () => {
-    expect((await get('/cors/x', preflight('https://api.trusted.test'), 'OPTIONS')).headers.get('access-control-allow-origin')).toBe('https://api.trusted.test');
+    expect((await get('/cors/x', preflight('https://api.trusted.test'), 'OPTIONS')).headers.get('access-control-allow-origin')).toBe(
+      'https://api.trusted.test',
+    );
     const r = await get('/cors/x', preflight('https://evil.example'), 'OPTIONS');
     expect(r.status).toBe(200);
     expect(r.headers.get('access-control-allow-origin')).toBeNull();

@@ -80,7 +80,9 @@ afterEach(() => {
 
 describe('host backends', () => {
   it('forward the full path and query over plain HTTP, with header modifiers and the injected key', async () => {
-    const r = await fetch(`http://127.0.0.1:${PORT}/plain/v1/models?limit=2`, { headers: { authorization: 'Bearer client', 'x-drop-me': '1', 'x-keep': 'yes' } });
+    const r = await fetch(`http://127.0.0.1:${PORT}/plain/v1/models?limit=2`, {
+      headers: { authorization: 'Bearer client', 'x-drop-me': '1', 'x-keep': 'yes' },
+    });
     expect(r.status).toBe(200);
     expect(r.headers.get('x-served-by')).toBe('agentgateway');
     const up = plain.last;
@@ -123,7 +125,10 @@ describe('AI backend addressing', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"id":"x","object":"chat.completion","choices":[]}');
     };
-    const r = await fetch(`http://127.0.0.1:${PORT}/fixed/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }) });
+    const r = await fetch(`http://127.0.0.1:${PORT}/fixed/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x' }] }),
+    });
     expect(r.status).toBe(200);
     expect(plain.last.path).toBe('/deployments/x/chat/completions');
   });

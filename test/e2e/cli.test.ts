@@ -24,10 +24,14 @@ describe('agentgateway --validate-only', () => {
   });
 
   it('exits 1 with the positioned error for a bad config', async () => {
-    const f = tmpConfig('binds:\n- port: 3000\n  listeners:\n  - routes:\n    - backends:\n      - ai:\n          name: x\n          provider:\n            openai: {}\n');
+    const f = tmpConfig(
+      'binds:\n- port: 3000\n  listeners:\n  - routes:\n    - backends:\n      - ai:\n          name: x\n          provider:\n            openai: {}\n',
+    );
     const r = await runCli(['--validate-only', '-f', f]);
     expect(r.code).toBe(1);
-    expect(r.output).toContain(`${f}:9:13: binds[0].listeners[0].routes[0].backends[0].ai.provider.openai: unknown key "openai" (did you mean "openAI"?)`);
+    expect(r.output).toContain(
+      `${f}:9:13: binds[0].listeners[0].routes[0].backends[0].ai.provider.openai: unknown key "openai" (did you mean "openAI"?)`,
+    );
   });
 
   it('exits 1 naming the unset environment variable', async () => {
@@ -71,10 +75,16 @@ describe('command line', () => {
 
   it('serves an inline config given with -c', async () => {
     const gw = await GatewayProcess.start({
-      args: ['-c', '{"binds":[{"port":3998,"listeners":[{"routes":[{"backends":[{"ai":{"name":"m","provider":{"mock":{"response":"inline ok"}}}}]}]}]}]}'],
+      args: [
+        '-c',
+        '{"binds":[{"port":3998,"listeners":[{"routes":[{"backends":[{"ai":{"name":"m","provider":{"mock":{"response":"inline ok"}}}}]}]}]}]}',
+      ],
     });
     try {
-      const r = await fetch('http://127.0.0.1:3998/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }) });
+      const r = await fetch('http://127.0.0.1:3998/v1/chat/completions', {
+        method: 'POST',
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+      });
       expect(((await r.json()) as any).choices[0].message.content).toBe('inline ok');
     } finally {
       await gw.stop();

@@ -89,7 +89,11 @@ const openai = (route: string) => new OpenAI({ baseURL: `http://127.0.0.1:${PORT
 describe('priority groups', () => {
   it('fails over from a group whose provider answers 503 to the next, replaying the request', async () => {
     primary.handler = (_req, res) => overloaded(res);
-    const r = await openai('failover').chat.completions.create({ model: 'gpt-x', messages: [{ role: 'user', content: 'Hello there' }], temperature: 0.3 });
+    const r = await openai('failover').chat.completions.create({
+      model: 'gpt-x',
+      messages: [{ role: 'user', content: 'Hello there' }],
+      temperature: 0.3,
+    });
     expect(r.choices[0]!.message.content).toBe(OPENAI_TEXT);
     expect(primary.requests).toHaveLength(1);
     expect(fallback.requests).toHaveLength(1);
@@ -151,14 +155,19 @@ describe('priority groups', () => {
     const m = await anthropic.messages.create({ model: 'claude-x', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }] });
     expect(m.content).toEqual([{ type: 'text', text: OPENAI_TEXT }]);
     expect(fallback.last.path).toBe('/v1/chat/completions');
-    expect(fallback.last.json).toMatchObject({ model: 'gpt-4o-mini', max_completion_tokens: 50, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(fallback.last.json).toMatchObject({
+      model: 'gpt-4o-mini',
+      max_completion_tokens: 50,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
   });
 });
 
 describe('retries', () => {
   it('replay the whole body on each attempt, with x-retry-attempt, until one succeeds', async () => {
     let n = 0;
-    plain.handler = (req, res) => (++n < 3 ? sendJson(res, 500, { error: `attempt ${n}` }) : sendJson(res, 200, { ok: true, got: req.body.length }));
+    plain.handler = (req, res) =>
+      ++n < 3 ? sendJson(res, 500, { error: `attempt ${n}` }) : sendJson(res, 200, { ok: true, got: req.body.length });
     const big = { data: 'x'.repeat(200_000), n: 1 };
     const r = await post(`http://127.0.0.1:${PORT}/replay/upload`, big);
     expect(r.status).toBe(200);
@@ -181,7 +190,10 @@ describe('retries', () => {
       res.write(openaiStream(req.json).slice(0, 3).join(''));
       setTimeout(() => res.destroy(), 50);
     };
-    const r = await fetch(`http://127.0.0.1:${PORT}/replay/v1/chat/completions`, { method: 'POST', body: JSON.stringify(chat('s', { stream: true })) });
+    const r = await fetch(`http://127.0.0.1:${PORT}/replay/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify(chat('s', { stream: true })),
+    });
     expect(r.status).toBe(200);
     let text = '';
     const reader = r.body!.getReader();

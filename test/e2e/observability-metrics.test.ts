@@ -99,13 +99,26 @@ describe('traffic of every kind, then /metrics', () => {
     await drain(await translated.chat.completions.create({ model: 'x', messages, stream: true }));
     const detect = client('/detect');
     await detect.chat.completions.create({ model: 'gpt-4o-mini', messages });
-    await drain(await detect.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } }));
+    await drain(
+      await detect.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } }),
+    );
     await waitUntil(() => accessLines().length >= 6, 5000, 'six access-log lines');
     m = await scrape(METRICS);
   });
 
   it('counts requests with agentgateway labels', () => {
-    const labels = { route: 'openai', backend: 'openai', protocol: 'llm', method: 'POST', status: '200', reason: 'Upstream', bind: `bind/${PORT}`, gateway: `bind/${PORT}`, listener: 'listener0', route_rule: 'unknown' };
+    const labels = {
+      route: 'openai',
+      backend: 'openai',
+      protocol: 'llm',
+      method: 'POST',
+      status: '200',
+      reason: 'Upstream',
+      bind: `bind/${PORT}`,
+      gateway: `bind/${PORT}`,
+      listener: 'listener0',
+      route_rule: 'unknown',
+    };
     expect(select(m, 'agentgateway_requests_total', labels)).toHaveLength(1);
     expect(total(m, 'agentgateway_requests_total', labels)).toBe(2);
     expect(total(m, 'agentgateway_requests_total', { route: 'anthropic', status: '200' })).toBe(2);
@@ -116,7 +129,13 @@ describe('traffic of every kind, then /metrics', () => {
   });
 
   it('same-format route: token usage by request and response model, and cost from the catalog', () => {
-    const g = { route: 'openai', gen_ai_system: 'openai', gen_ai_operation_name: 'chat', gen_ai_request_model: 'gpt-4o', gen_ai_response_model: 'gpt-4o-2024-08-06' };
+    const g = {
+      route: 'openai',
+      gen_ai_system: 'openai',
+      gen_ai_operation_name: 'chat',
+      gen_ai_request_model: 'gpt-4o',
+      gen_ai_response_model: 'gpt-4o-2024-08-06',
+    };
     expect(total(m, 'agentgateway_gen_ai_client_token_usage_sum', { ...g, gen_ai_token_type: 'input' })).toBe(38);
     expect(total(m, 'agentgateway_gen_ai_client_token_usage_sum', { ...g, gen_ai_token_type: 'output' })).toBe(20);
     expect(total(m, 'agentgateway_gen_ai_client_token_usage_count', { ...g, gen_ai_token_type: 'input' })).toBe(2);
@@ -128,7 +147,12 @@ describe('traffic of every kind, then /metrics', () => {
   });
 
   it('translated route (OpenAI client, Anthropic provider): usage from the Anthropic response and stream', () => {
-    const g = { route: 'anthropic', gen_ai_system: 'anthropic', gen_ai_request_model: 'claude-sonnet-4-5-20250929', gen_ai_response_model: 'claude-sonnet-4-5-20250929' };
+    const g = {
+      route: 'anthropic',
+      gen_ai_system: 'anthropic',
+      gen_ai_request_model: 'claude-sonnet-4-5-20250929',
+      gen_ai_response_model: 'claude-sonnet-4-5-20250929',
+    };
     // non-streaming 2095/503, streaming 25 (message_start) / 15 (message_delta)
     expect(total(m, 'agentgateway_gen_ai_client_token_usage_sum', { ...g, gen_ai_token_type: 'input' })).toBe(2120);
     expect(total(m, 'agentgateway_gen_ai_client_token_usage_sum', { ...g, gen_ai_token_type: 'output' })).toBe(518);
@@ -204,9 +228,18 @@ describe('traffic of every kind, then /metrics', () => {
 
 describe('detect changes no byte and passes a client traceparent through when tracing is off', () => {
   it('the upstream gets the client body and headers, the client gets the upstream bytes', async () => {
-    const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }],   extra: { kept: [1, 2] } });
+    const body = JSON.stringify({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+      extra: { kept: [1, 2] },
+    });
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const r = await fetch(`${base}/detect/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', traceparent }, body });
+    const r = await fetch(`${base}/detect/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent },
+      body,
+    });
     const text = await r.text();
     expect(mocks.openai.last.body).toBe(body);
     expect(mocks.openai.last.headers.traceparent).toBe(traceparent);
@@ -222,7 +255,12 @@ describe('a client that aborts mid-stream is counted once, with the usage seen s
     const messagesLines = () => accessLines().filter((l) => l['http.path'] === '/anthropic/v1/messages');
     mocks.anthropic.eventDelayMs = 200;
     const anthropic = new Anthropic({ baseURL: `${base}/anthropic`, apiKey: 'client-key', maxRetries: 0 });
-    const stream = await anthropic.messages.create({ model: 'x', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    const stream = await anthropic.messages.create({
+      model: 'x',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+    });
     for await (const ev of stream) {
       if (ev.type === 'content_block_delta') break; // leaving the loop aborts the request
     }
@@ -236,16 +274,29 @@ describe('a client that aborts mid-stream is counted once, with the usage seen s
     expect(delta('agentgateway_requests_total', { route: 'anthropic' })).toBe(1);
     const line = messagesLines();
     expect(line).toHaveLength(1);
-    expect(line[0]).toMatchObject({ route: 'anthropic', 'http.status': 200, 'gen_ai.usage.input_tokens': 25, error: 'client closed the connection' });
+    expect(line[0]).toMatchObject({
+      route: 'anthropic',
+      'http.status': 200,
+      'gen_ai.usage.input_tokens': 25,
+      error: 'client closed the connection',
+    });
   });
 });
 
 describe('label cardinality stays bounded when clients invent model names', () => {
   it('model labels beyond the cap fold into "other"', async () => {
     const send = (i: number) =>
-      fetch(`${base}/detect/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: `made-up-${i}`, messages: [{ role: 'user', content: 'x' }] }) }).then((r) => r.text());
+      fetch(`${base}/detect/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: `made-up-${i}`, messages: [{ role: 'user', content: 'x' }] }),
+      }).then((r) => r.text());
     for (let i = 0; i < 260; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => send(i + j)));
-    await waitUntil(() => accessLines().filter((l) => String(l['gen_ai.request.model']).startsWith('made-up-')).length === 260, 10_000, 'all access-log lines');
+    await waitUntil(
+      () => accessLines().filter((l) => String(l['gen_ai.request.model']).startsWith('made-up-')).length === 260,
+      10_000,
+      'all access-log lines',
+    );
     const m = await scrape(METRICS);
     const models = new Set(select(m, 'agentgateway_gen_ai_server_request_duration_count').map((s) => s.labels.gen_ai_request_model));
     expect(models.has('other')).toBe(true);

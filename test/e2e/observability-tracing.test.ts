@@ -69,7 +69,13 @@ describe('server spans over OTLP/HTTP', () => {
       maxRetries: 0,
       defaultHeaders: { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01` },
     });
-    await openai.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'Hi' }], temperature: 0.3, top_p: 0.9, max_tokens: 64 });
+    await openai.chat.completions.create({
+      model: 'x',
+      messages: [{ role: 'user', content: 'Hi' }],
+      temperature: 0.3,
+      top_p: 0.9,
+      max_tokens: 64,
+    });
     const up = upstreamTraceparent(mocks.openai);
     expect(up.traceId).toBe(CLIENT_TRACE);
     expect(up.spanId).not.toBe(CLIENT_SPAN);
@@ -123,7 +129,10 @@ describe('server spans over OTLP/HTTP', () => {
 
   it('an upstream failure is an error span', async () => {
     mocks.openai.handler = (_req, res) => void res.destroy();
-    const r = await fetch(`http://127.0.0.1:${PORT}/openai/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }) }).finally(() => mocks.openai.reset());
+    const r = await fetch(`http://127.0.0.1:${PORT}/openai/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }),
+    }).finally(() => mocks.openai.reset());
     // a connection reset by the upstream is a 503 (src/pipeline/upstream-errors.ts)
     expect(r.status).toBe(503);
     await waitUntil(() => receiver.spans.some((s) => s.attributes['http.status'] === 503), 10_000, 'the error span');

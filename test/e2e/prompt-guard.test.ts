@@ -27,14 +27,22 @@ function startHook(): Promise<Server> {
     req.on('end', () => {
       const body = JSON.parse(raw);
       hookCalls.push({ path: req.url!, body });
-      const items: { role: string; content: string }[] = req.url === '/request' ? body.body.messages : body.body.choices.map((c: any) => c.message);
+      const items: { role: string; content: string }[] =
+        req.url === '/request' ? body.body.messages : body.body.choices.map((c: any) => c.message);
       const all = items.map((m) => m.content).join(' ');
       if (all.includes('slow')) return; // never answers
       const reply = (action: object) => sendJson(res, 200, { action });
       if (all.includes('forbidden')) return reply({ body: 'blocked by the guardrail', status_code: 422, reason: 'forbidden word' });
       if (!all.includes('secret') && !all.includes('assist')) return reply({ reason: 'fine' });
-      const masked = items.map((m) => ({ role: m.role, content: m.content.replaceAll('secret', '[redacted]').replaceAll('assist', '[help]') }));
-      reply(req.url === '/request' ? { body: { messages: masked }, reason: 'masked' } : { body: { choices: masked.map((message) => ({ message })) } });
+      const masked = items.map((m) => ({
+        role: m.role,
+        content: m.content.replaceAll('secret', '[redacted]').replaceAll('assist', '[help]'),
+      }));
+      reply(
+        req.url === '/request'
+          ? { body: { messages: masked }, reason: 'masked' }
+          : { body: { choices: masked.map((message) => ({ message })) } },
+      );
     });
   });
   return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
@@ -99,13 +107,17 @@ describe('regex guards', () => {
   });
 
   it('reject with the configured status, message and headers, in the caller dialect', async () => {
-    const err = (await openai('regex').chat.completions.create(say('please DROP  TABLE users')).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const err = (await openai('regex')
+      .chat.completions.create(say('please DROP  TABLE users'))
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err.message).toMatch(/SQL is not allowed/);
     expect(err.headers?.get('x-guard')).toBe('sql');
     expect(up.requests).toHaveLength(0);
     const anthropic = new Anthropic({ baseURL: `${BASE}/regex`, apiKey: 'k', maxRetries: 0 });
-    const aerr = (await anthropic.messages.create({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'drop table t' }] }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    const aerr = (await anthropic.messages
+      .create({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'drop table t' }] })
+      .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
     expect(aerr).toBeInstanceOf(Anthropic.BadRequestError);
     expect((aerr.error as any).error.message).toBe('SQL is not allowed');
   });
@@ -118,7 +130,9 @@ describe('regex guards', () => {
 
   it('reject an answer (default 403) without passing any of it on', async () => {
     up.handler = answering('Your SSN is 123-45-6789.');
-    const err = (await openai('regex').chat.completions.create(say('hi')).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const err = (await openai('regex')
+      .chat.completions.create(say('hi'))
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect(err.message).toMatch(/the answer contained an SSN/);
   });
@@ -129,14 +143,20 @@ describe('regex guards', () => {
       // replace the text deltas with an email split over three events
       const pieces = ['Write to jane.d', 'oe@exam', 'ple.com', ' or call 555-', '123-4567', ' today.'];
       const template = JSON.parse(events[1]!.slice(6));
-      const text = pieces.map((p) => `data: ${JSON.stringify({ ...template, choices: [{ ...template.choices[0], delta: { content: p } }] })}\n\n`);
+      const text = pieces.map(
+        (p) => `data: ${JSON.stringify({ ...template, choices: [{ ...template.choices[0], delta: { content: p } }] })}\n\n`,
+      );
       void up.stream(res, [events[0]!, ...text, ...events.slice(10)]);
     };
     up.eventDelayMs = 5;
-    const raw = await fetch(`${BASE}/regex/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ ...say('hi'), stream: true }) }).then((r) => r.text());
+    const raw = await fetch(`${BASE}/regex/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...say('hi'), stream: true }),
+    }).then((r) => r.text());
     for (const piece of ['jane', 'oe@exam', 'ple.com', '555-', '123-4567']) expect(raw).not.toContain(piece);
     let text = '';
-    for await (const c of await openai('regex').chat.completions.create({ ...say('hi'), stream: true })) text += c.choices[0]?.delta.content ?? '';
+    for await (const c of await openai('regex').chat.completions.create({ ...say('hi'), stream: true }))
+      text += c.choices[0]?.delta.content ?? '';
     expect(text).toBe('Write to <EMAIL_ADDRESS> or call <PHONE_NUMBER> today.');
   });
 
@@ -144,7 +164,9 @@ describe('regex guards', () => {
     up.handler = (req, res) => {
       const events = openaiStream(req.json);
       const template = JSON.parse(events[1]!.slice(6));
-      const text = ['a.b', '@example.org!'].map((p) => `data: ${JSON.stringify({ ...template, choices: [{ ...template.choices[0], delta: { content: p } }] })}\n\n`);
+      const text = ['a.b', '@example.org!'].map(
+        (p) => `data: ${JSON.stringify({ ...template, choices: [{ ...template.choices[0], delta: { content: p } }] })}\n\n`,
+      );
       void up.stream(res, [events[0]!, ...text, ...events.slice(10)]);
     };
     const anthropic = new Anthropic({ baseURL: `${BASE}/regex`, apiKey: 'k', maxRetries: 0 });
@@ -158,11 +180,30 @@ describe('regex guards', () => {
 
 describe('guardrail webhook', () => {
   it('pass: the prompt goes on unchanged, the service saw the messages', async () => {
-    const r = await openai('hook').chat.completions.create({ model: 'x', messages: [{ role: 'system', content: 'Be nice.' }, { role: 'user', content: 'Hello' }] });
+    const r = await openai('hook').chat.completions.create({
+      model: 'x',
+      messages: [
+        { role: 'system', content: 'Be nice.' },
+        { role: 'user', content: 'Hello' },
+      ],
+    });
     expect(r.choices[0]!.message.content).toBe('Hello! How can I [help] you today?'); // the response guard masked "assist"
-    expect(hookCalls[0]).toEqual({ path: '/request', body: { body: { messages: [{ role: 'system', content: 'Be nice.' }, { role: 'user', content: 'Hello' }] } } });
+    expect(hookCalls[0]).toEqual({
+      path: '/request',
+      body: {
+        body: {
+          messages: [
+            { role: 'system', content: 'Be nice.' },
+            { role: 'user', content: 'Hello' },
+          ],
+        },
+      },
+    });
     expect(hookCalls[1]!.path).toBe('/response');
-    expect(up.last.json.messages).toEqual([{ role: 'system', content: 'Be nice.' }, { role: 'user', content: 'Hello' }]);
+    expect(up.last.json.messages).toEqual([
+      { role: 'system', content: 'Be nice.' },
+      { role: 'user', content: 'Hello' },
+    ]);
   });
 
   it('mask: the service rewrites the prompt', async () => {
@@ -171,7 +212,9 @@ describe('guardrail webhook', () => {
   });
 
   it('reject: the status and body the service chose, in the caller dialect', async () => {
-    const err = (await openai('hook').chat.completions.create(say('something forbidden')).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const err = (await openai('hook')
+      .chat.completions.create(say('something forbidden'))
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(err.status).toBe(422);
     expect(err.message).toMatch(/blocked by the guardrail/);
     expect(up.requests).toHaveLength(0);
@@ -191,10 +234,15 @@ describe('guardrail webhook', () => {
     up.handler = (req, res) => {
       const events = openaiStream(req.json);
       const template = JSON.parse(events[1]!.slice(6));
-      const text = ['Mail a.b@exa', 'mple.org, I assist.'].map((p) => `data: ${JSON.stringify({ ...template, choices: [{ ...template.choices[0], delta: { content: p } }] })}\n\n`);
+      const text = ['Mail a.b@exa', 'mple.org, I assist.'].map(
+        (p) => `data: ${JSON.stringify({ ...template, choices: [{ ...template.choices[0], delta: { content: p } }] })}\n\n`,
+      );
       void up.stream(res, [events[0]!, ...text, ...events.slice(10)]);
     };
-    const raw = await fetch(`${BASE}/hook/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ ...say('hi'), stream: true }) }).then((r) => r.text());
+    const raw = await fetch(`${BASE}/hook/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...say('hi'), stream: true }),
+    }).then((r) => r.text());
     expect(raw).not.toContain('exa');
     let text = '';
     for (const line of raw.split('\n')) if (line.startsWith('data: {')) text += JSON.parse(line.slice(6)).choices[0]?.delta.content ?? '';
@@ -204,15 +252,24 @@ describe('guardrail webhook', () => {
 
   it('judges a streamed answer whole, before any of it is sent', async () => {
     let text = '';
-    for await (const c of await openai('hook').chat.completions.create({ ...say('hi'), stream: true })) text += c.choices[0]?.delta.content ?? '';
+    for await (const c of await openai('hook').chat.completions.create({ ...say('hi'), stream: true }))
+      text += c.choices[0]?.delta.content ?? '';
     expect(text).toBe('Hello! How can I [help] you today?');
-    expect(hookCalls.at(-1)).toEqual({ path: '/response', body: { body: { choices: [{ message: { role: 'assistant', content: 'Hello! How can I assist you today?' } }] } } });
+    expect(hookCalls.at(-1)).toEqual({
+      path: '/response',
+      body: { body: { choices: [{ message: { role: 'assistant', content: 'Hello! How can I assist you today?' } }] } },
+    });
   });
 });
 
 describe('request shaping', () => {
   it('modelAliases (exact and wildcard), defaults, overrides and prompts', async () => {
-    await openai('shaping').chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'Hi' }], temperature: 0.9, max_tokens: 5 });
+    await openai('shaping').chat.completions.create({
+      model: 'fast',
+      messages: [{ role: 'user', content: 'Hi' }],
+      temperature: 0.9,
+      max_tokens: 5,
+    });
     expect(up.last.json).toMatchObject({
       model: 'gpt-4o-mini',
       temperature: 0.9,

@@ -55,13 +55,18 @@ describe('quickstart config', () => {
     const anthropic = new Anthropic({ baseURL: 'http://127.0.0.1:3000/mock', apiKey: 'unused', maxRetries: 0 });
     const m = await anthropic.messages.create({ model: 'x', max_tokens: 100, messages: [{ role: 'user', content: 'Hello' }] });
     expect(m.content[0]).toMatchObject({ type: 'text', text: DEFAULT_MOCK_RESPONSE });
-    const final = await anthropic.messages.stream({ model: 'x', max_tokens: 100, messages: [{ role: 'user', content: 'Hello' }] }).finalMessage();
+    const final = await anthropic.messages
+      .stream({ model: 'x', max_tokens: 100, messages: [{ role: 'user', content: 'Hello' }] })
+      .finalMessage();
     expect(final.content[0]).toMatchObject({ type: 'text', text: DEFAULT_MOCK_RESPONSE });
     expect(final.stop_reason).toBe('end_turn');
   });
 
   it('the mock validates like the real API (Anthropic needs max_tokens)', async () => {
-    const r = await fetch('http://127.0.0.1:3000/mock/v1/messages', { method: 'POST', body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }) });
+    const r = await fetch('http://127.0.0.1:3000/mock/v1/messages', {
+      method: 'POST',
+      body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }),
+    });
     expect(r.status).toBe(400);
     expect(await r.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: '`max_tokens` is required' } });
   });
@@ -76,7 +81,18 @@ describe('quickstart config', () => {
 describe('graceful shutdown', () => {
   it('SIGTERM stops accepting, lets an in-flight stream finish, then exits 0', async () => {
     const cfg = JSON.stringify({
-      binds: [{ port: 3997, listeners: [{ routes: [{ backends: [{ ai: { name: 'slow', provider: { mock: { response: 'one two three four five', tokensPerSecond: 10 } } } }] }] }] }],
+      binds: [
+        {
+          port: 3997,
+          listeners: [
+            {
+              routes: [
+                { backends: [{ ai: { name: 'slow', provider: { mock: { response: 'one two three four five', tokensPerSecond: 10 } } } }] },
+              ],
+            },
+          ],
+        },
+      ],
     });
     const gw = await GatewayProcess.start({ args: ['-c', cfg] });
     const res = await fetch('http://127.0.0.1:3997/v1/chat/completions', {

@@ -25,10 +25,13 @@ beforeAll(async () => {
   signer = await makeKey('k1', 'ES256');
   const jwks = JSON.stringify({ keys: [signer.publicJwk] });
   const perIdentity = (key: string) => `localRateLimit:\n- {maxTokens: 1, tokensPerFill: 1, fillInterval: 1h, key: '${key}'}`;
-  const jwtRoute = providerRoute('perjwt', up.port, { policies: `jwtAuth: {mode: strict, issuer: https://idp.test, jwks: '${jwks}'}\n${perIdentity('jwt.sub')}` });
+  const jwtRoute = providerRoute('perjwt', up.port, {
+    policies: `jwtAuth: {mode: strict, issuer: https://idp.test, jwks: '${jwks}'}\n${perIdentity('jwt.sub')}`,
+  });
   const keys = `apiKey: {mode: strict, keys: [{key: k-alice, metadata: {name: alice}}, {key: k-bob, metadata: {name: bob}}]}`;
   const apiKeyRoute = providerRoute('perkey', up.port, { policies: `${keys}\n${perIdentity('apiKey.name')}` });
-  gw = await startGateway(`binds:
+  gw = await startGateway(
+    `binds:
 - port: ${PORT}
   listeners:
   - routes:${route('requests', '{maxTokens: 2, tokensPerFill: 1, fillInterval: 1h}')}${route('anthropic', '{maxTokens: 1, tokensPerFill: 1, fillInterval: 1h}')}${route(
@@ -38,7 +41,9 @@ beforeAll(async () => {
     'refill',
     '{maxTokens: 1, tokensPerFill: 1, fillInterval: 300ms}',
   )}${jwtRoute}${apiKeyRoute}
-`, { AGW_LOG_LEVEL: 'debug' }); // refusals are logged at debug (traffic-metrics.ts)
+`,
+    { AGW_LOG_LEVEL: 'debug' },
+  ); // refusals are logged at debug (traffic-metrics.ts)
 });
 afterAll(async () => {
   expect(await gw.stop()).toBe(0);
@@ -56,7 +61,9 @@ describe('requests buckets', () => {
     const openai = new OpenAI({ baseURL: `${BASE}/requests/v1`, apiKey: 'k', maxRetries: 0 });
     const second = await openai.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
     expect(second.response.headers.get('x-ratelimit-remaining')).toBe('0');
-    const err = (await openai.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const err = (await openai.chat.completions
+      .create({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect(Number(err.headers?.get('retry-after'))).toBeGreaterThan(0);
     expect(err.headers?.get('x-ratelimit-remaining')).toBe('0');
@@ -67,7 +74,9 @@ describe('requests buckets', () => {
   it('the 429 is in the Anthropic dialect for an Anthropic client', async () => {
     const anthropic = new Anthropic({ baseURL: `${BASE}/anthropic`, apiKey: 'k', maxRetries: 0 });
     await anthropic.messages.create({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] });
-    const err = (await anthropic.messages.create({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    const err = (await anthropic.messages
+      .create({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
     expect(err).toBeInstanceOf(Anthropic.RateLimitError);
     expect((err.error as { type?: string; error?: { type?: string } }).type).toBe('error');
     expect((err.error as { error?: { type?: string } }).error?.type).toBe('rate_limit_error');
@@ -106,7 +115,8 @@ describe('per-identity buckets (key: jwt.sub, apiKey.name)', () => {
   });
 
   it('one bucket per API key (its metadata name)', async () => {
-    const as = (key: string) => post(`${BASE}/perkey/v1/chat/completions`, chat(), { authorization: `Bearer ${key}` }).then((r) => r.status);
+    const as = (key: string) =>
+      post(`${BASE}/perkey/v1/chat/completions`, chat(), { authorization: `Bearer ${key}` }).then((r) => r.status);
     expect([await as('k-alice'), await as('k-alice'), await as('k-bob'), await as('k-bob')]).toEqual([200, 429, 200, 429]);
     // authentication runs first: an unknown key is a 401, not a spent token
     expect(await as('k-mallory')).toBe(401);

@@ -101,7 +101,8 @@ describe('hot reload', () => {
     expect(await ask(DATA)).toBe('second');
     // the stream was still running (on the old snapshot) when the new config took over
     expect(rt.binds[0].inflight).toBe(1);
-    for (let n = await iter.next(); !n.done; n = await iter.next()) streamed += (n.value as OpenAI.ChatCompletionChunk).choices[0]?.delta?.content ?? '';
+    for (let n = await iter.next(); !n.done; n = await iter.next())
+      streamed += (n.value as OpenAI.ChatCompletionChunk).choices[0]?.delta?.content ?? '';
     expect(streamed).toBe(SLOW);
     expect(await ask(DATA)).toBe('second');
   });

@@ -42,7 +42,11 @@ describe('step 2: both providers on one port', () => {
   });
 
   it('chat completion through /openai with the provider model and injected key', async () => {
-    const r = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 50 });
+    const r = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hello' }],
+      max_tokens: 50,
+    });
     expect(r.choices[0]!.message.content).toBe(OPENAI_TEXT);
     expect(r.usage?.total_tokens).toBe(29);
     const up = mocks.openai.last;
@@ -57,7 +61,11 @@ describe('step 2: both providers on one port', () => {
   });
 
   it('streams chat completion chunks through /openai', async () => {
-    const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    const stream = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+    });
     let text = '';
     let chunks = 0;
     for await (const c of stream) {
@@ -79,7 +87,11 @@ describe('step 2: both providers on one port', () => {
   });
 
   it('native messages through /anthropic with x-api-key and anthropic-version', async () => {
-    const m = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] });
+    const m = await anthropic.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
     expect(m.content[0]).toEqual({ type: 'text', text: ANTHROPIC_TEXT });
     expect(m.usage.input_tokens).toBe(2095);
     const up = mocks.anthropic.last;
@@ -142,7 +154,11 @@ describe('step 2: both providers on one port', () => {
   });
 
   it('rejects a malformed JSON body with 400 in OpenAI format, without calling upstream', async () => {
-    const r = await fetch('http://127.0.0.1:3000/openai/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model": "gpt-4o", "messages": [' });
+    const r = await fetch('http://127.0.0.1:3000/openai/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"model": "gpt-4o", "messages": [',
+    });
     expect(r.status).toBe(400);
     const body = (await r.json()) as any;
     expect(body.error.type).toBe('invalid_request_error');

@@ -80,7 +80,9 @@ describe('backendRequestTimeout (no response head)', () => {
 
   it('is a 504 in the Anthropic dialect for an Anthropic client', async () => {
     up.handler = (_req, res) => stall(() => res.end());
-    const err = (await caught(anthropic('headers').messages.create({ ...ask, max_tokens: 5 }))) as unknown as InstanceType<typeof Anthropic.APIError>;
+    const err = (await caught(anthropic('headers').messages.create({ ...ask, max_tokens: 5 }))) as unknown as InstanceType<
+      typeof Anthropic.APIError
+    >;
     expect(err).toBeInstanceOf(Anthropic.APIError);
     expect(err.status).toBe(504);
     expect((err.error as { error?: { type?: string } }).error?.type).toBe('timeout_error');
@@ -90,7 +92,8 @@ describe('backendRequestTimeout (no response head)', () => {
     let n = 0;
     up.handler = (req, res) => (++n === 1 ? stall(() => res.end()) : up.stream(res, openaiStream(req.json)));
     let text = '';
-    for await (const c of await openai('retried').chat.completions.create({ ...ask, stream: true })) text += c.choices[0]?.delta.content ?? '';
+    for await (const c of await openai('retried').chat.completions.create({ ...ask, stream: true }))
+      text += c.choices[0]?.delta.content ?? '';
     expect(text).toBe(OPENAI_TEXT);
     expect(up.requests).toHaveLength(2);
     expect(up.requests[0]!.aborted).toBe(true);
@@ -148,7 +151,10 @@ describe('requestTimeout (the whole request)', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     };
-    const r = await fetch(`http://127.0.0.1:${PORT}/whole/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ ...ask, stream: true }) });
+    const r = await fetch(`http://127.0.0.1:${PORT}/whole/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ ...ask, stream: true }),
+    });
     const text = await r.text();
     expect(text).toContain('"content":"Hello"');
     expect(text).toMatch(/"error":\{"message":"request exceeded requestTimeout/);

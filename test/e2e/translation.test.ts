@@ -26,7 +26,14 @@ function start(config: string): Promise<GatewayProcess> {
 }
 
 const tools: OpenAI.ChatCompletionTool[] = [
-  { type: 'function', function: { name: 'get_weather', description: 'Weather for a place', parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] } } },
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Weather for a place',
+      parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
+    },
+  },
   { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: { timezone: { type: 'string' } } } } },
 ];
 
@@ -76,7 +83,12 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
 
   it('non-streaming tool use comes back as tool_calls with JSON-string arguments and cached tokens', async () => {
     mocks.anthropic.handler = (req, res) => sendJson(res, 200, anthropicToolMessage(req.json));
-    const r = await openai.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'Weather and time in SF?' }], tools, tool_choice: 'required' });
+    const r = await openai.chat.completions.create({
+      model: 'x',
+      messages: [{ role: 'user', content: 'Weather and time in SF?' }],
+      tools,
+      tool_choice: 'required',
+    });
     const msg = r.choices[0]!.message;
     expect(r.choices[0]!.finish_reason).toBe('tool_calls');
     expect(msg.content).toBe('Let me check both.');
@@ -89,7 +101,11 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
     expect(r.usage?.prompt_tokens_details?.cached_tokens).toBe(100);
     const up = mocks.anthropic.last.json;
     expect(up.tool_choice).toEqual({ type: 'any' });
-    expect(up.tools[0]).toEqual({ name: 'get_weather', description: 'Weather for a place', input_schema: tools[0]!.type === 'function' ? tools[0]!.function.parameters : {} });
+    expect(up.tools[0]).toEqual({
+      name: 'get_weather',
+      description: 'Weather for a place',
+      input_schema: tools[0]!.type === 'function' ? tools[0]!.function.parameters : {},
+    });
   });
 
   it('streams a parallel tool-calling turn: accumulated arguments equal what the upstream emitted', async () => {
@@ -135,7 +151,9 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
 
   it('the SDK stream helper assembles the same tool calls (finalChatCompletion)', async () => {
     mocks.anthropic.handler = (req, res) => mocks.anthropic.stream(res, anthropicToolStream(req.json));
-    const final = await openai.chat.completions.stream({ model: 'x', messages: [{ role: 'user', content: 'x' }], tools }).finalChatCompletion();
+    const final = await openai.chat.completions
+      .stream({ model: 'x', messages: [{ role: 'user', content: 'x' }], tools })
+      .finalChatCompletion();
     const calls = final.choices[0]!.message.tool_calls!;
     expect(calls.map((c) => (c.type === 'function' ? c.function.arguments : ''))).toEqual(ANTHROPIC_TOOL_ARGS);
   });
@@ -175,8 +193,11 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
   });
 
   it('Anthropic 529 overloaded becomes a 503-class OpenAI error with the message kept', async () => {
-    mocks.anthropic.handler = (_req, res) => sendJson(res, 529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
-    const err = (await openai.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    mocks.anthropic.handler = (_req, res) =>
+      sendJson(res, 529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+    const err = (await openai.chat.completions
+      .create({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect(err.status).toBe(503);
     expect(err.message).toContain('Overloaded');
@@ -184,7 +205,10 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
 
   it('a part Anthropic cannot take is a 400 naming the field, not a silent drop', async () => {
     const err = (await openai.chat.completions
-      .create({ model: 'x', messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] })
+      .create({
+        model: 'x',
+        messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }],
+      })
       .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err.message).toMatch(/messages\[0\]\.content\[0\]/);
@@ -204,7 +228,12 @@ describe('Anthropic clients on OpenAI: a messages route on an openAI provider', 
   });
 
   it('non-streaming: messages.create answered by chat completions', async () => {
-    const m = await anthropic.messages.create({ model: 'claude-x', max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: 'Hello' }] });
+    const m = await anthropic.messages.create({
+      model: 'claude-x',
+      max_tokens: 100,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
     expect(m.type).toBe('message');
     expect(m.role).toBe('assistant');
     expect(m.content).toEqual([{ type: 'text', text: OPENAI_TEXT }]);
@@ -249,16 +278,26 @@ describe('Anthropic clients on OpenAI: a messages route on an openAI provider', 
     const final = await stream.finalMessage();
     expect(json).toBe(OPENAI_TOOL_ARGS);
     const block = final.content.find((b) => b.type === 'tool_use');
-    expect(block).toMatchObject({ type: 'tool_use', id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA', name: 'get_weather', input: JSON.parse(OPENAI_TOOL_ARGS) });
+    expect(block).toMatchObject({
+      type: 'tool_use',
+      id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA',
+      name: 'get_weather',
+      input: JSON.parse(OPENAI_TOOL_ARGS),
+    });
     expect(final.stop_reason).toBe('tool_use');
     // 82 prompt tokens of which 64 cached: Anthropic counts 18 fresh input tokens
     expect(final.usage).toMatchObject({ input_tokens: 18, output_tokens: 17, cache_read_input_tokens: 64 });
-    expect(mocks.openai.last.json.tools).toEqual([{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } }]);
+    expect(mocks.openai.last.json.tools).toEqual([
+      { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } },
+    ]);
   });
 
   it('OpenAI errors come back as Anthropic errors with the status kept', async () => {
-    mocks.openai.handler = (_req, res) => sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
-    const err = (await anthropic.messages.create({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    mocks.openai.handler = (_req, res) =>
+      sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    const err = (await anthropic.messages
+      .create({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
     expect(err).toBeInstanceOf(Anthropic.AuthenticationError);
     expect(err.message).toContain('Incorrect API key provided');
   });

@@ -69,7 +69,16 @@ export interface AssembledCompletion {
 
 /** OpenAI chunks (as read by readOpenAiSse) -> the completion the OpenAI SDK would accumulate. */
 export function assembleChunks(frames: unknown[]): AssembledCompletion {
-  const c: AssembledCompletion = { content: '', reasoning: '', signature: '', tools: [], finish: null, usage: null, error: null, complete: false };
+  const c: AssembledCompletion = {
+    content: '',
+    reasoning: '',
+    signature: '',
+    tools: [],
+    finish: null,
+    usage: null,
+    error: null,
+    complete: false,
+  };
   for (const f of frames as Obj[]) {
     if (f === ('[DONE]' as unknown)) {
       c.complete = true;

@@ -67,12 +67,13 @@ export function completionsSemantics(req: Obj): RequestSemantics {
       const parts: Part[] =
         typeof m.content === 'string'
           ? [{ t: 'text', text: m.content }]
-          : ((m.content as Obj[] | null) ?? []).map((p): Part =>
-              p.type === 'text'
-                ? { t: 'text', text: p.text }
-                : p.type === 'image_url'
-                  ? dataUrlPart(p.image_url.url)
-                  : { t: 'pdf', data: String(p.file.file_data).slice(28) },
+          : ((m.content as Obj[] | null) ?? []).map(
+              (p): Part =>
+                p.type === 'text'
+                  ? { t: 'text', text: p.text }
+                  : p.type === 'image_url'
+                    ? dataUrlPart(p.image_url.url)
+                    : { t: 'pdf', data: String(p.file.file_data).slice(28) },
             );
       for (const c of (m.tool_calls as Obj[] | undefined) ?? []) {
         parts.push({ t: 'call', id: c.id, name: c.function.name, args: c.function.arguments ? JSON.parse(c.function.arguments) : {} });
@@ -96,7 +97,11 @@ export function completionsSemantics(req: Obj): RequestSemantics {
       description: t.function.description,
       schema: t.function.parameters ?? { type: 'object', properties: {} },
     })),
-    toolChoice: !req.tools?.length ? undefined : typeof req.tool_choice === 'object' ? `tool:${req.tool_choice.function.name}` : (req.tool_choice ?? 'auto'),
+    toolChoice: !req.tools?.length
+      ? undefined
+      : typeof req.tool_choice === 'object'
+        ? `tool:${req.tool_choice.function.name}`
+        : (req.tool_choice ?? 'auto'),
     parallelToolCalls: !req.tools?.length || req.parallel_tool_calls !== false,
     effort: effortOf(req.reasoning_effort),
     schema: format,
@@ -126,7 +131,11 @@ export function messagesSemantics(req: Obj): RequestSemantics {
   const turns: Turn[] = [];
   for (const m of req.messages as Obj[]) {
     const blocks: Obj[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
-    pushTurn(turns, m.role, blocks.map(anthropicPart).filter((p): p is Part => p !== null));
+    pushTurn(
+      turns,
+      m.role,
+      blocks.map(anthropicPart).filter((p): p is Part => p !== null),
+    );
   }
   const choice = req.tool_choice;
   return {

@@ -86,7 +86,10 @@ for (const provider of FORMATS) {
     const observed = readJson<Observed>(`${dir}/${name}.observed.json`);
 
     describe(`stream ${provider}/${name} -> ${client} client`, () => {
-      for (const [suffix, includeUsage] of [['', true], ['.no-usage', false]] as const) {
+      for (const [suffix, includeUsage] of [
+        ['', true],
+        ['.no-usage', false],
+      ] as const) {
         const expectedFile = `${dir}/${name}.${client}${suffix}.json`;
         if (suffix !== '' && !exists(expectedFile)) continue;
         it(`matches ${name}.${client}${suffix}.json`, () => {
@@ -101,7 +104,13 @@ for (const provider of FORMATS) {
     });
 
     describe(`stream ${provider}/${name} -> ${provider} client (pass-through)`, () => {
-      const variants = provider === 'completions' ? ([['', true], ['.no-usage', false]] as const) : ([['', false]] as const);
+      const variants =
+        provider === 'completions'
+          ? ([
+              ['', true],
+              ['.no-usage', false],
+            ] as const)
+          : ([['', false]] as const);
       for (const [suffix, includeUsage] of variants) {
         const expectedFile = `${dir}/${name}.${provider}${suffix}.sse`;
         it(`matches ${exists(expectedFile) ? `${name}.${provider}${suffix}.sse` : 'the input bytes'}`, () => {

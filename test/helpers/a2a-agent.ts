@@ -14,7 +14,14 @@ import express from 'express';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentCard, Message, Task, TaskArtifactUpdateEvent, TaskStatusUpdateEvent } from '@a2a-js/sdk';
-import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
+import {
+  AgentEvent,
+  DefaultRequestHandler,
+  InMemoryTaskStore,
+  type AgentExecutor,
+  type ExecutionEventBus,
+  type RequestContext,
+} from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, restHandler, UserBuilder } from '@a2a-js/sdk/server/express';
 
 export interface TestAgent {
@@ -47,7 +54,16 @@ class Executor implements AgentExecutor {
     if (text === 'stream') return this.stream(ids, bus);
     if (text === 'hold') return this.hold(ids, bus);
     if (text === 'fail') throw new Error('agent failure on purpose');
-    bus.publish(AgentEvent.message(Message.fromJSON({ messageId: `m-${ids.taskId}`, contextId: ids.contextId, role: 'ROLE_AGENT', parts: [{ text: `echo: ${text}` }] })));
+    bus.publish(
+      AgentEvent.message(
+        Message.fromJSON({
+          messageId: `m-${ids.taskId}`,
+          contextId: ids.contextId,
+          role: 'ROLE_AGENT',
+          parts: [{ text: `echo: ${text}` }],
+        }),
+      ),
+    );
     bus.finished();
   }
 
@@ -84,7 +100,12 @@ function status(ids: { taskId: string; contextId: string }, state: string): Task
 }
 
 function artifact(ids: { taskId: string; contextId: string }, text: string, lastChunk: boolean): TaskArtifactUpdateEvent {
-  return TaskArtifactUpdateEvent.fromJSON({ ...ids, artifact: { artifactId: 'a-1', parts: [{ text }] }, append: text !== 'chunk-1', lastChunk });
+  return TaskArtifactUpdateEvent.fromJSON({
+    ...ids,
+    artifact: { artifactId: 'a-1', parts: [{ text }] },
+    append: text !== 'chunk-1',
+    lastChunk,
+  });
 }
 
 export async function startAgent(prefix: string): Promise<TestAgent> {

@@ -136,7 +136,12 @@ export class MockUpstream {
 
 /** CLI arguments that send the gateway's api.openai.com and api.anthropic.com traffic to mocks. */
 export function providerMockArgs(openai: MockUpstream, anthropic: MockUpstream): string[] {
-  return ['--connect-to', `api.openai.com:443:127.0.0.1:${openai.port}`, '--connect-to', `api.anthropic.com:443:127.0.0.1:${anthropic.port}`];
+  return [
+    '--connect-to',
+    `api.openai.com:443:127.0.0.1:${openai.port}`,
+    '--connect-to',
+    `api.anthropic.com:443:127.0.0.1:${anthropic.port}`,
+  ];
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {

@@ -101,7 +101,6 @@ export function anthropicStream(req: any): string[] {
   return events;
 }
 
-
 /** Anthropic streaming a text block and two parallel tool calls, arguments split across deltas. */
 export const ANTHROPIC_TOOL_ARGS = ['{"location": "San Francisco, CA", "unit": "celsius"}', '{"timezone": "America/Los_Angeles"}'];
 
@@ -134,7 +133,8 @@ export function anthropicToolStream(req: any): string[] {
     const index = i + 1;
     events.push(sse('content_block_start', { index, content_block: { type: 'tool_use', id: t.id, name: t.name, input: {} } }));
     events.push(sse('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: '' } }));
-    for (const part of split(t.args)) events.push(sse('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: part } }));
+    for (const part of split(t.args))
+      events.push(sse('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: part } }));
     events.push(sse('content_block_stop', { index }));
   });
   events.push(
@@ -163,27 +163,43 @@ export function anthropicToolMessage(req: any): object {
 
 /** An Anthropic stream that fails midway with an `error` event, as the API documents. */
 export function anthropicErrorStream(req: any): string[] {
-  return [
-    ...anthropicStream(req).slice(0, 4),
-    sse('error', { error: { type: 'overloaded_error', message: 'Overloaded' } }),
-  ];
+  return [...anthropicStream(req).slice(0, 4), sse('error', { error: { type: 'overloaded_error', message: 'Overloaded' } })];
 }
 
 /** OpenAI streaming a tool call, arguments split across chunks, then usage. */
 export const OPENAI_TOOL_ARGS = '{"location":"Paris, France"}';
 
 export function openaiToolStream(req: any): string[] {
-  const base = { id: 'chatcmpl-tool123', object: 'chat.completion.chunk', created: 1694268190, model: `${req?.model ?? 'gpt-4o'}-2024-08-06`, service_tier: 'default', system_fingerprint: 'fp_44709d6fcb' };
+  const base = {
+    id: 'chatcmpl-tool123',
+    object: 'chat.completion.chunk',
+    created: 1694268190,
+    model: `${req?.model ?? 'gpt-4o'}-2024-08-06`,
+    service_tier: 'default',
+    system_fingerprint: 'fp_44709d6fcb',
+  };
   const includeUsage = req?.stream_options?.include_usage === true;
   const usageNull = includeUsage ? { usage: null } : {};
-  const chunk = (delta: object, finish: string | null) => `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usageNull })}\n\n`;
+  const chunk = (delta: object, finish: string | null) =>
+    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usageNull })}\n\n`;
   const events = [
-    chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA', type: 'function', function: { name: 'get_weather', arguments: '' } }], refusal: null }, null),
+    chunk(
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ index: 0, id: 'call_DdmO9pD3xa9XTPNJ32zg2hcA', type: 'function', function: { name: 'get_weather', arguments: '' } }],
+        refusal: null,
+      },
+      null,
+    ),
   ];
-  for (const part of ['{"', 'location', '":"', 'Paris', ', France', '"}']) events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }, null));
+  for (const part of ['{"', 'location', '":"', 'Paris', ', France', '"}'])
+    events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }, null));
   events.push(chunk({}, 'tool_calls'));
   if (includeUsage) {
-    events.push(`data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 82, completion_tokens: 17, total_tokens: 99, prompt_tokens_details: { cached_tokens: 64, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } } })}\n\n`);
+    events.push(
+      `data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 82, completion_tokens: 17, total_tokens: 99, prompt_tokens_details: { cached_tokens: 64, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } } })}\n\n`,
+    );
   }
   events.push('data: [DONE]\n\n');
   return events;

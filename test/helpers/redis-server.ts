@@ -14,13 +14,16 @@ export class RedisServer {
   }
 
   static async start(port: number): Promise<RedisServer> {
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const server = new RedisServer(child, port);
     let spawnError: Error | null = null;
     child.on('error', (e) => (spawnError = e));
     const deadline = Date.now() + 10_000;
     while (!server.output.includes('Ready to accept connections')) {
-      if (spawnError !== null) throw new Error(`cannot run redis-server (.ci/run installs it with apt-get): ${(spawnError as Error).message}`);
+      if (spawnError !== null)
+        throw new Error(`cannot run redis-server (.ci/run installs it with apt-get): ${(spawnError as Error).message}`);
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on ${port}:\n${server.output}`);
       await new Promise((r) => setTimeout(r, 20));
     }

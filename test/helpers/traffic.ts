@@ -57,7 +57,12 @@ export interface RouteOptions {
 }
 
 const indent = (yaml: string | undefined, n: number) =>
-  yaml === undefined || yaml.trim() === '' ? '' : `${yaml.split('\n').map((l) => `${' '.repeat(n)}${l}`).join('\n')}\n`;
+  yaml === undefined || yaml.trim() === ''
+    ? ''
+    : `${yaml
+        .split('\n')
+        .map((l) => `${' '.repeat(n)}${l}`)
+        .join('\n')}\n`;
 
 /**
  * A route at `/<name>` to one OpenAI provider on plain HTTP at `port`, parsing chat completions

@@ -17,7 +17,8 @@ export async function waitUntilAsync(cond: () => Promise<boolean>, timeoutMs: nu
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} not met within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -6,7 +6,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, postText, type ApplyResult, type ConfigFile, type Problem, type Runtime } from './api.js';
 import { ProblemList } from './reload.js';
 
-type Validation = { state: 'idle' | 'checking' } | { state: 'valid'; warnings: string[] } | { state: 'invalid'; problems: Problem[]; error?: string };
+type Validation =
+  | { state: 'idle' | 'checking' }
+  | { state: 'valid'; warnings: string[] }
+  | { state: 'invalid'; problems: Problem[]; error?: string };
 
 const VALIDATE_DELAY_MS = 300;
 
@@ -39,11 +42,21 @@ function useValidation(text: string, dirty: boolean): [Validation, (v: Validatio
 }
 
 function toValidation(r: ApplyResult): Validation {
-  return r.ok ? { state: 'valid', warnings: r.warnings ?? [] } : { state: 'invalid', problems: r.problems ?? [], ...(r.error ? { error: r.error } : {}) };
+  return r.ok
+    ? { state: 'valid', warnings: r.warnings ?? [] }
+    : { state: 'invalid', problems: r.problems ?? [], ...(r.error ? { error: r.error } : {}) };
 }
 
 /** A textarea with line numbers that scroll with it. */
-function LineNumbered({ text, area, onInput }: { text: string; area: RefObject<HTMLTextAreaElement | null>; onInput: (t: string) => void }) {
+function LineNumbered({
+  text,
+  area,
+  onInput,
+}: {
+  text: string;
+  area: RefObject<HTMLTextAreaElement | null>;
+  onInput: (t: string) => void;
+}) {
   const gutter = useRef<HTMLDivElement>(null);
   return (
     <div class="editor">
@@ -68,7 +81,12 @@ function LineNumbered({ text, area, onInput }: { text: string; area: RefObject<H
 }
 
 function ValidationStatus({ v, dirty }: { v: Validation; dirty: boolean }) {
-  const label = { idle: dirty ? '' : 'unchanged', checking: 'checking…', valid: 'valid', invalid: v.state === 'invalid' ? `invalid: ${v.problems.length} problem(s)` : '' }[v.state];
+  const label = {
+    idle: dirty ? '' : 'unchanged',
+    checking: 'checking…',
+    valid: 'valid',
+    invalid: v.state === 'invalid' ? `invalid: ${v.problems.length} problem(s)` : '',
+  }[v.state];
   return (
     <span id="validation" class={`status ${v.state}`}>
       {label}
@@ -124,11 +142,18 @@ export function ConfigEditor({ runtime, onApplied }: { runtime: Runtime; onAppli
       <h1>Config</h1>
       <p class="muted">
         <span class="mono">{file.file}</span> · version {file.version}
-        {!file.writable && <span id="read-only"> · read-only{file.readOnly ? ' (config.storage.mode: readOnly or UI_READ_ONLY)' : ' (inline config)'}</span>}
+        {!file.writable && (
+          <span id="read-only"> · read-only{file.readOnly ? ' (config.storage.mode: readOnly or UI_READ_ONLY)' : ' (inline config)'}</span>
+        )}
       </p>
       <LineNumbered text={text} area={area} onInput={setText} />
       <div class="toolbar">
-        <button type="button" id="apply" disabled={!file.writable || !dirty || validation.state !== 'valid' || busy} onClick={() => void apply()}>
+        <button
+          type="button"
+          id="apply"
+          disabled={!file.writable || !dirty || validation.state !== 'valid' || busy}
+          onClick={() => void apply()}
+        >
           {busy ? 'Applying…' : 'Apply'}
         </button>
         <button type="button" id="revert" disabled={!dirty || busy} onClick={() => void load()}>

@@ -5,7 +5,8 @@ import { describeMatch, type BackendView, type BindView, type Runtime, type Rout
 export function HealthDot({ b }: { b: BackendView }) {
   const h = b.health;
   const state = h?.state ?? 'unknown';
-  const title = h && h.recent > 0 ? `${state}: ${h.failed} of the last ${h.recent} requests failed (last status ${h.lastStatus})` : 'no recent traffic';
+  const title =
+    h && h.recent > 0 ? `${state}: ${h.failed} of the last ${h.recent} requests failed (last status ${h.lastStatus})` : 'no recent traffic';
   return <span class={`dot ${state}`} title={title} data-health={state} />;
 }
 
@@ -21,7 +22,11 @@ function Backend({ b }: { b: BackendView }) {
         {b.weight !== undefined && b.weight !== 1 ? ` · weight ${b.weight}` : ''}
       </div>
       {b.target && <div class="sub mono">{b.target}</div>}
-      {pool && <div class="sub">connections: {String(pool.connected)} open, {String(pool.running)} busy</div>}
+      {pool && (
+        <div class="sub">
+          connections: {String(pool.connected)} open, {String(pool.running)} busy
+        </div>
+      )}
     </div>
   );
 }
@@ -88,8 +93,8 @@ export function Overview({ runtime }: { runtime: Runtime }) {
         <Bind bind={b} />
       ))}
       <p class="muted legend">
-        Health is passive, from the last requests each backend served: <span class="dot healthy" /> healthy <span class="dot degraded" /> some
-        failed <span class="dot failing" /> the last three failed <span class="dot unknown" /> no traffic yet.
+        Health is passive, from the last requests each backend served: <span class="dot healthy" /> healthy <span class="dot degraded" />{' '}
+        some failed <span class="dot failing" /> the last three failed <span class="dot unknown" /> no traffic yet.
       </p>
     </div>
   );

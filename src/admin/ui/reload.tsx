@@ -63,8 +63,8 @@ export function ReloadCard({ runtime }: { runtime: Runtime }) {
       <section class="card">
         <h2>Totals</h2>
         <p>
-          {runtime.reloads.successes} applied, {runtime.reloads.failures} rejected; config {runtime.synchronized ? 'in sync' : 'out of sync'} with{' '}
-          <span class="mono">{runtime.file}</span>
+          {runtime.reloads.successes} applied, {runtime.reloads.failures} rejected; config{' '}
+          {runtime.synchronized ? 'in sync' : 'out of sync'} with <span class="mono">{runtime.file}</span>
         </p>
         {runtime.watchedFiles.length > 0 && (
           <p>

@@ -63,12 +63,19 @@ export const AiBackend = z
   })
   .superRefine((v, ctx) => {
     if (v.groups !== undefined) {
-      const extra = (['name', 'provider', 'hostOverride', 'pathOverride', 'pathPrefix', 'policies', 'routes'] as const).filter((k) => v[k] !== undefined);
-      if (extra.length > 0) ctx.addIssue({ code: 'custom', message: `ai takes either groups or a single provider, not both (found groups and ${extra.join(', ')}); put shared policies on the backend` });
+      const extra = (['name', 'provider', 'hostOverride', 'pathOverride', 'pathPrefix', 'policies', 'routes'] as const).filter(
+        (k) => v[k] !== undefined,
+      );
+      if (extra.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `ai takes either groups or a single provider, not both (found groups and ${extra.join(', ')}); put shared policies on the backend`,
+        });
       return;
     }
     for (const k of ['name', 'provider'] as const) {
-      if (v[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: `missing required key (${k === 'name' ? 'string' : 'object'}); or use groups` });
+      if (v[k] === undefined)
+        ctx.addIssue({ code: 'custom', path: [k], message: `missing required key (${k === 'name' ? 'string' : 'object'}); or use groups` });
     }
   })
   .describe('An LLM provider, or priority groups of providers');

@@ -7,9 +7,7 @@ import { z } from 'zod';
 import { HostPort } from './common.js';
 
 /** agentgateway takes a bool, a ratio or a CEL expression; the expression form is not supported yet. */
-const Sampling = z
-  .union([z.boolean(), z.number().min(0).max(1)])
-  .describe('true/false, or the fraction of requests sampled (0..1)');
+const Sampling = z.union([z.boolean(), z.number().min(0).max(1)]).describe('true/false, or the fraction of requests sampled (0..1)');
 
 const RandomSampling = Sampling.describe(
   'Sampling of requests that arrive without a trace context (starts new traces). Default false: no new traces',

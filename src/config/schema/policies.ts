@@ -66,7 +66,9 @@ export const BackendPolicies = z.strictObject(backendPolicyShape).describe('Back
 
 const AuthMode = z
   .enum(['strict', 'optional', 'permissive'])
-  .describe('strict: a valid credential is required; optional (default): validated when present; permissive: never rejects, valid credentials are still used');
+  .describe(
+    'strict: a valid credential is required; optional (default): validated when present; permissive: never rejects, valid credentials are still used',
+  );
 
 export const AuthorizationLocation = z
   .strictObject({
@@ -76,8 +78,14 @@ export const AuthorizationLocation = z
         prefix: z.string().optional().describe('Prefix before the credential, e.g. "Bearer " (matched case-insensitively)'),
       })
       .optional(),
-    queryParameter: z.strictObject({ name: z.string().min(1) }).optional().describe('Query parameter carrying the credential'),
-    cookie: z.strictObject({ name: z.string().min(1) }).optional().describe('Cookie carrying the credential'),
+    queryParameter: z
+      .strictObject({ name: z.string().min(1) })
+      .optional()
+      .describe('Query parameter carrying the credential'),
+    cookie: z
+      .strictObject({ name: z.string().min(1) })
+      .optional()
+      .describe('Cookie carrying the credential'),
   })
   .superRefine(exactlyOne(['header', 'queryParameter', 'cookie'], 'location'))
   .describe('Where the credential is read from (default: Authorization: Bearer)');
@@ -150,7 +158,11 @@ export const ApiKeyAuth = z
 export const BasicAuth = z
   .strictObject({
     htpasswd: SecretSource.describe('htpasswd users (bcrypt, {SHA}, $5$, $6$ or $apr1$), inline or {file: path}'),
-    realm: z.string().regex(/^[^"\\\r\n]*$/, 'realm may not contain quotes, backslashes or line breaks').optional().describe('Realm in WWW-Authenticate (default "Restricted")'),
+    realm: z
+      .string()
+      .regex(/^[^"\\\r\n]*$/, 'realm may not contain quotes, backslashes or line breaks')
+      .optional()
+      .describe('Realm in WWW-Authenticate (default "Restricted")'),
     mode: z.enum(['strict', 'optional']).optional().describe('strict: credentials required; optional (default): checked when present'),
     authorizationLocation: AuthorizationLocation.optional(),
   })
@@ -174,7 +186,10 @@ export const Cors = z
     allowHeaders: z.array(z.string()).optional(),
     exposeHeaders: z.array(z.string()).optional(),
     allowCredentials: z.boolean().optional(),
-    maxAge: z.union([Duration, z.number().int().min(0)]).optional().describe('Preflight cache lifetime (duration or seconds)'),
+    maxAge: z
+      .union([Duration, z.number().int().min(0)])
+      .optional()
+      .describe('Preflight cache lifetime (duration or seconds)'),
   })
   .describe('CORS: preflights are answered by the gateway, before authentication');
 
@@ -205,7 +220,9 @@ export const RoutePolicies = z
 /** agentgateway's listener policies (LocalGatewayPolicy), the subset implemented here. */
 export const ListenerPolicies = z
   .strictObject(requestPolicyShape)
-  .describe('Listener-level policies: apply to every route of the listener; a route policy of the same kind replaces it (authorization rules are combined)');
+  .describe(
+    'Listener-level policies: apply to every route of the listener; a route policy of the same kind replaces it (authorization rules are combined)',
+  );
 
 export type RoutePoliciesT = z.infer<typeof RoutePolicies>;
 export type BackendPoliciesT = z.infer<typeof BackendPolicies>;

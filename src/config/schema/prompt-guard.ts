@@ -8,7 +8,9 @@ export const BUILTINS = ['ssn', 'creditCard', 'phoneNumber', 'email', 'caSin'] a
 const RegexRule = z
   .strictObject({
     builtin: z.enum(BUILTINS).optional().describe('Built-in detector (credit cards are Luhn-checked)'),
-    pattern: Pattern.optional().describe('Custom regular expression (JavaScript syntax; a leading (?i) / (?m) / (?s) is accepted); masked as <masked>'),
+    pattern: Pattern.optional().describe(
+      'Custom regular expression (JavaScript syntax; a leading (?i) / (?m) / (?s) is accepted); masked as <masked>',
+    ),
   })
   .superRefine(exactlyOne(['builtin', 'pattern'], 'rule'));
 

@@ -37,13 +37,21 @@ export const StartupConfig = z
   .strictObject({
     adminAddr: z.string().optional().describe('Admin API and UI address (default localhost:15000; "off" disables); env ADMIN_ADDR wins'),
     statsAddr: z.string().optional().describe('Prometheus /metrics address (default [::]:15020; "off" disables); env STATS_ADDR wins'),
-    readinessAddr: z.string().optional().describe('Readiness /healthz/ready address (default [::]:15021; "off" disables); env READINESS_ADDR wins'),
+    readinessAddr: z
+      .string()
+      .optional()
+      .describe('Readiness /healthz/ready address (default [::]:15021; "off" disables); env READINESS_ADDR wins'),
     adminToken: SecretSource.optional().describe(
       'Bearer token every admin API call must carry; required when adminAddr is not loopback (else the admin server stays off); env ADMIN_TOKEN wins',
     ),
     storage: z
       .strictObject({
-        mode: z.enum(['file', 'readOnly']).optional().describe('file (default): the admin UI and API may rewrite the config file; readOnly: they may not (env UI_READ_ONLY=true also)'),
+        mode: z
+          .enum(['file', 'readOnly'])
+          .optional()
+          .describe(
+            'file (default): the admin UI and API may rewrite the config file; readOnly: they may not (env UI_READ_ONLY=true also)',
+          ),
       })
       .optional()
       .describe('Where admin UI edits go'),
@@ -56,7 +64,9 @@ export const StartupConfig = z
             'expected a level (trace, debug, info, warn, error), optionally with target=level directives such as "info,request=off"',
           )
           .optional()
-          .describe('Log level, as agentgateway writes it: "info", or "info,request=off" (request: the per-request access log); env AGW_LOG_LEVEL wins'),
+          .describe(
+            'Log level, as agentgateway writes it: "info", or "info,request=off" (request: the per-request access log); env AGW_LOG_LEVEL wins',
+          ),
         format: z.enum(['text', 'json']).optional(),
       })
       .optional(),

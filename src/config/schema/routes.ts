@@ -20,7 +20,10 @@ const NamedMatch = z.strictObject({ name: z.string().min(1), value: ValueMatch }
 
 export const RouteMatch = z.strictObject({
   path: PathMatch.optional(),
-  method: z.string().regex(/^[A-Z]+$/, 'method in upper case, e.g. POST').optional(),
+  method: z
+    .string()
+    .regex(/^[A-Z]+$/, 'method in upper case, e.g. POST')
+    .optional(),
   headers: z.array(NamedMatch).optional(),
   query: z.array(NamedMatch).optional(),
 });

@@ -52,9 +52,7 @@ export const Health = z
     unhealthyExpression: CelExpression.optional().describe(
       'CEL over `response.code` and `response.headers`; true marks the response unhealthy (default: 5xx or a connection failure)',
     ),
-    eviction: Eviction.optional().describe(
-      'Take an unhealthy provider out of rotation; without thresholds one unhealthy response evicts',
-    ),
+    eviction: Eviction.optional().describe('Take an unhealthy provider out of rotation; without thresholds one unhealthy response evicts'),
   })
   .describe('Passive health of AI providers: feeds the pick-2 score and evicts failing providers');
 
@@ -75,7 +73,10 @@ export const LocalRateLimit = z.strictObject(bucketShape).describe('Token bucket
 
 export const RedisRateLimit = z
   .strictObject({
-    url: z.string().regex(/^rediss?:\/\//, 'expected redis://host:port or rediss://host:port').describe('Redis server'),
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'expected redis://host:port or rediss://host:port')
+      .describe('Redis server'),
     failureMode: z
       .enum(['failOpen', 'failClosed'])
       .describe('When Redis cannot answer: failOpen lets requests through, failClosed answers 500'),

@@ -6,15 +6,7 @@
 // (signed Anthropic artefacts an OpenAI model cannot use; reasoning-capable OpenAI-compatible
 // servers reject reasoning content in input). Server tools (web search, code execution, ...),
 // MCP servers and file-id sources cannot run on an OpenAI provider and are a 400 naming the field.
-import type {
-  ChatMessage,
-  ContentPart,
-  FunctionTool,
-  ReasoningEffort,
-  TextPart,
-  ToolCall,
-  ToolChoice,
-} from '../formats/completions.js';
+import type { ChatMessage, ContentPart, FunctionTool, ReasoningEffort, TextPart, ToolCall, ToolChoice } from '../formats/completions.js';
 import { arrayAt, invalid, isNumber, isObject, objectAt, stringAt } from './fields.js';
 import type { Json } from './types.js';
 

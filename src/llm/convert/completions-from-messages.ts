@@ -51,7 +51,8 @@ function messageFromCompletion(body: Json, onUsage: (u: Usage) => void, opts: Re
   }
   if (typeof msg.content === 'string' && msg.content !== '') content.push({ type: 'text', text: msg.content });
   else if (Array.isArray(msg.content)) {
-    for (const p of msg.content) if (isObject(p) && p.type === 'text' && typeof p.text === 'string') content.push({ type: 'text', text: p.text });
+    for (const p of msg.content)
+      if (isObject(p) && p.type === 'text' && typeof p.text === 'string') content.push({ type: 'text', text: p.text });
   }
   if (typeof msg.refusal === 'string' && msg.refusal !== '') content.push({ type: 'text', text: msg.refusal });
   for (const call of Array.isArray(msg.tool_calls) ? msg.tool_calls : []) {
@@ -63,7 +64,9 @@ function messageFromCompletion(body: Json, onUsage: (u: Usage) => void, opts: Re
       input: toolInput(call.function.arguments),
     });
   }
-  const usage = isObject(completion.usage) ? usageFromCompletions(completion.usage as CompletionUsage) : { inputTokens: 0, outputTokens: 0 };
+  const usage = isObject(completion.usage)
+    ? usageFromCompletions(completion.usage as CompletionUsage)
+    : { inputTokens: 0, outputTokens: 0 };
   if (isObject(completion.usage)) onUsage(usage);
   const out: MessagesResponse = {
     id: typeof completion.id === 'string' && completion.id !== '' ? completion.id : opts.newId('msg_'),

@@ -4,16 +4,7 @@
 // bias, store, metadata) are left out, and anything that would change what the client gets
 // back but cannot be expressed (audio, n > 1, logprobs, file ids) is a 400 naming the field.
 import type { ContentBlock, CustomTool, MessageParam, MessagesRequest, ToolChoice } from '../formats/messages.js';
-import {
-  arrayAt,
-  invalid,
-  isNumber,
-  isObject,
-  objectAt,
-  parseArguments,
-  parseDataUrl,
-  stringAt,
-} from './fields.js';
+import { arrayAt, invalid, isNumber, isObject, objectAt, parseArguments, parseDataUrl, stringAt } from './fields.js';
 import type { Json } from './types.js';
 
 const DEFAULT_MAX_TOKENS = 4096;
@@ -199,7 +190,8 @@ function assistantBlocks(m: Json, at: string): ContentBlock[] {
       const part = objectAt(p, `${at}.content[${j}]`);
       if (part.type === 'text') blocks.push(...textBlock(stringAt(part.text, `${at}.content[${j}].text`)));
       else if (part.type === 'refusal') blocks.push(...textBlock(stringAt(part.refusal, `${at}.content[${j}].refusal`)));
-      else throw invalid(`${at}.content[${j}]`, `assistant content part ${JSON.stringify(part.type)} cannot be sent to an Anthropic provider`);
+      else
+        throw invalid(`${at}.content[${j}]`, `assistant content part ${JSON.stringify(part.type)} cannot be sent to an Anthropic provider`);
     });
   } else if (content !== null && content !== undefined) throw invalid(`${at}.content`, 'must be a string or an array');
   if (typeof m.refusal === 'string' && blocks.length === 0) blocks.push(...textBlock(m.refusal));

@@ -74,11 +74,7 @@ export interface FunctionTool extends Rest {
   function: { name: string; description?: string; parameters?: Rest; strict?: boolean } & Rest;
 }
 
-export type ToolChoice =
-  | 'none'
-  | 'auto'
-  | 'required'
-  | ({ type: 'function'; function: { name: string } } & Rest);
+export type ToolChoice = 'none' | 'auto' | 'required' | ({ type: 'function'; function: { name: string } } & Rest);
 
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
 

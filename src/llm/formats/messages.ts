@@ -54,14 +54,7 @@ export interface RedactedThinkingBlock extends Rest {
 export interface OtherBlock extends Rest {
   type: string;
 }
-export type ContentBlock =
-  | TextBlock
-  | ImageBlock
-  | DocumentBlock
-  | ToolUseBlock
-  | ToolResultBlock
-  | ThinkingBlock
-  | RedactedThinkingBlock;
+export type ContentBlock = TextBlock | ImageBlock | DocumentBlock | ToolUseBlock | ToolResultBlock | ThinkingBlock | RedactedThinkingBlock;
 
 // ---- request ---------------------------------------------------------------------------
 

@@ -108,11 +108,7 @@ export function readProviderError(status: number, raw: Uint8Array): ProviderErro
   const detail = errorDetail(parsed);
   if (detail) return { status, type: errorType(status, detail.type), message: detail.message };
   const message =
-    text.length === 0
-      ? `upstream returned HTTP ${status}`
-      : text.length > MAX_TEXT_MESSAGE
-        ? text.slice(0, MAX_TEXT_MESSAGE) + '…'
-        : text;
+    text.length === 0 ? `upstream returned HTTP ${status}` : text.length > MAX_TEXT_MESSAGE ? text.slice(0, MAX_TEXT_MESSAGE) + '…' : text;
   return { status, type: typeForStatus(status), message };
 }
 

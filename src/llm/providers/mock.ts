@@ -39,8 +39,7 @@ export interface MockReply {
   model?: string;
 }
 
-export const DEFAULT_MOCK_RESPONSE =
-  'Hello from the agentgateway mock provider! Point a route at a real provider to get real answers.';
+export const DEFAULT_MOCK_RESPONSE = 'Hello from the agentgateway mock provider! Point a route at a real provider to get real answers.';
 
 let counter = 0;
 function nextId(prefix: string): string {
@@ -61,9 +60,13 @@ export function mockRespond(format: ApiFormat, body: Json, settings: MockSetting
   const stream = body.stream === true;
   let reply: MockReply;
   if (format === 'completions') {
-    reply = stream ? completionsStream(model, tokens, inputTokens, body, settings) : json(200, completionsBody(model, text, tokens.length, inputTokens));
+    reply = stream
+      ? completionsStream(model, tokens, inputTokens, body, settings)
+      : json(200, completionsBody(model, text, tokens.length, inputTokens));
   } else {
-    reply = stream ? messagesStream(model, tokens, inputTokens, settings) : json(200, messagesBody(model, text, tokens.length, inputTokens));
+    reply = stream
+      ? messagesStream(model, tokens, inputTokens, settings)
+      : json(200, messagesBody(model, text, tokens.length, inputTokens));
   }
   return { ...reply, usage: { inputTokens, outputTokens: tokens.length }, model };
 }
@@ -132,7 +135,14 @@ function completionsBody(model: string, text: string, outputTokens: number, inpu
 
 function completionsStream(model: string, tokens: string[], inputTokens: number, body: Json, settings: MockSettings): MockReply {
   const includeUsage = (body.stream_options as Json | undefined)?.include_usage === true;
-  const head = { id: nextId('chatcmpl-mock'), object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, service_tier: 'default', system_fingerprint: 'fp_mock' };
+  const head = {
+    id: nextId('chatcmpl-mock'),
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    service_tier: 'default',
+    system_fingerprint: 'fp_mock',
+  };
   const usageNull = includeUsage ? { usage: null } : {};
   const chunk = (delta: Json, finish: string | null) =>
     `data: ${JSON.stringify({ ...head, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usageNull })}\n\n`;
@@ -142,14 +152,23 @@ function completionsStream(model: string, tokens: string[], inputTokens: number,
   const end = at(Math.max(0, tokens.length - 1));
   events.push({ atMs: end, data: chunk({}, 'stop') });
   if (includeUsage) {
-    events.push({ atMs: end, data: `data: ${JSON.stringify({ ...head, choices: [], usage: completionsUsage(inputTokens, tokens.length) })}\n\n` });
+    events.push({
+      atMs: end,
+      data: `data: ${JSON.stringify({ ...head, choices: [], usage: completionsUsage(inputTokens, tokens.length) })}\n\n`,
+    });
   }
   events.push({ atMs: end, data: 'data: [DONE]\n\n' });
   return { status: 200, contentType: 'text/event-stream', events };
 }
 
 function messagesUsage(inputTokens: number, outputTokens: number): Json {
-  return { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: outputTokens, service_tier: 'standard' };
+  return {
+    input_tokens: inputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    output_tokens: outputTokens,
+    service_tier: 'standard',
+  };
 }
 
 function messagesBody(model: string, text: string, outputTokens: number, inputTokens: number): Json {
@@ -168,17 +187,31 @@ function messagesBody(model: string, text: string, outputTokens: number, inputTo
 function messagesStream(model: string, tokens: string[], inputTokens: number, settings: MockSettings): MockReply {
   const ev = (type: string, data: Json) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   const at = timing(settings);
-  const message = { id: nextId('msg_mock'), type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: messagesUsage(inputTokens, 1) };
+  const message = {
+    id: nextId('msg_mock'),
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: messagesUsage(inputTokens, 1),
+  };
   const events: MockEvent[] = [
     { atMs: at(0), data: ev('message_start', { message }) },
     { atMs: at(0), data: ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }) },
     { atMs: at(0), data: ev('ping', {}) },
   ];
-  tokens.forEach((t, i) => events.push({ atMs: at(i), data: ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: t } }) }));
+  tokens.forEach((t, i) =>
+    events.push({ atMs: at(i), data: ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: t } }) }),
+  );
   const end = at(Math.max(0, tokens.length - 1));
   events.push(
     { atMs: end, data: ev('content_block_stop', { index: 0 }) },
-    { atMs: end, data: ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: tokens.length } }) },
+    {
+      atMs: end,
+      data: ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: tokens.length } }),
+    },
     { atMs: end, data: ev('message_stop', {}) },
   );
   return { status: 200, contentType: 'text/event-stream', events };

@@ -147,10 +147,7 @@ export class ChunksToMessages extends TranslatingStream {
     this.open = { index: block, kind: 'tool' };
     this.token();
     const contentBlock = { type: 'tool_use', id, name: typeof name === 'string' ? name : '', input: {} };
-    this.out.event(
-      'content_block_start',
-      JSON.stringify({ type: 'content_block_start', index: block, content_block: contentBlock }),
-    );
+    this.out.event('content_block_start', JSON.stringify({ type: 'content_block_start', index: block, content_block: contentBlock }));
     return slot;
   }
 

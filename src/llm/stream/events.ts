@@ -67,9 +67,7 @@ export function parseMessagesEvent(data: string): MessagesStreamEvent | null {
   return ev as MessagesStreamEvent;
 }
 
-export type CompletionsFrame =
-  | { kind: 'chunk'; chunk: ChatCompletionChunk }
-  | { kind: 'error'; type: unknown; message: string };
+export type CompletionsFrame = { kind: 'chunk'; chunk: ChatCompletionChunk } | { kind: 'error'; type: unknown; message: string };
 
 /** An OpenAI stream frame (not `[DONE]`): a chunk, or an error object sent mid-stream. */
 export function parseCompletionsFrame(data: string): CompletionsFrame {

@@ -16,13 +16,7 @@
 // Counters only grow, so each is the max of what was seen: input is never lost to a zero.
 import type { StreamOptions } from '../convert/types.js';
 import type { FinishReason } from '../formats/completions.js';
-import type {
-  ContentBlockDeltaEvent,
-  ContentBlockStartEvent,
-  MessageDeltaEvent,
-  MessagesUsage,
-  StopReason,
-} from '../formats/messages.js';
+import type { ContentBlockDeltaEvent, ContentBlockStartEvent, MessageDeltaEvent, MessagesUsage, StopReason } from '../formats/messages.js';
 import { errorType, statusForType } from '../formats/provider-errors.js';
 import { completionsUsage, mergeMessagesUsage, usageFromMessages } from '../formats/usage.js';
 import type { Usage } from '../usage.js';
@@ -110,8 +104,13 @@ export class MessagesToChunks extends TranslatingStream {
   private start(id: string, model: string, usage: Partial<MessagesUsage> | undefined): void {
     if (this.head !== '') return;
     this.head =
-      '{"id":' + JSON.stringify(id) + ',"object":"chat.completion.chunk","created":' + this.now() +
-      ',"model":' + JSON.stringify(model) + ',"system_fingerprint":null,"choices":[';
+      '{"id":' +
+      JSON.stringify(id) +
+      ',"object":"chat.completion.chunk","created":' +
+      this.now() +
+      ',"model":' +
+      JSON.stringify(model) +
+      ',"system_fingerprint":null,"choices":[';
     this.opts.onModel?.(model);
     if (usage) this.mergeUsage(usage);
     this.chunk('{"role":"assistant","content":""}');
@@ -130,8 +129,13 @@ export class MessagesToChunks extends TranslatingStream {
       this.blocks[ev.index] = n;
       this.token();
       this.chunk(
-        '{"tool_calls":[{"index":' + n + ',"id":' + JSON.stringify(String(b.id ?? '')) +
-          ',"type":"function","function":{"name":' + JSON.stringify(String(b.name ?? '')) + ',"arguments":""}}]}',
+        '{"tool_calls":[{"index":' +
+          n +
+          ',"id":' +
+          JSON.stringify(String(b.id ?? '')) +
+          ',"type":"function","function":{"name":' +
+          JSON.stringify(String(b.name ?? '')) +
+          ',"arguments":""}}]}',
       );
       // Input is normally {} here and streamed as input_json_delta; a proxy may send it whole.
       const input = b.input;
@@ -210,8 +214,13 @@ export class MessagesToChunks extends TranslatingStream {
 
   private chunk(delta: string, finish: FinishReason | null = null): void {
     this.out.data(
-      this.head + '{"index":0,"delta":' + delta + ',"logprobs":null,"finish_reason":' +
-        (finish === null ? 'null' : '"' + finish + '"') + '}]' + this.tail,
+      this.head +
+        '{"index":0,"delta":' +
+        delta +
+        ',"logprobs":null,"finish_reason":' +
+        (finish === null ? 'null' : '"' + finish + '"') +
+        '}]' +
+        this.tail,
     );
   }
 

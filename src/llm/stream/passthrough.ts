@@ -152,7 +152,15 @@ export class CompletionsPassthrough extends Passthrough {
     const choices = c.choices;
     if (!choices || choices.length === 0) return !c.usage; // the usage-only chunk
     const d = choices[0]?.delta;
-    if (!this.firstToken && d && (nonEmpty(d.content) || nonEmpty(d.reasoning_content) || nonEmpty(d.reasoning) || nonEmpty(d.refusal) || (Array.isArray(d.tool_calls) && d.tool_calls.length > 0))) {
+    if (
+      !this.firstToken &&
+      d &&
+      (nonEmpty(d.content) ||
+        nonEmpty(d.reasoning_content) ||
+        nonEmpty(d.reasoning) ||
+        nonEmpty(d.refusal) ||
+        (Array.isArray(d.tool_calls) && d.tool_calls.length > 0))
+    ) {
       this.token();
     }
     if (choices.some((ch) => ch.finish_reason)) this.sawFinish = true;

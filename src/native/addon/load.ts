@@ -63,7 +63,10 @@ export function loadAddon(path: string = ADDON_PATH): LoadResult {
     return { addon: null, reason: `failed to load ${path}: ${(err as Error).message}` };
   }
   if (addon.abi !== ADDON_ABI) {
-    return { addon: null, reason: `stale build at ${path} (abi ${String(addon.abi)}, expected ${ADDON_ABI}); run \`npm run build:native\`` };
+    return {
+      addon: null,
+      reason: `stale build at ${path} (abi ${String(addon.abi)}, expected ${ADDON_ABI}); run \`npm run build:native\``,
+    };
   }
   return { addon, path };
 }

@@ -17,7 +17,7 @@ export const tsHeaderRewriter: HeaderRewriter = {
       const value = list[i + 1]!;
       if (!TOKEN.test(name) || INVALID_VALUE_CHAR.test(value)) continue;
       const lower = name.toLowerCase();
-      if (rules.drop.has(lower) || (listed?.has(lower))) continue;
+      if (rules.drop.has(lower) || listed?.has(lower)) continue;
       out.push(name, value);
     }
     const append = rules.append;

@@ -34,13 +34,22 @@ export class TsPickTwo implements PickTwo {
     const buf = new Float64Array(Math.max(size * 6, 1));
     const col = (k: number): Float64Array => buf.subarray(k * size, (k + 1) * size);
     [this.w, this.pending, this.latency, this.health, this.until, this.ejected] = [0, 1, 2, 3, 4, 5].map(col) as [
-      Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
     ];
     this.w.fill(1);
     this.health.fill(1);
     this.state = {
-      weight: this.w, pending: this.pending, latency: this.latency,
-      health: this.health, evictedUntil: this.until, timesEjected: this.ejected,
+      weight: this.w,
+      pending: this.pending,
+      latency: this.latency,
+      health: this.health,
+      evictedUntil: this.until,
+      timesEjected: this.ejected,
     };
     this.cum = new Float64Array(size);
     this.rng = seed >>> 0;

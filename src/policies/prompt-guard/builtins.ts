@@ -39,7 +39,10 @@ const NOT_WORD_BEFORE = '(?<![\\w@.+-])';
 export const BUILTIN_DETECTORS = {
   email: {
     entity: 'EMAIL_ADDRESS',
-    regex: new RegExp(`${NOT_WORD_BEFORE}[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])`, 'g'),
+    regex: new RegExp(
+      `${NOT_WORD_BEFORE}[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])`,
+      'g',
+    ),
     alphabet: /[A-Za-z0-9._%+@-]/,
     starts: /[A-Za-z0-9._%+-]/,
     maxLength: 254,

@@ -25,7 +25,9 @@ export function compilePromptGuard(spec: PromptGuardT, path: Path, c: GuardCompi
 function compileGuard(g: GuardT, path: Path, c: GuardCompiler): Guard {
   const rejection = compileRejection(g.rejection, [...path, 'rejection'], c);
   if (g.regex !== undefined) {
-    const detectors: Detector[] = g.regex.rules.map((r) => (r.builtin !== undefined ? BUILTIN_DETECTORS[r.builtin] : customDetector(r.pattern!)));
+    const detectors: Detector[] = g.regex.rules.map((r) =>
+      r.builtin !== undefined ? BUILTIN_DETECTORS[r.builtin] : customDetector(r.pattern!),
+    );
     return { kind: 'regex', action: g.regex.action ?? 'mask', detectors, rejection };
   }
   const w = g.webhook!;
@@ -47,11 +49,13 @@ function compileRejection(r: RejectionT | undefined, path: Path, c: PolicyCompil
   const headers: [string, string][] = [];
   const add = (n: string, v: string) => {
     const name = n.toLowerCase();
-    if (FIXED_HEADERS.has(name)) c.warn(`${path.join('.')}.headers: ${name} is ignored; a rejection is a JSON error in the client's API dialect`);
+    if (FIXED_HEADERS.has(name))
+      c.warn(`${path.join('.')}.headers: ${name} is ignored; a rejection is a JSON error in the client's API dialect`);
     else headers.push([name, v]);
   };
   for (const [n, v] of Object.entries(r?.headers?.set ?? {})) add(n, v);
   for (const [n, v] of Object.entries(r?.headers?.add ?? {})) add(n, v);
-  if (r?.headers?.remove !== undefined) c.warn(`${path.join('.')}.headers.remove is ignored; a rejection carries only the headers set or added`);
+  if (r?.headers?.remove !== undefined)
+    c.warn(`${path.join('.')}.headers.remove is ignored; a rejection carries only the headers set or added`);
   return { status: r?.status ?? 403, message: r?.body ?? DEFAULT_REJECTION_MESSAGE, headers };
 }

@@ -34,7 +34,10 @@ export class TextHoldback {
     // Never split a surrogate pair between two events.
     if (cut > 0 && cut < text.length && isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
     this.pending = text.slice(cut);
-    return maskText(text.slice(0, cut), matches.filter((m) => m.end <= cut));
+    return maskText(
+      text.slice(0, cut),
+      matches.filter((m) => m.end <= cut),
+    );
   }
 
   /** The channel ended: the rest, masked. */

@@ -27,16 +27,18 @@ function contentSlots(holder: Obj, key: string, role: string, message: number, p
   }
   if (!Array.isArray(v)) return [];
   const parts = v as unknown[];
-  return parts.filter((p): p is Obj => isObj(p) && p.type === partType && typeof p.text === 'string').map((part) => ({
-    role,
-    message,
-    get: () => part.text as string,
-    set: (t: string) => (part.text = t),
-    remove: () => {
-      const i = parts.indexOf(part);
-      if (i >= 0) parts.splice(i, 1);
-    },
-  }));
+  return parts
+    .filter((p): p is Obj => isObj(p) && p.type === partType && typeof p.text === 'string')
+    .map((part) => ({
+      role,
+      message,
+      get: () => part.text as string,
+      set: (t: string) => (part.text = t),
+      remove: () => {
+        const i = parts.indexOf(part);
+        if (i >= 0) parts.splice(i, 1);
+      },
+    }));
 }
 
 const PROMPT_ROLES = new Set(['system', 'developer', 'user', 'assistant']);

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gatewayUrl, publicOrigin, rewriteAgentCard, stripPathPrefix, type CardLocation } from '../../../src/a2a/card.js';
 
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../../fixtures/a2a/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/a2a/${name}`, import.meta.url), 'utf8'));
 
 const AT: CardLocation = {
   publicOrigin: 'https://gw.example.com',
@@ -42,7 +43,12 @@ describe('agent card fixtures', () => {
 });
 
 describe('gatewayUrl (agentgateway: public base = client URL minus the well-known suffix)', () => {
-  const root: CardLocation = { publicOrigin: 'http://gw:4500', gatewayBase: '', backendCardUrl: 'http://agent:1/.well-known/agent-card.json', backendBase: '' };
+  const root: CardLocation = {
+    publicOrigin: 'http://gw:4500',
+    gatewayBase: '',
+    backendCardUrl: 'http://agent:1/.well-known/agent-card.json',
+    backendBase: '',
+  };
   it.each([
     ['http://agent:1/', 'http://gw:4500/'],
     ['http://agent:1', 'http://gw:4500/'],
@@ -73,8 +79,11 @@ describe('stripPathPrefix', () => {
 
 describe('publicOrigin: the client view of the gateway', () => {
   it('Host with port, default scheme http', () => expect(publicOrigin('127.0.0.1:4500', undefined)).toBe('http://127.0.0.1:4500'));
-  it('X-Forwarded-Proto https (first value of a list) wins', () => expect(publicOrigin('Gw.Example.com', 'https, http')).toBe('https://gw.example.com'));
+  it('X-Forwarded-Proto https (first value of a list) wins', () =>
+    expect(publicOrigin('Gw.Example.com', 'https, http')).toBe('https://gw.example.com'));
   it('only http and https are taken from X-Forwarded-Proto', () => expect(publicOrigin('gw', 'javascript')).toBe('http://gw'));
   it('IPv6 literal', () => expect(publicOrigin('[::1]:4500', undefined)).toBe('http://[::1]:4500'));
-  it.each([undefined, '', 'evil.com/path', 'a b', 'gw:4500@evil', 'gw:port'])('refuses Host %j', (h) => expect(publicOrigin(h, undefined)).toBeUndefined());
+  it.each([undefined, '', 'evil.com/path', 'a b', 'gw:4500@evil', 'gw:port'])('refuses Host %j', (h) =>
+    expect(publicOrigin(h, undefined)).toBeUndefined(),
+  );
 });

@@ -3,16 +3,26 @@
 import { describe, expect, it } from 'vitest';
 import { classifyA2a, restOperation } from '../../../src/a2a/classify.js';
 
-const post = (path: string, body: unknown) => classifyA2a('POST', path, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
-const rpc = (method: string, params?: unknown, id: unknown = 1) => ({ jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) });
+const post = (path: string, body: unknown) =>
+  classifyA2a('POST', path, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+const rpc = (method: string, params?: unknown, id: unknown = 1) => ({
+  jsonrpc: '2.0',
+  id,
+  method,
+  ...(params !== undefined ? { params } : {}),
+});
 
 describe('agent cards', () => {
-  it.each(['/.well-known/agent-card.json', '/agents/a/.well-known/agent-card.json', '/x/.well-known/agent.json'])('GET %s is a card fetch', (p) => {
-    const x = classifyA2a('GET', p, null);
-    expect(x.binding).toBe('card');
-    expect(x.method).toBe('');
-  });
-  it('POST to a card path is not a card fetch', () => expect(classifyA2a('POST', '/.well-known/agent-card.json', null).binding).toBe('jsonrpc'));
+  it.each(['/.well-known/agent-card.json', '/agents/a/.well-known/agent-card.json', '/x/.well-known/agent.json'])(
+    'GET %s is a card fetch',
+    (p) => {
+      const x = classifyA2a('GET', p, null);
+      expect(x.binding).toBe('card');
+      expect(x.method).toBe('');
+    },
+  );
+  it('POST to a card path is not a card fetch', () =>
+    expect(classifyA2a('POST', '/.well-known/agent-card.json', null).binding).toBe('jsonrpc'));
 });
 
 describe('JSON-RPC calls', () => {

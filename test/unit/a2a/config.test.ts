@@ -24,7 +24,9 @@ function build(routes: string) {
 /** The routes matched by GET /a, /b and /c. */
 function routes(routesYaml: string): RouteRt[] {
   const table = build(routesYaml).snapshot.binds.get(4599)!.listeners[0]!.routes;
-  return ['/a', '/b', '/c'].flatMap((path) => table.match({ host: '', path, method: 'GET', query: '', header: () => undefined })?.route ?? []);
+  return ['/a', '/b', '/c'].flatMap(
+    (path) => table.match({ host: '', path, method: 'GET', query: '', header: () => undefined })?.route ?? [],
+  );
 }
 
 describe('policies.a2a', () => {
@@ -75,13 +77,17 @@ describe('policies.a2a', () => {
 `);
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
-      expect((e as Error).message).toMatch(/^a2a\.yaml:7:\d+: binds\[0\]\.listeners\[0\]\.routes\[0\]\.backends\[0\]\.ai: a2a marks agent traffic/);
+      expect((e as Error).message).toMatch(
+        /^a2a\.yaml:7:\d+: binds\[0\]\.listeners\[0\]\.routes\[0\]\.backends\[0\]\.ai: a2a marks agent traffic/,
+      );
       return;
     }
     throw new Error('compiled');
   });
 
   it('a2a takes no settings (unknown keys are errors)', () => {
-    expect(() => build(`    - policies: {a2a: {rewrite: true}}\n      backends: [{host: "127.0.0.1:1"}]\n`)).toThrow(/unknown key "rewrite"/);
+    expect(() => build(`    - policies: {a2a: {rewrite: true}}\n      backends: [{host: "127.0.0.1:1"}]\n`)).toThrow(
+      /unknown key "rewrite"/,
+    );
   });
 });

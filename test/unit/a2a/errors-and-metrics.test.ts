@@ -8,7 +8,8 @@ import { a2aErrorBody, GatewayError, JsonRpcRequestError } from '../../../src/pi
 import { PolicyRejection } from '../../../src/policies/request-policy.js';
 import { toGatewayError } from '../../../src/pipeline/respond.js';
 
-const call = (id: unknown, method = 'message/send') => classifyA2a('POST', '/', Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, method })));
+const call = (id: unknown, method = 'message/send') =>
+  classifyA2a('POST', '/', Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, method })));
 
 describe('JSON-RPC error objects for gateway errors', () => {
   it('authorization denial: 403 stays the HTTP status, code -32000, the request id echoed', () => {
@@ -31,7 +32,11 @@ describe('JSON-RPC error objects for gateway errors', () => {
   it('upstream failures are internal errors; a card fetch has no id', () => {
     const x = classifyA2a('GET', '/.well-known/agent-card.json', null);
     const body = JSON.parse(a2aErrorBody(new GatewayError(503, 'api_error', 'upstream unreachable', 'upstream'), x));
-    expect(body).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'upstream unreachable', data: { httpStatus: 503, type: 'api_error' } } });
+    expect(body).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32603, message: 'upstream unreachable', data: { httpStatus: 503, type: 'api_error' } },
+    });
   });
 });
 
@@ -41,7 +46,13 @@ describe('access-log fields', () => {
     x.setTask('t-1');
     x.setState('completed');
     x.outcome = 'success';
-    expect(a2aLogFields(x)).toEqual({ protocol: 'a2a', 'a2a.method': 'tasks/get', 'a2a.response.outcome': 'success', 'a2a.task.id': 't-1', 'a2a.task.state': 'completed' });
+    expect(a2aLogFields(x)).toEqual({
+      protocol: 'a2a',
+      'a2a.method': 'tasks/get',
+      'a2a.response.outcome': 'success',
+      'a2a.task.id': 't-1',
+      'a2a.task.state': 'completed',
+    });
     expect(a2aLogFields(new A2aExchange('card'))).toEqual({ protocol: 'a2a' });
   });
 });

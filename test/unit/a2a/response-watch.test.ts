@@ -19,7 +19,14 @@ function watchJson(body: unknown, binding: 'jsonrpc' | 'rest' = 'jsonrpc', statu
   return x;
 }
 
-const fields = (x: A2aExchange) => ({ outcome: x.outcome, kind: x.resultKind, task: x.taskId, state: x.taskState, context: x.contextId, code: x.errorCode });
+const fields = (x: A2aExchange) => ({
+  outcome: x.outcome,
+  kind: x.resultKind,
+  task: x.taskId,
+  state: x.taskState,
+  context: x.contextId,
+  code: x.errorCode,
+});
 
 describe('JSON-RPC responses', () => {
   it('v0.3 flat task', () => {
@@ -33,12 +40,27 @@ describe('JSON-RPC responses', () => {
   });
 
   it('v1.0 nested result.task', () => {
-    const x = watchJson({ jsonrpc: '2.0', id: 1, result: { task: { id: 't-2', contextId: 'c-2', status: { state: 'TASK_STATE_COMPLETED' } } } });
-    expect(fields(x)).toEqual({ outcome: 'success', kind: 'task', task: 't-2', state: 'TASK_STATE_COMPLETED', context: 'c-2', code: undefined });
+    const x = watchJson({
+      jsonrpc: '2.0',
+      id: 1,
+      result: { task: { id: 't-2', contextId: 'c-2', status: { state: 'TASK_STATE_COMPLETED' } } },
+    });
+    expect(fields(x)).toEqual({
+      outcome: 'success',
+      kind: 'task',
+      task: 't-2',
+      state: 'TASK_STATE_COMPLETED',
+      context: 'c-2',
+      code: undefined,
+    });
   });
 
   it('v1.0 nested result.message', () => {
-    const x = watchJson({ jsonrpc: '2.0', id: 1, result: { message: { messageId: 'm', contextId: 'c-4', role: 'ROLE_AGENT', parts: [] } } });
+    const x = watchJson({
+      jsonrpc: '2.0',
+      id: 1,
+      result: { message: { messageId: 'm', contextId: 'c-4', role: 'ROLE_AGENT', parts: [] } },
+    });
     expect(fields(x)).toEqual({ outcome: 'success', kind: 'message', task: undefined, state: undefined, context: 'c-4', code: undefined });
   });
 
@@ -79,10 +101,18 @@ describe('JSON-RPC responses', () => {
 
 describe('HTTP+JSON answers', () => {
   it('a Task body', () => {
-    expect(fields(watchJson({ id: 't-6', contextId: 'c-6', status: { state: 'TASK_STATE_WORKING' } }, 'rest'))).toMatchObject({ outcome: 'success', task: 't-6', state: 'TASK_STATE_WORKING' });
+    expect(fields(watchJson({ id: 't-6', contextId: 'c-6', status: { state: 'TASK_STATE_WORKING' } }, 'rest'))).toMatchObject({
+      outcome: 'success',
+      task: 't-6',
+      state: 'TASK_STATE_WORKING',
+    });
   });
   it('{task} from message:send', () => {
-    expect(fields(watchJson({ task: { id: 't-7', contextId: 'c', status: { state: 'TASK_STATE_SUBMITTED' } } }, 'rest'))).toMatchObject({ outcome: 'success', kind: 'task', task: 't-7' });
+    expect(fields(watchJson({ task: { id: 't-7', contextId: 'c', status: { state: 'TASK_STATE_SUBMITTED' } } }, 'rest'))).toMatchObject({
+      outcome: 'success',
+      kind: 'task',
+      task: 't-7',
+    });
   });
   it('an error status is an error, JSON or not', () => {
     expect(watchJson({ error: { code: 404, status: 'NOT_FOUND', message: 'no task' } }, 'rest', 404).outcome).toBe('error');
@@ -116,7 +146,14 @@ describe('SSE streams', () => {
     expect(x.taskState).toBe('TASK_STATE_COMPLETED');
     expect(x.outcome).toBeUndefined();
     w.end();
-    expect(fields(x)).toEqual({ outcome: 'success', kind: 'status-update', task: 't-8', state: 'TASK_STATE_COMPLETED', context: 'c-8', code: undefined });
+    expect(fields(x)).toEqual({
+      outcome: 'success',
+      kind: 'status-update',
+      task: 't-8',
+      state: 'TASK_STATE_COMPLETED',
+      context: 'c-8',
+      code: undefined,
+    });
   });
 
   it('v0.3 events', () => {
@@ -126,11 +163,21 @@ describe('SSE streams', () => {
       ev({ kind: 'artifact-update', taskId: 't-9', contextId: 'c-9', artifact: { artifactId: 'a', parts: [] } }),
     ]);
     w.end();
-    expect(fields(x)).toEqual({ outcome: 'success', kind: 'artifact-update', task: 't-9', state: 'working', context: 'c-9', code: undefined });
+    expect(fields(x)).toEqual({
+      outcome: 'success',
+      kind: 'artifact-update',
+      task: 't-9',
+      state: 'working',
+      context: 'c-9',
+      code: undefined,
+    });
   });
 
   it('an error event makes the outcome error', () => {
-    const { x, w } = sse('jsonrpc', [v1[0]!, `event: error\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 9, error: { code: -32603, message: 'boom' } })}\n\n`]);
+    const { x, w } = sse('jsonrpc', [
+      v1[0]!,
+      `event: error\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: 9, error: { code: -32603, message: 'boom' } })}\n\n`,
+    ]);
     w.end();
     expect(fields(x)).toMatchObject({ outcome: 'error', code: -32603, task: 't-8' });
   });
@@ -142,7 +189,9 @@ describe('SSE streams', () => {
   });
 
   it('HTTP+JSON streams carry StreamResponse objects without an envelope', () => {
-    const { x, w } = sse('rest', [`data: ${JSON.stringify({ statusUpdate: { taskId: 't-r', contextId: 'c', status: { state: 'TASK_STATE_WORKING' } } })}\n\n`]);
+    const { x, w } = sse('rest', [
+      `data: ${JSON.stringify({ statusUpdate: { taskId: 't-r', contextId: 'c', status: { state: 'TASK_STATE_WORKING' } } })}\n\n`,
+    ]);
     w.end();
     expect(fields(x)).toMatchObject({ outcome: 'success', task: 't-r', state: 'TASK_STATE_WORKING' });
   });

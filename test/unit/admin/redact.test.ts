@@ -17,7 +17,15 @@ describe('redact', () => {
                     backendTLS: { key: 'client.key', cert: 'client.pem', root: 'ca.pem' },
                     requestHeaderModifier: { set: { authorization: 'Basic dXNlcjpwYXNz', 'x-api-key': 'abc', 'x-team': 'blue' } },
                   },
-                  backends: [{ ai: { name: 'oa', provider: { openAI: { model: 'gpt-4o' } }, policies: { backendAuth: { key: { file: 'keys/openai' } } } } }],
+                  backends: [
+                    {
+                      ai: {
+                        name: 'oa',
+                        provider: { openAI: { model: 'gpt-4o' } },
+                        policies: { backendAuth: { key: { file: 'keys/openai' } } },
+                      },
+                    },
+                  ],
                 },
               ],
             },

@@ -52,13 +52,17 @@ describe('errors are found at compile time, with their column', () => {
   });
 
   it('literal CIDR, IP and regex arguments', () => {
-    expect(err('cidr("10.0.0.0/33").containsIP(source.address)')).toMatch(/prefix longer than the address \(at column 6: ""10\.0\.0\.0\/33""\)/);
+    expect(err('cidr("10.0.0.0/33").containsIP(source.address)')).toMatch(
+      /prefix longer than the address \(at column 6: ""10\.0\.0\.0\/33""\)/,
+    );
     expect(err('ip("300.1.1.1").isLoopback()')).toMatch(/IP address "300\.1\.1\.1" is not valid/);
     expect(err('request.path.matches("(")')).toMatch(/Invalid regular expression/);
   });
 
   it('the result type', () => {
-    expect(err('request.method', { resultType: 'bool' })).toBe('expression must evaluate to bool, not string (at column 1: "request.method")');
+    expect(err('request.method', { resultType: 'bool' })).toBe(
+      'expression must evaluate to bool, not string (at column 1: "request.method")',
+    );
     expect(() => compileCel('jwt.admin', { resultType: 'bool' })).not.toThrow(); // dyn: checked per request
   });
 
@@ -91,7 +95,9 @@ describe('activation plans build only what is read', () => {
   });
 
   it('request fields', () => {
-    const p = compileCel('request.pathAndQuery == "/v1/chat/completions?a=1" && request.host == "gw.example:4100" && request.body.contains("model")');
+    const p = compileCel(
+      'request.pathAndQuery == "/v1/chat/completions?a=1" && request.host == "gw.example:4100" && request.body.contains("model")',
+    );
     expect(holds(p, new ActivationPlan([p]).build(celRequest()))).toBe(true);
   });
 

@@ -33,7 +33,9 @@ describe('cidr and ip (Kubernetes CEL library semantics)', () => {
     expect(run('string(cidr("2001:db8::1/32").masked())')).toBe('2001:db8:0:0:0:0:0:0/32');
     expect(run('ip("::1").isLoopback() && ip("127.0.0.2").isLoopback() && !ip("8.8.8.8").isLoopback()')).toBe(true);
     expect(run('ip("fe80::1").isLinkLocalUnicast() && ip("169.254.1.1").isLinkLocalUnicast()')).toBe(true);
-    expect(run('ip("8.8.8.8").isGlobalUnicast() && !ip("255.255.255.255").isGlobalUnicast() && !ip("0.0.0.0").isGlobalUnicast()')).toBe(true);
+    expect(run('ip("8.8.8.8").isGlobalUnicast() && !ip("255.255.255.255").isGlobalUnicast() && !ip("0.0.0.0").isGlobalUnicast()')).toBe(
+      true,
+    );
     expect(run('ip("::").isUnspecified() && ip("1.2.3.4").family() == 4 && ip("::1").family() == 6')).toBe(true);
     expect(run('isIP("1.2.3.4") && !isIP("1.2.3") && !isIP("fe80::1%eth0")')).toBe(true);
   });

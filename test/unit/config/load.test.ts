@@ -54,7 +54,9 @@ describe('config errors name the file, the YAML path and line:column', () => {
 
   it('invalid regex is caught at load', () => {
     const yaml = `binds:\n- port: 1\n  listeners:\n  - routes:\n    - matches: [{path: {regex: "([a-z"}}]\n      backends: [{host: "a:1"}]\n`;
-    expect(problems(yaml)[0]).toMatch(/^test\.yaml:5:\d+: binds\[0\]\.listeners\[0\]\.routes\[0\]\.matches\[0\]\.path\.regex: invalid regular expression$/);
+    expect(problems(yaml)[0]).toMatch(
+      /^test\.yaml:5:\d+: binds\[0\]\.listeners\[0\]\.routes\[0\]\.matches\[0\]\.path\.regex: invalid regular expression$/,
+    );
   });
 
   it('backend needs exactly one kind', () => {
@@ -124,7 +126,9 @@ describe('every example config in configs/ loads', () => {
     .filter((f) => statSync(join(dir, f)).isFile());
 
   it('finds the example configs', () => {
-    expect(files).toEqual(expect.arrayContaining(['quickstart.yaml', 'step1-basic-routing/agentgateway.yaml', 'step2-multi-provider/agentgateway.yaml']));
+    expect(files).toEqual(
+      expect.arrayContaining(['quickstart.yaml', 'step1-basic-routing/agentgateway.yaml', 'step2-multi-provider/agentgateway.yaml']),
+    );
   });
 
   it.each(files)('%s loads and compiles', async (f) => {

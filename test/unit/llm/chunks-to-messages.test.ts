@@ -16,7 +16,10 @@ const DONE = 'data: [DONE]\n\n';
 function open(): { t: StreamTransducer; usage: Usage[] } {
   const usage: Usage[] = [];
   let n = 0;
-  const t = conversionFor('messages', 'completions', { newId: (p) => `${p}gen${++n}` }).stream({ includeUsage: false, onUsage: (u) => usage.push(u) });
+  const t = conversionFor('messages', 'completions', { newId: (p) => `${p}gen${++n}` }).stream({
+    includeUsage: false,
+    onUsage: (u) => usage.push(u),
+  });
   return { t, usage };
 }
 
@@ -83,14 +86,20 @@ describe('ChunksToMessages', () => {
 
   it('gives calls without an id a generated toolu_ id', () => {
     const { t } = open();
-    const out = events(t.push(enc(chunk({ tool_calls: [{ index: 0, function: { name: 'f', arguments: '{}' } }] }) + chunk({}, 'tool_calls') + DONE)));
+    const out = events(
+      t.push(enc(chunk({ tool_calls: [{ index: 0, function: { name: 'f', arguments: '{}' } }] }) + chunk({}, 'tool_calls') + DONE)),
+    );
     expect(assembleMessages(out).blocks[0]).toMatchObject({ type: 'tool_use', id: 'toolu_gen1', name: 'f' });
   });
 
   it("reads OpenRouter's `reasoning` field as thinking and keeps a signature extension", () => {
     const { t } = open();
     const out = events(
-      t.push(enc(chunk({ reasoning: 'think' }) + chunk({ reasoning_signature: 'sig' }) + chunk({ content: 'answer' }) + chunk({}, 'stop') + DONE)),
+      t.push(
+        enc(
+          chunk({ reasoning: 'think' }) + chunk({ reasoning_signature: 'sig' }) + chunk({ content: 'answer' }) + chunk({}, 'stop') + DONE,
+        ),
+      ),
     );
     expect(assembleMessages(out).blocks).toEqual([
       { type: 'thinking', thinking: 'think', signature: 'sig' },
@@ -115,14 +124,28 @@ describe('ChunksToMessages', () => {
 
   it("converts vLLM's error object mid-stream into an Anthropic error event", () => {
     const { t } = open();
-    const out = events(t.push(enc(chunk({ content: 'x' }) + `data: {"object":"error","message":"out of memory","type":"InternalServerError","param":null,"code":500}\n\n`)));
+    const out = events(
+      t.push(
+        enc(
+          chunk({ content: 'x' }) +
+            `data: {"object":"error","message":"out of memory","type":"InternalServerError","param":null,"code":500}\n\n`,
+        ),
+      ),
+    );
     expect(out.at(-1)).toEqual({ event: 'error', data: { type: 'error', error: { type: 'api_error', message: 'out of memory' } } });
     expect(t.end()).toHaveLength(0);
   });
 
   it('maps an OpenAI rate limit error event to rate_limit_error', () => {
     const { t } = open();
-    const out = events(t.push(enc(chunk({ content: 'x' }) + `data: {"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"}}\n\n`)));
+    const out = events(
+      t.push(
+        enc(
+          chunk({ content: 'x' }) +
+            `data: {"error":{"message":"slow down","type":"rate_limit_error","param":null,"code":"rate_limit_exceeded"}}\n\n`,
+        ),
+      ),
+    );
     expect(out.at(-1)!.data).toEqual({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } });
   });
 
@@ -138,19 +161,31 @@ describe('ChunksToMessages', () => {
   it('refuses a [DONE] that no chunk preceded', () => {
     const { t } = open();
     const out = events(t.push(enc(DONE)));
-    expect(out).toEqual([{ event: 'error', data: { type: 'error', error: { type: 'api_error', message: expect.stringContaining('without any completion chunk') } } }]);
+    expect(out).toEqual([
+      {
+        event: 'error',
+        data: { type: 'error', error: { type: 'api_error', message: expect.stringContaining('without any completion chunk') } },
+      },
+    ]);
   });
 
   it('reports an empty upstream as truncated', () => {
     const { t } = open();
     expect(events(t.end())).toEqual([
-      { event: 'error', data: { type: 'error', error: { type: 'api_error', message: 'upstream stream ended before finish_reason and [DONE]' } } },
+      {
+        event: 'error',
+        data: { type: 'error', error: { type: 'api_error', message: 'upstream stream ended before finish_reason and [DONE]' } },
+      },
     ]);
   });
 
   it('closes the open block before the next kind starts', () => {
     const { t } = open();
-    const out = events(t.push(enc(chunk({ reasoning_content: 'r' }) + chunk({ content: 't' }) + chunk({ reasoning_content: 'r2' }) + chunk({}, 'stop') + DONE)));
+    const out = events(
+      t.push(
+        enc(chunk({ reasoning_content: 'r' }) + chunk({ content: 't' }) + chunk({ reasoning_content: 'r2' }) + chunk({}, 'stop') + DONE),
+      ),
+    );
     expect(out.map((e) => `${e.event}${'index' in e.data ? `:${String(e.data.index)}` : ''}`)).toEqual([
       'message_start',
       'content_block_start:0',

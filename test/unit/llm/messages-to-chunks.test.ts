@@ -9,7 +9,16 @@ import { readOpenAiSse } from '../../golden/harness.js';
 const enc = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 const ev = (type: string, data: object): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 const START = ev('message_start', {
-  message: { id: 'msg_1', type: 'message', role: 'assistant', content: [], model: 'claude-x', stop_reason: null, stop_sequence: null, usage: { input_tokens: 25, output_tokens: 1 } },
+  message: {
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    content: [],
+    model: 'claude-x',
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { input_tokens: 25, output_tokens: 1 },
+  },
 });
 const TEXT_START = ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
 const delta = (text: string, index = 0): string => ev('content_block_delta', { index, delta: { type: 'text_delta', text } });
@@ -34,7 +43,11 @@ describe('MessagesToChunks', () => {
   it('never lets a later zero replace the input tokens seen at message_start', () => {
     const { t, usage } = open();
     t.push(enc(START + TEXT_START + delta('hi')));
-    const out = t.push(enc(ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { input_tokens: 0, output_tokens: 7 } }) + ev('message_stop', {})));
+    const out = t.push(
+      enc(
+        ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { input_tokens: 0, output_tokens: 7 } }) + ev('message_stop', {}),
+      ),
+    );
     expect(usage.at(-1)).toEqual({ inputTokens: 25, outputTokens: 7 });
     const usageChunk = frames(out).find((f) => typeof f === 'object' && (f as { choices: unknown[] }).choices.length === 0);
     expect(usageChunk).toMatchObject({ usage: { prompt_tokens: 25, completion_tokens: 7, total_tokens: 32 } });
@@ -52,7 +65,9 @@ describe('MessagesToChunks', () => {
           ev('message_stop', {}),
       ),
     );
-    const finishes = frames(out).filter((f) => typeof f === 'object' && (f as { choices: Array<{ finish_reason: unknown }> }).choices[0]?.finish_reason);
+    const finishes = frames(out).filter(
+      (f) => typeof f === 'object' && (f as { choices: Array<{ finish_reason: unknown }> }).choices[0]?.finish_reason,
+    );
     expect(finishes).toHaveLength(1);
     expect(finishes[0]).toMatchObject({ choices: [{ finish_reason: 'length' }] });
     expect(frames(out).at(-1)).toBe('[DONE]');
@@ -60,7 +75,17 @@ describe('MessagesToChunks', () => {
 
   it('without include_usage writes no usage field and no usage chunk', () => {
     const { t } = open(false);
-    const out = Buffer.from(t.push(enc(START + TEXT_START + delta('a') + ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } }) + ev('message_stop', {}))));
+    const out = Buffer.from(
+      t.push(
+        enc(
+          START +
+            TEXT_START +
+            delta('a') +
+            ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } }) +
+            ev('message_stop', {}),
+        ),
+      ),
+    );
     expect(out.toString()).not.toContain('"usage"');
   });
 
@@ -115,10 +140,16 @@ describe('MessagesToChunks', () => {
       t.push(
         enc(
           START +
-            ev('content_block_start', { index: 0, content_block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} } }) +
+            ev('content_block_start', {
+              index: 0,
+              content_block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} },
+            }) +
             ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: '{"query":"x"}' } }) +
             ev('content_block_stop', { index: 0 }) +
-            ev('content_block_start', { index: 1, content_block: { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [] } }) +
+            ev('content_block_start', {
+              index: 1,
+              content_block: { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [] },
+            }) +
             ev('content_block_stop', { index: 1 }) +
             ev('content_block_start', { index: 2, content_block: { type: 'text', text: '' } }) +
             ev('content_block_delta', { index: 2, delta: { type: 'citations_delta', citation: { type: 'web_search_result_location' } } }) +
@@ -144,6 +175,8 @@ describe('MessagesToChunks', () => {
   it('reports a truncated stream at end() even when the last frame was incomplete', () => {
     const { t } = open();
     t.push(enc(START + TEXT_START + 'event: content_block_delta\ndata: {"type":"content_bl'));
-    expect(frames(t.end())).toEqual([{ error: expect.objectContaining({ message: 'upstream stream ended before message_stop', type: 'server_error' }) }]);
+    expect(frames(t.end())).toEqual([
+      { error: expect.objectContaining({ message: 'upstream stream ended before message_stop', type: 'server_error' }) },
+    ]);
   });
 });

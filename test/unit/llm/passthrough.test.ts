@@ -60,7 +60,15 @@ describe('completions pass-through', () => {
     const head = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'llama' };
     w.t.push(enc(py({ ...head, choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }] })));
     w.t.push(enc(py({ ...head, choices: [{ index: 0, delta: { content: '!' }, finish_reason: null }] })));
-    w.t.push(enc(py({ ...head, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } })));
+    w.t.push(
+      enc(
+        py({
+          ...head,
+          choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+        }),
+      ),
+    );
     expect(w.usage).toEqual([{ inputTokens: 5, outputTokens: 2 }]);
     // no [DONE], but the finish chunk was seen: a clean end
     expect(str(w.t.end())).toBe(DONE);
@@ -73,7 +81,12 @@ describe('completions pass-through', () => {
   });
 
   it('parses only the frames it must: model, first token, usage', () => {
-    const body = chunk({ role: 'assistant', content: '' }) + Array.from({ length: 200 }, (_, i) => chunk({ content: `w${i} "usage": {x} "error"` })).join('') + chunk({}, 'stop') + USAGE + DONE;
+    const body =
+      chunk({ role: 'assistant', content: '' }) +
+      Array.from({ length: 200 }, (_, i) => chunk({ content: `w${i} "usage": {x} "error"` })).join('') +
+      chunk({}, 'stop') +
+      USAGE +
+      DONE;
     const parse = vi.spyOn(JSON, 'parse');
     const w = open('completions', true);
     w.t.push(enc(body));
@@ -94,7 +107,9 @@ describe('completions pass-through', () => {
     w.t.push(enc(chunk({ content: 'Hi' }) + 'data: {"id":"chatcmpl-1","cho'));
     const out = str(w.t.end());
     expect(out.startsWith('\n\ndata: {"error":')).toBe(true);
-    expect(JSON.parse(out.trim().slice(6))).toEqual({ error: { message: 'upstream stream ended before [DONE]', type: 'server_error', param: null, code: null } });
+    expect(JSON.parse(out.trim().slice(6))).toEqual({
+      error: { message: 'upstream stream ended before [DONE]', type: 'server_error', param: null, code: null },
+    });
   });
 
   it('forwards an upstream error frame and adds nothing at the end', () => {
@@ -123,11 +138,25 @@ describe('completions pass-through', () => {
 
 describe('messages pass-through', () => {
   const ev = (type: string, data: object): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-  const START = ev('message_start', { message: { id: 'msg_1', type: 'message', role: 'assistant', content: [], model: 'claude-x', usage: { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: 1 } } });
+  const START = ev('message_start', {
+    message: {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      content: [],
+      model: 'claude-x',
+      usage: { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: 1 },
+    },
+  });
 
   it('forwards every byte and watches usage, model and first token', () => {
     const w = open('messages', false);
-    const body = enc(START + ev('ping', {}) + ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }) + ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'x' } }));
+    const body = enc(
+      START +
+        ev('ping', {}) +
+        ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }) +
+        ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'x' } }),
+    );
     expect(w.t.push(body)).toBe(body);
     const tail = enc(ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 4 } }) + ev('message_stop', {}));
     expect(w.t.push(tail)).toBe(tail);

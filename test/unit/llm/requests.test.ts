@@ -34,10 +34,16 @@ describe('completions -> messages requests', () => {
     ['messages[0].role', base({}, [{ role: 'narrator', content: 'hi' }])],
     ['messages[0].role', base({}, [{ role: 'function', name: 'f', content: '1' }])],
     ['messages[0].content[0].file', base({}, [user([{ type: 'file', file: { file_id: 'file-abc' } }])])],
-    ['messages[0].content[0].file.file_data', base({}, [user([{ type: 'file', file: { file_data: 'data:application/zip;base64,UEsDBA==' } }])])],
+    [
+      'messages[0].content[0].file.file_data',
+      base({}, [user([{ type: 'file', file: { file_data: 'data:application/zip;base64,UEsDBA==' } }])]),
+    ],
     ['messages[0].content[0]', base({}, [user([{ type: 'video', video: {} }])])],
     ['messages[0].content[0].image_url.url', base({}, [user([{ type: 'image_url', image_url: { url: 'data:image/png,rawbytes' } }])])],
-    ['messages[1].function_call', base({}, [user('hi'), { role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } }])],
+    [
+      'messages[1].function_call',
+      base({}, [user('hi'), { role: 'assistant', content: null, function_call: { name: 'f', arguments: '{}' } }]),
+    ],
     ['tools[0]', base({ tools: [{ type: 'custom', custom: { name: 'grammar' } }] })],
     ['tool_choice', base({ tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: 'sometimes' })],
   ])('refuses what Anthropic cannot express: %s', (param, body) => {
@@ -46,7 +52,11 @@ describe('completions -> messages requests', () => {
   });
 
   it('names the tool call whose arguments are not a JSON object', () => {
-    const call = (args: string): Obj => ({ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: args } }] });
+    const call = (args: string): Obj => ({
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: args } }],
+    });
     for (const args of ['{"location": "Par', '[1,2]', '"text"']) {
       const e = refusal(() => toMessages.request(base({}, [user('hi'), call(args)])));
       expect(e.param).toBe('messages[1].tool_calls[0].function.arguments');
@@ -63,18 +73,30 @@ describe('completions -> messages requests', () => {
   });
 
   it('caps the thinking budget below max_tokens and drops it when thinking cannot fit', () => {
-    expect(toMessages.request(base({ reasoning_effort: 'high', max_tokens: 3000 })).thinking).toEqual({ type: 'enabled', budget_tokens: 2999 });
+    expect(toMessages.request(base({ reasoning_effort: 'high', max_tokens: 3000 })).thinking).toEqual({
+      type: 'enabled',
+      budget_tokens: 2999,
+    });
     expect(toMessages.request(base({ reasoning_effort: 'low', max_tokens: 1024 })).thinking).toBeUndefined();
     expect(toMessages.request(base({ reasoning_effort: 'none' })).thinking).toBeUndefined();
-    expect(toMessages.request(base({ thinking_budget_tokens: 5000, max_tokens: 9000 })).thinking).toEqual({ type: 'enabled', budget_tokens: 5000 });
+    expect(toMessages.request(base({ thinking_budget_tokens: 5000, max_tokens: 9000 })).thinking).toEqual({
+      type: 'enabled',
+      budget_tokens: 5000,
+    });
   });
 
   it('maps tool_choice and parallel_tool_calls', () => {
     const tools = [{ type: 'function', function: { name: 'f' } }];
     expect(toMessages.request(base({ tools, tool_choice: 'none' })).tool_choice).toEqual({ type: 'none' });
     expect(toMessages.request(base({ tools, tool_choice: 'auto' })).tool_choice).toEqual({ type: 'auto' });
-    expect(toMessages.request(base({ tools, parallel_tool_calls: false })).tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
-    expect(toMessages.request(base({ tools, tool_choice: 'required', parallel_tool_calls: false })).tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
+    expect(toMessages.request(base({ tools, parallel_tool_calls: false })).tool_choice).toEqual({
+      type: 'auto',
+      disable_parallel_tool_use: true,
+    });
+    expect(toMessages.request(base({ tools, tool_choice: 'required', parallel_tool_calls: false })).tool_choice).toEqual({
+      type: 'any',
+      disable_parallel_tool_use: true,
+    });
     expect(toMessages.request(base({ tools: [], tool_choice: 'none' }))).not.toHaveProperty('tool_choice');
   });
 
@@ -82,8 +104,12 @@ describe('completions -> messages requests', () => {
     expect(toMessages.request(base({ response_format: { type: 'json_object' } })).output_config).toEqual({
       format: { type: 'json_schema', schema: { type: 'object', additionalProperties: true } },
     });
-    const doc = toMessages.request(base({}, [user([{ type: 'file', file: { file_data: `data:text/plain;base64,${Buffer.from('notes').toString('base64')}` } }])]));
-    expect(doc.messages).toEqual([{ role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'notes' } }] }]);
+    const doc = toMessages.request(
+      base({}, [user([{ type: 'file', file: { file_data: `data:text/plain;base64,${Buffer.from('notes').toString('base64')}` } }])]),
+    );
+    expect(doc.messages).toEqual([
+      { role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'notes' } }] },
+    ]);
   });
 
   it('drops unsigned reasoning from history but replays signed thinking', () => {
@@ -102,8 +128,25 @@ describe('messages -> completions requests', () => {
     ['messages[0].content[0].source', base({}, [user([image({ type: 'file', file_id: 'file_011' })])])],
     ['messages[0].content[0].source', base({}, [user([{ type: 'document', source: { type: 'url', url: 'https://example.com/a.pdf' } }])])],
     ['messages[0].content[0]', base({}, [user([{ type: 'search_result', source: 'x', title: 't', content: [] }])])],
-    ['messages[1].content[0]', base({}, [user('hi'), { role: 'assistant', content: [{ type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} }] }])],
-    ['messages[0].content[0].content[0]', base({}, [user([{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } }] }])])],
+    [
+      'messages[1].content[0]',
+      base({}, [
+        user('hi'),
+        { role: 'assistant', content: [{ type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} }] },
+      ]),
+    ],
+    [
+      'messages[0].content[0].content[0]',
+      base({}, [
+        user([
+          {
+            type: 'tool_result',
+            tool_use_id: 't',
+            content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } }],
+          },
+        ]),
+      ]),
+    ],
     ['messages[0].role', base({}, [{ role: 'system', content: 'x' }])],
     ['tool_choice.type', base({ tools: [{ name: 'f', input_schema: { type: 'object' } }], tool_choice: { type: 'sometimes' } })],
   ])('refuses what an OpenAI-compatible provider cannot run: %s', (param, body) => {
@@ -125,16 +168,22 @@ describe('messages -> completions requests', () => {
   it('maps tool choice and the parallel flag only when tools are present', () => {
     const tools = [{ name: 'f', input_schema: { type: 'object' } }];
     expect(toCompletions.request(base({ tools, tool_choice: { type: 'none' } }))).toMatchObject({ tool_choice: 'none' });
-    expect(toCompletions.request(base({ tools, tool_choice: { type: 'tool', name: 'f', disable_parallel_tool_use: true } }))).toMatchObject({
-      tool_choice: { type: 'function', function: { name: 'f' } },
-      parallel_tool_calls: false,
-    });
+    expect(toCompletions.request(base({ tools, tool_choice: { type: 'tool', name: 'f', disable_parallel_tool_use: true } }))).toMatchObject(
+      {
+        tool_choice: { type: 'function', function: { name: 'f' } },
+        parallel_tool_calls: false,
+      },
+    );
     expect(toCompletions.request(base({ tool_choice: { type: 'auto' } }))).not.toHaveProperty('tool_choice');
   });
 
   it('sends a tool_result without content as an empty tool message', () => {
     const out = toCompletions.request(
-      base({}, [user('hi'), { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: {} }] }, user([{ type: 'tool_result', tool_use_id: 't1' }])]),
+      base({}, [
+        user('hi'),
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: {} }] },
+        user([{ type: 'tool_result', tool_use_id: 't1' }]),
+      ]),
     );
     expect((out.messages as Obj[]).at(-1)).toEqual({ role: 'tool', tool_call_id: 't1', content: '' });
   });
@@ -150,7 +199,10 @@ describe('messages -> completions requests', () => {
 describe('same-format requests', () => {
   it('asks a completions upstream for usage on streams, keeping other stream options', () => {
     const body = { model: 'gpt-x', messages: [], stream: true, stream_options: { include_obfuscation: false } };
-    expect(conversionFor('completions', 'completions').request(body)).toEqual({ ...body, stream_options: { include_obfuscation: false, include_usage: true } });
+    expect(conversionFor('completions', 'completions').request(body)).toEqual({
+      ...body,
+      stream_options: { include_obfuscation: false, include_usage: true },
+    });
     expect(body.stream_options).toEqual({ include_obfuscation: false });
   });
 

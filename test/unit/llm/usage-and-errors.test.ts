@@ -9,7 +9,9 @@ const bytes = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 
 describe('usage mapping', () => {
   it('counts Anthropic cache reads and writes into the total prompt', () => {
-    expect(usageFromMessages({ input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 20, output_tokens: 5 })).toEqual({
+    expect(
+      usageFromMessages({ input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 20, output_tokens: 5 }),
+    ).toEqual({
       inputTokens: 130,
       outputTokens: 5,
       cacheReadTokens: 100,
@@ -29,12 +31,26 @@ describe('usage mapping', () => {
   });
 
   it('subtracts cached parts for Anthropic input_tokens, saturating at zero', () => {
-    expect(messagesUsage({ inputTokens: 130, outputTokens: 5, cacheReadTokens: 100, cacheWriteTokens: 20 })).toMatchObject({ input_tokens: 10 });
-    expect(messagesUsage({ inputTokens: 50, outputTokens: 5, cacheReadTokens: 100 })).toMatchObject({ input_tokens: 0, cache_read_input_tokens: 100 });
+    expect(messagesUsage({ inputTokens: 130, outputTokens: 5, cacheReadTokens: 100, cacheWriteTokens: 20 })).toMatchObject({
+      input_tokens: 10,
+    });
+    expect(messagesUsage({ inputTokens: 50, outputTokens: 5, cacheReadTokens: 100 })).toMatchObject({
+      input_tokens: 0,
+      cache_read_input_tokens: 100,
+    });
   });
 
   it('reads cache writes and reasoning from either convention', () => {
-    expect(usageFromCompletions({ prompt_tokens: 10, completion_tokens: 4, total_tokens: 14, cache_read_input_tokens: 3, cache_creation_input_tokens: 2, completion_tokens_details: { reasoning_tokens: 1 } })).toEqual({
+    expect(
+      usageFromCompletions({
+        prompt_tokens: 10,
+        completion_tokens: 4,
+        total_tokens: 14,
+        cache_read_input_tokens: 3,
+        cache_creation_input_tokens: 2,
+        completion_tokens_details: { reasoning_tokens: 1 },
+      }),
+    ).toEqual({
       inputTokens: 10,
       outputTokens: 4,
       cacheReadTokens: 3,
@@ -56,12 +72,18 @@ describe('provider errors', () => {
   });
 
   it('says which status an empty body came with', () => {
-    expect(readProviderError(503, new Uint8Array(0))).toEqual({ status: 503, type: 'overloaded_error', message: 'upstream returned HTTP 503' });
+    expect(readProviderError(503, new Uint8Array(0))).toEqual({
+      status: 503,
+      type: 'overloaded_error',
+      message: 'upstream returned HTTP 503',
+    });
   });
 
   it('reads string errors and vLLM error objects', () => {
     expect(readProviderError(400, bytes('{"error":"model is required"}')).message).toBe('model is required');
-    expect(readProviderError(400, bytes('{"object":"error","message":"max_tokens too large","type":"BadRequestError","param":null,"code":400}'))).toEqual({
+    expect(
+      readProviderError(400, bytes('{"object":"error","message":"max_tokens too large","type":"BadRequestError","param":null,"code":400}')),
+    ).toEqual({
       status: 400,
       type: 'invalid_request_error',
       message: 'max_tokens too large',
@@ -69,7 +91,9 @@ describe('provider errors', () => {
   });
 
   it('uses the status over OpenAI’s generic invalid_request_error label', () => {
-    expect(readProviderError(404, bytes('{"error":{"message":"no such model","type":"invalid_request_error"}}')).type).toBe('not_found_error');
+    expect(readProviderError(404, bytes('{"error":{"message":"no such model","type":"invalid_request_error"}}')).type).toBe(
+      'not_found_error',
+    );
   });
 
   it('maps statuses between dialects', () => {
@@ -81,12 +105,18 @@ describe('provider errors', () => {
   });
 
   it('turns a 529 from Anthropic into a 503 for OpenAI clients with the message kept', () => {
-    const e = conversionFor('completions', 'messages').error(529, bytes('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'));
+    const e = conversionFor('completions', 'messages').error(
+      529,
+      bytes('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'),
+    );
     expect(e).toEqual({ status: 503, body: { error: { message: 'Overloaded', type: 'server_error', param: null, code: null } } });
   });
 
   it('wraps a non-dialect JSON error from a same-format provider', () => {
     const e = conversionFor('messages', 'messages').error(500, bytes('{"detail":"Internal Server Error"}'));
-    expect(e).toEqual({ status: 500, body: { type: 'error', error: { type: 'api_error', message: '{"detail":"Internal Server Error"}' } } });
+    expect(e).toEqual({
+      status: 500,
+      body: { type: 'error', error: { type: 'api_error', message: '{"detail":"Internal Server Error"}' } },
+    });
   });
 });

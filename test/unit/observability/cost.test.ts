@@ -25,8 +25,19 @@ describe('price catalog', () => {
 
   it('config sources override per model and can replace the built-in catalog', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agw-cost-'));
-    writeFileSync(join(dir, 'prices.json'), JSON.stringify({ providers: { openai: { models: { 'gpt-4o': { rates: { input: '1', output: '2' } } } } } }));
-    const c = loadCostCatalog({ sources: [{ file: 'prices.json' }, { inline: { providers: { anthropic: { models: { 'my-model': { rates: { input: 3, output: 4, cacheRead: 0.5 } } } } } } }] }, dir);
+    writeFileSync(
+      join(dir, 'prices.json'),
+      JSON.stringify({ providers: { openai: { models: { 'gpt-4o': { rates: { input: '1', output: '2' } } } } } }),
+    );
+    const c = loadCostCatalog(
+      {
+        sources: [
+          { file: 'prices.json' },
+          { inline: { providers: { anthropic: { models: { 'my-model': { rates: { input: 3, output: 4, cacheRead: 0.5 } } } } } } },
+        ],
+      },
+      dir,
+    );
     expect(c.lookup('openai', 'gpt-4o', undefined).rates!.input).toBeCloseTo(1e-6);
     expect(c.lookup('anthropic', 'my-model', undefined).rates!.cacheRead).toBeCloseTo(0.5e-6);
     expect(c.lookup('openai', 'gpt-4o-mini', undefined).status).toBe('Exact');
@@ -38,7 +49,9 @@ describe('price catalog', () => {
   it('names the source and the bad field of a broken catalog file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agw-cost-'));
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ providers: { openai: { models: { x: { rates: { input: 1 } } } } } }));
-    expect(() => loadCostCatalog({ sources: [{ file: 'bad.json' }] }, dir)).toThrow(/sources\[0\]\.file: .*bad\.json: providers\.openai\.models\.x\.rates\.output/);
+    expect(() => loadCostCatalog({ sources: [{ file: 'bad.json' }] }, dir)).toThrow(
+      /sources\[0\]\.file: .*bad\.json: providers\.openai\.models\.x\.rates\.output/,
+    );
     expect(() => loadCostCatalog({ sources: [{ file: 'missing.json' }] }, dir)).toThrow(/cannot read model catalog .*ENOENT/);
   });
 });

@@ -15,9 +15,16 @@ function settings(config: ConfigT) {
 
 describe('tracing settings', () => {
   it('frontendPolicies.tracing: OTLP/HTTP URL and agentgateway sampling defaults (no new traces, continue client traces)', () => {
-    const { s, problems } = settings({ frontendPolicies: { tracing: { host: 'collector:4318', resources: { 'service.name': '"my-gw"' } } } });
+    const { s, problems } = settings({
+      frontendPolicies: { tracing: { host: 'collector:4318', resources: { 'service.name': '"my-gw"' } } },
+    });
     expect(problems).toEqual([]);
-    expect(s.tracing).toMatchObject({ url: 'http://collector:4318/v1/traces', randomSampling: 0, clientSampling: 1, resource: { 'service.name': 'my-gw' } });
+    expect(s.tracing).toMatchObject({
+      url: 'http://collector:4318/v1/traces',
+      randomSampling: 0,
+      clientSampling: 1,
+      resource: { 'service.name': 'my-gw' },
+    });
   });
 
   it('deprecated config.tracing is accepted, but not together with frontendPolicies.tracing', () => {
@@ -28,7 +35,9 @@ describe('tracing settings', () => {
   });
 
   it('rejects OTLP over gRPC with a way out', () => {
-    expect(settings({ frontendPolicies: { tracing: { host: 'c:4317', protocol: 'grpc' } } }).problems[0]).toMatch(/gRPC is not supported; use protocol: http/);
+    expect(settings({ frontendPolicies: { tracing: { host: 'c:4317', protocol: 'grpc' } } }).problems[0]).toMatch(
+      /gRPC is not supported; use protocol: http/,
+    );
   });
 
   it('the same settings give the same key (a reload keeps the exporter), different ones another', () => {
@@ -45,7 +54,13 @@ describe('access-log and metrics settings', () => {
     const { s, problems } = settings({
       frontendPolicies: {
         accessLog: {
-          add: { prompt: 'llm.prompt', ua: 'request.headers["user-agent"]', team: "request.headers['X-Team']", auth: 'request.headers.authorization', x: 'jwt.sub' },
+          add: {
+            prompt: 'llm.prompt',
+            ua: 'request.headers["user-agent"]',
+            team: "request.headers['X-Team']",
+            auth: 'request.headers.authorization',
+            x: 'jwt.sub',
+          },
           remove: ['src.addr'],
         },
       },
@@ -70,7 +85,8 @@ describe('access-log and metrics settings', () => {
 
 describe('observability errors are config errors with positions', () => {
   it('names file, line and YAML path', () => {
-    const yaml = 'binds:\n- port: 1\n  listeners: [{routes: []}]\nfrontendPolicies:\n  accessLog:\n    add:\n      key: request.headers["x-api-key"]\n';
+    const yaml =
+      'binds:\n- port: 1\n  listeners: [{routes: []}]\nfrontendPolicies:\n  accessLog:\n    add:\n      key: request.headers["x-api-key"]\n';
     const loaded = parseConfig(yaml, 'obs.yaml', {});
     let err: unknown;
     try {
@@ -79,6 +95,8 @@ describe('observability errors are config errors with positions', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).message).toBe('obs.yaml:7:12: frontendPolicies.accessLog.add.key: "x-api-key" carries credentials and is never logged');
+    expect((err as Error).message).toBe(
+      'obs.yaml:7:12: frontendPolicies.accessLog.add.key: "x-api-key" carries credentials and is never logged',
+    );
   });
 });

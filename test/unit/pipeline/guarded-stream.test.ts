@@ -9,7 +9,17 @@ import { BUILTIN_DETECTORS } from '../../../src/policies/prompt-guard/builtins.j
 const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 const PIECES = ['Write to jane.d', 'oe@exam', 'ple.com', ' today.'];
 const anthropicEvents = [
-  ev('message_start', { message: { id: 'msg_1', type: 'message', role: 'assistant', content: [], model: 'claude', stop_reason: null, usage: { input_tokens: 5, output_tokens: 1 } } }),
+  ev('message_start', {
+    message: {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      content: [],
+      model: 'claude',
+      stop_reason: null,
+      usage: { input_tokens: 5, output_tokens: 1 },
+    },
+  }),
   ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
   ...PIECES.map((text) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
   ev('content_block_stop', { index: 0 }),
@@ -19,7 +29,12 @@ const anthropicEvents = [
 
 function run(client: 'completions' | 'messages'): string[] {
   const inner = conversionFor(client, 'messages').stream({ includeUsage: false, onUsage: () => {} });
-  const g = new GuardedStream(inner, { mask: [BUILTIN_DETECTORS.email], reject: [] }, client, client === 'messages' ? 'anthropic' : 'openai');
+  const g = new GuardedStream(
+    inner,
+    { mask: [BUILTIN_DETECTORS.email], reject: [] },
+    client,
+    client === 'messages' ? 'anthropic' : 'openai',
+  );
   const out = anthropicEvents.map((e) => Buffer.from(g.push(Buffer.from(e))).toString());
   out.push(Buffer.from(g.end()).toString());
   return out;
@@ -48,7 +63,12 @@ describe('GuardedStream', () => {
   it('a reject rule ends the stream with an error event in the client dialect', () => {
     const inner = conversionFor('completions', 'messages').stream({ includeUsage: false, onUsage: () => {} });
     const rejection = { status: 403, message: 'no emails here', headers: [] };
-    const g = new GuardedStream(inner, { mask: [], reject: [{ detectors: [BUILTIN_DETECTORS.email], rejection }] }, 'completions', 'openai');
+    const g = new GuardedStream(
+      inner,
+      { mask: [], reject: [{ detectors: [BUILTIN_DETECTORS.email], rejection }] },
+      'completions',
+      'openai',
+    );
     const out = anthropicEvents.map((e) => Buffer.from(g.push(Buffer.from(e))).toString()).join('');
     expect(g.stopped).toBe(true);
     expect(out).toContain('"message":"no emails here"');

@@ -59,7 +59,10 @@ describe('agentgateway authorization semantics', () => {
   });
 
   it('listener and route rule sets combine', () => {
-    const both = AuthorizationPolicy.combine(policy([{ deny: 'request.headers["x-block"] == "1"' }]), policy(['request.headers["x-team"] == "a"']))!;
+    const both = AuthorizationPolicy.combine(
+      policy([{ deny: 'request.headers["x-block"] == "1"' }]),
+      policy(['request.headers["x-team"] == "a"']),
+    )!;
     expect(both.allowed(req({ 'x-team': 'a' }))).toBe(true);
     expect(both.allowed(req({ 'x-team': 'a', 'x-block': '1' }))).toBe(false);
     expect(both.allowed(req({ 'x-team': 'b' }))).toBe(false);
@@ -74,7 +77,11 @@ describe('agentgateway authorization semantics', () => {
 describe('rule compile errors name the rule and the column', () => {
   it('syntax, type and variable errors', () => {
     const c = fakeCompiler();
-    const p = compileAuthorization({ rules: ['jwt.sub ==', { deny: 'request.method + 1 == 2' }, { require: 'response.code == 200' }, 'request.path'] }, ['p', 'authorization'], c);
+    const p = compileAuthorization(
+      { rules: ['jwt.sub ==', { deny: 'request.method + 1 == 2' }, { require: 'response.code == 200' }, 'request.path'] },
+      ['p', 'authorization'],
+      c,
+    );
     expect(p).toBeUndefined();
     expect(c.problems).toEqual([
       'p.authorization.rules.0: CEL syntax error: Unexpected token: EOF (at column 11)',

@@ -39,7 +39,9 @@ describe('auth policy config errors', () => {
   });
 
   it('a CEL syntax error', () => {
-    expect(problems(`authorization: {rules: ['jwt.sub == ']}`)[0]).toMatch(/^test\.yaml:6:33: .*rules\[0\]: CEL syntax error: Unexpected token: EOF \(at column 12\)$/);
+    expect(problems(`authorization: {rules: ['jwt.sub == ']}`)[0]).toMatch(
+      /^test\.yaml:6:33: .*rules\[0\]: CEL syntax error: Unexpected token: EOF \(at column 12\)$/,
+    );
   });
 
   it('jwtAuth without issuer or jwks', () => {
@@ -49,20 +51,30 @@ describe('auth policy config errors', () => {
   });
 
   it('a JWKS file that cannot be read, an inline JWKS with an HMAC key', () => {
-    expect(problems('jwtAuth: {issuer: i, jwks: {file: missing.json}}')[0]).toMatch(/policies\.jwtAuth\.jwks: cannot read missing\.json: ENOENT$/);
+    expect(problems('jwtAuth: {issuer: i, jwks: {file: missing.json}}')[0]).toMatch(
+      /policies\.jwtAuth\.jwks: cannot read missing\.json: ENOENT$/,
+    );
     expect(problems(`jwtAuth: {issuer: i, jwks: '{"keys":[{"kty":"oct","kid":"h","k":"c2VjcmV0"}]}'}`)[0]).toMatch(
       /policies\.jwtAuth\.jwks: key "h" has kty oct; only RSA, EC and OKP keys verify tokens$/,
     );
   });
 
   it('API keys: a malformed keyHash inline and in a keys file', () => {
-    expect(problems('apiKey: {keys: [{keyHash: "sha256:abc"}]}')[0]).toMatch(/keys\[0\]\.keyHash: expected "sha256:<64 hex digits>" or a bcrypt hash/);
-    expect(problems('apiKey: {keys: {file: keys.yaml}}')[0]).toMatch(/policies\.apiKey\.keys: keys\.yaml: \[1\.keyHash\] expected "sha256:<64 hex digits>"/);
+    expect(problems('apiKey: {keys: [{keyHash: "sha256:abc"}]}')[0]).toMatch(
+      /keys\[0\]\.keyHash: expected "sha256:<64 hex digits>" or a bcrypt hash/,
+    );
+    expect(problems('apiKey: {keys: {file: keys.yaml}}')[0]).toMatch(
+      /policies\.apiKey\.keys: keys\.yaml: \[1\.keyHash\] expected "sha256:<64 hex digits>"/,
+    );
   });
 
   it('an htpasswd entry in an unsupported format, a bad CORS origin', () => {
-    expect(problems('basicAuth: {htpasswd: "alice:plaintext"}')[0]).toMatch(/basicAuth\.htpasswd: line 1 \(user alice\): unsupported hash format/);
-    expect(problems('cors: {allowOrigins: ["app.example.com"]}')[0]).toMatch(/cors\.allowOrigins\[0\]: "app\.example\.com" is not an origin/);
+    expect(problems('basicAuth: {htpasswd: "alice:plaintext"}')[0]).toMatch(
+      /basicAuth\.htpasswd: line 1 \(user alice\): unsupported hash format/,
+    );
+    expect(problems('cors: {allowOrigins: ["app.example.com"]}')[0]).toMatch(
+      /cors\.allowOrigins\[0\]: "app\.example\.com" is not an origin/,
+    );
   });
 
   it('listener policies accept the agentgateway subset; csrf is route-only', () => {

@@ -25,7 +25,10 @@ describe('CORS origin matching (agentgateway/Envoy semantics)', () => {
   });
 
   it('preflight with "*" lists echoes the requested method and headers, "*" without credentials', () => {
-    const req = fakeRequest({ origin: 'https://a.test', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-a,  x-b' }, { method: 'OPTIONS' });
+    const req = fakeRequest(
+      { origin: 'https://a.test', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-a,  x-b' },
+      { method: 'OPTIONS' },
+    );
     const reply = new CorsPolicy({ allowOrigins: ['*'], allowMethods: ['*'], allowHeaders: ['*'] }).apply(req)!;
     const h = Object.fromEntries(reply.headers.flatMap((v, i, a) => (i % 2 === 0 ? [[v, a[i + 1]]] : [])));
     expect(h['access-control-allow-methods']).toBe('PUT');

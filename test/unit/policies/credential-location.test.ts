@@ -14,7 +14,9 @@ describe('reading credentials', () => {
 
   it('header without prefix, query parameter, cookie', () => {
     expect(new CredentialLocation({ header: { name: 'X-Api-Key' } }, false).extract(fakeRequest({ 'x-api-key': 'k1' }))).toBe('k1');
-    expect(new CredentialLocation({ queryParameter: { name: 'token' } }, true).extract(fakeRequest({}, { query: 'a=1&token=t%2B1' }))).toBe('t+1');
+    expect(new CredentialLocation({ queryParameter: { name: 'token' } }, true).extract(fakeRequest({}, { query: 'a=1&token=t%2B1' }))).toBe(
+      't+1',
+    );
     expect(new CredentialLocation({ cookie: { name: 's' } }, true).extract(fakeRequest({ cookie: 'a=1; s="v2"; b=3' }))).toBe('v2');
     expect(queryParam('x=1&y', 'y')).toBe('');
     expect(cookieValue('a=1', 'b')).toBeUndefined();

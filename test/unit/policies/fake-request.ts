@@ -8,10 +8,22 @@ export interface FakeRequest extends PolicyRequest {
   responseHeaders: string[];
 }
 
-export function fakeRequest(headers: Record<string, string> = {}, over: { method?: string; path?: string; query?: string; remoteAddress?: string } = {}): FakeRequest {
+export function fakeRequest(
+  headers: Record<string, string> = {},
+  over: { method?: string; path?: string; query?: string; remoteAddress?: string } = {},
+): FakeRequest {
   const list = Object.entries(headers).flatMap(([k, v]) => [k.toLowerCase(), v]);
   const req: FakeRequest = {
-    ...celRequest({ down: { method: over.method ?? 'GET', path: over.path ?? '/', query: over.query ?? '', headers: list, remoteAddress: over.remoteAddress ?? '127.0.0.1', body: null } }),
+    ...celRequest({
+      down: {
+        method: over.method ?? 'GET',
+        path: over.path ?? '/',
+        query: over.query ?? '',
+        headers: list,
+        remoteAddress: over.remoteAddress ?? '127.0.0.1',
+        body: null,
+      },
+    }),
     // identities are settable here (a CelRequest only reads them)
     apiKey: null,
     credentials: [],

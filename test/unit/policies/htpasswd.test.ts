@@ -6,10 +6,18 @@ import { apr1, parseHtpasswd, shaCrypt, verifyPassword } from '../../../src/poli
 // Vectors from `openssl passwd -5/-6/-apr1 -salt <salt> <password>` (OpenSSL 3.0).
 const VECTORS = [
   { kind: 'sha256', pw: 'secret', hash: '$5$abcdefgh$gruCpC7VkOTspMQTTSAR8mtlO9Upms.fwqE5y16JVM.' },
-  { kind: 'sha512', pw: 'secret', hash: '$6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv72N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.' },
+  {
+    kind: 'sha512',
+    pw: 'secret',
+    hash: '$6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv72N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.',
+  },
   { kind: 'sha256', pw: 'pw', hash: '$5$rounds=1000$abc$zdUXQ3de2d3x/8MYX1t30oZjPfJThZR5heHeVDYi8j6' },
   { kind: 'sha256', pw: 'rounds-pass', hash: '$5$rounds=12000$RoundsSalt$kq8yrtR0//W5IRGk.wW8ZZSQ1wgKT4aPkU3epJZVlh0' },
-  { kind: 'sha512', pw: 'dan-pass-6?', hash: '$6$Zq9.xY2rTu$Don1gSakHCphwQKq99L0O7wzMR9EerTDkJcJ4y2bd0fY1O7CRZbm0u4V9Mme8u6ue1QUvDaFv7PSpg2.ZqvKj1' },
+  {
+    kind: 'sha512',
+    pw: 'dan-pass-6?',
+    hash: '$6$Zq9.xY2rTu$Don1gSakHCphwQKq99L0O7wzMR9EerTDkJcJ4y2bd0fY1O7CRZbm0u4V9Mme8u6ue1QUvDaFv7PSpg2.ZqvKj1',
+  },
 ] as const;
 
 describe('SHA-crypt and Apache MD5 match OpenSSL', () => {

@@ -25,11 +25,21 @@ describe('parsing a JWKS', () => {
 
   it('refuses keys that cannot safely verify tokens', () => {
     const { skipped, index } = parseJwks(
-      JSON.stringify({ keys: [{ kty: 'oct', kid: 'h', k: 'c2VjcmV0' }, { ...k.publicJwk, kid: undefined }, { ...k.publicJwk, kid: 'p', d: 'private' }] }),
+      JSON.stringify({
+        keys: [
+          { kty: 'oct', kid: 'h', k: 'c2VjcmV0' },
+          { ...k.publicJwk, kid: undefined },
+          { ...k.publicJwk, kid: 'p', d: 'private' },
+        ],
+      }),
       'x',
     );
     expect(index.kty.size).toBe(0);
-    expect(skipped).toEqual(['key "h" has kty oct; only RSA, EC and OKP keys verify tokens', 'key 1 has no kid', 'key "p" is a private key; publish only public keys']);
+    expect(skipped).toEqual([
+      'key "h" has kty oct; only RSA, EC and OKP keys verify tokens',
+      'key 1 has no kid',
+      'key "p" is a private key; publish only public keys',
+    ]);
   });
 
   it('names what is wrong with the document', () => {

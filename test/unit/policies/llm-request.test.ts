@@ -18,7 +18,14 @@ describe('modelAliases', () => {
   });
 });
 
-const shaping = (over: Partial<LlmRequestShaping>): LlmRequestShaping => ({ aliases: null, defaults: null, overrides: null, prepend: [], append: [], ...over });
+const shaping = (over: Partial<LlmRequestShaping>): LlmRequestShaping => ({
+  aliases: null,
+  defaults: null,
+  overrides: null,
+  prepend: [],
+  append: [],
+  ...over,
+});
 
 describe('shapeBody', () => {
   it('defaults fill only what is absent; overrides always win', () => {
@@ -29,7 +36,11 @@ describe('shapeBody', () => {
 
   it('completions: prompts become messages around the client messages', () => {
     const body = { messages: [{ role: 'user', content: 'hi' }] };
-    shapeBody(shaping({ prepend: [{ role: 'system', content: 'Be brief.' }], append: [{ role: 'user', content: 'Answer in French.' }] }), body, 'completions');
+    shapeBody(
+      shaping({ prepend: [{ role: 'system', content: 'Be brief.' }], append: [{ role: 'user', content: 'Answer in French.' }] }),
+      body,
+      'completions',
+    );
     expect(body.messages).toEqual([
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'hi' },
@@ -38,13 +49,26 @@ describe('shapeBody', () => {
   });
 
   it('messages: system prompts join the system field (string or blocks), others become messages', () => {
-    const s = shaping({ prepend: [{ role: 'system', content: 'A' }, { role: 'user', content: 'ctx' }], append: [{ role: 'system', content: 'Z' }] });
+    const s = shaping({
+      prepend: [
+        { role: 'system', content: 'A' },
+        { role: 'user', content: 'ctx' },
+      ],
+      append: [{ role: 'system', content: 'Z' }],
+    });
     const str: Record<string, unknown> = { system: 'client', messages: [{ role: 'user', content: 'hi' }] };
     shapeBody(s, str, 'messages');
     expect(str.system).toBe('A\nclient\nZ');
-    expect(str.messages).toEqual([{ role: 'user', content: 'ctx' }, { role: 'user', content: 'hi' }]);
+    expect(str.messages).toEqual([
+      { role: 'user', content: 'ctx' },
+      { role: 'user', content: 'hi' },
+    ]);
     const blocks: Record<string, unknown> = { system: [{ type: 'text', text: 'client' }], messages: [] };
     shapeBody(s, blocks, 'messages');
-    expect(blocks.system).toEqual([{ type: 'text', text: 'A' }, { type: 'text', text: 'client' }, { type: 'text', text: 'Z' }]);
+    expect(blocks.system).toEqual([
+      { type: 'text', text: 'A' },
+      { type: 'text', text: 'client' },
+      { type: 'text', text: 'Z' },
+    ]);
   });
 });

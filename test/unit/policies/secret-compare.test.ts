@@ -45,7 +45,11 @@ describe('secretsEqual / digestsEqual', () => {
 describe('credential checks use the constant-time comparison', () => {
   it('apiKey: a presented key is confirmed against the stored digest with timingSafeEqual', () => {
     const c = fakeCompiler();
-    const policy = compileApiKey({ keys: [{ key: 'sk-alpha-1' }, { keyHash: `sha256:${createHash('sha256').update('sk-beta-2').digest('hex')}` }] }, ['apiKey'], c)!;
+    const policy = compileApiKey(
+      { keys: [{ key: 'sk-alpha-1' }, { keyHash: `sha256:${createHash('sha256').update('sk-beta-2').digest('hex')}` }] },
+      ['apiKey'],
+      c,
+    )!;
     for (const key of ['sk-alpha-1', 'sk-beta-2']) {
       calls.timingSafeEqual.length = 0;
       const req = fakeRequest({ authorization: `Bearer ${key}` });

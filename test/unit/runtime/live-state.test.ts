@@ -12,10 +12,17 @@ class Thing {
   }
 }
 
-function compileWith(live: LiveState, specs: Record<string, unknown>): { scope: ReturnType<LiveState['begin']>; things: Map<string, Thing> } {
+function compileWith(
+  live: LiveState,
+  specs: Record<string, unknown>,
+): { scope: ReturnType<LiveState['begin']>; things: Map<string, Thing> } {
   const scope = live.begin();
   const things = new Map<string, Thing>();
-  for (const [id, spec] of Object.entries(specs)) things.set(id, scope.get(id, spec, () => new Thing(`${id}:${JSON.stringify(spec)}`)));
+  for (const [id, spec] of Object.entries(specs))
+    things.set(
+      id,
+      scope.get(id, spec, () => new Thing(`${id}:${JSON.stringify(spec)}`)),
+    );
   return { scope, things };
 }
 

@@ -7,7 +7,13 @@ function table(routes: { name: string; matches?: RouteMatchT[]; hostnames?: stri
 }
 
 function facts(path: string, extra: Partial<Omit<RequestFacts, 'header'>> & { headers?: Record<string, string> } = {}): RequestFacts {
-  return { host: extra.host ?? 'localhost', path, method: extra.method ?? 'GET', query: extra.query ?? '', header: (n) => extra.headers?.[n] };
+  return {
+    host: extra.host ?? 'localhost',
+    path,
+    method: extra.method ?? 'GET',
+    query: extra.query ?? '',
+    header: (n) => extra.headers?.[n],
+  };
 }
 
 const prefix = (p: string): RouteMatchT => ({ path: { pathPrefix: p } });
