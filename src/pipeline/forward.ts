@@ -84,16 +84,27 @@ function withTraceParent(headers: string[], traceparent: string): string[] {
   return headers;
 }
 
+/**
+ * `prefix` + `rest` with exactly one slash between them, so a configured `pathPrefix` written
+ * with a trailing slash (`/v1/custom/`) does not give `/v1/custom//chat/completions`.
+ */
+export function joinPath(prefix: string, rest: string): string {
+  if (rest === '') return prefix;
+  let end = prefix.length;
+  while (end > 0 && prefix.charCodeAt(end - 1) === 0x2f /* / */) end--;
+  return prefix.slice(0, end) + (rest[0] === '/' ? rest : `/${rest}`);
+}
+
 /** Path and query sent to an AI provider. */
 export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, providerFormat: ApiFormat | null, query: string): string {
   if (b.pathOverride !== undefined) return b.pathOverride;
   const q = query === '' ? '' : `?${query}`;
-  if (providerFormat !== null) return `${b.pathPrefix ?? b.provider.basePath}${b.provider.path(providerFormat)}${q}`;
+  if (providerFormat !== null) return joinPath(b.pathPrefix ?? b.provider.basePath, b.provider.path(providerFormat)) + q;
   let path = ctx.down.path.slice(ctx.routePrefix.length) || '/';
   if (path[0] !== '/') path = `/${path}`;
   const base = b.provider.basePath;
   if (b.pathPrefix !== undefined && (path === base || path.startsWith(`${base}/`))) {
-    path = b.pathPrefix + path.slice(base.length);
+    path = joinPath(b.pathPrefix, path.slice(base.length));
   }
   return path + q;
 }

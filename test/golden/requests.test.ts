@@ -1,6 +1,7 @@
 // Golden requests: requests/<client>/<case>.json is what a client sends; <case>.<provider>.json
 // is the reviewed provider request the gateway must send, or <case>.<provider>.error.json the
-// 400 it must answer (status, type and the field it names).
+// 400 it must answer (status, type and the field it names). <case>.<client>.json, when present,
+// is what a provider of the client's own format must get (default: the body unchanged).
 import { describe, expect, it } from 'vitest';
 import { LlmError } from '../../src/llm/errors.js';
 import { cases, conversion, exists, FORMATS, other, path, readJson } from './harness.js';
@@ -39,6 +40,15 @@ for (const client of FORMATS) {
           expect({ status: e.status, type: e.type, param: e.param }).toEqual(want);
           expect(e.message).toContain(want.param);
         });
+      }
+      const sameFormatFile = `${dir}/${name}.${client}.json`;
+      if (exists(sameFormatFile)) {
+        it(`${name} matches ${name}.${client}.json for a ${client} provider`, () => {
+          const before = JSON.stringify(input);
+          expect(conversion(client, client).request(input)).toEqual(readJson(sameFormatFile));
+          expect(JSON.stringify(input)).toBe(before);
+        });
+        continue;
       }
       it(`${name} passes through unchanged to a ${client} provider`, () => {
         const out = conversion(client, client).request(input);

@@ -25,6 +25,10 @@ const noUsage = (_u: Usage): void => {};
 /** Cases whose round trip is lossy by design, and why. */
 const LOSSY: Record<string, string> = {
   'messages/tool-result-image': 'OpenAI tool messages carry text only; the image moves to the user turn',
+  'messages/system-mid-conversation': 'Anthropic keeps one top-level system: OpenAI system messages are gathered into it',
+  'messages/system-mid-conversation-cached': 'Anthropic keeps one top-level system: OpenAI system messages are gathered into it',
+  'messages/cache-breakpoints': 'Anthropic keeps one top-level system: OpenAI system messages are gathered into it',
+  'messages/adaptive-tools-gpt-5-6': 'gpt-5.6 on Chat Completions takes function tools only with reasoning_effort none',
 };
 
 describe('request round trips keep the semantics', () => {
@@ -137,9 +141,12 @@ describe('stream round trips keep the semantics', () => {
       expect(back.complete).toBe(cleanEnd);
       if (cleanEnd) {
         expect(back.finish).toBe(direct.finish);
-        expect(back.usage?.prompt_tokens).toBe(direct.usage?.prompt_tokens);
-        expect(back.usage?.completion_tokens).toBe(direct.usage?.completion_tokens);
-        expect(back.usage?.prompt_tokens_details?.cached_tokens).toBe(direct.usage?.prompt_tokens_details?.cached_tokens ?? 0);
+        // the reviewed usage of the fixture: compatible servers put theirs in other places and
+        // fields (DeepSeek, Kimi), the round trip gives it back in OpenAI's own shape
+        const want = readJson<{ usage: Usage }>(path('streams', 'completions', `${name}.observed.json`)).usage;
+        expect(back.usage?.prompt_tokens).toBe(want.inputTokens);
+        expect(back.usage?.completion_tokens).toBe(want.outputTokens);
+        expect(back.usage?.prompt_tokens_details?.cached_tokens).toBe(want.cacheReadTokens ?? 0);
       }
     });
   }

@@ -53,7 +53,7 @@ function dataUrlPart(url: string): Part {
 
 function effortOf(e: unknown): string | undefined {
   if (e === 'minimal') return 'low';
-  if (e === 'xhigh') return 'high';
+  if (e === 'xhigh' || e === 'max') return 'high';
   return typeof e === 'string' ? e : undefined;
 }
 
@@ -157,7 +157,12 @@ export function messagesSemantics(req: Obj): RequestSemantics {
           ? `tool:${choice.name}`
           : { auto: 'auto', any: 'required', none: 'none' }[choice.type as string],
     parallelToolCalls: !req.tools?.length || choice?.disable_parallel_tool_use !== true,
-    effort: req.thinking?.type === 'enabled' ? BUDGET_EFFORT(req.thinking.budget_tokens) : undefined,
+    effort:
+      req.thinking?.type === 'enabled'
+        ? BUDGET_EFFORT(req.thinking.budget_tokens)
+        : req.thinking?.type === 'adaptive'
+          ? effortOf(req.output_config?.effort ?? 'high') // Anthropic's adaptive default is high
+          : undefined,
     schema: req.output_config?.format?.schema,
   };
 }

@@ -1,12 +1,21 @@
 // Request side of messages -> completions: an Anthropic Messages request (Claude Code, the
 // Anthropic SDK) becomes an OpenAI chat completion request for an OpenAI-compatible provider.
 //
-// Dropped on purpose: cache_control (OpenAI caches prompts by itself), top_k and service_tier
+// Rules that depend on the target model (reasoning effort, strict, cache breakpoints) come
+// from the OpenAI family table (families/openai.ts) via completions-from-messages-options.ts.
+//
+// `system` messages inside `messages` (Claude Code sends them mid-conversation) stay where they
+// are, as OpenAI `system` messages, as agentgateway converts them. `cache_control` becomes
+// `prompt_cache_breakpoint` on the same content part for families that take explicit
+// breakpoints, and is dropped elsewhere (OpenAI caches prefixes by itself); on tool_use blocks
+// it has no part to ride on and is dropped. Also dropped on purpose: top_k and service_tier
 // (no OpenAI equivalent, sampling/billing hints only), and thinking blocks in history
 // (signed Anthropic artefacts an OpenAI model cannot use; reasoning-capable OpenAI-compatible
 // servers reject reasoning content in input). Server tools (web search, code execution, ...),
 // MCP servers and file-id sources cannot run on an OpenAI provider and are a 400 naming the field.
-import type { ChatMessage, ContentPart, FunctionTool, ReasoningEffort, TextPart, ToolCall, ToolChoice } from '../formats/completions.js';
+import type { ChatMessage, ContentPart, TextPart, ToolCall, ToolChoice } from '../formats/completions.js';
+import { type OpenAiFamily, openAiFamily } from '../families/openai.js';
+import { breakpointOf, convertTool, reasoningEffort, responseFormat } from './completions-from-messages-options.js';
 import { arrayAt, invalid, isNumber, isObject, objectAt, stringAt } from './fields.js';
 import type { Json } from './types.js';
 
@@ -15,10 +24,11 @@ export function completionsRequestFromMessages(body: Json): Json {
   if (Array.isArray(body.mcp_servers) && body.mcp_servers.length > 0) {
     throw invalid('mcp_servers', 'MCP servers run on Anthropic and cannot be used with an OpenAI-compatible provider');
   }
+  const family = openAiFamily(model);
   const messages: ChatMessage[] = [];
-  const system = systemMessage(body.system);
+  const system = systemMessage(body.system, 'system', family);
   if (system) messages.push(system);
-  arrayAt(body.messages, 'messages').forEach((m, i) => convertTurn(m, `messages[${i}]`, messages));
+  arrayAt(body.messages, 'messages').forEach((m, i) => convertTurn(m, `messages[${i}]`, messages, family));
   const out: Json = { model, messages };
   if (isNumber(body.max_tokens)) out.max_completion_tokens = body.max_tokens;
   if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) out.stop = body.stop_sequences;
@@ -35,39 +45,43 @@ export function completionsRequestFromMessages(body: Json): Json {
     out.tools = tools.map(convertTool);
     Object.assign(out, toolChoice(body.tool_choice));
   }
-  const effort = reasoningEffort(body);
+  const effort = reasoningEffort(body, family, tools.length > 0);
   if (effort) out.reasoning_effort = effort;
-  const format = isObject(body.output_config) ? body.output_config.format : undefined;
-  if (isObject(format) && format.type === 'json_schema') {
-    const schema = objectAt(format.schema, 'output_config.format.schema');
-    out.response_format = { type: 'json_schema', json_schema: { name: 'structured_output', schema, strict: true } };
-  }
+  const format = responseFormat(body);
+  if (format) out.response_format = format;
   return out;
 }
 
-function systemMessage(system: unknown): ChatMessage | null {
+/** The top-level `system` (at `system`) or a system turn's content (at `messages[i].content`). */
+function systemMessage(system: unknown, at: string, family: OpenAiFamily): ChatMessage | null {
   if (system === undefined || system === null) return null;
   if (typeof system === 'string') return system === '' ? null : { role: 'system', content: system };
-  const parts = arrayAt(system, 'system').map((b, i): TextPart => {
-    const block = objectAt(b, `system[${i}]`);
-    if (block.type !== 'text') throw invalid(`system[${i}]`, 'system blocks must be text');
-    return { type: 'text', text: stringAt(block.text, `system[${i}].text`) };
+  const parts = arrayAt(system, at).map((b, i): TextPart => {
+    const block = objectAt(b, `${at}[${i}]`);
+    if (block.type !== 'text') throw invalid(`${at}[${i}]`, 'system blocks must be text');
+    return { type: 'text', text: stringAt(block.text, `${at}[${i}].text`), ...breakpointOf(block, family) };
   });
   if (parts.length === 0) return null;
-  return { role: 'system', content: parts.length === 1 ? parts[0]!.text : parts };
+  return { role: 'system', content: partsContent(parts) as string | TextPart[] };
 }
 
-function convertTurn(raw: unknown, at: string, out: ChatMessage[]): void {
+function convertTurn(raw: unknown, at: string, out: ChatMessage[], family: OpenAiFamily): void {
   const m = objectAt(raw, at);
-  if (m.role === 'user') userTurn(m.content, `${at}.content`, out);
-  else if (m.role === 'assistant') assistantTurn(m.content, `${at}.content`, out);
-  else throw invalid(`${at}.role`, 'must be "user" or "assistant"');
+  if (m.role === 'user') userTurn(m.content, `${at}.content`, out, family);
+  else if (m.role === 'assistant') assistantTurn(m.content, `${at}.content`, out, family);
+  else if (m.role === 'system') {
+    const system = systemMessage(m.content, `${at}.content`, family);
+    if (system) out.push(system);
+  } else throw invalid(`${at}.role`, 'must be "user", "assistant" or "system"');
 }
 
-/** One text part becomes plain string content, as most OpenAI-compatible servers expect. */
+/**
+ * One plain text part becomes string content, as most OpenAI-compatible servers expect; a part
+ * carrying a cache breakpoint keeps the array form, which is where the breakpoint lives.
+ */
 function partsContent(parts: ContentPart[]): string | ContentPart[] {
   const only = parts.length === 1 ? parts[0] : undefined;
-  return only?.type === 'text' ? only.text : parts;
+  return only?.type === 'text' && only.prompt_cache_breakpoint === undefined ? only.text : parts;
 }
 
 /**
@@ -75,7 +89,7 @@ function partsContent(parts: ContentPart[]): string | ContentPart[] {
  * assistant's tool_calls), the rest one user message after them. OpenAI tool messages hold
  * text only, so images returned by a tool travel in that user message.
  */
-function userTurn(content: unknown, at: string, out: ChatMessage[]): void {
+function userTurn(content: unknown, at: string, out: ChatMessage[], family: OpenAiFamily): void {
   if (typeof content === 'string') {
     out.push({ role: 'user', content });
     return;
@@ -84,8 +98,8 @@ function userTurn(content: unknown, at: string, out: ChatMessage[]): void {
   arrayAt(content, at).forEach((b, j) => {
     const bat = `${at}[${j}]`;
     const block = objectAt(b, bat);
-    if (block.type === 'tool_result') out.push(toolMessage(block, bat, parts));
-    else parts.push(userPart(block, bat));
+    if (block.type === 'tool_result') out.push(toolMessage(block, bat, parts, family));
+    else parts.push({ ...userPart(block, bat), ...breakpointOf(block, family) });
   });
   if (parts.length > 0) out.push({ role: 'user', content: partsContent(parts) });
 }
@@ -122,7 +136,11 @@ function documentPart(block: Json, at: string): ContentPart {
   throw invalid(`${at}.source`, 'only base64 PDF and plain-text documents can be sent to an OpenAI-compatible provider');
 }
 
-function toolMessage(block: Json, at: string, userParts: ContentPart[]): ChatMessage {
+/**
+ * A tool_result -> a `tool` message. A breakpoint on the whole result marks its last text part
+ * (an empty one if the result had only images, which travel in the following user message).
+ */
+function toolMessage(block: Json, at: string, userParts: ContentPart[], family: OpenAiFamily): ChatMessage {
   const id = stringAt(block.tool_use_id, `${at}.tool_use_id`);
   const content = block.content;
   const texts: TextPart[] = [];
@@ -131,16 +149,22 @@ function toolMessage(block: Json, at: string, userParts: ContentPart[]): ChatMes
     arrayAt(content, `${at}.content`).forEach((c, k) => {
       const cat = `${at}.content[${k}]`;
       const item = objectAt(c, cat);
-      if (item.type === 'text') texts.push({ type: 'text', text: stringAt(item.text, `${cat}.text`) });
-      else if (item.type === 'image') userParts.push({ type: 'image_url', image_url: { url: imageUrl(item, cat) } });
+      const bp = breakpointOf(item, family);
+      if (item.type === 'text') texts.push({ type: 'text', text: stringAt(item.text, `${cat}.text`), ...bp });
+      else if (item.type === 'image') userParts.push({ type: 'image_url', image_url: { url: imageUrl(item, cat) }, ...bp });
       else throw invalid(cat, `tool_result content type ${JSON.stringify(item.type)} cannot be sent to an OpenAI-compatible provider`);
     });
   }
-  const text = texts.length === 1 ? texts[0]!.text : texts.length === 0 ? '' : texts;
+  const bp = breakpointOf(block, family);
+  if (bp.prompt_cache_breakpoint) {
+    if (texts.length === 0) texts.push({ type: 'text', text: '' });
+    Object.assign(texts[texts.length - 1]!, bp);
+  }
+  const text = texts.length === 0 ? '' : (partsContent(texts) as string | TextPart[]);
   return { role: 'tool', tool_call_id: id, content: text };
 }
 
-function assistantTurn(content: unknown, at: string, out: ChatMessage[]): void {
+function assistantTurn(content: unknown, at: string, out: ChatMessage[], family: OpenAiFamily): void {
   if (typeof content === 'string') {
     out.push({ role: 'assistant', content });
     return;
@@ -152,7 +176,7 @@ function assistantTurn(content: unknown, at: string, out: ChatMessage[]): void {
     const block = objectAt(b, bat);
     switch (block.type) {
       case 'text':
-        texts.push({ type: 'text', text: stringAt(block.text, `${bat}.text`) });
+        texts.push({ type: 'text', text: stringAt(block.text, `${bat}.text`), ...breakpointOf(block, family) });
         break;
       case 'tool_use':
         calls.push({
@@ -169,21 +193,10 @@ function assistantTurn(content: unknown, at: string, out: ChatMessage[]): void {
     }
   });
   if (texts.length === 0 && calls.length === 0) return;
-  const text = texts.length === 0 ? null : texts.length === 1 ? texts[0]!.text : texts;
+  const text = texts.length === 0 ? null : (partsContent(texts) as string | TextPart[]);
   const msg: ChatMessage = { role: 'assistant', content: text };
   if (calls.length > 0) msg.tool_calls = calls;
   out.push(msg);
-}
-
-function convertTool(raw: unknown, k: number): FunctionTool {
-  const tool = objectAt(raw, `tools[${k}]`);
-  if (tool.type !== undefined && tool.type !== 'custom') {
-    throw invalid(`tools[${k}]`, `server tool ${JSON.stringify(tool.type)} cannot run on an OpenAI-compatible provider`);
-  }
-  const fn: FunctionTool['function'] = { name: stringAt(tool.name, `tools[${k}].name`) };
-  if (typeof tool.description === 'string') fn.description = tool.description;
-  fn.parameters = objectAt(tool.input_schema, `tools[${k}].input_schema`);
-  return { type: 'function', function: fn };
 }
 
 function toolChoice(choice: unknown): { tool_choice?: ToolChoice; parallel_tool_calls?: boolean } {
@@ -207,18 +220,4 @@ function toolChoice(choice: unknown): { tool_choice?: ToolChoice; parallel_tool_
   }
   if (typeof c.disable_parallel_tool_use === 'boolean') out.parallel_tool_calls = !c.disable_parallel_tool_use;
   return out;
-}
-
-/** Anthropic thinking -> OpenAI reasoning_effort (inverse of the completions -> messages table). */
-function reasoningEffort(body: Json): ReasoningEffort | null {
-  const thinking = isObject(body.thinking) ? body.thinking : null;
-  const effort = isObject(body.output_config) ? body.output_config.effort : undefined;
-  if (thinking?.type === 'enabled' && isNumber(thinking.budget_tokens)) {
-    return thinking.budget_tokens < 2048 ? 'low' : thinking.budget_tokens < 4096 ? 'medium' : 'high';
-  }
-  if (thinking?.type === 'adaptive' || (thinking === null && typeof effort === 'string')) {
-    if (effort === 'low' || effort === 'medium' || effort === 'high') return effort;
-    return thinking?.type === 'adaptive' || effort === 'max' ? 'high' : null;
-  }
-  return null;
 }

@@ -1,15 +1,18 @@
 // Same-format "conversions", for a provider that speaks the client's format natively. Bodies
 // and streams pass through untouched (unknown fields and all); the gateway only watches them
-// for usage, the response model and the first token. The one change on the way up: a streaming
-// completions request always asks for usage, so token accounting is exact; the client's own
-// choice (StreamOptions.includeUsage) decides whether it sees the extra usage chunk.
+// for usage, the response model and the first token. Two changes on the way up: a streaming
+// completions request always asks for usage, so token accounting is exact (the client's own
+// choice, StreamOptions.includeUsage, decides whether it sees the extra usage chunk); and
+// `max_tokens` becomes `max_completion_tokens` for the OpenAI families that refuse the old
+// field (o-series, gpt-5 and later; families/openai.ts).
 import type { CompletionUsage } from '../formats/completions.js';
 import type { MessagesUsage } from '../formats/messages.js';
 import { clientError, clientStatus, readProviderError } from '../formats/provider-errors.js';
 import { usageFromCompletions, usageFromMessages } from '../formats/usage.js';
 import { CompletionsPassthrough, MessagesPassthrough } from '../stream/passthrough.js';
 import type { Usage } from '../usage.js';
-import { isObject } from './fields.js';
+import { openAiFamily } from '../families/openai.js';
+import { isNumber, isObject } from './fields.js';
 import type { ClientError, Conversion, Json, StreamOptions, StreamTransducer } from './types.js';
 
 function parseJson(raw: Uint8Array): unknown {
@@ -21,10 +24,19 @@ function parseJson(raw: Uint8Array): unknown {
 }
 
 function completionsRequest(body: Json): Json {
-  if (body.stream !== true) return body;
-  const so = isObject(body.stream_options) ? body.stream_options : {};
-  if (so.include_usage === true) return body;
-  return { ...body, stream_options: { ...so, include_usage: true } };
+  const out = withCompletionTokens(body);
+  if (out.stream !== true) return out;
+  const so = isObject(out.stream_options) ? out.stream_options : {};
+  if (so.include_usage === true) return out;
+  return { ...out, stream_options: { ...so, include_usage: true } };
+}
+
+/** `max_tokens` -> `max_completion_tokens` where the model requires it (an explicit one wins). */
+function withCompletionTokens(body: Json): Json {
+  if (!isNumber(body.max_tokens) || typeof body.model !== 'string') return body;
+  if (!openAiFamily(body.model).maxCompletionTokensOnly) return body;
+  const { max_tokens, ...rest } = body;
+  return { ...rest, max_completion_tokens: isNumber(body.max_completion_tokens) ? body.max_completion_tokens : max_tokens };
 }
 
 export const completionsIdentity: Conversion = {

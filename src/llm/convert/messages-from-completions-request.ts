@@ -17,6 +17,7 @@ const EFFORT_BUDGET: Record<string, number> = {
   medium: 2048,
   high: 4096,
   xhigh: 8192,
+  max: 16384,
 };
 
 export function messagesRequestFromCompletions(body: Json): Json {

@@ -76,7 +76,7 @@ export interface FunctionTool extends Rest {
 
 export type ToolChoice = 'none' | 'auto' | 'required' | ({ type: 'function'; function: { name: string } } & Rest);
 
-export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
 
 export type ResponseFormat =
   | ({ type: 'text' } & Rest)
@@ -116,6 +116,10 @@ export interface CompletionUsage extends Rest {
   /** Anthropic-style cache counters some gateways (agentgateway, LiteLLM) add at top level. */
   cache_read_input_tokens?: number;
   cache_creation_input_tokens?: number;
+  /** DeepSeek: prompt tokens served from its context cache (prompt_tokens = hit + miss). */
+  prompt_cache_hit_tokens?: number;
+  /** Moonshot (Kimi): prompt tokens served from its context cache. */
+  cached_tokens?: number;
 }
 
 export interface ChatCompletion extends Rest {
@@ -158,6 +162,8 @@ export interface ChunkChoice extends Rest {
   index: number;
   delta: ChunkDelta;
   finish_reason: FinishReason | null;
+  /** Moonshot (Kimi) reports stream usage here, in the finish chunk's choice. */
+  usage?: CompletionUsage | null;
 }
 
 export interface ChatCompletionChunk extends Rest {

@@ -120,6 +120,8 @@ export interface MessagesUsage extends Rest {
   output_tokens: number;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  /** Output tokens spent on thinking (newer API versions; already inside output_tokens). */
+  output_tokens_details?: ({ thinking_tokens?: number } & Rest) | null;
 }
 
 export interface MessagesResponse extends Rest {

@@ -6,8 +6,28 @@
 //   Anthropic input_tokens   = only the uncached remainder; cache_read_input_tokens and
 //             cache_creation_input_tokens are counted separately and are NOT in input_tokens.
 // Usage.inputTokens is always the total (OpenAI's convention), with the cache parts kept apart.
+//
+// How the usage reports of one STREAM combine, per wire format (the tallies at the end of this
+// file are the only place this is decided; every stream transducer uses them):
+//
+// | format    | where usage is reported                         | combine                          |
+// | --------- | ----------------------------------------------- | -------------------------------- |
+// | Anthropic | message_start.message.usage, then each          | per field: a later report        |
+// |           | message_delta.usage. Every counter is a         | REPLACES the earlier one, never  |
+// |           | cumulative whole-message total, omitted when it | adds (the Anthropic SDK's own    |
+// |           | does not apply (Anthropic docs; the SDK's       | rule). input_tokens excludes the |
+// |           | MessageDeltaUsage: "The cumulative number of    | cache counters in every report,  |
+// |           | input tokens ..."; MessageStream accumulates by | so an early all-inclusive figure |
+// |           | overwriting "when present and never add").      | is simply superseded.            |
+// | OpenAI    | the chunk's `usage` (OpenAI: only the last      | each report is a snapshot of the |
+// | and       | chunk, `choices: []`); vLLM's continuous usage: | whole request: the latest one    |
+// | compatible| every chunk; Moonshot Kimi: `choices[0].usage`; | replaces the earlier. prompt     |
+// |           | Groq (older API): `x_groq.usage`.               | tokens include cached tokens.    |
+//
+// Both: a report whose counters are all zero after a non-zero one is a placeholder (compatible
+// servers send zeros before they know), never a correction, since cumulative counts cannot fall.
 import type { Usage } from '../usage.js';
-import type { CompletionUsage } from './completions.js';
+import type { ChatCompletionChunk, CompletionUsage } from './completions.js';
 import type { MessagesUsage } from './messages.js';
 
 function count(v: unknown): number {
@@ -28,14 +48,20 @@ export function usageFromMessages(u: Partial<MessagesUsage>): Usage {
   };
   if (has(u.cache_read_input_tokens)) usage.cacheReadTokens = cacheRead;
   if (has(u.cache_creation_input_tokens)) usage.cacheWriteTokens = cacheWrite;
+  const thinking = u.output_tokens_details?.thinking_tokens;
+  if (has(thinking)) usage.reasoningTokens = count(thinking);
   return usage;
 }
 
-/** OpenAI usage -> Usage. Cache writes are not an OpenAI concept; compatible servers and
- * gateways report them as prompt_tokens_details.cache_write_tokens or Anthropic-style at top level. */
+/**
+ * OpenAI usage -> Usage. Cached reads: OpenAI's prompt_tokens_details.cached_tokens, else
+ * DeepSeek's prompt_cache_hit_tokens, Moonshot's top-level cached_tokens, or the Anthropic-style
+ * counter some gateways add. Cache writes are not an OpenAI concept; compatible servers and
+ * gateways report them as prompt_tokens_details.cache_write_tokens or Anthropic-style at top level.
+ */
 export function usageFromCompletions(u: CompletionUsage): Usage {
   const details = u.prompt_tokens_details ?? undefined;
-  const readRaw = details?.cached_tokens ?? u.cache_read_input_tokens;
+  const readRaw = details?.cached_tokens ?? u.prompt_cache_hit_tokens ?? u.cached_tokens ?? u.cache_read_input_tokens;
   const writeRaw = details?.cache_write_tokens ?? u.cache_creation_input_tokens;
   const usage: Usage = { inputTokens: count(u.prompt_tokens), outputTokens: count(u.completion_tokens) };
   if (has(readRaw)) usage.cacheReadTokens = count(readRaw);
@@ -77,18 +103,69 @@ export function messagesUsage(u: Usage): MessagesUsage {
   };
 }
 
-/**
- * Folds one Anthropic usage figure into the running one. message_start carries the input side,
- * message_delta cumulative output (and, in newer API versions, the input side again); counters
- * only grow, so keeping the max never loses input tokens to a later zero.
- */
-export function mergeMessagesUsage(into: MessagesUsage, u: Partial<MessagesUsage>): void {
-  into.input_tokens = Math.max(into.input_tokens, count(u.input_tokens));
-  into.output_tokens = Math.max(into.output_tokens, count(u.output_tokens));
-  if (has(u.cache_read_input_tokens)) {
-    into.cache_read_input_tokens = Math.max(into.cache_read_input_tokens ?? 0, count(u.cache_read_input_tokens));
+function inputSide(u: Partial<MessagesUsage>): number {
+  return count(u.input_tokens) + count(u.cache_read_input_tokens) + count(u.cache_creation_input_tokens);
+}
+
+/** The usage reports of one Anthropic Messages stream, combined as the table above says. */
+export class MessagesUsageTally {
+  private readonly seen: MessagesUsage = { input_tokens: 0, output_tokens: 0 };
+
+  /** Folds in message_start's or a message_delta's usage; returns the usage so far. */
+  add(u: Partial<MessagesUsage>): Usage {
+    const s = this.seen;
+    // The prompt side is one split (fresh + cache read + cache write): a report that carries a
+    // non-zero prompt side replaces each counter it carries.
+    if (inputSide(u) > 0 || inputSide(s) === 0) {
+      if (has(u.input_tokens)) s.input_tokens = count(u.input_tokens);
+      if (has(u.cache_read_input_tokens)) s.cache_read_input_tokens = count(u.cache_read_input_tokens);
+      if (has(u.cache_creation_input_tokens)) s.cache_creation_input_tokens = count(u.cache_creation_input_tokens);
+    }
+    if (has(u.output_tokens) && (count(u.output_tokens) > 0 || s.output_tokens === 0)) s.output_tokens = count(u.output_tokens);
+    const thinking = u.output_tokens_details?.thinking_tokens;
+    if (has(thinking)) s.output_tokens_details = { thinking_tokens: count(thinking) };
+    return this.current();
   }
-  if (has(u.cache_creation_input_tokens)) {
-    into.cache_creation_input_tokens = Math.max(into.cache_creation_input_tokens ?? 0, count(u.cache_creation_input_tokens));
+
+  current(): Usage {
+    return usageFromMessages(this.seen);
+  }
+}
+
+/**
+ * The usage object a chunk carries, wherever the server put it: top level (OpenAI, DeepSeek,
+ * vLLM, ...), inside the first choice (Moonshot Kimi), or in `x_groq` (Groq's older API).
+ */
+export function chunkUsage(chunk: ChatCompletionChunk): CompletionUsage | null {
+  if (isUsage(chunk.usage)) return chunk.usage;
+  const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+  if (choice !== undefined && isUsage(choice.usage)) return choice.usage;
+  const groq = chunk.x_groq;
+  if (typeof groq === 'object' && groq !== null && isUsage((groq as { usage?: unknown }).usage)) {
+    return (groq as { usage: CompletionUsage }).usage;
+  }
+  return null;
+}
+
+function isUsage(v: unknown): v is CompletionUsage {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The usage reports of one OpenAI-format stream, combined as the table above says. */
+export class CompletionsUsageTally {
+  private latest: Usage | null = null;
+
+  /** Folds in a chunk; returns the usage so far when the chunk reported any, else null. */
+  add(chunk: ChatCompletionChunk): Usage | null {
+    const raw = chunkUsage(chunk);
+    if (raw === null) return null;
+    const u = usageFromCompletions(raw);
+    const placeholder = u.inputTokens === 0 && u.outputTokens === 0;
+    if (!placeholder || this.latest === null) this.latest = u;
+    return this.latest;
+  }
+
+  get current(): Usage | null {
+    return this.latest;
   }
 }

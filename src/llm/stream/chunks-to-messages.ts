@@ -14,11 +14,10 @@
 // The request side injects stream_options.include_usage, so the usage chunk (choices: [])
 // arrives before [DONE] and message_delta carries exact input, cache and output counts.
 import type { StreamOptions } from '../convert/types.js';
-import type { ChunkDelta, ChunkToolCall, CompletionUsage, FinishReason } from '../formats/completions.js';
+import type { ChatCompletionChunk, ChunkDelta, ChunkToolCall, FinishReason } from '../formats/completions.js';
 import type { StopReason } from '../formats/messages.js';
 import { errorType, statusForType } from '../formats/provider-errors.js';
-import { messagesUsage, usageFromCompletions } from '../formats/usage.js';
-import type { Usage } from '../usage.js';
+import { CompletionsUsageTally, messagesUsage } from '../formats/usage.js';
 import { parseCompletionsFrame } from './events.js';
 import type { SseFrames } from './sse-reader.js';
 import { TranslatingStream } from './translating-stream.js';
@@ -52,7 +51,7 @@ export class ChunksToMessages extends TranslatingStream {
   private readonly tools = new Map<number, ToolSlot>();
   private lastToolIndex = -1;
   private stop: StopReason | null = null;
-  private usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  private readonly usage = new CompletionsUsageTally();
   private firstToken = false;
 
   constructor(
@@ -75,7 +74,7 @@ export class ChunksToMessages extends TranslatingStream {
     }
     const chunk = frame.chunk;
     if (!this.started) this.start(chunk.id, chunk.model);
-    if (chunk.usage) this.recordUsage(chunk.usage);
+    this.recordUsage(chunk);
     const choices = chunk.choices;
     if (!choices || choices.length === 0) return;
     const choice = choices.find((c) => c.index === 0) ?? choices[0]!;
@@ -176,14 +175,17 @@ export class ChunksToMessages extends TranslatingStream {
     if (!this.started) throw new Error('upstream stream ended without any completion chunk');
     this.closeOpen();
     const delta = { stop_reason: this.stop ?? 'end_turn', stop_sequence: null };
-    this.out.event('message_delta', JSON.stringify({ type: 'message_delta', delta, usage: messagesUsage(this.usage) }));
+    this.out.event(
+      'message_delta',
+      JSON.stringify({ type: 'message_delta', delta, usage: messagesUsage(this.usage.current ?? { inputTokens: 0, outputTokens: 0 }) }),
+    );
     this.out.event('message_stop', '{"type":"message_stop"}');
     this.phase = 'done';
   }
 
-  private recordUsage(u: CompletionUsage): void {
-    this.usage = usageFromCompletions(u);
-    this.opts.onUsage(this.usage);
+  private recordUsage(chunk: ChatCompletionChunk): void {
+    const u = this.usage.add(chunk);
+    if (u !== null) this.opts.onUsage(u);
   }
 
   private token(): void {

@@ -13,13 +13,12 @@
 //
 // Usage: message_start carries the input side (input_tokens + cache counters, output usually 1);
 // message_delta carries cumulative output and, in newer API versions, the input side again.
-// Counters only grow, so each is the max of what was seen: input is never lost to a zero.
+// They are combined by MessagesUsageTally (formats/usage.ts), the one place that rule lives.
 import type { StreamOptions } from '../convert/types.js';
 import type { FinishReason } from '../formats/completions.js';
 import type { ContentBlockDeltaEvent, ContentBlockStartEvent, MessageDeltaEvent, MessagesUsage, StopReason } from '../formats/messages.js';
 import { errorType, statusForType } from '../formats/provider-errors.js';
-import { completionsUsage, mergeMessagesUsage, usageFromMessages } from '../formats/usage.js';
-import type { Usage } from '../usage.js';
+import { completionsUsage, MessagesUsageTally } from '../formats/usage.js';
 import { parseMessagesEvent } from './events.js';
 import type { SseFrames } from './sse-reader.js';
 import { TranslatingStream } from './translating-stream.js';
@@ -55,7 +54,7 @@ export class MessagesToChunks extends TranslatingStream {
   private finishSent = false;
   private finish: FinishReason | null = null;
   private firstToken = false;
-  private readonly seen: MessagesUsage = { input_tokens: 0, output_tokens: 0 };
+  private readonly usage = new MessagesUsageTally();
 
   constructor(
     private readonly opts: StreamOptions,
@@ -190,7 +189,7 @@ export class MessagesToChunks extends TranslatingStream {
   private messageStop(): void {
     if (!this.finishSent) this.sendFinish(this.finish ?? 'stop');
     if (this.opts.includeUsage) {
-      this.out.data(this.head + '],"usage":' + JSON.stringify(completionsUsage(this.usage())) + '}');
+      this.out.data(this.head + '],"usage":' + JSON.stringify(completionsUsage(this.usage.current())) + '}');
     }
     this.out.data('[DONE]');
     this.phase = 'done';
@@ -231,11 +230,6 @@ export class MessagesToChunks extends TranslatingStream {
   }
 
   private mergeUsage(u: Partial<MessagesUsage>): void {
-    mergeMessagesUsage(this.seen, u);
-    this.opts.onUsage(this.usage());
-  }
-
-  private usage(): Usage {
-    return usageFromMessages(this.seen);
+    this.opts.onUsage(this.usage.add(u));
   }
 }

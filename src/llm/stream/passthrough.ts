@@ -13,7 +13,7 @@ import type { StreamOptions, StreamTransducer } from '../convert/types.js';
 import type { MessagesUsage } from '../formats/messages.js';
 import type { ErrorDialect } from '../formats/errors.js';
 import { typeForStatus } from '../formats/provider-errors.js';
-import { mergeMessagesUsage, usageFromCompletions, usageFromMessages } from '../formats/usage.js';
+import { CompletionsUsageTally, MessagesUsageTally } from '../formats/usage.js';
 import { parseCompletionsFrame, parseMessagesEvent } from './events.js';
 import { SseReader, type SseFrames } from './sse-reader.js';
 import { NO_OUTPUT, SseOutput } from './sse-writer.js';
@@ -21,6 +21,7 @@ import type { StreamPhase } from './translating-stream.js';
 
 const DATA_PREFIX = Buffer.from('data: ');
 const FRAME_END = Buffer.from('\n\n');
+const USAGE_KEY = Buffer.from('"usage"');
 
 abstract class Passthrough implements StreamTransducer {
   protected readonly reader = new SseReader();
@@ -86,6 +87,7 @@ export class CompletionsPassthrough extends Passthrough {
   /** A chunk that may carry the finish_reason, checked if the stream ends without [DONE]. */
   private finishCandidate: Buffer | null = null;
   private keep: Buffer[] = [];
+  private readonly usage = new CompletionsUsageTally();
 
   constructor(opts: StreamOptions, dropUsageChunk: boolean) {
     super(opts, 'openai');
@@ -148,7 +150,8 @@ export class CompletionsPassthrough extends Passthrough {
       this.modelSeen = true;
       this.opts.onModel?.(c.model);
     }
-    if (c.usage) this.opts.onUsage(usageFromCompletions(c.usage));
+    const usage = this.usage.add(c);
+    if (usage !== null) this.opts.onUsage(usage);
     const choices = c.choices;
     if (!choices || choices.length === 0) return !c.usage; // the usage-only chunk
     const d = choices[0]?.delta;
@@ -197,7 +200,8 @@ const MAY_FINISH = 2;
 /**
  * What a chunk's last bytes say, once model and first token are known. OpenAI-format servers
  * write `usage` as the chunk's last key, and `finish_reason` as the last key of a choice. So a
- * chunk ending with the choices array (`]}`) or a null usage (`null}`) carries no usage; one
+ * chunk ending with the choices array (`]}`) or a null usage (`null}`) carries no usage (unless
+ * a choice ends with an object that may be Moonshot's usage, see afterChoices); one
  * ending `"}]}` has a string-valued finish_reason (the finish chunk); anything else (a usage
  * object, an error object) is parsed. Reading the last bytes costs the same for any chunk,
  * where searching each chunk for a key cost ~0.3 µs per event.
@@ -210,13 +214,20 @@ function chunkTail(frames: SseFrames, i: number): number {
     while (j > s && (b[j] === 0x20 || b[j] === 0x0a || b[j] === 0x0d || b[j] === 0x09)) j--;
     return j;
   };
-  /** After the choices array's `]`: `"}]` means a string-valued last field (finish_reason). */
+  const e = back(frames.dataEnd(i) - 1);
+  /**
+   * After the choices array's `]`: `"}]` means a string-valued last field (finish_reason);
+   * `}}]` an object-valued one: the delta, or Moonshot's usage inside the choice, parsed
+   * only when the frame holds a usage key.
+   */
   const afterChoices = (j: number) => {
     const k = back(j - 1);
     if (b[k] !== 0x7d /* } */) return PLAIN; // an empty choices array
-    return b[back(k - 1)] === 0x22 /* " */ ? MAY_FINISH : PLAIN;
+    const last = b[back(k - 1)];
+    if (last === 0x22 /* " */) return MAY_FINISH;
+    if (last === 0x7d /* } */ && b.subarray(s, e).indexOf(USAGE_KEY) >= 0) return NEEDS_PARSE;
+    return PLAIN;
   };
-  const e = back(frames.dataEnd(i) - 1);
   if (b[e] !== 0x7d /* } */) return NEEDS_PARSE;
   const j = back(e - 1);
   if (b[j] === 0x5d /* ] */) return afterChoices(j);
@@ -251,7 +262,7 @@ function nonEmpty(v: unknown): boolean {
 
 /** Anthropic Messages events, always forwarded byte for byte. */
 export class MessagesPassthrough extends Passthrough {
-  private readonly usage: MessagesUsage = { input_tokens: 0, output_tokens: 0 };
+  private readonly usage = new MessagesUsageTally();
 
   constructor(opts: StreamOptions) {
     super(opts, 'anthropic');
@@ -312,7 +323,6 @@ export class MessagesPassthrough extends Passthrough {
   }
 
   private addUsage(u: Partial<MessagesUsage>): void {
-    mergeMessagesUsage(this.usage, u);
-    this.opts.onUsage(usageFromMessages(this.usage));
+    this.opts.onUsage(this.usage.add(u));
   }
 }

@@ -147,7 +147,8 @@ describe('messages -> completions requests', () => {
         ]),
       ]),
     ],
-    ['messages[0].role', base({}, [{ role: 'system', content: 'x' }])],
+    ['messages[0].role', base({}, [{ role: 'tool', content: 'x' }])],
+    ['messages[1].content[0]', base({}, [user('hi'), { role: 'system', content: [image({ type: 'url', url: 'https://x/y.png' })] }])],
     ['tool_choice.type', base({ tools: [{ name: 'f', input_schema: { type: 'object' } }], tool_choice: { type: 'sometimes' } })],
   ])('refuses what an OpenAI-compatible provider cannot run: %s', (param, body) => {
     const e = refusal(() => toCompletions.request(body));
@@ -155,14 +156,23 @@ describe('messages -> completions requests', () => {
   });
 
   it('maps thinking to reasoning_effort', () => {
-    const effort = (extra: Obj): unknown => toCompletions.request(base(extra)).reasoning_effort;
+    const effort = (extra: Obj, model = 'gpt-x'): unknown => toCompletions.request({ ...base(extra), model }).reasoning_effort;
     expect(effort({ thinking: { type: 'enabled', budget_tokens: 1024 } })).toBe('low');
     expect(effort({ thinking: { type: 'enabled', budget_tokens: 3000 } })).toBe('medium');
     expect(effort({ thinking: { type: 'enabled', budget_tokens: 32000 } })).toBe('high');
     expect(effort({ thinking: { type: 'adaptive' } })).toBe('high');
     expect(effort({ thinking: { type: 'adaptive' }, output_config: { effort: 'low' } })).toBe('low');
-    expect(effort({ output_config: { effort: 'max' } })).toBe('high');
+    expect(effort({ thinking: { type: 'adaptive' }, output_config: { effort: 'max' } })).toBe('high');
     expect(effort({ thinking: { type: 'disabled' } })).toBeUndefined();
+    // an effort without thinking only reaches models known to reason
+    expect(effort({ output_config: { effort: 'max' } })).toBeUndefined();
+    expect(effort({ output_config: { effort: 'max' } }, 'gpt-4o')).toBeUndefined();
+    expect(effort({ output_config: { effort: 'max' } }, 'o3')).toBe('high');
+    expect(effort({ output_config: { effort: 'xhigh' } }, 'gpt-5.2')).toBe('xhigh');
+    expect(effort({ output_config: { effort: 'max' } }, 'gpt-5.6-sol')).toBe('max');
+    expect(effort({ output_config: { effort: 'low' } }, 'gpt-5-mini')).toBe('low');
+    expect(effort({ thinking: { type: 'adaptive' } }, 'gpt-4o')).toBeUndefined();
+    expect(effort({ thinking: { type: 'adaptive' } }, 'o1-mini')).toBeUndefined();
   });
 
   it('maps tool choice and the parallel flag only when tools are present', () => {

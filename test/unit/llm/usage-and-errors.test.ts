@@ -3,11 +3,75 @@
 import { describe, expect, it } from 'vitest';
 import { conversionFor } from '../../../src/llm/convert/index.js';
 import { clientStatus, readProviderError, statusForType, typeForStatus } from '../../../src/llm/formats/provider-errors.js';
-import { completionsUsage, messagesUsage, usageFromCompletions, usageFromMessages } from '../../../src/llm/formats/usage.js';
+import type { ChatCompletionChunk } from '../../../src/llm/formats/completions.js';
+import {
+  CompletionsUsageTally,
+  completionsUsage,
+  MessagesUsageTally,
+  messagesUsage,
+  usageFromCompletions,
+  usageFromMessages,
+} from '../../../src/llm/formats/usage.js';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 
+describe('usage reports of one stream combine in one place', () => {
+  it('Anthropic: later counters replace earlier ones, per field, never add', () => {
+    const t = new MessagesUsageTally();
+    t.add({ input_tokens: 34824, output_tokens: 1 }); // an all-inclusive early figure
+    expect(t.add({ input_tokens: 3883, cache_read_input_tokens: 30464, output_tokens: 57 })).toEqual({
+      inputTokens: 34347,
+      outputTokens: 57,
+      cacheReadTokens: 30464,
+    });
+  });
+
+  it('Anthropic: an output-only delta keeps the input side of message_start', () => {
+    const t = new MessagesUsageTally();
+    t.add({ input_tokens: 10, cache_read_input_tokens: 900, cache_creation_input_tokens: 0, output_tokens: 1 });
+    expect(t.add({ output_tokens: 40 })).toEqual({ inputTokens: 910, outputTokens: 40, cacheReadTokens: 900, cacheWriteTokens: 0 });
+  });
+
+  it('Anthropic: zero placeholders never erase counts already seen, and zeros first are replaced', () => {
+    const t = new MessagesUsageTally();
+    t.add({ input_tokens: 25, output_tokens: 1 });
+    expect(t.add({ input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 })).toEqual({ inputTokens: 25, outputTokens: 1 });
+    const z = new MessagesUsageTally();
+    z.add({ input_tokens: 0, output_tokens: 0 });
+    expect(z.add({ input_tokens: 5, output_tokens: 9 })).toEqual({ inputTokens: 5, outputTokens: 9 });
+  });
+
+  it('OpenAI-compatible: the latest snapshot wins, wherever the server put it', () => {
+    const t = new CompletionsUsageTally();
+    const chunk = (extra: Record<string, unknown>) =>
+      ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', ...extra }) as ChatCompletionChunk;
+    expect(t.add(chunk({ choices: [], usage: null }))).toBeNull();
+    t.add(chunk({ choices: [], usage: { prompt_tokens: 21, completion_tokens: 1, total_tokens: 22 } }));
+    expect(t.add(chunk({ choices: [], usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } }))).toEqual({
+      inputTokens: 21,
+      outputTokens: 1,
+    });
+    const kimi = {
+      index: 0,
+      delta: {},
+      finish_reason: 'stop',
+      usage: { prompt_tokens: 30, completion_tokens: 4, total_tokens: 34, cached_tokens: 16 },
+    };
+    expect(t.add(chunk({ choices: [kimi] }))).toEqual({ inputTokens: 30, outputTokens: 4, cacheReadTokens: 16 });
+    const groq = { usage: { prompt_tokens: 40, completion_tokens: 5, total_tokens: 45 } };
+    expect(t.add(chunk({ choices: [], x_groq: groq }))).toEqual({ inputTokens: 40, outputTokens: 5 });
+  });
+});
+
 describe('usage mapping', () => {
+  it('reads DeepSeek and Moonshot cache hits as cache reads', () => {
+    expect(usageFromCompletions({ prompt_tokens: 1520, completion_tokens: 8, total_tokens: 1528, prompt_cache_hit_tokens: 1408 })).toEqual({
+      inputTokens: 1520,
+      outputTokens: 8,
+      cacheReadTokens: 1408,
+    });
+  });
+
   it('counts Anthropic cache reads and writes into the total prompt', () => {
     expect(
       usageFromMessages({ input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 20, output_tokens: 5 }),
