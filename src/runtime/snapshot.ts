@@ -14,6 +14,7 @@ import type { RetryPolicy, Timeouts } from '../policies/retry.js';
 import type { ObservabilitySettings } from '../observability/settings.js';
 import type { UpstreamPool } from '../upstream/dispatch.js';
 import type { UpstreamTarget } from '../upstream/target.js';
+import type { MergedAi } from './merge-ai.js';
 import type { RouteTable } from './route-table.js';
 
 export interface Snapshot {
@@ -116,6 +117,8 @@ export interface AiGroupsRt {
   /** `policies.ai` request shaping and prompt guards; null when unused. */
   readonly shaping: LlmRequestShaping | null;
   readonly guard: PromptGuardPolicy | null;
+  /** The merged `policies.ai` in force and where each field came from (for the admin API). */
+  readonly aiPolicy: Pick<MergedAi, 'spec' | 'from'> | null;
 }
 
 /** What an upstream attempt talks to. */
