@@ -34,6 +34,14 @@ import type { AiBackendRt, BindRt, HostBackendRt, ListenerRt, RouteBackendRt, Ro
 
 export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 
+/**
+ * A config that opens no port is refused unless it says so: applied, it would close every
+ * listener, and it is far more often a save caught half-way (truncate, then write), a
+ * half-synced ConfigMap or a mistaken paste than a wish to serve nothing.
+ */
+export const NO_LISTENERS =
+  'the config has no listeners (no binds): applying it would close every port, so it is refused and the current config keeps serving. An empty, comment-only or truncated file is usually a save in progress; to serve nothing on purpose, set `allowNoListeners: true`';
+
 export interface CompileResult {
   snapshot: Snapshot;
   /** Pool keys the snapshot uses (others can be drained). */
@@ -357,6 +365,7 @@ export interface CompileContext {
 export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {
   const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set());
   const binds = c.binds();
+  if (binds.size === 0 && loaded.config.allowNoListeners !== true) c.fail(['binds'], NO_LISTENERS);
   const observability = compileObservability(loaded.config, c.baseDir, (path, message) => c.fail(path, message));
   if (c.problems.length > 0) throw new ConfigError(loaded.file, c.problems);
   const snapshot: Snapshot = {

@@ -79,6 +79,12 @@ export const StartupConfig = z
 export const Config = z.strictObject({
   config: StartupConfig.optional(),
   binds: z.array(Bind).optional(),
+  allowNoListeners: z
+    .boolean()
+    .optional()
+    .describe(
+      'Accept a config that opens no port (no binds). Without it such a config (an empty, comment-only or truncated file, `binds: []`) is refused like any invalid file and the current one keeps serving. Not in agentgateway',
+    ),
   frontendPolicies: FrontendPolicies.optional(),
 });
 
