@@ -10,7 +10,7 @@ import type { LlmRequestShaping } from '../policies/llm-request.js';
 import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
 import type { RateLimitPolicy } from '../policies/rate-limit.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
-import type { RetryPolicy, Timeouts } from '../policies/retry.js';
+import type { RetryPolicy, Timeouts, UpstreamTimeouts } from '../policies/retry.js';
 import type { ObservabilitySettings } from '../observability/settings.js';
 import type { UpstreamPool } from '../upstream/dispatch.js';
 import type { UpstreamTarget } from '../upstream/target.js';
@@ -51,6 +51,8 @@ export interface RouteRt {
   readonly a2a: boolean;
   /** Rate limits, retries and timeouts; null when the route has none (the lean path). */
   readonly traffic: RouteTrafficRt | null;
+  /** Limits on every upstream call (defaults where the route's timeout policy sets none). */
+  readonly upstreamTimeouts: UpstreamTimeouts;
 }
 
 export interface RouteTrafficRt {
