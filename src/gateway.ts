@@ -16,7 +16,7 @@ import type { Downstream } from './pipeline/downstream.js';
 import { GatewayError } from './pipeline/errors.js';
 import { handle } from './pipeline/handle.js';
 import { sendEarlyError } from './pipeline/respond.js';
-import { compile } from './runtime/compile.js';
+import { type CompileContext, compile } from './runtime/compile.js';
 import { LiveState, type Scope } from './runtime/live-state.js';
 import { reloadStatus as globalReloadStatus, type ReloadResult, type ReloadStatus, type ReloadTrigger } from './runtime/reload-status.js';
 import { fingerprint, problemsOf, startupChanges, type ValidationResult } from './runtime/reload-diff.js';
@@ -66,6 +66,8 @@ export class Gateway implements RequestSink {
   /** Reloads run one at a time, in order. */
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** `config.backend` as read at startup (a `config:` setting: a change needs a restart). */
+  private startupBackend: CompileContext['backendDefaults'];
 
   constructor(private readonly opts: GatewayOptions) {
     this.pools = new PoolFactory(opts.overrides, DEFAULT_POOL_SETTINGS, observeUpstreamConnect);
@@ -94,6 +96,7 @@ export class Gateway implements RequestSink {
   async start(beforeListen?: (loaded: LoadedConfig) => Promise<void>): Promise<void> {
     const started = Date.now();
     const loaded = this.load();
+    this.startupBackend = { value: loaded.config.config?.backend };
     configureLogging(loaded.config.config?.logging ?? {});
     for (const n of loaded.notices) log.warn(n);
     const attempt = this.compileAttempt(loaded);
@@ -241,7 +244,11 @@ export class Gateway implements RequestSink {
     const files = new Set<string>();
     const scope = this.live.begin();
     try {
-      const { snapshot, warnings } = compile(loaded, this.pools, this.version + 1, { live: scope, files });
+      const { snapshot, warnings } = compile(loaded, this.pools, this.version + 1, {
+        live: scope,
+        files,
+        backendDefaults: this.startupBackend,
+      });
       return { loaded, snapshot, warnings, files, scope };
     } catch (e) {
       scope.abort();

@@ -7,7 +7,8 @@ import type { RouteT } from '../config/schema/routes.js';
 import { recentRequests, type RecentRequest } from '../observability/recent-requests.js';
 import type { LiveEntryInfo } from '../runtime/live-state.js';
 import type { ReloadResult } from '../runtime/reload-status.js';
-import type { AiBackendRt, BackendRt, RouteBackendRt, RouteRt } from '../runtime/snapshot.js';
+import { formatPath } from '../config/errors.js';
+import type { AiBackendRt, AiGroupsRt, BackendRt, RouteBackendRt, RouteRt } from '../runtime/snapshot.js';
 import { redact } from './redact.js';
 import type { AdminGateway } from './types.js';
 
@@ -41,6 +42,12 @@ export interface BackendView {
   routeTypes?: Record<string, string>;
   /** Priority groups of providers (AI backends with `groups`), first group first. */
   groups?: { name: string; provider: string; model: string | null; target: string | null }[][];
+  /**
+   * The `policies.ai` in force for this backend: route, backend and provider layers merged
+   * field by field; `from` names the YAML path each field was taken from.
+   */
+  ai?: { policy: Record<string, unknown>; from: Record<string, string> } | null;
+  /** The backend's own policies as written (the route's are on the route). */
   policies: Record<string, unknown>;
 }
 
@@ -161,6 +168,14 @@ function backendView(b: RouteBackendRt, live: LiveEntryInfo[], recent: RecentReq
     model: first.model ?? first.mock?.model ?? null,
     routeTypes: Object.fromEntries([...b.routeTypes.suffixes, ['*', b.routeTypes.fallback]]),
     ...(endpoints.length > 1 ? { groups: b.groups.map((g) => g.map(providerView)) } : {}),
+    ai: b.aiPolicy === null ? null : aiView(b.aiPolicy),
+  };
+}
+
+function aiView(ai: NonNullable<AiGroupsRt['aiPolicy']>): NonNullable<BackendView['ai']> {
+  return {
+    policy: redact(ai.spec) as Record<string, unknown>,
+    from: Object.fromEntries(Object.entries(ai.from).map(([field, path]) => [field, formatPath(path)])),
   };
 }
 

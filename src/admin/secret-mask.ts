@@ -2,14 +2,16 @@
 // inline secret replaced by a marker `<redacted:ID>`. ID is an HMAC of the secret under a key
 // made fresh for this process, so it reveals nothing about the secret yet identifies it: when
 // the edited text comes back, each marker is replaced by the original text of the secret it
-// stands for, wherever the user moved it (routes reordered or copied). An unknown marker is an
-// error at its line, never a silently saved placeholder. `$VAR` references are not secrets
+// stands for, wherever the user moved it (routes reordered or copied) — but only into a secret
+// field or the kind of field it came from, never where the secret would then show in clear
+// (a route name, a header name). An unknown or misplaced marker is an error at its line,
+// never a silently saved placeholder. `$VAR` references are not secrets
 // (the value lives in the environment) and are shown as written.
 import { createHmac, randomBytes } from 'node:crypto';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { ConfigProblem } from '../config/errors.js';
 import { formatPath } from '../config/errors.js';
-import { isSecret } from './redact.js';
+import { isSecret, isSecretKey } from './redact.js';
 
 const PROCESS_KEY = randomBytes(32);
 const MARKER = /^<redacted:([0-9a-f]{16})>$/;
@@ -81,16 +83,29 @@ function maskUnparsed(source: string): string {
   );
 }
 
+/**
+ * The field a scalar sits in, list positions ignored: a marker may follow its secret when routes
+ * or backends are reordered or copied (`binds[*].listeners[*].routes[*].policies...set.x-key`),
+ * but not into another kind of field, where it would no longer be masked (route names, header
+ * names, metric labels, logs).
+ */
+function fieldOf(path: readonly (string | number)[]): string {
+  return path.map((k) => (typeof k === 'number' ? '[]' : JSON.stringify(k))).join('.');
+}
+
 export type Unmasked = { ok: true; text: string } | { ok: false; problems: ConfigProblem[] };
 
 /** Puts back the secrets of `current` (the file on disk) where `edited` has their markers. */
 export function unmaskSecrets(edited: string, current: string): Unmasked {
   const found = scalars(edited);
   if (found === null) return { ok: true, text: edited }; // a YAML error: validation reports it
-  const originals = new Map<string, string>();
+  const originals = new Map<string, { text: string; fields: Set<string> }>();
   for (const s of secretScalars(current)) {
+    const id = markerId(s.value as string);
     // A block scalar goes back as a quoted string: the marker may have moved to another indentation.
-    originals.set(markerId(s.value as string), s.block ? JSON.stringify(s.value) : current.slice(s.start, s.end));
+    const entry = originals.get(id) ?? { text: s.block ? JSON.stringify(s.value) : current.slice(s.start, s.end), fields: new Set() };
+    entry.fields.add(fieldOf(s.path));
+    originals.set(id, entry);
   }
   const lines = new LineCounter();
   lines.addNewLine(0);
@@ -101,17 +116,14 @@ export function unmaskSecrets(edited: string, current: string): Unmasked {
     const m = typeof s.value === 'string' ? MARKER.exec(s.value) : null;
     if (m === null) continue;
     const original = originals.get(m[1]!);
-    if (original !== undefined) edits.push({ start: s.start, end: s.end, text: original });
-    else {
-      const { line, col } = lines.linePos(s.start);
-      problems.push({
-        path: formatPath(s.path),
-        line,
-        col,
-        message:
-          'this <redacted:...> placeholder matches no secret in the current file; type the secret or use an environment variable ($NAME)',
-      });
-    }
+    const refusal =
+      original === undefined
+        ? 'this <redacted:...> placeholder matches no secret in the current file; type the secret or use an environment variable ($NAME)'
+        : !isSecretKey(s.path) && !original.fields.has(fieldOf(s.path))
+          ? 'a <redacted:...> placeholder can only stand in a secret field (a key, token, password or credential header) or the kind of field its secret came from; here its secret would be shown in clear. Type the value or use an environment variable ($NAME)'
+          : null;
+    if (refusal === null) edits.push({ start: s.start, end: s.end, text: original!.text });
+    else problems.push({ path: formatPath(s.path), ...lines.linePos(s.start), message: refusal });
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, text: splice(edited, edits) };

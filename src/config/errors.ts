@@ -63,3 +63,17 @@ function distance(a: string, b: string): number {
   }
   return prev[b.length]!;
 }
+
+/**
+ * `not valid JSON` with the position if known, for files the config names. Never the parser's
+ * own message: V8's quotes the start of the text ("Unexpected token 'S', "SECRET..." is not
+ * valid JSON"), and a file named as a key set may be any readable file, a secret one included.
+ */
+export function jsonSyntaxError(text: string, e: unknown): string {
+  const at = /at position (\d+)/.exec(e instanceof Error ? e.message : '');
+  if (at === null) return 'not valid JSON';
+  const offset = Math.min(Number(at[1]), text.length);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `not valid JSON (line ${line}, column ${offset - before.lastIndexOf('\n')})`;
+}

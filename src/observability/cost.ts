@@ -5,6 +5,7 @@
 // metrics layer keeps the result beside its cached label children.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { jsonSyntaxError } from '../config/errors.js';
 import { CatalogData, type CatalogDataT, type ModelCatalogT, type ModelRatesT } from '../config/schema/observability.js';
 import type { Usage } from '../llm/usage.js';
 import builtin from './model-prices.json' with { type: 'json' };
@@ -102,12 +103,18 @@ export function loadCostCatalog(settings: ModelCatalogT | undefined, baseDir: st
 }
 
 function readCatalogFile(path: string, where: string): CatalogDataT {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new Error(`${where}.file: cannot read model catalog ${path}: ${why}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where}.file: model catalog ${path} is ${jsonSyntaxError(text, e)}`);
   }
   const parsed = CatalogData.safeParse(raw);
   if (!parsed.success) {

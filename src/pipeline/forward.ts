@@ -9,9 +9,6 @@ import { UpstreamCall, type UpstreamListener } from '../upstream/dispatch.js';
 import type { ApiFormat } from '../llm/convert/types.js';
 import type { RequestCtx } from './context.js';
 
-/** Generous defaults (undici's own timers): an LLM can think for minutes before the first byte. */
-export const GENEROUS_TIMEOUT_MS = 10 * 60_000;
-
 export interface Forwarding {
   path: string;
   headers: string[];
@@ -24,6 +21,9 @@ export function startCall(ctx: RequestCtx, fwd: Forwarding, listener: UpstreamLi
   const pool = backend.kind === 'host' ? backend.pool : backend.pool!;
   const origin = backend.kind === 'host' ? backend.target.origin : backend.target!.origin;
   ctx.upstreamStartNs = process.hrtime.bigint();
+  // undici's own timers enforce the route's default limits (a silent upstream is cut even on
+  // the lean path); phases the route's timeout policy bounds are 0 here and timed by attempt.ts.
+  const limits = ctx.route!.upstreamTimeouts;
   return UpstreamCall.start(
     pool,
     origin,
@@ -32,8 +32,8 @@ export function startCall(ctx: RequestCtx, fwd: Forwarding, listener: UpstreamLi
       path: fwd.path,
       headers: ctx.trace === null ? fwd.headers : withTraceParent(fwd.headers, ctx.trace.traceparent),
       body: fwd.body,
-      headersTimeoutMs: GENEROUS_TIMEOUT_MS,
-      bodyTimeoutMs: GENEROUS_TIMEOUT_MS,
+      headersTimeoutMs: backend.kind === 'host' ? limits.hostHeadersMs : limits.aiHeadersMs,
+      bodyTimeoutMs: limits.bodyIdleMs,
     },
     listener,
   );

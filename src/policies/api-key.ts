@@ -123,7 +123,9 @@ function keysFromFile(file: string, path: (string | number)[], c: PolicyCompiler
   try {
     doc = parseYaml(text);
   } catch (e) {
-    c.fail(path, `${file}: not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
+    // Position only: the parser's message can quote the file, which may be any readable file.
+    const at = (e as { linePos?: [{ line: number; col: number }] }).linePos?.[0];
+    c.fail(path, `${file}: not valid YAML or JSON${at !== undefined ? ` (line ${at.line}, column ${at.col})` : ''}`);
     return undefined;
   }
   const parsed = ApiKeyEntry.array().safeParse(doc);

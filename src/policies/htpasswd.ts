@@ -24,7 +24,10 @@ export function hashKind(hash: string): HashKind | undefined {
   return undefined;
 }
 
-/** Parses htpasswd text; problems name the line, never the hash. */
+/**
+ * Parses htpasswd text; problems name the line only, never its content: the file named may be
+ * any readable file (a secret one included), and the problems reach logs and the admin API.
+ */
 export function parseHtpasswd(text: string): { entries: Map<string, HtpasswdEntry>; problems: string[] } {
   const entries = new Map<string, HtpasswdEntry>();
   const problems: string[] = [];
@@ -37,7 +40,7 @@ export function parseHtpasswd(text: string): { entries: Map<string, HtpasswdEntr
     const hash = line.slice(colon + 1);
     const kind = hashKind(hash);
     if (kind === undefined) {
-      return void problems.push(`line ${i + 1} (user ${user}): unsupported hash format (use bcrypt, {SHA}, $5$, $6$ or $apr1$)`);
+      return void problems.push(`line ${i + 1}: unsupported hash format (use bcrypt, {SHA}, $5$, $6$ or $apr1$)`);
     }
     entries.set(user, { user, hash, kind });
   });

@@ -5,6 +5,7 @@
 import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
+import { jsonSyntaxError } from '../config/errors.js';
 import { log } from '../observability/log.js';
 
 /** A usable key set: kids present, and the jose key resolver for them. */
@@ -30,7 +31,7 @@ export function parseJwks(text: string, what: string): { index: KeyIndex; finger
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${what} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${what} is ${jsonSyntaxError(text, e)}`);
   }
   const keys = (doc as { keys?: unknown })?.keys;
   if (!Array.isArray(keys)) throw new Error(`${what} is not a JWKS: expected {"keys": [...]}`);

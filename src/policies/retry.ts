@@ -4,6 +4,7 @@
 // upstream failure with no response is retried when nothing reached the upstream (connection
 // refused, TLS failure) — always safe — or when the status the gateway answers for it (504 for
 // a timeout, 503/502 for a dropped connection) is in `codes`.
+import type { BackendDefaultsT } from '../config/schema/root.js';
 import type { RetryT, TimeoutT } from '../config/schema/traffic.js';
 import { durationMs } from '../config/schema/common.js';
 import type { CelRequest } from '../cel/index.js';
@@ -55,5 +56,33 @@ export function compileTimeouts(spec: TimeoutT): Timeouts {
     backendMs: ms(spec.backendRequestTimeout),
     firstByteMs: ms(spec.firstByteTimeout),
     idleMs: ms(spec.streamIdleTimeout),
+  };
+}
+
+/**
+ * Limits undici enforces on every upstream call of a route (milliseconds, 0 = none), so that a
+ * silent upstream is cut even on routes without a `timeout` policy. agentgateway sets none (a
+ * hung upstream holds the request as long as the client waits); these defaults follow nginx's
+ * 60 s proxy_read_timeout for plain HTTP backends and give LLM providers 300 s, since a
+ * non-streamed completion's headers only come once the whole answer is written. A phase the
+ * route's own `timeout` policy bounds is left to it (its timers may be longer than a default).
+ */
+export interface UpstreamTimeouts {
+  readonly hostHeadersMs: number;
+  readonly aiHeadersMs: number;
+  readonly bodyIdleMs: number;
+}
+
+export const DEFAULT_UPSTREAM_TIMEOUTS: UpstreamTimeouts = { hostHeadersMs: 60_000, aiHeadersMs: 300_000, bodyIdleMs: 300_000 };
+
+export function upstreamTimeouts(route: Timeouts | null, defaults: BackendDefaultsT | undefined): UpstreamTimeouts {
+  const headers = defaults?.backendRequestTimeout !== undefined ? durationMs(defaults.backendRequestTimeout) : null;
+  const idle = defaults?.streamIdleTimeout !== undefined ? durationMs(defaults.streamIdleTimeout) : DEFAULT_UPSTREAM_TIMEOUTS.bodyIdleMs;
+  const headBounded = route !== null && (route.requestMs > 0 || route.backendMs > 0 || route.firstByteMs > 0);
+  const bodyBounded = route !== null && (route.requestMs > 0 || route.firstByteMs > 0 || route.idleMs > 0);
+  return {
+    hostHeadersMs: headBounded ? 0 : (headers ?? DEFAULT_UPSTREAM_TIMEOUTS.hostHeadersMs),
+    aiHeadersMs: headBounded ? 0 : (headers ?? DEFAULT_UPSTREAM_TIMEOUTS.aiHeadersMs),
+    bodyIdleMs: bodyBounded ? 0 : idle,
   };
 }

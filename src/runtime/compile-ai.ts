@@ -1,7 +1,8 @@
 // Compiling an AI backend: one provider or priority `groups` of them, the pick-2 state over the
-// groups, each provider's passive health, and the backend's `policies.ai` (route types, request
-// shaping, prompt guards). Policy layers: route < backend < provider (a single provider's own
-// `policies.ai` counts for the backend; inside groups, `ai` policies belong on the backend).
+// groups, each provider's passive health, and the `policies.ai` in force (route types, request
+// shaping, prompt guards), merged field by field over the layers route < backend < provider (a
+// single provider's own `policies.ai` counts for the backend; inside groups, `ai` policies
+// belong on the backend).
 import type { UpstreamPool } from '../upstream/dispatch.js';
 import { formatPath } from '../config/errors.js';
 import type { AiBackendT, NamedProviderT } from '../config/schema/backends.js';
@@ -14,6 +15,7 @@ import { compilePromptGuard } from '../policies/prompt-guard/compile.js';
 import type { PolicyCompiler } from '../policies/request-policy.js';
 import type { PolicyLayer } from './header-layers.js';
 import { balancerState } from './live-objects.js';
+import { type AiPolicyT, mergeAiPolicies, shadowWarnings } from './merge-ai.js';
 import type { LiveScope } from './live.js';
 import type { AiBackendRt, AiGroupsRt } from './snapshot.js';
 
@@ -48,7 +50,9 @@ export function compileAiBackend(
   checkNames(c, groups);
   // A single provider's policies.ai is the backend's; in groups, providers may not set one.
   const backendLayers = single ? [...layers, { policies: ai.policies, path }] : layers;
-  const aiPolicy = mergedAi(backendLayers);
+  const merged = mergeAiPolicies(backendLayers);
+  if (merged !== null) for (const w of shadowWarnings(merged)) c.warn(w);
+  const aiPolicy = merged?.spec;
   const multi = groups.length > 1 || groups[0]!.length > 1;
   const balancer = multi
     ? balancerState(
@@ -74,7 +78,7 @@ export function compileAiBackend(
     }),
   );
   const guard =
-    aiPolicy?.promptGuard !== undefined ? compilePromptGuard(aiPolicy.promptGuard, aiPolicyPath(backendLayers, 'promptGuard'), c) : null;
+    aiPolicy?.promptGuard !== undefined ? compilePromptGuard(aiPolicy.promptGuard, [...merged!.from.promptGuard!, 'promptGuard'], c) : null;
   return {
     kind: 'ai-groups',
     key,
@@ -90,6 +94,7 @@ export function compileAiBackend(
     balancer,
     shaping: shapingOf(aiPolicy),
     guard,
+    aiPolicy: merged !== null ? { spec: merged.spec, from: merged.from } : null,
   };
 }
 
@@ -100,18 +105,6 @@ function checkNames(c: PolicyCompiler, groups: readonly ProviderAt[][]): void {
       c.fail([...path, 'name'], `provider name "${p.name}" is used twice in this backend; names identify providers in load-balancer state`);
     seen.add(p.name);
   }
-}
-
-type AiPolicyT = NonNullable<BackendPoliciesT['ai']>;
-
-/** `policies.ai` is merged whole per layer (the more specific layer's wins, as for any policy). */
-function mergedAi(layers: readonly PolicyLayer[]): AiPolicyT | undefined {
-  return layers.reduce<AiPolicyT | undefined>((a, l) => l.policies?.ai ?? a, undefined);
-}
-
-function aiPolicyPath(layers: readonly PolicyLayer[], key: string): Path {
-  const at = [...layers].reverse().find((l) => l.policies?.ai !== undefined)!;
-  return [...at.path, 'policies', 'ai', key];
 }
 
 function shapingOf(ai: AiPolicyT | undefined): LlmRequestShaping | null {

@@ -10,6 +10,7 @@ import { durationMs } from '../config/schema/common.js';
 import type { BackendPoliciesT, RoutePoliciesT } from '../config/schema/policies.js';
 import { compileObservability } from '../observability/settings.js';
 import type { RouteT } from '../config/schema/routes.js';
+import type { BackendDefaultsT } from '../config/schema/root.js';
 import { anthropic, mock, openai, type Provider } from '../llm/providers/index.js';
 import type { Slot } from '../lb/balancer.js';
 import {
@@ -21,6 +22,7 @@ import {
 } from '../native/index.js';
 import { compileRequestPolicies, effectivePolicies, type RequestPolicies } from '../policies/request-policies.js';
 import type { HealthPolicy } from '../policies/health.js';
+import { upstreamTimeouts } from '../policies/retry.js';
 import { compileAiBackend, type AiCompiler } from './compile-ai.js';
 import { compileRouteTraffic } from './compile-traffic.js';
 import { foldModifiers, type PolicyLayer } from './header-layers.js';
@@ -33,6 +35,14 @@ import { RouteTable } from './route-table.js';
 import type { AiBackendRt, BindRt, HostBackendRt, ListenerRt, RouteBackendRt, RouteRt, Snapshot } from './snapshot.js';
 
 export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+
+/**
+ * A config that opens no port is refused unless it says so: applied, it would close every
+ * listener, and it is far more often a save caught half-way (truncate, then write), a
+ * half-synced ConfigMap or a mistaken paste than a wish to serve nothing.
+ */
+export const NO_LISTENERS =
+  'the config has no listeners (no binds): applying it would close every port, so it is refused and the current config keeps serving. An empty, comment-only or truncated file is usually a save in progress; to serve nothing on purpose, set `allowNoListeners: true`';
 
 export interface CompileResult {
   snapshot: Snapshot;
@@ -70,6 +80,8 @@ class Compiler implements AiCompiler {
     private readonly liveScope: RegistryScope,
     /** Absolute paths of the files the config references (hot reload watches them). */
     private readonly files: Set<string>,
+    /** `config.backend`: upstream timeout defaults. */
+    private readonly backendDefaults: BackendDefaultsT | undefined,
   ) {
     this.baseDir = dirname(resolvePath(loaded.file));
   }
@@ -114,11 +126,16 @@ class Compiler implements AiCompiler {
       const listeners = b.listeners.map((l, li): ListenerRt => {
         const lname = l.name ?? `listener${li}`;
         const listenerPolicies = compileRequestPolicies(l.policies, ['binds', bi, 'listeners', li, 'policies'], this);
-        const routes = (l.routes ?? []).map((r, ri) => ({
-          route: this.route(r, ['binds', bi, 'listeners', li, 'routes', ri], `${b.port}/${lname}`, ri, listenerPolicies),
-          matches: r.matches ?? [],
-          hostnames: r.hostnames,
-        }));
+        const names = new Map<string, Path>();
+        const routes = (l.routes ?? []).map((r, ri) => {
+          const path = ['binds', bi, 'listeners', li, 'routes', ri];
+          const unique = this.uniqueName(r.name ?? `route${ri}`, path, names);
+          return {
+            route: this.route(r, path, `${b.port}/${lname}`, ri, listenerPolicies, unique),
+            matches: r.matches ?? [],
+            hostnames: r.hostnames,
+          };
+        });
         return { name: lname, hostname: l.hostname ?? null, routes: new RouteTable(routes) };
       });
       binds.set(b.port, { port: b.port, listeners });
@@ -126,19 +143,44 @@ class Compiler implements AiCompiler {
     return binds;
   }
 
-  private route(r: RouteT, path: Path, parentKey: string, index: number, listenerPolicies: RequestPolicies): RouteRt {
+  /**
+   * Whether the route's name is its own in the listener. agentgateway accepts a repeated name
+   * and keeps only the last such route (routes are keyed by name); here both serve, so a
+   * repeat is a warning naming both places, and the repeat's live state (buckets, balancer
+   * statistics) gets an id of its own rather than sharing the first route's.
+   */
+  private uniqueName(name: string, path: Path, seen: Map<string, Path>): boolean {
+    const first = seen.get(name);
+    if (first === undefined) {
+      seen.set(name, path);
+      return true;
+    }
+    const at = (p: Path) => {
+      const { line, col } = this.loaded.locate(p);
+      return `${formatPath(p)} (${this.loaded.file}:${line}:${col})`;
+    };
+    this.warn(
+      `${at([...path, 'name'])}: route name "${name}" is already used by ${at(first)} in this listener; metrics, access logs and the admin API cannot tell the two apart (agentgateway would keep only the last). Give each route its own name`,
+    );
+    return false;
+  }
+
+  private route(r: RouteT, path: Path, parentKey: string, index: number, listenerPolicies: RequestPolicies, unique: boolean): RouteRt {
     const name = r.name ?? `route${index}`;
     const key = `${parentKey}/${name}`;
+    // Live state is keyed by route: a repeated name must not share the first route's.
+    const liveKey = unique ? key : `${key}#${index}`;
     const a2a = this.a2aRoute(r, path);
-    const backends = r.backends.map((b, i) => this.backend(b, r.policies, [...path, 'backends', i], `${key}/${i}`, a2a));
+    const backends = r.backends.map((b, i) => this.backend(b, r.policies, [...path, 'backends', i], `${liveKey}/${i}`, a2a));
     const totalWeight = backends.reduce((s, b) => s + b.weight, 0);
     if (totalWeight === 0) this.fail([...path, 'backends'], 'every backend has weight 0');
     const policies = effectivePolicies(listenerPolicies, compileRequestPolicies(r.policies, [...path, 'policies'], this));
     const traffic = compileRouteTraffic(r.policies, [...path, 'policies'], this, this.liveObjects, {
-      key,
-      portlessKey: key.slice(key.indexOf('/') + 1),
+      key: liveKey,
+      portlessKey: liveKey.slice(liveKey.indexOf('/') + 1),
     });
-    return { key, name, backends, totalWeight, policies, traffic, a2a };
+    const upstream = upstreamTimeouts(traffic?.timeouts ?? null, this.backendDefaults);
+    return { key, name, backends, totalWeight, policies, traffic, a2a, upstreamTimeouts: upstream };
   }
 
   /**
@@ -352,11 +394,18 @@ export interface CompileContext {
    * `Compiler.readFile`), so hot reload watches them; filled even when compiling fails.
    */
   files?: Set<string>;
+  /**
+   * `config.backend` as read at startup: like every `config:` setting it takes effect after a
+   * restart, so a reload compiles with the running gateway's value (default: the file's own).
+   */
+  backendDefaults?: { value: BackendDefaultsT | undefined };
 }
 
 export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {
-  const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set());
+  const defaults = cx.backendDefaults !== undefined ? cx.backendDefaults.value : loaded.config.config?.backend;
+  const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set(), defaults);
   const binds = c.binds();
+  if (binds.size === 0 && loaded.config.allowNoListeners !== true) c.fail(['binds'], NO_LISTENERS);
   const observability = compileObservability(loaded.config, c.baseDir, (path, message) => c.fail(path, message));
   if (c.problems.length > 0) throw new ConfigError(loaded.file, c.problems);
   const snapshot: Snapshot = {

@@ -10,10 +10,11 @@ import type { LlmRequestShaping } from '../policies/llm-request.js';
 import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
 import type { RateLimitPolicy } from '../policies/rate-limit.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
-import type { RetryPolicy, Timeouts } from '../policies/retry.js';
+import type { RetryPolicy, Timeouts, UpstreamTimeouts } from '../policies/retry.js';
 import type { ObservabilitySettings } from '../observability/settings.js';
 import type { UpstreamPool } from '../upstream/dispatch.js';
 import type { UpstreamTarget } from '../upstream/target.js';
+import type { MergedAi } from './merge-ai.js';
 import type { RouteTable } from './route-table.js';
 
 export interface Snapshot {
@@ -50,6 +51,8 @@ export interface RouteRt {
   readonly a2a: boolean;
   /** Rate limits, retries and timeouts; null when the route has none (the lean path). */
   readonly traffic: RouteTrafficRt | null;
+  /** Limits on every upstream call (defaults where the route's timeout policy sets none). */
+  readonly upstreamTimeouts: UpstreamTimeouts;
 }
 
 export interface RouteTrafficRt {
@@ -116,6 +119,8 @@ export interface AiGroupsRt {
   /** `policies.ai` request shaping and prompt guards; null when unused. */
   readonly shaping: LlmRequestShaping | null;
   readonly guard: PromptGuardPolicy | null;
+  /** The merged `policies.ai` in force and where each field came from (for the admin API). */
+  readonly aiPolicy: Pick<MergedAi, 'spec' | 'from'> | null;
 }
 
 /** What an upstream attempt talks to. */

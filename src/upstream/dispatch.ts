@@ -3,7 +3,7 @@
 // object, and flow control by returning false, so no Readable, promise or header object is
 // created per request. `pause()`/`resume()` map onto uWS write backpressure and onWritable.
 import type { Dispatcher } from 'undici';
-import { classifyUpstreamError, type UpstreamFailure } from './errors.js';
+import { classifyUpstreamError, type TimeoutLimits, type UpstreamFailure } from './errors.js';
 
 export interface UpstreamRequest {
   method: string;
@@ -40,10 +40,11 @@ export class UpstreamCall {
   constructor(
     private readonly listener: UpstreamListener,
     private readonly origin: string,
+    private readonly limits: TimeoutLimits = { headersMs: 0, bodyMs: 0 },
   ) {}
 
   static start(dispatcher: Dispatcher, origin: string, req: UpstreamRequest, listener: UpstreamListener): UpstreamCall {
-    const call = new UpstreamCall(listener, origin);
+    const call = new UpstreamCall(listener, origin, { headersMs: req.headersTimeoutMs, bodyMs: req.bodyTimeoutMs });
     dispatcher.dispatch(
       {
         method: req.method as Dispatcher.HttpMethod,
@@ -111,7 +112,7 @@ export class UpstreamCall {
   onError(err: Error): void {
     if (this.done) return;
     this.done = true;
-    this.listener.onError(classifyUpstreamError(err, this.origin));
+    this.listener.onError(classifyUpstreamError(err, this.origin, this.limits));
   }
 
   onUpgrade(): void {

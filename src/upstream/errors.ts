@@ -22,7 +22,13 @@ const CONNECT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-export function classifyUpstreamError(err: unknown, origin: string): UpstreamFailure {
+/** The undici timers a call ran with (ms; the route's default limits, see policies/retry.ts), to say which one a timeout hit. */
+export interface TimeoutLimits {
+  readonly headersMs: number;
+  readonly bodyMs: number;
+}
+
+export function classifyUpstreamError(err: unknown, origin: string, limits?: TimeoutLimits): UpstreamFailure {
   const e = err as { code?: string; message?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code ?? 'UNKNOWN';
   if (CONNECT_CODES.has(code)) {
@@ -38,10 +44,16 @@ export function classifyUpstreamError(err: unknown, origin: string): UpstreamFai
     return { kind: 'tls', code, message: `TLS to upstream ${origin} failed: ${code}`, beforeRequestSent: true };
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-    return { kind: 'headers-timeout', code, message: `upstream ${origin} did not answer in time`, beforeRequestSent: false };
+    const within =
+      limits !== undefined && limits.headersMs > 0 ? ` within the default backendRequestTimeout (${limits.headersMs} ms)` : ' in time';
+    return { kind: 'headers-timeout', code, message: `upstream ${origin} sent no response headers${within}`, beforeRequestSent: false };
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
-    return { kind: 'body-timeout', code, message: `upstream ${origin} stalled while sending the response`, beforeRequestSent: false };
+    const message =
+      limits !== undefined && limits.bodyMs > 0
+        ? `upstream ${origin} went silent within the default streamIdleTimeout (${limits.bodyMs} ms)`
+        : `upstream ${origin} stalled while sending the response`;
+    return { kind: 'body-timeout', code, message, beforeRequestSent: false };
   }
   if (code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') {
     return { kind: 'aborted', code, message: 'request aborted', beforeRequestSent: false };

@@ -28,12 +28,16 @@ binds:
           provider: {mock: {response: "from the file"}}
     - name: claude
       matches: [{path: {pathPrefix: /anthropic}}]
+      policies:
+        ai:
+          promptGuard: {request: [{regex: {rules: [{builtin: email}]}}]}
       backends:
       - ai:
           name: claude
           provider: {anthropic: {model: claude-haiku-4-5}}
           policies:
             backendAuth: {key: sk-ant-ui-test-secret-000111}
+            ai: {modelAliases: {fast: claude-haiku-4-5}}
 `;
 
 async function post(path: string): Promise<{ status: number; text: string }> {
@@ -103,6 +107,10 @@ describe('admin UI in headless Chromium', () => {
     await policies.waitFor();
     expect(await policies.textContent()).toContain('<redacted>');
     expect(await page.content()).not.toContain('sk-ant-ui-test-secret');
+    // the LLM policy in force: the route's guard and the backend's aliases, each with its source
+    const ai = policies.locator('[data-effective-ai="claude"]');
+    expect(await ai.locator('[data-ai-field="promptGuard"]').textContent()).toContain('binds[0].listeners[0].routes[1].policies.ai');
+    expect(await ai.locator('[data-ai-field="modelAliases"]').textContent()).toContain('routes[1].backends[0].ai.policies.ai');
     await page.screenshot({ path: join(SHOTS, '3-policies.png'), fullPage: true });
   });
 

@@ -1,6 +1,6 @@
 // LLM providers and models (every AI backend, where it sends, which model), and the policies
 // in force per route (secrets arrive redacted from the server).
-import { allRoutes, type Runtime } from './api.js';
+import { allRoutes, type BackendView, type Runtime } from './api.js';
 import { HealthDot } from './overview.js';
 
 export function Providers({ runtime }: { runtime: Runtime }) {
@@ -66,7 +66,9 @@ export function Policies({ runtime }: { runtime: Runtime }) {
             <h2>
               :{bind.port} / {listener} / {route.name ?? '(unnamed)'}
             </h2>
-            {Object.keys(route.policies).length === 0 && backendPolicies.length === 0 && <p class="muted">No policies.</p>}
+            {Object.keys(route.policies).length === 0 && backendPolicies.length === 0 && !route.backends.some((b) => b.ai) && (
+              <p class="muted">No policies.</p>
+            )}
             {Object.keys(route.policies).length > 0 && (
               <div>
                 <h3>Route</h3>
@@ -79,9 +81,35 @@ export function Policies({ runtime }: { runtime: Runtime }) {
                 <Json value={b.policies} />
               </div>
             ))}
+            {route.backends
+              .filter((b) => b.ai)
+              .map((b) => (
+                <EffectiveAi b={b} />
+              ))}
           </section>
         );
       })}
+    </div>
+  );
+}
+
+/** The LLM policy that applies to an AI backend (route, backend and provider layers merged per field). */
+function EffectiveAi({ b }: { b: BackendView }) {
+  const ai = b.ai!;
+  return (
+    <div data-effective-ai={b.name}>
+      <h3>LLM policy in force for {b.name}</h3>
+      <table>
+        <tbody>
+          {Object.entries(ai.from).map(([field, path]) => (
+            <tr data-ai-field={field}>
+              <td>{field}</td>
+              <td class="mono muted">from {path}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Json value={ai.policy} />
     </div>
   );
 }

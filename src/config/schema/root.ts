@@ -1,6 +1,6 @@
 // The config file root (agentgateway's `LocalConfig`): binds -> listeners -> routes -> backends.
 import { z } from 'zod';
-import { SecretSource } from './common.js';
+import { Duration, SecretSource } from './common.js';
 import { ListenerPolicies } from './policies.js';
 import { AccessLogPolicy, LegacyTracing, MetricsSettings, ModelCatalog, TracingPolicy } from './observability.js';
 import { Route } from './routes.js';
@@ -32,6 +32,17 @@ export const FrontendPolicies = z.strictObject({
   tracing: TracingPolicy.optional(),
   accessLog: AccessLogPolicy.optional(),
 });
+
+export const BackendDefaults = z
+  .strictObject({
+    backendRequestTimeout: Duration.optional().describe(
+      'Default time an upstream has to send its response headers, each attempt, on routes whose timeout policy sets no requestTimeout, backendRequestTimeout or firstByteTimeout (default 60s for host backends, 300s for AI providers; "0s": no limit). Not in agentgateway',
+    ),
+    streamIdleTimeout: Duration.optional().describe(
+      'Default longest silence inside an upstream response body (not counted while the client applies backpressure), on routes whose timeout policy sets no requestTimeout, firstByteTimeout or streamIdleTimeout (default 300s; "0s": no limit). Not in agentgateway',
+    ),
+  })
+  .describe('Upstream defaults');
 
 export const StartupConfig = z
   .strictObject({
@@ -72,6 +83,7 @@ export const StartupConfig = z
       .optional(),
     tracing: LegacyTracing.optional(),
     metrics: MetricsSettings.optional(),
+    backend: BackendDefaults.optional(),
     modelCatalog: ModelCatalog.optional(),
   })
   .describe('Startup settings (a change needs a restart)');
@@ -79,9 +91,16 @@ export const StartupConfig = z
 export const Config = z.strictObject({
   config: StartupConfig.optional(),
   binds: z.array(Bind).optional(),
+  allowNoListeners: z
+    .boolean()
+    .optional()
+    .describe(
+      'Accept a config that opens no port (no binds). Without it such a config (an empty, comment-only or truncated file, `binds: []`) is refused like any invalid file and the current one keeps serving. Not in agentgateway',
+    ),
   frontendPolicies: FrontendPolicies.optional(),
 });
 
 export type ConfigT = z.infer<typeof Config>;
 export type BindT = z.infer<typeof Bind>;
 export type ListenerT = z.infer<typeof Listener>;
+export type BackendDefaultsT = z.infer<typeof BackendDefaults>;

@@ -79,4 +79,63 @@ describe('maskSecrets / unmaskSecrets', () => {
     expect(masked).not.toContain('sk-bbbb');
     expect(masked).not.toContain('hunter2');
   });
+
+  describe('a marker goes back only where its secret stays masked', () => {
+    // one secret by its key (backendAuth.key), one by its look (an sk- value in a header)
+    const CURRENT = `binds:
+- port: 3000
+  listeners:
+  - routes:
+    - name: a
+      policies:
+        backendAuth: {key: plain-secret-value}
+        requestHeaderModifier: {set: {x-upstream: sk-cccccccccccccccc}}
+      backends: [{host: "127.0.0.1:1"}]
+`;
+    const [KEY, TOKEN] = maskSecrets(CURRENT).match(/"<redacted:[0-9a-f]{16}>"/g)!;
+    const withRoutes = (...routes: string[]) =>
+      `binds:\n- port: 3000\n  listeners:\n  - routes:\n${routes.map((r) => `    - ${r}\n      backends: [{host: "127.0.0.1:1"}]\n`).join('')}`;
+    const refusedAt = (edited: string) => {
+      const r = unmaskSecrets(edited, CURRENT);
+      expect(r.ok).toBe(false);
+      const problems = (r as { problems: { path: string; message: string }[] }).problems;
+      expect(problems.every((p) => /can only stand in a secret field/.test(p.message))).toBe(true);
+      return problems.map((p) => p.path);
+    };
+
+    it.each([
+      ['a route name', (m: string) => `name: ${m}`, 'binds[0].listeners[0].routes[0].name'],
+      [
+        'another header',
+        (m: string) => `name: a\n      policies: {requestHeaderModifier: {set: {x-trace: ${m}}}}`,
+        'binds[0].listeners[0].routes[0].policies.requestHeaderModifier.set.x-trace',
+      ],
+      [
+        'a header removal list',
+        (m: string) => `name: a\n      policies: {requestHeaderModifier: {remove: [${m}]}}`,
+        'binds[0].listeners[0].routes[0].policies.requestHeaderModifier.remove[0]',
+      ],
+    ])('is refused in %s, for either kind of secret', (_what, route, path) => {
+      expect(refusedAt(withRoutes(route(KEY!)))).toEqual([path]);
+      expect(refusedAt(withRoutes(route(TOKEN!)))).toEqual([path]);
+    });
+
+    it('as a map key (a header name) it is left a literal placeholder, never the secret', () => {
+      const r = unmaskSecrets(withRoutes(`name: a\n      policies: {requestHeaderModifier: {set: {${KEY}: on}}}`), CURRENT);
+      expect(r.ok).toBe(true);
+      expect((r as { text: string }).text).not.toContain('plain-secret-value');
+    });
+
+    it('follows its secret into any secret field, or into the same kind of field on another route', () => {
+      const edited = withRoutes(
+        'name: a',
+        `name: b\n      policies:\n        backendAuth: {key: ${TOKEN}}\n        requestHeaderModifier: {set: {x-upstream: ${TOKEN}, authorization: ${KEY}}}`,
+      );
+      const r = unmaskSecrets(edited, CURRENT);
+      expect(r.ok).toBe(true);
+      const b = parse((r as { text: string }).text).binds[0].listeners[0].routes[1].policies;
+      expect(b.backendAuth.key).toBe('sk-cccccccccccccccc');
+      expect(b.requestHeaderModifier.set).toEqual({ 'x-upstream': 'sk-cccccccccccccccc', authorization: 'plain-secret-value' });
+    });
+  });
 });

@@ -134,8 +134,11 @@ describe('every example config in configs/ loads', () => {
   it.each(files)('%s loads and compiles', async (f) => {
     const loaded = loadConfigFile(join(dir, f), { OPENAI_API_KEY: 'k1', ANTHROPIC_API_KEY: 'k2' });
     const live = new LiveState();
-    const { snapshot } = compile(loaded, new PoolFactory(new ConnectOverrides()), 1, { live: live.begin() });
+    const { snapshot, warnings } = compile(loaded, new PoolFactory(new ConnectOverrides()), 1, { live: live.begin() });
     expect(snapshot.binds.size).toBeGreaterThan(0);
+    // examples show good practice: nothing a user copies should draw a warning (deny rules
+    // that fail open on a missing claim, policies shadowed by another layer, ...)
+    expect(warnings).toEqual([]);
     await live.closeAll();
   });
 });

@@ -54,6 +54,19 @@ describe('price catalog', () => {
     );
     expect(() => loadCostCatalog({ sources: [{ file: 'missing.json' }] }, dir)).toThrow(/cannot read model catalog .*ENOENT/);
   });
+
+  it('says a file that is not JSON is not, without quoting it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agw-cost-'));
+    writeFileSync(join(dir, 'secret.env'), 'OPENAI_API_KEY=sk-live-do-not-echo\n');
+    let message = '';
+    try {
+      loadCostCatalog({ sources: [{ file: 'secret.env' }] }, dir);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/sources\[0\]\.file: model catalog .*secret\.env is not valid JSON$/);
+    expect(message).not.toMatch(/OPENAI|sk-live/);
+  });
 });
 
 describe('cost of a request', () => {

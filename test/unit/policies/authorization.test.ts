@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { log } from '../../../src/observability/log.js';
 import { AuthorizationPolicy, compileAuthorization } from '../../../src/policies/authorization.js';
 import type { AuthorizationT } from '../../../src/config/schema/policies.js';
 import { fakeCompiler, fakeRequest } from './fake-request.js';
@@ -90,5 +91,62 @@ describe('rule compile errors name the rule and the column', () => {
       'p.authorization.rules.2.require: CEL variable response is not available here (available: request, source, jwt, apiKey, basicAuth, llm, a2a) (at column 1: "response")',
       'p.authorization.rules.3: CEL expression must evaluate to bool, not string (at column 1: "request.path")',
     ]);
+  });
+});
+
+describe('deny rules and absent data', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const anonymous = () => req();
+  const withJwt = (claims: Record<string, unknown>) => {
+    const r = req();
+    r.jwt = { claims };
+    return r;
+  };
+
+  it('a deny rule that reads data some requests lack is a warning at load, naming the read and the fix', () => {
+    const c = fakeCompiler();
+    compileAuthorization(
+      {
+        rules: [{ deny: 'jwt.sub == "mallory"' }, { deny: 'request.method == "TRACE"' }, { require: 'jwt.sub != ""' }, 'jwt.admin == true'],
+      },
+      ['r', 'authorization'],
+      c,
+    );
+    expect(c.problems).toEqual([]);
+    expect(c.warnings).toEqual([
+      expect.stringMatching(
+        /^r\.authorization\.rules\[0\]\.deny: this deny rule reads jwt\.sub, which some requests lack; .*does not deny.*default\(jwt\.sub, ""\)/,
+      ),
+    ]);
+  });
+
+  it('the defensive forms warn of nothing and deny what they should', () => {
+    for (const rule of ['has(jwt.sub) && jwt.sub == "mallory"', 'default(jwt.sub, "") == "mallory"', 'jwt.?sub.orValue("") == "mallory"']) {
+      const c = fakeCompiler();
+      const p = compileAuthorization({ rules: [{ deny: rule }] }, ['r'], c)!;
+      expect(c.warnings).toEqual([]);
+      expect(p.allowed(anonymous())).toBe(true);
+      expect(p.allowed(withJwt({ sub: 'alice' }))).toBe(true);
+      expect(p.allowed(withJwt({ sub: 'mallory' }))).toBe(false);
+    }
+  });
+
+  it('at run time, as in agentgateway: an erroring deny does not deny (logged once a minute), an erroring require or allow refuses', () => {
+    const warn = vi.spyOn(log, 'warn').mockImplementation(() => undefined);
+    const deny = policy([{ deny: 'jwt.sub == "mallory"' }]);
+    expect(deny.allowed(anonymous())).toBe(true);
+    expect(deny.allowed(anonymous())).toBe(true);
+    expect(deny.allowed(withJwt({ sub: 'mallory' }))).toBe(false);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/deny rule `jwt\.sub == "mallory"` could not be evaluated .*did not deny/);
+    expect(policy([{ require: 'jwt.sub != "mallory"' }]).allowed(anonymous())).toBe(false);
+    expect(policy(['jwt.sub == "alice"']).allowed(anonymous())).toBe(false);
+  });
+
+  it('the run-time log never quotes request data', () => {
+    const warn = vi.spyOn(log, 'warn').mockImplementation(() => undefined);
+    policy([{ deny: 'int(request.headers["x-n"]) > 5' }]).allowed(req({ 'x-n': 'private-value' }));
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).not.toContain('private-value');
   });
 });

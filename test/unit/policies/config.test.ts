@@ -69,12 +69,25 @@ describe('auth policy config errors', () => {
   });
 
   it('an htpasswd entry in an unsupported format, a bad CORS origin', () => {
-    expect(problems('basicAuth: {htpasswd: "alice:plaintext"}')[0]).toMatch(
-      /basicAuth\.htpasswd: line 1 \(user alice\): unsupported hash format/,
-    );
+    expect(problems('basicAuth: {htpasswd: "alice:plaintext"}')[0]).toMatch(/basicAuth\.htpasswd: line 1: unsupported hash format/);
     expect(problems('cors: {allowOrigins: ["app.example.com"]}')[0]).toMatch(
       /cors\.allowOrigins\[0\]: "app\.example\.com" is not an origin/,
     );
+  });
+
+  it('a file named as a key set that is not one is described by position, never quoted', () => {
+    const SECRET = 'PROD_DB_PASSWORD=hunter2-very-secret';
+    writeFileSync(join(dir, 'secret.env'), `${SECRET}\nAWS_KEY:AKIAABCDEFGHIJKLMNOP\n`);
+    writeFileSync(join(dir, 'secret.json'), `{"token" ${SECRET}}`);
+    const jwks = problems('jwtAuth: {issuer: i, jwks: {file: secret.env}}');
+    expect(jwks[0]).toMatch(/jwks: JWKS file .*secret\.env is not valid JSON$/);
+    expect(problems('jwtAuth: {issuer: i, jwks: {file: secret.json}}')[0]).toMatch(/is not valid JSON \(line 1, column 10\)$/);
+    const htpasswd = problems('basicAuth: {htpasswd: {file: secret.env}}');
+    expect(htpasswd[0]).toMatch(/htpasswd: line 1: expected user:hash; line 2: unsupported hash format/);
+    writeFileSync(join(dir, 'secret.yaml'), `keys: [${SECRET}: {\n`);
+    const keys = problems('apiKey: {keys: {file: secret.yaml}}');
+    expect(keys[0]).toMatch(/apiKey\.keys: secret\.yaml: not valid YAML or JSON \(line \d+, column \d+\)$/);
+    for (const p of [...jwks, ...htpasswd, ...keys]) expect(p).not.toMatch(/hunter2|PROD_DB|AWS_KEY|AKIA/);
   });
 
   it('listener policies accept the agentgateway subset; csrf is route-only', () => {

@@ -55,13 +55,13 @@ describe('htpasswd files', () => {
     expect(verifyPassword('Secret', entries.get('a')!)).toBe(false);
   });
 
-  it('names the line of an unsupported or malformed entry, never the hash', () => {
+  it('names the line of an unsupported or malformed entry, never its content', () => {
     const { problems } = parseHtpasswd('ok:{SHA}x\nplain:hunter2\nnocolon\ncrypt:abJnggxhB/yWI');
     expect(problems).toEqual([
-      'line 2 (user plain): unsupported hash format (use bcrypt, {SHA}, $5$, $6$ or $apr1$)',
+      'line 2: unsupported hash format (use bcrypt, {SHA}, $5$, $6$ or $apr1$)',
       'line 3: expected user:hash',
-      'line 4 (user crypt): unsupported hash format (use bcrypt, {SHA}, $5$, $6$ or $apr1$)',
+      'line 4: unsupported hash format (use bcrypt, {SHA}, $5$, $6$ or $apr1$)',
     ]);
-    expect(problems.join()).not.toContain('hunter2');
+    expect(problems.join()).not.toMatch(/hunter2|plain|crypt:/);
   });
 });
