@@ -31,7 +31,7 @@ export function buildRecord(s: RequestSummary): RequestRecord {
     'src.addr': ctx.down.remoteAddress,
     'http.method': ctx.down.method,
     'http.host': ctx.header('host'),
-    'http.path': ctx.down.path,
+    'http.path': ctx.path,
     'http.version': 'HTTP/1.1',
     'http.status': s.status,
     'trace.id': ctx.trace?.traceId,

@@ -27,6 +27,8 @@ export interface ObservedRequest {
     readonly remoteAddress: string;
     readonly aborted: boolean;
   };
+  /** The normalised path (what was routed and forwarded). */
+  readonly path: string;
   readonly bind: { readonly port: number };
   readonly route: { readonly key: string; readonly name: string } | null;
   readonly routePrefix: string;

@@ -15,6 +15,11 @@ export type ClientDialect = ErrorDialect | 'a2a';
 
 /** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
+  /**
+   * The normalised path (src/http/path.ts): what routes, CEL and the upstream see. Set by
+   * normalizeRequestPath() before route selection; `down.path` stays as the client wrote it.
+   */
+  path: string;
   route: RouteRt | null = null;
   /** Prefix matched by the route (stripped before forwarding to AI backends). */
   routePrefix = '';
@@ -76,6 +81,7 @@ export class RequestCtx {
     readonly snapshot: Snapshot,
     readonly bind: BindRt,
   ) {
+    this.path = down.path;
     this.dialect = guessDialect(down.path);
     this.trace = beginTrace(this);
   }

@@ -30,7 +30,7 @@ export function watchDetected(ctx: RequestCtx, b: AiBackendRt): ResponseWatcher 
   if (typeof model !== 'string' || model === '') return null;
   ctx.llmBody = body as Record<string, unknown>;
   ctx.requestModel = model;
-  const format = formatOf(ctx.down.path, b);
+  const format = formatOf(ctx.path, b);
   return new UsageWatcher(ctx, conversionFor(format, format));
 }
 

@@ -20,13 +20,15 @@ import { finish } from './finish.js';
 import { planLlm } from './llm.js';
 import { startRequestTimeout } from './request-timeout.js';
 import { sendError, sendReply } from './respond.js';
-import { selectBackend, selectRoute } from './select.js';
+import { normalizeRequestPath, selectBackend, selectRoute } from './select.js';
 import { countRateLimited } from './traffic-metrics.js';
 import { aiPlan, hostPlan } from './upstream-plan.js';
 
 export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void {
   const ctx = new RequestCtx(down, snapshot, bind);
   try {
+    // First: routes, CEL rules and the upstream all see the normalised path.
+    normalizeRequestPath(ctx);
     selectRoute(ctx);
     const route = ctx.route!;
     // Before the request policies: authorization rules (and rate-limit keys) read a2a.method,

@@ -20,7 +20,7 @@ export interface LlmPlan {
 }
 
 export function planLlm(ctx: RequestCtx, g: AiGroupsRt): LlmPlan {
-  const type = resolveRouteType(g.routeTypes, ctx.down.path);
+  const type = resolveRouteType(g.routeTypes, ctx.path);
   ctx.routeType = type;
   const first = g.groups[0]![0]!;
   if (type !== 'completions' && type !== 'messages') {
