@@ -41,6 +41,8 @@ export function buildRecord(s: RequestSummary): RequestRecord {
   if (s.llm) addLlm(r, s);
   if (ctx.a2a !== null) Object.assign(r, a2aLogFields(ctx.a2a));
   if (ctx.retryAttempt > 0) r['retry.attempt'] = ctx.retryAttempt;
+  // failOpen with Redis down: the request ran without its Redis limits, and the line says so.
+  if (ctx.rateLimitFailure === 'failOpen') r['rate_limit.bypassed'] = 'redis_unavailable';
   r.error = s.error;
   r.reason = s.reason === 'Upstream' ? undefined : s.reason;
   r.duration = `${Math.round(s.durationS * 1000)}ms`;

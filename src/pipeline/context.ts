@@ -67,6 +67,8 @@ export class RequestCtx {
   error: GatewayError | undefined;
   /** Why the gateway answered itself, when a policy says (e.g. RateLimit); else derived at finish. */
   reason: string | undefined;
+  /** Redis could not answer the rate-limit check (failOpen: the limits were not applied). */
+  rateLimitFailure: 'failOpen' | 'failClosed' | undefined = undefined;
   /** Retries made so far (0: first attempt), see countRetry(). */
   retryAttempt = 0;
   /** The parsed LLM request body (request parameters for logs and spans, llm.prompt when asked). */
