@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // The `agentgateway` command.
+// First, before any module builds a regex: V8 flags the whole process (and its threads) runs with.
+import './v8-flags.js';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { startAdmin, startReadiness } from './admin/index.js';

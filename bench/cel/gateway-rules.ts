@@ -14,6 +14,7 @@ const req: CelRequest = {
     remoteAddress: '127.0.0.1',
     body: null,
   },
+  path: '/openai/v1/chat/completions',
   jwt: { claims: { sub: 'bench', scope: 'openid mcp:read', exp: 4102444800, groups: ['dev', 'ops'] } },
   apiKey: null,
   basicAuth: null,

@@ -11,6 +11,7 @@
 // path's operation, a JSON-RPC one the body's method, and a rule can only judge one of them
 // (agentgateway takes the body's method; a body saying `message/send` on `/tasks/t:cancel`
 // would then pass a rule that denies cancelling).
+import { JsonBodyError, parseJsonBody } from '../http/json-body.js';
 import { A2aExchange } from './exchange.js';
 import { INVALID_REQUEST, PARSE_ERROR } from './jsonrpc.js';
 
@@ -26,7 +27,7 @@ export function classifyA2a(method: string, path: string, body: Uint8Array | nul
   if (method === 'GET' && cardSuffix(path) !== undefined) return new A2aExchange('card');
   if (method === 'POST') {
     const parsed = parseBody(body);
-    const rpc = parsed !== NOT_JSON && isJsonRpcShaped(parsed);
+    const rpc = parsed !== NOT_JSON && !(parsed instanceof JsonBodyError) && isJsonRpcShaped(parsed);
     const rest = restOperation(method, path);
     if (rest !== undefined && !rpc) return restCall(rest);
     if (rpc) {
@@ -39,7 +40,9 @@ export function classifyA2a(method: string, path: string, body: Uint8Array | nul
     x.problem =
       parsed === NOT_JSON
         ? { code: PARSE_ERROR, message: 'Parse error: the request body is not valid JSON' }
-        : invalid('the request body is not a JSON-RPC 2.0 request object');
+        : parsed instanceof JsonBodyError
+          ? invalid(parsed.message)
+          : invalid('the request body is not a JSON-RPC 2.0 request object');
     return x;
   }
   const rest = restOperation(method, path);
@@ -48,12 +51,13 @@ export function classifyA2a(method: string, path: string, body: Uint8Array | nul
 
 const NOT_JSON = Symbol('not JSON');
 
+/** The body's value; NOT_JSON, or the JsonBodyError of JSON nested too deep to read. */
 function parseBody(body: Uint8Array | null): unknown {
   if (body === null || body.length === 0) return NOT_JSON;
   try {
-    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
-  } catch {
-    return NOT_JSON;
+    return parseJsonBody(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch (e) {
+    return e instanceof JsonBodyError && e.kind === 'depth' ? e : NOT_JSON;
   }
 }
 

@@ -21,6 +21,8 @@ export interface CelDownstream {
  */
 export interface CelRequest {
   readonly down: CelDownstream;
+  /** The normalised request path (what routes matched and the upstream gets); `down.path` is as received. */
+  readonly path: string;
   /** Claims of the validated JWT, if any (`celClaims` memoises their CEL form per token). */
   readonly jwt: { readonly claims: Readonly<Record<string, unknown>>; celClaims?: unknown } | null;
   /** Metadata of the matched API key, already in CEL form. */
@@ -88,14 +90,14 @@ export const VARIABLES: Readonly<Record<string, VariableDef<CelRequest>>> = {
     type: 'Request',
     fields: {
       method: { type: 'string', build: (r) => r.down.method },
-      path: { type: 'string', build: (r) => r.down.path },
-      pathAndQuery: { type: 'string', build: (r) => (r.down.query === '' ? r.down.path : `${r.down.path}?${r.down.query}`) },
+      path: { type: 'string', build: (r) => r.path },
+      pathAndQuery: { type: 'string', build: (r) => (r.down.query === '' ? r.path : `${r.path}?${r.down.query}`) },
       host: { type: 'string', build: (r) => hostOf(r.down.headers) },
       scheme: { type: 'string', build: () => 'http' },
       version: { type: 'string', build: () => 'HTTP/1.1' },
       uri: {
         type: 'string',
-        build: (r) => `http://${hostOf(r.down.headers)}${r.down.path}${r.down.query === '' ? '' : `?${r.down.query}`}`,
+        build: (r) => `http://${hostOf(r.down.headers)}${r.path}${r.down.query === '' ? '' : `?${r.down.query}`}`,
       },
       headers: { type: 'map<string, string>', build: (r) => headerMap(r.down.headers, r.hiddenHeaders) },
       body: { type: 'string', build: (r) => (r.down.body === null ? '' : Buffer.from(r.down.body).toString('utf8')) },

@@ -111,6 +111,14 @@ export function countRateLimitRejection(
   metrics?.countRateLimited(ctx, type, scope);
 }
 
+/**
+ * The rate-limit service (Redis) could not answer: counts agentgateway_rate_limit_errors_total.
+ * Not a rejection: failOpen went on without the limit, failClosed is answered as an error.
+ */
+export function countRateLimitError(ctx: ObservedRequest, failureMode: 'failOpen' | 'failClosed'): void {
+  metrics?.countRateLimitError(ctx, failureMode);
+}
+
 /** Config reload finished: agentgateway_config_synchronized (1 ok, 0 failed) and the reload counters. */
 export function recordConfigReload(ok: boolean): void {
   metrics?.recordReload(ok);

@@ -112,6 +112,11 @@ export class GatewayMetrics {
     'backend',
     ...ROUTE,
   ]);
+  readonly rateLimitErrors = new CounterFamily(
+    'agentgateway_rate_limit_errors_total',
+    'Rate-limit checks the limit service (Redis) could not answer: failure_mode failOpen admitted the request without the limit, failClosed answered 500',
+    ['failure_mode', 'backend', ...ROUTE],
+  );
   readonly connect = new HistogramFamily(
     'agentgateway_upstream_connect_duration_seconds',
     'Duration to establish upstream connection (seconds)',
@@ -147,6 +152,7 @@ export class GatewayMetrics {
       this.lookups,
       this.retries,
       this.rateLimited,
+      this.rateLimitErrors,
       this.connect,
       this.upstreamCall,
     ];
@@ -201,6 +207,10 @@ export class GatewayMetrics {
 
   countRateLimited(ctx: ObservedRequest, type: string, scope: string): void {
     this.otherChild(this.seriesOf(ctx), `rl\u0000${type}\u0000${scope}`, this.rateLimited, { type, scope }).inc();
+  }
+
+  countRateLimitError(ctx: ObservedRequest, failureMode: string): void {
+    this.otherChild(this.seriesOf(ctx), `rle\u0000${failureMode}`, this.rateLimitErrors, { failure_mode: failureMode }).inc();
   }
 
   private recordGenAi(series: RouteSeries, s: RequestSummary): void {

@@ -37,7 +37,7 @@ export class RecentRequests {
       seq: this.next,
       at: Date.now(),
       method: ctx.down.method,
-      path: ctx.down.path,
+      path: ctx.path,
       route: ctx.route?.key ?? null,
       backend: ctx.backend?.name ?? null,
       model: ctx.responseModel ?? ctx.upstreamModel ?? ctx.requestModel ?? null,

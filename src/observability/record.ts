@@ -31,7 +31,7 @@ export function buildRecord(s: RequestSummary): RequestRecord {
     'src.addr': ctx.down.remoteAddress,
     'http.method': ctx.down.method,
     'http.host': ctx.header('host'),
-    'http.path': ctx.down.path,
+    'http.path': ctx.path,
     'http.version': 'HTTP/1.1',
     'http.status': s.status,
     'trace.id': ctx.trace?.traceId,
@@ -41,6 +41,8 @@ export function buildRecord(s: RequestSummary): RequestRecord {
   if (s.llm) addLlm(r, s);
   if (ctx.a2a !== null) Object.assign(r, a2aLogFields(ctx.a2a));
   if (ctx.retryAttempt > 0) r['retry.attempt'] = ctx.retryAttempt;
+  // failOpen with Redis down: the request ran without its Redis limits, and the line says so.
+  if (ctx.rateLimitFailure === 'failOpen') r['rate_limit.bypassed'] = 'redis_unavailable';
   r.error = s.error;
   r.reason = s.reason === 'Upstream' ? undefined : s.reason;
   r.duration = `${Math.round(s.durationS * 1000)}ms`;

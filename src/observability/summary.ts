@@ -27,6 +27,8 @@ export interface ObservedRequest {
     readonly remoteAddress: string;
     readonly aborted: boolean;
   };
+  /** The normalised path (what was routed and forwarded). */
+  readonly path: string;
   readonly bind: { readonly port: number };
   readonly route: { readonly key: string; readonly name: string } | null;
   readonly routePrefix: string;
@@ -43,6 +45,8 @@ export interface ObservedRequest {
   /** Set by a policy that answered itself (RateLimit, ...); otherwise derived. */
   readonly reason: string | undefined;
   readonly retryAttempt: number;
+  /** Redis could not answer the rate-limit check; failOpen: the request ran without its limits. */
+  readonly rateLimitFailure: 'failOpen' | 'failClosed' | undefined;
   /** The parsed LLM request body (completions/messages, or sniffed on detect routes). */
   readonly llmBody: Readonly<Record<string, unknown>> | null;
   readonly trace: TraceContext | null;

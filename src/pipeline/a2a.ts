@@ -16,7 +16,7 @@ import { ProxyResponse } from './proxy-response.js';
 
 export function startA2a(ctx: RequestCtx): void {
   const down = ctx.down;
-  ctx.a2a = classifyA2a(down.method, down.path, down.body);
+  ctx.a2a = classifyA2a(down.method, ctx.path, down.body);
   ctx.dialect = 'a2a';
 }
 
@@ -58,7 +58,7 @@ function cardLocation(ctx: RequestCtx, b: HostBackendRt, path: string, wellKnown
       'downstream',
     );
   }
-  const suffix = wellKnown ? cardSuffix(ctx.down.path) : undefined;
+  const suffix = wellKnown ? cardSuffix(ctx.path) : undefined;
   const strip = (p: string) => (suffix !== undefined && p.endsWith(suffix) ? p.slice(0, -suffix.length) : '');
-  return { publicOrigin: origin, gatewayBase: strip(ctx.down.path), backendCardUrl: b.target.origin + path, backendBase: strip(path) };
+  return { publicOrigin: origin, gatewayBase: strip(ctx.path), backendCardUrl: b.target.origin + path, backendBase: strip(path) };
 }

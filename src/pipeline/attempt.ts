@@ -16,7 +16,8 @@
 import type { AiBackendRt } from '../runtime/snapshot.js';
 import type { BalancerState, Slot } from '../lb/balancer.js';
 import { evictionPlan, isUnhealthy } from '../policies/health.js';
-import { retriesFailure, retriesResponse, type RetryPolicy, type Timeouts } from '../policies/retry.js';
+import { retriesFailure, retriesResponse, retryWaitMs, type RetryPolicy, type Timeouts } from '../policies/retry.js';
+import { retryAfterMs } from '../policies/retry-after.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
 import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';
@@ -116,11 +117,14 @@ class Attempts implements UpstreamListener {
     this.disarm();
     const ctx = this.ctx;
     ctx.response = { status, rawHeaders: raw };
-    this.record(status, raw);
+    const evicted = this.record(status, raw);
     if (this.canRetry() && retriesResponse(this.retry!, ctx, status)) {
-      this.call!.abort('retrying');
-      this.retryLater(`status ${status}`);
-      return;
+      const wait = this.retryWait(raw, evicted);
+      if (wait !== null) {
+        this.call!.abort('retrying');
+        this.retryLater(`status ${status}`, wait);
+        return;
+      }
     }
     this.committed = true;
     this.inner!.onHeaders(status, raw);
@@ -155,7 +159,7 @@ class Attempts implements UpstreamListener {
       ctx.response = { status: 0, rawHeaders: [] };
       this.record(0, null);
       if (mayRetry && this.canRetry() && retriesFailure(this.retry!, f.beforeRequestSent, upstreamFailureError(f).status)) {
-        this.retryLater(f.kind);
+        this.retryLater(f.kind, this.retry!.backoffMs);
         return;
       }
     }
@@ -166,17 +170,33 @@ class Attempts implements UpstreamListener {
     return this.retry !== null && this.ctx.retryAttempt < this.retry.retries && !this.ctx.finished;
   }
 
-  private retryLater(reason: string): void {
+  /**
+   * The wait before retrying a response: the upstream's Retry-After when it asks for one
+   * (capped, see retryWaitMs), unless that provider was just evicted for it, since then the
+   * retry goes to another one. Null: not retried.
+   */
+  private retryWait(raw: Buffer[], evicted: boolean): number | null {
+    const p = this.retry!;
+    if (evicted) return p.backoffMs;
+    const requestMs = this.timeouts?.requestMs ?? 0;
+    const left = requestMs > 0 ? requestMs - Number(process.hrtime.bigint() - this.ctx.startNs) / 1e6 : Number.POSITIVE_INFINITY;
+    return retryWaitMs(
+      p,
+      retryAfterMs((n) => rawHeaderValue(raw, n)),
+      left,
+    );
+  }
+
+  private retryLater(reason: string, wait: number): void {
     countRetry(this.ctx, reason); // counts the attempt (ctx.retryAttempt)
-    const wait = this.retry!.backoffMs;
     if (wait > 0) this.backoff = setTimeout(() => this.attempt(), wait);
     else queueMicrotask(() => this.attempt());
   }
 
-  /** Feeds the balancer: latency to the head, health, and eviction when the policy says so. */
-  private record(status: number, raw: Buffer[] | null): void {
+  /** Feeds the balancer: latency to the head, health, and eviction when the policy says so; true: evicted. */
+  private record(status: number, raw: Buffer[] | null): boolean {
     const slot = this.slot;
-    if (slot === null) return;
+    if (slot === null) return false;
     this.slot = null;
     const ep = this.ctx.backend as AiBackendRt;
     const latency = (performance.now() - this.startedAt) / 1000;
@@ -192,6 +212,7 @@ class Attempts implements UpstreamListener {
       }
     }
     this.balancer!.finished(slot, latency, !unhealthy, performance.now(), evictMs, rule);
+    return evictMs !== null;
   }
 
   // ---- timers ----

@@ -15,6 +15,11 @@ export type ClientDialect = ErrorDialect | 'a2a';
 
 /** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
+  /**
+   * The normalised path (src/http/path.ts): what routes, CEL and the upstream see. Set by
+   * normalizeRequestPath() before route selection; `down.path` stays as the client wrote it.
+   */
+  path: string;
   route: RouteRt | null = null;
   /** Prefix matched by the route (stripped before forwarding to AI backends). */
   routePrefix = '';
@@ -62,6 +67,8 @@ export class RequestCtx {
   error: GatewayError | undefined;
   /** Why the gateway answered itself, when a policy says (e.g. RateLimit); else derived at finish. */
   reason: string | undefined;
+  /** Redis could not answer the rate-limit check (failOpen: the limits were not applied). */
+  rateLimitFailure: 'failOpen' | 'failClosed' | undefined = undefined;
   /** Retries made so far (0: first attempt), see countRetry(). */
   retryAttempt = 0;
   /** The parsed LLM request body (request parameters for logs and spans, llm.prompt when asked). */
@@ -76,6 +83,7 @@ export class RequestCtx {
     readonly snapshot: Snapshot,
     readonly bind: BindRt,
   ) {
+    this.path = down.path;
     this.dialect = guessDialect(down.path);
     this.trace = beginTrace(this);
   }

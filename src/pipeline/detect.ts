@@ -6,6 +6,7 @@
 // of this (they stay the lean lane).
 import { conversionFor, type ApiFormat, type Conversion, type StreamTransducer } from '../llm/convert/index.js';
 import { rawHeaderValue } from '../http/header-lists.js';
+import { parseJsonBody } from '../http/json-body.js';
 import type { AiBackendRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
 import type { ResponseWatcher } from './proxy-response.js';
@@ -22,15 +23,15 @@ export function watchDetected(ctx: RequestCtx, b: AiBackendRt): ResponseWatcher 
   if (raw === null || raw.length === 0 || raw[0] !== 0x7b /* { */) return null;
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = parseJsonBody(raw.toString('utf8'));
   } catch {
-    return null;
+    return null; // not JSON, or too deep to read: relayed without watching
   }
   const model = (body as { model?: unknown }).model;
   if (typeof model !== 'string' || model === '') return null;
   ctx.llmBody = body as Record<string, unknown>;
   ctx.requestModel = model;
-  const format = formatOf(ctx.down.path, b);
+  const format = formatOf(ctx.path, b);
   return new UsageWatcher(ctx, conversionFor(format, format));
 }
 

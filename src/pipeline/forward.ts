@@ -100,7 +100,7 @@ export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, providerFormat: 
   if (b.pathOverride !== undefined) return b.pathOverride;
   const q = query === '' ? '' : `?${query}`;
   if (providerFormat !== null) return joinPath(b.pathPrefix ?? b.provider.basePath, b.provider.path(providerFormat)) + q;
-  let path = ctx.down.path.slice(ctx.routePrefix.length) || '/';
+  let path = ctx.path.slice(ctx.routePrefix.length) || '/';
   if (path[0] !== '/') path = `/${path}`;
   const base = b.provider.basePath;
   if (b.pathPrefix !== undefined && (path === base || path.startsWith(`${base}/`))) {

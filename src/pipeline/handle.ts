@@ -20,13 +20,15 @@ import { finish } from './finish.js';
 import { planLlm } from './llm.js';
 import { startRequestTimeout } from './request-timeout.js';
 import { sendError, sendReply } from './respond.js';
-import { selectBackend, selectRoute } from './select.js';
-import { countRateLimited } from './traffic-metrics.js';
+import { normalizeRequestPath, selectBackend, selectRoute } from './select.js';
+import { countRateLimited, countRateLimitFailure } from './traffic-metrics.js';
 import { aiPlan, hostPlan } from './upstream-plan.js';
 
 export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void {
   const ctx = new RequestCtx(down, snapshot, bind);
   try {
+    // First: routes, CEL rules and the upstream all see the normalised path.
+    normalizeRequestPath(ctx);
     selectRoute(ctx);
     const route = ctx.route!;
     // Before the request policies: authorization rules (and rate-limit keys) read a2a.method,
@@ -160,16 +162,23 @@ function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolic
   );
 }
 
-/** Rate limits; a refusal (429, or 500 with Redis down and failClosed) is counted, then answered. */
+/**
+ * Rate limits. A refusal (429) is counted as a rejection; a check Redis could not answer is
+ * counted as the error it is, whether the request went on (failOpen) or gets a 500 (failClosed).
+ */
 function admit(ctx: RequestCtx, rateLimit: RateLimitPolicy | null): void | Promise<void> {
   if (rateLimit === null) return;
+  const unchecked = (): void => {
+    if (ctx.rateLimitFailure !== undefined) countRateLimitFailure(ctx, ctx.rateLimitFailure);
+  };
   const refused = (e: unknown): never => {
     if (e instanceof RateLimitRejection) countRateLimited(ctx, e.limitType, e.scope);
+    unchecked();
     throw e;
   };
   try {
     const r = rateLimit.admit(ctx);
-    return r === undefined ? r : r.catch(refused);
+    return r === undefined ? r : r.then(unchecked, refused);
   } catch (e) {
     return refused(e);
   }

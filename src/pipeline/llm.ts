@@ -1,6 +1,7 @@
 // The LLM part of a request to an AI backend: route type from the path, the client's wire
 // format, the parsed body with `policies.ai` request shaping applied, and — per upstream
 // attempt, since each attempt may pick another provider — the provider's format, model and body.
+import { JsonBodyError, parseJsonBody } from '../http/json-body.js';
 import { conversionFor } from '../llm/convert/index.js';
 import type { ApiFormat, Conversion, Json } from '../llm/convert/types.js';
 import { resolveRouteType } from '../llm/route-types.js';
@@ -20,7 +21,7 @@ export interface LlmPlan {
 }
 
 export function planLlm(ctx: RequestCtx, g: AiGroupsRt): LlmPlan {
-  const type = resolveRouteType(g.routeTypes, ctx.down.path);
+  const type = resolveRouteType(g.routeTypes, ctx.path);
   ctx.routeType = type;
   const first = g.groups[0]![0]!;
   if (type !== 'completions' && type !== 'messages') {
@@ -28,7 +29,7 @@ export function planLlm(ctx: RequestCtx, g: AiGroupsRt): LlmPlan {
     return { clientFormat: null, body: null, stream: false, clientWantsUsage: false };
   }
   ctx.dialect = type === 'messages' ? 'anthropic' : 'openai';
-  const body = parseJsonBody(ctx);
+  const body = parseClientBody(ctx);
   ctx.requestModel = typeof body.model === 'string' ? body.model : undefined;
   if (g.shaping !== null) shapeBody(g.shaping, body, type);
   ctx.llmBody = body; // request parameters for the access log and spans
@@ -83,15 +84,16 @@ export function providerRequest(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, 
   return { conversion, providerFormat, body: Buffer.from(JSON.stringify(body)) };
 }
 
-function parseJsonBody(ctx: RequestCtx): Json {
+function parseClientBody(ctx: RequestCtx): Json {
   const raw = ctx.down.body;
   if (raw === null || raw.length === 0)
     throw new GatewayError(400, 'invalid_request_error', 'request body is empty; expected a JSON object', 'downstream');
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = parseJsonBody(raw.toString('utf8'));
   } catch (e) {
-    throw new GatewayError(400, 'invalid_request_error', `request body is not valid JSON: ${(e as Error).message}`, 'downstream');
+    if (e instanceof JsonBodyError) throw new GatewayError(400, 'invalid_request_error', e.message, 'downstream');
+    throw e;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new GatewayError(400, 'invalid_request_error', 'request body must be a JSON object', 'downstream');

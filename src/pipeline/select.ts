@@ -1,7 +1,21 @@
 // Listener, route and backend selection.
+import { normalizePath, PathError } from '../http/path.js';
 import type { BindRt, ListenerRt, RouteBackendRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
 import { GatewayError } from './errors.js';
+
+/**
+ * The path every later phase reads (ctx.path), normalised once, before route selection: a
+ * route or an authorization rule must judge the path the upstream will act on.
+ */
+export function normalizeRequestPath(ctx: RequestCtx): void {
+  try {
+    ctx.path = normalizePath(ctx.down.path, ctx.snapshot.paths);
+  } catch (e) {
+    if (e instanceof PathError) throw new GatewayError(400, 'invalid_request_error', e.message, 'downstream');
+    throw e;
+  }
+}
 
 export function selectRoute(ctx: RequestCtx): void {
   const down = ctx.down;
@@ -9,12 +23,12 @@ export function selectRoute(ctx: RequestCtx): void {
   const listener = pickListener(ctx.bind, host);
   const m = listener?.routes.match({
     host,
-    path: down.path,
+    path: ctx.path,
     method: down.method,
     query: down.query,
     header: (n) => ctx.header(n),
   });
-  if (!m) throw new GatewayError(404, 'not_found_error', `no route for ${down.method} ${down.path}`, 'downstream');
+  if (!m) throw new GatewayError(404, 'not_found_error', `no route for ${down.method} ${ctx.path}`, 'downstream');
   ctx.route = m.route;
   ctx.routePrefix = m.prefix ?? '';
 }

@@ -1,7 +1,7 @@
 // Where the attempt loop and the rate limits report to observability: Prometheus counters
 // (agentgateway_retries_total, agentgateway_rate_limit_rejections_total), the request's reason
 // and retry attempt in the access log, and a debug line for operators without metrics.
-import { countRateLimitRejection, countRetry as countRetryMetric } from '../observability/index.js';
+import { countRateLimitError, countRateLimitRejection, countRetry as countRetryMetric } from '../observability/index.js';
 import { log } from '../observability/log.js';
 import type { RequestCtx } from './context.js';
 
@@ -12,8 +12,14 @@ export function countRetry(ctx: RequestCtx, reason: string): void {
     log.debug({ route: ctx.route?.key, backend: ctx.backend?.name, retry: ctx.retryAttempt, reason }, 'retrying upstream request');
 }
 
-/** A rate limit refused the request: 429, or 500 when Redis was down and the policy fails closed. */
+/** A rate limit refused the request (429). */
 export function countRateLimited(ctx: RequestCtx, type: 'requests' | 'tokens', scope: 'local' | 'remote'): void {
   countRateLimitRejection(ctx, type, scope);
   if (log.isLevelEnabled('debug')) log.debug({ route: ctx.route?.key, type, scope }, 'request refused by rate limit');
+}
+
+/** Redis could not answer the rate-limit check: the request went on without it (failOpen) or gets a 500 (failClosed). */
+export function countRateLimitFailure(ctx: RequestCtx, mode: 'failOpen' | 'failClosed'): void {
+  countRateLimitError(ctx, mode);
+  if (log.isLevelEnabled('debug')) log.debug({ route: ctx.route?.key, failureMode: mode }, 'rate limit not checked: redis unavailable');
 }

@@ -23,7 +23,7 @@ export function hostPlan(b: HostBackendRt): PlanAttempt {
     ctx.backend = b;
     const { headers, query } = clientRequest(ctx, b);
     const q = query === '' ? '' : `?${query}`;
-    const path = ctx.down.path;
+    const path = ctx.path;
     return {
       fwd: { path: path + q, headers: rewriteHeaders(headers, b.requestHeaders), body: ctx.down.body },
       // A2A routes read agent cards and JSON-RPC answers; everything else is relayed as it is
@@ -83,7 +83,7 @@ function answerLocally(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: Llm
     throw new GatewayError(
       404,
       'not_found_error',
-      `the mock provider answers chat completions and messages, not ${ctx.down.path}`,
+      `the mock provider answers chat completions and messages, not ${ctx.path}`,
       'downstream',
     );
   }

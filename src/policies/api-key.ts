@@ -4,14 +4,15 @@
 // Per-key metadata becomes CEL `apiKey.*`; `allowedModels` is enforced once the LLM request's
 // model is known. The default location is `Authorization: Bearer`, then `x-api-key`, so both
 // OpenAI-SDK and Anthropic-SDK clients work unchanged.
-import bcrypt from 'bcryptjs';
 import { parse as parseYaml } from 'yaml';
 import { toCelValue } from '../cel/index.js';
 import { ApiKeyEntry, type ApiKeyAuthT, type ApiKeyEntryT } from '../config/schema/policies.js';
 import { CredentialLocation } from './credential-location.js';
+import type { StoredHash } from './htpasswd.js';
+import { passwordPool } from './password-pool.js';
 import { PolicyRejection, type ApiKeyIdentity, type PolicyCompiler, type PolicyRequest, type RequestPolicy } from './request-policy.js';
 import { credentialCacheKey, digestsEqual, sha256 } from './secret-compare.js';
-import { VerifiedCache } from './verified-cache.js';
+import { REFUSED_ENTRIES, VerifiedCache } from './verified-cache.js';
 
 interface StoredKey {
   readonly digest: Buffer | null;
@@ -22,13 +23,19 @@ interface StoredKey {
 type Mode = 'strict' | 'optional' | 'permissive';
 
 export class ApiKeyPolicy implements RequestPolicy {
+  private readonly saltedHashes: readonly StoredHash[];
+
   constructor(
     private readonly byDigest: ReadonlyMap<string, StoredKey>,
     private readonly salted: readonly StoredKey[],
     private readonly mode: Mode,
     private readonly locations: readonly CredentialLocation[],
     private readonly verified: VerifiedCache<StoredKey>,
-  ) {}
+    /** Keys no bcrypt entry matched: refused again without hashing (keyed digests only). */
+    private readonly refused: VerifiedCache<true>,
+  ) {
+    this.saltedHashes = salted.map((s) => ({ kind: 'bcrypt', hash: s.bcrypt! }));
+  }
 
   apply(req: PolicyRequest): Promise<undefined> | undefined {
     let key: string | undefined;
@@ -51,17 +58,20 @@ export class ApiKeyPolicy implements RequestPolicy {
     const cacheKey = credentialCacheKey(key);
     const cached = this.verified.get(cacheKey);
     if (cached !== undefined) return this.accept(req, at, cached);
-    return this.checkSalted(key).then((match) => {
-      if (match === undefined) return this.refuse();
-      this.verified.set(cacheKey, match);
-      return this.accept(req, at, match);
-    });
-  }
-
-  /** bcrypt entries cannot be looked up by digest: each has its own salt. */
-  private async checkSalted(key: string): Promise<StoredKey | undefined> {
-    for (const s of this.salted) if (await bcrypt.compare(key, s.bcrypt!)) return s;
-    return undefined;
+    if (this.refused.get(cacheKey) !== undefined) return this.refuse();
+    // bcrypt entries cannot be looked up by digest (each has its own salt): all are tried, on a
+    // password worker thread.
+    return passwordPool()
+      .firstMatch(key, this.saltedHashes)
+      .then((i) => {
+        if (i < 0) {
+          this.refused.set(cacheKey, true);
+          return this.refuse();
+        }
+        const match = this.salted[i]!;
+        this.verified.set(cacheKey, match);
+        return this.accept(req, at, match);
+      });
   }
 
   private accept(req: PolicyRequest, at: CredentialLocation, k: StoredKey): undefined {
@@ -113,7 +123,9 @@ export function compileApiKey(spec: ApiKeyAuthT, path: (string | number)[], c: P
       : [CredentialLocation.bearer(false), new CredentialLocation({ header: { name: 'x-api-key' } }, false)];
   // Keyed by the entries themselves: keys read from a file may change while the spec does not.
   const verified = c.live(`apiKey:${path.join('.')}`, entries, () => new VerifiedCache<StoredKey>(1024));
-  return new ApiKeyPolicy(byDigest, salted, spec.mode ?? 'optional', locations, verified);
+  const refused = c.live(`apiKey.refused:${path.join('.')}`, entries, () => new VerifiedCache<true>(REFUSED_ENTRIES));
+  if (salted.length > 0) passwordPool().warm();
+  return new ApiKeyPolicy(byDigest, salted, spec.mode ?? 'optional', locations, verified, refused);
 }
 
 function keysFromFile(file: string, path: (string | number)[], c: PolicyCompiler): ApiKeyEntryT[] | undefined {

@@ -1,13 +1,17 @@
 // basicAuth: `Authorization: Basic base64(user:password)` checked against htpasswd entries.
-// Failures are 401 with `WWW-Authenticate: Basic realm="..."`. Successful checks are cached by
-// a keyed digest of user and password, because bcrypt and SHA-crypt cost milliseconds each and
-// a client sends the same credentials on every request.
+// Failures are 401 with `WWW-Authenticate: Basic realm="..."`. bcrypt and SHA-crypt cost
+// milliseconds each, so they run on the password worker threads (password-pool.ts), and both
+// outcomes are remembered under a keyed digest of user and password (never the password): a
+// client sends the same credentials on every request, and one retrying a wrong password (or a
+// flood repeating one guess) is refused without hashing again. The htpasswd text is part of the
+// caches' live-state spec, so editing it starts them afresh.
 import type { BasicAuthT } from '../config/schema/policies.js';
 import { CredentialLocation } from './credential-location.js';
-import { parseHtpasswd, verifyPassword, type HtpasswdEntry } from './htpasswd.js';
+import { isSlowHash, parseHtpasswd, verifyPassword, type HtpasswdEntry } from './htpasswd.js';
+import { passwordPool } from './password-pool.js';
 import { PolicyRejection, type PolicyCompiler, type PolicyRequest, type RequestPolicy } from './request-policy.js';
 import { credentialCacheKey } from './secret-compare.js';
-import { VerifiedCache } from './verified-cache.js';
+import { REFUSED_ENTRIES, VerifiedCache } from './verified-cache.js';
 
 export class BasicAuthPolicy implements RequestPolicy {
   /** Verifications of unknown users run against this entry, so timing does not reveal which users exist. */
@@ -19,6 +23,7 @@ export class BasicAuthPolicy implements RequestPolicy {
     private readonly strict: boolean,
     private readonly location: CredentialLocation,
     private readonly verified: VerifiedCache<string>,
+    private readonly refused: VerifiedCache<true>,
   ) {
     this.decoy = users.values().next().value;
   }
@@ -39,16 +44,25 @@ export class BasicAuthPolicy implements RequestPolicy {
       this.accept(req, user);
       return undefined;
     }
+    if (this.refused.get(key) !== undefined) throw this.reject('invalid username or password');
     const entry = this.users.get(user);
-    const result =
-      entry !== undefined ? verifyPassword(password, entry) : this.decoy !== undefined ? decoyCheck(password, this.decoy) : false;
+    // An unknown user is checked against another user's entry, result ignored: the same work,
+    // so timing does not tell which users exist.
+    const against = entry ?? this.decoy;
     const settle = (ok: boolean): undefined => {
-      if (!ok || entry === undefined) throw this.reject('invalid username or password');
+      if (!ok || entry === undefined) {
+        this.refused.set(key, true);
+        throw this.reject('invalid username or password');
+      }
       this.verified.set(key, user);
       this.accept(req, user);
       return undefined;
     };
-    return typeof result === 'boolean' ? settle(result) : result.then(settle);
+    if (against === undefined) return settle(false);
+    if (!isSlowHash(against.kind)) return settle(verifyPassword(password, against));
+    return passwordPool()
+      .firstMatch(password, [against])
+      .then((i) => settle(i === 0));
   }
 
   private accept(req: PolicyRequest, username: string): void {
@@ -61,12 +75,6 @@ export class BasicAuthPolicy implements RequestPolicy {
       ['www-authenticate', `Basic realm="${this.realm}", charset="UTF-8"`],
     ]);
   }
-}
-
-/** Same work as a real check, result ignored (an unknown user never authenticates). */
-function decoyCheck(password: string, decoy: HtpasswdEntry): boolean | Promise<boolean> {
-  const r = verifyPassword(password, decoy);
-  return typeof r === 'boolean' ? false : r.then(() => false);
 }
 
 export function compileBasicAuth(spec: BasicAuthT, path: (string | number)[], c: PolicyCompiler): BasicAuthPolicy | undefined {
@@ -83,5 +91,7 @@ export function compileBasicAuth(spec: BasicAuthT, path: (string | number)[], c:
       ? new CredentialLocation(spec.authorizationLocation, false)
       : new CredentialLocation({ header: { name: 'authorization', prefix: 'Basic ' } }, false);
   const verified = c.live(`basicAuth:${path.join('.')}`, { text, spec }, () => new VerifiedCache<string>(1024));
-  return new BasicAuthPolicy(entries, spec.realm ?? 'Restricted', spec.mode === 'strict', location, verified);
+  const refused = c.live(`basicAuth.refused:${path.join('.')}`, { text, spec }, () => new VerifiedCache<true>(REFUSED_ENTRIES));
+  if ([...entries.values()].some((e) => isSlowHash(e.kind))) passwordPool().warm();
+  return new BasicAuthPolicy(entries, spec.realm ?? 'Restricted', spec.mode === 'strict', location, verified, refused);
 }

@@ -3,6 +3,7 @@
 // with the allow headers when the origin is allowed, with a bare 200 when it is not (never
 // forwarded); an actual request from an allowed origin gets Access-Control-Allow-Origin (and
 // credentials/expose headers) on whatever response it ends with, errors included.
+import { linearRegExp } from '../config/linear-regex.js';
 import { durationMs } from '../config/schema/common.js';
 import type { CorsT } from '../config/schema/policies.js';
 import type { PolicyCompiler, PolicyOutcome, PolicyRequest, Reply, RequestPolicy } from './request-policy.js';
@@ -130,7 +131,7 @@ function allowedOrigin(value: string): AllowedOrigin[] {
   const o = parseOrigin(value, true);
   if (o === null) return [];
   const pattern = o.host.includes('*')
-    ? new RegExp(
+    ? linearRegExp(
         `^${o.host
           .split('*')
           .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))

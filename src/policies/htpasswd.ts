@@ -47,12 +47,27 @@ export function parseHtpasswd(text: string): { entries: Map<string, HtpasswdEntr
   return { entries, problems };
 }
 
-/** Checks a password against an entry. bcrypt is asynchronous so it never blocks the event loop. */
-export function verifyPassword(password: string, e: HtpasswdEntry): boolean | Promise<boolean> {
+/** A stored hash to check a secret against (an htpasswd entry, a bcrypt keyHash). */
+export interface StoredHash {
+  readonly kind: HashKind;
+  readonly hash: string;
+}
+
+/**
+ * Whether checking this kind costs milliseconds of CPU (bcrypt, SHA-crypt's 5,000+ rounds,
+ * apr1's 1,000): those checks run on the password worker threads (password-pool.ts), never
+ * on the event loop. `{SHA}` is one SHA-1 and runs inline.
+ */
+export function isSlowHash(kind: HashKind): boolean {
+  return kind !== 'sha1';
+}
+
+/** Checks a password against an entry, synchronously: slow kinds are called on a worker thread. */
+export function verifyPassword(password: string, e: StoredHash): boolean {
   switch (e.kind) {
     case 'bcrypt':
       // bcryptjs compares its computed hash with the stored one in constant time.
-      return bcrypt.compare(password, e.hash);
+      return bcrypt.compareSync(password, e.hash);
     case 'sha1':
       return secretsEqual(`{SHA}${createHash('sha1').update(password).digest('base64')}`, e.hash);
     case 'sha256crypt':

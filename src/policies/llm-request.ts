@@ -3,6 +3,7 @@
 // absent), `overrides` (always set) and `prompts` (messages before and after the client's). The
 // body is the client's, in the client's format: an Anthropic client's system prompts go to
 // `system`, an OpenAI client's stay messages.
+import { linearRegExp } from '../config/linear-regex.js';
 import type { ApiFormat, Json } from '../llm/convert/types.js';
 
 export interface ModelAliases {
@@ -30,7 +31,8 @@ export function compileAliases(map: Record<string, string>): ModelAliases {
   for (const [from, to] of Object.entries(map)) {
     if (!from.includes('*')) exact.set(from, to);
     else {
-      const re = new RegExp(`^${from.split('*').map(escapeRegex).join('.*')}$`);
+      // RE2: several `*`s would make a backtracking match polynomial in the model name's length
+      const re = linearRegExp(`^${from.split('*').map(escapeRegex).join('.*')}$`);
       patterns.push({ re, target: to, len: from.length });
     }
   }

@@ -15,6 +15,11 @@ import type { TokenBucket } from './token-bucket.js';
 
 /** What the policy needs of a request (the pipeline's RequestCtx, structurally). */
 export interface RateLimitedRequest extends CelRequest {
+  /**
+   * Set when Redis could not answer: `failOpen`, the request went on without its Redis limits;
+   * `failClosed`, it is refused with a 500 (an error, not a rate-limit rejection).
+   */
+  rateLimitFailure: 'failOpen' | 'failClosed' | undefined;
   addResponseHeaders(headers: readonly string[]): void;
   /** Called once with the request's LLM usage (input + output tokens) when it is done. */
   onTokens(cb: (tokens: number) => void): void;
@@ -33,16 +38,15 @@ export interface RedisLimits {
   readonly limits: readonly LimitSpec[];
 }
 
-/** A refusal by a rate limit, saying which kind of bucket and where it lives (for metrics). */
+/** A refusal by a rate limit (429), saying which kind of bucket and where it lives (for metrics). */
 export class RateLimitRejection extends PolicyRejection {
   constructor(
-    status: number,
     message: string,
     headers: [string, string][],
     readonly limitType: 'requests' | 'tokens',
     readonly scope: 'local' | 'remote',
   ) {
-    super(status, status === 429 ? 'rate_limit_error' : 'api_error', message, headers);
+    super(429, 'rate_limit_error', message, headers);
   }
 }
 
@@ -74,9 +78,11 @@ export class RateLimitPolicy {
     try {
       verdicts = await r.client.takeAll(refs, r.limits.map(takeOf));
     } catch (e) {
+      req.rateLimitFailure = r.failOpen ? 'failOpen' : 'failClosed';
       if (r.failOpen) return this.admitted(req, localVerdicts, buckets, null);
       this.refund(buckets);
-      throw new RateLimitRejection(500, `rate limit service unavailable (${(e as Error).message})`, [], r.limits[0]!.type, 'remote');
+      // The limit could not be checked: an internal error, not a rejection by the limit.
+      throw new PolicyRejection(500, 'api_error', `rate limit service unavailable (${(e as Error).message})`);
     }
     if (verdicts.some((v) => !v.allowed)) {
       this.refund(buckets);
@@ -134,5 +140,5 @@ function rejection(vs: readonly Verdict[], specs: readonly LimitSpec[], scope: '
   const h = headersOf(refused);
   const pairs: [string, string][] = [['retry-after', seconds(refused.resetMs)]];
   for (let i = 0; i < h.length; i += 2) pairs.push([h[i]!, h[i + 1]!]);
-  return new RateLimitRejection(429, 'rate limit exceeded; retry after the time in Retry-After', pairs, specs[at]!.type, scope);
+  return new RateLimitRejection('rate limit exceeded; retry after the time in Retry-After', pairs, specs[at]!.type, scope);
 }

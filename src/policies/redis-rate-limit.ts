@@ -7,7 +7,9 @@
 // Redis unreachable or too slow: the command fails fast (no offline queue, a command timeout)
 // and the policy's failureMode decides. The connection is opened by the first request, which
 // waits for it up to the timeout; after that, a lost connection fails requests at once while
-// ioredis reconnects in the background.
+// ioredis reconnects in the background. A Redis that stops answering (down, or hung: then only
+// commands time out) is logged once, and once more when it answers again, so an operator knows
+// when failOpen routes ran without their limits.
 import { Redis } from 'ioredis';
 import { log } from '../observability/log.js';
 import type { BucketSpec } from './token-bucket.js';
@@ -84,12 +86,15 @@ export class RedisBuckets {
   private readonly debitScript: Script;
   private ready: Promise<void> | null = null;
   private everReady = false;
-  private lastErrorLog = 0;
+  private unavailable = false;
+  /** host:port for log lines (never the URL: it may hold a password). */
+  private readonly where: string;
 
   constructor(
     url: string,
     private readonly timeoutMs: number,
   ) {
+    this.where = new URL(url).host;
     this.redis = new Redis(url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -99,7 +104,7 @@ export class RedisBuckets {
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
     this.redis.on('ready', () => (this.everReady = true));
-    this.redis.on('error', (err: Error) => this.noteError(err));
+    this.redis.on('error', (err: Error) => this.markUnavailable(err));
     this.redis.defineCommand('agwTake', { lua: TAKE });
     this.redis.defineCommand('agwDebit', { lua: DEBIT });
     const r = this.redis as unknown as Record<'agwTake' | 'agwDebit', Script>;
@@ -109,12 +114,19 @@ export class RedisBuckets {
 
   /** Checks and takes atomically; throws when Redis cannot answer in time. */
   async takeAll(buckets: readonly RedisBucketRef[], take: readonly number[]): Promise<Verdict[]> {
-    await this.connected();
-    const raw = (await this.take(
-      buckets.length,
-      ...buckets.map((b) => b.key),
-      ...buckets.flatMap((b, i) => args(b.spec, take[i]!)),
-    )) as number[];
+    let raw: number[];
+    try {
+      await this.connected();
+      raw = (await this.take(
+        buckets.length,
+        ...buckets.map((b) => b.key),
+        ...buckets.flatMap((b, i) => args(b.spec, take[i]!)),
+      )) as number[];
+    } catch (e) {
+      this.markUnavailable(e as Error);
+      throw e;
+    }
+    this.markAvailable();
     const allowed = raw[0] === 1;
     return buckets.map((b, i) => {
       const remaining = Number(raw[1 + i * 2]);
@@ -126,7 +138,7 @@ export class RedisBuckets {
   debit(buckets: readonly RedisBucketRef[], amount: number): void {
     if (amount <= 0 || this.redis.status !== 'ready') return;
     this.debitScript(buckets.length, ...buckets.map((b) => b.key), ...buckets.flatMap((b) => args(b.spec, amount))).catch((e: Error) =>
-      this.noteError(e),
+      this.markUnavailable(e),
     );
   }
 
@@ -151,11 +163,20 @@ export class RedisBuckets {
     return this.ready;
   }
 
-  private noteError(err: Error): void {
-    const now = Date.now();
-    if (now - this.lastErrorLog < 10_000) return;
-    this.lastErrorLog = now;
-    log.warn({ err: err.message }, 'redis rate limit: redis unavailable');
+  /** Logged once per outage, whatever says so first (a failed command, a connection error). */
+  private markUnavailable(err: Error): void {
+    if (this.unavailable) return;
+    this.unavailable = true;
+    log.warn(
+      { err: err.message },
+      `redis rate limit: redis at ${this.where} is not answering; until it does, failOpen routes admit requests WITHOUT their Redis limits (counted in agentgateway_rate_limit_errors_total) and failClosed routes answer 500`,
+    );
+  }
+
+  private markAvailable(): void {
+    if (!this.unavailable) return;
+    this.unavailable = false;
+    log.info(`redis rate limit: redis at ${this.where} answers again; Redis limits apply`);
   }
 
   /** Live-state disposal (reload dropped the last policy using it, or shutdown). */

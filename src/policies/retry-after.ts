@@ -16,14 +16,8 @@ const GO_DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
 
 /** Milliseconds to wait, or null when the headers announce nothing usable. */
 export function announcedResetMs(header: (name: string) => string | undefined, nowMs: number = Date.now()): number | null {
-  const ms = header('retry-after-ms');
-  if (ms !== undefined && /^\d+$/.test(ms.trim())) return Number(ms.trim());
-  const ra = header('retry-after')?.trim();
-  if (ra !== undefined && ra !== '') {
-    if (/^\d+$/.test(ra)) return Number(ra) * 1000;
-    const at = Date.parse(ra);
-    if (!Number.isNaN(at) && /[a-z]/i.test(ra) && at > nowMs) return at - nowMs;
-  }
+  const asked = retryAfterMs(header, nowMs);
+  if (asked !== null) return asked;
   const reset = header('x-ratelimit-reset')?.trim();
   if (reset !== undefined && /^\d+$/.test(reset)) {
     const n = Number(reset);
@@ -36,6 +30,20 @@ export function announcedResetMs(header: (name: string) => string | undefined, n
     if (d !== null && (smallest === null || d < smallest)) smallest = d;
   }
   return smallest;
+}
+
+/**
+ * What `retry-after-ms` (OpenAI, Azure) or `Retry-After` (RFC 9110 §10.2.3: seconds or an
+ * HTTP date) asks for, in milliseconds; null when neither says (or the date is past).
+ */
+export function retryAfterMs(header: (name: string) => string | undefined, nowMs: number = Date.now()): number | null {
+  const ms = header('retry-after-ms')?.trim();
+  if (ms !== undefined && /^\d+$/.test(ms)) return Number(ms);
+  const ra = header('retry-after')?.trim();
+  if (ra === undefined || ra === '') return null;
+  if (/^\d+$/.test(ra)) return Number(ra) * 1000;
+  const at = Date.parse(ra);
+  return !Number.isNaN(at) && /[a-z]/i.test(ra) && at > nowMs ? at - nowMs : null;
 }
 
 function parseResetDuration(v: string | undefined): number | null {

@@ -3,7 +3,8 @@
 // first try; a response is retried when its status is in `codes` or `condition` holds. An
 // upstream failure with no response is retried when nothing reached the upstream (connection
 // refused, TLS failure) — always safe — or when the status the gateway answers for it (504 for
-// a timeout, 503/502 for a dropped connection) is in `codes`.
+// a timeout, 503/502 for a dropped connection) is in `codes`. A retried response that says when
+// to come back (Retry-After) is retried then, up to `maxRetryAfter` (an extension).
 import type { BackendDefaultsT } from '../config/schema/root.js';
 import type { RetryT, TimeoutT } from '../config/schema/traffic.js';
 import { durationMs } from '../config/schema/common.js';
@@ -11,9 +12,14 @@ import type { CelRequest } from '../cel/index.js';
 import { compileResponseCondition, type ResponseCondition } from './conditions.js';
 import type { PolicyCompiler } from './request-policy.js';
 
+/** The default cap on a Retry-After the gateway waits for before retrying. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 10_000;
+
 export interface RetryPolicy {
   readonly retries: number;
   readonly backoffMs: number;
+  /** Longest Retry-After honoured; a response asking longer is not retried. */
+  readonly maxRetryAfterMs: number;
   readonly codes: ReadonlySet<number>;
   readonly condition: ResponseCondition | null;
 }
@@ -26,6 +32,7 @@ export function compileRetry(spec: RetryT, path: (string | number)[], c: PolicyC
   return {
     retries: spec.attempts ?? 1,
     backoffMs: spec.backoff !== undefined ? durationMs(spec.backoff) : 0,
+    maxRetryAfterMs: spec.maxRetryAfter !== undefined ? durationMs(spec.maxRetryAfter) : DEFAULT_MAX_RETRY_AFTER_MS,
     codes: new Set(spec.codes ?? []),
     condition,
   };
@@ -34,6 +41,17 @@ export function compileRetry(spec: RetryT, path: (string | number)[], c: PolicyC
 /** Whether a response head asks for a retry; `req.response` must be the response judged. */
 export function retriesResponse(p: RetryPolicy, req: CelRequest, status: number): boolean {
   return p.codes.has(status) || p.condition?.holds(req) === true;
+}
+
+/**
+ * How long to wait before retrying a response that asked for a retry: the backoff, or the
+ * time the upstream asked for (Retry-After, retry-after-ms) when longer. Null: it asks for
+ * more than maxRetryAfter or than `leftMs` (what requestTimeout leaves), so retrying now would
+ * only be refused again and its answer goes to the client instead.
+ */
+export function retryWaitMs(p: RetryPolicy, askedMs: number | null, leftMs: number): number | null {
+  if (askedMs === null || askedMs <= p.backoffMs) return p.backoffMs;
+  return askedMs > p.maxRetryAfterMs || askedMs >= leftMs ? null : askedMs;
 }
 
 /** Whether a failure without a response is retried (see the header comment). */

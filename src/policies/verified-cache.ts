@@ -1,7 +1,11 @@
-// A bounded map of credentials already verified (JWTs, bcrypt-checked passwords and keys), so a
+// A bounded map of credentials already checked (JWTs, bcrypt-checked passwords and keys), so a
 // client that sends the same credential on every request pays for the expensive check once.
-// Insertion-ordered Map: when full, the oldest entry goes. Entries are only ever added after a
-// successful check; failures are never cached.
+// Insertion-ordered Map: when full, the oldest entry goes. Keys are keyed digests
+// (credentialCacheKey), never the credential. Policies keep verified and refused credentials in
+// separate instances, so a refusal can never be read as a success.
+/** Refused credentials a policy remembers (a digest and a flag each: about 100 bytes). */
+export const REFUSED_ENTRIES = 4096;
+
 export class VerifiedCache<V> {
   private readonly map = new Map<string, V>();
 

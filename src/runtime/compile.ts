@@ -31,6 +31,7 @@ import { LiveState, type LiveScope as RegistryScope } from './live-state.js';
 import type { UpstreamPool } from '../upstream/dispatch.js';
 import { poolStatus, type PoolFactory } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
+import { DEFAULT_PATH_OPTIONS, type EscapedSlashesAction, type PathOptions } from '../http/path.js';
 import { RouteTable } from './route-table.js';
 import type { AiBackendRt, BindRt, HostBackendRt, ListenerRt, RouteBackendRt, RouteRt, Snapshot } from './snapshot.js';
 
@@ -413,7 +414,19 @@ export function compile(loaded: LoadedConfig, pools: PoolFactory, version: numbe
     file: loaded.file,
     binds,
     maxBodyBytes: loaded.config.frontendPolicies?.http?.maxBufferSize ?? DEFAULT_MAX_BODY,
+    paths: pathOptions(loaded.config.frontendPolicies?.http),
     observability,
   };
   return { snapshot, poolKeys: c.poolKeys, warnings: c.warnings };
+}
+
+function pathOptions(
+  http: { normalizePath?: boolean; mergeSlashes?: boolean; pathWithEscapedSlashesAction?: EscapedSlashesAction } | undefined,
+): PathOptions {
+  if (http === undefined) return DEFAULT_PATH_OPTIONS;
+  return Object.freeze({
+    normalize: http.normalizePath ?? DEFAULT_PATH_OPTIONS.normalize,
+    mergeSlashes: http.mergeSlashes ?? DEFAULT_PATH_OPTIONS.mergeSlashes,
+    escapedSlashes: http.pathWithEscapedSlashesAction ?? DEFAULT_PATH_OPTIONS.escapedSlashes,
+  });
 }

@@ -3,6 +3,7 @@
 // matches, then config order. Candidates are sorted once at compile time; a request walks the
 // list and the first candidate that matches wins (hostname rank breaks the tie when routes
 // declare hostnames).
+import { linearRegExp } from '../config/linear-regex.js';
 import type { RouteMatchT } from '../config/schema/routes.js';
 
 export interface RequestFacts {
@@ -98,7 +99,7 @@ function compileMatch<R>(route: R, m: RouteMatchT, hostnames: string[] | null, o
     pathTest =
       pre === '/' ? () => true : (path) => path.startsWith(pre) && (path.length === pre.length || path.charCodeAt(pre.length) === 0x2f);
   } else {
-    const re = new RegExp(`^(?:${p.regex!})$`);
+    const re = linearRegExp(`^(?:${p.regex!})$`);
     kind = 2;
     pathTest = (path) => re.test(path);
   }
@@ -126,7 +127,7 @@ function valueMatcher(
   // header names are case-insensitive (uWS hands them over lower-cased); query names are not
   const name = lower ? m.name.toLowerCase() : m.name;
   if (m.value.exact !== undefined) return { name, exact: m.value.exact };
-  return { name, regex: new RegExp(`^(?:${m.value.regex!})$`) };
+  return { name, regex: linearRegExp(`^(?:${m.value.regex!})$`) };
 }
 
 function matches(m: ValueMatcher, v: string | undefined): boolean {

@@ -1,6 +1,7 @@
 // The compiled, immutable view of a config that requests read. A request takes the current
 // snapshot once, at its start, and uses only it until it ends, so a reload never changes a
 // request mid-flight.
+import type { PathOptions } from '../http/path.js';
 import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
 import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
@@ -23,6 +24,8 @@ export interface Snapshot {
   readonly binds: ReadonlyMap<number, BindRt>;
   /** Largest request body accepted (bytes). */
   readonly maxBodyBytes: number;
+  /** How request paths are normalised before routing (frontendPolicies.http). */
+  readonly paths: PathOptions;
   /** Tracing, access-log, metrics and price settings (applied by src/observability). */
   readonly observability: ObservabilitySettings;
 }

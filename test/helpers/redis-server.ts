@@ -34,8 +34,19 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** SIGSTOP: the server keeps its connections but answers nothing (a hung Redis). */
+  pause(): void {
+    this.child.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(). */
+  resume(): void {
+    this.child.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
+    this.resume(); // a stopped process does not act on SIGTERM
     const exited = new Promise((r) => this.child.once('exit', r));
     this.child.kill('SIGTERM');
     await exited;

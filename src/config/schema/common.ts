@@ -1,5 +1,6 @@
 // Building blocks shared by the config schemas.
 import { z } from 'zod';
+import { linearRegExp } from '../linear-regex.js';
 
 /** Durations as agentgateway writes them: `500ms`, `10s`, `1m30s`, `2h`. */
 export const Duration = z
@@ -59,32 +60,14 @@ export function durationMs(d: string): number {
   return total;
 }
 
-/** A regular expression, checked when the config loads rather than when a request arrives. */
-export const Regex = z.string().refine((s) => {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'invalid regular expression');
-
 /**
- * agentgateway's patterns are Rust regexes, which often start with inline flags (`(?i)`); a
- * leading flag group becomes JavaScript flags (i, m, s), the rest is JavaScript syntax.
+ * A regular expression in RE2 syntax (linear-regex.ts), checked when the config loads rather
+ * than when a request arrives; the error says what RE2 refused.
  */
-export function patternRegExp(pattern: string, flags = ''): RegExp {
-  const m = /^\(\?([ims]+)\)/.exec(pattern);
-  if (m === null) return new RegExp(pattern, flags);
-  return new RegExp(pattern.slice(m[0].length), [...new Set(flags + m[1])].join(''));
-}
-
-/** A guard pattern: JavaScript syntax, with a leading `(?i)`-style flag group accepted. */
-export const Pattern = z.string().refine((s) => {
+export const Regex = z.string().superRefine((s, ctx) => {
   try {
-    patternRegExp(s);
-    return true;
-  } catch {
-    return false;
+    linearRegExp(s);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
   }
-}, 'invalid regular expression');
+});

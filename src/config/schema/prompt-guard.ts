@@ -1,15 +1,15 @@
 // `policies.ai.promptGuard` and the request-shaping keys of `policies.ai` (agentgateway's
 // llm/policy: RequestGuard/ResponseGuard with regex and webhook kinds, prompts, aliases).
 import { z } from 'zod';
-import { Duration, exactlyOne, HeaderModifier, HostPort, Pattern } from './common.js';
+import { Duration, exactlyOne, HeaderModifier, HostPort, Regex } from './common.js';
 
 export const BUILTINS = ['ssn', 'creditCard', 'phoneNumber', 'email', 'caSin'] as const;
 
 const RegexRule = z
   .strictObject({
     builtin: z.enum(BUILTINS).optional().describe('Built-in detector (credit cards are Luhn-checked)'),
-    pattern: Pattern.optional().describe(
-      'Custom regular expression (JavaScript syntax; a leading (?i) / (?m) / (?s) is accepted); masked as <masked>',
+    pattern: Regex.optional().describe(
+      'Custom regular expression in RE2 syntax, as agentgateway (inline flags such as (?i) anywhere; no lookaround or backreferences: matching takes linear time); masked as <masked>',
     ),
   })
   .superRefine(exactlyOne(['builtin', 'pattern'], 'rule'));

@@ -25,6 +25,22 @@ export const HttpSettings = z.strictObject({
     .positive()
     .optional()
     .describe('Largest request body accepted, in bytes (default 16 MiB); larger is a 413'),
+  normalizePath: z
+    .boolean()
+    .optional()
+    .describe(
+      'RFC 3986 path normalisation before routing, CEL and forwarding: decode %-encoded unreserved characters, remove . and .. segments (default true; Envoy normalize_path). Not in agentgateway',
+    ),
+  mergeSlashes: z
+    .boolean()
+    .optional()
+    .describe('Collapse repeated slashes in the path (default true; Envoy merge_slashes). Not in agentgateway'),
+  pathWithEscapedSlashesAction: z
+    .enum(['rejectRequest', 'keepUnchanged', 'unescapeAndForward'])
+    .optional()
+    .describe(
+      'What an encoded slash or backslash (%2F, %5C, \\) in the path does: rejectRequest (default, 400), keepUnchanged (kept encoded) or unescapeAndForward (becomes /); Envoy path_with_escaped_slashes_action. Not in agentgateway',
+    ),
 });
 
 export const FrontendPolicies = z.strictObject({

@@ -8,12 +8,12 @@ export const PathMatch = z
   .strictObject({
     exact: z.string().startsWith('/').optional(),
     pathPrefix: z.string().startsWith('/').optional(),
-    regex: Regex.optional(),
+    regex: Regex.optional().describe('RE2 syntax (linear time), matched against the whole normalised path'),
   })
   .superRefine(exactlyOne(['exact', 'pathPrefix', 'regex'], 'path'));
 
 const ValueMatch = z
-  .strictObject({ exact: z.string().optional(), regex: z.string().optional() })
+  .strictObject({ exact: z.string().optional(), regex: Regex.optional() })
   .superRefine(exactlyOne(['exact', 'regex'], 'value'));
 
 const NamedMatch = z.strictObject({ name: z.string().min(1), value: ValueMatch });

@@ -34,6 +34,9 @@ export const Retry = z
     backoff: Duration.optional().describe('Wait before each retry (default none)'),
     codes: z.array(z.number().int().min(100).max(599)).optional().describe('Response statuses that are retried'),
     condition: CelExpression.optional().describe('CEL over `response.code` and `response.headers`; true retries'),
+    maxRetryAfter: Duration.optional().describe(
+      'A retried response asking to wait (Retry-After, retry-after-ms) is retried after that time, up to this (default 10s); one asking longer, or longer than requestTimeout has left, goes back to the client as it is. Not in agentgateway',
+    ),
   })
   .describe(
     'Retry failed upstream attempts; each retry re-selects the backend (so it can fail over), never after a streamed response started',

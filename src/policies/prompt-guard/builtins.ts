@@ -3,7 +3,7 @@
 // Each detector also says which characters a match is made of and how long one can be, so a
 // streamed answer can hold back exactly the tail that might still become a match
 // (stream-mask.ts) instead of a fixed window.
-import { patternRegExp } from '../../config/schema/common.js';
+import { linearRegExp } from '../../config/linear-regex.js';
 
 export interface Detector {
   readonly entity: string;
@@ -88,5 +88,5 @@ export type BuiltinName = keyof typeof BUILTIN_DETECTORS;
 export const CUSTOM_PATTERN_WINDOW = 256;
 
 export function customDetector(pattern: string): Detector {
-  return { entity: 'masked', regex: patternRegExp(pattern, 'g'), alphabet: null, maxLength: CUSTOM_PATTERN_WINDOW };
+  return { entity: 'masked', regex: linearRegExp(pattern, 'g'), alphabet: null, maxLength: CUSTOM_PATTERN_WINDOW };
 }

@@ -55,7 +55,7 @@ describe('config errors name the file, the YAML path and line:column', () => {
   it('invalid regex is caught at load', () => {
     const yaml = `binds:\n- port: 1\n  listeners:\n  - routes:\n    - matches: [{path: {regex: "([a-z"}}]\n      backends: [{host: "a:1"}]\n`;
     expect(problems(yaml)[0]).toMatch(
-      /^test\.yaml:5:\d+: binds\[0\]\.listeners\[0\]\.routes\[0\]\.matches\[0\]\.path\.regex: invalid regular expression$/,
+      /^test\.yaml:5:\d+: binds\[0\]\.listeners\[0\]\.routes\[0\]\.matches\[0\]\.path\.regex: invalid regular expression: missing \]: \[a-z$/,
     );
   });
 

@@ -4,6 +4,7 @@ import { RecentRequests } from '../../../src/observability/recent-requests.js';
 
 function ctx(path: string, status: number, aborted = false): RequestCtx {
   return {
+    path,
     down: { method: 'POST', path, aborted },
     route: { key: '3000/l/r' },
     backend: { name: 'b' },

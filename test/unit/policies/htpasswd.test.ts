@@ -42,12 +42,11 @@ describe('htpasswd files', () => {
     '',
   ].join('\n');
 
-  it('verifies every format, bcrypt asynchronously', async () => {
+  it('verifies every format (synchronously: slow kinds are called on a worker thread)', () => {
     const { entries, problems } = parseHtpasswd(text);
     expect(problems).toEqual([]);
-    expect(await verifyPassword('bee', entries.get('b')!)).toBe(true);
-    expect(await verifyPassword('bed', entries.get('b')!)).toBe(false);
-    expect(verifyPassword('bee', entries.get('b')!)).toBeInstanceOf(Promise);
+    expect(verifyPassword('bee', entries.get('b')!)).toBe(true);
+    expect(verifyPassword('bed', entries.get('b')!)).toBe(false);
     expect(verifyPassword('ess', entries.get('s')!)).toBe(true);
     expect(verifyPassword('esss', entries.get('s')!)).toBe(false);
     expect(verifyPassword('secret', entries.get('f')!)).toBe(true);
