@@ -112,7 +112,7 @@ function headersMatch(ctx: RequestCtx, m: LlmModelRt): boolean {
 
 /** 404 in the caller's dialect, naming the closest models a client may ask for. */
 function unknownModel(router: ModelRouterRt, model: string): GatewayError {
-  const names = publicNames(router);
+  const names = router.publicModels;
   const closest = names
     .map((n, i) => ({ n, i, d: editDistance(model.toLowerCase(), n.toLowerCase()) }))
     .sort((a, b) => a.d - b.d || a.i - b.i)
@@ -131,11 +131,6 @@ function unknownModel(router: ModelRouterRt, model: string): GatewayError {
   );
 }
 
-function publicNames(router: ModelRouterRt): string[] {
-  const names = router.models.filter((m) => m.visibility === 'public').map((m) => m.name);
-  return [...new Set([...names, ...router.virtualModels.keys()])];
-}
-
 function isModelList(path: string): boolean {
   const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
   return p === '/v1/models' || p === '/models';
@@ -150,7 +145,7 @@ function isModelList(path: string): boolean {
 function modelList(ctx: RequestCtx, router: ModelRouterRt): Record<string, unknown> {
   const access = ctx.apiKey?.allowedModels ?? null;
   const ids: string[] = [];
-  for (const name of publicNames(router)) {
+  for (const name of router.publicModels) {
     if (access === null) ids.push(name);
     else if (!name.includes('*') || router.virtualModels.has(name)) {
       if (access.allows(name)) ids.push(name);

@@ -17,9 +17,14 @@ import type { AiBackendRt, AiGroupsRt } from './snapshot.js';
 
 export type Path = (string | number)[];
 
-/** agentgateway's default route types of the llm listener (`model_router.rs::default_route_types`), those served here. */
+/**
+ * agentgateway's default route types of the llm listener (`model_router.rs::default_route_types`),
+ * those served here; plus `/chat/completions`, because LiteLLM's clients are often pointed at the
+ * server root (`base_url="http://host:4000"`) and post there.
+ */
 export const LLM_ROUTES: Record<string, RouteType> = {
   '/v1/chat/completions': 'completions',
+  '/chat/completions': 'completions',
   '/v1/messages': 'messages',
   '/v1/messages/count_tokens': 'anthropicTokenCount',
   '*': 'passthrough',

@@ -25,12 +25,18 @@ export function compileVirtualModels(
   shared: PromptGuardPolicy | null,
 ): Map<string, VirtualModelRt> {
   const out = new Map<string, VirtualModelRt>();
+  const bypassed = new Map<EffectiveModel, string[]>();
   (llm.virtualModels ?? []).forEach((v, i) => {
     const path: Path = ['llm', 'virtualModels', i];
     if (out.has(v.name)) return c.fail([...path, 'name'], `virtual model "${v.name}" is defined twice`);
-    const compiled = compileVirtual(c, v, path, models, shared);
+    const compiled = compileVirtual(c, v, path, models, shared, bypassed);
     if (compiled !== null) out.set(v.name, compiled);
   });
+  for (const [m, via] of bypassed) {
+    c.warn(
+      `${formatPath(m.path)} ("${m.spec.name}"): its guardrails, localRateLimit and authorization do not apply when failover virtual model(s) ${via.join(', ')} reach it; set them in llm.policies`,
+    );
+  }
   return out;
 }
 
@@ -47,6 +53,7 @@ function compileVirtual(
   path: Path,
   models: readonly EffectiveModel[],
   shared: PromptGuardPolicy | null,
+  bypassed: Map<EffectiveModel, string[]>,
 ): VirtualModelRt | null {
   const r = v.routing;
   if (r.weighted !== undefined) {
@@ -67,7 +74,7 @@ function compileVirtual(
     });
     return { kind: 'conditional', name: v.name, targets };
   }
-  return compileFailover(c, v, path, models, shared);
+  return compileFailover(c, v, path, models, shared, bypassed);
 }
 
 function compileFailover(
@@ -76,6 +83,7 @@ function compileFailover(
   path: Path,
   models: readonly EffectiveModel[],
   shared: PromptGuardPolicy | null,
+  bypassed: Map<EffectiveModel, string[]>,
 ): VirtualModelRt | null {
   const at: Path = [...path, 'routing', 'failover', 'targets'];
   const targets = v.routing.failover!.targets.map((t, ti) => ({ ...t, at: [...at, ti] as Path }));
@@ -93,11 +101,9 @@ function compileFailover(
   );
   const flat = resolved.flat();
   if (flat.length !== targets.length) return null;
-  for (const { t, m } of flat) {
+  for (const { m } of flat) {
     if (m.spec.guardrails !== undefined || m.spec.localRateLimit !== undefined || m.spec.authorization !== undefined) {
-      c.warn(
-        `${formatPath(t.at)}: guardrails, localRateLimit and authorization of model "${m.spec.name}" do not apply through failover virtual model "${v.name}"; set them in llm.policies`,
-      );
+      bypassed.set(m, [...(bypassed.get(m) ?? []), v.name]);
     }
   }
   const key = `llm:virtual-model:${v.name}`;

@@ -51,6 +51,8 @@ export function compileLlm(c: LlmCompiler, config: ConfigT, taken: ReadonlyMap<n
   const models = effectiveModels(c, llm);
   const routeKey = `${ports[0] ?? DEFAULT_LLM_PORT}/${LLM_LISTENER}/${LLM_LISTENER}`;
   const compiled = models.map((m) => compileModel(c, m, shared, routeKey));
+  const virtualModels = compileVirtualModels(c, llm, models, shared);
+  const publicNames = llm.models.filter((m) => (m.visibility ?? 'public') === 'public').map((m) => m.name);
   const router: ModelRouterRt = {
     kind: 'llm-router',
     key: `${routeKey}/router`,
@@ -58,7 +60,8 @@ export function compileLlm(c: LlmCompiler, config: ConfigT, taken: ReadonlyMap<n
     weight: 1,
     routeTypes: compileRouteTypes(LLM_ROUTES),
     models: compiled,
-    virtualModels: compileVirtualModels(c, llm, models, shared),
+    virtualModels,
+    publicModels: [...new Set([...publicNames, ...virtualModels.keys()])],
     created: Math.floor(performance.timeOrigin / 1000),
   };
   const p = llm.policies ?? {};

@@ -187,6 +187,8 @@ export interface ModelRouterRt {
   /** Most specific name first, then config order. */
   readonly models: readonly LlmModelRt[];
   readonly virtualModels: ReadonlyMap<string, VirtualModelRt>;
+  /** What clients may ask for, in config order: public model names, then virtual models. */
+  readonly publicModels: readonly string[];
   /** `created` of the /v1/models entries (seconds). */
   readonly created: number;
 }

@@ -37,20 +37,22 @@ export function routeDeployments(src: LiteLlmSource, deployments: readonly Deplo
   const targetsOf = new Map<string, string[]>();
   const models: Noted<Json>[] = [];
   const failover = (name: string) => fallbacksOf(name) !== null || (s.strategy === 'balanced' && groups.get(name)!.length > 1);
+  const fallbackTargets = new Set([...groups.keys()].flatMap((n) => (failover(n) ? (fallbacksOf(n)?.targets ?? []) : [])));
+  const limits = (d: Deployment, name: string) => limitsOf(src, d, failover(name), fallbackTargets.has(name));
   for (const [name, list] of groups) {
     const behindVirtual = list.length > 1 || fallbacksOf(name) !== null;
     if (behindVirtual && name.includes('*')) {
       list
         .slice(1)
         .forEach((d) => src.skipped(d.path, `a second deployment of wildcard model "${name}" cannot be balanced or failed over`));
-      models.push({ value: { name, ...list[0]!.entry, ...limitsOf(src, list[0]!, false) }, note: list[0]!.note });
+      models.push({ value: { name, ...list[0]!.entry, ...limits(list[0]!, name) }, note: list[0]!.note });
       targetsOf.set(name, [name]);
       continue;
     }
     const names = list.map((_d, i) => (behindVirtual ? `litellm/${name}${list.length > 1 ? `/${i + 1}` : ''}` : name));
     list.forEach((d, i) => {
       const visibility = behindVirtual ? { visibility: 'internal' } : {};
-      models.push({ value: { name: names[i]!, ...visibility, ...d.entry, ...limitsOf(src, d, failover(name)) }, note: d.note });
+      models.push({ value: { name: names[i]!, ...visibility, ...d.entry, ...limits(d, name) }, note: d.note });
     });
     targetsOf.set(name, names);
   }
@@ -104,10 +106,16 @@ export function routeDeployments(src: LiteLlmSource, deployments: readonly Deplo
  * deployment; here a full one answers 429, and behind a failover virtual model (which picks by
  * health and latency) its buckets cannot apply at all, so they are reported, not written.
  */
-function limitsOf(src: LiteLlmSource, d: Deployment, behindFailover: boolean): Json {
+function limitsOf(src: LiteLlmSource, d: Deployment, behindFailover: boolean, aFallback: boolean): Json {
   for (const l of d.limits) {
     const what = `${l.key} ${String(l.bucket.maxTokens)}`;
-    if (behindFailover) {
+    if (aFallback && !behindFailover) {
+      src.approximate(
+        l.path,
+        `${what} is a per-minute ${String(l.bucket.type)} limit on requests for this model (429 past it); it does not count requests it serves as a fallback`,
+        'limit the fallback traffic with llm.policies.localRateLimit',
+      );
+    } else if (behindFailover) {
       src.approximate(
         l.path,
         `${what} is not enforced: this deployment is reached through a failover virtual model`,

@@ -177,7 +177,7 @@ function retries(src: LiteLlmSource, deployments: readonly Deployment[], value: 
   if (attempts === 0) return null;
   const from = global !== undefined ? 'num_retries' : 'max_retries of the deployments';
   return {
-    value: { attempts, codes: [429, 500, 502, 503, 504] },
+    value: { attempts, codes: [429, 500, 502, 503, 504, 529] },
     note: `${from}: each retry may go to another deployment of a virtual model`,
   };
 }
