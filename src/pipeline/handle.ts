@@ -163,16 +163,18 @@ function forwardModel(ctx: RequestCtx, router: ModelRouterRt, lateRateLimit: Rat
   const choice = routeModel(ctx, router);
   if (choice === null) return;
   ctx.routeBackend = choice.backend;
+  // The model is known: a request its rules deny must not spend the model's rate limit.
+  checksNeedingModel(ctx);
   then(
     ctx,
     () => admit(ctx, choice.rateLimit),
-    () => forwardAi(ctx, choice.backend, lateRateLimit),
+    () => forwardAi(ctx, choice.backend, lateRateLimit, true),
   );
 }
 
-function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolicy | null): void {
+function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolicy | null, modelChecked = false): void {
   const plan = planLlm(ctx, g);
-  checksNeedingModel(ctx);
+  if (!modelChecked) checksNeedingModel(ctx);
   // The prompt guard once per request, before any attempt: a retry must not re-ask the
   // guardrail service, and a rejected prompt must cost no upstream call.
   const guard = g.guard !== null && plan.clientFormat !== null && g.guard.request.length > 0 ? g.guard : null;

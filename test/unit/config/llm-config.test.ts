@@ -37,7 +37,9 @@ const model = (name: string, extra = '') => `    - name: ${name}\n      provider
 
 describe('schema errors in llm:', () => {
   it('an unknown key suggests the nearest one', () => {
-    expect(problems(llm('    - name: a\n      provder: openAI\n'))).toContain('llm.yaml:4:7: llm.models[0].provder: unknown key "provder" (did you mean "provider"?)');
+    expect(problems(llm('    - name: a\n      provder: openAI\n'))).toContain(
+      'llm.yaml:4:7: llm.models[0].provder: unknown key "provder" (did you mean "provider"?)',
+    );
   });
 
   it('an unknown provider kind lists the ones served', () => {
@@ -52,7 +54,9 @@ describe('schema errors in llm:', () => {
 
   it('a virtual model needs exactly one routing kind', () => {
     const yaml = llm(model('a'), '  virtualModels:\n    - name: v\n      routing: {}\n');
-    expect(problems(yaml)[0]).toBe('llm.yaml:7:16: llm.virtualModels[0].routing: routing needs exactly one of: weighted, failover, conditional');
+    expect(problems(yaml)[0]).toBe(
+      'llm.yaml:7:16: llm.virtualModels[0].routing: routing needs exactly one of: weighted, failover, conditional',
+    );
   });
 
   it('port and gateways together', () => {
@@ -65,34 +69,47 @@ describe('schema errors in llm:', () => {
 describe('compile errors in llm:', () => {
   it('a virtual target that matches no model', () => {
     const yaml = llm(model('a'), '  virtualModels:\n    - name: v\n      routing: {weighted: {targets: [{model: b}]}}\n');
-    expect(problems(yaml)).toEqual(['llm.yaml:7:46: llm.virtualModels[0].routing.weighted.targets[0].model: target "b" does not match any llm.models entry']);
+    expect(problems(yaml)).toEqual([
+      'llm.yaml:7:46: llm.virtualModels[0].routing.weighted.targets[0].model: target "b" does not match any llm.models entry',
+    ]);
   });
 
   it('a conditional target without `when` before the last', () => {
     const yaml = llm(model('a'), '  virtualModels:\n    - name: v\n      routing: {conditional: {targets: [{model: a}, {model: a}]}}\n');
-    expect(problems(yaml)).toEqual(['llm.yaml:7:41: llm.virtualModels[0].routing.conditional.targets[0]: only the last target may omit `when`']);
+    expect(problems(yaml)).toEqual([
+      'llm.yaml:7:41: llm.virtualModels[0].routing.conditional.targets[0]: only the last target may omit `when`',
+    ]);
   });
 
   it('CEL errors point at the expression', () => {
-    const yaml = llm(model('a', "      transformation: {model: 'llmRequest.model.stripPrefx(\"x\")'}\n"));
+    const yaml = llm(model('a', '      transformation: {model: \'llmRequest.model.stripPrefx("x")\'}\n'));
     expect(problems(yaml)[0]).toMatch(/^llm\.yaml:5:31: llm\.models\[0\]\.transformation\.model: CEL type error: .*stripPrefx/);
-    const when = llm(model('a'), "  virtualModels:\n    - name: v\n      routing: {conditional: {targets: [{when: 'request.methd == \"GET\"', model: a}]}}\n");
+    const when = llm(
+      model('a'),
+      '  virtualModels:\n    - name: v\n      routing: {conditional: {targets: [{when: \'request.methd == "GET"\', model: a}]}}\n',
+    );
     expect(problems(when)[0]).toMatch(/^llm\.yaml:7:\d+: llm\.virtualModels\[0\]\.routing\.conditional\.targets\[0\]\.when: CEL/);
   });
 
   it('an unknown provider reference names the defined ones', () => {
     const yaml = `llm:\n  providers:\n    - {name: corp, provider: openAI}\n  models:\n    - name: a\n      provider: {reference: crop}\n`;
-    expect(problems(yaml)).toEqual(['llm.yaml:6:29: llm.models[0].provider.reference: no llm.providers entry named "crop" (defined: corp)']);
+    expect(problems(yaml)).toEqual([
+      'llm.yaml:6:29: llm.models[0].provider.reference: no llm.providers entry named "crop" (defined: corp)',
+    ]);
   });
 
   it('a model referencing a provider may set only params.model', () => {
     const yaml = `llm:\n  providers:\n    - {name: corp, provider: openAI}\n  models:\n    - name: a\n      provider: {reference: corp}\n      params: {apiKey: x}\n`;
-    expect(problems(yaml)).toEqual(['llm.yaml:7:24: llm.models[0].params.apiKey: a model referencing provider "corp" may set only params.model']);
+    expect(problems(yaml)).toEqual([
+      'llm.yaml:7:24: llm.models[0].params.apiKey: a model referencing provider "corp" may set only params.model',
+    ]);
   });
 
   it('a port taken by binds', () => {
     const yaml = `binds:\n- port: 4000\n  listeners: [{routes: [{backends: [{host: "a:1"}]}]}]\n${llm(model('a'))}`;
-    expect(problems(yaml)).toEqual(['llm.yaml:5:3: llm: port 4000 is used by both binds[0] and llm (default port 4000); binds and llm need their own ports']);
+    expect(problems(yaml)).toEqual([
+      'llm.yaml:5:3: llm: port 4000 is used by both binds[0] and llm (default port 4000); binds and llm need their own ports',
+    ]);
   });
 
   it('an unknown gateway suggests the nearest', () => {
@@ -126,9 +143,9 @@ describe('what llm: compiles to', () => {
   it('listens on 4000 by default, on a named gateway, or on its port', () => {
     expect([...build(llm(model('a'))).snapshot.binds.keys()]).toEqual([4000]);
     expect([...build(`gateways: {default: {port: 4100}}\n${llm(model('a'))}`).snapshot.binds.keys()]).toEqual([4100]);
-    expect([...build(`gateways: {a: {port: 4101}, b: {port: 4102}}\nllm:\n  gateways: [a, b]\n  models:\n${model('a')}`).snapshot.binds.keys()]).toEqual([
-      4101, 4102,
-    ]);
+    expect([
+      ...build(`gateways: {a: {port: 4101}, b: {port: 4102}}\nllm:\n  gateways: [a, b]\n  models:\n${model('a')}`).snapshot.binds.keys(),
+    ]).toEqual([4101, 4102]);
     expect([...build(`llm:\n  port: 4200\n  models:\n${model('a')}`).snapshot.binds.keys()]).toEqual([4200]);
   });
 

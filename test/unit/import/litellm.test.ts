@@ -113,7 +113,9 @@ describe('routing between deployments', () => {
       `model_list:\n${deployment('a', 'openai/a')}${deployment('b', 'openai/b')}${deployment('c', 'anthropic/c')}` +
         'router_settings:\n  fallbacks: [{a: [b, c]}]\n  model_group_alias: {z: a}\nlitellm_settings:\n  default_fallbacks: [c]\n',
     );
-    const routes = Object.fromEntries(llm.virtualModels.map((v: any) => [v.name, v.routing.failover.targets.map((t: any) => `${t.model}@${t.priority}`)]));
+    const routes = Object.fromEntries(
+      llm.virtualModels.map((v: any) => [v.name, v.routing.failover.targets.map((t: any) => `${t.model}@${t.priority}`)]),
+    );
     expect(routes).toEqual({
       a: ['litellm/a@0', 'litellm/b@1', 'c@2'],
       b: ['litellm/b@0', 'c@1'],
