@@ -57,7 +57,9 @@ export function llmView(
       inflight: listening.get(port)?.inflight ?? 0,
     })),
     routeKey: route.key,
-    models: router.models.map((m) => ({ name: m.name, visibility: m.visibility, backend: view(m.backend) })),
+    models: [...router.models]
+      .sort((a, b) => a.index - b.index)
+      .map((m) => ({ name: m.name, visibility: m.visibility, backend: view(m.backend) })),
     virtualModels: (spec.virtualModels ?? []).map((v): VirtualModelView => {
       const rt = router.virtualModels.get(v.name);
       const r = v.routing;

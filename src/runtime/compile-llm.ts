@@ -141,6 +141,7 @@ function compileModel(c: LlmCompiler, m: EffectiveModel, shared: PromptGuardPoli
       : null;
   return {
     name: spec.name,
+    index: m.index,
     test: modelPatternTest(spec.name),
     visibility: spec.visibility ?? 'public',
     headerMatches: spec.matches?.map((mm) => mm.headers.map(headerCondition)) ?? null,

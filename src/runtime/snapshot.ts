@@ -146,6 +146,8 @@ export interface HeaderCondition {
 /** One `llm.models` entry: the name (pattern) clients ask for and the backend that serves it. */
 export interface LlmModelRt {
   readonly name: string;
+  /** Position in llm.models (the list is matched most specific first, shown in config order). */
+  readonly index: number;
   readonly test: (model: string) => boolean;
   readonly visibility: 'public' | 'internal';
   /** Any one list must hold entirely; null: no conditions. */
