@@ -1,5 +1,5 @@
-// Model routing on the llm listener (agentgateway's llm/model_router.rs): `GET /v1/models` is
-// answered here; any other request must carry a JSON body whose `model` picks the backend —
+// Model routing on the llm listener (agentgateway's llm/model_router.rs): `/v1/models` is
+// answered by model-list.ts; any other request must carry a JSON body whose `model` picks the backend —
 // a virtual model first (weighted or conditional ones choose a target name, which replaces the
 // body's model; a failover one is its own backend), else the most specific public model entry
 // whose name and header conditions match and whose authorization allows the request. The chosen
@@ -12,9 +12,8 @@ import { PolicyRejection } from '../policies/request-policy.js';
 import type { AiGroupsRt, LlmModelRt, ModelRouterRt, VirtualModelRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
 import { GatewayError } from './errors.js';
-import { finish } from './finish.js';
 import { parseClientBody } from './llm.js';
-import { sendJson } from './respond.js';
+import { answerModelList } from './model-list.js';
 
 export interface ModelChoice {
   readonly backend: AiGroupsRt;
@@ -24,11 +23,7 @@ export interface ModelChoice {
 
 /** Picks the backend for the request's model; null when the request was answered here. */
 export function routeModel(ctx: RequestCtx, router: ModelRouterRt): ModelChoice | null {
-  if (isModelList(ctx.down.path)) {
-    sendJson(ctx, 200, JSON.stringify(modelList(ctx, router)));
-    finish(ctx);
-    return null;
-  }
+  if (answerModelList(ctx, router)) return null;
   const type = resolveRouteType(router.routeTypes, ctx.down.path);
   if (type === 'messages' || type === 'anthropicTokenCount') ctx.dialect = 'anthropic';
   else if (type === 'completions') ctx.dialect = 'openai';
@@ -129,42 +124,4 @@ function unknownModel(router: ModelRouterRt, model: string): GatewayError {
     'model',
     'model_not_found',
   );
-}
-
-function isModelList(path: string): boolean {
-  const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-  return p === '/v1/models' || p === '/models';
-}
-
-/**
- * The public models and virtual models this client may use: OpenAI's list format, or
- * Anthropic's for clients that say `anthropic-version` (the Anthropic SDK's models.list()).
- * A key limited by allowedModels sees what it may use: wildcard entries show the allowed names
- * they cover, not the pattern.
- */
-function modelList(ctx: RequestCtx, router: ModelRouterRt): Record<string, unknown> {
-  const access = ctx.apiKey?.allowedModels ?? null;
-  const ids: string[] = [];
-  for (const name of router.publicModels) {
-    if (access === null) ids.push(name);
-    else if (!name.includes('*') || router.virtualModels.has(name)) {
-      if (access.allows(name)) ids.push(name);
-    } else {
-      const covers = router.models.find((m) => m.name === name)!.test;
-      ids.push(...access.entries.filter((e) => e === name || (!e.includes('*') && covers(e))));
-    }
-  }
-  const unique = [...new Set(ids)];
-  if (ctx.header('anthropic-version') !== undefined) {
-    const createdAt = new Date(router.created * 1000).toISOString();
-    const data = unique.map((id) => ({ type: 'model', id, display_name: id, created_at: createdAt }));
-    return { data, has_more: false, first_id: unique[0] ?? null, last_id: unique.at(-1) ?? null };
-  }
-  return { object: 'list', data: unique.map((id) => ({ id, object: 'model', created: router.created, owned_by: ownerOf(router, id) })) };
-}
-
-function ownerOf(router: ModelRouterRt, id: string): string {
-  if (router.virtualModels.has(id)) return 'agentgateway';
-  const m = router.models.find((e) => e.test(id));
-  return m === undefined ? 'agentgateway' : m.backend.groups[0]![0]!.provider.name;
 }

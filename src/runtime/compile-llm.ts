@@ -49,6 +49,7 @@ export function compileLlm(c: LlmCompiler, config: ConfigT, taken: ReadonlyMap<n
   const sharedGuard = llm.policies?.guardrails;
   const shared = sharedGuard !== undefined ? compilePromptGuard(sharedGuard, ['llm', 'policies', 'guardrails'], c) : null;
   const models = effectiveModels(c, llm);
+  warnShadowed(c, models);
   const routeKey = `${ports[0] ?? DEFAULT_LLM_PORT}/${LLM_LISTENER}/${LLM_LISTENER}`;
   const compiled = models.map((m) => compileModel(c, m, shared, routeKey));
   const virtualModels = compileVirtualModels(c, llm, models, shared);
@@ -82,6 +83,19 @@ export function compileLlm(c: LlmCompiler, config: ConfigT, taken: ReadonlyMap<n
     upstreamTimeouts: c.upstreamLimits(traffic?.timeouts ?? null),
   };
   return { ports, route };
+}
+
+/** An entry after one of the same name without conditions can never be chosen. */
+function warnShadowed(c: LlmCompiler, models: readonly EffectiveModel[]): void {
+  const open = new Map<string, EffectiveModel>();
+  for (const m of [...models].sort((a, b) => a.index - b.index)) {
+    const first = open.get(m.spec.name);
+    if (first !== undefined) {
+      c.warn(
+        `${formatPath(m.path)}: never chosen: ${formatPath(first.path)} has the same name "${m.spec.name}" and no matches or authorization`,
+      );
+    } else if (m.spec.matches === undefined && m.spec.authorization === undefined) open.set(m.spec.name, m);
+  }
 }
 
 function pick<K extends keyof RoutePoliciesT>(p: Partial<Record<K, unknown>>, keys: readonly K[]): RoutePoliciesT {

@@ -261,6 +261,10 @@ describe('what a client may ask for', () => {
     expect(all).toEqual(['gpt-4o', 'claude-sonnet', 'anthropic/*', 'openai/*', 'auto', 'split', 'router']);
     const limited = (await openai(LIMITED_KEY).models.list()).data.map((m) => m.id);
     expect(limited).toEqual(['gpt-4o', 'openai/*']);
+    expect(await openai().models.retrieve('gpt-4o')).toMatchObject({ id: 'gpt-4o', object: 'model', owned_by: 'openai' });
+    expect(await openai().models.retrieve('anthropic/claude-opus-4-1')).toMatchObject({ id: 'anthropic/claude-opus-4-1' });
+    await expect(openai(LIMITED_KEY).models.retrieve('claude-sonnet')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    expect(await anthropic().models.retrieve('split')).toMatchObject({ type: 'model', id: 'split' });
     const page = await anthropic().models.list();
     expect(page.data.map((m) => m.id)).toEqual(all);
     expect(page.data[0]).toMatchObject({ type: 'model', display_name: all[0] });

@@ -188,6 +188,16 @@ describe('what llm: compiles to', () => {
   });
 });
 
+describe('warnings', () => {
+  it('an entry shadowed by an earlier one of the same name', () => {
+    const { warnings } = build(llm(`${model('a')}${model('a')}`));
+    expect(warnings).toEqual(['llm.models[1]: never chosen: llm.models[0] has the same name "a" and no matches or authorization']);
+    expect(
+      build(llm(`${model('a', '      matches: [{headers: [{name: x-team, value: {exact: red}}]}]\n')}${model('a')}`)).warnings,
+    ).toEqual([]);
+  });
+});
+
 describe('files', () => {
   it('the apiKey file is read and watched', () => {
     const dir = mkdtempSync(join(tmpdir(), 'llm-cfg-'));
