@@ -29,7 +29,7 @@ export function compileVirtualModels(
   (llm.virtualModels ?? []).forEach((v, i) => {
     const path: Path = ['llm', 'virtualModels', i];
     if (out.has(v.name)) return c.fail([...path, 'name'], `virtual model "${v.name}" is defined twice`);
-    const compiled = compileVirtual(c, v, path, models, shared, bypassed);
+    const compiled = compileVirtual({ c, models, shared, bypassed }, v, path);
     if (compiled !== null) out.set(v.name, compiled);
   });
   for (const [m, via] of bypassed) {
@@ -47,14 +47,18 @@ function target(c: LlmCompiler, models: readonly EffectiveModel[], name: string,
   return m;
 }
 
-function compileVirtual(
-  c: LlmCompiler,
-  v: VirtualSpec,
-  path: Path,
-  models: readonly EffectiveModel[],
-  shared: PromptGuardPolicy | null,
-  bypassed: Map<EffectiveModel, string[]>,
-): VirtualModelRt | null {
+/** What every virtual model is compiled against. */
+interface Scope {
+  readonly c: LlmCompiler;
+  readonly models: readonly EffectiveModel[];
+  /** llm.policies.guardrails, compiled. */
+  readonly shared: PromptGuardPolicy | null;
+  /** Models whose own policies failover virtual models bypass, with those virtual models. */
+  readonly bypassed: Map<EffectiveModel, string[]>;
+}
+
+function compileVirtual(scope: Scope, v: VirtualSpec, path: Path): VirtualModelRt | null {
+  const { c, models } = scope;
   const r = v.routing;
   if (r.weighted !== undefined) {
     const at: Path = [...path, 'routing', 'weighted', 'targets'];
@@ -74,17 +78,10 @@ function compileVirtual(
     });
     return { kind: 'conditional', name: v.name, targets };
   }
-  return compileFailover(c, v, path, models, shared, bypassed);
+  return compileFailover(scope, v, path);
 }
 
-function compileFailover(
-  c: LlmCompiler,
-  v: VirtualSpec,
-  path: Path,
-  models: readonly EffectiveModel[],
-  shared: PromptGuardPolicy | null,
-  bypassed: Map<EffectiveModel, string[]>,
-): VirtualModelRt | null {
+function compileFailover({ c, models, shared, bypassed }: Scope, v: VirtualSpec, path: Path): VirtualModelRt | null {
   const at: Path = [...path, 'routing', 'failover', 'targets'];
   const targets = v.routing.failover!.targets.map((t, ti) => ({ ...t, at: [...at, ti] as Path }));
   const seen = new Set<string>();
