@@ -44,7 +44,7 @@ export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
  * half-synced ConfigMap or a mistaken paste than a wish to serve nothing.
  */
 export const NO_LISTENERS =
-  'the config has no listeners (no binds): applying it would close every port, so it is refused and the current config keeps serving. An empty, comment-only or truncated file is usually a save in progress; to serve nothing on purpose, set `allowNoListeners: true`';
+  'the config has no listeners (no binds, no llm): applying it would close every port, so it is refused and the current config keeps serving. An empty, comment-only or truncated file is usually a save in progress; to serve nothing on purpose, set `allowNoListeners: true`';
 
 export interface CompileResult {
   snapshot: Snapshot;
@@ -435,7 +435,8 @@ export function compile(loaded: LoadedConfig, pools: PoolFactory, version: numbe
   const defaults = cx.backendDefaults !== undefined ? cx.backendDefaults.value : loaded.config.config?.backend;
   const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set(), defaults);
   const binds = c.binds();
-  if (binds.size === 0 && loaded.config.allowNoListeners !== true) c.fail(['binds'], NO_LISTENERS);
+  // An llm section that failed to compile has said why; it is not a config without listeners.
+  if (binds.size === 0 && loaded.config.allowNoListeners !== true && loaded.config.llm === undefined) c.fail(['binds'], NO_LISTENERS);
   const observability = compileObservability(loaded.config, c.baseDir, (path, message) => c.fail(path, message));
   if (c.problems.length > 0) throw new ConfigError(loaded.file, c.problems);
   const snapshot: Snapshot = {
