@@ -14,6 +14,7 @@ import { ConnectOverrides } from './upstream/connect-overrides.js';
 import { PoolFactory } from './upstream/pools.js';
 
 const USAGE = `Usage: agentgateway -f <config.yaml> [options]
+       agentgateway import --from litellm -f <litellm-config.yaml> [-o <out.yaml>]
 
   -f, --file <path>          config file (YAML or JSON); also --file=<path>
   -c, --config <yaml>        inline config instead of a file
@@ -86,6 +87,11 @@ function version(): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'import') {
+    const { runImport } = await import('./import/index.js');
+    process.exitCode = await runImport(process.argv.slice(3));
+    return;
+  }
   let args: Args;
   try {
     args = parseArgs(process.argv.slice(2));
@@ -128,7 +134,9 @@ function validateOnly(gateway: Gateway, args: Args): void {
     const { snapshot, warnings } = compile(loaded, new PoolFactory(args.overrides), 1);
     for (const w of warnings) console.error(`warning: ${w}`);
     const routes = [...snapshot.binds.values()].flatMap((b) => b.listeners).length;
-    console.log(`config OK: ${loaded.file} (${snapshot.binds.size} bind(s), ${routes} listener(s))`);
+    const llm = loaded.config.llm;
+    const models = llm !== undefined ? `, llm: ${llm.models.length} model(s), ${llm.virtualModels?.length ?? 0} virtual model(s)` : '';
+    console.log(`config OK: ${loaded.file} (${snapshot.binds.size} bind(s), ${routes} listener(s)${models})`);
     process.exit(0);
   } catch (e) {
     console.error(e instanceof ConfigError ? `invalid config:\n${e.message}` : `agentgateway: ${(e as Error).message}`);

@@ -8,7 +8,8 @@ import { recentRequests, type RecentRequest } from '../observability/recent-requ
 import type { LiveEntryInfo } from '../runtime/live-state.js';
 import type { ReloadResult } from '../runtime/reload-status.js';
 import { formatPath } from '../config/errors.js';
-import type { AiBackendRt, AiGroupsRt, BackendRt, RouteBackendRt, RouteRt } from '../runtime/snapshot.js';
+import type { AiBackendRt, AiGroupsRt, BackendRt, HostBackendRt, RouteRt } from '../runtime/snapshot.js';
+import { llmView, type LlmView } from './llm-view.js';
 import { redact } from './redact.js';
 import type { AdminGateway } from './types.js';
 
@@ -78,6 +79,8 @@ export interface RuntimeView {
   pending: string[];
   watchedFiles: readonly string[];
   binds: BindView[];
+  /** The llm section: its models and virtual models; null without one. */
+  llm: LlmView | null;
   liveState: LiveEntryInfo[];
 }
 
@@ -113,6 +116,7 @@ export function runtimeView(gw: AdminGateway, readOnly: boolean): RuntimeView {
     pending: gw.pending(),
     watchedFiles: gw.files,
     binds,
+    llm: llmView(gw, live, recent, listening),
     liveState: live,
   };
 }
@@ -125,7 +129,8 @@ function routeView(r: RouteT, rt: RouteRt | undefined, live: LiveEntryInfo[], re
     matches: r.matches ?? [{ path: { pathPrefix: '/' } }],
     policies: redact(r.policies ?? {}) as Record<string, unknown>,
     backends: r.backends.map((b, i): BackendView => {
-      const brt = rt?.backends[i];
+      const b0 = rt?.backends[i];
+      const brt = b0?.kind === 'llm-router' ? undefined : b0;
       const names =
         brt === undefined ? new Set<string>() : new Set(brt.kind === 'host' ? [brt.name] : brt.groups.flat().map((p) => p.name));
       return {
@@ -142,7 +147,7 @@ function routeView(r: RouteT, rt: RouteRt | undefined, live: LiveEntryInfo[], re
   };
 }
 
-function backendView(b: RouteBackendRt, live: LiveEntryInfo[], recent: RecentRequest[]): Omit<BackendView, 'policies'> {
+export function backendView(b: HostBackendRt | AiGroupsRt, live: LiveEntryInfo[], recent: RecentRequest[]): Omit<BackendView, 'policies'> {
   const endpoints: BackendRt[] = b.kind === 'host' ? [b] : b.groups.flat();
   const origins = new Set(endpoints.map((e) => e.target?.origin).filter((o): o is string => o !== undefined));
   const first = endpoints[0]!;

@@ -3,11 +3,14 @@
 // lacks, and `default(expr, fallback)`.
 import type { Environment } from '@marcbachmann/cel-js';
 import { cachedCidr, CidrRange, IpAddress } from './net.js';
+import { toCelValue } from './values.js';
 
 export function registerFunctions(env: Environment): void {
   registerNet(env);
   registerStrings(env);
   registerDefault(env);
+  // agentgateway's json(): parse a string (typically request.body) into CEL values.
+  env.registerFunction('json(string): dyn', (s: string) => toCelValue(JSON.parse(s)));
 }
 
 function registerNet(env: Environment): void {

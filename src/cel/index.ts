@@ -3,7 +3,7 @@
 export { ActivationPlan } from './activation.js';
 export { CelCompileError, compileCel, type CelProgram, type CompileOptions, type References } from './compile.js';
 export { readsOfMissingData } from './missing-data.js';
-export { toCelValue } from './values.js';
+export { fromCelValue, toCelValue } from './values.js';
 export { VARIABLES, type CelDownstream, type CelRequest, type CelResponse } from './variables.js';
 
 /**

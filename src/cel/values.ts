@@ -11,3 +11,16 @@ export function toCelValue(v: unknown): unknown {
   }
   return v;
 }
+
+/** The reverse, for CEL results written back into JSON (LLM body transformations): ints become numbers. */
+export function fromCelValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v)) return v.map(fromCelValue);
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), fromCelValue(x)]));
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = fromCelValue(x);
+    return out;
+  }
+  return v;
+}

@@ -30,6 +30,8 @@ export interface CelRequest {
   readonly basicAuth: { readonly username: string } | null;
   /** Model the client asked for (LLM routes, once the body is parsed). */
   readonly requestModel: string | undefined;
+  /** The parsed LLM request body (LLM routes, once parsed): CEL `llmRequest`. */
+  readonly llmBody?: Readonly<Record<string, unknown>> | null;
   readonly routeType: string | null;
   /** Header names that carry client credentials: hidden from `request.headers`. */
   readonly hiddenHeaders: ReadonlySet<string> | null;
@@ -135,6 +137,11 @@ export const VARIABLES: Readonly<Record<string, VariableDef<CelRequest>>> = {
     description: 'The LLM request (on completions and messages routes)',
     type: 'Llm',
     fields: { requestModel: { type: 'string', build: (r) => r.requestModel } },
+  },
+  llmRequest: {
+    description: 'The LLM request body as JSON (llm model transformations and conditional virtual models; {} before the body is parsed)',
+    type: 'map<string, dyn>',
+    build: (r) => toCelValue(r.llmBody ?? {}),
   },
   a2a: {
     description:

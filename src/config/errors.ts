@@ -39,7 +39,7 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
   let bestD = Infinity;
   const w = word.toLowerCase();
   for (const c of candidates) {
-    const d = distance(w, c.toLowerCase());
+    const d = editDistance(w, c.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = c;
@@ -49,7 +49,8 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
   return bestD <= limit ? best : undefined;
 }
 
-function distance(a: string, b: string): number {
+/** Levenshtein distance (also ranks model names close to an unknown one). */
+export function editDistance(a: string, b: string): number {
   const prev = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {

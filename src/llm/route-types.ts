@@ -1,7 +1,8 @@
 // Which kind of request a path is, from the `policies.ai.routes` suffix map: keys are path
 // suffixes, the longest matching suffix wins, `*` catches the rest, and without a map every
-// request is a chat completion (agentgateway's rules).
-export type RouteType = 'completions' | 'messages' | 'models' | 'passthrough' | 'detect';
+// request is a chat completion (agentgateway's rules). `anthropicTokenCount`
+// (`/v1/messages/count_tokens`) is served on the llm listener.
+export type RouteType = 'completions' | 'messages' | 'models' | 'passthrough' | 'detect' | 'anthropicTokenCount';
 
 export interface RouteTypeTable {
   /** Suffix entries, longest first. */

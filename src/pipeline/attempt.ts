@@ -44,9 +44,10 @@ type TimerKind = 'backendRequestTimeout' | 'firstByteTimeout' | 'streamIdleTimeo
 
 export function runAttempts(ctx: RequestCtx, plan: PlanAttempt): void {
   const traffic = ctx.route!.traffic;
-  const retry = traffic?.retry ?? null;
-  const timeouts = traffic?.timeouts ?? null;
   const rb = ctx.routeBackend;
+  // A failover virtual model (llm listener) retries on its own unless the route says how.
+  const retry = traffic?.retry ?? (rb?.kind === 'ai-groups' ? rb.failoverRetry : null);
+  const timeouts = traffic?.timeouts ?? null;
   const balancer = rb?.kind === 'ai-groups' ? rb.balancer : null;
   if (retry === null && timeouts === null && balancer === null) {
     // The lean path: one attempt, no timers, no health to record.

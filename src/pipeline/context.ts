@@ -39,6 +39,8 @@ export class RequestCtx {
   /** Model the client asked for, and the one sent upstream. */
   requestModel: string | undefined;
   upstreamModel: string | undefined;
+  /** llm listener: the weighted or conditional virtual model asked for (the body's model is now its target). */
+  virtualModel: string | undefined;
   status = 0;
   /** Set by finish(): observability ran for this request. */
   finished = false;

@@ -17,13 +17,15 @@ export class GatewayError extends Error {
     /** Extra response headers (Retry-After, WWW-Authenticate, ...). */
     readonly headers: readonly [string, string][] = [],
     readonly param?: string,
+    /** OpenAI's `error.code` (e.g. `model_not_found`). */
+    readonly errorCode?: string,
   ) {
     super(message);
   }
 }
 
 export function clientErrorBody(err: GatewayError, dialect: ErrorDialect): string {
-  return JSON.stringify(errorBody(dialect, err.status, err.type, err.message, { param: err.param ?? null }));
+  return JSON.stringify(errorBody(dialect, err.status, err.type, err.message, { param: err.param ?? null, code: err.errorCode ?? null }));
 }
 
 /** A call refused as malformed JSON-RPC on an A2A route: its JSON-RPC code (-32700, -32600) goes in the error object. */

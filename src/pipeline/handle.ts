@@ -1,7 +1,8 @@
 // The request path, in order. Every request runs these phases and nothing else:
 //
 //   listener/route match -> A2A request reading (A2A routes)
-//   -> request policies (CORS, CSRF, authentication, authorization) -> rate limits -> backend select -> LLM plan (route type, body, model, request shaping)
+//   -> request policies (CORS, CSRF, authentication, authorization) -> rate limits -> backend select
+//   -> model routing (llm listener: the body's model picks the AI backend) -> LLM plan (route type, body, model, request shaping)
 //   -> checks needing the model -> prompt guard -> upstream attempts (attempt.ts: provider
 //   pick, translation, backend auth, timeouts, health, retries) -> response / stream
 //   translation and response guards -> respond -> finish (observability; always, exactly once)
@@ -11,13 +12,14 @@ import { checkAllowedModel } from '../policies/api-key.js';
 import { RateLimitRejection, type RateLimitPolicy } from '../policies/rate-limit.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
 import type { PolicyOutcome } from '../policies/request-policy.js';
-import type { AiGroupsRt, BindRt, Snapshot } from '../runtime/snapshot.js';
+import type { AiGroupsRt, BindRt, ModelRouterRt, Snapshot } from '../runtime/snapshot.js';
 import { startA2a } from './a2a.js';
 import { runAttempts } from './attempt.js';
 import { RequestCtx } from './context.js';
 import type { Downstream } from './downstream.js';
 import { finish } from './finish.js';
 import { planLlm } from './llm.js';
+import { routeModel } from './model-router.js';
 import { startRequestTimeout } from './request-timeout.js';
 import { sendError, sendReply } from './respond.js';
 import { normalizeRequestPath, selectBackend, selectRoute } from './select.js';
@@ -137,16 +139,42 @@ function forward(ctx: RequestCtx): void {
       () => runAttempts(ctx, hostPlan(rb)),
     );
   }
+  const late = rateLimit?.needsLlm ? rateLimit : null;
+  if (rb.kind === 'llm-router') {
+    return then(
+      ctx,
+      () => admit(ctx, early),
+      () => forwardModel(ctx, rb, late),
+    );
+  }
   then(
     ctx,
     () => admit(ctx, early),
-    () => forwardAi(ctx, rb, rateLimit?.needsLlm ? rateLimit : null),
+    () => forwardAi(ctx, rb, late),
   );
 }
 
-function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolicy | null): void {
-  const plan = planLlm(ctx, g);
+/**
+ * The llm listener: the request's model picks the AI backend (after authentication, so the API
+ * key's allowedModels and per-model authorization can be checked), then that model's own rate
+ * limits apply, and the request goes on as on any AI route.
+ */
+function forwardModel(ctx: RequestCtx, router: ModelRouterRt, lateRateLimit: RateLimitPolicy | null): void {
+  const choice = routeModel(ctx, router);
+  if (choice === null) return;
+  ctx.routeBackend = choice.backend;
+  // The model is known: a request its rules deny must not spend the model's rate limit.
   checksNeedingModel(ctx);
+  then(
+    ctx,
+    () => admit(ctx, choice.rateLimit),
+    () => forwardAi(ctx, choice.backend, lateRateLimit, true),
+  );
+}
+
+function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolicy | null, modelChecked = false): void {
+  const plan = planLlm(ctx, g);
+  if (!modelChecked) checksNeedingModel(ctx);
   // The prompt guard once per request, before any attempt: a retry must not re-ask the
   // guardrail service, and a rejected prompt must cost no upstream call.
   const guard = g.guard !== null && plan.clientFormat !== null && g.guard.request.length > 0 ? g.guard : null;

@@ -25,12 +25,13 @@ export function planLlm(ctx: RequestCtx, g: AiGroupsRt): LlmPlan {
   ctx.routeType = type;
   const first = g.groups[0]![0]!;
   if (type !== 'completions' && type !== 'messages') {
-    ctx.dialect = first.provider.formats[0] === 'messages' ? 'anthropic' : 'openai';
+    ctx.dialect = type === 'anthropicTokenCount' || first.provider.formats[0] === 'messages' ? 'anthropic' : 'openai';
     return { clientFormat: null, body: null, stream: false, clientWantsUsage: false };
   }
   ctx.dialect = type === 'messages' ? 'anthropic' : 'openai';
-  const body = parseClientBody(ctx);
-  ctx.requestModel = typeof body.model === 'string' ? body.model : undefined;
+  // The llm listener parsed the body already, to route by its model.
+  const body = ctx.llmBody ?? parseClientBody(ctx);
+  ctx.requestModel ??= typeof body.model === 'string' ? body.model : undefined;
   if (g.shaping !== null) shapeBody(g.shaping, body, type);
   ctx.llmBody = body; // request parameters for the access log and spans
   ctx.upstreamModel = modelFor(g, first, body);
@@ -72,19 +73,32 @@ export interface ProviderRequest {
   readonly body: Buffer;
 }
 
+/**
+ * The client's body as provider `p` gets it (still in the client's format): its model set, then
+ * the llm model entry's defaults, overrides and transformation. Sets ctx.upstreamModel.
+ */
+export function providerBody(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, body: Json): Json {
+  const withModel = { ...body, model: requireModel(g, p, body) };
+  const shaped = p.bodyShaping === null ? withModel : p.bodyShaping.apply(withModel, ctx);
+  if (typeof shaped.model !== 'string' || shaped.model === '') {
+    throw new GatewayError(400, 'invalid_request_error', `the model transformation of "${p.name}" left no model`, 'downstream');
+  }
+  ctx.upstreamModel = shaped.model;
+  return shaped;
+}
+
 /** The request body for provider `p`, in its format. Throws a 400 for what it cannot take. */
 export function providerRequest(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: LlmPlan): ProviderRequest {
   const clientFormat = plan.clientFormat!;
-  const model = requireModel(g, p, plan.body!);
-  ctx.upstreamModel = model;
+  const shaped = providerBody(ctx, g, p, plan.body!);
   const providerFormat = p.provider.formats.includes(clientFormat) ? clientFormat : p.provider.formats[0]!;
   const conversion = conversionFor(clientFormat, providerFormat);
   // Translation may refuse what the provider cannot express (a 400 naming the field).
-  const body = conversion.request({ ...plan.body!, model });
+  const body = conversion.request(shaped);
   return { conversion, providerFormat, body: Buffer.from(JSON.stringify(body)) };
 }
 
-function parseClientBody(ctx: RequestCtx): Json {
+export function parseClientBody(ctx: RequestCtx): Json {
   const raw = ctx.down.body;
   if (raw === null || raw.length === 0)
     throw new GatewayError(400, 'invalid_request_error', 'request body is empty; expected a JSON object', 'downstream');

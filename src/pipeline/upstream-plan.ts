@@ -11,7 +11,8 @@ import type { RequestCtx } from './context.js';
 import { GatewayError } from './errors.js';
 import { finish } from './finish.js';
 import { aiRequestHeaders, aiUpstreamPath, clientRequest } from './forward.js';
-import { providerRequest, requireModel, type LlmPlan } from './llm.js';
+import { countTokens } from './count-tokens.js';
+import { providerBody, providerRequest, type LlmPlan } from './llm.js';
 import { LlmResponse } from './llm-response.js';
 import { playLocalReply } from './local-reply.js';
 import { ProxyResponse } from './proxy-response.js';
@@ -36,6 +37,7 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
   return (ctx) => {
     const p = pickProvider(g);
     ctx.backend = p;
+    if (ctx.routeType === 'anthropicTokenCount') return countTokens(ctx, g, p);
     if (p.mock !== null) return answerLocally(ctx, g, p, plan);
     if (ctx.routeType === 'models' && p.model !== undefined) {
       playLocalReply(ctx, mockModels(p.model), finish);
@@ -50,7 +52,8 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
         fwd: {
           path: aiUpstreamPath(ctx, p, null, client.query),
           headers: aiRequestHeaders(p, watcher !== null, client.headers),
-          body: ctx.down.body,
+          // A weighted or conditional virtual model replaced the body's model with its target.
+          body: ctx.virtualModel !== undefined && ctx.llmBody !== null ? Buffer.from(JSON.stringify(ctx.llmBody)) : ctx.down.body,
         },
         listener: new ProxyResponse(ctx, p.responseHeaders, finish, watcher),
       };
@@ -87,8 +90,6 @@ function answerLocally(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: Llm
       'downstream',
     );
   }
-  const model = requireModel(g, p, plan.body!);
-  ctx.upstreamModel = model;
-  playLocalReply(ctx, mockRespond(plan.clientFormat, { ...plan.body!, model }, p.mock!), finish);
+  playLocalReply(ctx, mockRespond(plan.clientFormat, providerBody(ctx, g, p, plan.body!), p.mock!), finish);
   return null;
 }

@@ -6,11 +6,19 @@
 // OpenAI-SDK and Anthropic-SDK clients work unchanged.
 import { parse as parseYaml } from 'yaml';
 import { toCelValue } from '../cel/index.js';
+import { modelPatternTest } from '../config/schema/model-pattern.js';
 import { ApiKeyEntry, type ApiKeyAuthT, type ApiKeyEntryT } from '../config/schema/policies.js';
 import { CredentialLocation } from './credential-location.js';
 import type { StoredHash } from './htpasswd.js';
 import { passwordPool } from './password-pool.js';
-import { PolicyRejection, type ApiKeyIdentity, type PolicyCompiler, type PolicyRequest, type RequestPolicy } from './request-policy.js';
+import {
+  PolicyRejection,
+  type ApiKeyIdentity,
+  type ModelAccess,
+  type PolicyCompiler,
+  type PolicyRequest,
+  type RequestPolicy,
+} from './request-policy.js';
 import { credentialCacheKey, digestsEqual, sha256 } from './secret-compare.js';
 import { REFUSED_ENTRIES, VerifiedCache } from './verified-cache.js';
 
@@ -95,7 +103,7 @@ function reject(message: string): PolicyRejection {
 /** The check on LLM routes, once the request's model is known. */
 export function checkAllowedModel(identity: ApiKeyIdentity | null, model: string | undefined): void {
   if (identity?.allowedModels == null || model === undefined) return;
-  if (!identity.allowedModels.has(model)) {
+  if (!identity.allowedModels.allows(model)) {
     throw new PolicyRejection(403, 'permission_error', `this API key is not allowed to use model "${model}"`);
   }
 }
@@ -108,7 +116,7 @@ export function compileApiKey(spec: ApiKeyAuthT, path: (string | number)[], c: P
   entries.forEach((e, i) => {
     const identity: ApiKeyIdentity = {
       celMetadata: toCelValue(e.metadata ?? {}) as Record<string, unknown>,
-      allowedModels: e.allowedModels !== undefined ? new Set(e.allowedModels) : null,
+      allowedModels: e.allowedModels !== undefined ? modelAccess(e.allowedModels) : null,
     };
     if (e.keyHash?.startsWith('$2')) return void salted.push({ digest: null, bcrypt: e.keyHash, identity });
     const digest = e.key !== undefined ? sha256(e.key) : Buffer.from(e.keyHash!.slice('sha256:'.length), 'hex');
@@ -126,6 +134,13 @@ export function compileApiKey(spec: ApiKeyAuthT, path: (string | number)[], c: P
   const refused = c.live(`apiKey.refused:${path.join('.')}`, entries, () => new VerifiedCache<true>(REFUSED_ENTRIES));
   if (salted.length > 0) passwordPool().warm();
   return new ApiKeyPolicy(byDigest, salted, spec.mode ?? 'optional', locations, verified, refused);
+}
+
+/** agentgateway's allowedModels: names, or one `*` at the start or end (`anthropic/*`, `*`). */
+export function modelAccess(entries: readonly string[]): ModelAccess {
+  const exact = new Set(entries.filter((e) => !e.includes('*')));
+  const patterns = entries.filter((e) => e.includes('*')).map(modelPatternTest);
+  return { entries, allows: (m) => exact.has(m) || patterns.some((t) => t(m)) };
 }
 
 function keysFromFile(file: string, path: (string | number)[], c: PolicyCompiler): ApiKeyEntryT[] | undefined {

@@ -11,7 +11,10 @@ type Path = (string | number)[];
 const RESPONSE_VARIABLES = new Set(['response', 'request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm', 'a2a']);
 /** A bucket key is known before any upstream call: no `response`. */
 const KEY_VARIABLES = new Set(['request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm', 'a2a']);
+/** A request condition (conditional virtual models) also reads the LLM body. */
+const REQUEST_VARIABLES = new Set([...KEY_VARIABLES, 'llmRequest']);
 
+/** A compiled boolean CEL condition (named for its first use: judging responses). */
 export class ResponseCondition {
   private readonly plan: ActivationPlan;
 
@@ -53,6 +56,12 @@ export class KeyExpression {
 
 export function compileResponseCondition(source: string, path: Path, c: PolicyCompiler): ResponseCondition | undefined {
   const p = compileAt(source, path, c, RESPONSE_VARIABLES, 'bool');
+  return p && new ResponseCondition(p);
+}
+
+/** A condition on the request (a conditional virtual model's `when`); holds like a response condition. */
+export function compileRequestCondition(source: string, path: Path, c: PolicyCompiler): ResponseCondition | undefined {
+  const p = compileAt(source, path, c, REQUEST_VARIABLES, 'bool');
   return p && new ResponseCondition(p);
 }
 

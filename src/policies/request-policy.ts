@@ -19,8 +19,15 @@ export interface JwtIdentity {
 
 export interface ApiKeyIdentity {
   readonly celMetadata: Readonly<Record<string, unknown>>;
-  /** Models this key may use on LLM routes; null: any. */
-  readonly allowedModels: ReadonlySet<string> | null;
+  /** Models this key may use on LLM routes (names or `prefix*` / `*suffix` / `*` patterns); null: any. */
+  readonly allowedModels: ModelAccess | null;
+}
+
+/** A key's allowedModels: exact names, and patterns tried in order. */
+export interface ModelAccess {
+  allows(model: string): boolean;
+  /** The allowed names and patterns as configured (the model list shows what a key may use). */
+  readonly entries: readonly string[];
 }
 
 export interface PolicyRequest extends CelRequest {

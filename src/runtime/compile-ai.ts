@@ -95,6 +95,7 @@ export function compileAiBackend(
     shaping: shapingOf(aiPolicy),
     guard,
     aiPolicy: merged !== null ? { spec: merged.spec, from: merged.from } : null,
+    failoverRetry: null,
   };
 }
 

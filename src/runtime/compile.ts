@@ -22,8 +22,9 @@ import {
 } from '../native/index.js';
 import { compileRequestPolicies, effectivePolicies, type RequestPolicies } from '../policies/request-policies.js';
 import type { HealthPolicy } from '../policies/health.js';
-import { upstreamTimeouts } from '../policies/retry.js';
-import { compileAiBackend, type AiCompiler } from './compile-ai.js';
+import { upstreamTimeouts, type Timeouts, type UpstreamTimeouts } from '../policies/retry.js';
+import { compileAiBackend } from './compile-ai.js';
+import { compileLlm, LLM_LISTENER, type LlmCompiler } from './compile-llm.js';
 import { compileRouteTraffic } from './compile-traffic.js';
 import { foldModifiers, type PolicyLayer } from './header-layers.js';
 import type { LiveScope } from './live.js';
@@ -43,7 +44,7 @@ export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
  * half-synced ConfigMap or a mistaken paste than a wish to serve nothing.
  */
 export const NO_LISTENERS =
-  'the config has no listeners (no binds): applying it would close every port, so it is refused and the current config keeps serving. An empty, comment-only or truncated file is usually a save in progress; to serve nothing on purpose, set `allowNoListeners: true`';
+  'the config has no listeners (no binds, no llm): applying it would close every port, so it is refused and the current config keeps serving. An empty, comment-only or truncated file is usually a save in progress; to serve nothing on purpose, set `allowNoListeners: true`';
 
 export interface CompileResult {
   snapshot: Snapshot;
@@ -67,7 +68,7 @@ const LLM_RESPONSE_DROP = [...RESPONSE_DROP, 'content-type', 'content-encoding',
  */
 const A2A_REQUEST_DROP = [...REQUEST_DROP_DEFAULT, 'accept-encoding', 'if-none-match', 'if-modified-since'];
 
-class Compiler implements AiCompiler {
+class Compiler implements LlmCompiler {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: string[] = [];
   readonly poolKeys = new Set<string>();
@@ -96,8 +97,21 @@ class Compiler implements AiCompiler {
     return this.liveScope.get(id, spec, create, { dispose: (v) => release(v) });
   }
 
+  /** Path rewriters in force (the llm section's desugared keys -> the keys the user wrote). */
+  private pathMaps: ((path: Path) => Path)[] = [];
+
   fail(path: Path, message: string): void {
-    this.problems.push({ path: formatPath(path), ...this.loaded.locate(path), message });
+    const at = this.pathMaps.reduceRight((p, map) => map(p), path);
+    this.problems.push({ path: formatPath(at), ...this.loaded.locate(at), message });
+  }
+
+  withPathMap<T>(map: (path: Path) => Path, fn: () => T): T {
+    this.pathMaps.push(map);
+    try {
+      return fn();
+    } finally {
+      this.pathMaps.pop();
+    }
   }
 
   warn(message: string): void {
@@ -141,7 +155,22 @@ class Compiler implements AiCompiler {
       });
       binds.set(b.port, { port: b.port, listeners });
     });
+    this.llmBinds(binds);
     return binds;
+  }
+
+  /** Limits on every upstream call of a route whose timeout policy is `timeouts`. */
+  upstreamLimits(timeouts: Timeouts | null): UpstreamTimeouts {
+    return upstreamTimeouts(timeouts, this.backendDefaults);
+  }
+
+  /** The llm section: its listener on its own port(s), next to the binds. */
+  private llmBinds(binds: Map<number, BindRt>): void {
+    const taken = new Map([...binds.keys()].map((p) => [p, `binds[${(this.loaded.config.binds ?? []).findIndex((b) => b.port === p)}]`]));
+    const llm = compileLlm(this, this.loaded.config, taken);
+    if (llm === null) return;
+    const listener: ListenerRt = { name: LLM_LISTENER, hostname: null, routes: new RouteTable([{ route: llm.route, matches: [] }]) };
+    for (const port of llm.ports) binds.set(port, { port, listeners: [listener] });
   }
 
   /**
@@ -180,8 +209,7 @@ class Compiler implements AiCompiler {
       key: liveKey,
       portlessKey: liveKey.slice(liveKey.indexOf('/') + 1),
     });
-    const upstream = upstreamTimeouts(traffic?.timeouts ?? null, this.backendDefaults);
-    return { key, name, backends, totalWeight, policies, traffic, a2a, upstreamTimeouts: upstream };
+    return { key, name, backends, totalWeight, policies, traffic, a2a, upstreamTimeouts: this.upstreamLimits(traffic?.timeouts ?? null) };
   }
 
   /**
@@ -279,6 +307,7 @@ class Compiler implements AiCompiler {
       authPassthrough: policies.backendAuth?.passthrough !== undefined,
       health,
       slot,
+      bodyShaping: null,
     };
   }
 
@@ -406,7 +435,8 @@ export function compile(loaded: LoadedConfig, pools: PoolFactory, version: numbe
   const defaults = cx.backendDefaults !== undefined ? cx.backendDefaults.value : loaded.config.config?.backend;
   const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set(), defaults);
   const binds = c.binds();
-  if (binds.size === 0 && loaded.config.allowNoListeners !== true) c.fail(['binds'], NO_LISTENERS);
+  // An llm section that failed to compile has said why; it is not a config without listeners.
+  if (binds.size === 0 && loaded.config.allowNoListeners !== true && loaded.config.llm === undefined) c.fail(['binds'], NO_LISTENERS);
   const observability = compileObservability(loaded.config, c.baseDir, (path, message) => c.fail(path, message));
   if (c.problems.length > 0) throw new ConfigError(loaded.file, c.problems);
   const snapshot: Snapshot = {

@@ -6,7 +6,10 @@ import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
 import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
 import type { BalancerState, Slot } from '../lb/balancer.js';
+import type { AuthorizationPolicy } from '../policies/authorization.js';
+import type { ResponseCondition } from '../policies/conditions.js';
 import type { HealthPolicy } from '../policies/health.js';
+import type { ProviderShaping } from '../policies/llm-transform.js';
 import type { LlmRequestShaping } from '../policies/llm-request.js';
 import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
 import type { RateLimitPolicy } from '../policies/rate-limit.js';
@@ -104,6 +107,8 @@ export interface AiBackendRt extends BackendBase {
   readonly health: HealthPolicy | null;
   /** Group and index in the backend's balancer; null when the backend has one provider. */
   readonly slot: Slot | null;
+  /** An `llm.models` entry's defaults, overrides and transformation for this provider's body; null: none. */
+  readonly bodyShaping: ProviderShaping | null;
 }
 
 /**
@@ -124,10 +129,74 @@ export interface AiGroupsRt {
   readonly guard: PromptGuardPolicy | null;
   /** The merged `policies.ai` in force and where each field came from (for the admin API). */
   readonly aiPolicy: Pick<MergedAi, 'spec' | 'from'> | null;
+  /**
+   * Retries of a failover virtual model when the route sets none: the next attempt goes to the
+   * next priority once the failed provider is evicted. Null elsewhere.
+   */
+  readonly failoverRetry: RetryPolicy | null;
+}
+
+/** Header conditions of an `llm.models` entry's `matches` (every one must hold). */
+export interface HeaderCondition {
+  readonly name: string;
+  readonly exact?: string;
+  readonly regex?: RegExp;
+}
+
+/** One `llm.models` entry: the name (pattern) clients ask for and the backend that serves it. */
+export interface LlmModelRt {
+  readonly name: string;
+  /** Position in llm.models (the list is matched most specific first, shown in config order). */
+  readonly index: number;
+  readonly test: (model: string) => boolean;
+  readonly visibility: 'public' | 'internal';
+  /** Any one list must hold entirely; null: no conditions. */
+  readonly headerMatches: readonly (readonly HeaderCondition[])[] | null;
+  /** The model's own authorization rules; null: none. */
+  readonly authorization: AuthorizationPolicy | null;
+  /** The model's own rate limits; null: none. */
+  readonly rateLimit: RateLimitPolicy | null;
+  /** A single-provider AI backend, with the llm route types. */
+  readonly backend: AiGroupsRt;
+}
+
+export type VirtualModelRt =
+  | {
+      readonly kind: 'weighted';
+      readonly name: string;
+      readonly targets: readonly { readonly model: string; readonly weight: number }[];
+      readonly totalWeight: number;
+    }
+  | { readonly kind: 'failover'; readonly name: string; readonly backend: AiGroupsRt }
+  | {
+      readonly kind: 'conditional';
+      readonly name: string;
+      /** In order; `when` null only on a last, unconditional target. */
+      readonly targets: readonly { readonly when: ResponseCondition | null; readonly model: string }[];
+    };
+
+/**
+ * The `llm:` section's backend: the request's `model` picks a model entry (or a virtual model
+ * over them), whose AI backend the request then uses like any route's.
+ */
+export interface ModelRouterRt {
+  readonly kind: 'llm-router';
+  readonly key: string;
+  readonly name: string;
+  readonly weight: number;
+  /** agentgateway's default route types of the llm listener (before a model is chosen). */
+  readonly routeTypes: RouteTypeTable;
+  /** Most specific name first, then config order. */
+  readonly models: readonly LlmModelRt[];
+  readonly virtualModels: ReadonlyMap<string, VirtualModelRt>;
+  /** What clients may ask for, in config order: public model names, then virtual models. */
+  readonly publicModels: readonly string[];
+  /** `created` of the /v1/models entries (seconds). */
+  readonly created: number;
 }
 
 /** What an upstream attempt talks to. */
 export type BackendRt = HostBackendRt | AiBackendRt;
 
 /** What a route chooses among by weight. */
-export type RouteBackendRt = HostBackendRt | AiGroupsRt;
+export type RouteBackendRt = HostBackendRt | AiGroupsRt | ModelRouterRt;

@@ -10,6 +10,7 @@ import { AdminClient, configFile, managementEnv } from '../helpers/admin-client.
 import { GatewayProcess, ROOT } from '../helpers/gateway-process.js';
 
 const DATA = 4220;
+const LLM = 4221;
 const ADMIN = 4295;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results', 'admin-ui');
@@ -38,6 +39,13 @@ binds:
           policies:
             backendAuth: {key: sk-ant-ui-test-secret-000111}
             ai: {modelAliases: {fast: claude-haiku-4-5}}
+llm:
+  port: ${LLM}
+  models:
+    - {name: gpt-4o, provider: mock, params: {model: gpt-4o-mock}}
+    - {name: claude-haiku, provider: anthropic, params: {model: claude-haiku-4-5, apiKey: sk-ant-ui-llm-secret-222333}}
+  virtualModels:
+    - {name: auto, routing: {failover: {targets: [{model: gpt-4o, priority: 0}, {model: claude-haiku, priority: 1}]}}}
 `;
 
 async function post(path: string): Promise<{ status: number; text: string }> {
@@ -101,6 +109,18 @@ describe('admin UI in headless Chromium', () => {
     await page.click('#nav-providers');
     await page.locator('tr[data-provider="claude"]').waitFor();
     expect(await page.locator('tr[data-provider="claude"]').textContent()).toContain('claude-haiku-4-5');
+    // the llm: section's models, with where each goes and its health from recent traffic
+    const llm = await fetch(`http://127.0.0.1:${LLM}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(llm.status).toBe(200);
+    await page.click('#nav-overview');
+    await page.click('#nav-providers');
+    await page.locator('tr[data-model="gpt-4o"] .dot[data-health="healthy"]').waitFor();
+    expect(await page.locator('tr[data-model="gpt-4o"]').textContent()).toContain('gpt-4o-mock');
+    expect(await page.locator('tr[data-model="claude-haiku"]').textContent()).toContain('https://api.anthropic.com:443');
+    expect(await page.locator('tr[data-virtual-model="auto"]').textContent()).toContain('gpt-4o (priority 0), claude-haiku (priority 1)');
     await page.screenshot({ path: join(SHOTS, '2-providers.png'), fullPage: true });
     await page.click('#nav-policies');
     const policies = page.locator('[data-policies-route="claude"]');
@@ -111,6 +131,7 @@ describe('admin UI in headless Chromium', () => {
     const ai = policies.locator('[data-effective-ai="claude"]');
     expect(await ai.locator('[data-ai-field="promptGuard"]').textContent()).toContain('binds[0].listeners[0].routes[1].policies.ai');
     expect(await ai.locator('[data-ai-field="modelAliases"]').textContent()).toContain('routes[1].backends[0].ai.policies.ai');
+    expect(await page.content()).not.toContain('sk-ant-ui-llm-secret');
     await page.screenshot({ path: join(SHOTS, '3-policies.png'), fullPage: true });
   });
 
@@ -120,6 +141,7 @@ describe('admin UI in headless Chromium', () => {
     await page.waitForFunction(() => (document.querySelector('#editor') as HTMLTextAreaElement | null)?.value.includes('binds:'));
     const original = await editor.inputValue();
     expect(original).not.toContain('sk-ant-ui-test-secret');
+    expect(original).not.toContain('sk-ant-ui-llm-secret');
     expect(original).toContain('# admin UI test config');
     await editor.fill(
       original

@@ -67,13 +67,24 @@ export class GatewayProcess {
   }
 }
 
-/** Runs the CLI to completion (e.g. --validate-only) and returns code and output. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+/** Runs the CLI to completion (e.g. --validate-only) and returns code and output (both streams, and each). */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+      stderr += d.toString();
+    });
+    child.on('close', (code) => resolve({ code, output, stdout, stderr }));
   });
 }

@@ -1,16 +1,94 @@
-// LLM providers and models (every AI backend, where it sends, which model), and the policies
-// in force per route (secrets arrive redacted from the server).
+// LLM providers and models (every AI backend, where it sends, which model; the llm section's
+// models and virtual models), and the policies in force per route (secrets arrive redacted).
 import { allRoutes, type BackendView, type Runtime } from './api.js';
 import { HealthDot } from './overview.js';
 
 export function Providers({ runtime }: { runtime: Runtime }) {
+  return (
+    <div>
+      {runtime.llm !== null && <LlmModels runtime={runtime} />}
+      <RouteProviders runtime={runtime} />
+    </div>
+  );
+}
+
+/** The llm section: what clients may put in "model", and where each goes. */
+function LlmModels({ runtime }: { runtime: Runtime }) {
+  const llm = runtime.llm!;
+  return (
+    <div>
+      <h1>Models (llm on {llm.ports.map((p) => `:${p.port}`).join(', ')})</h1>
+      <table class="card" data-llm-models="">
+        <thead>
+          <tr>
+            <th>health</th>
+            <th>model</th>
+            <th>provider</th>
+            <th>sent upstream as</th>
+            <th>upstream</th>
+          </tr>
+        </thead>
+        <tbody>
+          {llm.models.map((m) => (
+            <tr data-model={m.name}>
+              <td>
+                <HealthDot b={{ ...m.backend, policies: {} }} />
+              </td>
+              <td class="mono">
+                {m.name}
+                {m.visibility === 'internal' && <span class="muted"> (internal)</span>}
+              </td>
+              <td>{m.backend.provider}</td>
+              <td class="mono">{m.backend.model ?? <span class="muted">client's choice</span>}</td>
+              <td class="mono">{m.backend.target ?? <span class="muted">answered locally</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {llm.virtualModels.length > 0 && (
+        <table class="card" data-llm-virtual-models="">
+          <thead>
+            <tr>
+              <th>virtual model</th>
+              <th>routing</th>
+              <th>targets</th>
+            </tr>
+          </thead>
+          <tbody>
+            {llm.virtualModels.map((v) => (
+              <tr data-virtual-model={v.name}>
+                <td class="mono">{v.name}</td>
+                <td>{v.kind}</td>
+                <td class="mono">
+                  {v.targets
+                    .map((t) =>
+                      t.weight !== undefined
+                        ? `${t.model} (weight ${t.weight})`
+                        : t.priority !== undefined
+                          ? `${t.model} (priority ${t.priority})`
+                          : t.when !== undefined
+                            ? `${t.model} when ${t.when}`
+                            : `${t.model} (otherwise)`,
+                    )
+                    .join(', ')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function RouteProviders({ runtime }: { runtime: Runtime }) {
   const rows = allRoutes(runtime).flatMap(({ bind, route }) =>
     route.backends.filter((b) => b.kind === 'ai').map((b) => ({ bind, route, b })),
   );
   return (
     <div>
       <h1>LLM providers and models</h1>
-      {rows.length === 0 && <div class="card">No LLM backends in the config.</div>}
+      {rows.length === 0 && runtime.llm === null && <div class="card">No LLM backends in the config.</div>}
       {rows.length > 0 && (
         <table class="card">
           <thead>

@@ -3,6 +3,7 @@
 // silently ignored policy.
 import { z } from 'zod';
 import { Duration, exactlyOne, HeaderModifier, SecretSource } from './common.js';
+import { ModelPattern } from './model-pattern.js';
 import { aiShapingShape } from './prompt-guard.js';
 import { Health, LocalRateLimit, RedisRateLimit, Retry, Timeout } from './traffic.js';
 
@@ -141,7 +142,10 @@ export const ApiKeyEntry = z
     key: z.string().min(1).optional().describe('The key, in clear'),
     keyHash: KeyHash.optional().describe('The key as "sha256:<hex>" or a bcrypt hash'),
     metadata: z.record(z.string(), z.unknown()).optional().describe('Visible to CEL as apiKey.<field>'),
-    allowedModels: z.array(z.string().min(1)).optional().describe('Models this key may use on LLM routes (empty: none)'),
+    allowedModels: z
+      .array(ModelPattern)
+      .optional()
+      .describe('Models this key may use on LLM routes: names, or patterns with one * at the start or end (empty: none)'),
   })
   .superRefine(exactlyOne(['key', 'keyHash'], 'API key'));
 

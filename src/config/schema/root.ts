@@ -1,6 +1,7 @@
 // The config file root (agentgateway's `LocalConfig`): binds -> listeners -> routes -> backends.
 import { z } from 'zod';
 import { Duration, SecretSource } from './common.js';
+import { Gateway, LlmConfig } from './llm.js';
 import { ListenerPolicies } from './policies.js';
 import { AccessLogPolicy, LegacyTracing, MetricsSettings, ModelCatalog, TracingPolicy } from './observability.js';
 import { Route } from './routes.js';
@@ -114,6 +115,8 @@ export const Config = z.strictObject({
       'Accept a config that opens no port (no binds). Without it such a config (an empty, comment-only or truncated file, `binds: []`) is refused like any invalid file and the current one keeps serving. Not in agentgateway',
     ),
   frontendPolicies: FrontendPolicies.optional(),
+  gateways: z.record(z.string().min(1), Gateway).optional().describe('Named entrypoints (ports) that the llm section attaches to'),
+  llm: LlmConfig.optional(),
 });
 
 export type ConfigT = z.infer<typeof Config>;

@@ -11,6 +11,7 @@ export const anthropic: Provider = {
   path: formatPath,
   credential: (key) => ({ name: 'x-api-key', value: key }),
   requiredHeaders: [['anthropic-version', ANTHROPIC_VERSION]],
+  countTokensPath: '/messages/count_tokens',
 };
 
 /**

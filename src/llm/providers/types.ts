@@ -18,6 +18,8 @@ export interface Provider {
   credential(key: string): { name: string; value: string };
   /** Headers the provider requires, added when the client did not send them. */
   readonly requiredHeaders: readonly [string, string][];
+  /** Path after the base of its own Anthropic-style token counting; unset: counted by the gateway. */
+  readonly countTokensPath?: string;
 }
 
 const PATHS: Record<ApiFormat, string> = { completions: '/chat/completions', messages: '/messages' };

@@ -1,0 +1,20 @@
+// The provider kinds an `llm.models` entry may name, each mapped to the `ai.provider` a
+// `binds:` backend would write, so a model uses the same provider objects, pools, credential
+// injection and translation as any route. Typed by the schema's list of kinds: a kind added
+// there without a row here does not compile. A new provider is one row (plus its params in
+// the schema, and its module in src/llm/providers/).
+import type { ProviderT } from '../config/schema/backends.js';
+import type { LlmParamsT, LlmProviderKind } from '../config/schema/llm.js';
+
+export interface LlmProviderRow {
+  /** The binds-style provider; `model` is what goes upstream (params.model or a failover target). */
+  provider(model: string | undefined, params: LlmParamsT): ProviderT;
+}
+
+const withModel = (model: string | undefined) => (model !== undefined ? { model } : {});
+
+export const LLM_PROVIDERS: Readonly<Record<LlmProviderKind, LlmProviderRow>> = {
+  openAI: { provider: (model) => ({ openAI: withModel(model) }) },
+  anthropic: { provider: (model) => ({ anthropic: withModel(model) }) },
+  mock: { provider: (model) => ({ mock: withModel(model) }) },
+};
