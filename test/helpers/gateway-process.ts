@@ -13,6 +13,9 @@ export interface GatewayStart {
   /** Wait for this text in the output (default: the ready line). */
   readyText?: string;
   timeoutMs?: number;
+  /** Run this executable (the single binary) instead of `node dist/main.js`. */
+  executable?: string;
+  cwd?: string;
 }
 
 export class GatewayProcess {
@@ -32,8 +35,9 @@ export class GatewayProcess {
   }
 
   static async start(opts: GatewayStart): Promise<GatewayProcess> {
-    const child = spawn(process.execPath, [MAIN, ...opts.args], {
-      cwd: ROOT,
+    const [cmd, args] = opts.executable !== undefined ? [opts.executable, opts.args] : [process.execPath, [MAIN, ...opts.args]];
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd ?? ROOT,
       env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: CA_FILE, AGW_NATIVE: process.env.AGW_NATIVE ?? '', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
