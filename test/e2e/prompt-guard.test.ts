@@ -11,8 +11,9 @@ import type { GatewayProcess } from '../helpers/gateway-process.js';
 import { sendJson, type MockUpstream } from '../helpers/mock-upstream.js';
 import { openaiCompletion, openaiStream } from '../helpers/provider-formats.js';
 import { plainMock, post, providerRoute, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4440;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 let up: MockUpstream;
 let gw: GatewayProcess;

@@ -8,11 +8,12 @@ import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { chat, plainMock, post, providerRoute, sleep, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const GW_PORTS = [4430, 4431];
-const REDIS_PORT = 4439;
+const GW_PORTS = [await freePort(), await freePort()];
+const REDIS_PORT = await freePort();
 /** Nothing listens here when the gateways start. */
-const LATE_REDIS_PORT = 4438;
+const LATE_REDIS_PORT = await freePort();
 let redis: RedisServer;
 let up: MockUpstream;
 let gws: GatewayProcess[];

@@ -38,7 +38,17 @@ export class GatewayProcess {
     const [cmd, args] = opts.executable !== undefined ? [opts.executable, opts.args] : [process.execPath, [MAIN, ...opts.args]];
     const child = spawn(cmd, args, {
       cwd: opts.cwd ?? ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: CA_FILE, AGW_NATIVE: process.env.AGW_NATIVE ?? '', ...opts.env },
+      // Management servers are off unless a test names their addresses: on their default ports
+      // (15000, 15020, 15021) gateways of test files running in parallel would take each other's.
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_EXTRA_CA_CERTS: CA_FILE,
+        AGW_NATIVE: process.env.AGW_NATIVE ?? '',
+        ADMIN_ADDR: 'off',
+        READINESS_ADDR: 'off',
+        STATS_ADDR: 'off',
+        ...opts.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const gw = new GatewayProcess(child);

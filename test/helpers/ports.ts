@@ -6,7 +6,13 @@
 // which outgoing connections draw from, so no client socket can take the port in the moment
 // between the check and the gateway's bind; each vitest worker has its own slice of that
 // range (VITEST_POOL_ID), so two files running at once never hand out the same port.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const FIRST = 20_000;
 const SLICE = 1_000;
@@ -54,4 +60,29 @@ export function movePorts(yaml: string, moves: Record<number, number>): string {
     out = out.replace(re, `$1${to}`);
   }
   return out;
+}
+
+export interface MovedConfig {
+  /** The copy to serve: same relative path under a temp directory, so messages naming it match. */
+  file: string;
+  /** Where the config's bind `original` now listens. */
+  port(original: number): number;
+}
+
+/** A repository config (e.g. the guide's) copied with every bind port moved to a free one. */
+export async function onFreePorts(configPath: string): Promise<MovedConfig> {
+  const text = readFileSync(join(ROOT, configPath), 'utf8');
+  const moves: Record<number, number> = {};
+  for (const m of text.matchAll(/^\s*-?\s*port:\s*(\d+)\s*$/gm)) moves[Number(m[1])] ??= await freePort();
+  const file = join(mkdtempSync(join(tmpdir(), 'agw-ports-')), configPath);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, movePorts(text, moves));
+  return {
+    file,
+    port: (original) => {
+      const p = moves[original];
+      if (p === undefined) throw new Error(`${configPath} has no bind on port ${original}`);
+      return p;
+    },
+  };
 }
