@@ -18,8 +18,13 @@ let redis: RedisServer;
 let up: MockUpstream;
 let gws: GatewayProcess[];
 
+/** Routes that test sharing, not failure modes: a Redis answer slowed by a loaded machine (test
+ * files run in parallel) must not turn into a failClosed 500 there. */
+const SHARING = new Set(['shared', 'perclient', 'tokens']);
+
 function route(name: string, failureMode: string, limit: string, port = REDIS_PORT): string {
-  const policies = `redisRateLimit:\n  url: redis://127.0.0.1:${port}\n  failureMode: ${failureMode}\n  timeout: 200ms\n  limits:\n  - ${limit}`;
+  const timeout = SHARING.has(name) ? '10s' : '200ms';
+  const policies = `redisRateLimit:\n  url: redis://127.0.0.1:${port}\n  failureMode: ${failureMode}\n  timeout: ${timeout}\n  limits:\n  - ${limit}`;
   return providerRoute(name, up.port, { policies, model: 'gpt-4o' });
 }
 
