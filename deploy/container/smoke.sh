@@ -21,7 +21,7 @@ mocks_pid=
 
 cleanup() {
   for c in "$name" "$name-ro" "$name-guide"; do "${podman[@]}" rm -f "$c" >/dev/null 2>&1 || true; done
-  [ -z "$mocks_pid" ] || kill "$mocks_pid" 2>/dev/null || true
+  [ -z "$mocks_pid" ] || kill -- -"$mocks_pid" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -98,8 +98,8 @@ for (const [name, port] of [['openai', 8443], ['anthropic', 8444]] as const) {
 }
 console.error('  TLS mocks on 8443 (openai) and 8444 (anthropic)');
 EOF
-npx tsx "$launcher" &
-mocks_pid=$!
+setsid npx tsx "$launcher" &
+mocks_pid=$! # its own process group: npx's children go with it
 sleep 2
 step "${podman[@]}" run -d --name "$name-guide" --network host \
   -v "$PWD/configs/step2-multi-provider/agentgateway.yaml:/cfg/agentgateway.yaml:ro" \
