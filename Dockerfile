@@ -25,9 +25,11 @@ RUN if [ "$NATIVE" = 1 ]; then \
     fi
 WORKDIR /src
 # Dependencies first, so that a source change reuses this layer. --ignore-scripts: `prepare`
-# would build from sources not copied yet (they are built below).
+# would build from sources not copied yet (they are built below); re2's addon is then built on
+# its own, by node-gyp against this image's Node headers (no header download).
+ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild re2
 COPY . .
 # build:native builds the addon when cargo is there; the binary checks itself with --version.
 RUN npm run build:native && npm run build:binary && ./dist/agentgateway --version

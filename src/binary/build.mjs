@@ -7,7 +7,8 @@
 //   node src/binary/build.mjs --if-stale  build only when an input changed since the last build
 //
 // Steps: bundle src/binary/sea-main.ts to CommonJS (what Node 20's SEA runs), with every
-// `import.meta.url` replaced by the module's place in the unpacked layout; write the asset
+// `import.meta.url` replaced by the module's place in the unpacked layout and every required
+// `.node` (re2's) loaded from there; bundle each worker thread's script; write the asset
 // manifest; `node --experimental-sea-config`; copy this Node binary (stripped of its symbol tables
 // when `strip` is installed: 99 -> 86 MB), inject the blob with postject; check `--version`.
 import { spawnSync } from 'node:child_process';
@@ -50,8 +51,9 @@ function filesUnder(dir) {
 }
 
 /** path in the unpacked layout -> contents. */
-function assets() {
-  const files = new Map();
+function assets(workers) {
+  const files = new Map(workers);
+  for (const addon of requiredAddons) files.set(addon, stripped(addon));
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   files.set('package.json', Buffer.from(JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module' })));
   const ui = filesUnder(join(DIST, 'ui'));
@@ -61,6 +63,18 @@ function assets() {
   // Optional: without it the binary runs the TypeScript twins, as a checkout without cargo does.
   if (existsSync(join(ROOT, ADDON))) files.set(ADDON, readFileSync(join(ROOT, ADDON)));
   return files;
+}
+
+const hasStrip = () => spawnSync('strip', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** An addon built here by node-gyp carries its debug info (re2: 21 MB, 1.3 MB without). */
+function stripped(addon) {
+  if (!hasStrip()) return readFileSync(join(ROOT, addon));
+  const copy = join(WORK, 'stripped', addon);
+  mkdirSync(dirname(copy), { recursive: true });
+  copyFileSync(join(ROOT, addon), copy);
+  run('strip', ['--strip-unneeded', copy]);
+  return readFileSync(copy);
 }
 
 /** Everything the binary is made of, hashed: a stamp that tells whether a rebuild is due. */
@@ -75,11 +89,32 @@ function inputsHash() {
   return h.digest('hex');
 }
 
+/** Native addons a bundled package requires (re2's build/Release/re2.node): path in the layout. */
+const requiredAddons = new Set();
+
+/** `require('./x.node')` loads the addon from the unpacked layout, where it is shipped as an asset. */
+const nativeAddonPlugin = {
+  name: 'sea-native-addons',
+  setup(b) {
+    b.onResolve({ filter: /\.node$/ }, (args) => {
+      const rel = posix(relative(ROOT, join(args.resolveDir, args.path)));
+      if (!rel.startsWith('node_modules/')) throw new Error(`${args.importer}: native addon ${args.path} outside node_modules`);
+      requiredAddons.add(rel);
+      return { path: rel, namespace: 'sea-native' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'sea-native' }, (args) => ({
+      contents: `const url = globalThis.__agwSeaUrl(${JSON.stringify(args.path)});
+module.exports = require('node:module').createRequire(url)(require('node:url').fileURLToPath(url));`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** Each module's `import.meta.url` becomes where that module sits in the unpacked layout. */
 const metaUrlPlugin = {
   name: 'sea-import-meta-url',
   setup(b) {
-    b.onLoad({ filter: /\.(ts|tsx|mjs|js|cjs)$/ }, (args) => {
+    b.onLoad({ filter: /\.(ts|tsx|mjs|js|cjs)$/, namespace: 'file' }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta')) return undefined;
       const rel = posix(relative(ROOT, args.path));
@@ -94,18 +129,40 @@ const metaUrlPlugin = {
   },
 };
 
+const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning' };
+
 async function bundle(file) {
   await build({
+    ...common,
     entryPoints: [join(ROOT, 'src/binary/sea-main.ts')],
     outfile: file,
-    bundle: true,
-    platform: 'node',
     format: 'cjs',
-    target: 'node20',
-    legalComments: 'none',
-    logLevel: 'warning',
-    plugins: [metaUrlPlugin],
+    plugins: [nativeAddonPlugin, metaUrlPlugin],
   });
+}
+
+/**
+ * Worker threads load their script from a file (`new Worker(new URL('./x-worker.js',
+ * import.meta.url))`), so each `*-worker.ts` under src/ is bundled on its own, as the ES module
+ * the layout's package.json says .js files are, and shipped where the dist/ build would put it.
+ */
+async function bundleWorkers() {
+  const workers = new Map();
+  for (const src of filesUnder(join(ROOT, 'src')).filter((f) => f.endsWith('-worker.ts'))) {
+    const rel = `dist/${src.slice(4).replace(/\.ts$/, '.js')}`;
+    const out = join(WORK, 'workers', rel);
+    await build({
+      ...common,
+      entryPoints: [join(ROOT, src)],
+      outfile: out,
+      format: 'esm',
+      // CommonJS dependencies inside an ES module bundle still call require() for built-ins
+      banner: { js: "import { createRequire as __agwRequire } from 'node:module'; const require = __agwRequire(import.meta.url);" },
+      plugins: [nativeAddonPlugin],
+    });
+    workers.set(rel, readFileSync(out));
+  }
+  return workers;
 }
 
 function run(cmd, args, opts = {}) {
@@ -127,7 +184,7 @@ async function main() {
   const main = join(WORK, 'agentgateway.cjs');
   await bundle(main);
 
-  const files = assets();
+  const files = assets(await bundleWorkers());
   const manifest = { files: [...files].map(([path, body]) => ({ path, size: body.length, sha256: sha256(body) })) };
   manifest.build = sha256(manifest.files.map((f) => `${f.path}\0${f.sha256}`).join('\n')).slice(0, 16);
   const seaAssets = { 'manifest.json': join(WORK, 'manifest.json') };
@@ -147,7 +204,7 @@ async function main() {
   copyFileSync(process.execPath, tmp);
   chmodSync(tmp, 0o755);
   // Symbol tables are 13 MB of the 99 MB node binary; the dynamic symbols that addons link against stay.
-  if (spawnSync('strip', ['--version'], { stdio: 'ignore' }).status === 0) run('strip', ['--strip-all', tmp]);
+  if (hasStrip()) run('strip', ['--strip-all', tmp]);
   await inject(tmp, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: FUSE });
   const version = run(tmp, ['--version'], { env: { ...process.env, AGW_CACHE_DIR: join(WORK, 'cache') } }).trim();
   renameSync(tmp, OUT);

@@ -5,6 +5,7 @@
 // Rust addon loaded from the binary when it was built. Then the unpacked-files cache: a
 // tampered file is replaced, a directory others can write to is refused.
 import Anthropic from '@anthropic-ai/sdk';
+import bcrypt from 'bcryptjs';
 import OpenAI from 'openai';
 import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -197,6 +198,44 @@ describe("the guide's step 1 config (two binds) served by the binary", () => {
     } finally {
       expect(await gw.stop()).toBe(0);
     }
+  });
+});
+
+describe('native modules and worker threads inside the binary', () => {
+  it('matches a route by regex (re2) and checks a bcrypt password on the worker thread', async () => {
+    const port = await freePort();
+    writeFileSync(join(dir, 'users.htpasswd'), `alice:${bcrypt.hashSync('wonderland', 4)}\n`);
+    writeFileSync(
+      join(dir, 'native.yaml'),
+      `binds:
+- port: ${port}
+  listeners:
+  - routes:
+    - name: re
+      matches: [{path: {regex: "^/v[0-9]+/chat/completions$"}}]
+      policies:
+        basicAuth: {htpasswd: {file: users.htpasswd}, mode: strict}
+      backends:
+      - ai: {name: m, provider: {mock: {response: from the binary}}}
+`,
+    );
+    const gw = await GatewayProcess.start({ executable: bin, cwd: dir, args: ['-f', 'native.yaml'], env: userEnv() });
+    try {
+      const ask = (path: string, password: string) =>
+        fetch(`http://127.0.0.1:${port}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`alice:${password}`).toString('base64')}` },
+          body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+        });
+      const ok = await ask('/v1/chat/completions', 'wonderland');
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as any).choices[0].message.content).toBe('from the binary');
+      expect((await ask('/v1/chat/completions', 'looking-glass')).status).toBe(401);
+      expect((await ask('/v1/chat/completions/x', 'wonderland')).status).toBe(404);
+    } finally {
+      expect(await gw.stop()).toBe(0);
+    }
+    expect(gw.output).not.toMatch(/password worker exited|Cannot find module/);
   });
 });
 
