@@ -55,9 +55,9 @@ export async function freePorts(n: number): Promise<number[]> {
 export function movePorts(yaml: string, moves: Record<number, number>): string {
   let out = yaml;
   for (const [from, to] of Object.entries(moves)) {
-    const re = new RegExp(`^(\\s*-?\\s*port:\\s*)${from}\\s*$`, 'gm');
+    const re = new RegExp(`^(\\s*-?\\s*port:\\s*)${from}(\\s*(#.*)?)$`, 'gm');
     if (!re.test(out)) throw new Error(`no "port: ${from}" line to move`);
-    out = out.replace(re, `$1${to}`);
+    out = out.replace(re, `$1${to}$2`);
   }
   return out;
 }
@@ -73,7 +73,7 @@ export interface MovedConfig {
 export async function onFreePorts(configPath: string): Promise<MovedConfig> {
   const text = readFileSync(join(ROOT, configPath), 'utf8');
   const moves: Record<number, number> = {};
-  for (const m of text.matchAll(/^\s*-?\s*port:\s*(\d+)\s*$/gm)) moves[Number(m[1])] ??= await freePort();
+  for (const m of text.matchAll(/^\s*-?\s*port:\s*(\d+)\s*(#.*)?$/gm)) moves[Number(m[1])] ??= await freePort();
   const file = join(mkdtempSync(join(tmpdir(), 'agw-ports-')), configPath);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, movePorts(text, moves));
