@@ -123,7 +123,9 @@ describe('a larger LiteLLM config', () => {
 
   beforeAll(async () => {
     r = await runCli(['import', '--from', 'litellm', '-f', FULL, '-o', join(dir, 'full.yaml')]);
-    gw = await GatewayProcess.start({ args: ['-f', join(dir, 'full.yaml'), ...mocks.args()], env });
+    const served = join(dir, 'full-served.yaml');
+    writeFileSync(served, movePorts(readFileSync(join(dir, 'full.yaml'), 'utf8'), { 4000: PORT }));
+    gw = await GatewayProcess.start({ args: ['-f', served, ...mocks.args()], env });
   });
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
