@@ -21,8 +21,9 @@ import type { GatewayProcess } from '../helpers/gateway-process.js';
 import { makeKey, mint, type SigningKey } from '../helpers/jwt-issuer.js';
 import { startAgent, type TestAgent } from '../helpers/a2a-agent.js';
 import { waitUntil } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4501;
+const PORT = await freePort();
 const GW = `http://127.0.0.1:${PORT}`;
 const AGENT = `${GW}/agents/echo`;
 const ISS = 'https://idp.a2a.test';

@@ -8,10 +8,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, configFile, managementEnv } from '../helpers/admin-client.js';
 import { GatewayProcess, ROOT } from '../helpers/gateway-process.js';
+import { freePort } from '../helpers/ports.js';
 
-const DATA = 4220;
-const LLM = 4221;
-const ADMIN = 4295;
+const DATA = await freePort();
+const LLM = await freePort();
+const ADMIN = await freePort();
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results', 'admin-ui');
 

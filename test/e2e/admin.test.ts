@@ -5,6 +5,19 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, configFile, managementEnv } from '../helpers/admin-client.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
+import { freePort } from '../helpers/ports.js';
+
+// This file's gateways: data port and admin (and readiness) ports, free ones chosen at load.
+const DATA = await freePort();
+const ADMIN = await freePort();
+const READY = await freePort();
+const SECOND_DATA = await freePort();
+const RO_DATA = await freePort();
+const RO_ADMIN = await freePort();
+const TOKEN_DATA = await freePort();
+const TOKEN_ADMIN = await freePort();
+const OPEN_DATA = await freePort();
+const OPEN_ADMIN = await freePort();
 
 const SECRETS = ['sk-admin-test-secret-0123456789', 'inline-header-secret-123', 'envsecret-abcdef-987'];
 
@@ -66,14 +79,13 @@ function expectNoSecrets(text: string): void {
 }
 
 describe('admin API', () => {
-  const DATA = 4210;
-  const admin = new AdminClient('http://127.0.0.1:4290');
+  const admin = new AdminClient(`http://127.0.0.1:${ADMIN}`);
   let gw: GatewayProcess;
   let file: string;
 
   beforeAll(async () => {
     file = configFile(yaml(DATA));
-    gw = await GatewayProcess.start({ args: ['-f', file], env: { ...managementEnv(4290, 4291), TEST_SECRET_KEY: SECRETS[2]! } });
+    gw = await GatewayProcess.start({ args: ['-f', file], env: { ...managementEnv(ADMIN, READY), TEST_SECRET_KEY: SECRETS[2]! } });
     expect((await ask(DATA)).text).toBe('hello admin');
   });
   afterAll(async () => {
@@ -81,7 +93,7 @@ describe('admin API', () => {
   });
 
   it('readiness says ready once the listeners are up', async () => {
-    const r = await fetch('http://127.0.0.1:4291/healthz/ready');
+    const r = await fetch(`http://127.0.0.1:${READY}/healthz/ready`);
     expect(r.status).toBe(200);
     expect(await r.text()).toBe('ready\n');
   });
@@ -179,7 +191,7 @@ describe('admin API', () => {
     const bind = rt.binds[0];
     expect(bind).toMatchObject({ port: DATA, listening: true });
     const [chat, openai] = bind.listeners[0].routes;
-    expect(chat).toMatchObject({ key: '4210/listener0/chat', name: 'chat', matches: [{ path: { pathPrefix: '/v1' } }] });
+    expect(chat).toMatchObject({ key: `${DATA}/listener0/chat`, name: 'chat', matches: [{ path: { pathPrefix: '/v1' } }] });
     expect(chat.backends[0]).toMatchObject({ kind: 'ai', name: 'mock-chat', provider: 'mock', health: { state: 'healthy' } });
     expect(openai.backends[0]).toMatchObject({
       provider: 'openai',
@@ -197,7 +209,7 @@ describe('admin API', () => {
     expect(requests.at(-1)).toMatchObject({
       method: 'POST',
       path: '/v1/chat/completions',
-      route: '4210/listener0/chat',
+      route: `${DATA}/listener0/chat`,
       backend: 'mock-chat',
       model: 'm',
       status: 200,
@@ -225,19 +237,19 @@ describe('admin API', () => {
   it('refuses cross-origin writes and requests addressed to other host names', async () => {
     const r = await admin.request('/api/config', { method: 'POST', body: yaml(DATA), headers: { origin: 'http://evil.example' } });
     expect(r.status).toBe(403);
-    expect(await rawGet(4290, '/api/runtime', 'evil.example:4290')).toBe(403);
-    expect(await rawGet(4290, '/api/runtime', 'localhost:4290')).toBe(200);
+    expect(await rawGet(ADMIN, '/api/runtime', `evil.example:${ADMIN}`)).toBe(403);
+    expect(await rawGet(ADMIN, '/api/runtime', `localhost:${ADMIN}`)).toBe(200);
   });
 
   it('a second gateway on the same host warns that the admin port is taken and serves anyway', async () => {
     const second = await GatewayProcess.start({
-      args: ['-f', configFile(yaml(4211, 'second gateway'))],
-      env: { ...managementEnv(4290, 4291), TEST_SECRET_KEY: 'x' },
+      args: ['-f', configFile(yaml(SECOND_DATA, 'second gateway'))],
+      env: { ...managementEnv(ADMIN, READY), TEST_SECRET_KEY: 'x' },
     });
     try {
-      expect(second.output).toMatch(/admin server disabled: cannot listen on 127\.0\.0\.1:4290: address already in use/);
-      expect(second.output).toMatch(/readiness server disabled: cannot listen on 127\.0\.0\.1:4291/);
-      expect((await ask(4211)).text).toBe('second gateway');
+      expect(second.output).toMatch(new RegExp(`admin server disabled: cannot listen on 127\\.0\\.0\\.1:${ADMIN}: address already in use`));
+      expect(second.output).toMatch(new RegExp(`readiness server disabled: cannot listen on 127\\.0\\.0\\.1:${READY}`));
+      expect((await ask(SECOND_DATA)).text).toBe('second gateway');
       expect((await admin.runtime()).binds[0].port).toBe(DATA); // the first one's admin is untouched
     } finally {
       expect(await second.stop()).toBe(0);
@@ -254,9 +266,9 @@ describe('admin API: read-only mode', () => {
     ['UI_READ_ONLY=true', { UI_READ_ONLY: 'true' }, ''],
     ['config.storage.mode: readOnly', {}, 'config:\n  storage: {mode: readOnly}\n'],
   ])('%s: config can be read and validated but not written', async (_name, env, extra) => {
-    const file = configFile(yaml(4212, 'read only', extra));
-    const gw = await GatewayProcess.start({ args: ['-f', file], env: { ...managementEnv(4292), TEST_SECRET_KEY: 'x', ...env } });
-    const admin = new AdminClient('http://127.0.0.1:4292');
+    const file = configFile(yaml(RO_DATA, 'read only', extra));
+    const gw = await GatewayProcess.start({ args: ['-f', file], env: { ...managementEnv(RO_ADMIN), TEST_SECRET_KEY: 'x', ...env } });
+    const admin = new AdminClient(`http://127.0.0.1:${RO_ADMIN}`);
     try {
       const c = await admin.json('/api/config');
       expect(c).toMatchObject({ writable: false, readOnly: true });
@@ -267,18 +279,21 @@ describe('admin API: read-only mode', () => {
       expect(((await r.json()) as any).error).toMatch(/read-only/);
       expect(readFileSync(file, 'utf8')).toBe(before);
       expect(existsSync(`${file}.bak`)).toBe(false);
-      expect((await ask(4212)).text).toBe('read only');
+      expect((await ask(RO_DATA)).text).toBe('read only');
     } finally {
       await gw.stop();
     }
   });
 
   it('an inline (-c) config has no file to write: 409', async () => {
-    const gw = await GatewayProcess.start({ args: ['-c', yaml(4212, 'inline')], env: { ...managementEnv(4292), TEST_SECRET_KEY: 'x' } });
-    const admin = new AdminClient('http://127.0.0.1:4292');
+    const gw = await GatewayProcess.start({
+      args: ['-c', yaml(RO_DATA, 'inline')],
+      env: { ...managementEnv(RO_ADMIN), TEST_SECRET_KEY: 'x' },
+    });
+    const admin = new AdminClient(`http://127.0.0.1:${RO_ADMIN}`);
     try {
       expect((await admin.json('/api/config')).writable).toBe(false);
-      expect((await admin.request('/api/config', { method: 'POST', body: yaml(4212, 'x') })).status).toBe(409);
+      expect((await admin.request('/api/config', { method: 'POST', body: yaml(RO_DATA, 'x') })).status).toBe(409);
     } finally {
       await gw.stop();
     }
@@ -289,17 +304,17 @@ describe('admin API: token', () => {
   it('an admin address other machines can reach requires the token on every API call', async () => {
     const token = 'admin-token-under-test-42';
     const gw = await GatewayProcess.start({
-      args: ['-f', configFile(yaml(4213))],
-      env: { ...managementEnv(4293), ADMIN_ADDR: '0.0.0.0:4293', ADMIN_TOKEN: token, TEST_SECRET_KEY: 'x' },
+      args: ['-f', configFile(yaml(TOKEN_DATA))],
+      env: { ...managementEnv(TOKEN_ADMIN), ADMIN_ADDR: `0.0.0.0:${TOKEN_ADMIN}`, ADMIN_TOKEN: token, TEST_SECRET_KEY: 'x' },
     });
     try {
-      const anonymous = await fetch('http://127.0.0.1:4293/api/runtime');
+      const anonymous = await fetch(`http://127.0.0.1:${TOKEN_ADMIN}/api/runtime`);
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
-      expect((await new AdminClient('http://127.0.0.1:4293', 'wrong').request('/config_dump')).status).toBe(401);
-      expect((await new AdminClient('http://127.0.0.1:4293', token).request('/api/runtime')).status).toBe(200);
-      expect((await fetch('http://127.0.0.1:4293/logging', { method: 'POST' })).status).toBe(401);
-      expect((await fetch('http://127.0.0.1:4293/ui/')).status).toBe(200); // the page itself holds nothing
+      expect((await new AdminClient(`http://127.0.0.1:${TOKEN_ADMIN}`, 'wrong').request('/config_dump')).status).toBe(401);
+      expect((await new AdminClient(`http://127.0.0.1:${TOKEN_ADMIN}`, token).request('/api/runtime')).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${TOKEN_ADMIN}/logging`, { method: 'POST' })).status).toBe(401);
+      expect((await fetch(`http://127.0.0.1:${TOKEN_ADMIN}/ui/`)).status).toBe(200); // the page itself holds nothing
       expect(gw.output).toContain('token required');
       expect(gw.output).not.toContain(token);
     } finally {
@@ -309,13 +324,15 @@ describe('admin API: token', () => {
 
   it('without a token such an address is not served at all, and the data plane runs', async () => {
     const gw = await GatewayProcess.start({
-      args: ['-f', configFile(yaml(4214, 'no admin'))],
-      env: { ...managementEnv(4294), ADMIN_ADDR: '0.0.0.0:4294', TEST_SECRET_KEY: 'x' },
+      args: ['-f', configFile(yaml(OPEN_DATA, 'no admin'))],
+      env: { ...managementEnv(OPEN_ADMIN), ADMIN_ADDR: `0.0.0.0:${OPEN_ADMIN}`, TEST_SECRET_KEY: 'x' },
     });
     try {
-      expect(gw.output).toMatch(/admin server disabled: 0\.0\.0\.0:4294 is reachable from other machines and no admin token is set/);
-      await expect(fetch('http://127.0.0.1:4294/api/runtime')).rejects.toThrow();
-      expect((await ask(4214)).text).toBe('no admin');
+      expect(gw.output).toMatch(
+        new RegExp(`admin server disabled: 0\\.0\\.0\\.0:${OPEN_ADMIN} is reachable from other machines and no admin token is set`),
+      );
+      await expect(fetch(`http://127.0.0.1:${OPEN_ADMIN}/api/runtime`)).rejects.toThrow();
+      expect((await ask(OPEN_DATA)).text).toBe('no admin');
     } finally {
       await gw.stop();
     }

@@ -9,8 +9,9 @@ import { expectNoSecrets, startGateway, tempDir, writeConfig } from '../helpers/
 import type { GatewayProcess } from '../helpers/gateway-process.js';
 import { b64url, JwksServer, makeKey, mint, type SigningKey } from '../helpers/jwt-issuer.js';
 import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4101;
+const PORT = await freePort();
 const ISS = 'https://idp.test';
 const AUD = 'agw-test';
 const BASE = `http://127.0.0.1:${PORT}`;

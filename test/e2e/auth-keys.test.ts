@@ -12,8 +12,9 @@ import { expectNoSecrets, startGateway, tempDir, writeConfig } from '../helpers/
 import type { GatewayProcess } from '../helpers/gateway-process.js';
 import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { ANTHROPIC_TEXT, OPENAI_TEXT } from '../helpers/provider-formats.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4111;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 const rnd = () => randomBytes(12).toString('hex');
 const KEYS = {

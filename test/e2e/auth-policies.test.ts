@@ -6,8 +6,9 @@ import { expectNoSecrets, startGateway, tempDir, writeConfig } from '../helpers/
 import type { GatewayProcess } from '../helpers/gateway-process.js';
 import { makeKey, mint, type SigningKey } from '../helpers/jwt-issuer.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4121;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 const ISS = 'https://idp.policies.test';
 

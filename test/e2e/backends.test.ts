@@ -9,11 +9,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { CA_FILE, MockUpstream } from '../helpers/mock-upstream.js';
 import { OPENAI_TEXT } from '../helpers/provider-formats.js';
+import { freePort } from '../helpers/ports.js';
 
 let plain: MockUpstream;
 let tls: MockUpstream;
 let gw: GatewayProcess;
-const PORT = 3990;
+const PORT = await freePort();
 
 beforeAll(async () => {
   plain = await MockUpstream.start({ tls: false });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GatewayProcess, runCli } from '../helpers/gateway-process.js';
+import { freePort } from '../helpers/ports.js';
 
 const KEYS = { OPENAI_API_KEY: 'sk-a', ANTHROPIC_API_KEY: 'sk-b' };
 
@@ -62,26 +63,28 @@ describe('command line', () => {
   });
 
   it('a data-plane port that is taken is a hard error', async () => {
-    const cfg = tmpConfig('binds:\n- port: 3999\n  listeners:\n  - routes:\n    - backends: [{ai: {name: m, provider: {mock: {}}}}]\n');
+    const port = await freePort();
+    const cfg = tmpConfig(`binds:\n- port: ${port}\n  listeners:\n  - routes:\n    - backends: [{ai: {name: m, provider: {mock: {}}}}]\n`);
     const first = await GatewayProcess.start({ args: ['-f', cfg] });
     try {
       const second = await runCli(['-f', cfg]);
       expect(second.code).toBe(1);
-      expect(second.output).toContain('cannot listen on port 3999');
+      expect(second.output).toContain(`cannot listen on port ${port}`);
     } finally {
       expect(await first.stop()).toBe(0);
     }
   });
 
   it('serves an inline config given with -c', async () => {
+    const port = await freePort();
     const gw = await GatewayProcess.start({
       args: [
         '-c',
-        '{"binds":[{"port":3998,"listeners":[{"routes":[{"backends":[{"ai":{"name":"m","provider":{"mock":{"response":"inline ok"}}}}]}]}]}]}',
+        `{"binds":[{"port":${port},"listeners":[{"routes":[{"backends":[{"ai":{"name":"m","provider":{"mock":{"response":"inline ok"}}}}]}]}]}]}`,
       ],
     });
     try {
-      const r = await fetch('http://127.0.0.1:3998/v1/chat/completions', {
+      const r = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
         method: 'POST',
         body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
       });

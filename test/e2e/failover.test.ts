@@ -8,8 +8,9 @@ import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { OPENAI_TEXT, openaiStream } from '../helpers/provider-formats.js';
 import { chat, plainMock, post, sleep, startGateway } from '../helpers/traffic.js';
 import { waitUntil } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4401;
+const PORT = await freePort();
 let primary: MockUpstream;
 let fallback: MockUpstream;
 let plain: MockUpstream;

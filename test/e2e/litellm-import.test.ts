@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess, runCli } from '../helpers/gateway-process.js';
 import { sendJson } from '../helpers/mock-upstream.js';
 import { ANTHROPIC_TEXT, OPENAI_TEXT } from '../helpers/provider-formats.js';
+import { freePort, movePorts } from '../helpers/ports.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
 
 const GUIDE = 'test/fixtures/litellm/litellm-config.yaml';
@@ -24,6 +25,8 @@ const ENV = {
 };
 const dir = mkdtempSync(join(tmpdir(), 'agw-litellm-'));
 const mocks = useProviderMocks();
+/** Where the imported config (LiteLLM's port 4000) is served: its port moved to a free one. */
+const PORT = await freePort();
 
 describe('the guide’s litellm-config.yaml', () => {
   let gw: GatewayProcess;
@@ -34,7 +37,9 @@ describe('the guide’s litellm-config.yaml', () => {
     expect(r.code).toBe(0);
     out = join(dir, 'agentgateway.yaml');
     writeFileSync(out, r.stdout);
-    gw = await GatewayProcess.start({ args: ['-f', out, ...mocks.args()], env: ENV });
+    const served = join(dir, 'served.yaml');
+    writeFileSync(served, movePorts(r.stdout, { 4000: PORT }));
+    gw = await GatewayProcess.start({ args: ['-f', served, ...mocks.args()], env: ENV });
   });
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
@@ -71,7 +76,7 @@ describe('the guide’s litellm-config.yaml', () => {
   ] as const) {
     it(`${model}: the OpenAI SDK with the master key reaches ${provider} as ${upstreamModel}`, async () => {
       // LiteLLM's clients use the server root as well as /v1
-      for (const baseURL of ['http://127.0.0.1:4000', 'http://127.0.0.1:4000/v1']) {
+      for (const baseURL of [`http://127.0.0.1:${PORT}`, `http://127.0.0.1:${PORT}/v1`]) {
         const client = new OpenAI({ baseURL, apiKey: MASTER_KEY, maxRetries: 0 });
         const r = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hello' }], max_tokens: 50 });
         expect(r.choices[0]!.message.content).toBe(provider === 'openai' ? OPENAI_TEXT : ANTHROPIC_TEXT);
@@ -89,7 +94,7 @@ describe('the guide’s litellm-config.yaml', () => {
   }
 
   it('streams, and lists the models, as LiteLLM did', async () => {
-    const client = new OpenAI({ baseURL: 'http://127.0.0.1:4000', apiKey: MASTER_KEY, maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `http://127.0.0.1:${PORT}`, apiKey: MASTER_KEY, maxRetries: 0 });
     const stream = await client.chat.completions.create({
       model: 'claude-haiku',
       messages: [{ role: 'user', content: 'Hi' }],
@@ -102,7 +107,7 @@ describe('the guide’s litellm-config.yaml', () => {
   });
 
   it('without the master key: 401', async () => {
-    const client = new OpenAI({ baseURL: 'http://127.0.0.1:4000/v1', apiKey: 'sk-not-the-master-key', maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `http://127.0.0.1:${PORT}/v1`, apiKey: 'sk-not-the-master-key', maxRetries: 0 });
     const e = await client.chat.completions
       .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })
       .catch((err: unknown) => err);
@@ -118,7 +123,9 @@ describe('a larger LiteLLM config', () => {
 
   beforeAll(async () => {
     r = await runCli(['import', '--from', 'litellm', '-f', FULL, '-o', join(dir, 'full.yaml')]);
-    gw = await GatewayProcess.start({ args: ['-f', join(dir, 'full.yaml'), ...mocks.args()], env });
+    const served = join(dir, 'full-served.yaml');
+    writeFileSync(served, movePorts(readFileSync(join(dir, 'full.yaml'), 'utf8'), { 4000: PORT }));
+    gw = await GatewayProcess.start({ args: ['-f', served, ...mocks.args()], env });
   });
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
@@ -168,7 +175,7 @@ describe('a larger LiteLLM config', () => {
   });
 
   it('the master key, stored as a hash, still admits clients', async () => {
-    const client = new OpenAI({ baseURL: 'http://127.0.0.1:4000/v1', apiKey: MASTER_KEY, maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `http://127.0.0.1:${PORT}/v1`, apiKey: MASTER_KEY, maxRetries: 0 });
     const m = await client.chat.completions.create({ model: 'claude-haiku', messages: [{ role: 'user', content: 'Hello' }] });
     expect(m.choices[0]!.message.content).toBe(ANTHROPIC_TEXT);
     expect(mocks.anthropic.last.json.model).toBe('claude-haiku-4-5-20251001');
@@ -177,7 +184,7 @@ describe('a larger LiteLLM config', () => {
   it('fallbacks: claude-sonnet fails over to gpt-4o’s deployments, with its defaults', async () => {
     mocks.anthropic.handler = (_req, res) =>
       sendJson(res, 529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
-    const client = new Anthropic({ baseURL: 'http://127.0.0.1:4000', apiKey: MASTER_KEY, maxRetries: 0 });
+    const client = new Anthropic({ baseURL: `http://127.0.0.1:${PORT}`, apiKey: MASTER_KEY, maxRetries: 0 });
     const m = await client.messages.create({ model: 'claude-sonnet', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] });
     expect(m.content[0]).toMatchObject({ text: OPENAI_TEXT });
     expect(mocks.anthropic.last.json).toMatchObject({ model: 'claude-sonnet-4-20250514', max_tokens: 50 });
@@ -185,7 +192,7 @@ describe('a larger LiteLLM config', () => {
   });
 
   it('wildcards and model aliases', async () => {
-    const client = new OpenAI({ baseURL: 'http://127.0.0.1:4000/v1', apiKey: MASTER_KEY, maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `http://127.0.0.1:${PORT}/v1`, apiKey: MASTER_KEY, maxRetries: 0 });
     await client.chat.completions.create({ model: 'anthropic/claude-opus-4-1', messages: [{ role: 'user', content: 'Hi' }] });
     expect(mocks.anthropic.last.json.model).toBe('claude-opus-4-1');
     await client.chat.completions.create({ model: 'gpt-4', messages: [{ role: 'user', content: 'Hi' }] });
@@ -193,7 +200,7 @@ describe('a larger LiteLLM config', () => {
   });
 
   it('rpm: the default fallback model answers 429 past its per-minute requests', async () => {
-    const client = new OpenAI({ baseURL: 'http://127.0.0.1:4000/v1', apiKey: MASTER_KEY, maxRetries: 0 });
+    const client = new OpenAI({ baseURL: `http://127.0.0.1:${PORT}/v1`, apiKey: MASTER_KEY, maxRetries: 0 });
     let limited: unknown;
     for (let i = 0; i < 101 && limited === undefined; i++) {
       await client.chat.completions

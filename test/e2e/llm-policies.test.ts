@@ -11,9 +11,10 @@ import { scrape, total } from '../helpers/prometheus.js';
 import { ANTHROPIC_TEXT } from '../helpers/provider-formats.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { waitUntil } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4610;
-const STATS = 4691;
+const PORT = await freePort();
+const STATS = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 
 const mocks = useProviderMocks();
@@ -167,7 +168,7 @@ describe('observability', () => {
     const span = receiver.spans.find((s) => s.attributes['gen_ai.request.model'] === 'gpt-4o-2024-08-06')!;
     expect(span.attributes).toMatchObject({ route: 'llm', 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 19 });
     expect(gw.output).toMatch(
-      /request gateway=bind\/4610 listener=llm route=llm backend=gpt-4o .*gen_ai\.request\.model=gpt-4o-2024-08-06/,
+      new RegExp(`request gateway=bind/${PORT} listener=llm route=llm backend=gpt-4o .*gen_ai\\.request\\.model=gpt-4o-2024-08-06`),
     );
   });
 });

@@ -10,9 +10,10 @@ import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { scrape, select, total, type Sample } from '../helpers/prometheus.js';
 import { openaiStream } from '../helpers/provider-formats.js';
 import { waitUntil } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4310;
-const STATS = 4391;
+const PORT = await freePort();
+const STATS = await freePort();
 const METRICS = `http://127.0.0.1:${STATS}/metrics`;
 const OPENAI_KEY = 'sk-obs-test-openai-key-do-not-log';
 const ANTHROPIC_KEY = 'sk-ant-obs-test-key-do-not-log';

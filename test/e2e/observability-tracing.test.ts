@@ -8,8 +8,10 @@ import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { waitUntil } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4311;
+const PORT = await freePort();
+const STATS = await freePort();
 const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN = '00f067aa0ba902b7';
 const UNSAMPLED_TRACE = 'aaaabbbbccccddddeeeeffff00001111';
@@ -41,7 +43,7 @@ binds:
 `;
   gw = await GatewayProcess.start({
     args: ['-c', config, ...mocks.args()],
-    env: { STATS_ADDR: '127.0.0.1:4392', ADMIN_ADDR: 'off', READINESS_ADDR: 'off', OTEL_BSP_SCHEDULE_DELAY: '50' },
+    env: { STATS_ADDR: `127.0.0.1:${STATS}`, ADMIN_ADDR: 'off', READINESS_ADDR: 'off', OTEL_BSP_SCHEDULE_DELAY: '50' },
   });
 });
 
@@ -103,7 +105,9 @@ describe('server spans over OTLP/HTTP', () => {
     // the default (text) access log names the trace and the gateway span, agentgateway-style
     await gw.waitFor(`trace.id=${CLIENT_TRACE}`);
     const line = gw.output.split('\n').find((l) => l.includes(`trace.id=${CLIENT_TRACE}`))!;
-    expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z\tinfo\trequest gateway=bind\/4311 listener=listener0 route=openai backend=openai /);
+    expect(line).toMatch(
+      new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\tinfo\\trequest gateway=bind/${PORT} listener=listener0 route=openai backend=openai `),
+    );
     expect(line).toContain(` span.id=${up.spanId} `);
     expect(line).toContain(' gen_ai.request.temperature=0.3 ');
   });

@@ -11,8 +11,9 @@ import type { GatewayProcess } from '../helpers/gateway-process.js';
 import { sendJson, type MockUpstream } from '../helpers/mock-upstream.js';
 import { openaiCompletion, openaiStream } from '../helpers/provider-formats.js';
 import { plainMock, post, providerRoute, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4440;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 let up: MockUpstream;
 let gw: GatewayProcess;
@@ -55,7 +56,9 @@ function route(name: string, ai: string): string {
 beforeAll(async () => {
   [up, hook] = await Promise.all([plainMock(), startHook()]);
   const hookHost = `127.0.0.1:${(hook.address() as AddressInfo).port}`;
-  const webhook = (extra: string) => `{webhook: {target: {host: "${hookHost}"}, timeout: 300ms${extra}}}`;
+  // Long enough that the local hook answers in time even with other test files running; only the
+  // hook's "slow" case, which never answers, waits it out.
+  const webhook = (extra: string) => `{webhook: {target: {host: "${hookHost}"}, timeout: 2s${extra}}}`;
   gw = await startGateway(`binds:
 - port: ${PORT}
   listeners:

@@ -5,11 +5,17 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MOCK_RESPONSE } from '../../src/llm/providers/mock.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
+import { freePort, onFreePorts } from '../helpers/ports.js';
+
+// What `npm start` serves, but for the bind port, moved to a free one.
+const quickstart = await onFreePorts('configs/quickstart.yaml');
+const QS = quickstart.port(3000);
+const DRAIN = await freePort();
 
 describe('quickstart config', () => {
   let gw: GatewayProcess;
   beforeAll(async () => {
-    gw = await GatewayProcess.start({ args: ['-f', 'configs/quickstart.yaml'] });
+    gw = await GatewayProcess.start({ args: ['-f', quickstart.file] });
   });
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
@@ -20,7 +26,7 @@ describe('quickstart config', () => {
   });
 
   it('answers the README curl (OpenAI format) from the mock provider', async () => {
-    const r = await fetch('http://127.0.0.1:3000/mock/v1/chat/completions', {
+    const r = await fetch(`http://127.0.0.1:${QS}/mock/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'any', messages: [{ role: 'user', content: 'Hello' }] }),
@@ -34,7 +40,7 @@ describe('quickstart config', () => {
   });
 
   it('streams to the openai SDK with usage when asked', async () => {
-    const openai = new OpenAI({ baseURL: 'http://127.0.0.1:3000/mock/v1', apiKey: 'unused', maxRetries: 0 });
+    const openai = new OpenAI({ baseURL: `http://127.0.0.1:${QS}/mock/v1`, apiKey: 'unused', maxRetries: 0 });
     const stream = await openai.chat.completions.create({
       model: 'x',
       messages: [{ role: 'user', content: 'Hello' }],
@@ -52,7 +58,7 @@ describe('quickstart config', () => {
   });
 
   it('answers the Anthropic SDK, streaming and not', async () => {
-    const anthropic = new Anthropic({ baseURL: 'http://127.0.0.1:3000/mock', apiKey: 'unused', maxRetries: 0 });
+    const anthropic = new Anthropic({ baseURL: `http://127.0.0.1:${QS}/mock`, apiKey: 'unused', maxRetries: 0 });
     const m = await anthropic.messages.create({ model: 'x', max_tokens: 100, messages: [{ role: 'user', content: 'Hello' }] });
     expect(m.content[0]).toMatchObject({ type: 'text', text: DEFAULT_MOCK_RESPONSE });
     const final = await anthropic.messages
@@ -63,7 +69,7 @@ describe('quickstart config', () => {
   });
 
   it('the mock validates like the real API (Anthropic needs max_tokens)', async () => {
-    const r = await fetch('http://127.0.0.1:3000/mock/v1/messages', {
+    const r = await fetch(`http://127.0.0.1:${QS}/mock/v1/messages`, {
       method: 'POST',
       body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }),
     });
@@ -72,7 +78,7 @@ describe('quickstart config', () => {
   });
 
   it('lists the mock model on /v1/models', async () => {
-    const openai = new OpenAI({ baseURL: 'http://127.0.0.1:3000/mock/v1', apiKey: 'unused', maxRetries: 0 });
+    const openai = new OpenAI({ baseURL: `http://127.0.0.1:${QS}/mock/v1`, apiKey: 'unused', maxRetries: 0 });
     const models = await openai.models.list();
     expect(models.data.map((m) => m.id)).toEqual(['mock-gpt']);
   });
@@ -83,7 +89,7 @@ describe('graceful shutdown', () => {
     const cfg = JSON.stringify({
       binds: [
         {
-          port: 3997,
+          port: DRAIN,
           listeners: [
             {
               routes: [
@@ -95,7 +101,7 @@ describe('graceful shutdown', () => {
       ],
     });
     const gw = await GatewayProcess.start({ args: ['-c', cfg] });
-    const res = await fetch('http://127.0.0.1:3997/v1/chat/completions', {
+    const res = await fetch(`http://127.0.0.1:${DRAIN}/v1/chat/completions`, {
       method: 'POST',
       body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
     });
@@ -104,7 +110,7 @@ describe('graceful shutdown', () => {
     const stopped = gw.stop('SIGTERM');
     await gw.waitFor('draining');
     // the listener is closed: new connections are refused
-    await expect(fetch('http://127.0.0.1:3997/v1/models')).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${DRAIN}/v1/models`)).rejects.toThrow();
     let rest = '';
     for (;;) {
       const { done, value } = await reader.read();

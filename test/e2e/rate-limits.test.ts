@@ -8,8 +8,9 @@ import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { makeKey, mint, type SigningKey } from '../helpers/jwt-issuer.js';
 import { chat, plainMock, post, providerRoute, sleep, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4420;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 let up: MockUpstream;
 let gw: GatewayProcess;

@@ -8,17 +8,23 @@ import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { chat, plainMock, post, providerRoute, sleep, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const GW_PORTS = [4430, 4431];
-const REDIS_PORT = 4439;
+const GW_PORTS = [await freePort(), await freePort()];
+const REDIS_PORT = await freePort();
 /** Nothing listens here when the gateways start. */
-const LATE_REDIS_PORT = 4438;
+const LATE_REDIS_PORT = await freePort();
 let redis: RedisServer;
 let up: MockUpstream;
 let gws: GatewayProcess[];
 
+/** Routes that test sharing, not failure modes: a Redis answer slowed by a loaded machine (test
+ * files run in parallel) must not turn into a failClosed 500 there. */
+const SHARING = new Set(['shared', 'perclient', 'tokens']);
+
 function route(name: string, failureMode: string, limit: string, port = REDIS_PORT): string {
-  const policies = `redisRateLimit:\n  url: redis://127.0.0.1:${port}\n  failureMode: ${failureMode}\n  timeout: 200ms\n  limits:\n  - ${limit}`;
+  const timeout = SHARING.has(name) ? '10s' : '200ms';
+  const policies = `redisRateLimit:\n  url: redis://127.0.0.1:${port}\n  failureMode: ${failureMode}\n  timeout: ${timeout}\n  limits:\n  - ${limit}`;
   return providerRoute(name, up.port, { policies, model: 'gpt-4o' });
 }
 

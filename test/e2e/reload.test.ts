@@ -8,12 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, configFile, managementEnv, replaceByRename } from '../helpers/admin-client.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
+import { freePort } from '../helpers/ports.js';
 
-const DATA = 4201;
-const EXTRA = 4202;
-const TAKEN = 4203;
-const ADMIN = 4281;
-const READY = 4282;
+const DATA = await freePort();
+const EXTRA = await freePort();
+const TAKEN = await freePort();
+const ADMIN = await freePort();
+const READY = await freePort();
+/** Only ever written into a config's startup settings, never listened on. */
+const UNUSED_ADMIN = await freePort();
 
 const SLOW = 'old one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen';
 
@@ -187,7 +190,7 @@ describe('hot reload', () => {
   });
 
   it('says that startup settings need a restart', async () => {
-    await save(yaml({ response: 'with config section', adminAddr: '127.0.0.1:4288' }));
+    await save(yaml({ response: 'with config section', adminAddr: `127.0.0.1:${UNUSED_ADMIN}` }));
     await gw.waitFor('config.adminAddr changed: startup settings take effect after a restart');
     expect(await ask(DATA)).toBe('with config section');
     expect((await admin.runtime()).lastReload.warnings).toEqual([expect.stringContaining('config.adminAddr changed')]);
@@ -195,7 +198,7 @@ describe('hot reload', () => {
 
   it('a save that changes nothing is not a reload', async () => {
     const rt = await admin.runtime();
-    writeFileSync(file, yaml({ response: 'with config section', adminAddr: '127.0.0.1:4288' }));
+    writeFileSync(file, yaml({ response: 'with config section', adminAddr: `127.0.0.1:${UNUSED_ADMIN}` }));
     await new Promise((r) => setTimeout(r, 1000)); // past the watcher's quiet period
     expect((await admin.runtime()).version).toBe(rt.version);
     await save(yaml({ response: 'final' }));

@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';
+import { onFreePorts } from '../helpers/ports.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { ANTHROPIC_TEXT, OPENAI_TEXT } from '../helpers/provider-formats.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -14,6 +15,11 @@ const OPENAI_KEY = 'sk-openai-gateway-secret-1';
 const ANTHROPIC_KEY = 'sk-ant-gateway-secret-2';
 
 const mocks = useProviderMocks();
+// The guide's files as written, but for the bind ports, moved to free ones.
+const step2 = await onFreePorts('configs/step2-multi-provider/agentgateway.yaml');
+const step1 = await onFreePorts('configs/step1-basic-routing/agentgateway.yaml');
+const S2 = step2.port(3000);
+const [S1A, S1B] = [step1.port(3000), step1.port(3001)];
 
 function startGateway(config: string): Promise<GatewayProcess> {
   return GatewayProcess.start({
@@ -24,11 +30,11 @@ function startGateway(config: string): Promise<GatewayProcess> {
 
 describe('step 2: both providers on one port', () => {
   let gw: GatewayProcess;
-  const openai = new OpenAI({ baseURL: 'http://127.0.0.1:3000/openai/v1', apiKey: 'client-key-must-not-leak', maxRetries: 0 });
-  const anthropic = new Anthropic({ baseURL: 'http://127.0.0.1:3000/anthropic', apiKey: 'client-key-must-not-leak', maxRetries: 0 });
+  const openai = new OpenAI({ baseURL: `http://127.0.0.1:${S2}/openai/v1`, apiKey: 'client-key-must-not-leak', maxRetries: 0 });
+  const anthropic = new Anthropic({ baseURL: `http://127.0.0.1:${S2}/anthropic`, apiKey: 'client-key-must-not-leak', maxRetries: 0 });
 
   beforeAll(async () => {
-    gw = await startGateway('configs/step2-multi-provider/agentgateway.yaml');
+    gw = await startGateway(step2.file);
   });
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
@@ -105,7 +111,7 @@ describe('step 2: both providers on one port', () => {
   });
 
   it('adds anthropic-version 2023-06-01 when the client sends none (curl from the guide)', async () => {
-    const r = await fetch('http://127.0.0.1:3000/anthropic/v1/messages', {
+    const r = await fetch(`http://127.0.0.1:${S2}/anthropic/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'claude-haiku-4-5-20251001', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] }),
@@ -117,7 +123,7 @@ describe('step 2: both providers on one port', () => {
   });
 
   it("keeps the client's own anthropic-version", async () => {
-    await fetch('http://127.0.0.1:3000/anthropic/v1/messages', {
+    await fetch(`http://127.0.0.1:${S2}/anthropic/v1/messages`, {
       method: 'POST',
       headers: { 'anthropic-version': '2099-01-01' },
       body: JSON.stringify({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }),
@@ -154,7 +160,7 @@ describe('step 2: both providers on one port', () => {
   });
 
   it('rejects a malformed JSON body with 400 in OpenAI format, without calling upstream', async () => {
-    const r = await fetch('http://127.0.0.1:3000/openai/v1/chat/completions', {
+    const r = await fetch(`http://127.0.0.1:${S2}/openai/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"model": "gpt-4o", "messages": [',
@@ -167,7 +173,7 @@ describe('step 2: both providers on one port', () => {
   });
 
   it('rejects malformed JSON on the messages route in Anthropic format', async () => {
-    const r = await fetch('http://127.0.0.1:3000/anthropic/v1/messages', { method: 'POST', body: 'nope' });
+    const r = await fetch(`http://127.0.0.1:${S2}/anthropic/v1/messages`, { method: 'POST', body: 'nope' });
     expect(r.status).toBe(400);
     expect(await r.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
     expect(mocks.anthropic.requests).toHaveLength(0);
@@ -175,7 +181,7 @@ describe('step 2: both providers on one port', () => {
 
   it('rejects a body over the 16 MiB default with 413 before reading it', async () => {
     const big = Buffer.alloc(17 * 1024 * 1024, 0x61);
-    const r = await fetch('http://127.0.0.1:3000/openai/v1/chat/completions', { method: 'POST', body: big });
+    const r = await fetch(`http://127.0.0.1:${S2}/openai/v1/chat/completions`, { method: 'POST', body: big });
     expect(r.status).toBe(413);
     expect(((await r.json()) as any).error.message).toMatch(/exceeds the limit of 16777216 bytes/);
     expect(mocks.openai.requests).toHaveLength(0);
@@ -195,21 +201,21 @@ describe('step 1: two binds', () => {
   let gw: GatewayProcess;
 
   beforeAll(async () => {
-    gw = await startGateway('configs/step1-basic-routing/agentgateway.yaml');
+    gw = await startGateway(step1.file);
   });
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
   });
 
   it('routes /openai on :3000 with gpt-4o-mini', async () => {
-    const openai = new OpenAI({ baseURL: 'http://127.0.0.1:3000/openai/v1', apiKey: 'x', maxRetries: 0 });
+    const openai = new OpenAI({ baseURL: `http://127.0.0.1:${S1A}/openai/v1`, apiKey: 'x', maxRetries: 0 });
     const r = await openai.chat.completions.create({ model: 'whatever', messages: [{ role: 'user', content: 'Hello' }] });
     expect(r.choices[0]!.message.content).toBe(OPENAI_TEXT);
     expect(mocks.openai.last.json.model).toBe('gpt-4o-mini');
   });
 
   it('routes every path on :3001 to Anthropic with claude-haiku', async () => {
-    const anthropic = new Anthropic({ baseURL: 'http://127.0.0.1:3001', apiKey: 'x', maxRetries: 0 });
+    const anthropic = new Anthropic({ baseURL: `http://127.0.0.1:${S1B}`, apiKey: 'x', maxRetries: 0 });
     const m = await anthropic.messages.create({ model: 'x', max_tokens: 10, messages: [{ role: 'user', content: 'Hello' }] });
     expect(m.content[0]).toMatchObject({ text: ANTHROPIC_TEXT });
     expect(mocks.anthropic.last.json.model).toBe('claude-haiku-4-5-20251001');
@@ -217,7 +223,7 @@ describe('step 1: two binds', () => {
   });
 
   it('answers 404 in OpenAI format for an unrouted path on :3000', async () => {
-    const r = await fetch('http://127.0.0.1:3000/nowhere');
+    const r = await fetch(`http://127.0.0.1:${S1A}/nowhere`);
     expect(r.status).toBe(404);
     expect(((await r.json()) as any).error.message).toBe('no route for GET /nowhere');
   });
@@ -226,7 +232,7 @@ describe('step 1: two binds', () => {
     const port = mocks.openai.port;
     await mocks.openai.close();
     try {
-      const r = await fetch('http://127.0.0.1:3000/openai/v1/chat/completions', {
+      const r = await fetch(`http://127.0.0.1:${S1A}/openai/v1/chat/completions`, {
         method: 'POST',
         body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'x' }] }),
       });

@@ -11,8 +11,9 @@ import type { MockUpstream, Recorded } from '../helpers/mock-upstream.js';
 import { OPENAI_TEXT, openaiStream } from '../helpers/provider-formats.js';
 import { plainMock, providerRoute, startGateway } from '../helpers/traffic.js';
 import { waitUntil } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4410;
+const PORT = await freePort();
 /** Far longer than any configured timeout: the mock never gets there. */
 const STALL_MS = 60_000;
 let up: MockUpstream;

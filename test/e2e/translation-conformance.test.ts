@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4600;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 const mocks = useProviderMocks();
 let gw: GatewayProcess;

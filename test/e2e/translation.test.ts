@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { sendJson } from '../helpers/mock-upstream.js';
+import { onFreePorts } from '../helpers/ports.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
 import {
   ANTHROPIC_TEXT,
@@ -19,6 +20,9 @@ import {
 } from '../helpers/provider-formats.js';
 
 const mocks = useProviderMocks();
+// The example configs as written, but for the bind port, moved to a free one.
+const step2 = await onFreePorts('configs/step2-multi-provider/agentgateway.yaml');
+const reverse = await onFreePorts('configs/anthropic-clients-on-openai.yaml');
 const keys = { OPENAI_API_KEY: 'sk-openai-translate', ANTHROPIC_API_KEY: 'sk-ant-translate' };
 
 function start(config: string): Promise<GatewayProcess> {
@@ -39,10 +43,10 @@ const tools: OpenAI.ChatCompletionTool[] = [
 
 describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 config)', () => {
   let gw: GatewayProcess;
-  const openai = new OpenAI({ baseURL: 'http://127.0.0.1:3000/anthropic/v1', apiKey: 'client', maxRetries: 0 });
+  const openai = new OpenAI({ baseURL: `http://127.0.0.1:${step2.port(3000)}/anthropic/v1`, apiKey: 'client', maxRetries: 0 });
 
   beforeAll(async () => {
-    gw = await start('configs/step2-multi-provider/agentgateway.yaml');
+    gw = await start(step2.file);
   });
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
@@ -160,7 +164,7 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
 
   it('an upstream error event mid-stream becomes an OpenAI error event, never a clean end', async () => {
     mocks.anthropic.handler = (req, res) => mocks.anthropic.stream(res, anthropicErrorStream(req.json));
-    const r = await fetch('http://127.0.0.1:3000/anthropic/v1/chat/completions', {
+    const r = await fetch(`http://127.0.0.1:${step2.port(3000)}/anthropic/v1/chat/completions`, {
       method: 'POST',
       body: JSON.stringify({ model: 'x', stream: true, messages: [{ role: 'user', content: 'Hi' }] }),
     });
@@ -183,7 +187,7 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
       res.write(anthropicErrorStream(req.json).slice(0, 4).join(''));
       setTimeout(() => res.destroy(), 50);
     };
-    const r = await fetch('http://127.0.0.1:3000/anthropic/v1/chat/completions', {
+    const r = await fetch(`http://127.0.0.1:${step2.port(3000)}/anthropic/v1/chat/completions`, {
       method: 'POST',
       body: JSON.stringify({ model: 'x', stream: true, messages: [{ role: 'user', content: 'Hi' }] }),
     });
@@ -218,10 +222,10 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
 
 describe('Anthropic clients on OpenAI: a messages route on an openAI provider', () => {
   let gw: GatewayProcess;
-  const anthropic = new Anthropic({ baseURL: 'http://127.0.0.1:3000', apiKey: 'client', maxRetries: 0 });
+  const anthropic = new Anthropic({ baseURL: `http://127.0.0.1:${reverse.port(3000)}`, apiKey: 'client', maxRetries: 0 });
 
   beforeAll(async () => {
-    gw = await start('configs/anthropic-clients-on-openai.yaml');
+    gw = await start(reverse.file);
   });
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);

@@ -7,10 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, configFile } from '../helpers/admin-client.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
+import { freePort } from '../helpers/ports.js';
 
-const DATA = 4621;
-const ADMIN = 4684;
-const STATS = 4685;
+const DATA = await freePort();
+const ADMIN = await freePort();
+const STATS = await freePort();
 const KEY = 'sk-proj-hardening-secret-7f3a9c';
 const FILE_SECRET = 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI-hardening-file-secret';
 

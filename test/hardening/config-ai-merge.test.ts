@@ -8,9 +8,10 @@ import { AdminClient, configFile } from '../helpers/admin-client.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { plainMock } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4611;
-const ADMIN = 4683;
+const PORT = await freePort();
+const ADMIN = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 let up: MockUpstream;
 let gw: GatewayProcess;

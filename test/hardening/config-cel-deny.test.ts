@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFile } from '../helpers/admin-client.js';
 import { type GatewayProcess, runCli } from '../helpers/gateway-process.js';
 import { post, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4641;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 
 const CONFIG = `binds:

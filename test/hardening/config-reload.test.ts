@@ -8,10 +8,11 @@ import { AdminClient, configFile } from '../helpers/admin-client.js';
 import { GatewayProcess, runCli } from '../helpers/gateway-process.js';
 import { scrape, total } from '../helpers/prometheus.js';
 import { waitUntilAsync } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
-const DATA = 4601;
-const ADMIN = 4681;
-const STATS = 4682;
+const DATA = await freePort();
+const ADMIN = await freePort();
+const STATS = await freePort();
 
 const GOOD = `# the gateway
 binds:

@@ -8,8 +8,9 @@ import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { openaiStream } from '../helpers/provider-formats.js';
 import { plainMock, post, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4631;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 let silent: Server;
 const sockets = new Set<Socket>();

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { plainMock, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4850;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 /** Half a second or more per check in bcryptjs: slow enough to see who waits. */
 const COST = 13;

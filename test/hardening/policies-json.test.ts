@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { plainMock, providerRoute, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4820;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 // Short: V8 quotes about ten characters of the body around the error.
 const MARKER = 'Qz9Xk';

@@ -7,9 +7,10 @@ import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { rawRequest } from '../helpers/raw-request.js';
 import { plainMock, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4810;
-const RAW_PORT = 4811;
+const PORT = await freePort();
+const RAW_PORT = await freePort();
 
 function config(mock: number, port: number, http = ''): string {
   return `

@@ -9,12 +9,13 @@ import { scrape, total } from '../helpers/prometheus.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { waitUntil } from '../helpers/wait.js';
 import { chat, plainMock, post, providerRoute, sleep, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4840;
-const STATS = 4841;
-const REDIS_PORT = 4842;
-const DOWN = 'redis rate limit: redis at 127.0.0.1:4842 is not answering';
-const BACK = 'redis rate limit: redis at 127.0.0.1:4842 answers again';
+const PORT = await freePort();
+const STATS = await freePort();
+const REDIS_PORT = await freePort();
+const DOWN = `redis rate limit: redis at 127.0.0.1:${REDIS_PORT} is not answering`;
+const BACK = `redis rate limit: redis at 127.0.0.1:${REDIS_PORT} answers again`;
 
 let redis: RedisServer;
 let up: MockUpstream;

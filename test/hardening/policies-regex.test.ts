@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, runCli } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { chat, plainMock, post, providerRoute, startGateway, writeConfig } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4860;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 const EVIL = `${'a'.repeat(40)}!`;
 

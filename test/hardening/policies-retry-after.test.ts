@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../helpers/gateway-process.js';
 import type { MockUpstream, Recorded } from '../helpers/mock-upstream.js';
 import { plainMock, startGateway } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const PORT = 4830;
+const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;
 
 let mock: MockUpstream;

@@ -13,6 +13,9 @@ export interface GatewayStart {
   /** Wait for this text in the output (default: the ready line). */
   readyText?: string;
   timeoutMs?: number;
+  /** Run this executable (the single binary) instead of `node dist/main.js`. */
+  executable?: string;
+  cwd?: string;
 }
 
 export class GatewayProcess {
@@ -32,9 +35,20 @@ export class GatewayProcess {
   }
 
   static async start(opts: GatewayStart): Promise<GatewayProcess> {
-    const child = spawn(process.execPath, [MAIN, ...opts.args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: CA_FILE, AGW_NATIVE: process.env.AGW_NATIVE ?? '', ...opts.env },
+    const [cmd, args] = opts.executable !== undefined ? [opts.executable, opts.args] : [process.execPath, [MAIN, ...opts.args]];
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd ?? ROOT,
+      // Management servers are off unless a test names their addresses: on their default ports
+      // (15000, 15020, 15021) gateways of test files running in parallel would take each other's.
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_EXTRA_CA_CERTS: CA_FILE,
+        AGW_NATIVE: process.env.AGW_NATIVE ?? '',
+        ADMIN_ADDR: 'off',
+        READINESS_ADDR: 'off',
+        STATS_ADDR: 'off',
+        ...opts.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const gw = new GatewayProcess(child);

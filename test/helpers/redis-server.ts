@@ -1,5 +1,5 @@
-// A real redis-server for the tests (installed by .ci/run), on a port of the suite's range,
-// without persistence.
+// A real redis-server for the tests (npm test installs it: test/setup/system-packages.ts), on
+// the port the suite chose, without persistence.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export class RedisServer {
@@ -23,7 +23,7 @@ export class RedisServer {
     const deadline = Date.now() + 10_000;
     while (!server.output.includes('Ready to accept connections')) {
       if (spawnError !== null)
-        throw new Error(`cannot run redis-server (.ci/run installs it with apt-get): ${(spawnError as Error).message}`);
+        throw new Error(`cannot run redis-server (apt-get install -y redis-server): ${(spawnError as Error).message}`);
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on ${port}:\n${server.output}`);
       await new Promise((r) => setTimeout(r, 20));
     }

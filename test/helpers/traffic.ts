@@ -1,5 +1,5 @@
-// Shared pieces of the traffic e2e suites: configs written to a temp dir, gateways on this
-// suite's ports (4400-4499) with the management servers off, plain-HTTP provider mocks, and a
+// Shared pieces of the traffic e2e suites: configs written to a temp dir, gateways with the
+// management servers off, plain-HTTP provider mocks, and a
 // tiny raw HTTP client for what the SDKs hide (headers, status of a stream).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
