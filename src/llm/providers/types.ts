@@ -22,8 +22,8 @@ export interface Provider {
   readonly countTokensPath?: string;
 }
 
-const PATHS: Record<ApiFormat, string> = { completions: '/chat/completions', messages: '/messages' };
+const PATHS: Partial<Record<ApiFormat, string>> = { completions: '/chat/completions', messages: '/messages' };
 
 export function formatPath(format: ApiFormat): string {
-  return PATHS[format];
+  return PATHS[format] ?? '/chat/completions';
 }
