@@ -22,7 +22,11 @@ describe('AwsRequestSigner', () => {
   it('signs so that the known secret verifies (host, date, body hash)', async () => {
     const headers = await signed(KEYS);
     expect(Object.keys(headers).sort()).toEqual(['authorization', 'content-type', 'host', 'x-amz-date']);
-    expect(verifySigV4({ method: 'POST', url: PATH, headers, body: BODY }, KEYS)).toEqual({ ok: true, region: 'us-east-1', service: 'bedrock' });
+    expect(verifySigV4({ method: 'POST', url: PATH, headers, body: BODY }, KEYS)).toEqual({
+      ok: true,
+      region: 'us-east-1',
+      service: 'bedrock',
+    });
   });
 
   it('is rejected with a wrong secret, another body, path or host', async () => {
