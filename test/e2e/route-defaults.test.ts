@@ -41,7 +41,8 @@ describe('route types without a routes map', () => {
   });
 
   it('/v1/responses and /v1/embeddings reach the provider untouched, not as chat completions', async () => {
-    mocks.openai.handler = (req, res) => sendJson(res, 200, { object: req.path.endsWith('/embeddings') ? 'list' : 'response', echo: req.json });
+    mocks.openai.handler = (req, res) =>
+      sendJson(res, 200, { object: req.path.endsWith('/embeddings') ? 'list' : 'response', echo: req.json });
     const responses = { model: 'gpt-4.1', input: 'Tell me a joke', stream: false };
     const r = await fetch('http://127.0.0.1:3000/openai/v1/responses', {
       method: 'POST',
