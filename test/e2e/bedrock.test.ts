@@ -305,3 +305,35 @@ describe('Bedrock credential sources', () => {
     }
   });
 });
+
+describe('Bedrock in the llm: model router', () => {
+  it('a model entry with provider bedrock and params.awsRegion, signed from the environment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agw-bedrock-llm-'));
+    const file = join(dir, 'llm.yaml');
+    writeFileSync(
+      file,
+      `llm:
+  port: 4000
+  models:
+  - name: claude
+    provider: bedrock
+    params: {model: "${MODEL}", awsRegion: us-east-1}
+`,
+    );
+    const gw = await start(file, ENV_CREDS);
+    try {
+      const openai = new OpenAI({ baseURL: 'http://127.0.0.1:4000/v1', apiKey: 'unused', maxRetries: 0 });
+      const r = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hello' }] });
+      expect(r.choices[0]!.message.content).toBe(BEDROCK_TEXT);
+      expect(mock.upstream.last.path).toBe(`/model/${encodeURIComponent(MODEL)}/converse`);
+      const anthropic = new Anthropic({ baseURL: 'http://127.0.0.1:4000', apiKey: 'unused', maxRetries: 0 });
+      const m = await anthropic.messages
+        .stream({ model: 'claude', max_tokens: 32, messages: [{ role: 'user', content: 'Hi' }] })
+        .finalMessage();
+      expect(m.content).toEqual([{ type: 'text', text: BEDROCK_TEXT }]);
+    } finally {
+      await gw.stop();
+    }
+    for (const s of SECRETS) expect(gw.output).not.toContain(s);
+  });
+});
