@@ -136,12 +136,36 @@ async function translationLane(ctx: LaneContext): Promise<{ data: unknown; text:
       ctx.duration,
       pid,
     );
-    // the Anthropic stream has 23 events (message_start, block start/stop, 18 deltas, message_delta, message_stop)
+    await ctx.load('warmup-bedrock', `${base}/bedrock/v1/chat/completions`, CHAT_STREAM, ctx.connections, 2, undefined);
+    const br = await ctx.load(
+      'translated Bedrock -> OpenAI /bedrock (SigV4 signed)',
+      `${base}/bedrock/v1/chat/completions`,
+      CHAT_STREAM,
+      ctx.connections,
+      ctx.duration,
+      pid,
+    );
+    // the Anthropic stream has 23 events (message_start, block start/stop, 18 deltas, message_delta, message_stop);
+    // the Bedrock one 23 event-stream messages (messageStart, 19 deltas, contentBlockStop, messageStop, metadata)
     const perEvent = (tr.cpuUsPerReq! - pass.cpuUsPerReq!) / 23;
-    const table = ctx.printTable('Streaming: passthrough vs same-format vs translated (c=50)', [direct, pass, same, tr], direct);
-    const note = `translation cost: ${(tr.cpuUsPerReq! - pass.cpuUsPerReq!).toFixed(1)} µs of gateway CPU per stream over passthrough, ${perEvent.toFixed(2)} µs per upstream event`;
+    const perBedrockEvent = (br.cpuUsPerReq! - pass.cpuUsPerReq!) / 23;
+    const table = ctx.printTable('Streaming: passthrough vs same-format vs translated (c=50)', [direct, pass, same, tr, br], direct);
+    const note =
+      `translation cost: ${(tr.cpuUsPerReq! - pass.cpuUsPerReq!).toFixed(1)} µs of gateway CPU per stream over passthrough, ${perEvent.toFixed(2)} µs per upstream event; ` +
+      `Bedrock (signing included): ${(br.cpuUsPerReq! - pass.cpuUsPerReq!).toFixed(1)} µs per stream, ${perBedrockEvent.toFixed(2)} µs per upstream event`;
     console.log(note);
-    return { data: { direct, passthrough: pass, sameFormat: same, translated: tr, perEventUs: perEvent }, text: `${table}\n\n${note}` };
+    return {
+      data: {
+        direct,
+        passthrough: pass,
+        sameFormat: same,
+        translated: tr,
+        bedrock: br,
+        perEventUs: perEvent,
+        perBedrockEventUs: perBedrockEvent,
+      },
+      text: `${table}\n\n${note}`,
+    };
   });
 }
 

@@ -1,8 +1,11 @@
 // The load benchmark's upstream, a separate process: uWS answering POST /v1/chat/completions
 // with a fixed ~390-byte chat.completion, or (`"stream":true` in the body) 20
 // chat.completion.chunk events plus [DONE] written in one cork, chunked like real providers.
-// POST /v1/messages answers the Anthropic equivalents. GET /__stats counts requests.
+// POST /v1/messages answers the Anthropic equivalents, POST /model/<id>/converse[-stream] Bedrock's
+// (the stream in AWS event-stream framing). GET /__stats counts requests.
 // An optional second argument delays every answer by that many milliseconds (a slow upstream).
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { App, us_socket_local_port } from 'uWebSockets.js';
 
 const port = Number(process.argv[2] ?? 18000);
@@ -71,11 +74,40 @@ const message = JSON.stringify({
   stop_sequence: null,
   usage: { input_tokens: 19, output_tokens: 10 },
 });
+/** Bedrock's ConverseStream for the same answer, in AWS event-stream framing (23 messages). */
+function converseStream(): Buffer {
+  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  const ev = (type: string, payload: object) =>
+    codec.encode({
+      headers: {
+        ':event-type': { type: 'string', value: type },
+        ':content-type': { type: 'string', value: 'application/json' },
+        ':message-type': { type: 'string', value: 'event' },
+      },
+      body: fromUtf8(JSON.stringify({ ...payload, p: 'abcdefghijklmnop' })),
+    });
+  const parts = [ev('messageStart', { role: 'assistant' })];
+  for (let i = 0; i < 19; i++) parts.push(ev('contentBlockDelta', { contentBlockIndex: 0, delta: { text: ` token${i}` } }));
+  parts.push(ev('contentBlockStop', { contentBlockIndex: 0 }));
+  parts.push(ev('messageStop', { stopReason: 'end_turn' }));
+  parts.push(ev('metadata', { usage: { inputTokens: 19, outputTokens: 19, totalTokens: 38 }, metrics: { latencyMs: 100 } }));
+  return Buffer.concat(parts);
+}
+
+const converse = JSON.stringify({
+  output: { message: { role: 'assistant', content: [{ text: 'Hello! How can I assist you today?' }] } },
+  stopReason: 'end_turn',
+  usage: { inputTokens: 19, outputTokens: 10, totalTokens: 29 },
+  metrics: { latencyMs: 100 },
+});
+const converseEvents = converseStream();
 const openaiSse = openaiStream();
 const anthropicSse = anthropicStream();
 const STREAM = Buffer.from('"stream":true');
 
-function reply(res: import('uWebSockets.js').HttpResponse, anthropic: boolean): void {
+type Kind = 'openai' | 'anthropic' | 'bedrock';
+
+function reply(res: import('uWebSockets.js').HttpResponse, kind: Kind, bedrockStream = false): void {
   const chunks: Buffer[] = [];
   let aborted = false;
   res.onAborted(() => (aborted = true));
@@ -83,29 +115,34 @@ function reply(res: import('uWebSockets.js').HttpResponse, anthropic: boolean): 
     chunks.push(Buffer.from(new Uint8Array(ab)));
     if (!last) return;
     served++;
-    const stream = Buffer.concat(chunks).includes(STREAM);
-    if (delayMs > 0) setTimeout(() => aborted || answer(res, anthropic, stream), delayMs);
-    else answer(res, anthropic, stream);
+    const stream = kind === 'bedrock' ? bedrockStream : Buffer.concat(chunks).includes(STREAM);
+    if (delayMs > 0) setTimeout(() => aborted || answer(res, kind, stream), delayMs);
+    else answer(res, kind, stream);
   });
 }
 
-function answer(res: import('uWebSockets.js').HttpResponse, anthropic: boolean, stream: boolean): void {
+function answer(res: import('uWebSockets.js').HttpResponse, kind: Kind, stream: boolean): void {
   res.cork(() => {
     res.writeStatus('200 OK');
-    if (stream) {
+    if (stream && kind === 'bedrock') {
+      res.writeHeader('content-type', 'application/vnd.amazon.eventstream');
+      res.write(converseEvents);
+      res.end();
+    } else if (stream) {
       res.writeHeader('content-type', 'text/event-stream');
-      res.write(anthropic ? anthropicSse : openaiSse);
+      res.write(kind === 'anthropic' ? anthropicSse : openaiSse);
       res.end();
     } else {
       res.writeHeader('content-type', 'application/json');
-      res.end(anthropic ? message : completion);
+      res.end(kind === 'anthropic' ? message : kind === 'bedrock' ? converse : completion);
     }
   });
 }
 
 App()
-  .post('/v1/chat/completions', (res) => reply(res, false))
-  .post('/v1/messages', (res) => reply(res, true))
+  .post('/v1/chat/completions', (res) => reply(res, 'openai'))
+  .post('/v1/messages', (res) => reply(res, 'anthropic'))
+  .post('/model/*', (res, req) => reply(res, 'bedrock', req.getUrl().endsWith('/converse-stream')))
   .get('/__stats', (res) => void res.end(JSON.stringify({ served })))
   .listen('127.0.0.1', port, (s) => {
     if (!s) {

@@ -18,7 +18,7 @@ const PATH_PARENTS = new Set(['backendtls', 'tls']);
 const SECRET_VALUE = [
   /^(?:sk|rk|pk)[-_][A-Za-z0-9_-]{8,}/, // OpenAI / Anthropic / Stripe-style keys
   /^(?:xox[abposr]|ghp|gho|ghu|ghs|github_pat|glpat)[-_][A-Za-z0-9_-]{8,}/,
-  /^AKIA[0-9A-Z]{12,}/,
+  /^(?:AKIA|ASIA)[0-9A-Z]{12,}/, // AWS access key ids (long-term and temporary)
   /^AIza[0-9A-Za-z_-]{20,}/,
   /^(?:bearer|basic)\s+\S{6,}/i,
   /^eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\./, // a JWT

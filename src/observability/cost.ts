@@ -58,11 +58,47 @@ export class CostCatalog {
     if (this.models.size === 0) return { status: 'NoCatalog', rates: undefined };
     for (const model of [responseModel, requestModel]) {
       if (model === undefined) continue;
-      const rates = this.models.get(`${provider}/${model}`) ?? this.models.get(`${provider}/${model.replace(VERSION_SUFFIX, '')}`);
-      if (rates !== undefined) return { status: 'Exact', rates };
+      for (const [p, m] of candidates(provider, model)) {
+        const rates = this.models.get(`${p}/${m}`);
+        if (rates !== undefined) return { status: 'Exact', rates };
+      }
     }
     return { status: 'Missing', rates: undefined };
   }
+}
+
+/** Bedrock cross-region inference profiles prefix the model id with the geography. */
+const BEDROCK_REGION = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
+
+/**
+ * Where a (provider, model) may be priced, most specific first: the id as given; without the
+ * date or `-latest`; on Bedrock without the inference-profile prefix and the `-v1:0` version;
+ * then the list price of the model's maker where the provider resells it at list (Azure OpenAI's
+ * global deployments at OpenAI's prices, Claude on Bedrock at Anthropic's, OpenRouter's
+ * `vendor/model` ids at the vendor's).
+ */
+function candidates(provider: string, model: string): [string, string][] {
+  const out: [string, string][] = [];
+  const add = (p: string, m: string) => {
+    for (const v of [m, m.replace(VERSION_SUFFIX, '')]) if (!out.some(([q, n]) => q === p && n === v)) out.push([p, v]);
+  };
+  add(provider, model);
+  if (provider === 'aws.bedrock') {
+    const base = model.replace(BEDROCK_REGION, '');
+    const noRevision = base.replace(/:\d+$/, '');
+    const noVersion = noRevision.replace(/-v\d+$/, '');
+    for (const m of [base, noRevision, noVersion]) add(provider, m);
+    if (noVersion.startsWith('anthropic.')) add('anthropic', noVersion.slice('anthropic.'.length));
+  } else if (provider === 'azure') {
+    add('openai', model);
+  } else if (provider === 'openrouter') {
+    const slash = model.indexOf('/');
+    const vendor = model.slice(0, slash);
+    const name = model.slice(slash + 1);
+    if (vendor === 'openai') add('openai', name);
+    if (vendor === 'anthropic') add('anthropic', name.replace(/\./g, '-'));
+  }
+  return out;
 }
 
 /**

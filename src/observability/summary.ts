@@ -108,7 +108,8 @@ export function summarize(ctx: ObservedRequest, catalog: CostCatalog): RequestSu
   if (llm && usage !== undefined) {
     const price = catalog.lookup(s.system, s.responseModel, requestModel);
     s.lookup = price.status;
-    s.cost = price.rates !== undefined ? costOf(usage, price.rates) : 0;
+    // An unpriced model has no cost (not $0): it is counted as a Missing lookup instead.
+    s.cost = price.rates !== undefined ? costOf(usage, price.rates) : undefined;
   }
   return s;
 }

@@ -37,8 +37,34 @@ export interface Prepared {
   readonly listener: ResponseListener;
 }
 
-/** Picks the next attempt's endpoint (setting ctx.backend) and builds its request; null: answered locally. */
-export type PlanAttempt = (ctx: RequestCtx) => Prepared | null;
+/**
+ * Picks the next attempt's endpoint (setting ctx.backend) and builds its request; null: answered
+ * locally. A promise when the request waits for something first (a backend token being minted).
+ */
+export type PlanAttempt = (ctx: RequestCtx) => Prepared | null | Promise<Prepared | null>;
+
+/**
+ * Runs `go` with the plan's result: at once when it is ready, else once it is (unless the client
+ * left or the request was answered meanwhile); a rejection is the request's error response.
+ */
+function whenPlanned(ctx: RequestCtx, planned: Prepared | null | Promise<Prepared | null>, go: (p: Prepared) => void): void {
+  if (!(planned instanceof Promise)) {
+    if (planned !== null) go(planned);
+    return;
+  }
+  planned.then(
+    (p) => {
+      if (ctx.finished) return;
+      if (ctx.down.aborted) return finish(ctx);
+      if (p !== null) go(p);
+    },
+    (e: unknown) => {
+      if (ctx.finished) return;
+      sendError(ctx, e);
+      finish(ctx);
+    },
+  );
+}
 
 type TimerKind = 'backendRequestTimeout' | 'firstByteTimeout' | 'streamIdleTimeout';
 
@@ -51,8 +77,7 @@ export function runAttempts(ctx: RequestCtx, plan: PlanAttempt): void {
   const balancer = rb?.kind === 'ai-groups' ? rb.balancer : null;
   if (retry === null && timeouts === null && balancer === null) {
     // The lean path: one attempt, no timers, no health to record.
-    const p = plan(ctx);
-    if (p !== null) dispatch(ctx, p.fwd, p.listener, finish);
+    whenPlanned(ctx, plan(ctx), (p) => dispatch(ctx, p.fwd, p.listener, finish));
     return;
   }
   new Attempts(ctx, plan, retry, timeouts, balancer).start();
@@ -90,15 +115,19 @@ class Attempts implements UpstreamListener {
     const ctx = this.ctx;
     this.backoff = null;
     if (ctx.finished) return;
-    let p: Prepared | null;
+    let planned: Prepared | null | Promise<Prepared | null>;
     try {
-      p = this.plan(ctx);
+      planned = this.plan(ctx);
     } catch (e) {
       sendError(ctx, e);
       finish(ctx);
       return;
     }
-    if (p === null) return;
+    whenPlanned(ctx, planned, (p) => this.send(p));
+  }
+
+  private send(p: Prepared): void {
+    const ctx = this.ctx;
     const ep = ctx.backend!;
     this.inner = p.listener;
     this.committed = false;

@@ -1,6 +1,5 @@
 // Sending the request upstream: target path, rewritten headers, the body, and the wiring that
 // ties the upstream call's life to the client's (a client that goes away aborts the upstream).
-import { anthropicKeyFromBearer } from '../llm/providers/index.js';
 import { withoutCredentials } from '../policies/credential-location.js';
 import { rewriteHeaders } from '../native/index.js';
 import { headerValue } from '../http/header-lists.js';
@@ -95,12 +94,19 @@ export function joinPath(prefix: string, rest: string): string {
   return prefix.slice(0, end) + (rest[0] === '/' ? rest : `/${rest}`);
 }
 
+/** What an LLM request sends the provider: its format, and the model and method some paths carry. */
+export interface ProviderCall {
+  readonly format: ApiFormat;
+  readonly model: string;
+  readonly stream: boolean;
+}
+
 /** Path and query sent to an AI provider. */
-export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, providerFormat: ApiFormat | null, query: string): string {
+export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, call: ProviderCall | null, query: string): string {
   if (b.pathOverride !== undefined) return b.pathOverride;
+  if (call !== null) return withQuery(joinPath(b.pathPrefix ?? b.provider.basePath, b.provider.path(call.format, call)), query);
   const q = query === '' ? '' : `?${query}`;
-  if (providerFormat !== null) return joinPath(b.pathPrefix ?? b.provider.basePath, b.provider.path(providerFormat)) + q;
-  let path = ctx.path.slice(ctx.routePrefix.length) || '/';
+  let path = ctx.down.path.slice(ctx.routePrefix.length) || '/';
   if (path[0] !== '/') path = `/${path}`;
   const base = b.provider.basePath;
   if (b.pathPrefix !== undefined && (path === base || path.startsWith(`${base}/`))) {
@@ -109,21 +115,29 @@ export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, providerFormat: 
   return path + q;
 }
 
+/** `path` (which may carry its own query, `?api-version=`) with the client's query appended. */
+function withQuery(path: string, query: string): string {
+  if (query === '') return path;
+  return path + (path.includes('?') ? '&' : '?') + query;
+}
+
 /** Request headers for an AI provider, including credential handling. */
 export function aiRequestHeaders(b: AiBackendRt, llm: boolean, headers: readonly string[]): string[] {
   const out = rewriteHeaders(headers, llm ? b.llmRequestHeaders : b.passthroughRequestHeaders);
   for (const [name, value] of b.provider.requiredHeaders) {
     if (headerValue(out, name) === undefined) out.push(name, value);
   }
-  if (!b.injectsKey && b.provider.name === 'anthropic' && headerValue(out, 'x-api-key') === undefined) {
-    // OpenAI-style clients send their Anthropic key as a Bearer token.
-    const auth = headerValue(out, 'authorization');
-    const key = auth !== undefined ? anthropicKeyFromBearer(auth) : undefined;
-    if (key !== undefined) {
-      const i = out.indexOf('authorization');
-      out.splice(i, 2);
-      out.push('x-api-key', key);
-    }
-  }
+  if (!b.injectsKey && b.provider.relocateBearer !== undefined) relocateBearer(b, out);
   return out;
+}
+
+/** A client's own key sent as a Bearer token goes where the provider reads keys (x-api-key, api-key). */
+function relocateBearer(b: AiBackendRt, out: string[]): void {
+  const auth = headerValue(out, 'authorization');
+  const m = auth === undefined ? null : /^Bearer\s+(.+)$/i.exec(auth);
+  if (m === null) return;
+  const to = b.provider.relocateBearer!(m[1]!);
+  if (to === undefined || headerValue(out, to) !== undefined) return;
+  out.splice(out.indexOf('authorization'), 2);
+  out.push(to, m[1]!);
 }

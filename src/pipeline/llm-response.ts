@@ -52,7 +52,8 @@ export class LlmResponse implements UpstreamListener {
       return;
     }
     const type = rawHeaderValue(raw, 'content-type') ?? '';
-    if (!type.startsWith('text/event-stream')) return;
+    // SSE, or AWS event-stream (Bedrock's ConverseStream), which the conversion turns into SSE.
+    if (!type.startsWith('text/event-stream') && !type.startsWith('application/vnd.amazon.eventstream')) return;
     this.mode = 'stream';
     const ctx = this.ctx;
     this.transducer = this.guardStream(

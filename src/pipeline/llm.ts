@@ -4,11 +4,13 @@
 import { JsonBodyError, parseJsonBody } from '../http/json-body.js';
 import { conversionFor } from '../llm/convert/index.js';
 import type { ApiFormat, Conversion, Json } from '../llm/convert/types.js';
+import { providerFormat } from '../llm/providers/index.js';
 import { resolveRouteType } from '../llm/route-types.js';
 import { resolveAlias, shapeBody } from '../policies/llm-request.js';
 import type { AiBackendRt, AiGroupsRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
 import { GatewayError } from './errors.js';
+import type { ProviderCall } from './forward.js';
 
 export interface LlmPlan {
   /** Format the client speaks; null for passthrough-like route types. */
@@ -69,7 +71,8 @@ export function requireModel(g: AiGroupsRt, p: AiBackendRt, body: Json): string 
 
 export interface ProviderRequest {
   readonly conversion: Conversion;
-  readonly providerFormat: ApiFormat;
+  /** The provider format, and the model and method the upstream path may carry. */
+  readonly call: ProviderCall;
   readonly body: Buffer;
 }
 
@@ -91,11 +94,13 @@ export function providerBody(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, bod
 export function providerRequest(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: LlmPlan): ProviderRequest {
   const clientFormat = plan.clientFormat!;
   const shaped = providerBody(ctx, g, p, plan.body!);
-  const providerFormat = p.provider.formats.includes(clientFormat) ? clientFormat : p.provider.formats[0]!;
-  const conversion = conversionFor(clientFormat, providerFormat);
+  const model = shaped.model as string;
+  const format = providerFormat(p.provider, clientFormat, model);
+  const conversion = conversionFor(clientFormat, format);
   // Translation may refuse what the provider cannot express (a 400 naming the field).
-  const body = conversion.request(shaped);
-  return { conversion, providerFormat, body: Buffer.from(JSON.stringify(body)) };
+  const converted = conversion.request(shaped);
+  const body = p.provider.prepareBody !== undefined ? p.provider.prepareBody(format, converted) : converted;
+  return { conversion, call: { format, model, stream: plan.stream }, body: Buffer.from(JSON.stringify(body)) };
 }
 
 export function parseClientBody(ctx: RequestCtx): Json {

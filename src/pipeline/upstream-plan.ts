@@ -6,7 +6,7 @@
 import { mockModels, mockRespond } from '../llm/providers/index.js';
 import { rewriteHeaders } from '../native/index.js';
 import type { AiBackendRt, AiGroupsRt, HostBackendRt } from '../runtime/snapshot.js';
-import type { PlanAttempt } from './attempt.js';
+import type { PlanAttempt, Prepared } from './attempt.js';
 import type { RequestCtx } from './context.js';
 import { GatewayError } from './errors.js';
 import { finish } from './finish.js';
@@ -48,7 +48,7 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
       // passthrough / detect / models without a configured model: the body goes as it came.
       // detect also reads model and usage, so like LLM routes it asks for an uncompressed body.
       const watcher = ctx.routeType === 'detect' ? watchDetected(ctx, p) : null;
-      return {
+      return signed(ctx, p, {
         fwd: {
           path: aiUpstreamPath(ctx, p, null, client.query),
           headers: aiRequestHeaders(p, watcher !== null, client.headers),
@@ -56,18 +56,35 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
           body: ctx.virtualModel !== undefined && ctx.llmBody !== null ? Buffer.from(JSON.stringify(ctx.llmBody)) : ctx.down.body,
         },
         listener: new ProxyResponse(ctx, p.responseHeaders, finish, watcher),
-      };
+      });
     }
     const req = providerRequest(ctx, g, p, plan);
-    return {
+    return signed(ctx, p, {
       fwd: {
-        path: aiUpstreamPath(ctx, p, req.providerFormat, client.query),
+        path: aiUpstreamPath(ctx, p, req.call, client.query),
         headers: aiRequestHeaders(p, true, client.headers),
         body: req.body,
       },
       listener: new LlmResponse(ctx, req.conversion, plan.clientWantsUsage, p.llmResponseHeaders, finish, g.guard),
-    };
+    });
   };
+}
+
+/**
+ * Providers the gateway signs for (Bedrock's SigV4): the request is signed as it will be sent,
+ * path, host and body, once per attempt (a retry signs again, with a fresh date). Signing waits
+ * only for the first credentials (or their refresh); a failure answers 502 in the client's dialect.
+ */
+function signed(ctx: RequestCtx, p: AiBackendRt, prepared: Prepared): Prepared | Promise<Prepared> {
+  const signer = p.awsAuth;
+  if (signer === null || p.target === null) return prepared;
+  const host = new URL(p.target.origin).host;
+  const fwd = prepared.fwd;
+  fwd.headers.push('host', host);
+  return signer.headers({ method: ctx.down.method, host, path: fwd.path, body: fwd.body }).then((extra) => {
+    fwd.headers.push(...extra);
+    return prepared;
+  });
 }
 
 /** The provider for this attempt: the only one, or pick-2 in the first group still in rotation. */

@@ -11,9 +11,21 @@ import type { BackendPoliciesT, RoutePoliciesT } from '../config/schema/policies
 import { compileObservability } from '../observability/settings.js';
 import type { RouteT } from '../config/schema/routes.js';
 import type { BackendDefaultsT } from '../config/schema/root.js';
-import { anthropic, mock, openai, type Provider } from '../llm/providers/index.js';
+import {
+  anthropic,
+  azureProvider,
+  BEDROCK_SERVICE,
+  bedrockProvider,
+  mock,
+  openai,
+  PRESET_NAMES,
+  presetProvider,
+  type Provider,
+} from '../llm/providers/index.js';
+import { AwsRequestSigner } from '../policies/aws-auth.js';
 import type { Slot } from '../lb/balancer.js';
 import {
+  CLIENT_CREDENTIAL_HEADERS,
   compileHeaderRules,
   HeaderRuleError,
   REQUEST_DROP_DEFAULT,
@@ -61,6 +73,12 @@ const RESPONSE_DROP = [...RESPONSE_DROP_DEFAULT, 'date'];
 const LLM_REQUEST_DROP = [...REQUEST_DROP_DEFAULT, 'accept-encoding'];
 /** Converted LLM bodies replace the upstream's, and with it these. */
 const LLM_RESPONSE_DROP = [...RESPONSE_DROP, 'content-type', 'content-encoding', 'etag'];
+/**
+ * A request the gateway signs goes without the client's credentials and the client's own SigV4
+ * headers (an AWS SDK pointed at the gateway signs for it, not for AWS); `host` is set to what
+ * is signed.
+ */
+const SIGNED_DROP = [...CLIENT_CREDENTIAL_HEADERS, 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256', 'host'];
 /**
  * A2A requests also go without Accept-Encoding (the gateway reads cards and JSON-RPC answers)
  * and without conditional headers (a card must come whole to be rewritten; a 304 would let the
@@ -271,14 +289,17 @@ class Compiler implements LlmCompiler {
       const override = ai.hostOverride !== undefined ? splitHostPort(ai.hostOverride, 80) : null;
       const host = override?.[0] ?? provider.host!;
       const port = override?.[1] ?? provider.port;
-      // The provider's own host is always TLS; an override is plain HTTP unless backendTLS asks.
-      target = makeTarget(host, port, this.tls(policies, [...path, 'policies', 'backendTLS'], host, override === null));
+      // The provider's own host is TLS (unless it is a local server); an override is plain HTTP unless backendTLS asks.
+      const tls = this.tls(policies, [...path, 'policies', 'backendTLS'], host, override === null && provider.tls !== false);
+      target = makeTarget(host, port, tls);
       this.poolKeys.add(target.key);
     }
     const authKey = this.authKey(policies, path);
     const injectsKey = authKey !== undefined;
     const credential = injectsKey ? provider.credential(authKey) : undefined;
-    const request = (llm: boolean) => this.headerRules(layers, 'request', llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT, credential);
+    const awsAuth = this.awsAuth(policies, ai, provider, path);
+    const drop = (llm: boolean) => [...(llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT), ...(awsAuth !== null ? SIGNED_DROP : [])];
+    const request = (llm: boolean) => this.headerRules(layers, 'request', drop(llm), credential);
     const m = ai.provider.mock;
     return {
       kind: 'ai',
@@ -305,10 +326,40 @@ class Compiler implements LlmCompiler {
       responseHeaders: this.headerRules(layers, 'response', RESPONSE_DROP),
       llmResponseHeaders: this.headerRules(layers, 'response', LLM_RESPONSE_DROP),
       authPassthrough: policies.backendAuth?.passthrough !== undefined,
+      awsAuth,
       health,
       slot,
       bodyShaping: null,
     };
+  }
+
+  /**
+   * SigV4 for this provider: `backendAuth.aws` (explicit keys or the default chain), or Bedrock's
+   * implicit default chain when no backendAuth is configured (a `key` is a Bedrock API key,
+   * sent as a Bearer token instead). Signers (and their credential caches) live across reloads.
+   */
+  private awsAuth(policies: BackendPoliciesT, ai: NamedProviderT, provider: Provider, path: Path): AwsRequestSigner | null {
+    const auth = policies.backendAuth;
+    const aws = auth?.aws ?? (auth === undefined && provider.implicitAuth === 'aws' ? {} : undefined);
+    if (aws === undefined) return null;
+    const at = [...path, 'policies', 'backendAuth', 'aws'];
+    const region = aws.region ?? ai.provider.bedrock?.region;
+    if (region === undefined) {
+      this.fail([...at, 'region'], 'backendAuth.aws needs a region on a provider that has none');
+      return null;
+    }
+    const secret = (k: 'secretAccessKey' | 'sessionToken') => {
+      const v = aws[k];
+      return v === undefined ? undefined : typeof v === 'string' ? v : this.readFile([...at, k], v.file)?.trim();
+    };
+    const secretAccessKey = secret('secretAccessKey');
+    const sessionToken = secret('sessionToken');
+    const keys =
+      aws.accessKeyId !== undefined && secretAccessKey !== undefined
+        ? { accessKeyId: aws.accessKeyId, secretAccessKey, ...(sessionToken !== undefined ? { sessionToken } : {}) }
+        : undefined;
+    const spec = { region, service: aws.serviceName ?? BEDROCK_SERVICE, ...(keys !== undefined ? { keys } : {}), backend: ai.name };
+    return this.live(`ai/${ai.name}::awsAuth`, spec, () => new AwsRequestSigner(spec));
   }
 
   /** A plain-HTTP pool for a policy service (guardrail webhook) at `host:port`. */
@@ -401,6 +452,15 @@ function pickProvider(ai: NamedProviderT): { provider: Provider; model: string |
   const p = ai.provider;
   if (p.openAI) return { provider: openai, model: p.openAI.model };
   if (p.anthropic) return { provider: anthropic, model: p.anthropic.model };
+  if (p.bedrock) {
+    const { model, ...settings } = p.bedrock;
+    return { provider: bedrockProvider(settings), model };
+  }
+  if (p.azure) return { provider: azureProvider(p.azure), model: p.azure.model };
+  for (const name of PRESET_NAMES) {
+    const preset = p[name];
+    if (preset !== undefined) return { provider: presetProvider(name), model: preset.model };
+  }
   return { provider: mock, model: p.mock!.model };
 }
 

@@ -5,6 +5,7 @@
 // the schema, and its module in src/llm/providers/).
 import type { ProviderT } from '../config/schema/backends.js';
 import type { LlmParamsT, LlmProviderKind } from '../config/schema/llm.js';
+import type { PresetName } from '../llm/providers/index.js';
 
 export interface LlmProviderRow {
   /** The binds-style provider; `model` is what goes upstream (params.model or a failover target). */
@@ -13,8 +14,33 @@ export interface LlmProviderRow {
 
 const withModel = (model: string | undefined) => (model !== undefined ? { model } : {});
 
+const preset = (name: PresetName): LlmProviderRow => ({ provider: (model) => ({ [name]: withModel(model) }) });
+
 export const LLM_PROVIDERS: Readonly<Record<LlmProviderKind, LlmProviderRow>> = {
   openAI: { provider: (model) => ({ openAI: withModel(model) }) },
   anthropic: { provider: (model) => ({ anthropic: withModel(model) }) },
+  // params.awsRegion / azureResource* are required by the llm schema (requiredParams)
+  bedrock: { provider: (model, p) => ({ bedrock: { ...withModel(model), region: p.awsRegion! } }) },
+  azure: {
+    provider: (model, p) => ({
+      azure: {
+        ...withModel(model),
+        resourceName: p.azureResourceName!,
+        resourceType: p.azureResourceType!,
+        ...(p.azureApiVersion !== undefined ? { apiVersion: p.azureApiVersion } : {}),
+      },
+    }),
+  },
+  groq: preset('groq'),
+  mistral: preset('mistral'),
+  deepseek: preset('deepseek'),
+  xai: preset('xai'),
+  openrouter: preset('openrouter'),
+  togetherai: preset('togetherai'),
+  fireworks: preset('fireworks'),
+  cerebras: preset('cerebras'),
+  deepinfra: preset('deepinfra'),
+  ollama: preset('ollama'),
+  vllm: preset('vllm'),
   mock: { provider: (model) => ({ mock: withModel(model) }) },
 };

@@ -8,6 +8,7 @@ import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
 import type { BalancerState, Slot } from '../lb/balancer.js';
 import type { AuthorizationPolicy } from '../policies/authorization.js';
 import type { ResponseCondition } from '../policies/conditions.js';
+import type { AwsRequestSigner } from '../policies/aws-auth.js';
 import type { HealthPolicy } from '../policies/health.js';
 import type { ProviderShaping } from '../policies/llm-transform.js';
 import type { LlmRequestShaping } from '../policies/llm-request.js';
@@ -103,6 +104,8 @@ export interface AiBackendRt extends BackendBase {
   readonly passthroughRequestHeaders: HeaderRules;
   /** Response rules for converted LLM bodies: also drop the upstream's content-type/encoding. */
   readonly llmResponseHeaders: HeaderRules;
+  /** SigV4 signing for this provider (Bedrock, backendAuth.aws); null: not signed. */
+  readonly awsAuth: AwsRequestSigner | null;
   /** Passive health (the `health` policy, or the groups default); null: not judged. */
   readonly health: HealthPolicy | null;
   /** Group and index in the backend's balancer; null when the backend has one provider. */

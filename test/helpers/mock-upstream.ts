@@ -31,6 +31,8 @@ export interface MockOptions {
   eventDelayMs?: number;
   /** Port to listen on (default: any free port). */
   port?: number;
+  /** Server certificate in test/fixtures/tls (default `server`; `aws` for AWS, Azure and preset hosts). */
+  cert?: 'server' | 'aws';
 }
 
 export class MockUpstream {
@@ -53,7 +55,13 @@ export class MockUpstream {
     const server =
       opts.tls === false
         ? createHttp(onRequest)
-        : createHttps({ key: readFileSync(join(TLS_DIR, 'server.key')), cert: readFileSync(join(TLS_DIR, 'server.pem')) }, onRequest);
+        : createHttps(
+            {
+              key: readFileSync(join(TLS_DIR, `${opts.cert ?? 'server'}.key`)),
+              cert: readFileSync(join(TLS_DIR, `${opts.cert ?? 'server'}.pem`)),
+            },
+            onRequest,
+          );
     mock = new MockUpstream(server, opts);
     await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
     return mock;

@@ -7,6 +7,50 @@ const ModelOverride = z.string().min(1).optional().describe("Model sent upstream
 
 export const OpenAIProvider = z.strictObject({ model: ModelOverride }).describe('OpenAI (api.openai.com)');
 export const AnthropicProvider = z.strictObject({ model: ModelOverride }).describe('Anthropic (api.anthropic.com)');
+export const BedrockProvider = z
+  .strictObject({
+    model: ModelOverride,
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1')
+      .describe('AWS region of the Bedrock runtime endpoint'),
+    guardrailIdentifier: z.string().min(1).optional().describe('Bedrock guardrail applied to every request (with guardrailVersion)'),
+    guardrailVersion: z.string().min(1).optional().describe('Version of the guardrail (a number or DRAFT)'),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.guardrailIdentifier === undefined) !== (v.guardrailVersion === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a Bedrock guardrail needs both guardrailIdentifier and guardrailVersion' });
+    }
+  })
+  .describe(
+    'Amazon Bedrock (Converse API, bedrock-runtime.<region>.amazonaws.com); SigV4 from the AWS credential chain or backendAuth.aws',
+  );
+export const AzureProvider = z
+  .strictObject({
+    model: ModelOverride.describe('Model sent upstream; on deployment paths (a dated apiVersion) also the deployment name'),
+    resourceName: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9-]*$/, 'an Azure resource name')
+      .describe('Azure resource: <resourceName>.openai.azure.com or .services.ai.azure.com'),
+    resourceType: z.enum(['openAI', 'foundry', 'aiServices']).describe('openAI: Azure OpenAI; foundry (aiServices): Azure AI Foundry'),
+    apiVersion: z.string().min(1).optional().describe('v1 (default: the v1 API), preview, or a dated version (deployment paths)'),
+    projectName: z.string().min(1).optional().describe('Foundry project (default: resourceName)'),
+  })
+  .describe('Azure OpenAI / Azure AI Foundry; key in api-key (backendAuth.key) or an Entra ID bearer token');
+const PresetProvider = (what: string) => z.strictObject({ model: ModelOverride }).describe(`${what} (OpenAI-compatible)`);
+export const PresetProviders = {
+  groq: PresetProvider('Groq (api.groq.com/openai/v1)').optional(),
+  mistral: PresetProvider('Mistral (api.mistral.ai/v1)').optional(),
+  deepseek: PresetProvider('DeepSeek (api.deepseek.com/v1)').optional(),
+  xai: PresetProvider('xAI (api.x.ai/v1)').optional(),
+  openrouter: PresetProvider('OpenRouter (openrouter.ai/api/v1; Messages too)').optional(),
+  togetherai: PresetProvider('Together AI (api.together.xyz/v1)').optional(),
+  fireworks: PresetProvider('Fireworks (api.fireworks.ai/inference/v1; Messages too)').optional(),
+  cerebras: PresetProvider('Cerebras (api.cerebras.ai/v1)').optional(),
+  deepinfra: PresetProvider('DeepInfra (api.deepinfra.com/v1/openai)').optional(),
+  ollama: PresetProvider('Ollama (http://localhost:11434/v1; hostOverride for another host)').optional(),
+  vllm: PresetProvider("vLLM's OpenAI server (http://localhost:8000/v1; hostOverride for another host)").optional(),
+};
 export const MockProvider = z
   .strictObject({
     model: ModelOverride,
@@ -20,9 +64,17 @@ export const Provider = z
   .strictObject({
     openAI: OpenAIProvider.optional(),
     anthropic: AnthropicProvider.optional(),
+    bedrock: BedrockProvider.optional(),
+    azure: AzureProvider.optional(),
+    ...PresetProviders,
     mock: MockProvider.optional(),
   })
-  .superRefine(exactlyOne(['openAI', 'anthropic', 'mock'], 'provider'));
+  .superRefine(
+    exactlyOne(
+      ['openAI', 'anthropic', 'bedrock', 'azure', ...(Object.keys(PresetProviders) as (keyof typeof PresetProviders)[]), 'mock'],
+      'provider',
+    ),
+  );
 
 const providerShape = {
   name: z.string().min(1).describe('Stable name of this provider (metrics, load-balancer state)'),

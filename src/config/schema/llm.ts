@@ -14,7 +14,24 @@ import { CelExpression, Health, LocalRateLimit, RedisRateLimit, Retry, Timeout }
  * llm-providers.ts, a table typed by this list, so adding a name without its mapping does not
  * compile). `openai` is agentgateway's lower-case alias of `openAI`.
  */
-export const LLM_PROVIDER_KINDS = ['openAI', 'anthropic', 'mock'] as const;
+export const LLM_PROVIDER_KINDS = [
+  'openAI',
+  'anthropic',
+  'bedrock',
+  'azure',
+  'groq',
+  'mistral',
+  'deepseek',
+  'xai',
+  'openrouter',
+  'togetherai',
+  'fireworks',
+  'cerebras',
+  'deepinfra',
+  'ollama',
+  'vllm',
+  'mock',
+] as const;
 export type LlmProviderKind = (typeof LLM_PROVIDER_KINDS)[number];
 const PROVIDER_ALIASES = { openai: 'openAI' } as const satisfies Record<string, LlmProviderKind>;
 
@@ -24,7 +41,7 @@ export function canonicalProviderKind(name: LlmProviderKindName): LlmProviderKin
 
 export const LlmProviderKindName = z
   .enum([...LLM_PROVIDER_KINDS, ...(Object.keys(PROVIDER_ALIASES) as (keyof typeof PROVIDER_ALIASES)[])])
-  .describe('openAI (alias openai), anthropic, or mock (answered locally)');
+  .describe('openAI (alias openai), anthropic, bedrock, azure, an OpenAI-compatible preset, or mock (answered locally)');
 export type LlmProviderKindName = z.infer<typeof LlmProviderKindName>;
 
 export const LlmParams = z
@@ -37,8 +54,21 @@ export const LlmParams = z
       .refine((u) => /^https?:\/\//.test(u), 'expected an http:// or https:// URL')
       .optional()
       .describe('Provider endpoint, e.g. https://llm.corp.example/v1: host, port and base path (https turns on TLS)'),
+    awsRegion: z.string().min(1).optional().describe('bedrock: the AWS region (required)'),
+    azureResourceName: z.string().min(1).optional().describe('azure: the resource name (required)'),
+    azureResourceType: z.enum(['openAI', 'foundry', 'aiServices']).optional().describe('azure: openAI, foundry or aiServices (required)'),
+    azureApiVersion: z.string().min(1).optional().describe('azure: v1 (default), preview or a dated version'),
   })
   .describe('Where and how to call the provider');
+
+/** The params a provider kind cannot do without (agentgateway: "bedrock requires aws_region", ...). */
+export function requiredParams(kind: string, params: z.infer<typeof LlmParams> | undefined, ctx: z.RefinementCtx): void {
+  const need =
+    kind === 'bedrock' ? (['awsRegion'] as const) : kind === 'azure' ? (['azureResourceName', 'azureResourceType'] as const) : [];
+  for (const k of need) {
+    if (params?.[k] === undefined) ctx.addIssue({ code: 'custom', path: ['params', k], message: `provider ${kind} needs params.${k}` });
+  }
+}
 
 const TransformationMap = z
   .record(z.string().min(1), CelExpression)
@@ -99,6 +129,9 @@ export const LlmModel = z
       .describe('Token buckets for this model only (e.g. its provider quota). Not in agentgateway'),
     ...modelPolicyShape,
   })
+  .superRefine((m, ctx) => {
+    if (typeof m.provider === 'string') requiredParams(m.provider, m.params, ctx);
+  })
   .describe('A model clients can ask for, and the provider that serves it');
 
 export const LlmProvider = z
@@ -111,6 +144,7 @@ export const LlmProvider = z
       .optional()
       .describe('Settings for every model referencing this provider; the model’s own win (maps are merged)'),
   })
+  .superRefine((p, ctx) => requiredParams(p.provider, p.params, ctx))
   .describe('A provider shared by several models');
 
 const WeightedTarget = z.strictObject({

@@ -21,14 +21,35 @@ export const AiPolicy = z
   })
   .describe('LLM policy');
 
+export const AwsAuth = z
+  .strictObject({
+    accessKeyId: z.string().min(1).optional().describe('Access key id (explicit credentials; unset: the default AWS credential chain)'),
+    secretAccessKey: SecretSource.optional().describe('Secret access key, inline or {file: path}'),
+    sessionToken: SecretSource.optional().describe('Session token of temporary credentials, inline or {file: path}'),
+    region: z.string().min(1).optional().describe("Signing region (default: the provider's region)"),
+    serviceName: z.string().min(1).optional().describe('SigV4 service name (default: bedrock)'),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.accessKeyId === undefined) !== (v.secretAccessKey === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'explicit AWS credentials need both accessKeyId and secretAccessKey' });
+    }
+    if (v.sessionToken !== undefined && v.accessKeyId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['sessionToken'], message: 'a session token goes with accessKeyId and secretAccessKey' });
+    }
+  })
+  .describe(
+    'Sign requests with AWS SigV4: explicit keys, or the default chain (environment, ~/.aws profiles, SSO, web identity, instance roles)',
+  );
+
 export const BackendAuth = z
   .strictObject({
     key: SecretSource.optional().describe('API key injected upstream (provider-specific header)'),
     passthrough: z.strictObject({}).optional().describe('Forward the client credential unchanged'),
+    aws: AwsAuth.optional().describe('Sign requests with AWS SigV4 (Bedrock)'),
   })
   .superRefine((v, ctx) => {
-    if ((v.key === undefined) === (v.passthrough === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'backendAuth takes exactly one of: key, passthrough' });
+    if ([v.key, v.passthrough, v.aws].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'backendAuth takes exactly one of: key, passthrough, aws' });
     }
   })
   .describe('Credential the gateway sends to the backend');
@@ -233,6 +254,7 @@ export type BackendPoliciesT = z.infer<typeof BackendPolicies>;
 export type RouteTypeT = z.infer<typeof RouteType>;
 export type HeaderModifierT = z.infer<typeof HeaderModifier>;
 export type BackendAuthT = z.infer<typeof BackendAuth>;
+export type AwsAuthT = z.infer<typeof AwsAuth>;
 export type BackendTLST = z.infer<typeof BackendTLS>;
 export type ListenerPoliciesT = z.infer<typeof ListenerPolicies>;
 export type AuthorizationLocationT = z.infer<typeof AuthorizationLocation>;

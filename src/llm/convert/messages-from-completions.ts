@@ -28,7 +28,7 @@ export function messagesFromCompletions(options?: ConversionOptions): Conversion
  * tool_calls (input JSON-stringified), thinking -> reasoning_content (+ its signature, so the
  * client can replay it), stop_reason -> finish_reason, usage with cache reads and writes kept.
  */
-function completionFromMessage(body: Json, onUsage: (u: Usage) => void, created: number): Json {
+export function completionFromMessage(body: Json, onUsage: (u: Usage) => void, created: number): Json {
   const msg = body as Partial<MessagesResponse>;
   let text: string | null = null;
   let reasoning: string | null = null;

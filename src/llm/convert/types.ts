@@ -2,8 +2,8 @@
 // (messages-from-completions.ts, completions-from-messages.ts), each with the same four verbs.
 import type { Usage } from '../usage.js';
 
-/** Wire formats a client may speak or a provider may accept. */
-export type ApiFormat = 'completions' | 'messages';
+/** Wire formats a client may speak or a provider may accept (`converse`: Bedrock, provider side only). */
+export type ApiFormat = 'completions' | 'messages' | 'converse';
 
 export type Json = Record<string, unknown>;
 

@@ -12,6 +12,8 @@
 //
 // | format    | where usage is reported                         | combine                          |
 // | --------- | ----------------------------------------------- | -------------------------------- |
+// | Bedrock   | the `metadata` event (once, at the end) | the single report is final       |
+// | Converse  |                                         |                                  |
 // | Anthropic | message_start.message.usage, then each          | per field: a later report        |
 // |           | message_delta.usage. Every counter is a         | REPLACES the earlier one, never  |
 // |           | cumulative whole-message total, omitted when it | adds (the Anthropic SDK's own    |
@@ -28,6 +30,7 @@
 // servers send zeros before they know), never a correction, since cumulative counts cannot fall.
 import type { Usage } from '../usage.js';
 import type { ChatCompletionChunk, CompletionUsage } from './completions.js';
+import type { ConverseUsage } from './converse.js';
 import type { MessagesUsage } from './messages.js';
 
 function count(v: unknown): number {
@@ -50,6 +53,20 @@ export function usageFromMessages(u: Partial<MessagesUsage>): Usage {
   if (has(u.cache_creation_input_tokens)) usage.cacheWriteTokens = cacheWrite;
   const thinking = u.output_tokens_details?.thinking_tokens;
   if (has(thinking)) usage.reasoningTokens = count(thinking);
+  return usage;
+}
+
+/**
+ * Bedrock Converse usage -> Usage. Like Anthropic's, Converse `inputTokens` leaves out the cache
+ * reads and writes (`totalTokens` = input + cache read + cache write + output), so the total
+ * prompt is their sum.
+ */
+export function usageFromConverse(u: Partial<ConverseUsage>): Usage {
+  const cacheRead = count(u.cacheReadInputTokens);
+  const cacheWrite = count(u.cacheWriteInputTokens);
+  const usage: Usage = { inputTokens: count(u.inputTokens) + cacheRead + cacheWrite, outputTokens: count(u.outputTokens) };
+  if (has(u.cacheReadInputTokens)) usage.cacheReadTokens = cacheRead;
+  if (has(u.cacheWriteInputTokens)) usage.cacheWriteTokens = cacheWrite;
   return usage;
 }
 

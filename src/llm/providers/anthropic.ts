@@ -10,16 +10,9 @@ export const anthropic: Provider = {
   basePath: '/v1',
   path: formatPath,
   credential: (key) => ({ name: 'x-api-key', value: key }),
+  // OpenAI-style clients send their Anthropic key as a Bearer token: it goes in x-api-key,
+  // except OAuth tokens (`sk-ant-oat…`), which Anthropic takes as Bearer.
+  relocateBearer: (token: string) => (token.startsWith('sk-ant-oat') ? undefined : 'x-api-key'),
   requiredHeaders: [['anthropic-version', ANTHROPIC_VERSION]],
   countTokensPath: '/messages/count_tokens',
 };
-
-/**
- * A client that sends `Authorization: Bearer <key>` to Anthropic (OpenAI SDK habits) gets it
- * moved to `x-api-key`, except OAuth tokens (`sk-ant-oat…`), which Anthropic takes as Bearer.
- */
-export function anthropicKeyFromBearer(authorization: string): string | undefined {
-  const m = /^Bearer\s+(.+)$/i.exec(authorization);
-  if (!m || m[1]!.startsWith('sk-ant-oat')) return undefined;
-  return m[1];
-}

@@ -1,4 +1,7 @@
-export { anthropic, anthropicKeyFromBearer, ANTHROPIC_VERSION } from './anthropic.js';
+export { anthropic, ANTHROPIC_VERSION } from './anthropic.js';
+export { bedrockProvider, BEDROCK_SERVICE, type BedrockSettings } from './aws/bedrock.js';
+export { azureProvider, type AzureSettings } from './azure/azure.js';
 export { mock, mockModels, mockRespond, type MockReply, type MockSettings } from './mock.js';
 export { openai } from './openai.js';
-export type { Provider } from './types.js';
+export { PRESET_NAMES, presetProvider, type PresetName } from './presets.js';
+export { providerFormat, type Provider, type UpstreamRequest } from './types.js';

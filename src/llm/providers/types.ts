@@ -1,29 +1,57 @@
 // What the gateway knows about a provider: small on purpose (agentgateway's provider modules
 // are a name, a default host, a base path and a path per format). Translation lives in convert/.
-import type { ApiFormat } from '../convert/types.js';
+import type { ApiFormat, Json } from '../convert/types.js';
+
+/** What the upstream path may depend on: Bedrock (and Gemini) put the model and the method in it. */
+export interface UpstreamRequest {
+  readonly model: string;
+  readonly stream: boolean;
+}
 
 export interface Provider {
-  /** Telemetry name (`gen_ai.provider.name`). */
+  /** Telemetry name (`gen_ai.provider.name`, agentgateway's Provider::NAME) and price-catalog key. */
   readonly name: string;
   /** Formats the provider accepts natively, preferred first. */
   readonly formats: readonly ApiFormat[];
   /** Default upstream host and port (TLS); undefined for providers answered locally. */
   readonly host?: string;
   readonly port: number;
+  /** Whether the default host speaks TLS (default true; local servers such as Ollama do not). */
+  readonly tls?: boolean;
   /** Default base path replaced by `pathPrefix`. */
   readonly basePath: string;
-  /** Path after the base for a request of `format`. */
-  path(format: ApiFormat): string;
+  /** Path after the base for a request of `format` (it may carry a query string: `?api-version=`). */
+  path(format: ApiFormat, req: UpstreamRequest): string;
+  /**
+   * The format a client of `client` format is served in, when it depends on more than the list
+   * (Azure Foundry: Claude models speak Messages). Default: the client's own if accepted, else the first.
+   */
+  formatFor?(client: ApiFormat, model: string): ApiFormat;
+  /** Last touches to a body already in the provider's format (Bedrock's guardrail). */
+  prepareBody?(format: ApiFormat, body: Json): Json;
   /** The header carrying an injected API key (the client's own credentials are removed). */
   credential(key: string): { name: string; value: string };
+  /**
+   * Where a client's own `Authorization: Bearer <token>` must go instead (Anthropic API keys go
+   * in x-api-key, Azure keys in api-key); undefined keeps it as it is.
+   */
+  relocateBearer?(token: string): string | undefined;
   /** Headers the provider requires, added when the client did not send them. */
   readonly requiredHeaders: readonly [string, string][];
   /** Path after the base of its own Anthropic-style token counting; unset: counted by the gateway. */
   readonly countTokensPath?: string;
+  /** The gateway signs or mints the credential itself when no key is configured (`aws`: SigV4). */
+  readonly implicitAuth?: 'aws';
 }
 
-const PATHS: Record<ApiFormat, string> = { completions: '/chat/completions', messages: '/messages' };
+const PATHS: Partial<Record<ApiFormat, string>> = { completions: '/chat/completions', messages: '/messages' };
 
 export function formatPath(format: ApiFormat): string {
-  return PATHS[format];
+  return PATHS[format] ?? '/chat/completions';
+}
+
+/** The provider format a request of the client's format is sent in. */
+export function providerFormat(p: Provider, client: ApiFormat, model: string): ApiFormat {
+  if (p.formatFor !== undefined) return p.formatFor(client, model);
+  return p.formats.includes(client) ? client : p.formats[0]!;
 }

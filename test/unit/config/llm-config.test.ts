@@ -44,7 +44,16 @@ describe('schema errors in llm:', () => {
 
   it('an unknown provider kind lists the ones served', () => {
     expect(problems(llm('    - name: a\n      provider: gemini\n'))[0]).toBe(
-      'llm.yaml:4:17: llm.models[0].provider: expected one of "openAI", "anthropic", "mock", "openai"',
+      'llm.yaml:4:17: llm.models[0].provider: expected one of "openAI", "anthropic", "bedrock", "azure", "groq", "mistral", "deepseek", "xai", "openrouter", "togetherai", "fireworks", "cerebras", "deepinfra", "ollama", "vllm", "mock", "openai"',
+    );
+  });
+
+  it('bedrock needs params.awsRegion, azure its resource name and type', () => {
+    expect(problems(llm('    - name: a\n      provider: bedrock\n'))[0]).toMatch(
+      /llm\.models\[0\]\.params\.awsRegion: provider bedrock needs params\.awsRegion/,
+    );
+    expect(problems(llm('    - name: a\n      provider: azure\n      params: {azureResourceType: openAI}\n'))[0]).toMatch(
+      /params\.azureResourceName: provider azure needs params\.azureResourceName/,
     );
   });
 

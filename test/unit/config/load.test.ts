@@ -132,7 +132,20 @@ describe('every example config in configs/ loads', () => {
   });
 
   it.each(files)('%s loads and compiles', async (f) => {
-    const loaded = loadConfigFile(join(dir, f), { OPENAI_API_KEY: 'k1', ANTHROPIC_API_KEY: 'k2', LITELLM_MASTER_KEY: 'k3' });
+    const presetKeys = [
+      'AZURE_OPENAI',
+      'GROQ',
+      'MISTRAL',
+      'DEEPSEEK',
+      'XAI',
+      'OPENROUTER',
+      'TOGETHER',
+      'FIREWORKS',
+      'CEREBRAS',
+      'DEEPINFRA',
+    ];
+    const env = Object.fromEntries(presetKeys.map((p) => [`${p}_API_KEY`, `k-${p}`]));
+    const loaded = loadConfigFile(join(dir, f), { OPENAI_API_KEY: 'k1', ANTHROPIC_API_KEY: 'k2', LITELLM_MASTER_KEY: 'k3', ...env });
     const live = new LiveState();
     const { snapshot, warnings } = compile(loaded, new PoolFactory(new ConnectOverrides()), 1, { live: live.begin() });
     expect(snapshot.binds.size).toBeGreaterThan(0);

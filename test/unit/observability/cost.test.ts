@@ -23,6 +23,22 @@ describe('price catalog', () => {
     expect(builtin.lookup('anthropic', 'gpt-4o', undefined).status).toBe('Missing');
   });
 
+  it('prices Bedrock, Azure, the presets and OpenRouter ids; an unknown model stays unpriced', () => {
+    const rate = (p: string, m: string) => builtin.lookup(p, m, undefined).rates!.input * 1e6;
+    // Bedrock: inference-profile prefix, date and -v1:0 stripped; Claude at Anthropic's list price
+    expect(rate('aws.bedrock', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0')).toBeCloseTo(3);
+    expect(rate('aws.bedrock', 'global.anthropic.claude-haiku-4-5-20251001-v1:0')).toBeCloseTo(1);
+    expect(rate('aws.bedrock', 'amazon.nova-pro-v1:0')).toBeCloseTo(0.8);
+    expect(rate('aws.bedrock', 'amazon.titan-embed-text-v2:0')).toBeCloseTo(0.02);
+    expect(rate('azure', 'gpt-4.1-mini')).toBeCloseTo(0.4);
+    expect(rate('groq', 'llama-3.3-70b-versatile')).toBeCloseTo(0.59);
+    expect(rate('deepseek', 'deepseek-chat')).toBeCloseTo(0.28);
+    expect(rate('openrouter', 'anthropic/claude-sonnet-4.5')).toBeCloseTo(3);
+    expect(rate('openrouter', 'openai/gpt-4o')).toBeCloseTo(2.5);
+    expect(builtin.lookup('aws.bedrock', 'us.unknown.model-v1:0', undefined)).toEqual({ status: 'Missing', rates: undefined });
+    expect(builtin.lookup('ollama', 'llama3.2', undefined).status).toBe('Missing');
+  });
+
   it('config sources override per model and can replace the built-in catalog', () => {
     const dir = mkdtempSync(join(tmpdir(), 'agw-cost-'));
     writeFileSync(

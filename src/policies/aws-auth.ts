@@ -1,0 +1,122 @@
+// AWS Signature Version 4 for backends the gateway signs for (Bedrock): `backendAuth.aws` with
+// explicit keys (and an optional session token), or, as agentgateway does when a Bedrock provider
+// has no backendAuth, the SDK's default credential chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+// / AWS_SESSION_TOKEN, the shared files (~/.aws/credentials and config, AWS_PROFILE), SSO, web
+// identity (EKS), container and instance roles; refreshed before they expire.
+//
+// Signing is @smithy/signature-v4 with node's SHA-256 (@smithy/hash-node); the chain is
+// @aws-sdk/credential-provider-node. Both are loaded on the first signed request (about 30 ms), so
+// a gateway without an AWS backend never loads them. The signed headers are `host`, `x-amz-date`
+// and, with temporary credentials, `x-amz-security-token`; the payload hash covers the exact body
+// sent. Credentials never leave this file: errors name the backend and the cause, never a key.
+import { createRequire } from 'node:module';
+import { PolicyRejection } from './request-policy.js';
+
+export interface AwsKeys {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export interface AwsSigningSpec {
+  readonly region: string;
+  /** SigV4 service name: `bedrock` for the Bedrock runtime. */
+  readonly service: string;
+  /** Explicit keys; undefined: the default credential chain. */
+  readonly keys?: AwsKeys;
+  /** The backend's name, for error messages. */
+  readonly backend: string;
+}
+
+/** What is signed: the request exactly as it will be sent. */
+export interface SignableRequest {
+  readonly method: string;
+  /** The Host header value (`host` or `host:port`). */
+  readonly host: string;
+  /** Path and query as sent. */
+  readonly path: string;
+  readonly body: Uint8Array | null;
+}
+
+interface Signer {
+  sign(req: unknown): Promise<{ headers: Record<string, string> }>;
+}
+
+type CredentialProvider = () => Promise<AwsKeys>;
+
+interface Libraries {
+  SignatureV4: new (init: Record<string, unknown>) => Signer;
+  Hash: new (algorithm: string) => unknown;
+  defaultProvider: () => CredentialProvider;
+}
+
+let libs: Libraries | null = null;
+
+function load(): Libraries {
+  if (libs === null) {
+    const req = createRequire(import.meta.url);
+    const { SignatureV4 } = req('@smithy/signature-v4') as Pick<Libraries, 'SignatureV4'>;
+    const { Hash } = req('@smithy/hash-node') as Pick<Libraries, 'Hash'>;
+    const { defaultProvider } = req('@aws-sdk/credential-provider-node') as Pick<Libraries, 'defaultProvider'>;
+    libs = { SignatureV4, Hash, defaultProvider };
+  }
+  return libs;
+}
+
+/** Whether the AWS libraries have been loaded (a test asserts other providers never load them). */
+export function awsLibrariesLoaded(): boolean {
+  return libs !== null;
+}
+
+export class AwsRequestSigner {
+  private signer: Signer | null = null;
+
+  constructor(private readonly spec: AwsSigningSpec) {}
+
+  /** Headers to add to the request: `authorization`, `x-amz-date`, maybe `x-amz-security-token`. */
+  async headers(req: SignableRequest): Promise<string[]> {
+    const signer = this.signer ?? (this.signer = this.create());
+    const q = req.path.indexOf('?');
+    const path = q < 0 ? req.path : req.path.slice(0, q);
+    const query = q < 0 ? {} : Object.fromEntries(new URLSearchParams(req.path.slice(q + 1)));
+    let signed: { headers: Record<string, string> };
+    try {
+      signed = await signer.sign({
+        method: req.method,
+        protocol: 'https:',
+        hostname: req.host,
+        path,
+        query,
+        headers: { host: req.host },
+        body: req.body ?? '',
+      });
+    } catch (e) {
+      throw new PolicyRejection(502, 'api_error', `no AWS credentials to sign the request to ${this.spec.backend}: ${describe(e)}`);
+    }
+    const out: string[] = [];
+    for (const [name, value] of Object.entries(signed.headers)) {
+      const n = name.toLowerCase();
+      if (n === 'authorization' || n.startsWith('x-amz-')) out.push(n, value);
+    }
+    return out;
+  }
+
+  private create(): Signer {
+    const { SignatureV4, Hash, defaultProvider } = load();
+    const keys = this.spec.keys;
+    return new SignatureV4({
+      service: this.spec.service,
+      region: this.spec.region,
+      credentials: keys !== undefined ? keys : defaultProvider(),
+      sha256: Hash.bind(null, 'sha256'),
+      // Bedrock does not want x-amz-content-sha256; the payload hash is still in the signature.
+      applyChecksum: false,
+    });
+  }
+}
+
+/** An error's message without anything that looks like a key (the chain's errors name no secrets). */
+function describe(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.replace(/(AKIA|ASIA)[A-Z0-9]{12,}/g, '<access key id>').slice(0, 300);
+}
