@@ -12,6 +12,8 @@
 //            P+1, P+2, P+6, P+7, admin P+3, stats P+4, readiness P+5)  --out PATH (results prefix)
 //            --bad-edits LIST (which refused edits to rotate through; default all of
 //            unknown-key,yaml-syntax,empty-file,api-invalid; for narrowing down a failure)
+//   SOAK_NODE_ARGS="--cpu-prof ..." passes node flags to the gateway process.
+// The gateway's log and config stay in a temp directory named at the start of the run.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
