@@ -17,7 +17,8 @@
 //   ok, slow     answered normally (slow: head after 200-800 ms, or stream events 60 ms apart,
 //                under every timeout)                                         -> ok
 //   e503         503 with a provider error body; retried                     -> attempt 1's outcome
-//   e429         429 with Retry-After: 1; retried                            -> attempt 1's outcome
+//   e429         429 with Retry-After: 1; retried after that second (under
+//                retry.maxRetryAfter's 10s default)                          -> attempt 1's outcome
 //   reset        socket destroyed after the request was read: the gateway
 //                calls it 503, which is a retry code                         -> attempt 1's outcome
 //   stall        never answers: backendRequestTimeout makes it a 504, which
