@@ -37,11 +37,16 @@ export function managementEnv(p: SoakPorts): Record<string, string> {
   return { ADMIN_ADDR: `127.0.0.1:${p.admin}`, STATS_ADDR: `127.0.0.1:${p.stats}`, READINESS_ADDR: `127.0.0.1:${p.readiness}` };
 }
 
-/** Timeouts in the config, in ms: the harness's own deadline is derived from requestTimeout. */
-export const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * requestTimeout in ms (the harness's own hang deadline is derived from it). The per-attempt
+ * timeouts leave seconds of margin over the slowest non-stalling fault (800 ms), so a machine
+ * that stalls both processes for a moment (2 shared cores) does not turn an answered fault into
+ * a timeout; the whole request still fits stall + retry + stall with room to spare.
+ */
+export const REQUEST_TIMEOUT_MS = 20_000;
 
 const TRAFFIC = `retry: {attempts: 1, codes: [429, 503, 504], backoff: BACKOFF}
-        timeout: {requestTimeout: ${REQUEST_TIMEOUT_MS / 1000}s, backendRequestTimeout: 2s, firstByteTimeout: 3s, streamIdleTimeout: 1500ms}`;
+        timeout: {requestTimeout: ${REQUEST_TIMEOUT_MS / 1000}s, backendRequestTimeout: 5s, firstByteTimeout: 6s, streamIdleTimeout: 4s}`;
 
 export function gatewayConfig(p: SoakPorts, generation: number): string {
   const policies = `${TRAFFIC.replace('BACKOFF', generation % 2 === 0 ? '50ms' : '60ms')}

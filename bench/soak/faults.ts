@@ -7,8 +7,9 @@
 //
 // The gateway runs with (config.ts):
 //   retry:   attempts 1 (two tries), codes [429, 503, 504], backoff 50ms
-//   timeout: backendRequestTimeout 2s, firstByteTimeout 3s, streamIdleTimeout 1500ms,
-//            requestTimeout 10s
+//   timeout: backendRequestTimeout 5s, firstByteTimeout 6s, streamIdleTimeout 4s,
+//            requestTimeout 20s (seconds of margin over every fault that answers, so a
+//            machine stalling for a moment does not turn an answer into a timeout)
 //   /oai:    a priority group of two OpenAI providers with health (5xx and 429 unhealthy,
 //            eviction after 2 in a row for 2s); when both are evicted both stay in rotation,
 //            so eviction changes where a request goes, never its outcome.

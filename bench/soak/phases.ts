@@ -51,7 +51,7 @@ export async function runPhases(
 ): Promise<Omit<SoakReport, 'date' | 'commit' | 'node'>> {
   const admin = new AdminClient(`http://127.0.0.1:${ports.admin}`);
   const agent = new Agent({ connections: 512, keepAliveTimeout: 4_000 });
-  const client: ClientOptions = { baseUrl: `http://127.0.0.1:${ports.gateway}`, agent, deadlineMs: REQUEST_TIMEOUT_MS + 5_000 };
+  const client: ClientOptions = { baseUrl: `http://127.0.0.1:${ports.gateway}`, agent, deadlineMs: REQUEST_TIMEOUT_MS + 10_000 };
   try {
     await sleep(args.idle * 1000);
     const heapIdle = await gw.heapUsedMb();
