@@ -50,7 +50,7 @@ export interface Measured {
  * to that file instead of a pipe into this process, which also runs the load generator:
  * draining megabytes of access log per second here would slow the loader, not the gateway.
  */
-function startProcess(args: string[], readyText: string, env: NodeJS.ProcessEnv = {}, outFile?: string): Promise<ChildProcess> {
+export function startProcess(args: string[], readyText: string, env: NodeJS.ProcessEnv = {}, outFile?: string): Promise<ChildProcess> {
   if (outFile !== undefined) return startWithOutputFile(args, readyText, env, outFile);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
