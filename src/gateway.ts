@@ -26,6 +26,13 @@ import { BindServer, type RequestSink } from './server/listen.js';
 import type { ConnectOverrides } from './upstream/connect-overrides.js';
 import { DEFAULT_POOL_SETTINGS, PoolFactory } from './upstream/pools.js';
 
+/** Longest a retired pool waits for requests on older snapshots (a stream can outlive any reload). */
+const RETIRE_MAX_MS = 15 * 60_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 export interface GatewayOptions {
   /** Config file path, or inline YAML/JSON when `inline` is set. */
   file: string;
@@ -66,6 +73,8 @@ export class Gateway implements RequestSink {
   /** Reloads run one at a time, in order. */
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** Snapshots replaced by a reload whose requests may still be running. */
+  private older: Snapshot[] = [];
   /** `config.backend` as read at startup (a `config:` setting: a change needs a restart). */
   private startupBackend: CompileContext['backendDefaults'];
 
@@ -111,7 +120,7 @@ export class Gateway implements RequestSink {
       throw e;
     }
     this.store = new SnapshotStore(attempt.snapshot);
-    this.adopt(attempt);
+    this.adopt(attempt, null);
     this.record({ ok: true, trigger: 'startup', started, warnings: [...loaded.notices, ...attempt.warnings] });
     if (this.fromFile && this.opts.watch !== false) this.startWatching();
   }
@@ -229,9 +238,10 @@ export class Gateway implements RequestSink {
       return this.fail(trigger, started, e);
     }
     const previous = this.loaded!;
+    const serving = this.store!.current;
     this.store!.swap(attempt.snapshot);
     applyObservability(attempt.snapshot.observability);
-    this.adopt(attempt);
+    this.adopt(attempt, serving);
     this.closeRemovedPorts(attempt.snapshot);
     const warnings = [...attempt.loaded.notices, ...attempt.warnings, ...startupChanges(previous.config, attempt.loaded.config)];
     for (const w of warnings) log.warn(w);
@@ -258,9 +268,16 @@ export class Gateway implements RequestSink {
     }
   }
 
-  /** The attempt's snapshot is serving: keep its live state, watch its files. */
-  private adopt(a: Attempt): void {
-    a.scope.commit();
+  /**
+   * The attempt's snapshot is serving: keep its live state, watch its files. What it no longer
+   * uses is disposed once the requests still running on older snapshots are done (their retries
+   * go out on the old pools), or after RETIRE_MAX_MS at the latest.
+   */
+  private adopt(a: Attempt, previous: Snapshot | null): void {
+    if (previous !== null) this.older.push(previous);
+    this.older = this.older.filter((s) => s.use.requests > 0);
+    const idle = this.older.length === 0 ? null : Promise.all(this.older.map((s) => s.use.idle())).then(() => undefined);
+    a.scope.commit(idle === null ? null : Promise.race([idle, delay(RETIRE_MAX_MS)]));
     this.version = a.snapshot.version;
     this.loaded = a.loaded;
     this.servingFiles = [...a.files];

@@ -85,6 +85,7 @@ export class RequestCtx {
     readonly snapshot: Snapshot,
     readonly bind: BindRt,
   ) {
+    snapshot.use.enter();
     this.path = down.path;
     this.dialect = guessDialect(down.path);
     this.trace = beginTrace(this);

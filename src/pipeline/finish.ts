@@ -9,6 +9,7 @@ import type { RequestCtx } from './context.js';
 export function finish(ctx: RequestCtx): void {
   if (ctx.finished) return;
   ctx.finished = true;
+  ctx.snapshot.use.leave();
   ctx.usage.finish();
   // token buckets are debited from real usage (rate limits of type tokens)
   ctx.runFinishHooks();

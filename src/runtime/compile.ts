@@ -36,6 +36,7 @@ import { compileRequestPolicies, effectivePolicies, type RequestPolicies } from 
 import type { HealthPolicy } from '../policies/health.js';
 import { upstreamTimeouts, type Timeouts, type UpstreamTimeouts } from '../policies/retry.js';
 import { compileAiBackend } from './compile-ai.js';
+import { SnapshotUse } from './snapshot-use.js';
 import { compileLlm, LLM_LISTENER, type LlmCompiler } from './compile-llm.js';
 import { compileRouteTraffic } from './compile-traffic.js';
 import { foldModifiers, type PolicyLayer } from './header-layers.js';
@@ -506,6 +507,7 @@ export function compile(loaded: LoadedConfig, pools: PoolFactory, version: numbe
     maxBodyBytes: loaded.config.frontendPolicies?.http?.maxBufferSize ?? DEFAULT_MAX_BODY,
     paths: pathOptions(loaded.config.frontendPolicies?.http),
     observability,
+    use: new SnapshotUse(),
   };
   return { snapshot, poolKeys: c.poolKeys, warnings: c.warnings };
 }

@@ -20,7 +20,8 @@
 //   or pass `status` to describe an object you do not own (e.g. an undici Pool's stats).
 //
 // A compile runs inside a scope: `begin()` before compiling, `commit()` once the snapshot is
-// swapped in (everything the previous snapshot used and this one does not is disposed), or
+// swapped in (everything the previous snapshot used and this one does not is disposed, once the
+// requests still running on older snapshots are done: see snapshot-use.ts), or
 // `abort()` when compiling failed or was only a validation (everything created by this scope
 // alone is disposed; the serving snapshot's objects are untouched). Compiles are synchronous,
 // so scopes never interleave.
@@ -54,6 +55,12 @@ export class LiveState {
   private readonly entries = new Map<string, Entry>();
   /** Keys the serving snapshot uses. */
   private committed = new Set<string>();
+  /** Retired by a commit, disposed once older snapshots' requests are done; revived if used again. */
+  private readonly retiring = new Map<string, { entry: Entry; after: Promise<void> }>();
+  /** Retiring entries an open scope took back (an aborted scope hands them back to retirement). */
+  private readonly revived = new Set<string>();
+  /** What the latest commit's retirements wait for (older snapshots' requests). */
+  private lastRetireAfter: Promise<void> | null = null;
   private open: Scope | null = null;
 
   begin(): Scope {
@@ -78,15 +85,24 @@ export class LiveState {
 
   /** Disposes everything (shutdown); waits for disposers that return promises. */
   async closeAll(): Promise<void> {
-    const all = [...this.entries.values()];
+    const all = [...this.entries.values(), ...[...this.retiring.values()].map((r) => r.entry)];
     this.entries.clear();
+    this.retiring.clear();
     this.committed.clear();
     await Promise.allSettled(all.map((e) => dispose(e)));
   }
 
   /** @internal */
   lookup(key: string): Entry | undefined {
-    return this.entries.get(key);
+    const e = this.entries.get(key);
+    if (e !== undefined) return e;
+    const retiring = this.retiring.get(key);
+    if (retiring === undefined) return undefined;
+    // Used again before it was disposed (a reload reverted): it serves on, state intact.
+    this.retiring.delete(key);
+    this.entries.set(key, retiring.entry);
+    this.revived.add(key);
+    return retiring.entry;
   }
 
   /** @internal */
@@ -100,14 +116,39 @@ export class LiveState {
     for (const [key, e] of this.entries) {
       if (keep.has(key)) continue;
       this.entries.delete(key);
-      void dispose(e);
+      // An old snapshot's requests may still use it: back to waiting, not disposed under them.
+      const waitFor = this.revived.has(key) ? this.lastRetireAfter : null;
+      if (waitFor !== null) this.retire(key, e, waitFor);
+      else void dispose(e);
     }
+    this.revived.clear();
   }
 
   /** @internal */
-  commitScope(scope: Scope, used: ReadonlySet<string>): void {
+  commitScope(scope: Scope, used: ReadonlySet<string>, retireAfter: Promise<void> | null): void {
     this.committed = new Set(used);
-    this.finish(scope, used);
+    if (retireAfter === null) {
+      this.revived.clear();
+      return this.finish(scope, used);
+    }
+    if (this.open === scope) this.open = null;
+    this.revived.clear();
+    this.lastRetireAfter = retireAfter;
+    for (const [key, e] of this.entries) {
+      if (used.has(key)) continue;
+      this.entries.delete(key);
+      this.retire(key, e, retireAfter);
+    }
+  }
+
+  /** Disposes `e` once `after` resolves, unless a later compile took it back meanwhile. */
+  private retire(key: string, entry: Entry, after: Promise<void>): void {
+    this.retiring.set(key, { entry, after });
+    void after.then(() => {
+      if (this.retiring.get(key)?.entry !== entry) return; // revived (and maybe retired again)
+      this.retiring.delete(key);
+      void dispose(entry);
+    });
   }
 
   /** @internal */
@@ -133,10 +174,13 @@ export class Scope implements LiveScope {
     return value;
   }
 
-  /** The new snapshot is serving: keep what it uses, dispose what only older ones used. */
-  commit(): void {
+  /**
+   * The new snapshot is serving: keep what it uses, dispose what only older ones used — at once,
+   * or when `retireAfter` resolves (requests still running on older snapshots are done).
+   */
+  commit(retireAfter: Promise<void> | null = null): void {
     this.close();
-    this.state.commitScope(this, this.used);
+    this.state.commitScope(this, this.used, retireAfter);
   }
 
   /** Compile failed (or was a dry run): drop what this scope created, keep the serving set. */

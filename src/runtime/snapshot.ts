@@ -21,6 +21,7 @@ import type { UpstreamPool } from '../upstream/dispatch.js';
 import type { UpstreamTarget } from '../upstream/target.js';
 import type { MergedAi } from './merge-ai.js';
 import type { RouteTable } from './route-table.js';
+import type { SnapshotUse } from './snapshot-use.js';
 
 export interface Snapshot {
   readonly version: number;
@@ -32,6 +33,8 @@ export interface Snapshot {
   readonly paths: PathOptions;
   /** Tracing, access-log, metrics and price settings (applied by src/observability). */
   readonly observability: ObservabilitySettings;
+  /** Requests in flight on this snapshot (what a reload retires waits for them). */
+  readonly use: SnapshotUse;
 }
 
 export interface BindRt {

@@ -113,3 +113,45 @@ describe('LiveState', () => {
     expect(specHash({ b: 'sk-secret' })).not.toContain('secret');
   });
 });
+
+describe('LiveState retirement after a reload', () => {
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  function gate(): { promise: Promise<void>; open: () => void } {
+    let open!: () => void;
+    const promise = new Promise<void>((r) => (open = r));
+    return { promise, open };
+  }
+
+  it('disposes what the new snapshot dropped only when the older requests are done', async () => {
+    const live = new LiveState();
+    const a = compileWith(live, { pool: 1 });
+    a.scope.commit();
+    const b = compileWith(live, { other: 1 });
+    const older = gate();
+    b.scope.commit(older.promise);
+    await tick();
+    expect(a.things.get('pool')!.closed).toBe(0);
+    older.open();
+    await tick();
+    expect(a.things.get('pool')!.closed).toBe(1);
+  });
+
+  it('a later compile takes a retiring object back; a dry run hands it back to retirement', async () => {
+    const live = new LiveState();
+    const a = compileWith(live, { pool: 1 });
+    a.scope.commit();
+    const older = gate();
+    compileWith(live, {}).scope.commit(older.promise);
+    const dry = compileWith(live, { pool: 1 });
+    expect(dry.things.get('pool')).toBe(a.things.get('pool'));
+    dry.scope.abort();
+    await tick();
+    expect(a.things.get('pool')!.closed).toBe(0); // still used by the older snapshot's requests
+    const revert = compileWith(live, { pool: 1 });
+    revert.scope.commit();
+    older.open();
+    await tick();
+    expect(a.things.get('pool')!.closed).toBe(0); // serving again
+    expect(live.describe().map((e) => e.id)).toEqual(['pool']);
+  });
+});
