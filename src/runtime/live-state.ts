@@ -143,9 +143,12 @@ export class LiveState {
 
   /** Disposes `e` once `after` resolves, unless a later compile took it back meanwhile. */
   private retire(key: string, entry: Entry, after: Promise<void>): void {
-    this.retiring.set(key, { entry, after });
+    const record = { entry, after };
+    this.retiring.set(key, record);
     void after.then(() => {
-      if (this.retiring.get(key)?.entry !== entry) return; // revived (and maybe retired again)
+      // Revived meanwhile, or revived and retired again by a later reload (a new record that
+      // waits for its own older requests): not this retirement's to dispose.
+      if (this.retiring.get(key) !== record) return;
       this.retiring.delete(key);
       void dispose(entry);
     });

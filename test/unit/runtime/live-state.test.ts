@@ -155,3 +155,23 @@ describe('LiveState retirement after a reload', () => {
     expect(live.describe().map((e) => e.id)).toEqual(['pool']);
   });
 });
+
+describe('LiveState retirement, retired twice', () => {
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  it('an object retired, revived and retired again waits for the second retirement', async () => {
+    const live = new LiveState();
+    const a = compileWith(live, { pool: 1 });
+    a.scope.commit();
+    let openFirst!: () => void;
+    let openSecond!: () => void;
+    compileWith(live, {}).scope.commit(new Promise<void>((r) => (openFirst = r)));
+    compileWith(live, { pool: 1 }).scope.commit(new Promise<void>(() => {})); // revived
+    compileWith(live, {}).scope.commit(new Promise<void>((r) => (openSecond = r)));
+    openFirst(); // the first retirement's requests are done, but the second's are not
+    await tick();
+    expect(a.things.get('pool')!.closed).toBe(0);
+    openSecond();
+    await tick();
+    expect(a.things.get('pool')!.closed).toBe(1);
+  });
+});
