@@ -1,7 +1,8 @@
 // The benchmark lanes. Each compares the gateway with the direct baseline measured in the
 // same run, so the ratios hold even though absolute numbers move with the machine.
 import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_PORT, OTLP_SINK_PORT, STATS_PORT } from './ports.js';
@@ -13,7 +14,7 @@ export interface LaneContext {
   duration: number;
   connections: number;
   /** `outFile`: the gateway's output goes there instead of a pipe into the loader's process. */
-  startGateway(config: string, env?: NodeJS.ProcessEnv, outFile?: string): Promise<ChildProcess>;
+  startGateway(config: string, env?: NodeJS.ProcessEnv, outFile?: string, args?: string[]): Promise<ChildProcess>;
   /** Another mock upstream process on `port`, answering `delayMs` late. */
   startMock(port: number, delayMs: number): Promise<ChildProcess>;
   load(
@@ -61,10 +62,10 @@ async function withGateway<T>(
   env: NodeJS.ProcessEnv,
   fn: (pid: number) => Promise<T>,
   config = 'bench/load/gateway.yaml',
-  opts: { port?: number; outFile?: string } = {},
+  opts: { port?: number; outFile?: string; args?: string[] } = {},
 ): Promise<T> {
   const port = opts.port ?? GATEWAY;
-  const gw = await ctx.startGateway(config, env, opts.outFile);
+  const gw = await ctx.startGateway(config, env, opts.outFile, opts.args);
   try {
     // warm up JIT and pools
     await ctx.load('warmup', `http://127.0.0.1:${port}/openai/v1/chat/completions`, CHAT, ctx.connections, 2, undefined);
@@ -358,6 +359,11 @@ function obsReport(variants: ObsVariant[], runs: Measured[][], sink: unknown): {
 }
 
 export const LANES: Record<string, Lane> = {
+  gemini: {
+    description:
+      'Gemini streams: translated to OpenAI chunks (API key, and Vertex with Google OAuth) next to the Anthropic translation and the native pass-through',
+    run: geminiLane,
+  },
   balancer: {
     description: 'pick-2 over a fast and a slow upstream vs weighted random: latency percentiles and the slow share',
     run: balancerLane,
@@ -410,3 +416,79 @@ export const LANES: Record<string, Lane> = {
       }),
   },
 };
+
+const GEMINI_NATIVE = JSON.stringify({
+  contents: [{ role: 'user', parts: [{ text: 'Say hello to the benchmark, please.' }] }],
+  systemInstruction: { parts: [{ text: 'You are a helpful assistant.' }] },
+});
+/** The token endpoint (TLS) and its stats port (plain HTTP). */
+const TOKEN_PORT = GATEWAY + 6;
+
+/**
+ * Gemini's 20-chunk alt=sse stream through the gateway, each as gateway CPU per request: the
+ * native pass-through (a GenAI SDK client), translated to OpenAI chunks with an API key, and the
+ * same translation on Vertex, whose requests carry a Google OAuth token the gateway minted once
+ * (from a service-account key, at a local token endpoint) and reads from its cache per request;
+ * the difference between the two translated rows is the per-request cost of the Google auth
+ * path. The Anthropic translation of the same size runs alongside for comparison.
+ */
+async function geminiLane(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
+  const tokens = await ctx.startProcess(
+    ['--import', 'tsx', 'bench/load/token-endpoint.ts', String(TOKEN_PORT), String(TOKEN_PORT + 1)],
+    'token endpoint listening',
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'agw-bench-gcp-'));
+  const credentials = join(dir, 'service-account.json');
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  writeFileSync(
+    credentials,
+    JSON.stringify({
+      type: 'service_account',
+      project_id: 'bench',
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      client_email: 'bench@bench.iam.gserviceaccount.com',
+    }),
+  );
+  const env = { BENCH_GCP_CREDENTIALS: credentials, NODE_EXTRA_CA_CERTS: 'test/fixtures/tls/ca.pem' };
+  const args = ['--connect-to', `oauth2.googleapis.com:443:127.0.0.1:${TOKEN_PORT}`];
+  try {
+    return await withGateway(
+      ctx,
+      env,
+      async (pid) => {
+        const base = `http://127.0.0.1:${GATEWAY}`;
+        const nativePath = '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse';
+        const run = async (name: string, url: string, body: string) => {
+          await ctx.load(`warmup ${name}`, url, body, ctx.connections, 2);
+          return ctx.load(name, url, body, ctx.connections, ctx.duration, url.includes(String(GATEWAY)) ? pid : undefined);
+        };
+        const direct = await run('direct (mock Gemini stream)', `http://127.0.0.1:${ctx.mockPort}${nativePath}`, GEMINI_NATIVE);
+        const native = await run('native Gemini pass-through /gemini (GenAI client)', `${base}/gemini${nativePath}`, GEMINI_NATIVE);
+        const anthropic = await run('translated Anthropic -> OpenAI /anthropic', `${base}/anthropic/v1/chat/completions`, CHAT_STREAM);
+        const gemini = await run('translated Gemini -> OpenAI /gemini (API key)', `${base}/gemini/v1/chat/completions`, CHAT_STREAM);
+        const vertex = await run('translated Gemini -> OpenAI /vertex (Google OAuth)', `${base}/vertex/v1/chat/completions`, CHAT_STREAM);
+        const exchanges = (await (await fetch(`http://127.0.0.1:${TOKEN_PORT + 1}/`)).json()) as { issued: number };
+        const rows = [direct, native, anthropic, gemini, vertex];
+        for (const r of rows)
+          if (r.non2xx + r.errors > 0) throw new Error(`gemini lane: ${r.name} had ${r.non2xx} non-2xx and ${r.errors} errors`);
+        const table = ctx.printTable('Gemini streams, 20 chunks (c=50)', rows, direct);
+        const perEvent = (gemini.cpuUsPerReq! - native.cpuUsPerReq!) / 20;
+        const auth = vertex.cpuUsPerReq! - gemini.cpuUsPerReq!;
+        const note =
+          `Gemini translation: ${(gemini.cpuUsPerReq! - native.cpuUsPerReq!).toFixed(1)} µs of gateway CPU per stream over the native pass-through (${perEvent.toFixed(2)} µs per upstream chunk); ` +
+          `Anthropic translation ${anthropic.cpuUsPerReq!.toFixed(1)} µs/req, Gemini ${gemini.cpuUsPerReq!.toFixed(1)} µs/req; ` +
+          `Google OAuth path (cached token, Vertex) vs API key: ${auth >= 0 ? '+' : ''}${auth.toFixed(1)} µs/req; token exchanges in the whole lane: ${exchanges.issued}`;
+        console.log(note);
+        return {
+          data: { direct, native, anthropic, gemini, vertex, perEventUs: perEvent, authUsPerReq: auth, exchanges },
+          text: `${table}\n\n${note}`,
+        };
+      },
+      'bench/load/gateway-google.yaml',
+      { args },
+    );
+  } finally {
+    tokens.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -2,7 +2,9 @@
 // with a fixed ~390-byte chat.completion, or (`"stream":true` in the body) 20
 // chat.completion.chunk events plus [DONE] written in one cork, chunked like real providers.
 // POST /v1/messages answers the Anthropic equivalents, POST /model/<id>/converse[-stream] Bedrock's
-// (the stream in AWS event-stream framing). GET /__stats counts requests.
+// (the stream in AWS event-stream framing); Gemini's generateContent and streamGenerateContent
+// (Gemini API /v1beta/models/... and Vertex /v1/projects/... paths) a GenerateContentResponse or
+// 20 alt=sse chunks (CRLF framing, running usage, finishReason last). GET /__stats counts requests.
 // An optional second argument delays every answer by that many milliseconds (a slow upstream).
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
@@ -64,6 +66,27 @@ function anthropicStream(): string {
   return out + ev('message_stop', {});
 }
 
+function geminiStream(): string {
+  const chunk = (text: string, candidates: number, finish?: string) =>
+    `data: ${JSON.stringify({
+      candidates: [{ content: { parts: [{ text }], role: 'model' }, ...(finish ? { finishReason: finish } : {}), index: 0 }],
+      usageMetadata: { promptTokenCount: 19, candidatesTokenCount: candidates, totalTokenCount: 19 + candidates },
+      modelVersion: 'gemini-2.5-flash',
+      responseId: 'bench-gemini',
+    })}\r\n\r\n`;
+  let out = '';
+  for (let i = 0; i < 19; i++) out += chunk(` token${i}`, i + 1);
+  return out + chunk('.', 20, 'STOP');
+}
+
+const generated = JSON.stringify({
+  candidates: [{ content: { parts: [{ text: 'Hello! How can I assist you today?' }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+  usageMetadata: { promptTokenCount: 19, candidatesTokenCount: 10, totalTokenCount: 29 },
+  modelVersion: 'gemini-2.5-flash',
+  responseId: 'bench-gemini',
+});
+const geminiSse = geminiStream();
+
 const message = JSON.stringify({
   id: 'msg_bench',
   type: 'message',
@@ -105,9 +128,10 @@ const openaiSse = openaiStream();
 const anthropicSse = anthropicStream();
 const STREAM = Buffer.from('"stream":true');
 
-type Kind = 'openai' | 'anthropic' | 'bedrock';
+type Kind = 'openai' | 'anthropic' | 'bedrock' | 'gemini';
 
-function reply(res: import('uWebSockets.js').HttpResponse, kind: Kind, bedrockStream = false): void {
+/** `pathStream`: Bedrock and Gemini say in the path whether they stream. */
+function reply(res: import('uWebSockets.js').HttpResponse, kind: Kind, pathStream = false): void {
   const chunks: Buffer[] = [];
   let aborted = false;
   res.onAborted(() => (aborted = true));
@@ -115,7 +139,7 @@ function reply(res: import('uWebSockets.js').HttpResponse, kind: Kind, bedrockSt
     chunks.push(Buffer.from(new Uint8Array(ab)));
     if (!last) return;
     served++;
-    const stream = kind === 'bedrock' ? bedrockStream : Buffer.concat(chunks).includes(STREAM);
+    const stream = kind === 'bedrock' || kind === 'gemini' ? pathStream : Buffer.concat(chunks).includes(STREAM);
     if (delayMs > 0) setTimeout(() => aborted || answer(res, kind, stream), delayMs);
     else answer(res, kind, stream);
   });
@@ -130,11 +154,11 @@ function answer(res: import('uWebSockets.js').HttpResponse, kind: Kind, stream: 
       res.end();
     } else if (stream) {
       res.writeHeader('content-type', 'text/event-stream');
-      res.write(kind === 'anthropic' ? anthropicSse : openaiSse);
+      res.write(kind === 'anthropic' ? anthropicSse : kind === 'gemini' ? geminiSse : openaiSse);
       res.end();
     } else {
       res.writeHeader('content-type', 'application/json');
-      res.end(kind === 'anthropic' ? message : kind === 'bedrock' ? converse : completion);
+      res.end(kind === 'anthropic' ? message : kind === 'bedrock' ? converse : kind === 'gemini' ? generated : completion);
     }
   });
 }
@@ -143,6 +167,8 @@ App()
   .post('/v1/chat/completions', (res) => reply(res, 'openai'))
   .post('/v1/messages', (res) => reply(res, 'anthropic'))
   .post('/model/*', (res, req) => reply(res, 'bedrock', req.getUrl().endsWith('/converse-stream')))
+  .post('/v1beta/models/*', (res, req) => reply(res, 'gemini', req.getUrl().endsWith(':streamGenerateContent')))
+  .post('/v1/projects/*', (res, req) => reply(res, 'gemini', req.getUrl().endsWith(':streamGenerateContent')))
   .get('/__stats', (res) => void res.end(JSON.stringify({ served })))
   .listen('127.0.0.1', port, (s) => {
     if (!s) {

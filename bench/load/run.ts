@@ -93,10 +93,10 @@ function startWithOutputFile(args: string[], readyText: string, env: NodeJS.Proc
  * Lanes measure the proxy path with the access log off, as the nginx baseline ran with
  * access_log off; the obs lane measures what it costs.
  */
-export function startGateway(config: string, env: NodeJS.ProcessEnv = {}, outFile?: string): Promise<ChildProcess> {
+export function startGateway(config: string, env: NodeJS.ProcessEnv = {}, outFile?: string, args: string[] = []): Promise<ChildProcess> {
   const ports = { BENCH_GATEWAY_PORT: String(GATEWAY_PORT), BENCH_MOCK_PORT: String(MOCK_PORT) };
   return startProcess(
-    ['dist/main.js', '-f', config],
+    ['dist/main.js', '-f', config, ...args],
     'agentgateway ready',
     { AGW_LOG_LEVEL: 'info,request=off', ...ports, ...env },
     outFile,

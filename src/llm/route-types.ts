@@ -8,7 +8,17 @@
 // (the one agentgateway's `llm:` router uses, for the route types it has): chat completions,
 // Anthropic messages and token counts by their paths, everything else passed through untouched
 // (a provider that cannot serve a path says so; the built-in mock answers 404 naming it).
-export type RouteType = 'completions' | 'messages' | 'models' | 'passthrough' | 'detect' | 'anthropicTokenCount';
+// `generateContent` is a native Gemini client (`...:generateContent`, `...:streamGenerateContent`;
+// the model is in the path); `embeddings` an OpenAI `/v1/embeddings` client.
+export type RouteType =
+  | 'completions'
+  | 'messages'
+  | 'models'
+  | 'passthrough'
+  | 'detect'
+  | 'anthropicTokenCount'
+  | 'generateContent'
+  | 'embeddings';
 
 export interface RouteTypeTable {
   /** Suffix entries, longest first. */
@@ -21,6 +31,8 @@ export const DEFAULT_ROUTE_TYPES: Readonly<Record<string, RouteType>> = {
   '/chat/completions': 'completions',
   '/messages': 'messages',
   '/messages/count_tokens': 'anthropicTokenCount',
+  ':generateContent': 'generateContent',
+  ':streamGenerateContent': 'generateContent',
   '*': 'passthrough',
 };
 

@@ -74,7 +74,7 @@ const BEDROCK_REGION = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
  * Where a (provider, model) may be priced, most specific first: the id as given; without the
  * date or `-latest`; on Bedrock without the inference-profile prefix and the `-v1:0` version;
  * then the list price of the model's maker where the provider resells it at list (Azure OpenAI's
- * global deployments at OpenAI's prices, Claude on Bedrock at Anthropic's, OpenRouter's
+ * global deployments at OpenAI's prices, Claude on Bedrock and Vertex at Anthropic's, OpenRouter's
  * `vendor/model` ids at the vendor's).
  */
 function candidates(provider: string, model: string): [string, string][] {
@@ -91,6 +91,9 @@ function candidates(provider: string, model: string): [string, string][] {
     if (noVersion.startsWith('anthropic.')) add('anthropic', noVersion.slice('anthropic.'.length));
   } else if (provider === 'azure') {
     add('openai', model);
+  } else if (provider === 'gcp.vertex_ai' && /^claude-/.test(model)) {
+    // Vertex names Claude versions `claude-x@YYYYMMDD`; the global endpoint sells at list.
+    add('anthropic', model.replace('@', '-'));
   } else if (provider === 'openrouter') {
     const slash = model.indexOf('/');
     const vendor = model.slice(0, slash);

@@ -214,7 +214,7 @@ export class GatewayMetrics {
   }
 
   private recordGenAi(series: RouteSeries, s: RequestSummary): void {
-    const g = this.genAiSeries(series, s.system, s.requestModel, s.responseModel);
+    const g = this.genAiSeries(series, s.operation, s.system, s.requestModel, s.responseModel);
     g.duration.observe(s.durationS);
     if (s.ttftS !== undefined) g.ttft.observe(s.ttftS);
     if (s.tpotS !== undefined) g.tpot.observe(s.tpotS);
@@ -273,19 +273,20 @@ export class GatewayMetrics {
 
   private genAiSeries(
     series: RouteSeries,
+    operation: string,
     system: string,
     requestModel: string | undefined,
     responseModel: string | undefined,
   ): GenAiSeries {
     const req = this.requestModels.value(requestModel);
     const resp = this.responseModels.value(responseModel);
-    // The backend fixes the provider, so the two model labels identify the series.
-    const key = `${req}\u0000${resp}`;
+    // The backend fixes the provider, so the operation and the two model labels identify the series.
+    const key = `${operation}\u0000${req}\u0000${resp}`;
     let g = series.genAi.get(key);
     if (g === undefined) {
       const labels: Labels = {
         ...series.route,
-        gen_ai_operation_name: 'chat',
+        gen_ai_operation_name: operation,
         gen_ai_system: system,
         gen_ai_request_model: req,
         gen_ai_response_model: resp,

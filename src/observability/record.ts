@@ -51,7 +51,7 @@ export function buildRecord(s: RequestSummary): RequestRecord {
 
 function addLlm(r: RequestRecord, s: RequestSummary): void {
   const u = s.usage;
-  r['gen_ai.operation.name'] = 'chat';
+  r['gen_ai.operation.name'] = s.operation;
   r['gen_ai.provider.name'] = s.system;
   r['gen_ai.request.model'] = s.requestModel;
   r['gen_ai.response.model'] = s.responseModel;

@@ -47,6 +47,8 @@ export interface ObservedRequest {
   readonly retryAttempt: number;
   /** Redis could not answer the rate-limit check; failOpen: the request ran without its limits. */
   readonly rateLimitFailure: 'failOpen' | 'failClosed' | undefined;
+  /** The LLM route type (completions, messages, embeddings, ...), once known. */
+  readonly routeType: string | null;
   /** The parsed LLM request body (completions/messages, or sniffed on detect routes). */
   readonly llmBody: Readonly<Record<string, unknown>> | null;
   readonly trace: TraceContext | null;
@@ -65,6 +67,8 @@ export interface RequestSummary {
   error: string | undefined;
   /** An LLM backend: the gen_ai fields below apply. */
   llm: boolean;
+  /** gen_ai.operation.name: `embeddings` on embeddings routes, `chat` otherwise. */
+  operation: 'chat' | 'embeddings';
   system: string;
   requestModel: string | undefined;
   responseModel: string | undefined;
@@ -92,6 +96,7 @@ export function summarize(ctx: ObservedRequest, catalog: CostCatalog): RequestSu
     reason: reasonOf(ctx),
     error: ctx.error?.message ?? (ctx.down.aborted ? 'client closed the connection' : undefined),
     llm,
+    operation: ctx.routeType === 'embeddings' ? 'embeddings' : 'chat',
     system: b?.provider?.name ?? 'unknown',
     requestModel,
     responseModel: ctx.responseModel,

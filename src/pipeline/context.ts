@@ -131,7 +131,11 @@ export class RequestCtx {
   }
 }
 
-/** Before the route type is known, an Anthropic-looking path gets Anthropic-style errors. */
+/**
+ * Before the route type is known, an Anthropic-looking path gets Anthropic-style errors and a
+ * native Gemini one (`...:generateContent`) Google-style errors.
+ */
 function guessDialect(path: string): ErrorDialect {
-  return path.endsWith('/messages') || path.endsWith('/messages/count_tokens') ? 'anthropic' : 'openai';
+  if (path.endsWith('/messages') || path.endsWith('/messages/count_tokens')) return 'anthropic';
+  return path.endsWith(':generateContent') || path.endsWith(':streamGenerateContent') ? 'google' : 'openai';
 }

@@ -104,9 +104,10 @@ export interface ProviderCall {
 /** Path and query sent to an AI provider. */
 export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, call: ProviderCall | null, query: string): string {
   if (b.pathOverride !== undefined) return b.pathOverride;
-  if (call !== null) return withQuery(joinPath(b.pathPrefix ?? b.provider.basePath, b.provider.path(call.format, call)), query);
+  if (call !== null)
+    return withQuery(joinPath(b.pathPrefix ?? b.provider.basePath, b.provider.path(call.format, call)), upstreamQuery(b, query));
   const q = query === '' ? '' : `?${query}`;
-  let path = ctx.down.path.slice(ctx.routePrefix.length) || '/';
+  let path = ctx.path.slice(ctx.routePrefix.length) || '/';
   if (path[0] !== '/') path = `/${path}`;
   const base = b.provider.basePath;
   if (b.pathPrefix !== undefined && (path === base || path.startsWith(`${base}/`))) {
@@ -115,28 +116,42 @@ export function aiUpstreamPath(ctx: RequestCtx, b: AiBackendRt, call: ProviderCa
   return path + q;
 }
 
-/** `path` (which may carry its own query, `?api-version=`) with the client's query appended. */
+/** `path` (which may carry its own query, `?api-version=`, `?alt=sse`) with the client's query appended. */
 function withQuery(path: string, query: string): string {
   if (query === '') return path;
   return path + (path.includes('?') ? '&' : '?') + query;
 }
 
+/**
+ * The client's query as it goes to an LLM provider: without `alt` (the provider path chooses
+ * the response framing, Gemini's `?alt=sse`), and without a `key` (a Google API key in the URL)
+ * when the gateway sends its own credential.
+ */
+function upstreamQuery(b: AiBackendRt, query: string): string {
+  if (query === '' || !/(^|&)(alt|key)=/.test(query)) return query;
+  const gatewayAuth = b.injectsKey || b.gcpAuth !== null;
+  return query
+    .split('&')
+    .filter((kv) => !kv.startsWith('alt=') && !(gatewayAuth && kv.startsWith('key=')))
+    .join('&');
+}
+
 /** Request headers for an AI provider, including credential handling. */
-export function aiRequestHeaders(b: AiBackendRt, llm: boolean, headers: readonly string[]): string[] {
+export function aiRequestHeaders(b: AiBackendRt, llm: boolean, headers: readonly string[], format: ApiFormat | null = null): string[] {
   const out = rewriteHeaders(headers, llm ? b.llmRequestHeaders : b.passthroughRequestHeaders);
   for (const [name, value] of b.provider.requiredHeaders) {
     if (headerValue(out, name) === undefined) out.push(name, value);
   }
-  if (!b.injectsKey && b.provider.relocateBearer !== undefined) relocateBearer(b, out);
+  if (!b.injectsKey && b.provider.relocateBearer !== undefined) relocateBearer(b, out, format);
   return out;
 }
 
-/** A client's own key sent as a Bearer token goes where the provider reads keys (x-api-key, api-key). */
-function relocateBearer(b: AiBackendRt, out: string[]): void {
+/** A client's own key sent as a Bearer token goes where the provider reads keys (x-api-key, x-goog-api-key). */
+function relocateBearer(b: AiBackendRt, out: string[], format: ApiFormat | null): void {
   const auth = headerValue(out, 'authorization');
   const m = auth === undefined ? null : /^Bearer\s+(.+)$/i.exec(auth);
   if (m === null) return;
-  const to = b.provider.relocateBearer!(m[1]!);
+  const to = b.provider.relocateBearer!(m[1]!, format);
   if (to === undefined || headerValue(out, to) !== undefined) return;
   out.splice(out.indexOf('authorization'), 2);
   out.push(to, m[1]!);

@@ -174,7 +174,7 @@ export class LlmResponse implements UpstreamListener {
       throw new GatewayError(502, 'api_error', 'upstream returned a JSON response that is not an object', 'upstream');
     }
     const ctx = this.ctx;
-    const out = this.conversion.response(parsed as Record<string, unknown>, (u) => ctx.usage.observe(u));
+    const out = this.conversion.response(parsed as Record<string, unknown>, (u) => ctx.usage.observe(u), ctx.llmBody ?? undefined);
     const model = (parsed as { model?: unknown }).model;
     if (typeof model === 'string') ctx.responseModel = model;
     const g = this.guard;

@@ -5,7 +5,7 @@ import { JsonBodyError, parseJsonBody } from '../http/json-body.js';
 import { conversionFor } from '../llm/convert/index.js';
 import type { ApiFormat, Conversion, Json } from '../llm/convert/types.js';
 import { providerFormat } from '../llm/providers/index.js';
-import { resolveRouteType } from '../llm/route-types.js';
+import { resolveRouteType, type RouteType } from '../llm/route-types.js';
 import { resolveAlias, shapeBody } from '../policies/llm-request.js';
 import type { AiBackendRt, AiGroupsRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
@@ -26,24 +26,53 @@ export function planLlm(ctx: RequestCtx, g: AiGroupsRt): LlmPlan {
   const type = resolveRouteType(g.routeTypes, ctx.path);
   ctx.routeType = type;
   const first = g.groups[0]![0]!;
-  if (type !== 'completions' && type !== 'messages') {
+  const clientFormat = CLIENT_FORMATS[type];
+  if (clientFormat === undefined) {
     ctx.dialect = type === 'anthropicTokenCount' || first.provider.formats[0] === 'messages' ? 'anthropic' : 'openai';
     return { clientFormat: null, body: null, stream: false, clientWantsUsage: false };
   }
-  ctx.dialect = type === 'messages' ? 'anthropic' : 'openai';
+  ctx.dialect = clientFormat === 'messages' ? 'anthropic' : clientFormat === 'gemini' ? 'google' : 'openai';
   // The llm listener parsed the body already, to route by its model.
   const body = ctx.llmBody ?? parseClientBody(ctx);
+  // A native Gemini client names the model and the method in the path, not the body.
+  const native = clientFormat === 'gemini' ? geminiMethod(ctx.path) : null;
+  if (native !== null && body.model === undefined) body.model = native.model;
   ctx.requestModel ??= typeof body.model === 'string' ? body.model : undefined;
-  if (g.shaping !== null) shapeBody(g.shaping, body, type);
+  // Request shaping (prompts, defaults, overrides) is written for chat completions and messages.
+  if (g.shaping !== null && (clientFormat === 'completions' || clientFormat === 'messages')) shapeBody(g.shaping, body, clientFormat);
   ctx.llmBody = body; // request parameters for the access log and spans
   ctx.upstreamModel = modelFor(g, first, body);
   const options = body.stream_options as { include_usage?: unknown } | undefined;
   return {
-    clientFormat: type,
+    clientFormat,
     body,
-    stream: body.stream === true,
-    clientWantsUsage: type === 'completions' && options?.include_usage === true,
+    stream: native !== null ? native.stream : body.stream === true,
+    clientWantsUsage: clientFormat === 'completions' && options?.include_usage === true,
   };
+}
+
+/** The client format of each LLM route type; others pass the body through. */
+const CLIENT_FORMATS: Partial<Record<RouteType, ApiFormat>> = {
+  completions: 'completions',
+  messages: 'messages',
+  generateContent: 'gemini',
+  embeddings: 'embeddings',
+};
+
+/**
+ * `.../models/<model>:generateContent` or `:streamGenerateContent` (Gemini API and Vertex
+ * paths alike): the model and whether the client wants a stream.
+ */
+export function geminiMethod(path: string): { model: string; stream: boolean } | null {
+  const m = /\/((?:models|tunedModels)\/[^/:]+):(generateContent|streamGenerateContent)$/.exec(path);
+  if (m === null) return null;
+  let resource = m[1]!;
+  try {
+    resource = decodeURIComponent(resource);
+  } catch {
+    // kept as written: the provider escapes it again
+  }
+  return { model: resource.startsWith('models/') ? resource.slice('models/'.length) : resource, stream: m[2] === 'streamGenerateContent' };
 }
 
 /** The model sent to provider `p`: its configured model, else the body's, through modelAliases. */
@@ -94,7 +123,7 @@ export function providerBody(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, bod
 export function providerRequest(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: LlmPlan): ProviderRequest {
   const clientFormat = plan.clientFormat!;
   const shaped = providerBody(ctx, g, p, plan.body!);
-  const model = shaped.model as string;
+  const model = ctx.upstreamModel!;
   const format = providerFormat(p.provider, clientFormat, model);
   const conversion = conversionFor(clientFormat, format);
   // Translation may refuse what the provider cannot express (a 400 naming the field).

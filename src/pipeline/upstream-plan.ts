@@ -48,7 +48,7 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
       // passthrough / detect / models without a configured model: the body goes as it came.
       // detect also reads model and usage, so like LLM routes it asks for an uncompressed body.
       const watcher = ctx.routeType === 'detect' ? watchDetected(ctx, p) : null;
-      return signed(ctx, p, {
+      return authorized(ctx, p, {
         fwd: {
           path: aiUpstreamPath(ctx, p, null, client.query),
           headers: aiRequestHeaders(p, watcher !== null, client.headers),
@@ -59,10 +59,10 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
       });
     }
     const req = providerRequest(ctx, g, p, plan);
-    return signed(ctx, p, {
+    return authorized(ctx, p, {
       fwd: {
         path: aiUpstreamPath(ctx, p, req.call, client.query),
-        headers: aiRequestHeaders(p, true, client.headers),
+        headers: aiRequestHeaders(p, true, client.headers, req.call.format),
         body: req.body,
       },
       listener: new LlmResponse(ctx, req.conversion, plan.clientWantsUsage, p.llmResponseHeaders, finish, g.guard),
@@ -87,6 +87,28 @@ function signed(ctx: RequestCtx, p: AiBackendRt, prepared: Prepared): Prepared |
   });
 }
 
+/** The provider's own auth, added per attempt: a Google OAuth token, or Bedrock's SigV4 signature. */
+function authorized(ctx: RequestCtx, p: AiBackendRt, prepared: Prepared): Prepared | Promise<Prepared> {
+  return p.gcpAuth !== null ? withGcpToken(p, prepared) : signed(ctx, p, prepared);
+}
+
+/**
+ * Backend auth that needs a token the gateway mints (Google OAuth): the cached token goes in at
+ * once; only when there is none yet (or it is about to expire) does the attempt wait for it.
+ * A failed exchange rejects with the error the client gets (401 or 502, in its dialect).
+ */
+function withGcpToken(p: AiBackendRt, prepared: Prepared): Prepared | Promise<Prepared> {
+  const source = p.gcpAuth;
+  if (source === null) return prepared;
+  // The client's credentials were dropped by the backend's header rules (compile.ts).
+  const put = (token: string): Prepared => {
+    prepared.fwd.headers.push('authorization', `Bearer ${token}`);
+    return prepared;
+  };
+  const token = source.token();
+  return typeof token === 'string' ? put(token) : token.then(put);
+}
+
 /** The provider for this attempt: the only one, or pick-2 in the first group still in rotation. */
 function pickProvider(g: AiGroupsRt): AiBackendRt {
   if (g.balancer === null) return g.groups[0]![0]!;
@@ -99,7 +121,7 @@ function answerLocally(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: Llm
     playLocalReply(ctx, mockModels(p.model ?? p.mock!.model), finish);
     return null;
   }
-  if (plan.clientFormat === null) {
+  if (plan.clientFormat !== 'completions' && plan.clientFormat !== 'messages') {
     throw new GatewayError(
       404,
       'not_found_error',

@@ -16,13 +16,16 @@ import {
   azureProvider,
   BEDROCK_SERVICE,
   bedrockProvider,
+  gemini,
   mock,
   openai,
   PRESET_NAMES,
   presetProvider,
+  vertexProvider,
   type Provider,
 } from '../llm/providers/index.js';
 import { AwsRequestSigner } from '../policies/aws-auth.js';
+import { GcpTokenSource, parseGcpCredential } from '../policies/gcp-auth.js';
 import type { Slot } from '../lb/balancer.js';
 import {
   CLIENT_CREDENTIAL_HEADERS,
@@ -260,6 +263,9 @@ class Compiler implements LlmCompiler {
     const tls = this.tls(policies, [...path, 'policies', 'backendTLS'], host, false);
     const target = makeTarget(host, port, tls);
     this.poolKeys.add(target.key);
+    if (policies.backendAuth?.gcp !== undefined) {
+      this.fail([...path, 'policies', 'backendAuth', 'gcp'], 'backendAuth.gcp is supported on AI backends (gemini, vertex) only');
+    }
     const authKey = this.authKey(policies, path);
     const requestHeaders = this.headerRules(
       layers,
@@ -299,7 +305,13 @@ class Compiler implements LlmCompiler {
     const injectsKey = authKey !== undefined;
     const credential = injectsKey ? provider.credential(authKey) : undefined;
     const awsAuth = this.awsAuth(policies, ai, provider, path);
-    const drop = (llm: boolean) => [...(llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT), ...(awsAuth !== null ? SIGNED_DROP : [])];
+    const gcpAuth = this.gcpAuth(policies, provider, ai.name, path);
+    // Signed or minted credentials replace the client's own, which go nowhere (added per attempt).
+    const drop = (llm: boolean) => [
+      ...(llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT),
+      ...(awsAuth !== null ? SIGNED_DROP : []),
+      ...(gcpAuth !== null ? CLIENT_CREDENTIAL_HEADERS : []),
+    ];
     const request = (llm: boolean) => this.headerRules(layers, 'request', drop(llm), credential);
     const m = ai.provider.mock;
     return {
@@ -328,6 +340,7 @@ class Compiler implements LlmCompiler {
       llmResponseHeaders: this.headerRules(layers, 'response', LLM_RESPONSE_DROP),
       authPassthrough: policies.backendAuth?.passthrough !== undefined,
       awsAuth,
+      gcpAuth,
       health,
       slot,
       bodyShaping: null,
@@ -405,6 +418,32 @@ class Compiler implements LlmCompiler {
     }
   }
 
+  /**
+   * Google OAuth for this provider: `backendAuth.gcp` (its credential JSON, or ADC), or Vertex's
+   * implicit ADC when no backendAuth is configured. Token caches live across reloads while the
+   * credential is the same.
+   */
+  private gcpAuth(policies: BackendPoliciesT, provider: Provider, name: string, path: Path): GcpTokenSource | null {
+    const auth = policies.backendAuth;
+    const gcp = auth?.gcp ?? (auth === undefined && provider.implicitAuth === 'gcp' ? {} : undefined);
+    if (gcp === undefined) return null;
+    const at = [...path, 'policies', 'backendAuth', 'gcp', 'credential'];
+    const src = gcp.credential;
+    const text = src === undefined ? null : typeof src === 'string' ? src : this.readFile(at, src.file);
+    if (text === undefined) return null;
+    let credential: Record<string, unknown> | null = null;
+    if (text !== null) {
+      try {
+        credential = parseGcpCredential(text);
+      } catch (e) {
+        this.fail(at, `the credential ${(e as Error).message}`);
+        return null;
+      }
+    }
+    const fetch = this.pools.fetch();
+    return this.live(`ai/${name}::gcpAuth`, text ?? 'application-default', () => new GcpTokenSource({ credential, fetch, backend: name }));
+  }
+
   private authKey(policies: BackendPoliciesT, path: Path): string | undefined {
     const key = policies.backendAuth?.key;
     if (key === undefined) return undefined;
@@ -453,6 +492,11 @@ function pickProvider(ai: NamedProviderT): { provider: Provider; model: string |
   const p = ai.provider;
   if (p.openAI) return { provider: openai, model: p.openAI.model };
   if (p.anthropic) return { provider: anthropic, model: p.anthropic.model };
+  if (p.gemini) return { provider: gemini, model: p.gemini.model };
+  if (p.vertex) {
+    const settings = { projectId: p.vertex.projectId, ...(p.vertex.region !== undefined ? { region: p.vertex.region } : {}) };
+    return { provider: vertexProvider(settings), model: p.vertex.model };
+  }
   if (p.bedrock) {
     const { model, ...settings } = p.bedrock;
     return { provider: bedrockProvider(settings), model };

@@ -19,7 +19,13 @@ const preset = (name: PresetName): LlmProviderRow => ({ provider: (model) => ({ 
 export const LLM_PROVIDERS: Readonly<Record<LlmProviderKind, LlmProviderRow>> = {
   openAI: { provider: (model) => ({ openAI: withModel(model) }) },
   anthropic: { provider: (model) => ({ anthropic: withModel(model) }) },
-  // params.awsRegion / azureResource* are required by the llm schema (requiredParams)
+  gemini: { provider: (model) => ({ gemini: withModel(model) }) },
+  // params.vertexProject, awsRegion and azureResource* are required by the llm schema (requiredParams)
+  vertex: {
+    provider: (model, p) => ({
+      vertex: { ...withModel(model), projectId: p.vertexProject!, ...(p.vertexRegion !== undefined ? { region: p.vertexRegion } : {}) },
+    }),
+  },
   bedrock: { provider: (model, p) => ({ bedrock: { ...withModel(model), region: p.awsRegion! } }) },
   azure: {
     provider: (model, p) => ({

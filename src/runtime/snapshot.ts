@@ -9,6 +9,7 @@ import type { BalancerState, Slot } from '../lb/balancer.js';
 import type { AuthorizationPolicy } from '../policies/authorization.js';
 import type { ResponseCondition } from '../policies/conditions.js';
 import type { AwsRequestSigner } from '../policies/aws-auth.js';
+import type { GcpTokenSource } from '../policies/gcp-auth.js';
 import type { HealthPolicy } from '../policies/health.js';
 import type { ProviderShaping } from '../policies/llm-transform.js';
 import type { LlmRequestShaping } from '../policies/llm-request.js';
@@ -102,6 +103,8 @@ export interface AiBackendRt extends BackendBase {
   readonly pathPrefix: string | undefined;
   /** True when the gateway injects its own credential (backendAuth.key). */
   readonly injectsKey: boolean;
+  /** Google OAuth tokens the gateway mints for this provider (backendAuth.gcp, Vertex's ADC). */
+  readonly gcpAuth: GcpTokenSource | null;
   /** Request header rules for LLM routes (completions/messages) and for passthrough. */
   readonly llmRequestHeaders: HeaderRules;
   readonly passthroughRequestHeaders: HeaderRules;

@@ -1,7 +1,7 @@
 // One undici Pool per upstream target, shared by every route that sends there. Pools are
 // kept across config reloads by the runtime's live-state registry (src/runtime/live-state.ts),
 // keyed by the target, so a reload never drops warm connections; this file only makes them.
-import { buildConnector, Pool } from 'undici';
+import { Agent, buildConnector, fetch as undiciFetch, Pool } from 'undici';
 import type { ConnectOverrides } from './connect-overrides.js';
 import { tlsConnectOptions, type UpstreamTarget } from './target.js';
 
@@ -28,6 +28,14 @@ export class PoolFactory {
     private readonly onConnect: ConnectObserver | null = null,
   ) {}
 
+  private fetcher: FetchLike | null = null;
+
+  /** The fetch for token endpoints and other services named by URL (made on first use). */
+  fetch(): FetchLike {
+    this.fetcher ??= overriddenFetch(this.overrides, this.settings.connectTimeoutMs);
+    return this.fetcher;
+  }
+
   create(target: UpstreamTarget): Pool {
     const base = buildConnector({
       timeout: this.settings.connectTimeoutMs,
@@ -45,6 +53,26 @@ export class PoolFactory {
       connect: this.onConnect === null ? connect : timed(connect, this.onConnect, target.tls !== undefined),
     });
   }
+}
+
+/** A fetch as the Fetch API has it, for libraries that take one (Google's token exchange). */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/**
+ * A fetch for the gateway's own calls to services named by URL (OAuth token endpoints), over
+ * connections that honour `--connect-to` / `--resolve` like the upstream pools, and trust what
+ * they trust (the system CAs and NODE_EXTRA_CA_CERTS).
+ */
+export function overriddenFetch(overrides: ConnectOverrides, connectTimeoutMs = DEFAULT_POOL_SETTINGS.connectTimeoutMs): FetchLike {
+  const base = buildConnector({ timeout: connectTimeoutMs });
+  const agent = new Agent({
+    connect: (opts, cb) => {
+      const o = overrides.lookup(opts.hostname, Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80));
+      base(o === undefined ? opts : { ...opts, hostname: o.host, port: String(o.port), servername: opts.servername ?? opts.hostname }, cb);
+    },
+  });
+  return ((input: string | URL | Request, init?: RequestInit) =>
+    undiciFetch(input as never, { ...(init as object), dispatcher: agent } as never)) as unknown as FetchLike;
 }
 
 /** What the admin API shows of a pool: connection counts, never the target's TLS material. */

@@ -31,8 +31,8 @@ export interface MockOptions {
   eventDelayMs?: number;
   /** Port to listen on (default: any free port). */
   port?: number;
-  /** Server certificate in test/fixtures/tls (default `server`; `aws` for AWS, Azure and preset hosts). */
-  cert?: 'server' | 'aws';
+  /** Server certificate in test/fixtures/tls (default `server`; `aws` for AWS, Azure and preset hosts; `google` for *.googleapis.com). */
+  cert?: 'server' | 'aws' | 'google';
 }
 
 export class MockUpstream {

@@ -37,6 +37,20 @@ export const AzureProvider = z
     projectName: z.string().min(1).optional().describe('Foundry project (default: resourceName)'),
   })
   .describe('Azure OpenAI / Azure AI Foundry; key in api-key (backendAuth.key) or an Entra ID bearer token');
+export const GeminiProvider = z
+  .strictObject({ model: ModelOverride })
+  .describe('Google Gemini API (generativelanguage.googleapis.com); key in backendAuth (AIza... keys go in x-goog-api-key)');
+export const VertexProvider = z
+  .strictObject({
+    model: ModelOverride,
+    projectId: z.string().min(1).describe('Google Cloud project ID'),
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'a Vertex AI location such as us-central1, global, us or eu')
+      .optional()
+      .describe('Vertex AI location: global (default), the multi-regions us / eu, or a region such as us-central1'),
+  })
+  .describe('Google Vertex AI: Gemini models natively, Anthropic models via rawPredict; Google OAuth (ADC or backendAuth.gcp)');
 const PresetProvider = (what: string) => z.strictObject({ model: ModelOverride }).describe(`${what} (OpenAI-compatible)`);
 export const PresetProviders = {
   groq: PresetProvider('Groq (api.groq.com/openai/v1)').optional(),
@@ -64,6 +78,8 @@ export const Provider = z
   .strictObject({
     openAI: OpenAIProvider.optional(),
     anthropic: AnthropicProvider.optional(),
+    gemini: GeminiProvider.optional(),
+    vertex: VertexProvider.optional(),
     bedrock: BedrockProvider.optional(),
     azure: AzureProvider.optional(),
     ...PresetProviders,
@@ -71,7 +87,16 @@ export const Provider = z
   })
   .superRefine(
     exactlyOne(
-      ['openAI', 'anthropic', 'bedrock', 'azure', ...(Object.keys(PresetProviders) as (keyof typeof PresetProviders)[]), 'mock'],
+      [
+        'openAI',
+        'anthropic',
+        'gemini',
+        'vertex',
+        'bedrock',
+        'azure',
+        ...(Object.keys(PresetProviders) as (keyof typeof PresetProviders)[]),
+        'mock',
+      ],
       'provider',
     ),
   );

@@ -17,6 +17,8 @@ import { CelExpression, Health, LocalRateLimit, RedisRateLimit, Retry, Timeout }
 export const LLM_PROVIDER_KINDS = [
   'openAI',
   'anthropic',
+  'gemini',
+  'vertex',
   'bedrock',
   'azure',
   'groq',
@@ -41,7 +43,7 @@ export function canonicalProviderKind(name: LlmProviderKindName): LlmProviderKin
 
 export const LlmProviderKindName = z
   .enum([...LLM_PROVIDER_KINDS, ...(Object.keys(PROVIDER_ALIASES) as (keyof typeof PROVIDER_ALIASES)[])])
-  .describe('openAI (alias openai), anthropic, bedrock, azure, an OpenAI-compatible preset, or mock (answered locally)');
+  .describe('openAI (alias openai), anthropic, gemini, vertex, bedrock, azure, an OpenAI-compatible preset, or mock (answered locally)');
 export type LlmProviderKindName = z.infer<typeof LlmProviderKindName>;
 
 export const LlmParams = z
@@ -54,6 +56,12 @@ export const LlmParams = z
       .refine((u) => /^https?:\/\//.test(u), 'expected an http:// or https:// URL')
       .optional()
       .describe('Provider endpoint, e.g. https://llm.corp.example/v1: host, port and base path (https turns on TLS)'),
+    vertexProject: z.string().min(1).optional().describe('vertex: the Google Cloud project ID (required)'),
+    vertexRegion: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'a Vertex AI location such as us-central1, global, us or eu')
+      .optional()
+      .describe('vertex: location (global by default, us / eu multi-regions, or a region)'),
     awsRegion: z.string().min(1).optional().describe('bedrock: the AWS region (required)'),
     azureResourceName: z.string().min(1).optional().describe('azure: the resource name (required)'),
     azureResourceType: z.enum(['openAI', 'foundry', 'aiServices']).optional().describe('azure: openAI, foundry or aiServices (required)'),
@@ -64,7 +72,13 @@ export const LlmParams = z
 /** The params a provider kind cannot do without (agentgateway: "bedrock requires aws_region", ...). */
 export function requiredParams(kind: string, params: z.infer<typeof LlmParams> | undefined, ctx: z.RefinementCtx): void {
   const need =
-    kind === 'bedrock' ? (['awsRegion'] as const) : kind === 'azure' ? (['azureResourceName', 'azureResourceType'] as const) : [];
+    kind === 'bedrock'
+      ? (['awsRegion'] as const)
+      : kind === 'azure'
+        ? (['azureResourceName', 'azureResourceType'] as const)
+        : kind === 'vertex'
+          ? (['vertexProject'] as const)
+          : [];
   for (const k of need) {
     if (params?.[k] === undefined) ctx.addIssue({ code: 'custom', path: ['params', k], message: `provider ${kind} needs params.${k}` });
   }

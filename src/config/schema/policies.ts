@@ -8,7 +8,7 @@ import { aiShapingShape } from './prompt-guard.js';
 import { Health, LocalRateLimit, RedisRateLimit, Retry, Timeout } from './traffic.js';
 
 export const RouteType = z
-  .enum(['completions', 'messages', 'models', 'passthrough', 'detect'])
+  .enum(['completions', 'messages', 'models', 'passthrough', 'detect', 'generateContent', 'embeddings'])
   .describe('How the gateway treats requests whose path ends with the key');
 
 export const AiPolicy = z
@@ -41,15 +41,25 @@ export const AwsAuth = z
     'Sign requests with AWS SigV4: explicit keys, or the default chain (environment, ~/.aws profiles, SSO, web identity, instance roles)',
   );
 
+export const GcpAuth = z
+  .strictObject({
+    type: z.literal('accessToken').optional().describe('Token kind (only OAuth access tokens are minted)'),
+    credential: SecretSource.optional().describe(
+      'ADC-compatible Google credential JSON (a service-account key file); unset: Application Default Credentials',
+    ),
+  })
+  .describe('Google OAuth access tokens, minted and refreshed by the gateway');
+
 export const BackendAuth = z
   .strictObject({
     key: SecretSource.optional().describe('API key injected upstream (provider-specific header)'),
     passthrough: z.strictObject({}).optional().describe('Forward the client credential unchanged'),
     aws: AwsAuth.optional().describe('Sign requests with AWS SigV4 (Bedrock)'),
+    gcp: GcpAuth.optional().describe('Authenticate to Google Cloud (Vertex AI, Gemini) with OAuth access tokens'),
   })
   .superRefine((v, ctx) => {
-    if ([v.key, v.passthrough, v.aws].filter((x) => x !== undefined).length !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'backendAuth takes exactly one of: key, passthrough, aws' });
+    if ([v.key, v.passthrough, v.aws, v.gcp].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'backendAuth takes exactly one of: key, passthrough, aws, gcp' });
     }
   })
   .describe('Credential the gateway sends to the backend');
@@ -253,6 +263,7 @@ export type RoutePoliciesT = z.infer<typeof RoutePolicies>;
 export type BackendPoliciesT = z.infer<typeof BackendPolicies>;
 export type RouteTypeT = z.infer<typeof RouteType>;
 export type HeaderModifierT = z.infer<typeof HeaderModifier>;
+export type GcpAuthT = z.infer<typeof GcpAuth>;
 export type BackendAuthT = z.infer<typeof BackendAuth>;
 export type AwsAuthT = z.infer<typeof AwsAuth>;
 export type BackendTLST = z.infer<typeof BackendTLS>;

@@ -41,8 +41,8 @@ export function parseDataUrl(url: string): { mediaType: string; data: string } |
   return { mediaType: mediaType || 'application/octet-stream', data: url.slice(comma + 1) };
 }
 
-/** Tool arguments as OpenAI sends them (a JSON string) -> the object Anthropic wants. */
-export function parseArguments(args: unknown, param: string): Json {
+/** Tool arguments as OpenAI sends them (a JSON string) -> the object Anthropic (or Gemini) wants. */
+export function parseArguments(args: unknown, param: string, target = 'Anthropic tool_use input'): Json {
   if (args === undefined || args === null || (typeof args === 'string' && args.trim() === '')) return {};
   if (isObject(args)) return args;
   if (typeof args !== 'string') throw invalid(param, 'must be a JSON string');
@@ -50,8 +50,22 @@ export function parseArguments(args: unknown, param: string): Json {
   try {
     parsed = JSON.parse(args);
   } catch {
-    throw invalid(param, 'is not valid JSON, and Anthropic tool_use input must be a JSON object');
+    throw invalid(param, `is not valid JSON, and ${target} must be a JSON object`);
   }
-  if (!isObject(parsed)) throw invalid(param, 'must encode a JSON object for Anthropic tool_use input');
+  if (!isObject(parsed)) throw invalid(param, `must encode a JSON object for ${target}`);
   return parsed;
+}
+
+/** Text of a string or an array of text parts (system, developer, tool content), non-empty parts joined by newlines. */
+export function joinedText(content: unknown, at: string): string {
+  if (typeof content === 'string') return content;
+  if (content === null || content === undefined) return '';
+  return arrayAt(content, at)
+    .map((p, j) => {
+      const part = objectAt(p, `${at}[${j}]`);
+      if (part.type !== 'text') throw invalid(`${at}[${j}]`, `only text parts are allowed here, not ${String(part.type)}`);
+      return stringAt(part.text, `${at}[${j}].text`);
+    })
+    .filter((t) => t !== '')
+    .join('\n');
 }

@@ -8,8 +8,10 @@
 import type { CompletionUsage } from '../formats/completions.js';
 import type { MessagesUsage } from '../formats/messages.js';
 import { clientError, clientStatus, readProviderError } from '../formats/provider-errors.js';
-import { usageFromCompletions, usageFromMessages } from '../formats/usage.js';
+import { usageFromCompletions, usageFromGemini, usageFromMessages } from '../formats/usage.js';
 import { CompletionsPassthrough, MessagesPassthrough } from '../stream/passthrough.js';
+import { GeminiPassthrough } from '../stream/gemini-passthrough.js';
+import type { UsageMetadata } from '../formats/gemini.js';
 import type { Usage } from '../usage.js';
 import { openAiFamily } from '../families/openai.js';
 import { isNumber, isObject } from './fields.js';
@@ -77,5 +79,30 @@ export const messagesIdentity: Conversion = {
   },
   stream(opts: StreamOptions): StreamTransducer {
     return new MessagesPassthrough(opts);
+  },
+};
+
+/**
+ * Native Gemini clients (the Google GenAI SDK) on a Gemini-speaking provider. The model travels
+ * in the URL, never in the body (Google rejects unknown fields), so the `model` the pipeline set
+ * is taken out again; everything else goes as the client wrote it.
+ */
+export const geminiIdentity: Conversion = {
+  from: 'gemini',
+  to: 'gemini',
+  request: ({ model: _model, ...body }: Json): Json => body,
+  response(body: Json, onUsage: (u: Usage) => void): Json {
+    if (isObject(body.usageMetadata)) onUsage(usageFromGemini(body.usageMetadata as UsageMetadata));
+    return body;
+  },
+  error(status: number, raw: Uint8Array): ClientError {
+    const body = parseJson(raw);
+    if (isObject(body) && isObject(body.error) && typeof body.error.message === 'string') {
+      return { status: clientStatus('google', status), body };
+    }
+    return clientError('google', readProviderError(status, raw));
+  },
+  stream(opts: StreamOptions): StreamTransducer {
+    return new GeminiPassthrough(opts);
   },
 };

@@ -1,7 +1,11 @@
 // Which conversion a request takes: the client's format and the format the provider accepts.
+import { LlmError } from '../errors.js';
 import { completionsFromMessages } from './completions-from-messages.js';
 import { converseConversion } from './converse.js';
-import { completionsIdentity, messagesIdentity } from './identity.js';
+import { embeddingsIdentity, geminiEmbeddings, vertexEmbeddings } from './embeddings.js';
+import { geminiFromCompletions } from './gemini-from-completions.js';
+import { geminiFromMessages } from './gemini-from-messages.js';
+import { completionsIdentity, geminiIdentity, messagesIdentity } from './identity.js';
 import { messagesFromCompletions } from './messages-from-completions.js';
 import type { ConversionOptions } from './options.js';
 import type { ApiFormat, Conversion } from './types.js';
@@ -9,25 +13,37 @@ import type { ApiFormat, Conversion } from './types.js';
 export type { ConversionOptions } from './options.js';
 export type * from './types.js';
 
-type Stateless = 'completions' | 'messages';
+type Pair = `${ApiFormat}->${ApiFormat}`;
 
-const DEFAULTS = {
-  'completions->completions': completionsIdentity,
-  'messages->messages': messagesIdentity,
-  'completions->messages': messagesFromCompletions(),
-  'messages->completions': completionsFromMessages(),
-} satisfies Record<`${Stateless}->${Stateless}`, Conversion>;
+/** Every supported pair; a native Gemini client reaches Gemini-speaking providers only (as in agentgateway). */
+const MAKERS: Partial<Record<Pair, (options?: ConversionOptions) => Conversion>> = {
+  'completions->completions': () => completionsIdentity,
+  'messages->messages': () => messagesIdentity,
+  'gemini->gemini': () => geminiIdentity,
+  'completions->messages': messagesFromCompletions,
+  'messages->completions': completionsFromMessages,
+  'completions->gemini': geminiFromCompletions,
+  'messages->gemini': geminiFromMessages,
+  'embeddings->embeddings': () => embeddingsIdentity,
+  'embeddings->gemini-embeddings': () => geminiEmbeddings,
+  'embeddings->vertex-embeddings': () => vertexEmbeddings,
+};
+
+const DEFAULTS = new Map<string, Conversion>(Object.entries(MAKERS).map(([pair, make]) => [pair, make()]));
 
 /**
  * The conversion for a client speaking `client` to a provider speaking `provider`. Without
- * options the shared, stateless instances are returned (Bedrock's excepted) (each `stream()` call still makes its
- * own state machine); options (clock, id source) are for deterministic tests.
+ * options the shared, stateless instances are returned (Bedrock's excepted; each `stream()` call still makes its
+ * own state machine); options (clock, id source) are for deterministic tests. A pair with no
+ * conversion (a native Gemini client on an Anthropic provider) is a 400 naming the formats.
  */
 export function conversionFor(client: ApiFormat, provider: ApiFormat, options?: ConversionOptions): Conversion {
   // Bedrock conversions carry per-request state (the model, the tool-name map): one per request.
-  if (provider === 'converse') return converseConversion(client, options);
-  if (client === 'converse') throw new Error('Bedrock Converse clients are served by pass-through routes');
-  if (options === undefined) return DEFAULTS[`${client}->${provider}`];
-  if (client === provider) return client === 'completions' ? completionsIdentity : messagesIdentity;
-  return client === 'completions' ? messagesFromCompletions(options) : completionsFromMessages(options);
+  if (provider === 'converse' && (client === 'completions' || client === 'messages')) return converseConversion(client, options);
+  const pair: Pair = `${client}->${provider}`;
+  const make = MAKERS[pair];
+  if (make === undefined) {
+    throw new LlmError(400, 'invalid_request_error', `requests in ${client} format cannot be sent to a provider that speaks ${provider}`);
+  }
+  return options === undefined ? DEFAULTS.get(pair)! : make(options);
 }

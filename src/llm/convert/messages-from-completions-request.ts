@@ -4,14 +4,14 @@
 // bias, store, metadata) are left out, and anything that would change what the client gets
 // back but cannot be expressed (audio, n > 1, logprobs, file ids) is a 400 naming the field.
 import type { ContentBlock, CustomTool, MessageParam, MessagesRequest, ToolChoice } from '../formats/messages.js';
-import { arrayAt, invalid, isNumber, isObject, objectAt, parseArguments, parseDataUrl, stringAt } from './fields.js';
+import { arrayAt, invalid, isNumber, isObject, joinedText, objectAt, parseArguments, parseDataUrl, stringAt } from './fields.js';
 import type { Json } from './types.js';
 
 const DEFAULT_MAX_TOKENS = 4096;
 /** Anthropic's smallest thinking budget. */
 const MIN_THINKING_BUDGET = 1024;
 /** reasoning_effort -> thinking budget (agentgateway's table). */
-const EFFORT_BUDGET: Record<string, number> = {
+export const EFFORT_BUDGET: Record<string, number> = {
   minimal: 1024,
   low: 1024,
   medium: 2048,
@@ -99,20 +99,6 @@ function convertMessages(list: unknown[]): { system: string; messages: MessagePa
     }
   });
   return { system: system.join('\n'), messages: turns };
-}
-
-/** Text of a string or an array of text parts (system, developer, tool content). */
-function joinedText(content: unknown, at: string): string {
-  if (typeof content === 'string') return content;
-  if (content === null || content === undefined) return '';
-  return arrayAt(content, at)
-    .map((p, j) => {
-      const part = objectAt(p, `${at}[${j}]`);
-      if (part.type !== 'text') throw invalid(`${at}[${j}]`, `only text parts are allowed here, not ${String(part.type)}`);
-      return stringAt(part.text, `${at}[${j}].text`);
-    })
-    .filter((t) => t !== '')
-    .join('\n');
 }
 
 /** Anthropic rejects empty and whitespace-only text blocks. */

@@ -2,8 +2,15 @@
 // (messages-from-completions.ts, completions-from-messages.ts), each with the same four verbs.
 import type { Usage } from '../usage.js';
 
-/** Wire formats a client may speak or a provider may accept (`converse`: Bedrock, provider side only). */
-export type ApiFormat = 'completions' | 'messages' | 'converse';
+/**
+ * Wire formats a client may speak or a provider may accept: OpenAI Chat Completions, Anthropic
+ * Messages, Gemini generateContent (native Gemini clients, and the Gemini and Vertex providers),
+ * Bedrock Converse (provider side only), and the embeddings formats.
+ */
+export type ApiFormat = 'completions' | 'messages' | 'converse' | 'gemini' | EmbeddingsFormat;
+
+/** OpenAI `/v1/embeddings` (clients and OpenAI-format providers), Gemini `:batchEmbedContents`, Vertex `:predict`. */
+export type EmbeddingsFormat = 'embeddings' | 'gemini-embeddings' | 'vertex-embeddings';
 
 export type Json = Record<string, unknown>;
 
@@ -53,8 +60,11 @@ export interface Conversion {
    * format cannot express; unknown fields never crash the conversion.
    */
   request(body: Json): Json;
-  /** Provider response body -> client response body; reports usage through `onUsage`. */
-  response(body: Json, onUsage: (u: Usage) => void): Json;
+  /**
+   * Provider response body -> client response body; reports usage through `onUsage`. `request`
+   * is the client's request body, for answers that echo what was asked (embeddings' encoding).
+   */
+  response(body: Json, onUsage: (u: Usage) => void, request?: Json): Json;
   /** Provider error (status and raw body) -> client-dialect error, message kept. */
   error(status: number, raw: Uint8Array): ClientError;
   stream(opts: StreamOptions): StreamTransducer;

@@ -1,8 +1,40 @@
 // Error bodies in each client dialect. The pipeline decides status and type once; this only
-// writes them in the caller's format (OpenAI `{"error":{...}}` or Anthropic `{"type":"error",...}`).
+// writes them in the caller's format (OpenAI `{"error":{...}}`, Anthropic `{"type":"error",...}`,
+// or Google's `{"error":{"code","message","status"}}` for native Gemini clients).
 import type { LlmErrorType } from '../errors.js';
 
-export type ErrorDialect = 'openai' | 'anthropic';
+export type ErrorDialect = 'openai' | 'anthropic' | 'google';
+
+/** Google's canonical code name for an HTTP status (cloud.google.com/apis/design/errors). */
+export function googleStatusFor(status: number): string {
+  switch (status) {
+    case 400:
+    case 413:
+      return 'INVALID_ARGUMENT';
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'PERMISSION_DENIED';
+    case 404:
+      return 'NOT_FOUND';
+    case 409:
+      return 'ABORTED';
+    case 429:
+      return 'RESOURCE_EXHAUSTED';
+    case 499:
+      return 'CANCELLED';
+    case 501:
+      return 'UNIMPLEMENTED';
+    case 502:
+    case 503:
+    case 529:
+      return 'UNAVAILABLE';
+    case 504:
+      return 'DEADLINE_EXCEEDED';
+    default:
+      return status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION';
+  }
+}
 
 /** Anthropic's error type for a status, used when a gateway error has no more specific type. */
 export function anthropicTypeFor(status: number, type: LlmErrorType): string {
@@ -43,6 +75,7 @@ export function errorBody(
   if (dialect === 'anthropic') {
     return { type: 'error', error: { type: anthropicTypeFor(status, type), message } };
   }
+  if (dialect === 'google') return { error: { code: status, message, status: googleStatusFor(status) } };
   return {
     error: {
       message,

@@ -86,11 +86,34 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The message of `{"type":"error","error":{...}}`, `{"error":{...}}`, `{"error":"..."}` or vLLM's `{"object":"error",...}`. */
+/** Google's canonical code names (google.rpc.Code) -> the gateway's error types. */
+const GOOGLE_TYPES: Record<string, LlmErrorType> = {
+  INVALID_ARGUMENT: 'invalid_request_error',
+  FAILED_PRECONDITION: 'invalid_request_error',
+  OUT_OF_RANGE: 'invalid_request_error',
+  UNAUTHENTICATED: 'authentication_error',
+  PERMISSION_DENIED: 'permission_error',
+  NOT_FOUND: 'not_found_error',
+  RESOURCE_EXHAUSTED: 'rate_limit_error',
+  UNAVAILABLE: 'overloaded_error',
+  DEADLINE_EXCEEDED: 'timeout_error',
+  INTERNAL: 'api_error',
+  UNKNOWN: 'api_error',
+};
+
+/**
+ * The message of `{"type":"error","error":{...}}`, `{"error":{...}}` (Google's carries a
+ * `status` code name instead of a type, and Vertex's OpenAI-compatible endpoint wraps it in a
+ * one-element array), `{"error":"..."}` or vLLM's `{"object":"error",...}`.
+ */
 export function errorDetail(body: unknown): { type?: unknown; message: string } | null {
+  if (Array.isArray(body) && body.length === 1) return errorDetail(body[0]);
   if (!isObject(body)) return null;
   const e = body.error;
-  if (isObject(e) && typeof e.message === 'string') return { type: e.type, message: e.message };
+  if (isObject(e) && typeof e.message === 'string') {
+    const google = e.type === undefined && typeof e.status === 'string' ? GOOGLE_TYPES[e.status] : undefined;
+    return { type: google ?? e.type, message: e.message };
+  }
   if (typeof e === 'string') return { message: e };
   if (body.object === 'error' && typeof body.message === 'string') return { type: body.type, message: body.message };
   if (typeof body.message === 'string') return { type: body.type, message: body.message };
@@ -117,7 +140,7 @@ export function readProviderError(status: number, raw: Uint8Array): ProviderErro
  * OpenAI clients know: it becomes 503, which their SDKs retry. Everything else keeps its status.
  */
 export function clientStatus(dialect: ErrorDialect, status: number): number {
-  if (dialect === 'openai' && status === 529) return 503;
+  if (dialect !== 'anthropic' && status === 529) return 503;
   if (status < 400 || status > 599) return 502;
   return status;
 }

@@ -14,6 +14,11 @@
 // | --------- | ----------------------------------------------- | -------------------------------- |
 // | Bedrock   | the `metadata` event (once, at the end) | the single report is final       |
 // | Converse  |                                         |                                  |
+// | Gemini    | every chunk's usageMetadata is the running total | each report is a snapshot of the |
+// | (Google)  | of the whole request so far (the GenAI SDK's     | whole request: the latest one    |
+// |           | rule: "the latest one is the hop's usage (chunks | replaces the earlier. prompt     |
+// |           | are not summed)"); the final chunk has the full  | includes cached; output = the    |
+// |           | counts.                                          | candidates + thoughts.           |
 // | Anthropic | message_start.message.usage, then each          | per field: a later report        |
 // |           | message_delta.usage. Every counter is a         | REPLACES the earlier one, never  |
 // |           | cumulative whole-message total, omitted when it | adds (the Anthropic SDK's own    |
@@ -31,6 +36,7 @@
 import type { Usage } from '../usage.js';
 import type { ChatCompletionChunk, CompletionUsage } from './completions.js';
 import type { ConverseUsage } from './converse.js';
+import type { UsageMetadata } from './gemini.js';
 import type { MessagesUsage } from './messages.js';
 
 function count(v: unknown): number {
@@ -85,6 +91,23 @@ export function usageFromCompletions(u: CompletionUsage): Usage {
   if (has(writeRaw)) usage.cacheWriteTokens = count(writeRaw);
   const reasoning = u.completion_tokens_details?.reasoning_tokens;
   if (has(reasoning)) usage.reasoningTokens = count(reasoning);
+  return usage;
+}
+
+/**
+ * Gemini usageMetadata -> Usage. Google counts cached tokens inside promptTokenCount (like
+ * OpenAI) and thinking apart from candidatesTokenCount (unlike OpenAI, whose completion tokens
+ * include reasoning), so output = candidates + thoughts. Tokens of tool-use prompts (Google
+ * Search results, code execution) are prompt tokens the model read, so they count as input.
+ */
+export function usageFromGemini(u: UsageMetadata): Usage {
+  const thoughts = count(u.thoughtsTokenCount);
+  const usage: Usage = {
+    inputTokens: count(u.promptTokenCount) + count(u.toolUsePromptTokenCount),
+    outputTokens: count(u.candidatesTokenCount) + thoughts,
+  };
+  if (has(u.cachedContentTokenCount)) usage.cacheReadTokens = count(u.cachedContentTokenCount);
+  if (has(u.thoughtsTokenCount)) usage.reasoningTokens = thoughts;
   return usage;
 }
 
@@ -179,6 +202,23 @@ export class CompletionsUsageTally {
     const u = usageFromCompletions(raw);
     const placeholder = u.inputTokens === 0 && u.outputTokens === 0;
     if (!placeholder || this.latest === null) this.latest = u;
+    return this.latest;
+  }
+
+  get current(): Usage | null {
+    return this.latest;
+  }
+}
+
+/** The usageMetadata reports of one Gemini stream, combined as the table above says. */
+export class GeminiUsageTally {
+  private latest: Usage | null = null;
+
+  /** Folds in a chunk's usageMetadata; returns the usage so far. */
+  add(u: UsageMetadata): Usage {
+    const next = usageFromGemini(u);
+    const placeholder = next.inputTokens === 0 && next.outputTokens === 0;
+    if (!placeholder || this.latest === null) this.latest = next;
     return this.latest;
   }
 

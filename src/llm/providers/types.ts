@@ -2,7 +2,7 @@
 // are a name, a default host, a base path and a path per format). Translation lives in convert/.
 import type { ApiFormat, Json } from '../convert/types.js';
 
-/** What the upstream path may depend on: Bedrock (and Gemini) put the model and the method in it. */
+/** What the upstream path may depend on: Bedrock, Gemini and Vertex put the model and the method in it. */
 export interface UpstreamRequest {
   readonly model: string;
   readonly stream: boolean;
@@ -20,31 +20,34 @@ export interface Provider {
   readonly tls?: boolean;
   /** Default base path replaced by `pathPrefix`. */
   readonly basePath: string;
-  /** Path after the base for a request of `format` (it may carry a query string: `?api-version=`). */
+  /** Path after the base for a request of `format` (it may carry a query string: `?api-version=`, `?alt=sse`). */
   path(format: ApiFormat, req: UpstreamRequest): string;
   /**
    * The format a client of `client` format is served in, when it depends on more than the list
-   * (Azure Foundry: Claude models speak Messages). Default: the client's own if accepted, else the first.
+   * (Azure Foundry: Claude models speak Messages; Vertex: Anthropic models speak Messages, Gemini
+   * models generateContent, others the OpenAI-compatible endpoint). Default: the client's own if
+   * accepted, else the first.
    */
   formatFor?(client: ApiFormat, model: string): ApiFormat;
-  /** Last touches to a body already in the provider's format (Bedrock's guardrail). */
+  /** Last touches to a body already in the provider's format (Bedrock's guardrail, Vertex's Anthropic fields). */
   prepareBody?(format: ApiFormat, body: Json): Json;
   /** The header carrying an injected API key (the client's own credentials are removed). */
   credential(key: string): { name: string; value: string };
   /**
    * Where a client's own `Authorization: Bearer <token>` must go instead (Anthropic API keys go
-   * in x-api-key, Azure keys in api-key); undefined keeps it as it is.
+   * in x-api-key, Azure keys in api-key, Google API keys in x-goog-api-key on native Gemini
+   * requests); undefined keeps it as it is.
    */
-  relocateBearer?(token: string): string | undefined;
+  relocateBearer?(token: string, format: ApiFormat | null): string | undefined;
   /** Headers the provider requires, added when the client did not send them. */
   readonly requiredHeaders: readonly [string, string][];
   /** Path after the base of its own Anthropic-style token counting; unset: counted by the gateway. */
   readonly countTokensPath?: string;
-  /** The gateway signs or mints the credential itself when no key is configured (`aws`: SigV4). */
-  readonly implicitAuth?: 'aws';
+  /** The gateway signs or mints the credential itself when no key is configured (`aws`: SigV4, `gcp`: Google OAuth). */
+  readonly implicitAuth?: 'aws' | 'gcp';
 }
 
-const PATHS: Partial<Record<ApiFormat, string>> = { completions: '/chat/completions', messages: '/messages' };
+const PATHS: Partial<Record<ApiFormat, string>> = { completions: '/chat/completions', messages: '/messages', embeddings: '/embeddings' };
 
 export function formatPath(format: ApiFormat): string {
   return PATHS[format] ?? '/chat/completions';

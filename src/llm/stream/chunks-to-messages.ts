@@ -19,10 +19,9 @@ import type { StopReason } from '../formats/messages.js';
 import { errorType, statusForType } from '../formats/provider-errors.js';
 import { CompletionsUsageTally, messagesUsage } from '../formats/usage.js';
 import { parseCompletionsFrame } from './events.js';
+import { MessageBlocks } from './message-blocks.js';
 import type { SseFrames } from './sse-reader.js';
 import { TranslatingStream } from './translating-stream.js';
-
-type BlockKind = 'text' | 'thinking' | 'tool';
 
 interface ToolSlot {
   block: number;
@@ -45,8 +44,7 @@ export function stopReasonFromFinish(finish: FinishReason | string | null | unde
 
 export class ChunksToMessages extends TranslatingStream {
   private started = false;
-  private open: { index: number; kind: BlockKind } | null = null;
-  private nextBlock = 0;
+  private readonly blocks = new MessageBlocks(this.out, () => this.token());
   /** OpenAI tool_call index -> the Anthropic block of the call currently at that index. */
   private readonly tools = new Map<number, ToolSlot>();
   private lastToolIndex = -1;
@@ -108,14 +106,14 @@ export class ChunksToMessages extends TranslatingStream {
   private delta(d: ChunkDelta): void {
     const reasoning = d.reasoning_content ?? d.reasoning;
     if (typeof reasoning === 'string' && reasoning !== '') {
-      this.blockDelta(this.ensureBlock('thinking'), '{"type":"thinking_delta","thinking":' + JSON.stringify(reasoning) + '}');
+      this.blocks.delta(this.blocks.ensure('thinking'), '{"type":"thinking_delta","thinking":' + JSON.stringify(reasoning) + '}');
     }
-    if (typeof d.reasoning_signature === 'string' && d.reasoning_signature !== '' && this.open?.kind === 'thinking') {
-      this.blockDelta(this.open.index, '{"type":"signature_delta","signature":' + JSON.stringify(d.reasoning_signature) + '}');
+    if (typeof d.reasoning_signature === 'string' && d.reasoning_signature !== '' && this.blocks.openKind === 'thinking') {
+      this.blocks.delta(this.blocks.openIndex!, '{"type":"signature_delta","signature":' + JSON.stringify(d.reasoning_signature) + '}');
     }
     for (const text of [d.content, d.refusal]) {
       if (typeof text === 'string' && text !== '') {
-        this.blockDelta(this.ensureBlock('text'), '{"type":"text_delta","text":' + JSON.stringify(text) + '}');
+        this.blocks.delta(this.blocks.ensure('text'), '{"type":"text_delta","text":' + JSON.stringify(text) + '}');
       }
     }
     if (Array.isArray(d.tool_calls)) for (const tc of d.tool_calls) this.toolCall(tc);
@@ -134,46 +132,19 @@ export class ChunksToMessages extends TranslatingStream {
     if (typeof args === 'string' && args !== '') {
       // OpenAI streams one call at a time; if a server interleaves, the delta still goes to
       // the call's own block index so accumulated input stays exact.
-      this.blockDelta(slot.block, '{"type":"input_json_delta","partial_json":' + JSON.stringify(args) + '}');
+      this.blocks.delta(slot.block, '{"type":"input_json_delta","partial_json":' + JSON.stringify(args) + '}');
     }
   }
 
   private startTool(index: number, id: string, name: unknown): ToolSlot {
-    this.closeOpen();
-    const block = this.nextBlock++;
-    const slot = { block, id };
+    const slot = { block: this.blocks.startTool(id, typeof name === 'string' ? name : ''), id };
     this.tools.set(index, slot);
-    this.open = { index: block, kind: 'tool' };
-    this.token();
-    const contentBlock = { type: 'tool_use', id, name: typeof name === 'string' ? name : '', input: {} };
-    this.out.event('content_block_start', JSON.stringify({ type: 'content_block_start', index: block, content_block: contentBlock }));
     return slot;
-  }
-
-  private ensureBlock(kind: 'text' | 'thinking'): number {
-    if (this.open?.kind === kind) return this.open.index;
-    this.closeOpen();
-    const index = this.nextBlock++;
-    this.open = { index, kind };
-    const block = kind === 'text' ? '{"type":"text","text":""}' : '{"type":"thinking","thinking":"","signature":""}';
-    this.out.event('content_block_start', '{"type":"content_block_start","index":' + index + ',"content_block":' + block + '}');
-    return index;
-  }
-
-  private blockDelta(index: number, delta: string): void {
-    this.token();
-    this.out.event('content_block_delta', '{"type":"content_block_delta","index":' + index + ',"delta":' + delta + '}');
-  }
-
-  private closeOpen(): void {
-    if (this.open === null) return;
-    this.out.event('content_block_stop', '{"type":"content_block_stop","index":' + this.open.index + '}');
-    this.open = null;
   }
 
   private finishMessage(): void {
     if (!this.started) throw new Error('upstream stream ended without any completion chunk');
-    this.closeOpen();
+    this.blocks.close();
     const delta = { stop_reason: this.stop ?? 'end_turn', stop_sequence: null };
     this.out.event(
       'message_delta',

@@ -3,8 +3,10 @@
 // they use; a frame that claims a known type but lacks them is a protocol error, unknown event
 // types are skipped (Anthropic's versioning policy allows new ones to appear).
 import type { ChatCompletionChunk } from '../formats/completions.js';
+import type { GenerateContentResponse } from '../formats/gemini.js';
 import type { MessagesStreamEvent } from '../formats/messages.js';
-import { errorDetail } from '../formats/provider-errors.js';
+import type { LlmErrorType } from '../errors.js';
+import { errorDetail, errorType, statusForType } from '../formats/provider-errors.js';
 
 export class StreamProtocolError extends Error {}
 
@@ -78,4 +80,29 @@ export function parseCompletionsFrame(data: string): CompletionsFrame {
     return { kind: 'chunk', chunk: v as ChatCompletionChunk };
   }
   throw new StreamProtocolError('chunk choices is not an array');
+}
+
+export type GeminiFrame =
+  | { kind: 'chunk'; chunk: GenerateContentResponse }
+  | { kind: 'error'; type: unknown; message: string; code: number | undefined };
+
+/** The status and type of Google's error object sent mid-stream (its `code` is the HTTP status). */
+export function geminiStreamError(frame: Extract<GeminiFrame, { kind: 'error' }>): { status: number; type: LlmErrorType } {
+  const type = errorType(frame.code ?? 0, frame.type);
+  return { status: frame.code ?? statusForType(type), type };
+}
+
+/**
+ * A Gemini `streamGenerateContent?alt=sse` frame: a GenerateContentResponse, or Google's error
+ * object (`{"error":{"code","message","status"}}`), which Google sends when a stream fails.
+ */
+export function parseGeminiFrame(data: string): GeminiFrame {
+  const v = parseObject(data);
+  if (v.error !== undefined) {
+    const detail = errorDetail(v);
+    const code = isObject(v.error) && typeof v.error.code === 'number' ? v.error.code : undefined;
+    if (detail) return { kind: 'error', type: detail.type, message: detail.message, code };
+  }
+  if (v.candidates !== undefined && !Array.isArray(v.candidates)) throw new StreamProtocolError('candidates is not an array');
+  return { kind: 'chunk', chunk: v as GenerateContentResponse };
 }

@@ -23,7 +23,7 @@ const DATA_PREFIX = Buffer.from('data: ');
 const FRAME_END = Buffer.from('\n\n');
 const USAGE_KEY = Buffer.from('"usage"');
 
-abstract class Passthrough implements StreamTransducer {
+export abstract class Passthrough implements StreamTransducer {
   protected readonly reader = new SseReader();
   protected phase: StreamPhase = 'open';
   protected firstToken = false;

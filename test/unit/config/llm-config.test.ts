@@ -43,8 +43,8 @@ describe('schema errors in llm:', () => {
   });
 
   it('an unknown provider kind lists the ones served', () => {
-    expect(problems(llm('    - name: a\n      provider: gemini\n'))[0]).toBe(
-      'llm.yaml:4:17: llm.models[0].provider: expected one of "openAI", "anthropic", "bedrock", "azure", "groq", "mistral", "deepseek", "xai", "openrouter", "togetherai", "fireworks", "cerebras", "deepinfra", "ollama", "vllm", "mock", "openai"',
+    expect(problems(llm('    - name: a\n      provider: watsonx\n'))[0]).toBe(
+      'llm.yaml:4:17: llm.models[0].provider: expected one of "openAI", "anthropic", "gemini", "vertex", "bedrock", "azure", "groq", "mistral", "deepseek", "xai", "openrouter", "togetherai", "fireworks", "cerebras", "deepinfra", "ollama", "vllm", "mock", "openai"',
     );
   });
 

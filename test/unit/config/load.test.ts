@@ -1,4 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/errors.js';
@@ -131,6 +132,14 @@ describe('every example config in configs/ loads', () => {
     );
   });
 
+  // What the examples read from the environment: keys, and configs/vertex.yaml's project and key file.
+  const credentials = join(mkdtempSync(join(tmpdir(), 'agw-configs-')), 'service-account.json');
+  writeFileSync(
+    credentials,
+    JSON.stringify({ type: 'service_account', client_email: 'sa@p.iam.gserviceaccount.com', private_key: 'unused' }),
+  );
+  const googleEnv = { GEMINI_API_KEY: 'AIza-k4', GOOGLE_CLOUD_PROJECT: 'p', VERTEX_CREDENTIALS: credentials };
+
   it.each(files)('%s loads and compiles', async (f) => {
     const presetKeys = [
       'AZURE_OPENAI',
@@ -145,7 +154,13 @@ describe('every example config in configs/ loads', () => {
       'DEEPINFRA',
     ];
     const env = Object.fromEntries(presetKeys.map((p) => [`${p}_API_KEY`, `k-${p}`]));
-    const loaded = loadConfigFile(join(dir, f), { OPENAI_API_KEY: 'k1', ANTHROPIC_API_KEY: 'k2', LITELLM_MASTER_KEY: 'k3', ...env });
+    const loaded = loadConfigFile(join(dir, f), {
+      OPENAI_API_KEY: 'k1',
+      ANTHROPIC_API_KEY: 'k2',
+      LITELLM_MASTER_KEY: 'k3',
+      ...env,
+      ...googleEnv,
+    });
     const live = new LiveState();
     const { snapshot, warnings } = compile(loaded, new PoolFactory(new ConnectOverrides()), 1, { live: live.begin() });
     expect(snapshot.binds.size).toBeGreaterThan(0);

@@ -31,6 +31,10 @@ describe('price catalog', () => {
     expect(rate('aws.bedrock', 'amazon.nova-pro-v1:0')).toBeCloseTo(0.8);
     expect(rate('aws.bedrock', 'amazon.titan-embed-text-v2:0')).toBeCloseTo(0.02);
     expect(rate('azure', 'gpt-4.1-mini')).toBeCloseTo(0.4);
+    expect(rate('gcp.vertex_ai', 'claude-sonnet-4-5@20250929')).toBeCloseTo(3);
+    expect(rate('gcp.vertex_ai', 'claude-haiku-4-5-20251001')).toBeCloseTo(1);
+    // Gemini models are not in the catalog yet: unpriced, never $0
+    expect(builtin.lookup('gcp.gemini', 'gemini-2.5-flash', undefined).status).toBe('Missing');
     expect(rate('groq', 'llama-3.3-70b-versatile')).toBeCloseTo(0.59);
     expect(rate('deepseek', 'deepseek-chat')).toBeCloseTo(0.28);
     expect(rate('openrouter', 'anthropic/claude-sonnet-4.5')).toBeCloseTo(3);

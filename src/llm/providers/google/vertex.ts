@@ -1,0 +1,90 @@
+// Vertex AI, agentgateway's `vertex` provider: one project and region, models by publisher.
+//   Anthropic models (claude-*)  -> Messages at publishers/anthropic/models/<m>:rawPredict
+//                                   (:streamRawPredict), `anthropic_version: vertex-2023-10-16`
+//                                   in the body and the model in the URL, not the body
+//   Gemini models (gemini-*)     -> generateContent at publishers/google/models/<m>:generateContent
+//                                   (:streamGenerateContent?alt=sse)
+//   anything else                -> the OpenAI-compatible endpoints/openapi/chat/completions
+// Host: `global` (the default) aiplatform.googleapis.com, `us`/`eu` the multi-region
+// aiplatform.<r>.rep.googleapis.com, any other region <region>-aiplatform.googleapis.com.
+// Auth: a Google OAuth access token the gateway mints (ADC or backendAuth.gcp), see
+// policies/gcp-auth.ts.
+import type { ApiFormat, Json } from '../../convert/types.js';
+import { isObject } from '../../convert/fields.js';
+import { LlmError } from '../../errors.js';
+import type { Provider, UpstreamRequest } from '../types.js';
+import { vertexAnthropicModel, vertexEmbeddingModel, vertexGeminiModel } from './models.js';
+
+export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
+
+export interface VertexSettings {
+  readonly projectId: string;
+  readonly region?: string;
+}
+
+export function vertexHost(region: string | undefined): string {
+  if (region === undefined || region === 'global') return 'aiplatform.googleapis.com';
+  if (region === 'us' || region === 'eu') return `aiplatform.${region}.rep.googleapis.com`;
+  return `${region}-aiplatform.googleapis.com`;
+}
+
+export function vertexProvider(s: VertexSettings): Provider {
+  const base = `/projects/${encodeURIComponent(s.projectId)}/locations/${encodeURIComponent(s.region ?? 'global')}`;
+  const path = (format: ApiFormat, req: UpstreamRequest): string => {
+    if (format === 'messages') {
+      return `${base}/publishers/anthropic/models/${vertexAnthropicModel(req.model)}:${req.stream ? 'streamRawPredict' : 'rawPredict'}`;
+    }
+    if (format === 'gemini') {
+      const method = req.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
+      return `${base}/publishers/google/models/${vertexGeminiModel(req.model)}:${method}`;
+    }
+    if (format === 'vertex-embeddings') {
+      const model = vertexEmbeddingModel(req.model);
+      if (model === null) throw new LlmError(400, 'invalid_request_error', 'model: not a Vertex AI model id', 'model');
+      return `${base}/publishers/google/models/${model}:predict`;
+    }
+    return `${base}/endpoints/openapi/chat/completions`;
+  };
+  return {
+    name: 'gcp.vertex_ai',
+    formats: ['gemini', 'messages', 'completions', 'vertex-embeddings'],
+    host: vertexHost(s.region),
+    port: 443,
+    basePath: '/v1',
+    path,
+    formatFor: (client, model) => {
+      if (client === 'embeddings') return 'vertex-embeddings';
+      if (vertexAnthropicModel(model) !== null) return 'messages';
+      if (vertexGeminiModel(model) !== null) return 'gemini';
+      return client === 'gemini' ? 'gemini' : 'completions';
+    },
+    prepareBody: (format, body) => (format === 'messages' ? vertexAnthropicBody(body) : body),
+    credential: (token) => ({ name: 'authorization', value: `Bearer ${token}` }),
+    requiredHeaders: [],
+    implicitAuth: 'gcp',
+  };
+}
+
+/**
+ * An Anthropic Messages body as Vertex takes it: the model is in the URL (Vertex refuses it in
+ * the body), `anthropic_version` is in the body (not a header), and the fields Vertex does not
+ * support are removed: `output_format` (output_config.format's deprecated predecessor) and the
+ * `scope` of cache_control (a beta Vertex lacks).
+ */
+export function vertexAnthropicBody(body: Json): Json {
+  const { model: _model, output_format: _format, ...rest } = body;
+  return { anthropic_version: VERTEX_ANTHROPIC_VERSION, ...(withoutCacheScope(rest) as Json) };
+}
+
+function withoutCacheScope(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutCacheScope);
+  if (!isObject(v)) return v;
+  const out: Json = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'cache_control' && isObject(x) && 'scope' in x) {
+      const { scope: _scope, ...cc } = x;
+      out[k] = cc;
+    } else out[k] = withoutCacheScope(x);
+  }
+  return out;
+}
