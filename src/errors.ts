@@ -120,6 +120,8 @@ const ROWS = {
   upstream_bad_response: [502, ...SERVER, 'upstream', false, 'UpstreamFailure'],
   /** The gateway could not get the backend's credential (AWS credentials to sign with). */
   backend_auth_failed: [502, ...SERVER, 'gateway', false, 'UpstreamFailure'],
+  /** The backend's identity provider refused the gateway's credential (Google OAuth). */
+  backend_auth_rejected: [401, ...UNAUTHENTICATED, 'gateway', false, 'UpstreamFailure'],
   // A bug.
   internal: [500, ...SERVER, 'gateway', false, 'Internal'],
 } as const satisfies Record<string, Row>;

@@ -108,7 +108,8 @@ export function errorBody(
   message: string,
   opts: { code?: string | null; param?: string | null } = {},
 ): Record<string, unknown> {
-  const t = dialect === 'anthropic' ? anthropicTypeFor(status, type) : dialect === 'google' ? googleStatusFor(status) : openaiTypeFor(status, type);
+  const t =
+    dialect === 'anthropic' ? anthropicTypeFor(status, type) : dialect === 'google' ? googleStatusFor(status) : openaiTypeFor(status, type);
   return body(dialect, t, message, { ...opts, status });
 }
 

@@ -101,7 +101,7 @@ function isObject(v: unknown): v is Json {
 }
 
 /** Google's canonical code names (google.rpc.Code) -> the gateway's error types. */
-const GOOGLE_TYPES: Record<string, LlmErrorType> = {
+const GOOGLE_TYPES: Record<string, ProviderErrorType> = {
   INVALID_ARGUMENT: 'invalid_request_error',
   FAILED_PRECONDITION: 'invalid_request_error',
   OUT_OF_RANGE: 'invalid_request_error',
