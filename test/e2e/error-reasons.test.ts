@@ -77,11 +77,12 @@ interface Expected {
 }
 
 /** The body says it, the access-log line says it, and the requests counter is labelled with it. */
-async function expectReported(r: Reply, e: Expected, dialect: 'openai' | 'anthropic' = 'openai'): Promise<void> {
+async function expectReported(r: Reply, e: Expected, dialect: 'openai' | 'anthropic' | 'google' = 'openai'): Promise<void> {
   expect(r.status).toBe(e.status);
   const body = JSON.parse(r.text);
   if (dialect === 'openai') expect(body.error).toMatchObject({ code: e.code, reason: e.reason });
-  else expect(body).toMatchObject({ type: 'error', error: { code: e.code, reason: e.reason } });
+  else if (dialect === 'anthropic') expect(body).toMatchObject({ type: 'error', error: { code: e.code, reason: e.reason } });
+  else expect(body.error.details).toEqual([expect.objectContaining({ reason: e.code, metadata: { reason: e.reason } })]);
   const line = () =>
     gw.output.split('\n').find((l) => l.includes('\trequest ') && l.includes(`route=${e.route} `) && l.includes(`error.code=${e.code} `));
   await waitUntil(() => line() !== undefined, 5000, `an access-log line for ${e.code} on ${e.route}`);
@@ -101,6 +102,14 @@ describe('authentication failures', () => {
       code: 'jwt_invalid',
       reason: 'JwtAuth',
     });
+  });
+
+  it("JWT on a native Gemini path: Google's error shape, the same code and reason", async () => {
+    const r = await post(url('/jwt/v1beta/models/gemini-2.5-flash:generateContent'), {
+      contents: [{ role: 'user', parts: [{ text: 'Hi' }] }],
+    });
+    await expectReported(r, { status: 401, route: 'jwt', code: 'jwt_missing', reason: 'JwtAuth' }, 'google');
+    expect(JSON.parse(r.text).error).toMatchObject({ code: 401, status: 'UNAUTHENTICATED' });
   });
 
   it('API key: missing, invalid, and a model the key may not use', async () => {

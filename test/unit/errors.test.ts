@@ -9,7 +9,7 @@ import { A2aExchange } from '../../src/a2a/exchange.js';
 import type { RequestCtx } from '../../src/pipeline/context.js';
 import { DIALECTS } from '../../src/pipeline/dialects.js';
 import { llmDialect } from '../../src/llm/dialect.js';
-import { compileRouteTypes } from '../../src/llm/route-types.js';
+import { compileRouteTypes, DEFAULT_ROUTE_TYPES } from '../../src/llm/route-types.js';
 
 const README_TEXT = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
 /** The README's Errors section. */
@@ -111,6 +111,25 @@ describe('one writer per dialect', () => {
     });
   });
 
+  it('Google (native Gemini clients): {error: {code, message, status}}, code and reason in an ErrorInfo detail', () => {
+    expect(JSON.parse(DIALECTS.google(e, null))).toEqual({
+      error: {
+        code: 413,
+        message: 'too big',
+        status: 'INVALID_ARGUMENT',
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+            reason: 'body_too_large',
+            domain: 'agentgateway',
+            metadata: { reason: 'InvalidRequest' },
+          },
+        ],
+      },
+    });
+    expect(JSON.parse(DIALECTS.google(new GatewayError('jwt_missing', 'no token'), null)).error.status).toBe('UNAUTHENTICATED');
+  });
+
   it('A2A: a JSON-RPC error object, without an id before the call is read', () => {
     expect(JSON.parse(DIALECTS.a2a(e, null))).toEqual({
       jsonrpc: '2.0',
@@ -137,6 +156,8 @@ describe('the client dialect, decided in one place', () => {
     expect(llmDialect('/v1/messages/count_tokens', null)).toBe('anthropic');
     expect(llmDialect('/v1/chat/completions', null)).toBe('openai');
     expect(llmDialect('/anything', null)).toBe('openai');
+    expect(llmDialect('/v1beta/models/gemini-2.5-flash:generateContent', null)).toBe('google');
+    expect(llmDialect('/v1beta/models/gemini-2.5-flash:streamGenerateContent', null)).toBe('google');
   });
 
   it("on an LLM route, the route type, else the provider's format", () => {
@@ -148,5 +169,12 @@ describe('the client dialect, decided in one place', () => {
     expect(llmDialect('/x/v1/chat/completions', rule)).toBe('openai');
     expect(llmDialect('/x/v1/models', rule)).toBe('anthropic');
     expect(llmDialect('/x/v1/models', { ...rule, providerFormat: 'completions' })).toBe('openai');
+    // the default route types: a native Gemini client reads Google's errors, embeddings OpenAI's
+    const defaults = {
+      routeTypes: compileRouteTypes({ ...DEFAULT_ROUTE_TYPES, '/v1/embeddings': 'embeddings' }),
+      providerFormat: 'messages' as const,
+    };
+    expect(llmDialect('/v1beta/models/m:generateContent', defaults)).toBe('google');
+    expect(llmDialect('/v1/embeddings', defaults)).toBe('openai');
   });
 });
