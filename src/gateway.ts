@@ -1,6 +1,8 @@
 // Wiring: config file -> compile -> snapshot store -> one server per bind port, and hot reload
 // (watch, recompile, open/close ports, swap) that never takes the serving config down.
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { startStatsServer, statsAddress } from './admin/stats-server.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from './config/load.js';
 import { FileWatcher } from './config/watch.js';
@@ -13,14 +15,13 @@ import {
 } from './observability/index.js';
 import { configureLogging, log } from './observability/log.js';
 import type { Downstream } from './pipeline/downstream.js';
-import { GatewayError } from './pipeline/errors.js';
-import { handle } from './pipeline/handle.js';
-import { sendEarlyError } from './pipeline/respond.js';
+import { GatewayError } from './errors.js';
+import { handle, refuse } from './pipeline/handle.js';
 import { type CompileContext, compile } from './runtime/compile.js';
 import { LiveState, type Scope } from './runtime/live-state.js';
 import { reloadStatus as globalReloadStatus, type ReloadResult, type ReloadStatus, type ReloadTrigger } from './runtime/reload-status.js';
 import { fingerprint, problemsOf, startupChanges, type ValidationResult } from './runtime/reload-diff.js';
-import type { Snapshot } from './runtime/snapshot.js';
+import type { BindRt, Snapshot } from './runtime/snapshot.js';
 import { SnapshotStore } from './runtime/store.js';
 import { BindServer, type RequestSink } from './server/listen.js';
 import type { ConnectOverrides } from './upstream/connect-overrides.js';
@@ -62,6 +63,9 @@ export class Gateway implements RequestSink {
   readonly reloadStatus: ReloadStatus;
   private store: SnapshotStore | null = null;
   private readonly servers = new Map<number, BindServer>();
+  private readonly unboundPorts = new Map<number, BindRt>();
+  /** The stats listener (Prometheus), null when off or its port was taken. */
+  private statsServer: Server | null = null;
   private version = 0;
   /** The config the serving snapshot was compiled from. */
   private loaded: LoadedConfig | null = null;
@@ -112,7 +116,9 @@ export class Gateway implements RequestSink {
     for (const w of attempt.warnings) log.warn(w);
     await beforeListen?.(loaded);
     // Metrics, tracing and the access log are up before the first request can arrive.
-    await startObservability(attempt.snapshot.observability, loaded.config.config?.statsAddr);
+    const statsAddr = statsAddress(loaded.config.config?.statsAddr);
+    const registry = startObservability(attempt.snapshot.observability, statsAddr !== null);
+    if (statsAddr !== null) this.statsServer = await startStatsServer(statsAddr, registry!);
     try {
       await this.openPorts(attempt.snapshot);
     } catch (e) {
@@ -163,14 +169,22 @@ export class Gateway implements RequestSink {
     const snapshot = this.store!.current;
     const bind = snapshot.binds.get(port);
     if (bind === undefined) {
-      sendEarlyError(down, new GatewayError(404, 'not_found_error', `port ${port} has no listeners`, 'downstream'));
+      refuse(down, snapshot, this.unbound(port), new GatewayError('listener_not_found', `port ${port} has no listeners`));
       return;
     }
     handle(down, snapshot, bind);
   }
 
-  reject(down: Downstream, status: number, message: string): void {
-    sendEarlyError(down, new GatewayError(status, 'invalid_request_error', message, 'downstream'));
+  reject(port: number, down: Downstream, err: GatewayError): void {
+    const snapshot = this.store!.current;
+    refuse(down, snapshot, snapshot.binds.get(port) ?? this.unbound(port), err);
+  }
+
+  /** A port the serving snapshot no longer has (it drains): what its refusals are observed under. */
+  private unbound(port: number): BindRt {
+    let b = this.unboundPorts.get(port);
+    if (b === undefined) this.unboundPorts.set(port, (b = { port, listeners: [] }));
+    return b;
   }
 
   /**
@@ -208,7 +222,8 @@ export class Gateway implements RequestSink {
     await Promise.all(servers.map((s) => s.idle(graceMs)));
     for (const s of servers) s.close();
     // After the drain, so the spans of drained requests are flushed too.
-    await Promise.all([this.live.closeAll(), stopObservability()]);
+    const stats = this.statsServer;
+    await Promise.all([this.live.closeAll(), stopObservability(), new Promise<void>((r) => (stats ? stats.close(() => r()) : r()))]);
   }
 
   private async reloadNow(trigger: ReloadTrigger): Promise<ReloadResult | null> {

@@ -1,8 +1,7 @@
-// The A2A request counter: calls by route, backend, method and outcome. agentgateway has no A2A
-// metric; the name follows its `agentgateway_<protocol>_requests_total` family (MCP has one).
-// The counter is created unregistered: the process's metrics registry registers it (one line,
-// `registry.registerMetric(a2aRequests)`), so this module needs nothing from observability.
-import { Counter } from 'prom-client';
+// The labels of the A2A request counter (agentgateway_a2a_requests_total, kept by
+// src/observability/metrics.ts): calls by route, backend, method and outcome. agentgateway has
+// no A2A metric; the name follows its `agentgateway_<protocol>_requests_total` family (MCP has
+// one). Method names come from clients, so only the known ones become label values.
 import type { A2aExchange } from './exchange.js';
 
 /** Method names of A2A v0.2/v0.3 JSON-RPC and v1.0 (all bindings): the only method label values. */
@@ -32,20 +31,20 @@ const KNOWN_METHODS = new Set([
   'GetExtendedAgentCard',
 ]);
 
-export const a2aRequests = new Counter({
-  name: 'agentgateway_a2a_requests_total',
-  help: 'A2A calls (JSON-RPC and HTTP+JSON) by method and outcome (success, error, unknown)',
-  labelNames: ['route', 'backend', 'method', 'outcome'] as const,
-  registers: [],
-});
-
 /** Clients choose the method string: anything unknown is one series, "other", not a series each. */
 export function methodLabel(method: string): string {
   return KNOWN_METHODS.has(method) ? method : 'other';
 }
 
-/** Counts a finished call (agent-card fetches and other plain HTTP requests are not calls). */
-export function countA2aCall(x: A2aExchange, route: string, backend: string): void {
-  if (x.method === '' && x.binding !== 'jsonrpc') return;
-  a2aRequests.inc({ route, backend, method: x.method === '' ? 'none' : methodLabel(x.method), outcome: x.outcome ?? 'unknown' });
+export interface A2aCallLabels {
+  readonly route: string;
+  readonly backend: string;
+  readonly method: string;
+  readonly outcome: string;
+}
+
+/** The counter's labels for a finished call; null for what is not a call (agent-card fetches, plain HTTP). */
+export function a2aCallLabels(x: A2aExchange, route: string, backend: string): A2aCallLabels | null {
+  if (x.method === '' && x.binding !== 'jsonrpc') return null;
+  return { route, backend, method: x.method === '' ? 'none' : methodLabel(x.method), outcome: x.outcome ?? 'unknown' };
 }

@@ -4,7 +4,7 @@
 // event's data read as a JSON-RPC response, so the stream itself is never held back. The
 // gateway's own frame parser (native addon or its TS twin) does the framing.
 import { rawHeaderValue } from '../http/header-lists.js';
-import { SseReader } from '../llm/stream/sse-reader.js';
+import { SseReader } from '../http/sse-reader.js';
 import type { A2aExchange } from './exchange.js';
 import { errorEnvelope, INTERNAL_ERROR, readResponse } from './jsonrpc.js';
 

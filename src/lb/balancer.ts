@@ -3,7 +3,8 @@
 // eviction), and inside it pick-2 over health and latency chooses, through the native facade
 // (Rust addon or its TS twin, whichever the facade picks). The state outlives a snapshot: it is
 // created through runtime/live-objects.ts, keyed by the backend and its group layout.
-import { createPickTwo, liveBucket, type PickTwo } from '../native/index.js';
+import { createPickTwo, type PickTwo } from '../native/index.js';
+import { liveBucket } from './buckets.js';
 
 export interface Slot {
   readonly bucket: number;

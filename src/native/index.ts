@@ -1,5 +1,7 @@
-// Facade over the Rust addon (native/) and its pure-TS twin (fallback/). Everything outside
-// src/native/ imports from here, never from the addon or the fallback directly.
+// Facade over the Rust addon (native/) and its pure-TS twins: the SSE framer (fallback/sse.ts),
+// the header rewriter (src/http/header-rewrite.ts, running the rules src/http/header-rules.ts
+// compiles) and pick-2 (src/lb/p2c.ts). Callers get each job from here, never from the addon or
+// a twin directly.
 //
 // Policy lives here, not in Rust: whether the addon loads (AGW_NATIVE), and which
 // implementation each job uses. Without AGW_NATIVE the addon is loaded when it was built, and
@@ -10,15 +12,14 @@ import { nativeHeaderRewriter } from './addon/headers.js';
 import { loadAddon, type Addon } from './addon/load.js';
 import { NativePickTwo } from './addon/p2c.js';
 import { NativeSseFramer } from './addon/sse.js';
-import { tsHeaderRewriter } from './fallback/headers.js';
-import { TsPickTwo } from './fallback/p2c.js';
+import { tsHeaderRewriter } from '../http/header-rewrite.js';
+import { TsPickTwo } from '../lb/p2c.js';
 import { TsSseFramer } from './fallback/sse.js';
 import { maxFrameBytes, type HeaderRewriter, type PickTwo, type PickTwoOptions, type SseFramer, type SseFramerOptions } from './types.js';
-import type { CompiledHeaderRules } from './header-rules.js';
+import type { CompiledHeaderRules } from '../http/header-rules.js';
 
 export * from './types.js';
-export { compileHeaderRules, CompiledHeaderRules, HeaderRuleError } from './header-rules.js';
-export { liveBucket } from './buckets.js';
+export { compileHeaderRules, CompiledHeaderRules, HeaderRuleError } from '../http/header-rules.js';
 
 export type NativeJob = 'sse' | 'headers' | 'p2c';
 export type ImplementationName = 'native' | 'ts';

@@ -3,16 +3,16 @@
 // request starts and recordRequest() from finish(), exactly once per request; other phases call
 // the hooks below. With metrics off (statsAddr "off"), no tracing and the access log below its
 // level, recordRequest() is a few branches and nothing else.
-import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { managementAddress } from '../admin/listen.js';
+import type { Registry } from 'prom-client';
+import type { A2aExchange } from '../a2a/exchange.js';
+import { a2aCallLabels } from '../a2a/metrics.js';
 import { AccessLog } from './access-log.js';
 import { CostCatalog } from './cost.js';
 import { accessLogEnabled, currentLogFormat, log } from './log.js';
 import { GatewayMetrics } from './metrics.js';
 import { buildRecord } from './record.js';
 import type { ObservabilitySettings } from './settings.js';
-import { startStatsServer } from './stats-server.js';
 import { summarize, type ObservedRequest } from './summary.js';
 import { Tracer, type TraceContext } from './tracing.js';
 
@@ -22,20 +22,19 @@ export type { TraceContext } from './tracing.js';
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 let metrics: GatewayMetrics | null = null;
-let statsServer: Server | null = null;
 let tracer: Tracer | null = null;
 let accessLog: AccessLog | null = null;
 let catalog = new CostCatalog(new Map());
 let failures = 0;
 
-/** Starts the stats listener (unless "off": then no metrics are collected at all) and applies the rest. */
-export async function startObservability(settings: ObservabilitySettings, statsAddr: string | undefined): Promise<void> {
-  const addr = managementAddress('STATS_ADDR', statsAddr, '[::]:15020');
-  if (addr !== null) {
-    metrics = new GatewayMetrics(VERSION, settings.metricsRemove);
-    statsServer = await startStatsServer(addr, metrics.registry);
-  }
+/**
+ * Sets up metrics (unless the stats listener is off: then none are collected at all) and applies
+ * the rest. Returns the registry the stats listener serves (src/admin/stats-server.ts).
+ */
+export function startObservability(settings: ObservabilitySettings, withMetrics: boolean): Registry | null {
+  metrics = withMetrics ? new GatewayMetrics(VERSION, settings.metricsRemove) : null;
   applyObservability(settings);
+  return metrics?.registry ?? null;
 }
 
 /**
@@ -55,12 +54,11 @@ export function applyObservability(settings: ObservabilitySettings): void {
     log.info(`tracing: exporting sampled spans to ${t.url} (randomSampling ${t.randomSampling}, clientSampling ${t.clientSampling})`);
 }
 
-/** Flushes queued spans and closes the stats listener. */
+/** Flushes queued spans. */
 export async function stopObservability(): Promise<void> {
   const t = tracer;
   tracer = null;
-  await Promise.all([t?.shutdown().catch(() => {}), new Promise<void>((r) => (statsServer ? statsServer.close(() => r()) : r()))]);
-  statsServer = null;
+  await t?.shutdown().catch(() => {});
 }
 
 /** Trace state for a new request (null when tracing is off or the request is not traced). */
@@ -98,16 +96,14 @@ export function countRetry(ctx: ObservedRequest & { retryAttempt: number }): voi
   metrics?.countRetry(ctx);
 }
 
-/**
- * A rate limit rejected the request: counts agentgateway_rate_limit_rejections_total and marks
- * the request's reason RateLimit (the requests_total `reason` label and the access log).
- */
-export function countRateLimitRejection(
-  ctx: ObservedRequest & { reason: string | undefined },
-  type: 'requests' | 'tokens',
-  scope: 'local' | 'remote',
-): void {
-  ctx.reason = 'RateLimit';
+/** A finished A2A call: counts agentgateway_a2a_requests_total (card fetches and plain HTTP are not calls). */
+export function countA2aCall(x: A2aExchange, route: string, backend: string): void {
+  const labels = a2aCallLabels(x, route, backend);
+  if (labels !== null) metrics?.countA2aCall(labels);
+}
+
+/** A rate limit rejected the request: counts agentgateway_rate_limit_rejections_total. */
+export function countRateLimitRejection(ctx: ObservedRequest, type: 'requests' | 'tokens', scope: 'local' | 'remote'): void {
   metrics?.countRateLimited(ctx, type, scope);
 }
 
@@ -127,9 +123,4 @@ export function recordConfigReload(ok: boolean): void {
 /** An upstream connection was established (TCP, plus the TLS handshake when `tls`). */
 export function observeUpstreamConnect(seconds: number, tls: boolean): void {
   metrics?.observeConnect(seconds, tls);
-}
-
-/** The Prometheus text exposition, for the admin API (null when metrics are off). */
-export function metricsText(): Promise<string> | null {
-  return metrics?.registry.metrics() ?? null;
 }

@@ -3,7 +3,7 @@
 // pair for gen_ai series) and their children cached, so a request does a WeakMap lookup, a Map
 // lookup and a few additions. Client-supplied values (model names, methods) are bounded.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { a2aRequests } from '../a2a/metrics.js';
+import type { A2aCallLabels } from '../a2a/metrics.js';
 import { BoundedLabel, methodLabel, UNKNOWN } from './bounded-labels.js';
 import { CounterFamily, HistogramFamily, type CounterChild, type HistogramChild, type Labels } from './metric-families.js';
 import { listenerOf } from './record.js';
@@ -134,6 +134,12 @@ export class GatewayMetrics {
     llm: this.upstreamCall.child({ kind: 'primary', subtype: 'llm' }),
   };
   private readonly connectChildren = { tcp: this.connect.child({ transport: 'tcp' }), tls: this.connect.child({ transport: 'tls' }) };
+  readonly a2aRequests = new Counter({
+    name: 'agentgateway_a2a_requests_total',
+    help: 'A2A calls (JSON-RPC and HTTP+JSON) by method and outcome (success, error, unknown)',
+    labelNames: ['route', 'backend', 'method', 'outcome'] as const,
+    registers: [],
+  });
   readonly configSynchronized: Gauge;
   readonly configReloads: Counter;
   readonly configReloadTime: Gauge;
@@ -157,7 +163,7 @@ export class GatewayMetrics {
       this.upstreamCall,
     ];
     for (const f of families) if (keep(f.name)) this.registry.registerMetric(f as never);
-    if (keep('agentgateway_a2a_requests_total')) this.registry.registerMetric(a2aRequests);
+    if (keep('agentgateway_a2a_requests_total')) this.registry.registerMetric(this.a2aRequests);
     const registers = (name: string) => (keep(name) ? [this.registry] : []);
     new Gauge({
       name: 'agentgateway_build_info',
@@ -207,6 +213,10 @@ export class GatewayMetrics {
 
   countRateLimited(ctx: ObservedRequest, type: string, scope: string): void {
     this.otherChild(this.seriesOf(ctx), `rl\u0000${type}\u0000${scope}`, this.rateLimited, { type, scope }).inc();
+  }
+
+  countA2aCall(labels: A2aCallLabels): void {
+    this.a2aRequests.inc({ ...labels });
   }
 
   countRateLimitError(ctx: ObservedRequest, failureMode: string): void {

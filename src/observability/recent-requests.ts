@@ -2,7 +2,7 @@
 // passive health shown per backend. Fed by finish() once per request; off (one branch per
 // request) unless the admin server is running. Holds no bodies, headers or query strings:
 // nothing a client sent as a credential can end up here.
-import type { RequestCtx } from '../pipeline/context.js';
+import type { ObservedRequest } from './summary.js';
 
 export interface RecentRequest {
   /** Increases by one per request; `/api/requests?since=<seq>` returns newer ones. */
@@ -31,7 +31,7 @@ export class RecentRequests {
     this.ring = new Array<RecentRequest | undefined>(capacity);
   }
 
-  record(ctx: RequestCtx): void {
+  record(ctx: ObservedRequest): void {
     const now = process.hrtime.bigint();
     const r: RecentRequest = {
       seq: this.next,

@@ -44,6 +44,7 @@ export function buildRecord(s: RequestSummary): RequestRecord {
   // failOpen with Redis down: the request ran without its Redis limits, and the line says so.
   if (ctx.rateLimitFailure === 'failOpen') r['rate_limit.bypassed'] = 'redis_unavailable';
   r.error = s.error;
+  r['error.code'] = s.code;
   r.reason = s.reason === 'Upstream' ? undefined : s.reason;
   r.duration = `${Math.round(s.durationS * 1000)}ms`;
   return r;

@@ -14,10 +14,15 @@ export interface ObservedBackend {
   readonly mock?: unknown;
 }
 
+/** The error the request was answered with: a GatewayError (src/errors.ts), structurally. */
 export interface ObservedError {
   readonly status: number;
   readonly message: string;
   readonly source: string;
+  /** agentgateway's reason label, from the error's kind. */
+  readonly reason: string;
+  /** The stable code of the error's kind (AGW_...). */
+  readonly code: string;
 }
 
 export interface ObservedRequest {
@@ -42,8 +47,6 @@ export interface ObservedRequest {
   readonly startNs: bigint;
   readonly upstreamStartNs: bigint | undefined;
   readonly error: ObservedError | undefined;
-  /** Set by a policy that answered itself (RateLimit, ...); otherwise derived. */
-  readonly reason: string | undefined;
   readonly retryAttempt: number;
   /** Redis could not answer the rate-limit check; failOpen: the request ran without its limits. */
   readonly rateLimitFailure: 'failOpen' | 'failClosed' | undefined;
@@ -63,8 +66,11 @@ export interface RequestSummary {
   durationS: number;
   /** 499 (client closed) when the client left before any status was chosen. */
   status: number;
+  /** agentgateway's reason: the error's, else where the response came from (Upstream, DirectResponse). */
   reason: string;
   error: string | undefined;
+  /** The error's stable code (AGW_...); undefined when the gateway made no error. */
+  code: string | undefined;
   /** An LLM backend: the gen_ai fields below apply. */
   llm: boolean;
   /** gen_ai.operation.name: `embeddings` on embeddings routes, `chat` otherwise. */
@@ -95,6 +101,7 @@ export function summarize(ctx: ObservedRequest, catalog: CostCatalog): RequestSu
     status: ctx.status === 0 && ctx.down.aborted ? 499 : ctx.status,
     reason: reasonOf(ctx),
     error: ctx.error?.message ?? (ctx.down.aborted ? 'client closed the connection' : undefined),
+    code: ctx.error?.code,
     llm,
     operation: ctx.routeType === 'embeddings' ? 'embeddings' : 'chat',
     system: b?.provider?.name ?? 'unknown',
@@ -119,15 +126,9 @@ export function summarize(ctx: ObservedRequest, catalog: CostCatalog): RequestSu
   return s;
 }
 
-/** agentgateway's `reason` label: where the response came from, or why the gateway answered. */
+/** agentgateway's `reason` label: the error's kind says why the gateway answered, else where the response came from. */
 function reasonOf(ctx: ObservedRequest): string {
-  if (ctx.reason !== undefined) return ctx.reason;
-  const e = ctx.error;
-  if (e !== undefined) {
-    if (e.source === 'upstream') return e.status === 504 ? 'Timeout' : 'UpstreamFailure';
-    if (ctx.route === null && e.status === 404) return 'NotFound';
-    return e.status >= 500 ? 'Internal' : 'InvalidRequest';
-  }
+  if (ctx.error !== undefined) return ctx.error.reason;
   if (ctx.backend?.mock) return 'DirectResponse';
   return 'Upstream';
 }

@@ -11,13 +11,12 @@ import type { HostBackendRt } from '../runtime/snapshot.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
 import { AgentCardResponse, type CardPlacement } from './agent-card-response.js';
 import type { RequestCtx } from './context.js';
-import { GatewayError, JsonRpcRequestError } from './errors.js';
+import { GatewayError } from '../errors.js';
 import { ProxyResponse } from './proxy-response.js';
 
 export function startA2a(ctx: RequestCtx): void {
   const down = ctx.down;
   ctx.a2a = classifyA2a(down.method, ctx.path, down.body);
-  ctx.dialect = 'a2a';
 }
 
 /** Extended-card calls answer with a card, whose URLs need the same rewriting as the public one. */
@@ -34,7 +33,7 @@ export function a2aListener(
   finish: (ctx: RequestCtx) => void,
 ): UpstreamListener & { call: UpstreamCall | null } {
   const x = ctx.a2a!;
-  if (x.problem !== null) throw new JsonRpcRequestError(x.problem.code, x.problem.message);
+  if (x.problem !== null) throw new GatewayError('invalid_jsonrpc', x.problem.message, { rpcCode: x.problem.code });
   if (x.binding === 'card') return new AgentCardResponse(ctx, b.responseHeaders, cardLocation(ctx, b, path, true), 'body', finish);
   if (EXTENDED_CARD.has(x.method)) {
     const placement: CardPlacement = x.binding === 'jsonrpc' ? 'result' : 'body';
@@ -51,12 +50,7 @@ export function a2aListener(
 function cardLocation(ctx: RequestCtx, b: HostBackendRt, path: string, wellKnown: boolean): CardLocation {
   const origin = publicOrigin(ctx.header('host'), ctx.header('x-forwarded-proto'));
   if (origin === undefined) {
-    throw new GatewayError(
-      400,
-      'invalid_request_error',
-      'agent card requests need a Host header naming the gateway (host[:port])',
-      'downstream',
-    );
+    throw new GatewayError('missing_host', 'agent card requests need a Host header naming the gateway (host[:port])');
   }
   const suffix = wellKnown ? cardSuffix(ctx.path) : undefined;
   const strip = (p: string) => (suffix !== undefined && p.endsWith(suffix) ? p.slice(0, -suffix.length) : '');

@@ -3,18 +3,16 @@
 // card (GET .../.well-known/agent-card.json) and the authenticated extended card, which comes as
 // a JSON-RPC result (GetExtendedAgentCard, agent/getAuthenticatedExtendedCard) or a REST body.
 // Error answers from the agent carry no card and are relayed as they are.
+import { GatewayError } from '../errors.js';
 import { rewriteAgentCard, type CardLocation } from '../a2a/card.js';
 import { readResponse } from '../a2a/jsonrpc.js';
 import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
 import { headerName, rawHeaderValue } from '../http/header-lists.js';
 import { rewriteRawHeaders } from '../native/index.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
-import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';
 import type { HeaderList } from './downstream.js';
-import { GatewayError } from './errors.js';
 import { head, sendError, sendJson } from './respond.js';
-import { upstreamFailureError } from './upstream-errors.js';
 
 /** Largest card the gateway reads; agent cards are a few KiB. */
 const MAX_CARD_BYTES = 1024 * 1024;
@@ -80,10 +78,10 @@ export class AgentCardResponse implements UpstreamListener {
     this.onDone(this.ctx);
   }
 
-  onError(failure: UpstreamFailure): void {
+  onError(err: GatewayError): void {
     if (this.done) return;
     this.done = true;
-    sendError(this.ctx, upstreamFailureError(failure));
+    sendError(this.ctx, err);
     this.onDone(this.ctx);
   }
 
@@ -127,7 +125,7 @@ export class AgentCardResponse implements UpstreamListener {
 }
 
 function badCard(message: string): GatewayError {
-  return new GatewayError(502, 'api_error', message, 'upstream');
+  return new GatewayError('upstream_bad_response', message);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -13,20 +13,19 @@
 // - then streamIdleTimeout between chunks, not counted while the client applies backpressure.
 // A timeout before the head is a failure like a refused connection (504, maybe retried); after
 // it, the listener turns it into an error event (streams) or a 504, and the upstream is aborted.
+import { GatewayError } from '../errors.js';
 import type { AiBackendRt } from '../runtime/snapshot.js';
 import type { BalancerState, Slot } from '../lb/balancer.js';
-import { evictionPlan, isUnhealthy } from '../policies/health.js';
-import { retriesFailure, retriesResponse, retryWaitMs, type RetryPolicy, type Timeouts } from '../policies/retry.js';
+import { retriesFailure, retryWaitMs, type RetryPolicy, type Timeouts } from '../policies/retry.js';
+import type { AttemptHead } from '../policies/types.js';
 import { retryAfterMs } from '../policies/retry-after.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
-import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';
 import { finish } from './finish.js';
 import { dispatch, startCall, type Forwarding } from './forward.js';
 import { rawHeaderValue } from '../http/header-lists.js';
 import { sendError } from './respond.js';
 import { countRetry } from './traffic-metrics.js';
-import { upstreamFailureError } from './upstream-errors.js';
 
 export interface ResponseListener extends UpstreamListener {
   call: UpstreamCall | null;
@@ -147,8 +146,10 @@ class Attempts implements UpstreamListener {
     this.disarm();
     const ctx = this.ctx;
     ctx.response = { status, rawHeaders: raw };
-    const evicted = this.record(status, raw);
-    if (this.canRetry() && retriesResponse(this.retry!, ctx, status)) {
+    // The backend policies judge the attempt: passive health first, then the retry decision.
+    const head = attemptHead(status, raw);
+    const evicted = this.record(head);
+    if (this.canRetry() && this.retry!.judge(ctx, head)) {
       const wait = this.retryWait(raw, evicted);
       if (wait !== null) {
         this.call!.abort('retrying');
@@ -176,24 +177,24 @@ class Attempts implements UpstreamListener {
     this.inner!.onEnd();
   }
 
-  onError(f: UpstreamFailure): void {
+  onError(err: GatewayError): void {
     this.disarm();
-    this.fail(f, true);
+    this.fail(err, true);
   }
 
   // ---- outcomes ----
 
-  private fail(f: UpstreamFailure, mayRetry: boolean): void {
+  private fail(err: GatewayError, mayRetry: boolean): void {
     const ctx = this.ctx;
     if (!this.committed) {
       ctx.response = { status: 0, rawHeaders: [] };
-      this.record(0, null);
-      if (mayRetry && this.canRetry() && retriesFailure(this.retry!, f.beforeRequestSent, upstreamFailureError(f).status)) {
-        this.retryLater(f.kind, this.retry!.backoffMs);
+      this.record(NO_HEAD);
+      if (mayRetry && this.canRetry() && retriesFailure(this.retry!, err.beforeRequestSent, err.status)) {
+        this.retryLater(err.kind, this.retry!.backoffMs);
         return;
       }
     }
-    this.inner!.onError(f);
+    this.inner!.onError(err);
   }
 
   private canRetry(): boolean {
@@ -224,24 +225,23 @@ class Attempts implements UpstreamListener {
   }
 
   /** Feeds the balancer: latency to the head, health, and eviction when the policy says so; true: evicted. */
-  private record(status: number, raw: Buffer[] | null): boolean {
+  private record(head: AttemptHead): boolean {
     const slot = this.slot;
     if (slot === null) return false;
     this.slot = null;
     const ep = this.ctx.backend as AiBackendRt;
     const latency = (performance.now() - this.startedAt) / 1000;
     const health = ep.health;
-    const unhealthy = health !== null ? isUnhealthy(health, this.ctx, status) : status === 0 || status >= 500;
+    const status = head.status;
+    const verdict = health !== null ? health.judge(this.ctx, head) : { unhealthy: status === 0 || status >= 500, eviction: null };
     let evictMs: number | null = null;
     let rule = health?.eviction ?? {};
-    if (unhealthy && health !== null) {
-      const plan = evictionPlan(health, status, (n) => (raw === null ? undefined : rawHeaderValue(raw, n)));
-      if (plan !== null) {
-        evictMs = plan.announced ? this.balancer!.baseFor(slot, plan.baseMs) : plan.baseMs;
-        if (plan.announced) rule = {};
-      }
+    const plan = verdict.eviction;
+    if (plan !== null) {
+      evictMs = plan.announced ? this.balancer!.baseFor(slot, plan.baseMs) : plan.baseMs;
+      if (plan.announced) rule = {};
     }
-    this.balancer!.finished(slot, latency, !unhealthy, performance.now(), evictMs, rule);
+    this.balancer!.finished(slot, latency, !verdict.unhealthy, performance.now(), evictMs, rule);
     return evictMs !== null;
   }
 
@@ -291,7 +291,7 @@ class Attempts implements UpstreamListener {
           : 'went silent';
     const message = `upstream ${this.ctx.backend!.name} ${what} within ${this.timerKind} (${ms} ms)`;
     call.abort(message);
-    this.fail(timeoutFailure(this.committed, this.timerKind, message), true);
+    this.fail(new GatewayError('upstream_timeout', message), true);
   }
 
   /** The whole request's time is up (timeout.requestTimeout): no retry, the upstream is aborted. */
@@ -299,9 +299,10 @@ class Attempts implements UpstreamListener {
     const message = `request exceeded requestTimeout (${ms} ms)`;
     const inFlight = this.backoff === null && this.call !== null;
     this.stop(message);
-    if (inFlight) this.fail(timeoutFailure(this.committed, 'requestTimeout', message), false);
+    const err = new GatewayError('request_timeout', message);
+    if (inFlight) this.fail(err, false);
     else {
-      sendError(this.ctx, upstreamFailureError(timeoutFailure(false, 'requestTimeout', message)));
+      sendError(this.ctx, err);
       finish(this.ctx);
     }
   }
@@ -320,6 +321,9 @@ class Attempts implements UpstreamListener {
   }
 }
 
-function timeoutFailure(committed: boolean, what: string, message: string): UpstreamFailure {
-  return { kind: committed ? 'body-timeout' : 'headers-timeout', code: `AGW_${what.toUpperCase()}`, message, beforeRequestSent: false };
+/** An attempt that failed without a response head. */
+const NO_HEAD: AttemptHead = { status: 0, header: () => undefined };
+
+function attemptHead(status: number, raw: Buffer[]): AttemptHead {
+  return { status, header: (n) => rawHeaderValue(raw, n) };
 }

@@ -1,17 +1,15 @@
 // Per-request state, one object passed to every phase.
-import type { ErrorDialect } from '../llm/formats/errors.js';
+import type { GatewayError } from '../errors.js';
+import { llmDialect } from '../llm/dialect.js';
 import type { RouteType } from '../llm/route-types.js';
 import type { CelResponse } from '../cel/index.js';
 import type { AiBackendRt, BackendRt, BindRt, RouteBackendRt, RouteRt, Snapshot } from '../runtime/snapshot.js';
 import type { Downstream } from './downstream.js';
 import { UsageGuard, type Usage } from '../llm/usage.js';
-import type { ApiKeyIdentity, ClientCredential, JwtIdentity } from '../policies/request-policy.js';
+import type { ApiKeyIdentity, ClientCredential, JwtIdentity } from '../policies/types.js';
 import { beginTrace, type TraceContext } from '../observability/index.js';
-import type { GatewayError } from './errors.js';
+import type { ClientDialect } from './dialects.js';
 import type { A2aExchange } from '../a2a/exchange.js';
-
-/** The error format a client reads: its LLM API's, or JSON-RPC error objects on A2A routes. */
-export type ClientDialect = ErrorDialect | 'a2a';
 
 /** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
@@ -34,7 +32,7 @@ export class RequestCtx {
   /** Run by finish(), once: timers to clear, LLM usage to debit from token buckets. */
   private finishHooks: ((ctx: RequestCtx) => void)[] | null = null;
   routeType: RouteType | null = null;
-  /** Dialect errors are written in: the client's API format. */
+  /** Dialect errors are written in: from the path alone until a route is selected (selectRoute). */
   dialect: ClientDialect;
   /** Model the client asked for, and the one sent upstream. */
   requestModel: string | undefined;
@@ -67,8 +65,8 @@ export class RequestCtx {
   upstreamStartNs: bigint | undefined;
   /** The error the client was answered with (set in respond.ts, and for failures mid-stream). */
   error: GatewayError | undefined;
-  /** Why the gateway answered itself, when a policy says (e.g. RateLimit); else derived at finish. */
-  reason: string | undefined;
+  /** The rate limit that refused the request (for agentgateway_rate_limit_rejections_total). */
+  rateLimitRefusal: { readonly type: 'requests' | 'tokens'; readonly scope: 'local' | 'remote' } | undefined = undefined;
   /** Redis could not answer the rate-limit check (failOpen: the limits were not applied). */
   rateLimitFailure: 'failOpen' | 'failClosed' | undefined = undefined;
   /** Retries made so far (0: first attempt), see countRetry(). */
@@ -87,7 +85,7 @@ export class RequestCtx {
   ) {
     snapshot.use.enter();
     this.path = down.path;
-    this.dialect = guessDialect(down.path);
+    this.dialect = llmDialect(down.path, null);
     this.trace = beginTrace(this);
   }
 
@@ -129,13 +127,4 @@ export class RequestCtx {
     this.finishHooks = null;
     if (hooks !== null) for (const h of hooks) h(this);
   }
-}
-
-/**
- * Before the route type is known, an Anthropic-looking path gets Anthropic-style errors and a
- * native Gemini one (`...:generateContent`) Google-style errors.
- */
-function guessDialect(path: string): ErrorDialect {
-  if (path.endsWith('/messages') || path.endsWith('/messages/count_tokens')) return 'anthropic';
-  return path.endsWith(':generateContent') || path.endsWith(':streamGenerateContent') ? 'google' : 'openai';
 }

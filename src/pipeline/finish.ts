@@ -1,8 +1,7 @@
 // The last phase, run exactly once per request whether it ended, failed or was abandoned by
 // the client: observability hooks hang here. Usage is settled first (the guard reports what
 // was seen, once), then metrics, the span and the access-log line are recorded from it.
-import { countA2aCall } from '../a2a/metrics.js';
-import { recordRequest } from '../observability/index.js';
+import { countA2aCall, recordRequest } from '../observability/index.js';
 import { recentRequests } from '../observability/recent-requests.js';
 import type { RequestCtx } from './context.js';
 

@@ -7,10 +7,10 @@
 // `event:`/`data:` lines (ids, retry hints and comments of a same-format upstream are dropped).
 import type { ApiFormat, StreamTransducer } from '../llm/convert/types.js';
 import type { ErrorDialect } from '../llm/formats/errors.js';
-import { typeForStatus } from '../llm/formats/provider-errors.js';
-import { SseReader } from '../llm/stream/sse-reader.js';
+import { SseReader } from '../http/sse-reader.js';
 import { NO_OUTPUT, SseOutput } from '../llm/stream/sse-writer.js';
-import type { StreamGuardRules } from '../policies/prompt-guard/guard.js';
+import type { GatewayError } from '../errors.js';
+import { rejectionError, type StreamGuardRules } from '../policies/prompt-guard/guard.js';
 import { StreamRejected, TextHoldback } from '../policies/prompt-guard/stream-mask.js';
 
 type Obj = Record<string, unknown>;
@@ -43,8 +43,8 @@ export class GuardedStream implements StreamTransducer {
     return this.rewrite(this.inner.end());
   }
 
-  fail(status: number, message: string): Uint8Array {
-    return this.rewrite(this.inner.fail(status, message));
+  fail(err: GatewayError): Uint8Array {
+    return this.rewrite(this.inner.fail(err));
   }
 
   private rewrite(bytes: Uint8Array): Uint8Array {
@@ -60,7 +60,7 @@ export class GuardedStream implements StreamTransducer {
     } catch (e) {
       if (!(e instanceof StreamRejected)) throw e;
       // Text held back is dropped, not sent: it may hold the match.
-      this.out.error(this.dialect, e.rejection.status, typeForStatus(e.rejection.status), e.rejection.message);
+      this.out.error(this.dialect, rejectionError(e.rejection));
       this.stopped = true;
     }
     return this.out.take();

@@ -8,10 +8,11 @@
 //   translation and response guards -> respond -> finish (observability; always, exactly once)
 //
 // Errors thrown by any phase become one response in the caller's dialect (respond.ts).
+import type { GatewayError } from '../errors.js';
 import { checkAllowedModel } from '../policies/api-key.js';
-import { RateLimitRejection, type RateLimitPolicy } from '../policies/rate-limit.js';
+import type { RateLimitPolicy } from '../policies/rate-limit.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
-import type { PolicyOutcome } from '../policies/request-policy.js';
+import type { PolicyOutcome } from '../policies/types.js';
 import type { AiGroupsRt, BindRt, ModelRouterRt, Snapshot } from '../runtime/snapshot.js';
 import { startA2a } from './a2a.js';
 import { runAttempts } from './attempt.js';
@@ -51,6 +52,14 @@ export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void
   }
 }
 
+/**
+ * A request refused before routing (a port without listeners, a body over the server's limit):
+ * answered in the dialect its path implies, and observed (access log, metrics) like any other.
+ */
+export function refuse(down: Downstream, snapshot: Snapshot, bind: BindRt, err: GatewayError): void {
+  fail(new RequestCtx(down, snapshot, bind), err);
+}
+
 type Step = (ctx: RequestCtx, p: RequestPolicies) => PolicyOutcome | Promise<PolicyOutcome>;
 type PhaseResult = 'continue' | 'answered';
 
@@ -69,10 +78,7 @@ const REQUEST_POLICIES: readonly Step[] = [
   // Authorization after authentication, because its rules read jwt.*, apiKey.* and basicAuth.*;
   // and before backend selection, so a denied request spends no upstream budget. Rules that read
   // llm.* wait for the parsed body (checksNeedingModel).
-  (ctx, p) => {
-    if (p.authorization !== undefined && !p.authorization.needsLlm) p.authorization.check(ctx);
-    return undefined;
-  },
+  (ctx, p) => (p.authorization?.needsLlm === false ? p.authorization.apply(ctx) : undefined),
 ];
 
 function runRequestPolicies(ctx: RequestCtx, p: RequestPolicies, from: number): PhaseResult | Promise<PhaseResult> {
@@ -200,12 +206,13 @@ function admit(ctx: RequestCtx, rateLimit: RateLimitPolicy | null): void | Promi
     if (ctx.rateLimitFailure !== undefined) countRateLimitFailure(ctx, ctx.rateLimitFailure);
   };
   const refused = (e: unknown): never => {
-    if (e instanceof RateLimitRejection) countRateLimited(ctx, e.limitType, e.scope);
+    const r = ctx.rateLimitRefusal;
+    if (r !== undefined) countRateLimited(ctx, r.type, r.scope);
     unchecked();
     throw e;
   };
   try {
-    const r = rateLimit.admit(ctx);
+    const r = rateLimit.apply(ctx);
     return r === undefined ? r : r.then(unchecked, refused);
   } catch (e) {
     return refused(e);

@@ -6,11 +6,10 @@
 // an unjudged partial answer never reaches the client.
 import type { ApiFormat, StreamTransducer } from '../llm/convert/types.js';
 import type { ErrorDialect } from '../llm/formats/errors.js';
-import { typeForStatus } from '../llm/formats/provider-errors.js';
-import { SseReader } from '../llm/stream/sse-reader.js';
+import { SseReader } from '../http/sse-reader.js';
 import { NO_OUTPUT, SseOutput } from '../llm/stream/sse-writer.js';
 import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
-import { PolicyRejection } from '../policies/request-policy.js';
+import { GatewayError } from '../errors.js';
 
 type Obj = Record<string, unknown>;
 
@@ -43,8 +42,8 @@ export class HeldStream implements StreamTransducer {
     return NO_OUTPUT;
   }
 
-  fail(status: number, message: string): Uint8Array {
-    this.failure = this.inner.fail(status, message);
+  fail(err: GatewayError): Uint8Array {
+    this.failure = this.inner.fail(err);
     return NO_OUTPUT;
   }
 
@@ -58,8 +57,7 @@ export class HeldStream implements StreamTransducer {
       const guarded = await this.guard.guardAnswerText(original);
       if (guarded !== original) texts.forEach((f, i) => this.setText(f.json!, i === 0 ? guarded : ''));
     } catch (e) {
-      const r = e instanceof PolicyRejection ? e : new PolicyRejection(503, 'api_error', (e as Error).message);
-      out.error(this.dialect, r.status, typeForStatus(r.status), r.message);
+      out.error(this.dialect, e instanceof GatewayError ? e : new GatewayError('guardrail_unavailable', (e as Error).message));
       return out.take();
     }
     for (const f of this.frames) {

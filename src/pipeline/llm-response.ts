@@ -2,17 +2,15 @@
 // speaks the client's format, forwarded byte for byte after usage is read); SSE streams go
 // through the conversion's transducer event by event; upstream errors are rewritten in the
 // client's dialect. Usage is reported once, whatever happens.
+import { GatewayError } from '../errors.js';
 import type { ErrorDialect } from '../llm/formats/errors.js';
 import type { Conversion, StreamTransducer } from '../llm/convert/types.js';
 import { rewriteRawHeaders, type CompiledHeaderRules as HeaderRules } from '../native/index.js';
 import { rawHeaderValue } from '../http/header-lists.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
-import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';
 import type { HeaderList } from './downstream.js';
-import { GatewayError } from './errors.js';
 import { head, sendError, sendJson } from './respond.js';
-import { upstreamFailureError } from './upstream-errors.js';
 import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
 import { GuardedStream } from './guarded-stream.js';
 import { HeldStream } from './held-stream.js';
@@ -106,7 +104,7 @@ export class LlmResponse implements UpstreamListener {
     this.size += chunk.length;
     if (this.size > MAX_RESPONSE_BYTES) {
       this.call?.abort('response too large');
-      this.fail(new GatewayError(502, 'api_error', `upstream response exceeds ${MAX_RESPONSE_BYTES} bytes`, 'upstream'));
+      this.fail(new GatewayError('upstream_bad_response', `upstream response exceeds ${MAX_RESPONSE_BYTES} bytes`));
       return;
     }
     this.chunks.push(chunk);
@@ -130,22 +128,15 @@ export class LlmResponse implements UpstreamListener {
     return this.held.release().then((bytes) => this.ctx.down.end(bytes));
   }
 
-  onError(failure: UpstreamFailure): void {
-    const err = upstreamFailureError(failure);
-    this.ctx.error = err;
-    if (this.transducer !== null && this.ctx.down.headSent) {
-      // Mid-stream: the client gets an error event in its dialect, never a clean end.
-      this.ctx.down.end(this.transducer.fail(err.status, err.message));
-      this.finish(this.ctx);
-      return;
-    }
+  onError(err: GatewayError): void {
     this.fail(err);
   }
 
   private fail(err: GatewayError): void {
     this.ctx.error = err;
     if (this.transducer !== null && this.ctx.down.headSent) {
-      this.ctx.down.end(this.transducer.fail(err.status, err.message));
+      // Mid-stream: the client gets an error event in its dialect, never a clean end.
+      this.ctx.down.end(this.transducer.fail(err));
     } else {
       sendError(this.ctx, err);
     }
@@ -168,10 +159,10 @@ export class LlmResponse implements UpstreamListener {
     try {
       parsed = JSON.parse(raw.toString('utf8'));
     } catch {
-      throw new GatewayError(502, 'api_error', 'upstream returned a response that is not valid JSON', 'upstream');
+      throw new GatewayError('upstream_bad_response', 'upstream returned a response that is not valid JSON');
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new GatewayError(502, 'api_error', 'upstream returned a JSON response that is not an object', 'upstream');
+      throw new GatewayError('upstream_bad_response', 'upstream returned a JSON response that is not an object');
     }
     const ctx = this.ctx;
     const out = this.conversion.response(parsed as Record<string, unknown>, (u) => ctx.usage.observe(u), ctx.llmBody ?? undefined);

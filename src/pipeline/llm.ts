@@ -9,7 +9,7 @@ import { resolveRouteType, type RouteType } from '../llm/route-types.js';
 import { resolveAlias, shapeBody } from '../policies/llm-request.js';
 import type { AiBackendRt, AiGroupsRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../errors.js';
 import type { ProviderCall } from './forward.js';
 
 export interface LlmPlan {
@@ -26,12 +26,9 @@ export function planLlm(ctx: RequestCtx, g: AiGroupsRt): LlmPlan {
   const type = resolveRouteType(g.routeTypes, ctx.path);
   ctx.routeType = type;
   const first = g.groups[0]![0]!;
+  // The dialect errors are written in was decided with the route (src/llm/dialect.ts).
   const clientFormat = CLIENT_FORMATS[type];
-  if (clientFormat === undefined) {
-    ctx.dialect = type === 'anthropicTokenCount' || first.provider.formats[0] === 'messages' ? 'anthropic' : 'openai';
-    return { clientFormat: null, body: null, stream: false, clientWantsUsage: false };
-  }
-  ctx.dialect = clientFormat === 'messages' ? 'anthropic' : clientFormat === 'gemini' ? 'google' : 'openai';
+  if (clientFormat === undefined) return { clientFormat: null, body: null, stream: false, clientWantsUsage: false };
   // The llm listener parsed the body already, to route by its model.
   const body = ctx.llmBody ?? parseClientBody(ctx);
   // A native Gemini client names the model and the method in the path, not the body.
@@ -85,15 +82,9 @@ export function modelFor(g: AiGroupsRt, p: AiBackendRt, body: Json): string | un
 export function requireModel(g: AiGroupsRt, p: AiBackendRt, body: Json): string {
   const model = modelFor(g, p, body);
   if (model === undefined) {
-    throw new GatewayError(
-      400,
-      'invalid_request_error',
-      'model is required (in the request body or as the provider model in the gateway config)',
-      'downstream',
-      false,
-      [],
-      'model',
-    );
+    throw new GatewayError('model_required', 'model is required (in the request body or as the provider model in the gateway config)', {
+      param: 'model',
+    });
   }
   return model;
 }
@@ -113,7 +104,7 @@ export function providerBody(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, bod
   const withModel = { ...body, model: requireModel(g, p, body) };
   const shaped = p.bodyShaping === null ? withModel : p.bodyShaping.apply(withModel, ctx);
   if (typeof shaped.model !== 'string' || shaped.model === '') {
-    throw new GatewayError(400, 'invalid_request_error', `the model transformation of "${p.name}" left no model`, 'downstream');
+    throw new GatewayError('model_required', `the model transformation of "${p.name}" left no model`, { param: 'model' });
   }
   ctx.upstreamModel = shaped.model;
   return shaped;
@@ -134,17 +125,16 @@ export function providerRequest(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, 
 
 export function parseClientBody(ctx: RequestCtx): Json {
   const raw = ctx.down.body;
-  if (raw === null || raw.length === 0)
-    throw new GatewayError(400, 'invalid_request_error', 'request body is empty; expected a JSON object', 'downstream');
+  if (raw === null || raw.length === 0) throw new GatewayError('invalid_body', 'request body is empty; expected a JSON object');
   let value: unknown;
   try {
     value = parseJsonBody(raw.toString('utf8'));
   } catch (e) {
-    if (e instanceof JsonBodyError) throw new GatewayError(400, 'invalid_request_error', e.message, 'downstream');
+    if (e instanceof JsonBodyError) throw new GatewayError('invalid_body', e.message);
     throw e;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new GatewayError(400, 'invalid_request_error', 'request body must be a JSON object', 'downstream');
+    throw new GatewayError('invalid_body', 'request body must be a JSON object');
   }
   return value as Json;
 }

@@ -5,7 +5,7 @@
 // models.list() and models.retrieve()).
 import type { ModelRouterRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../errors.js';
 import { finish } from './finish.js';
 import { sendJson } from './respond.js';
 
@@ -18,23 +18,14 @@ export function answerModelList(ctx: RequestCtx, router: ModelRouterRt): boolean
   const one = LIST.test(path) ? null : ONE.exec(path);
   if (!LIST.test(path) && one === null) return false;
   const ids = visibleModels(ctx, router);
-  const anthropic = ctx.header('anthropic-version') !== undefined;
-  if (anthropic) ctx.dialect = 'anthropic';
+  // Anthropic's list shape for Anthropic clients (the route's dialect says so: anthropic-version).
+  const anthropic = ctx.dialect === 'anthropic';
   if (one === null) {
     sendJson(ctx, 200, JSON.stringify(anthropic ? anthropicList(router, ids) : openaiList(router, ids)));
   } else {
     const id = decodeURIComponent(one[1]!);
     if (!ids.includes(id) && !servable(ctx, router, id)) {
-      throw new GatewayError(
-        404,
-        'not_found_error',
-        `model "${id}" is not served here`,
-        'downstream',
-        false,
-        [],
-        'model',
-        'model_not_found',
-      );
+      throw new GatewayError('model_not_found', `model "${id}" is not served here`, { param: 'model' });
     }
     sendJson(ctx, 200, JSON.stringify(anthropic ? anthropicModel(router, id) : openaiModel(router, id)));
   }

@@ -5,13 +5,11 @@
 // whose name and header conditions match and whose authorization allows the request. The chosen
 // AI backend then serves the request exactly as on a binds route.
 import { editDistance } from '../config/errors.js';
-import { resolveRouteType } from '../llm/route-types.js';
 import { checkAllowedModel } from '../policies/api-key.js';
 import type { RateLimitPolicy } from '../policies/rate-limit.js';
-import { PolicyRejection } from '../policies/request-policy.js';
 import type { AiGroupsRt, LlmModelRt, ModelRouterRt, VirtualModelRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../errors.js';
 import { parseClientBody } from './llm.js';
 import { answerModelList } from './model-list.js';
 
@@ -24,13 +22,10 @@ export interface ModelChoice {
 /** Picks the backend for the request's model; null when the request was answered here. */
 export function routeModel(ctx: RequestCtx, router: ModelRouterRt): ModelChoice | null {
   if (answerModelList(ctx, router)) return null;
-  const type = resolveRouteType(router.routeTypes, ctx.down.path);
-  if (type === 'messages' || type === 'anthropicTokenCount') ctx.dialect = 'anthropic';
-  else if (type === 'completions') ctx.dialect = 'openai';
   const body = parseClientBody(ctx);
   const model = body.model;
   if (typeof model !== 'string' || model === '') {
-    throw new GatewayError(400, 'invalid_request_error', 'the request body needs a string "model"', 'downstream', false, [], 'model');
+    throw new GatewayError('model_required', 'the request body needs a string "model"', { param: 'model' });
   }
   ctx.requestModel = model;
   ctx.llmBody = body;
@@ -50,14 +45,11 @@ function viaVirtual(ctx: RequestCtx, router: ModelRouterRt, v: VirtualModelRt): 
   const found = concrete(ctx, router, target, true);
   if (found === null) {
     throw new GatewayError(
-      404,
-      'not_found_error',
-      `virtual model "${v.name}" chose "${target}", but no model entry serves it for this request`,
-      'downstream',
-      false,
-      [],
-      'model',
       'model_not_found',
+      `virtual model "${v.name}" chose "${target}", but no model entry serves it for this request`,
+      {
+        param: 'model',
+      },
     );
   }
   return found;
@@ -75,7 +67,7 @@ function weightedTarget(v: Extract<VirtualModelRt, { kind: 'weighted' }>): strin
 function conditionalTarget(ctx: RequestCtx, v: Extract<VirtualModelRt, { kind: 'conditional' }>): string {
   const hit = v.targets.find((t) => t.when === null || t.when.holds(ctx));
   if (hit === undefined) {
-    throw new GatewayError(400, 'invalid_request_error', `virtual model "${v.name}" has no target for this request`, 'downstream');
+    throw new GatewayError('no_model_target', `virtual model "${v.name}" has no target for this request`);
   }
   return hit.model;
 }
@@ -91,7 +83,7 @@ function concrete(ctx: RequestCtx, router: ModelRouterRt, name: string, allowInt
     }
     return { backend: m.backend, rateLimit: m.rateLimit };
   }
-  if (denied) throw new PolicyRejection(403, 'permission_error', `not authorized to use model "${name}"`);
+  if (denied) throw new GatewayError('model_not_allowed', `not authorized to use model "${name}"`);
   return null;
 }
 
@@ -114,14 +106,5 @@ function unknownModel(router: ModelRouterRt, model: string): GatewayError {
     .slice(0, 3)
     .map((x) => x.n);
   const hint = closest.length > 0 ? `; closest: ${closest.join(', ')} (GET /v1/models lists them all)` : '';
-  return new GatewayError(
-    404,
-    'not_found_error',
-    `model "${model}" is not served here${hint}`,
-    'downstream',
-    false,
-    [],
-    'model',
-    'model_not_found',
-  );
+  return new GatewayError('model_not_found', `model "${model}" is not served here${hint}`, { param: 'model' });
 }

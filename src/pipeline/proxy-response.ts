@@ -1,12 +1,11 @@
 // Relaying an upstream response as it is (passthrough routes and host backends). A small
 // response with a known length is held until it ends and written with the head in one cork;
 // anything else (SSE, large or unknown-length bodies) streams through with backpressure.
+import type { GatewayError } from '../errors.js';
 import { rewriteRawHeaders, type CompiledHeaderRules as HeaderRules } from '../native/index.js';
 import { rawHeaderValue } from '../http/header-lists.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
-import type { UpstreamFailure } from '../upstream/errors.js';
 import type { RequestCtx } from './context.js';
-import { upstreamFailureError } from './upstream-errors.js';
 import { head, sendError } from './respond.js';
 
 /** Bodies up to this size with a Content-Length are written in one piece with the head. */
@@ -71,8 +70,7 @@ export class ProxyResponse implements UpstreamListener {
     this.onDone(this.ctx);
   }
 
-  onError(failure: UpstreamFailure): void {
-    const err = upstreamFailureError(failure);
+  onError(err: GatewayError): void {
     const tail = this.ctx.down.headSent ? this.watcher?.failure?.(err.message) : undefined;
     if (tail !== undefined) this.ctx.down.end(tail);
     else sendError(this.ctx, err);

@@ -3,7 +3,7 @@
 // the attempt loop handles expiry (abort the upstream; an error event if a stream already
 // started); before that, the request is answered 504 and later phases find it finished.
 import type { RequestCtx } from './context.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../errors.js';
 import { finish } from './finish.js';
 import { sendError } from './respond.js';
 
@@ -12,7 +12,7 @@ export function startRequestTimeout(ctx: RequestCtx, ms: number): void {
     if (ctx.finished) return;
     const handler = ctx.onRequestTimeout;
     if (handler !== null) return handler(ms);
-    sendError(ctx, new GatewayError(504, 'timeout_error', `request exceeded requestTimeout (${ms} ms)`, 'internal'));
+    sendError(ctx, new GatewayError('request_timeout', `request exceeded requestTimeout (${ms} ms)`));
     finish(ctx);
   }, ms);
   ctx.onFinish(() => clearTimeout(timer));

@@ -1,10 +1,11 @@
 // Writing responses the gateway makes itself: errors (in the caller's dialect) and JSON.
 import { headerName } from '../http/header-lists.js';
 import type { RequestCtx } from './context.js';
-import { a2aErrorBody, clientErrorBody, GatewayError } from './errors.js';
+import { GatewayError } from '../errors.js';
 import { log } from '../observability/log.js';
-import { PolicyRejection, type Reply } from '../policies/request-policy.js';
-import type { Downstream, HeaderList } from './downstream.js';
+import type { Reply } from '../policies/types.js';
+import { DIALECTS } from './dialects.js';
+import type { HeaderList } from './downstream.js';
 
 const JSON_TYPE = 'application/json';
 
@@ -38,7 +39,10 @@ export function sendReply(ctx: RequestCtx, reply: Reply): void {
   ctx.down.end();
 }
 
-/** The one place an error becomes a response. */
+/**
+ * The one place an error becomes a response: in the request's dialect (dialects.ts), with the
+ * status and headers its kind gives. After the head went out only an unclean end is left.
+ */
 export function sendError(ctx: RequestCtx, err: unknown): void {
   const e = toGatewayError(err);
   ctx.error = e;
@@ -48,43 +52,12 @@ export function sendError(ctx: RequestCtx, err: unknown): void {
     ctx.down.close();
     return;
   }
-  const body = ctx.dialect === 'a2a' ? a2aErrorBody(e, ctx.a2a!) : clientErrorBody(e, ctx.dialect);
-  sendJson(ctx, e.status, body, e.headers.flat());
+  sendJson(ctx, e.status, DIALECTS[ctx.dialect](e, ctx), e.headers.flat());
 }
 
+/** A GatewayError as it is; anything else is a bug, logged and answered as `internal`. */
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
-  if (err instanceof PolicyRejection) {
-    return new GatewayError(
-      err.status,
-      err.type,
-      err.message,
-      err.status >= 500 ? 'internal' : 'downstream',
-      err.status >= 500,
-      err.headers,
-    );
-  }
-  const e = err as { status?: unknown; type?: unknown; message?: unknown; param?: unknown };
-  // LlmError (from the translation layer) carries status and type; keep them.
-  if (typeof e?.status === 'number' && typeof e.type === 'string' && typeof e.message === 'string') {
-    return new GatewayError(
-      e.status,
-      e.type as GatewayError['type'],
-      e.message,
-      'downstream',
-      false,
-      [],
-      typeof e.param === 'string' ? e.param : undefined,
-    );
-  }
   log.error({ err }, 'internal error while handling a request');
-  return new GatewayError(500, 'api_error', 'internal gateway error');
-}
-
-/** An error before any routing happened (the server refused the request). */
-export function sendEarlyError(down: Downstream, err: GatewayError): void {
-  if (down.aborted) return;
-  const dialect = down.path.endsWith('/messages') ? 'anthropic' : 'openai';
-  down.head(err.status, ['content-type', JSON_TYPE]);
-  down.end(clientErrorBody(err, dialect));
+  return new GatewayError('internal', 'internal gateway error');
 }

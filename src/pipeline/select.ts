@@ -1,8 +1,9 @@
 // Listener, route and backend selection.
 import { normalizePath, PathError } from '../http/path.js';
+import { llmDialect } from '../llm/dialect.js';
 import type { BindRt, ListenerRt, RouteBackendRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../errors.js';
 
 /**
  * The path every later phase reads (ctx.path), normalised once, before route selection: a
@@ -12,7 +13,7 @@ export function normalizeRequestPath(ctx: RequestCtx): void {
   try {
     ctx.path = normalizePath(ctx.down.path, ctx.snapshot.paths);
   } catch (e) {
-    if (e instanceof PathError) throw new GatewayError(400, 'invalid_request_error', e.message, 'downstream');
+    if (e instanceof PathError) throw new GatewayError('invalid_path', e.message);
     throw e;
   }
 }
@@ -28,9 +29,13 @@ export function selectRoute(ctx: RequestCtx): void {
     query: down.query,
     header: (n) => ctx.header(n),
   });
-  if (!m) throw new GatewayError(404, 'not_found_error', `no route for ${down.method} ${ctx.path}`, 'downstream');
+  if (!m) throw new GatewayError('route_not_found', `no route for ${down.method} ${ctx.path}`);
   ctx.route = m.route;
   ctx.routePrefix = m.prefix ?? '';
+  // The dialect errors are written in, decided once the route is known (before that, the path
+  // alone decided): JSON-RPC on A2A routes, else the LLM client's (src/llm/dialect.ts).
+  const d = m.route.dialect;
+  ctx.dialect = d === 'a2a' ? 'a2a' : llmDialect(ctx.path, d, (n) => ctx.header(n));
 }
 
 /** Exact hostname first, then the longest wildcard, then a listener without hostname. */

@@ -8,7 +8,7 @@ import { rewriteHeaders } from '../native/index.js';
 import type { AiBackendRt, AiGroupsRt, HostBackendRt } from '../runtime/snapshot.js';
 import type { PlanAttempt, Prepared } from './attempt.js';
 import type { RequestCtx } from './context.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../errors.js';
 import { finish } from './finish.js';
 import { aiRequestHeaders, aiUpstreamPath, clientRequest } from './forward.js';
 import { countTokens } from './count-tokens.js';
@@ -122,12 +122,7 @@ function answerLocally(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: Llm
     return null;
   }
   if (plan.clientFormat !== 'completions' && plan.clientFormat !== 'messages') {
-    throw new GatewayError(
-      404,
-      'not_found_error',
-      `the mock provider answers chat completions and messages, not ${ctx.path}`,
-      'downstream',
-    );
+    throw new GatewayError('path_not_served', `the mock provider answers chat completions and messages, not ${ctx.path}`);
   }
   playLocalReply(ctx, mockRespond(plan.clientFormat, providerBody(ctx, g, p, plan.body!), p.mock!), finish);
   return null;

@@ -11,14 +11,8 @@ import { ApiKeyEntry, type ApiKeyAuthT, type ApiKeyEntryT } from '../config/sche
 import { CredentialLocation } from './credential-location.js';
 import type { StoredHash } from './htpasswd.js';
 import { passwordPool } from './password-pool.js';
-import {
-  PolicyRejection,
-  type ApiKeyIdentity,
-  type ModelAccess,
-  type PolicyCompiler,
-  type PolicyRequest,
-  type RequestPolicy,
-} from './request-policy.js';
+import { GatewayError } from '../errors.js';
+import type { ApiKeyIdentity, ModelAccess, PolicyCompiler, PolicyRequest, RequestPolicy } from './types.js';
 import { credentialCacheKey, digestsEqual, sha256 } from './secret-compare.js';
 import { REFUSED_ENTRIES, VerifiedCache } from './verified-cache.js';
 
@@ -56,7 +50,7 @@ export class ApiKeyPolicy implements RequestPolicy {
       }
     }
     if (key === undefined || at === undefined) {
-      if (this.mode === 'strict') throw reject('no API key found');
+      if (this.mode === 'strict') throw reject('no API key found', 'api_key_missing');
       return undefined;
     }
     const digest = sha256(key);
@@ -90,21 +84,21 @@ export class ApiKeyPolicy implements RequestPolicy {
 
   private refuse(): undefined {
     if (this.mode === 'permissive') return undefined;
-    throw reject('invalid API key');
+    throw reject('invalid API key', 'api_key_invalid');
   }
 }
 
-function reject(message: string): PolicyRejection {
-  return new PolicyRejection(401, 'authentication_error', `API key authentication failed: ${message}`, [
-    ['www-authenticate', 'Bearer realm="agentgateway"'],
-  ]);
+function reject(message: string, kind: 'api_key_missing' | 'api_key_invalid'): GatewayError {
+  return new GatewayError(kind, `API key authentication failed: ${message}`, {
+    headers: [['www-authenticate', 'Bearer realm="agentgateway"']],
+  });
 }
 
 /** The check on LLM routes, once the request's model is known. */
 export function checkAllowedModel(identity: ApiKeyIdentity | null, model: string | undefined): void {
   if (identity?.allowedModels == null || model === undefined) return;
   if (!identity.allowedModels.allows(model)) {
-    throw new PolicyRejection(403, 'permission_error', `this API key is not allowed to use model "${model}"`);
+    throw new GatewayError('model_not_allowed', `this API key is not allowed to use model "${model}"`);
   }
 }
 

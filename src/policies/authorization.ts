@@ -16,7 +16,8 @@ import { ActivationPlan, CelCompileError, compileCel, holds, readsOfMissingData,
 import { formatPath } from '../config/errors.js';
 import type { AuthorizationT } from '../config/schema/policies.js';
 import { log } from '../observability/log.js';
-import { PolicyRejection, type PolicyCompiler, type PolicyRequest } from './request-policy.js';
+import { GatewayError } from '../errors.js';
+import type { PolicyCompiler, PolicyRequest, RequestPolicy } from './types.js';
 
 /** Variables authorization rules may read. */
 const AUTHZ_VARIABLES = new Set(['request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm', 'a2a']);
@@ -30,7 +31,7 @@ interface DenyRule {
   lastLogged: number;
 }
 
-export class AuthorizationPolicy {
+export class AuthorizationPolicy implements RequestPolicy {
   private readonly plan: ActivationPlan;
   private readonly deny: readonly DenyRule[];
   /** Some rule reads `llm.*`: evaluate once the LLM request body has been parsed. */
@@ -46,9 +47,15 @@ export class AuthorizationPolicy {
     this.needsLlm = this.plan.references.has('llm');
   }
 
+  /** A request policy: continue, or refuse (authorization_denied). */
+  apply(req: PolicyRequest): undefined {
+    this.check(req);
+    return undefined;
+  }
+
   /** Throws a 403 when the rules deny the request. */
   check(req: PolicyRequest): void {
-    if (!this.allowed(req)) throw new PolicyRejection(403, 'permission_error', 'request denied by authorization policy');
+    if (!this.allowed(req)) throw new GatewayError('authorization_denied', 'request denied by authorization policy');
   }
 
   allowed(req: PolicyRequest): boolean {

@@ -10,7 +10,7 @@
 // and, with temporary credentials, `x-amz-security-token`; the payload hash covers the exact body
 // sent. Credentials never leave this file: errors name the backend and the cause, never a key.
 import { createRequire } from 'node:module';
-import { PolicyRejection } from './request-policy.js';
+import { GatewayError } from '../errors.js';
 
 export interface AwsKeys {
   readonly accessKeyId: string;
@@ -91,7 +91,7 @@ export class AwsRequestSigner {
         body: req.body ?? '',
       });
     } catch (e) {
-      throw new PolicyRejection(502, 'api_error', `no AWS credentials to sign the request to ${this.spec.backend}: ${describe(e)}`);
+      throw new GatewayError('backend_auth_failed', `no AWS credentials to sign the request to ${this.spec.backend}: ${describe(e)}`);
     }
     const out: string[] = [];
     for (const [name, value] of Object.entries(signed.headers)) {

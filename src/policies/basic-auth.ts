@@ -9,7 +9,8 @@ import type { BasicAuthT } from '../config/schema/policies.js';
 import { CredentialLocation } from './credential-location.js';
 import { isSlowHash, parseHtpasswd, verifyPassword, type HtpasswdEntry } from './htpasswd.js';
 import { passwordPool } from './password-pool.js';
-import { PolicyRejection, type PolicyCompiler, type PolicyRequest, type RequestPolicy } from './request-policy.js';
+import { GatewayError } from '../errors.js';
+import type { PolicyCompiler, PolicyRequest, RequestPolicy } from './types.js';
 import { credentialCacheKey } from './secret-compare.js';
 import { REFUSED_ENTRIES, VerifiedCache } from './verified-cache.js';
 
@@ -31,7 +32,7 @@ export class BasicAuthPolicy implements RequestPolicy {
   apply(req: PolicyRequest): Promise<undefined> | undefined {
     const encoded = this.location.extract(req);
     if (encoded === undefined) {
-      if (this.strict) throw this.reject('no basic authentication credentials found');
+      if (this.strict) throw this.reject('no basic authentication credentials found', 'basic_auth_missing');
       return undefined;
     }
     const decoded = Buffer.from(encoded, 'base64').toString('utf8');
@@ -70,10 +71,10 @@ export class BasicAuthPolicy implements RequestPolicy {
     this.location.consume(req);
   }
 
-  private reject(message: string): PolicyRejection {
-    return new PolicyRejection(401, 'authentication_error', `basic authentication failed: ${message}`, [
-      ['www-authenticate', `Basic realm="${this.realm}", charset="UTF-8"`],
-    ]);
+  private reject(message: string, kind: 'basic_auth_missing' | 'basic_auth_invalid' = 'basic_auth_invalid'): GatewayError {
+    return new GatewayError(kind, `basic authentication failed: ${message}`, {
+      headers: [['www-authenticate', `Basic realm="${this.realm}", charset="UTF-8"`]],
+    });
   }
 }
 

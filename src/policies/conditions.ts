@@ -3,7 +3,7 @@
 // `response.headers`, and rate-limit bucket keys (a string per client). A syntax or type error is
 // a config error with its column.
 import { ActivationPlan, CelCompileError, compileCel, holds, type CelProgram, type CelRequest } from '../cel/index.js';
-import type { PolicyCompiler } from './request-policy.js';
+import type { PolicyCompiler } from './types.js';
 
 type Path = (string | number)[];
 

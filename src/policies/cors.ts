@@ -6,7 +6,7 @@
 import { linearRegExp } from '../config/linear-regex.js';
 import { durationMs } from '../config/schema/common.js';
 import type { CorsT } from '../config/schema/policies.js';
-import type { PolicyCompiler, PolicyOutcome, PolicyRequest, Reply, RequestPolicy } from './request-policy.js';
+import type { PolicyCompiler, PolicyOutcome, PolicyRequest, Reply, RequestPolicy } from './types.js';
 
 interface Origin {
   scheme: 'http' | 'https';

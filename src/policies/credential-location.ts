@@ -1,7 +1,7 @@
 // Where a client credential is read from (agentgateway's AuthorizationLocation: a header with
 // an optional prefix, a query parameter, or a cookie) and how it is removed before the request
 // goes upstream.
-import type { ClientCredential, PolicyRequest } from './request-policy.js';
+import type { ClientCredential, PolicyRequest } from './types.js';
 
 export interface LocationSpec {
   header?: { name: string; prefix?: string | undefined } | undefined;

@@ -3,7 +3,8 @@
 // trusted; without Sec-Fetch-Site, a missing (or "null") Origin passes, an Origin equal to the
 // request's own origin passes, a trusted one passes, anything else is a 403.
 import type { CsrfT } from '../config/schema/policies.js';
-import { PolicyRejection, type PolicyRequest, type RequestPolicy } from './request-policy.js';
+import { GatewayError } from '../errors.js';
+import type { PolicyRequest, RequestPolicy } from './types.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -31,6 +32,6 @@ export class CsrfPolicy implements RequestPolicy {
   }
 }
 
-function reject(message: string): PolicyRejection {
-  return new PolicyRejection(403, 'permission_error', `CSRF check failed: ${message}`);
+function reject(message: string): GatewayError {
+  return new GatewayError('csrf_rejected', `CSRF check failed: ${message}`);
 }

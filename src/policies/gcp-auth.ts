@@ -13,7 +13,7 @@
 // message ever carries the credential or a token.
 import type { AuthClient, GoogleAuth } from 'google-auth-library';
 import { log } from '../observability/log.js';
-import { PolicyRejection } from './request-policy.js';
+import { GatewayError } from '../errors.js';
 
 export const GCP_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 /** Refresh this long before expiry (google-auth-library's own default eager threshold). */
@@ -46,7 +46,7 @@ export class GcpTokenSource {
   private cached: Cached | null = null;
   private inflight: Promise<string> | null = null;
   private client: Promise<AuthClient> | null = null;
-  private failure: { at: number; error: PolicyRejection } | null = null;
+  private failure: { at: number; error: GatewayError } | null = null;
   private readonly now: () => number;
   /** Token exchanges made (for tests and the admin view). */
   exchanges = 0;
@@ -127,17 +127,16 @@ export class GcpTokenSource {
   }
 
   /** The error a request gets: 401 when Google refused the credential, 502 when no token could be had. */
-  private rejection(e: unknown): PolicyRejection {
+  private rejection(e: unknown): GatewayError {
     const who = `backend ${this.settings.backend}`;
     if (e instanceof ExchangeTimeout) {
-      return new PolicyRejection(502, 'api_error', `${who}: the Google token endpoint did not answer within ${TIMEOUT_MS} ms`);
+      return new GatewayError('backend_auth_failed', `${who}: the Google token endpoint did not answer within ${TIMEOUT_MS} ms`);
     }
     const err = e as { response?: { status?: unknown; data?: unknown }; code?: unknown; message?: unknown };
     const status = typeof err.response?.status === 'number' ? err.response.status : undefined;
     if (status !== undefined && status >= 400 && status < 500) {
-      return new PolicyRejection(
-        401,
-        'authentication_error',
+      return new GatewayError(
+        'backend_auth_rejected',
         `${who}: Google refused the gateway's credential (${oauthError(err.response?.data, status)})`,
       );
     }
@@ -147,7 +146,7 @@ export class GcpTokenSource {
         : typeof err.code === 'string' && /^E[A-Z_]+$/.test(err.code)
           ? `cannot reach the token endpoint (${err.code})`
           : scrub(typeof err.message === 'string' ? err.message : String(e));
-    return new PolicyRejection(502, 'api_error', `${who}: no Google access token: ${reason}`);
+    return new GatewayError('backend_auth_failed', `${who}: no Google access token: ${reason}`);
   }
 }
 

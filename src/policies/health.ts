@@ -11,7 +11,7 @@ import type { CelRequest } from '../cel/index.js';
 import type { HealthT } from '../config/schema/traffic.js';
 import { durationMs } from '../config/schema/common.js';
 import { compileResponseCondition, type ResponseCondition } from './conditions.js';
-import type { PolicyCompiler } from './request-policy.js';
+import type { AttemptHead, BackendPolicy, PolicyCompiler } from './types.js';
 import { announcedResetMs } from './retry-after.js';
 
 export const DEFAULT_EVICTION_MS = 3000;
@@ -22,15 +22,32 @@ export interface EvictionSettings {
   readonly consecutiveFailures?: number;
 }
 
-export interface HealthPolicy {
-  /** null: the default rule (5xx). */
-  readonly unhealthy: ResponseCondition | null;
-  /** null: only announced 429 resets evict. */
-  readonly eviction: EvictionSettings | null;
+/** What one attempt said about its provider. */
+export interface HealthVerdict {
+  readonly unhealthy: boolean;
+  /** How long an unhealthy response evicts for; null: it does not. */
+  readonly eviction: EvictionPlan | null;
 }
 
+/** A backend policy: each attempt's head says whether its provider is healthy, and whether it leaves rotation. */
+export class HealthPolicy implements BackendPolicy<HealthVerdict> {
+  constructor(
+    /** null: the default rule (5xx). */
+    readonly unhealthy: ResponseCondition | null,
+    /** null: only announced 429 resets evict. */
+    readonly eviction: EvictionSettings | null,
+  ) {}
+
+  judge(req: CelRequest, head: AttemptHead): HealthVerdict {
+    if (!isUnhealthy(this, req, head.status)) return HEALTHY;
+    return { unhealthy: true, eviction: evictionPlan(this, head.status, (n) => head.header(n)) };
+  }
+}
+
+const HEALTHY: HealthVerdict = Object.freeze({ unhealthy: false, eviction: null });
+
 /** Priority groups fail over only by eviction, so agentgateway enables it for them by default. */
-export const GROUPS_DEFAULT_HEALTH: HealthPolicy = { unhealthy: null, eviction: { durationMs: DEFAULT_EVICTION_MS } };
+export const GROUPS_DEFAULT_HEALTH = new HealthPolicy(null, { durationMs: DEFAULT_EVICTION_MS });
 
 export function compileHealth(spec: HealthT, path: (string | number)[], c: PolicyCompiler): HealthPolicy {
   const expr = spec.unhealthyExpression;
@@ -44,7 +61,7 @@ export function compileHealth(spec: HealthT, path: (string | number)[], c: Polic
           ...(e.healthThreshold !== undefined ? { healthThreshold: e.healthThreshold } : {}),
           ...(e.consecutiveFailures !== undefined ? { consecutiveFailures: e.consecutiveFailures } : {}),
         };
-  return { unhealthy, eviction };
+  return new HealthPolicy(unhealthy, eviction);
 }
 
 /** Whether a response (status > 0) is unhealthy; `req.response` must be the response judged. */

@@ -2,11 +2,15 @@
 // effect without a reload), or a URL (fetched in the background, cached per Cache-Control with a
 // floor, refetched when a token names an unknown kid at most once per interval, and served stale
 // while the IdP is unreachable). File and URL sources are live state (src/runtime/live-state.ts).
+// A URL is fetched through the policy compiler's network port (network.ts): the gateway's
+// pools, TLS verification and --resolve/--connect-to, like any upstream; redirects are not
+// followed (configure the final URL).
 import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
 import { jsonSyntaxError } from '../config/errors.js';
 import { log } from '../observability/log.js';
+import type { PolicyEndpoint } from './network.js';
 
 /** A usable key set: kids present, and the jose key resolver for them. */
 export interface KeyIndex {
@@ -164,14 +168,25 @@ export class UrlJwks extends JwksSource {
   private inflight: Promise<void> | null = null;
   private firstLoad: Promise<void>;
   private lastError: string | null = null;
+  private readonly path: string;
+  private disposed = false;
 
   constructor(
-    private readonly url: string,
+    url: string,
+    /** The URL's origin, through the policy compiler's network port. */
+    private readonly endpoint: PolicyEndpoint,
     private readonly now: () => number = Date.now,
   ) {
     super();
     this.shown = redactUrl(url);
+    const u = new URL(url);
+    this.path = u.pathname + u.search;
     this.firstLoad = this.refresh();
+  }
+
+  /** No longer used by any config (or a validation's throwaway compile): nothing more to say. */
+  override dispose(): void {
+    this.disposed = true;
   }
 
   override touch(now: number): void {
@@ -206,24 +221,26 @@ export class UrlJwks extends JwksSource {
 
   private async fetchOnce(): Promise<void> {
     try {
-      const res = await fetch(this.url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const res = await this.endpoint.call({
+        method: 'GET',
+        path: this.path,
+        headers: ['accept', 'application/json'],
+        timeoutMs: FETCH_TIMEOUT_MS,
+      });
+      if (res.status >= 300 && res.status < 400) throw new Error(`HTTP ${res.status} (redirects are not followed)`);
+      if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
       // No URL in the message: it reaches clients in the 503 (unavailableReason).
-      const parsed = parseJwks(text, 'the response');
+      const parsed = parseJwks(res.body.toString('utf8'), 'the response');
       for (const s of parsed.skipped) log.warn(`JWKS from ${this.shown}: ${s}`);
       this.install(parsed);
-      this.expiresAt = this.now() + ttlFrom(res.headers.get('cache-control'));
+      this.expiresAt = this.now() + ttlFrom(res.header('cache-control') ?? null);
       this.lastError = null;
     } catch (e) {
-      const err = e as Error;
-      this.lastError =
-        err.name === 'TimeoutError'
-          ? `no answer within ${FETCH_TIMEOUT_MS} ms`
-          : ((err.cause as Error | undefined)?.message ?? err.message);
+      this.lastError = (e as Error).message;
       // Stale keys keep serving; try again after RETRY_MS.
       this.expiresAt = this.now() + RETRY_MS;
-      log.warn(`JWKS fetch from ${this.shown} failed: ${this.lastError}${this.index !== null ? ' (serving the cached keys)' : ''}`);
+      if (!this.disposed)
+        log.warn(`JWKS fetch from ${this.shown} failed: ${this.lastError}${this.index !== null ? ' (serving the cached keys)' : ''}`);
     }
   }
 }

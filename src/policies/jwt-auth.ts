@@ -6,7 +6,8 @@ import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } 
 import type { JwtAuthT, JwtProviderT } from '../config/schema/policies.js';
 import { CredentialLocation } from './credential-location.js';
 import { InlineJwks, FileJwks, parseJwks, UrlJwks, type JwksSource } from './jwks.js';
-import { PolicyRejection, type JwtIdentity, type PolicyCompiler, type PolicyRequest, type RequestPolicy } from './request-policy.js';
+import { GatewayError } from '../errors.js';
+import type { JwtIdentity, PolicyCompiler, PolicyRequest, RequestPolicy } from './types.js';
 import { VerifiedCache } from './verified-cache.js';
 
 /** agentgateway (jsonwebtoken) accepts 60 s of clock skew on exp and nbf. */
@@ -66,7 +67,7 @@ export class JwtAuthPolicy implements RequestPolicy {
       },
       (e: unknown) => {
         // Permissive: an invalid token is ignored (claims stay unset), never a rejection.
-        if (this.mode === 'permissive' && e instanceof PolicyRejection) return undefined;
+        if (this.mode === 'permissive' && e instanceof GatewayError) return undefined;
         throw e;
       },
     );
@@ -87,7 +88,9 @@ export class JwtAuthPolicy implements RequestPolicy {
     if (src.current()?.kty.has(kid) !== true) await src.refreshForUnknownKid(now);
     const keys = src.current();
     if (keys === null) {
-      throw new PolicyRejection(503, 'api_error', `cannot verify the token: ${src.unavailableReason()}`, [['retry-after', '15']]);
+      throw new GatewayError('jwks_unavailable', `cannot verify the token: ${src.unavailableReason()}`, {
+        headers: [['retry-after', '15']],
+      });
     }
     const kty = keys.kty.get(kid);
     if (kty === undefined) throw this.reject('unknown signing key (kid)');
@@ -130,12 +133,14 @@ export class JwtAuthPolicy implements RequestPolicy {
     return { alg, kid: header.kid, iss };
   }
 
-  private reject(check: string, invalidToken = true): PolicyRejection {
+  private reject(check: string, invalidToken = true): GatewayError {
     // RFC 6750 §3: no error code when the request carried no token at all.
     const challenge = invalidToken
       ? `Bearer realm="${this.realm}", error="invalid_token", error_description="${check.replace(/["\\]/g, "'")}"`
       : `Bearer realm="${this.realm}"`;
-    return new PolicyRejection(401, 'authentication_error', `JWT authentication failed: ${check}`, [['www-authenticate', challenge]]);
+    return new GatewayError(invalidToken ? 'jwt_invalid' : 'jwt_missing', `JWT authentication failed: ${check}`, {
+      headers: [['www-authenticate', challenge]],
+    });
   }
 }
 
@@ -175,7 +180,14 @@ export function compileJwtAuth(spec: JwtAuthT, path: (string | number)[], c: Pol
 
 function jwksSource(jwks: JwtProviderT['jwks'], path: (string | number)[], c: PolicyCompiler): JwksSource | undefined {
   if (typeof jwks === 'object' && 'url' in jwks) {
-    return c.live(`jwks:url:${jwks.url}`, jwks, () => new UrlJwks(jwks.url));
+    const u = new URL(jwks.url);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+      c.fail([...path, 'url'], `a JWKS URL is https:// or http://, not ${u.protocol}`);
+      return undefined;
+    }
+    // Asked for on every compile, so the pool stays while a config names the URL.
+    const endpoint = c.network.endpoint(u.origin);
+    return c.live(`jwks:url:${jwks.url}`, jwks, () => new UrlJwks(jwks.url, endpoint));
   }
   const file = typeof jwks === 'object' ? c.resolveFile(jwks.file) : null;
   const text = file === null ? (jwks as string) : c.readFile(path, (jwks as { file: string }).file);

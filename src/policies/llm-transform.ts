@@ -6,7 +6,7 @@
 // what is still missing.
 import { ActivationPlan, CelCompileError, compileCel, fromCelValue, toCelValue, type CelProgram, type CelRequest } from '../cel/index.js';
 import type { Json } from '../llm/convert/types.js';
-import type { PolicyCompiler } from './request-policy.js';
+import type { PolicyCompiler } from './types.js';
 
 type Path = (string | number)[];
 

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { log } from '../observability/log.js';
 import type { StoredHash } from './htpasswd.js';
 import type { CheckReply, CheckRequest } from './password-worker.js';
-import { PolicyRejection } from './request-policy.js';
+import { GatewayError } from '../errors.js';
 
 /** Checks waiting or running, over all workers, before new ones are refused. */
 export const MAX_PENDING = 128;
@@ -79,7 +79,7 @@ export class PasswordPool {
     for (const c of this.workers) load += c.pending.size;
     if (load >= MAX_PENDING) {
       return Promise.reject(
-        new PolicyRejection(503, 'api_error', 'too many credential checks in progress; retry shortly', [['retry-after', '1']]),
+        new GatewayError('auth_overloaded', 'too many credential checks in progress; retry shortly', { headers: [['retry-after', '1']] }),
       );
     }
     const id = this.nextId++;

@@ -10,7 +10,8 @@ import type { LocalBuckets } from './local-rate-limit.js';
 import { takeAll } from './local-rate-limit.js';
 import { takeOf, type LimitSpec, type Verdict } from './rate-limit-types.js';
 import type { RedisBucketRef, RedisBuckets } from './redis-rate-limit.js';
-import { PolicyRejection } from './request-policy.js';
+import { GatewayError } from '../errors.js';
+import type { RequestPolicy } from './types.js';
 import type { TokenBucket } from './token-bucket.js';
 
 /** What the policy needs of a request (the pipeline's RequestCtx, structurally). */
@@ -20,6 +21,8 @@ export interface RateLimitedRequest extends CelRequest {
    * `failClosed`, it is refused with a 500 (an error, not a rate-limit rejection).
    */
   rateLimitFailure: 'failOpen' | 'failClosed' | undefined;
+  /** Set when a limit refuses the request: which kind of bucket, and where it lives (for metrics). */
+  rateLimitRefusal: { readonly type: 'requests' | 'tokens'; readonly scope: 'local' | 'remote' } | undefined;
   addResponseHeaders(headers: readonly string[]): void;
   /** Called once with the request's LLM usage (input + output tokens) when it is done. */
   onTokens(cb: (tokens: number) => void): void;
@@ -38,19 +41,7 @@ export interface RedisLimits {
   readonly limits: readonly LimitSpec[];
 }
 
-/** A refusal by a rate limit (429), saying which kind of bucket and where it lives (for metrics). */
-export class RateLimitRejection extends PolicyRejection {
-  constructor(
-    message: string,
-    headers: [string, string][],
-    readonly limitType: 'requests' | 'tokens',
-    readonly scope: 'local' | 'remote',
-  ) {
-    super(429, 'rate_limit_error', message, headers);
-  }
-}
-
-export class RateLimitPolicy {
+export class RateLimitPolicy implements RequestPolicy<RateLimitedRequest> {
   /** Some key reads the parsed LLM request: the policy runs once the body is parsed. */
   readonly needsLlm: boolean;
 
@@ -62,33 +53,41 @@ export class RateLimitPolicy {
     this.needsLlm = specs.some((s) => s.key?.needsLlm === true);
   }
 
-  admit(req: RateLimitedRequest): void | Promise<void> {
+  /** A request policy: admits the request (continue) or refuses it (throws rate_limited). */
+  apply(req: RateLimitedRequest): undefined | Promise<undefined> {
     const now = performance.now();
     const buckets = this.local.map((l) => l.buckets.bucket(l.spec.key?.evaluate(req) ?? '', now));
     const specs = this.local.map((l) => l.spec);
     const verdicts = buckets.length > 0 ? takeAll(buckets, specs, specs.map(takeOf), now) : [];
-    if (verdicts.some((v) => !v.allowed)) throw rejection(verdicts, specs, 'local');
-    if (this.redis === null) return this.admitted(req, verdicts, buckets, null);
+    if (verdicts.some((v) => !v.allowed)) throw rejection(req, verdicts, specs, 'local');
+    if (this.redis === null) {
+      this.admitted(req, verdicts, buckets, null);
+      return undefined;
+    }
     return this.admitRedis(req, this.redis, verdicts, buckets);
   }
 
-  private async admitRedis(req: RateLimitedRequest, r: RedisLimits, localVerdicts: Verdict[], buckets: TokenBucket[]): Promise<void> {
+  private async admitRedis(req: RateLimitedRequest, r: RedisLimits, localVerdicts: Verdict[], buckets: TokenBucket[]): Promise<undefined> {
     const refs: RedisBucketRef[] = r.limits.map((spec, i) => ({ key: `${r.prefix}${i}:${spec.key?.evaluate(req) ?? ''}`, spec }));
     let verdicts: Verdict[];
     try {
       verdicts = await r.client.takeAll(refs, r.limits.map(takeOf));
     } catch (e) {
       req.rateLimitFailure = r.failOpen ? 'failOpen' : 'failClosed';
-      if (r.failOpen) return this.admitted(req, localVerdicts, buckets, null);
+      if (r.failOpen) {
+        this.admitted(req, localVerdicts, buckets, null);
+        return undefined;
+      }
       this.refund(buckets);
       // The limit could not be checked: an internal error, not a rejection by the limit.
-      throw new PolicyRejection(500, 'api_error', `rate limit service unavailable (${(e as Error).message})`);
+      throw new GatewayError('rate_limit_unavailable', `rate limit service unavailable (${(e as Error).message})`);
     }
     if (verdicts.some((v) => !v.allowed)) {
       this.refund(buckets);
-      throw rejection(verdicts, r.limits, 'remote');
+      throw rejection(req, verdicts, r.limits, 'remote');
     }
     this.admitted(req, [...localVerdicts, ...verdicts], buckets, refs);
+    return undefined;
   }
 
   private admitted(req: RateLimitedRequest, verdicts: Verdict[], buckets: TokenBucket[], refs: RedisBucketRef[] | null): void {
@@ -131,7 +130,7 @@ function headersOf(v: Verdict): string[] {
 }
 
 /** The 429 for the refusing bucket that resets last (waiting for it lets every bucket pass). */
-function rejection(vs: readonly Verdict[], specs: readonly LimitSpec[], scope: 'local' | 'remote'): RateLimitRejection {
+function rejection(req: RateLimitedRequest, vs: readonly Verdict[], specs: readonly LimitSpec[], scope: 'local' | 'remote'): GatewayError {
   let at = -1;
   vs.forEach((v, i) => {
     if (!v.allowed && (at < 0 || v.resetMs > vs[at]!.resetMs)) at = i;
@@ -140,5 +139,6 @@ function rejection(vs: readonly Verdict[], specs: readonly LimitSpec[], scope: '
   const h = headersOf(refused);
   const pairs: [string, string][] = [['retry-after', seconds(refused.resetMs)]];
   for (let i = 0; i < h.length; i += 2) pairs.push([h[i]!, h[i + 1]!]);
-  return new RateLimitRejection('rate limit exceeded; retry after the time in Retry-After', pairs, specs[at]!.type, scope);
+  req.rateLimitRefusal = { type: specs[at]!.type, scope };
+  return new GatewayError('rate_limited', 'rate limit exceeded; retry after the time in Retry-After', { headers: pairs });
 }

@@ -1,4 +1,4 @@
-// The request policies of a route, compiled once: its own, over its listener's. Per kind the
+// The request policies (types.ts: once per request) of a route, compiled once: its own, over its listener's. Per kind the
 // more specific wins (a route's jwtAuth replaces the listener's); authorization rule sets are
 // combined, as agentgateway merges them. The order they run in is the pipeline's business
 // (src/pipeline/handle.ts), not this module's.
@@ -9,7 +9,7 @@ import { compileBasicAuth, type BasicAuthPolicy } from './basic-auth.js';
 import { compileCors, type CorsPolicy } from './cors.js';
 import { CsrfPolicy } from './csrf.js';
 import { compileJwtAuth, type JwtAuthPolicy } from './jwt-auth.js';
-import type { PolicyCompiler } from './request-policy.js';
+import type { PolicyCompiler } from './types.js';
 
 export interface RequestPolicies {
   readonly cors?: CorsPolicy | undefined;

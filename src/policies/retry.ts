@@ -10,12 +10,12 @@ import type { RetryT, TimeoutT } from '../config/schema/traffic.js';
 import { durationMs } from '../config/schema/common.js';
 import type { CelRequest } from '../cel/index.js';
 import { compileResponseCondition, type ResponseCondition } from './conditions.js';
-import type { PolicyCompiler } from './request-policy.js';
+import type { AttemptHead, BackendPolicy, PolicyCompiler } from './types.js';
 
 /** The default cap on a Retry-After the gateway waits for before retrying. */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 10_000;
 
-export interface RetryPolicy {
+export interface RetrySettings {
   readonly retries: number;
   readonly backoffMs: number;
   /** Longest Retry-After honoured; a response asking longer is not retried. */
@@ -24,23 +24,40 @@ export interface RetryPolicy {
   readonly condition: ResponseCondition | null;
 }
 
+/** A backend policy: it judges each attempt's response head (retry it, or answer with it). */
+export class RetryPolicy implements RetrySettings, BackendPolicy<boolean> {
+  readonly retries: number;
+  readonly backoffMs: number;
+  readonly maxRetryAfterMs: number;
+  readonly codes: ReadonlySet<number>;
+  readonly condition: ResponseCondition | null;
+
+  constructor(s: RetrySettings) {
+    this.retries = s.retries;
+    this.backoffMs = s.backoffMs;
+    this.maxRetryAfterMs = s.maxRetryAfterMs;
+    this.codes = s.codes;
+    this.condition = s.condition;
+  }
+
+  /** Whether the response asks for another attempt; `req.response` must be the head judged. */
+  judge(req: CelRequest, head: AttemptHead): boolean {
+    return this.codes.has(head.status) || this.condition?.holds(req) === true;
+  }
+}
+
 export function compileRetry(spec: RetryT, path: (string | number)[], c: PolicyCompiler): RetryPolicy {
   const condition = spec.condition !== undefined ? (compileResponseCondition(spec.condition, [...path, 'condition'], c) ?? null) : null;
   if (spec.codes === undefined && spec.condition === undefined) {
     c.warn(`${path.join('.')}: retry has neither codes nor condition; only connection failures are retried`);
   }
-  return {
+  return new RetryPolicy({
     retries: spec.attempts ?? 1,
     backoffMs: spec.backoff !== undefined ? durationMs(spec.backoff) : 0,
     maxRetryAfterMs: spec.maxRetryAfter !== undefined ? durationMs(spec.maxRetryAfter) : DEFAULT_MAX_RETRY_AFTER_MS,
     codes: new Set(spec.codes ?? []),
     condition,
-  };
-}
-
-/** Whether a response head asks for a retry; `req.response` must be the response judged. */
-export function retriesResponse(p: RetryPolicy, req: CelRequest, status: number): boolean {
-  return p.codes.has(status) || p.condition?.holds(req) === true;
+  });
 }
 
 /**
@@ -49,13 +66,13 @@ export function retriesResponse(p: RetryPolicy, req: CelRequest, status: number)
  * more than maxRetryAfter or than `leftMs` (what requestTimeout leaves), so retrying now would
  * only be refused again and its answer goes to the client instead.
  */
-export function retryWaitMs(p: RetryPolicy, askedMs: number | null, leftMs: number): number | null {
+export function retryWaitMs(p: RetrySettings, askedMs: number | null, leftMs: number): number | null {
   if (askedMs === null || askedMs <= p.backoffMs) return p.backoffMs;
   return askedMs > p.maxRetryAfterMs || askedMs >= leftMs ? null : askedMs;
 }
 
 /** Whether a failure without a response is retried (see the header comment). */
-export function retriesFailure(p: RetryPolicy, nothingSent: boolean, gatewayStatus: number): boolean {
+export function retriesFailure(p: RetrySettings, nothingSent: boolean, gatewayStatus: number): boolean {
   return nothingSent || p.codes.has(gatewayStatus);
 }
 

@@ -3,7 +3,6 @@
 // shaping, prompt guards), merged field by field over the layers route < backend < provider (a
 // single provider's own `policies.ai` counts for the backend; inside groups, `ai` policies
 // belong on the backend).
-import type { UpstreamPool } from '../upstream/dispatch.js';
 import { formatPath } from '../config/errors.js';
 import type { AiBackendT, NamedProviderT } from '../config/schema/backends.js';
 import type { BackendPoliciesT } from '../config/schema/policies.js';
@@ -12,7 +11,7 @@ import { compileRouteTypes } from '../llm/route-types.js';
 import { compileHealth, GROUPS_DEFAULT_HEALTH, type HealthPolicy } from '../policies/health.js';
 import { compileAliases, type LlmRequestShaping } from '../policies/llm-request.js';
 import { compilePromptGuard } from '../policies/prompt-guard/compile.js';
-import type { PolicyCompiler } from '../policies/request-policy.js';
+import type { PolicyCompiler } from '../policies/types.js';
 import type { PolicyLayer } from './header-layers.js';
 import { balancerState } from './live-objects.js';
 import { type AiPolicyT, mergeAiPolicies, shadowWarnings } from './merge-ai.js';
@@ -26,8 +25,6 @@ export interface AiCompiler extends PolicyCompiler {
   readonly liveObjects: LiveScope;
   /** One provider endpoint, with its merged layers. */
   provider(p: NamedProviderT, layers: readonly PolicyLayer[], path: Path, slot: Slot | null, health: HealthPolicy | null): AiBackendRt;
-  /** Pool for a plain-HTTP policy service (`host:port`). */
-  servicePool(hostPort: string): UpstreamPool;
 }
 
 interface ProviderAt {

@@ -9,7 +9,7 @@ import type { BackendPoliciesT } from '../config/schema/policies.js';
 import { compileRouteTypes, type RouteType, type RouteTypeTable } from '../llm/route-types.js';
 import { compileProviderShaping } from '../policies/llm-transform.js';
 import { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
-import type { PolicyCompiler } from '../policies/request-policy.js';
+import type { PolicyCompiler } from '../policies/types.js';
 import type { Timeouts, UpstreamTimeouts } from '../policies/retry.js';
 import type { AiCompiler } from './compile-ai.js';
 import { LLM_PROVIDERS } from './llm-providers.js';

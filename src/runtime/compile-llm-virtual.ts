@@ -8,7 +8,7 @@ import type { LlmConfigT } from '../config/schema/llm.js';
 import { modelPatternTest } from '../config/schema/model-pattern.js';
 import { compileRequestCondition } from '../policies/conditions.js';
 import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
-import { DEFAULT_MAX_RETRY_AFTER_MS, type RetryPolicy } from '../policies/retry.js';
+import { DEFAULT_MAX_RETRY_AFTER_MS, RetryPolicy } from '../policies/retry.js';
 import { compileAiBackend } from './compile-ai.js';
 import { desugarProvider, llmBackend, originOf, type EffectiveModel, type LlmCompiler, type Path } from './compile-llm-models.js';
 import type { AiBackendRt, VirtualModelRt } from './snapshot.js';
@@ -111,7 +111,13 @@ function compileFailover({ c, models, shared, bypassed }: Scope, v: VirtualSpec,
   const byName = new Map(groups.flat().map((x) => [x.p.name, x.m]));
   const retry: RetryPolicy | null =
     flat.length > 1
-      ? { retries: flat.length - 1, backoffMs: 0, maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS, codes: FAILOVER_CODES, condition: null }
+      ? new RetryPolicy({
+          retries: flat.length - 1,
+          backoffMs: 0,
+          maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
+          codes: FAILOVER_CODES,
+          condition: null,
+        })
       : null;
   return {
     kind: 'failover',

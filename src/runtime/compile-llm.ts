@@ -81,6 +81,7 @@ export function compileLlm(c: LlmCompiler, config: ConfigT, taken: ReadonlyMap<n
     traffic,
     a2a: false,
     upstreamTimeouts: c.upstreamLimits(traffic?.timeouts ?? null),
+    dialect: { routeTypes: router.routeTypes, providerFormat: null },
   };
   return { ports, route };
 }

@@ -7,7 +7,7 @@ import type { LocalRateLimitT, RedisRateLimitT } from '../config/schema/traffic.
 import { compileKeyExpression } from '../policies/conditions.js';
 import { RateLimitPolicy, type LocalLimit, type RedisLimits } from '../policies/rate-limit.js';
 import type { LimitSpec } from '../policies/rate-limit-types.js';
-import type { PolicyCompiler } from '../policies/request-policy.js';
+import type { PolicyCompiler } from '../policies/types.js';
 import { compileRetry, compileTimeouts } from '../policies/retry.js';
 import { localBuckets, redisBuckets } from './live-objects.js';
 import type { LiveScope } from './live.js';

@@ -35,6 +35,7 @@ import {
   RESPONSE_DROP_DEFAULT,
   type CompiledHeaderRules as HeaderRules,
 } from '../native/index.js';
+import type { PolicyNetwork } from '../policies/network.js';
 import { compileRequestPolicies, effectivePolicies, type RequestPolicies } from '../policies/request-policies.js';
 import type { HealthPolicy } from '../policies/health.js';
 import { upstreamTimeouts, type Timeouts, type UpstreamTimeouts } from '../policies/retry.js';
@@ -46,6 +47,7 @@ import { foldModifiers, type PolicyLayer } from './header-layers.js';
 import type { LiveScope } from './live.js';
 import { LiveState, type LiveScope as RegistryScope } from './live-state.js';
 import type { UpstreamPool } from '../upstream/dispatch.js';
+import { policyCall } from '../upstream/policy-call.js';
 import { poolStatus, type PoolFactory } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
 import { DEFAULT_PATH_OPTIONS, type EscapedSlashesAction, type PathOptions } from '../http/path.js';
@@ -231,7 +233,17 @@ class Compiler implements LlmCompiler {
       key: liveKey,
       portlessKey: liveKey.slice(liveKey.indexOf('/') + 1),
     });
-    return { key, name, backends, totalWeight, policies, traffic, a2a, upstreamTimeouts: this.upstreamLimits(traffic?.timeouts ?? null) };
+    return {
+      key,
+      name,
+      backends,
+      totalWeight,
+      policies,
+      traffic,
+      a2a,
+      upstreamTimeouts: this.upstreamLimits(traffic?.timeouts ?? null),
+      dialect: routeDialect(a2a, backends),
+    };
   }
 
   /**
@@ -376,13 +388,21 @@ class Compiler implements LlmCompiler {
     return this.live(`ai/${ai.name}::awsAuth`, spec, () => new AwsRequestSigner(spec));
   }
 
-  /** A plain-HTTP pool for a policy service (guardrail webhook) at `host:port`. */
-  servicePool(hostPort: string): UpstreamPool {
-    const [host, port] = splitHostPort(hostPort, 80);
-    const target = makeTarget(host, port, undefined);
-    this.poolKeys.add(target.key);
-    return this.pool(target);
-  }
+  /**
+   * The policies' network port (src/policies/network.ts): a service at an origin, on the pool
+   * kept for it like any upstream's (connect overrides apply; https verifies the name).
+   */
+  readonly network: PolicyNetwork = {
+    endpoint: (origin) => {
+      const u = new URL(origin);
+      const tls = u.protocol === 'https:';
+      const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+      const target = makeTarget(host, u.port === '' ? (tls ? 443 : 80) : Number(u.port), tls ? { rejectUnauthorized: true } : undefined);
+      this.poolKeys.add(target.key);
+      const pool = this.pool(target);
+      return { call: (c) => policyCall(pool, c) };
+    },
+  };
 
   /** Same target and TLS material as the serving snapshot: the same (warm) pool. */
   private pool(target: UpstreamTarget): UpstreamPool {
@@ -475,6 +495,12 @@ class Compiler implements LlmCompiler {
       servername: t.hostname ?? host,
     };
   }
+}
+
+function routeDialect(a2a: boolean, backends: readonly RouteBackendRt[]): RouteRt['dialect'] {
+  if (a2a) return 'a2a';
+  const ai = backends.find((b) => b.kind === 'ai-groups');
+  return ai === undefined ? null : { routeTypes: ai.routeTypes, providerFormat: ai.groups[0]![0]!.provider.formats[0]! };
 }
 
 /** Later layers win per policy kind: route < backend < AI provider. */

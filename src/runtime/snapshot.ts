@@ -3,6 +3,7 @@
 // request mid-flight.
 import type { PathOptions } from '../http/path.js';
 import type { MockSettings, Provider } from '../llm/providers/index.js';
+import type { DialectRule } from '../llm/dialect.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
 import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
 import type { BalancerState, Slot } from '../lb/balancer.js';
@@ -64,6 +65,11 @@ export interface RouteRt {
   readonly traffic: RouteTrafficRt | null;
   /** Limits on every upstream call (defaults where the route's timeout policy sets none). */
   readonly upstreamTimeouts: UpstreamTimeouts;
+  /**
+   * How the route's clients read errors: JSON-RPC on A2A routes, else by the route types of its
+   * (first) LLM backend, else (host backends) by the path alone. See src/llm/dialect.ts.
+   */
+  readonly dialect: 'a2a' | DialectRule | null;
 }
 
 export interface RouteTrafficRt {

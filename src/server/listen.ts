@@ -9,6 +9,7 @@ import {
   type TemplatedApp,
   type us_listen_socket,
 } from 'uWebSockets.js';
+import { GatewayError } from '../errors.js';
 import type { Downstream } from '../pipeline/downstream.js';
 import { Exchange, type ExchangeHooks } from './exchange.js';
 
@@ -21,7 +22,7 @@ export interface RequestSink {
   /** Runs the pipeline for a request whose body has been read. */
   handle(port: number, down: Downstream): void;
   /** Answers a request the server refuses before the pipeline (body too large). */
-  reject(down: Downstream, status: number, message: string): void;
+  reject(port: number, down: Downstream, err: GatewayError): void;
 }
 
 export class BindServer implements ExchangeHooks {
@@ -94,7 +95,7 @@ export class BindServer implements ExchangeHooks {
    * body, and closing instead would make clients still sending it see EPIPE, not our 413.
    */
   private tooLarge(x: Exchange, max: number): void {
-    this.sink.reject(x, 413, `request body exceeds the limit of ${max} bytes`);
+    this.sink.reject(this.port, x, new GatewayError('body_too_large', `request body exceeds the limit of ${max} bytes`));
   }
 
   private onRequest(res: HttpResponse, req: HttpRequest): void {

@@ -3,7 +3,8 @@
 // object, and flow control by returning false, so no Readable, promise or header object is
 // created per request. `pause()`/`resume()` map onto uWS write backpressure and onWritable.
 import type { Dispatcher } from 'undici';
-import { classifyUpstreamError, type TimeoutLimits, type UpstreamFailure } from './errors.js';
+import type { GatewayError } from '../errors.js';
+import { classifyUpstreamError, type TimeoutLimits } from './errors.js';
 
 export interface UpstreamRequest {
   method: string;
@@ -25,7 +26,8 @@ export interface UpstreamListener {
   onHeaders(status: number, rawHeaders: Buffer[]): void;
   onData(chunk: Buffer): void;
   onEnd(): void;
-  onError(failure: UpstreamFailure): void;
+  /** The call failed (an upstream_* kind, see errors.ts); no other callback follows. */
+  onError(err: GatewayError): void;
 }
 
 export class UpstreamCall {

@@ -2,7 +2,8 @@
 // seeding and the shared state views. Statistical checks use a fixed seed and tolerances of
 // several standard deviations, so they are deterministic and still fail on a real bias.
 import { expect, it } from 'vitest';
-import { liveBucket, type Implementation, type PickTwo } from '../../src/native/index.js';
+import { liveBucket } from '../../src/lb/buckets.js';
+import type { Implementation, PickTwo } from '../../src/native/index.js';
 
 function shares(p: PickTwo, picks: number, now = 0): number[] {
   const counts = new Array<number>(p.size).fill(0);

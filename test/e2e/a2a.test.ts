@@ -303,7 +303,11 @@ describe('CEL authorization on a2a.method: message/send allowed, tasks/cancel ne
     expect(r.json).toEqual({
       jsonrpc: '2.0',
       id: 'c-1',
-      error: { code: -32000, message: 'request denied by authorization policy', data: { httpStatus: 403, type: 'permission_error' } },
+      error: {
+        code: -32000,
+        message: 'request denied by authorization policy',
+        data: { httpStatus: 403, type: 'permission_error', code: 'authorization_denied', reason: 'Authorization' },
+      },
     });
   });
 

@@ -227,7 +227,12 @@ describe('every rejection is a 401 naming the failed check', () => {
     expect(r.status).toBe(401);
     expect(JSON.parse(r.body)).toEqual({
       type: 'error',
-      error: { type: 'authentication_error', message: 'JWT authentication failed: token expired (exp)' },
+      error: {
+        type: 'authentication_error',
+        message: 'JWT authentication failed: token expired (exp)',
+        code: 'jwt_invalid',
+        reason: 'JwtAuth',
+      },
     });
   });
 });

@@ -135,7 +135,13 @@ describe('CEL authorization over claims, paths, headers and the source address',
     const r = await get('/cel/x', bearer(await tok({ scope: 'openid' })));
     expect(r.status).toBe(403);
     expect(await r.json()).toEqual({
-      error: { message: 'request denied by authorization policy', type: 'permission_error', param: null, code: null },
+      error: {
+        message: 'request denied by authorization policy',
+        type: 'permission_error',
+        param: null,
+        code: 'authorization_denied',
+        reason: 'Authorization',
+      },
     });
   });
 

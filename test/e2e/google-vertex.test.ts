@@ -193,7 +193,10 @@ describe('Google OAuth tokens', () => {
       .create({ model: 'claude-sonnet-4-5@20250929', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] })
       .catch((e: unknown) => e);
     expect((a as InstanceType<typeof Anthropic.APIError>).status).toBe(502);
-    expect((a as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+    expect((a as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+      type: 'error',
+      error: { type: 'api_error', code: 'backend_auth_failed', reason: 'UpstreamFailure' },
+    });
     expect(google.api.requests).toHaveLength(0);
     // Once it is back, the next request (after the short failure hold) gets a token.
     google.tokens.mode = 'up';
@@ -210,6 +213,8 @@ describe('Google OAuth tokens', () => {
     expect((err as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({
       type: 'authentication_error',
       message: "backend vertex: Google refused the gateway's credential (invalid_grant: Invalid JWT Signature.)",
+      code: 'backend_auth_rejected',
+      reason: 'UpstreamFailure',
     });
     const genai = new GoogleGenAI({ apiKey: 'client-key', httpOptions: { baseUrl: base } });
     const native = await genai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'x' }).catch((e: unknown) => e);

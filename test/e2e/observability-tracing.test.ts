@@ -137,7 +137,7 @@ describe('server spans over OTLP/HTTP', () => {
       method: 'POST',
       body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'Hi' }] }),
     }).finally(() => mocks.openai.reset());
-    // a connection reset by the upstream is a 503 (src/pipeline/upstream-errors.ts)
+    // a connection reset by the upstream is a 503 (upstream_reset in src/errors.ts)
     expect(r.status).toBe(503);
     await waitUntil(() => receiver.spans.some((s) => s.attributes['http.status'] === 503), 10_000, 'the error span');
     const span = receiver.spans.find((s) => s.attributes['http.status'] === 503)!;

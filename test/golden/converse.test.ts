@@ -17,7 +17,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ApiFormat, Conversion } from '../../src/llm/convert/index.js';
-import { LlmError } from '../../src/llm/errors.js';
+import { GatewayError } from '../../src/errors.js';
 import { encodeEvent } from '../../src/llm/stream/eventstream.js';
 import type { Usage } from '../../src/llm/usage.js';
 import { assembleChunks, assembleMessages } from './accumulate.js';
@@ -64,9 +64,9 @@ describe('Converse requests', () => {
           } catch (e) {
             thrown = e;
           }
-          expect(thrown).toBeInstanceOf(LlmError);
-          const e = thrown as LlmError;
-          expect({ status: e.status, type: e.type, param: e.param }).toEqual(want);
+          expect(thrown).toBeInstanceOf(GatewayError);
+          const e = thrown as GatewayError;
+          expect({ status: e.status, type: e.typeFor('openai'), param: e.param }).toEqual(want);
         });
       }
     }

@@ -11,7 +11,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ApiFormat } from '../../src/llm/convert/index.js';
-import { LlmError } from '../../src/llm/errors.js';
+import { GatewayError } from '../../src/errors.js';
 import type { Usage } from '../../src/llm/usage.js';
 import {
   cases,
@@ -49,9 +49,9 @@ describe('requests to gemini providers', () => {
           } catch (e) {
             thrown = e;
           }
-          expect(thrown).toBeInstanceOf(LlmError);
-          const e = thrown as LlmError;
-          expect({ status: e.status, type: e.type, param: e.param }).toEqual(want);
+          expect(thrown).toBeInstanceOf(GatewayError);
+          const e = thrown as GatewayError;
+          expect({ status: e.status, type: e.typeFor('openai'), param: e.param }).toEqual(want);
         }
         expect(JSON.stringify(input)).toBe(before); // the client body is not mutated
       });
@@ -64,7 +64,7 @@ describe('requests to gemini providers', () => {
   });
 
   it('a native Gemini client cannot reach a provider of another format', () => {
-    expect(() => conversion('gemini', 'messages')).toThrow(LlmError);
+    expect(() => conversion('gemini', 'messages')).toThrow(GatewayError);
   });
 });
 

@@ -3,7 +3,7 @@
 // 400 it must answer (status, type and the field it names). <case>.<client>.json, when present,
 // is what a provider of the client's own format must get (default: the body unchanged).
 import { describe, expect, it } from 'vitest';
-import { LlmError } from '../../src/llm/errors.js';
+import { GatewayError } from '../../src/errors.js';
 import { cases, conversion, exists, FORMATS, other, path, readJson } from './harness.js';
 
 interface ExpectedError {
@@ -35,9 +35,10 @@ for (const client of FORMATS) {
           } catch (err) {
             thrown = err;
           }
-          expect(thrown).toBeInstanceOf(LlmError);
-          const e = thrown as LlmError;
-          expect({ status: e.status, type: e.type, param: e.param }).toEqual(want);
+          expect(thrown).toBeInstanceOf(GatewayError);
+          const e = thrown as GatewayError;
+          expect(e.kind).toBe('invalid_field');
+          expect({ status: e.status, type: e.typeFor('openai'), param: e.param }).toEqual(want);
           expect(e.message).toContain(want.param);
         });
       }

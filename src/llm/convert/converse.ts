@@ -15,7 +15,7 @@ import { clientError } from '../formats/provider-errors.js';
 import { messagesUsage, usageFromConverse } from '../formats/usage.js';
 import { ConverseToChunks, type ConverseStreamContext } from '../stream/converse-to-chunks.js';
 import { ConverseToMessages, stopReasonFromConverse, stopSequenceOf } from '../stream/converse-to-messages.js';
-import { LlmError } from '../errors.js';
+import { GatewayError } from '../../errors.js';
 import type { Usage } from '../usage.js';
 import { converseRequestFromMessages } from './converse-from-messages-request.js';
 import { ToolNames } from './converse-tools.js';
@@ -117,8 +117,8 @@ function asMessages(body: Json): Json {
   try {
     return messagesRequestFromCompletions(body);
   } catch (e) {
-    if (!(e instanceof LlmError)) throw e;
-    throw new LlmError(e.status, e.type, e.message.replace('an Anthropic provider', 'a Bedrock provider'), e.param);
+    if (!(e instanceof GatewayError)) throw e;
+    throw new GatewayError(e.kind, e.message.replace('an Anthropic provider', 'a Bedrock provider'), { param: e.param });
   }
 }
 

@@ -5,13 +5,12 @@
 import type { EmbeddingsResponse, VertexPredictRequest, VertexPredictResponse } from '../formats/embeddings.js';
 import type { EmbedContentRequest, EmbedContentResponse } from '../formats/gemini.js';
 import { clientError, readProviderError } from '../formats/provider-errors.js';
-import { LlmError } from '../errors.js';
 import type { Usage } from '../usage.js';
 import { arrayAt, invalid, isNumber, isObject, stringAt } from './fields.js';
 import type { ClientError, Conversion, Json, StreamTransducer } from './types.js';
 
 function noStream(): StreamTransducer {
-  throw new LlmError(400, 'invalid_request_error', 'embeddings do not stream');
+  throw invalid('stream', 'embeddings do not stream');
 }
 
 const openAiError = (status: number, raw: Uint8Array): ClientError => clientError('openai', readProviderError(status, raw));

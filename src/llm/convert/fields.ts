@@ -1,10 +1,10 @@
 // Small readers for untrusted request bodies. Conversions read client JSON that nothing has
 // validated yet; these turn a wrong shape into a 400 that names the field instead of a crash.
-import { LlmError } from '../errors.js';
+import { GatewayError } from '../../errors.js';
 import type { Json } from './types.js';
 
-export function invalid(param: string, message: string): LlmError {
-  return new LlmError(400, 'invalid_request_error', `${param}: ${message}`, param);
+export function invalid(param: string, message: string): GatewayError {
+  return new GatewayError('invalid_field', `${param}: ${message}`, { param });
 }
 
 export function isObject(v: unknown): v is Json {

@@ -1,5 +1,5 @@
 // Which conversion a request takes: the client's format and the format the provider accepts.
-import { LlmError } from '../errors.js';
+import { GatewayError } from '../../errors.js';
 import { completionsFromMessages } from './completions-from-messages.js';
 import { converseConversion } from './converse.js';
 import { embeddingsIdentity, geminiEmbeddings, vertexEmbeddings } from './embeddings.js';
@@ -43,7 +43,8 @@ export function conversionFor(client: ApiFormat, provider: ApiFormat, options?: 
   const pair: Pair = `${client}->${provider}`;
   const make = MAKERS[pair];
   if (make === undefined) {
-    throw new LlmError(400, 'invalid_request_error', `requests in ${client} format cannot be sent to a provider that speaks ${provider}`);
+    // The path's route type names a format this provider cannot take (400, as a malformed path).
+    throw new GatewayError('invalid_path', `requests in ${client} format cannot be sent to a provider that speaks ${provider}`);
   }
   return options === undefined ? DEFAULTS.get(pair)! : make(options);
 }

@@ -1,5 +1,6 @@
 // The contract between the pipeline and the translation layer. One module per direction
 // (messages-from-completions.ts, completions-from-messages.ts), each with the same four verbs.
+import type { GatewayError } from '../../errors.js';
 import type { Usage } from '../usage.js';
 
 /**
@@ -48,7 +49,7 @@ export interface StreamTransducer {
    */
   end(): Uint8Array;
   /** The upstream failed mid-stream (reset, timeout): an error event in the client's dialect. */
-  fail(status: number, message: string): Uint8Array;
+  fail(err: GatewayError): Uint8Array;
 }
 
 export interface Conversion {
@@ -56,7 +57,7 @@ export interface Conversion {
   readonly to: ApiFormat;
   /**
    * Client request body -> provider request body. The body's `model` has already been
-   * resolved by the pipeline. Throws LlmError (400, naming the field) for input the target
+   * resolved by the pipeline. Throws a GatewayError `invalid_field` (naming the field) for input the target
    * format cannot express; unknown fields never crash the conversion.
    */
   request(body: Json): Json;

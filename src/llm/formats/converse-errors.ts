@@ -4,8 +4,7 @@
 // same JSON. Both become the gateway's neutral ProviderError, then the client's dialect.
 // Statuses: docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_Errors
 // and API_runtime_ConverseStreamOutput.html.
-import type { LlmErrorType } from '../errors.js';
-import type { ProviderError } from './provider-errors.js';
+import type { ProviderError, ProviderErrorType } from './provider-errors.js';
 import { readProviderError, typeForStatus } from './provider-errors.js';
 
 const EXCEPTION_STATUS: Record<string, number> = {
@@ -35,7 +34,7 @@ export function exceptionStatus(name: string): number | undefined {
  * Bedrock's 424 (ModelErrorException, ModelStreamErrorException) says the model failed behind
  * Bedrock: for the client that is a bad gateway (502, retryable), not a request it got wrong.
  */
-function clientFacing(status: number): { status: number; type: LlmErrorType } {
+function clientFacing(status: number): { status: number; type: ProviderErrorType } {
   return status === 424 ? { status: 502, type: 'api_error' } : { status, type: typeForStatus(status) };
 }
 

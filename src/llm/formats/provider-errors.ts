@@ -1,20 +1,34 @@
 // Reading providers' error bodies (either dialect, or plain text from a proxy in between) into
 // one neutral shape, and writing that shape in the client's dialect with the right status.
-import type { LlmErrorType } from '../errors.js';
 import type { ClientError, Json } from '../convert/types.js';
 import { errorBody, type ErrorDialect } from './errors.js';
+
+/**
+ * The error types providers use (Anthropic's vocabulary, with OpenAI's where it overlaps), in
+ * which their errors are carried until written in the client's dialect.
+ */
+export type ProviderErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'api_error'
+  | 'overloaded_error'
+  | 'timeout_error'
+  | 'not_implemented';
 
 /** Longest plain-text body kept as an error message (an HTML error page is not a message). */
 const MAX_TEXT_MESSAGE = 2048;
 
 export interface ProviderError {
   status: number;
-  type: LlmErrorType;
+  type: ProviderErrorType;
   message: string;
 }
 
 /** The gateway's error type for an HTTP status, when the body does not say better. */
-export function typeForStatus(status: number): LlmErrorType {
+export function typeForStatus(status: number): ProviderErrorType {
   switch (status) {
     case 401:
       return 'authentication_error';
@@ -36,7 +50,7 @@ export function typeForStatus(status: number): LlmErrorType {
 }
 
 /** The HTTP status a provider uses for an error type (for errors that arrive without one, mid-stream). */
-export function statusForType(type: LlmErrorType): number {
+export function statusForType(type: ProviderErrorType): number {
   switch (type) {
     case 'authentication_error':
       return 401;
@@ -58,7 +72,7 @@ export function statusForType(type: LlmErrorType): number {
   }
 }
 
-const KNOWN_TYPES: ReadonlySet<string> = new Set<LlmErrorType>([
+const KNOWN_TYPES: ReadonlySet<string> = new Set<ProviderErrorType>([
   'invalid_request_error',
   'authentication_error',
   'permission_error',
@@ -73,11 +87,11 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set<LlmErrorType>([
  * A provider's error type string (Anthropic's vocabulary, or OpenAI's where it overlaps).
  * `status` is 0 for errors that arrive mid-stream, without an HTTP status of their own.
  */
-export function errorType(status: number, providerType: unknown): LlmErrorType {
+export function errorType(status: number, providerType: unknown): ProviderErrorType {
   if (typeof providerType === 'string' && KNOWN_TYPES.has(providerType)) {
     // OpenAI labels most 4xx `invalid_request_error`; the status is the better signal then.
     if (providerType === 'invalid_request_error' && status > 0 && status !== 400) return typeForStatus(status);
-    return providerType as LlmErrorType;
+    return providerType as ProviderErrorType;
   }
   return status > 0 ? typeForStatus(status) : 'api_error';
 }
@@ -87,7 +101,7 @@ function isObject(v: unknown): v is Json {
 }
 
 /** Google's canonical code names (google.rpc.Code) -> the gateway's error types. */
-const GOOGLE_TYPES: Record<string, LlmErrorType> = {
+const GOOGLE_TYPES: Record<string, ProviderErrorType> = {
   INVALID_ARGUMENT: 'invalid_request_error',
   FAILED_PRECONDITION: 'invalid_request_error',
   OUT_OF_RANGE: 'invalid_request_error',

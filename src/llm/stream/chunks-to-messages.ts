@@ -13,6 +13,7 @@
 //
 // The request side injects stream_options.include_usage, so the usage chunk (choices: [])
 // arrives before [DONE] and message_delta carries exact input, cache and output counts.
+import { GatewayError } from '../../errors.js';
 import type { StreamOptions } from '../convert/types.js';
 import type { ChatCompletionChunk, ChunkDelta, ChunkToolCall, FinishReason } from '../formats/completions.js';
 import type { StopReason } from '../formats/messages.js';
@@ -20,7 +21,7 @@ import { errorType, statusForType } from '../formats/provider-errors.js';
 import { CompletionsUsageTally, messagesUsage } from '../formats/usage.js';
 import { parseCompletionsFrame } from './events.js';
 import { MessageBlocks } from './message-blocks.js';
-import type { SseFrames } from './sse-reader.js';
+import type { SseFrames } from '../../http/sse-reader.js';
 import { TranslatingStream } from './translating-stream.js';
 
 interface ToolSlot {
@@ -67,7 +68,7 @@ export class ChunksToMessages extends TranslatingStream {
     const frame = parseCompletionsFrame(frames.data(i));
     if (frame.kind === 'error') {
       const type = errorType(0, frame.type);
-      this.abort(statusForType(type), type, frame.message);
+      this.abort({ status: statusForType(type), type, message: frame.message });
       return;
     }
     const chunk = frame.chunk;
@@ -83,7 +84,7 @@ export class ChunksToMessages extends TranslatingStream {
   /** Compatible servers that omit [DONE] after a finish_reason still ended cleanly. */
   protected override onUpstreamEnd(): void {
     if (this.stop !== null) this.finishMessage();
-    else this.abort(502, 'api_error', 'upstream stream ended before finish_reason and [DONE]');
+    else this.abort(new GatewayError('upstream_bad_response', 'upstream stream ended before finish_reason and [DONE]'));
   }
 
   private start(id: unknown, model: unknown): void {

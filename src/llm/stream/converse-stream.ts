@@ -4,13 +4,13 @@
 // connection or a stream that ends before messageStop becomes ONE error event in the client's
 // dialect and no clean terminator.
 import type { StreamTransducer } from '../convert/types.js';
-import type { LlmErrorType } from '../errors.js';
+import type { GatewayError } from '../../errors.js';
 import { streamException } from '../formats/converse-errors.js';
 import type { ErrorDialect } from '../formats/errors.js';
-import { typeForStatus } from '../formats/provider-errors.js';
+import type { ProviderError } from '../formats/provider-errors.js';
 import { type EventStreamMessage, EventStreamReader, headerString } from './eventstream.js';
 import { SseOutput } from './sse-writer.js';
-import type { StreamPhase } from './translating-stream.js';
+import { malformed, type StreamPhase } from './translating-stream.js';
 
 type Payload = Record<string, unknown>;
 
@@ -29,7 +29,7 @@ export abstract class ConverseStream implements StreamTransducer {
         this.onMessage(m);
       }
     } catch (err) {
-      this.abort(502, 'api_error', `malformed upstream stream: ${err instanceof Error ? err.message : String(err)}`);
+      this.abort(malformed(err));
     }
     return this.out.take();
   }
@@ -40,8 +40,8 @@ export abstract class ConverseStream implements StreamTransducer {
     return this.out.take();
   }
 
-  fail(status: number, message: string): Uint8Array {
-    if (this.phase === 'open') this.abort(status, typeForStatus(status), message);
+  fail(err: GatewayError): Uint8Array {
+    if (this.phase === 'open') this.abort(err);
     return this.out.take();
   }
 
@@ -52,8 +52,8 @@ export abstract class ConverseStream implements StreamTransducer {
   protected abstract onUpstreamEnd(): void;
 
   /** Emits the client-dialect error event and closes the stream. */
-  protected abort(status: number, type: LlmErrorType, message: string): void {
-    this.out.error(this.dialect, status, type, message);
+  protected abort(e: GatewayError | ProviderError): void {
+    this.out.error(this.dialect, e);
     this.phase = 'failed';
   }
 
@@ -61,12 +61,13 @@ export abstract class ConverseStream implements StreamTransducer {
     const kind = headerString(m, ':message-type') ?? 'event';
     if (kind === 'exception') {
       const e = streamException(headerString(m, ':exception-type') ?? 'exception', m.body);
-      this.abort(e.status, e.type, e.message);
+      this.abort(e);
       return;
     }
     if (kind === 'error') {
       const code = headerString(m, ':error-code') ?? 'error';
-      this.abort(502, 'api_error', `${code}: ${headerString(m, ':error-message') ?? 'upstream stream error'}`);
+      // Bedrock's own error event: the provider's error, carried as one (no gateway code).
+      this.abort({ status: 502, type: 'api_error', message: `${code}: ${headerString(m, ':error-message') ?? 'upstream stream error'}` });
       return;
     }
     const type = headerString(m, ':event-type');

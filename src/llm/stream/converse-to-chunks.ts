@@ -15,6 +15,7 @@
 //   exception message             -> OpenAI error event, no [DONE]
 //
 // ConverseStream carries no id or model: the id is generated, the model is the one requested.
+import { GatewayError } from '../../errors.js';
 import type { StreamOptions } from '../convert/types.js';
 import type { ToolNames } from '../convert/converse-tools.js';
 import type { FinishReason } from '../formats/completions.js';
@@ -105,7 +106,7 @@ export class ConverseToChunks extends ConverseStream {
   /** A stream cut after messageStop (without its metadata) still gave the whole answer. */
   protected onUpstreamEnd(): void {
     if (this.finish !== null) this.done();
-    else this.abort(502, 'api_error', 'upstream stream ended before messageStop');
+    else this.abort(new GatewayError('upstream_bad_response', 'upstream stream ended before messageStop'));
   }
 
   private start(): void {

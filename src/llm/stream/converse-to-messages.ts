@@ -13,6 +13,7 @@
 //   metadata                      -> message_delta {stop_reason, usage (input, cache, output)} and
 //                                    message_stop
 //   exception message             -> Anthropic `event: error`, no message_stop
+import { GatewayError } from '../../errors.js';
 import type { StopReason } from '../formats/messages.js';
 import type { ConverseUsage } from '../formats/converse.js';
 import type { StreamOptions } from '../convert/types.js';
@@ -89,7 +90,7 @@ export class ConverseToMessages extends ConverseStream {
   /** A stream cut after messageStop (without its metadata) still gave the whole answer. */
   protected onUpstreamEnd(): void {
     if (this.stop !== null) this.finishMessage();
-    else this.abort(502, 'api_error', 'upstream stream ended before messageStop');
+    else this.abort(new GatewayError('upstream_bad_response', 'upstream stream ended before messageStop'));
   }
 
   private start(): void {

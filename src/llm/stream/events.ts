@@ -5,7 +5,7 @@
 import type { ChatCompletionChunk } from '../formats/completions.js';
 import type { GenerateContentResponse } from '../formats/gemini.js';
 import type { MessagesStreamEvent } from '../formats/messages.js';
-import type { LlmErrorType } from '../errors.js';
+import type { ProviderErrorType } from '../formats/provider-errors.js';
 import { errorDetail, errorType, statusForType } from '../formats/provider-errors.js';
 
 export class StreamProtocolError extends Error {}
@@ -87,7 +87,7 @@ export type GeminiFrame =
   | { kind: 'error'; type: unknown; message: string; code: number | undefined };
 
 /** The status and type of Google's error object sent mid-stream (its `code` is the HTTP status). */
-export function geminiStreamError(frame: Extract<GeminiFrame, { kind: 'error' }>): { status: number; type: LlmErrorType } {
+export function geminiStreamError(frame: Extract<GeminiFrame, { kind: 'error' }>): { status: number; type: ProviderErrorType } {
   const type = errorType(frame.code ?? 0, frame.type);
   return { status: frame.code ?? statusForType(type), type };
 }

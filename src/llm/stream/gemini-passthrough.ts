@@ -8,12 +8,13 @@
 // and first token are known; after that only a frame holding a finishReason or an error key is
 // parsed (one native byte search each), and the running usage of the others is read from the
 // latest of them when it is needed (at the finish, or when the stream ends or fails).
+import { GatewayError } from '../../errors.js';
 import type { StreamOptions } from '../convert/types.js';
 import { promptBlocked } from '../formats/gemini-finish.js';
 import { GeminiUsageTally } from '../formats/usage.js';
 import { parseGeminiFrame } from './events.js';
 import { Passthrough } from './passthrough.js';
-import type { SseFrames } from './sse-reader.js';
+import type { SseFrames } from '../../http/sse-reader.js';
 import { NO_OUTPUT } from './sse-writer.js';
 
 const FINISH_KEY = Buffer.from('"finishReason"');
@@ -47,12 +48,12 @@ export class GeminiPassthrough extends Passthrough {
       this.phase = 'done';
       return NO_OUTPUT;
     }
-    return this.failWith(502, 'upstream stream ended before a finishReason', partial);
+    return this.failWith(new GatewayError('upstream_bad_response', 'upstream stream ended before a finishReason'), partial);
   }
 
-  override fail(status: number, message: string): Uint8Array {
+  override fail(err: GatewayError): Uint8Array {
     this.flushUsage();
-    return super.fail(status, message);
+    return super.fail(err);
   }
 
   private observe(frames: SseFrames, i: number): void {

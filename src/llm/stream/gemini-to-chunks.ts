@@ -11,6 +11,7 @@
 //   upstream end           -> usage chunk (choices: []) when asked, then data: [DONE] — Gemini has
 //                             no terminal event: a stream is complete when every choice finished
 //   {"error": ...}         -> OpenAI error event, no [DONE]
+import { GatewayError } from '../../errors.js';
 import type { StreamOptions } from '../convert/types.js';
 import { joinCallId } from '../convert/gemini-parts.js';
 import type { FinishReason } from '../formats/completions.js';
@@ -18,7 +19,7 @@ import type { Candidate, GenerateContentResponse } from '../formats/gemini.js';
 import { finishFromGemini, promptBlocked } from '../formats/gemini-finish.js';
 import { completionsUsage, GeminiUsageTally } from '../formats/usage.js';
 import { geminiStreamError, parseGeminiFrame } from './events.js';
-import type { SseFrames } from './sse-reader.js';
+import type { SseFrames } from '../../http/sse-reader.js';
 import { TranslatingStream } from './translating-stream.js';
 
 interface ChoiceState {
@@ -46,7 +47,7 @@ export class GeminiToChunks extends TranslatingStream {
     const frame = parseGeminiFrame(frames.data(i));
     if (frame.kind === 'error') {
       const e = geminiStreamError(frame);
-      this.abort(e.status, e.type, frame.message);
+      this.abort({ status: e.status, type: e.type, message: frame.message });
       return;
     }
     const r = frame.chunk;
@@ -60,7 +61,7 @@ export class GeminiToChunks extends TranslatingStream {
   protected override onUpstreamEnd(): void {
     const states = [...this.choices.values()];
     if (states.length === 0 || states.some((s) => !s.finished)) {
-      this.abort(502, 'api_error', 'upstream stream ended before a finishReason');
+      this.abort(new GatewayError('upstream_bad_response', 'upstream stream ended before a finishReason'));
       return;
     }
     if (this.opts.includeUsage) {

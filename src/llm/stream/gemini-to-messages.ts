@@ -14,6 +14,7 @@
 //   upstream end         -> content_block_stop, message_delta{stop_reason, usage}, message_stop
 //                           (Gemini has no terminal event; a stream without finishReason failed)
 //   {"error": ...}       -> Anthropic `event: error`, no message_stop
+import { GatewayError } from '../../errors.js';
 import type { StreamOptions } from '../convert/types.js';
 import { joinCallId } from '../convert/gemini-parts.js';
 import type { GenerateContentResponse, Part } from '../formats/gemini.js';
@@ -22,7 +23,7 @@ import type { StopReason } from '../formats/messages.js';
 import { GeminiUsageTally, messagesUsage } from '../formats/usage.js';
 import { geminiStreamError, parseGeminiFrame } from './events.js';
 import { MessageBlocks } from './message-blocks.js';
-import type { SseFrames } from './sse-reader.js';
+import type { SseFrames } from '../../http/sse-reader.js';
 import { TranslatingStream } from './translating-stream.js';
 
 export class GeminiToMessages extends TranslatingStream {
@@ -44,7 +45,7 @@ export class GeminiToMessages extends TranslatingStream {
     const frame = parseGeminiFrame(frames.data(i));
     if (frame.kind === 'error') {
       const e = geminiStreamError(frame);
-      this.abort(e.status, e.type, frame.message);
+      this.abort({ status: e.status, type: e.type, message: frame.message });
       return;
     }
     const r = frame.chunk;
@@ -60,7 +61,7 @@ export class GeminiToMessages extends TranslatingStream {
 
   protected override onUpstreamEnd(): void {
     if (!this.started || this.stop === null) {
-      this.abort(502, 'api_error', 'upstream stream ended before a finishReason');
+      this.abort(new GatewayError('upstream_bad_response', 'upstream stream ended before a finishReason'));
       return;
     }
     this.blocks.close();

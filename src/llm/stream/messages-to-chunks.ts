@@ -14,13 +14,14 @@
 // Usage: message_start carries the input side (input_tokens + cache counters, output usually 1);
 // message_delta carries cumulative output and, in newer API versions, the input side again.
 // They are combined by MessagesUsageTally (formats/usage.ts), the one place that rule lives.
+import { GatewayError } from '../../errors.js';
 import type { StreamOptions } from '../convert/types.js';
 import type { FinishReason } from '../formats/completions.js';
 import type { ContentBlockDeltaEvent, ContentBlockStartEvent, MessageDeltaEvent, MessagesUsage, StopReason } from '../formats/messages.js';
 import { errorType, statusForType } from '../formats/provider-errors.js';
 import { completionsUsage, MessagesUsageTally } from '../formats/usage.js';
 import { parseMessagesEvent } from './events.js';
-import type { SseFrames } from './sse-reader.js';
+import type { SseFrames } from '../../http/sse-reader.js';
 import { TranslatingStream } from './translating-stream.js';
 
 const TEXT = -1;
@@ -69,7 +70,7 @@ export class MessagesToChunks extends TranslatingStream {
     if (ev === null || ev.type === 'ping') return;
     if (ev.type === 'error') {
       const type = errorType(0, ev.error.type);
-      this.abort(statusForType(type), type, ev.error.message);
+      this.abort({ status: statusForType(type), type, message: ev.error.message });
       return;
     }
     if (ev.type === 'message_start') {
@@ -97,7 +98,7 @@ export class MessagesToChunks extends TranslatingStream {
   }
 
   protected override onUpstreamEnd(): void {
-    this.abort(502, 'api_error', 'upstream stream ended before message_stop');
+    this.abort(new GatewayError('upstream_bad_response', 'upstream stream ended before message_stop'));
   }
 
   private start(id: string, model: string, usage: Partial<MessagesUsage> | undefined): void {

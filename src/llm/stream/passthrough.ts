@@ -9,15 +9,15 @@
 // chunk (choices: []) must not reach the client, so frames are re-framed (`data: <bytes>\n\n`,
 // data bytes copied unchanged) and that chunk is left out. SSE comments and id/retry fields
 // are not carried in that mode.
+import { GatewayError } from '../../errors.js';
 import type { StreamOptions, StreamTransducer } from '../convert/types.js';
 import type { MessagesUsage } from '../formats/messages.js';
 import type { ErrorDialect } from '../formats/errors.js';
-import { typeForStatus } from '../formats/provider-errors.js';
 import { CompletionsUsageTally, MessagesUsageTally } from '../formats/usage.js';
 import { parseCompletionsFrame, parseMessagesEvent } from './events.js';
-import { SseReader, type SseFrames } from './sse-reader.js';
+import { SseReader, type SseFrames } from '../../http/sse-reader.js';
 import { NO_OUTPUT, SseOutput } from './sse-writer.js';
-import type { StreamPhase } from './translating-stream.js';
+import { malformed, type StreamPhase } from './translating-stream.js';
 
 const DATA_PREFIX = Buffer.from('data: ');
 const FRAME_END = Buffer.from('\n\n');
@@ -41,7 +41,7 @@ export abstract class Passthrough implements StreamTransducer {
     try {
       frames = this.reader.push(chunk);
     } catch (err) {
-      return this.failWith(502, `malformed upstream stream: ${err instanceof Error ? err.message : String(err)}`, true);
+      return this.failWith(malformed(err), true);
     }
     return this.forward(chunk, frames);
   }
@@ -52,9 +52,9 @@ export abstract class Passthrough implements StreamTransducer {
     return this.onUpstreamEnd(pending && this.verbatim);
   }
 
-  fail(status: number, message: string): Uint8Array {
+  fail(err: GatewayError): Uint8Array {
     if (this.phase !== 'open') return NO_OUTPUT;
-    return this.failWith(status, message, this.reader.end());
+    return this.failWith(err, this.reader.end());
   }
 
   protected abstract forward(chunk: Uint8Array, frames: SseFrames): Uint8Array;
@@ -65,10 +65,10 @@ export abstract class Passthrough implements StreamTransducer {
    * The error event in the client's dialect. If the client already holds part of a frame,
    * a blank line first ends that frame so the error event is parsed on its own.
    */
-  protected failWith(status: number, message: string, partial: boolean): Uint8Array {
+  protected failWith(err: GatewayError, partial: boolean): Uint8Array {
     const out = new SseOutput();
     if (partial && this.verbatim) out.raw('\n\n');
-    out.error(this.dialect, status, typeForStatus(status), message);
+    out.error(this.dialect, err);
     this.phase = 'failed';
     return out.take();
   }
@@ -117,7 +117,7 @@ export class CompletionsPassthrough extends Passthrough {
       this.phase = 'done';
       return Buffer.from('data: [DONE]\n\n');
     }
-    return this.failWith(502, 'upstream stream ended before [DONE]', partial);
+    return this.failWith(new GatewayError('upstream_bad_response', 'upstream stream ended before [DONE]'), partial);
   }
 
   /** Watches one frame; returns false for the injected usage chunk the client must not see. */
@@ -274,7 +274,7 @@ export class MessagesPassthrough extends Passthrough {
   }
 
   protected onUpstreamEnd(partial: boolean): Uint8Array {
-    return this.failWith(502, 'upstream stream ended before message_stop', partial);
+    return this.failWith(new GatewayError('upstream_bad_response', 'upstream stream ended before message_stop'), partial);
   }
 
   private observe(frames: SseFrames, i: number): void {

@@ -1,8 +1,9 @@
 // Client-side SSE output. Events of one push are appended to a single string (V8 keeps the
 // concatenation as a rope) and encoded once, so a push costs one Buffer however many events
 // it produced.
-import type { LlmErrorType } from '../errors.js';
-import { errorBody, type ErrorDialect } from '../formats/errors.js';
+import { GatewayError } from '../../errors.js';
+import { errorBody, gatewayErrorBody, type ErrorDialect } from '../formats/errors.js';
+import type { ProviderError } from '../formats/provider-errors.js';
 
 export const NO_OUTPUT: Uint8Array = new Uint8Array(0);
 
@@ -24,9 +25,12 @@ export class SseOutput {
     this.text += text;
   }
 
-  /** An error event in the client's dialect: OpenAI `data: {"error":...}`, Anthropic `event: error`. */
-  error(dialect: ErrorDialect, status: number, type: LlmErrorType, message: string): void {
-    const body = JSON.stringify(errorBody(dialect, status, type, message));
+  /**
+   * An error event in the client's dialect: OpenAI `data: {"error":...}`, Anthropic `event: error`.
+   * The gateway's own errors carry their code and reason; a provider's keeps its own type.
+   */
+  error(dialect: ErrorDialect, e: GatewayError | ProviderError): void {
+    const body = JSON.stringify(e instanceof GatewayError ? gatewayErrorBody(dialect, e) : errorBody(dialect, e.status, e.type, e.message));
     if (dialect === 'anthropic') this.event('error', body);
     else this.data(body);
   }

@@ -4,11 +4,11 @@
 //   that ends before its terminal event becomes ONE error event in the client's dialect and no
 //   clean terminator, never a silent clean end;
 // - after the terminal event or an error, nothing more is emitted.
+import { GatewayError } from '../../errors.js';
 import type { StreamTransducer } from '../convert/types.js';
-import type { LlmErrorType } from '../errors.js';
 import type { ErrorDialect } from '../formats/errors.js';
-import { typeForStatus } from '../formats/provider-errors.js';
-import { SseReader, type SseFrames } from './sse-reader.js';
+import type { ProviderError } from '../formats/provider-errors.js';
+import { SseReader, type SseFrames } from '../../http/sse-reader.js';
 import { SseOutput } from './sse-writer.js';
 
 export type StreamPhase = 'open' | 'done' | 'failed';
@@ -26,7 +26,7 @@ export abstract class TranslatingStream implements StreamTransducer {
       const frames = this.reader.push(chunk);
       for (let i = 0; i < frames.count && this.phase === 'open'; i++) this.onFrame(frames, i);
     } catch (err) {
-      this.abort(502, 'api_error', `malformed upstream stream: ${err instanceof Error ? err.message : String(err)}`);
+      this.abort(malformed(err));
     }
     return this.out.take();
   }
@@ -37,8 +37,8 @@ export abstract class TranslatingStream implements StreamTransducer {
     return this.out.take();
   }
 
-  fail(status: number, message: string): Uint8Array {
-    if (this.phase === 'open') this.abort(status, typeForStatus(status), message);
+  fail(err: GatewayError): Uint8Array {
+    if (this.phase === 'open') this.abort(err);
     return this.out.take();
   }
 
@@ -50,12 +50,17 @@ export abstract class TranslatingStream implements StreamTransducer {
    * stream; a subclass may decide the stream was in fact complete (see OpenAI's `[DONE]`).
    */
   protected onUpstreamEnd(_pending: boolean): void {
-    this.abort(502, 'api_error', 'upstream stream ended before it was complete');
+    this.abort(new GatewayError('upstream_bad_response', 'upstream stream ended before it was complete'));
   }
 
   /** Emits the client-dialect error event and closes the stream. */
-  protected abort(status: number, type: LlmErrorType, message: string): void {
-    this.out.error(this.dialect, status, type, message);
+  protected abort(e: GatewayError | ProviderError): void {
+    this.out.error(this.dialect, e);
     this.phase = 'failed';
   }
+}
+
+/** A frame the framer or a state machine could not read: the upstream's fault. */
+export function malformed(err: unknown): GatewayError {
+  return new GatewayError('upstream_bad_response', `malformed upstream stream: ${err instanceof Error ? err.message : String(err)}`);
 }

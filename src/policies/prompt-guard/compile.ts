@@ -1,28 +1,23 @@
 // promptGuard config -> PromptGuardPolicy, once at config load (regexes built, webhook pools
 // opened, rejection responses prepared).
-import type { UpstreamPool } from '../../upstream/dispatch.js';
 import { durationMs } from '../../config/schema/common.js';
 import type { GuardT, PromptGuardT, RejectionT } from '../../config/schema/prompt-guard.js';
-import type { PolicyCompiler } from '../request-policy.js';
+import type { PolicyCompiler } from '../types.js';
 import { BUILTIN_DETECTORS, customDetector, type Detector } from './builtins.js';
 import { DEFAULT_REJECTION_MESSAGE, PromptGuardPolicy, type Guard, type Rejection } from './guard.js';
 
 const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
-export interface GuardCompiler extends PolicyCompiler {
-  servicePool(hostPort: string): UpstreamPool;
-}
-
 type Path = (string | number)[];
 
-export function compilePromptGuard(spec: PromptGuardT, path: Path, c: GuardCompiler): PromptGuardPolicy | null {
+export function compilePromptGuard(spec: PromptGuardT, path: Path, c: PolicyCompiler): PromptGuardPolicy | null {
   const request = (spec.request ?? []).map((g, i) => compileGuard(g, [...path, 'request', i], c));
   const response = (spec.response ?? []).map((g, i) => compileGuard(g, [...path, 'response', i], c));
   if (request.length + response.length === 0) return null;
   return new PromptGuardPolicy(request, response);
 }
 
-function compileGuard(g: GuardT, path: Path, c: GuardCompiler): Guard {
+function compileGuard(g: GuardT, path: Path, c: PolicyCompiler): Guard {
   const rejection = compileRejection(g.rejection, [...path, 'rejection'], c);
   if (g.regex !== undefined) {
     const detectors: Detector[] = g.regex.rules.map((r) =>
@@ -34,7 +29,7 @@ function compileGuard(g: GuardT, path: Path, c: GuardCompiler): Guard {
   return {
     kind: 'webhook',
     target: {
-      pool: c.servicePool(w.target.host),
+      endpoint: c.network.endpoint(`http://${w.target.host}`),
       timeoutMs: w.timeout !== undefined ? durationMs(w.timeout) : DEFAULT_WEBHOOK_TIMEOUT_MS,
       failOpen: w.failureMode === 'failOpen',
     },

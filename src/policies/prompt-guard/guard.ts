@@ -5,7 +5,8 @@
 // 503, failOpen lets the content through. A rejection is an error in the caller's dialect with
 // the configured status, message and headers.
 import type { ApiFormat, Json } from '../../llm/convert/types.js';
-import { PolicyRejection } from '../request-policy.js';
+import { GatewayError } from '../../errors.js';
+import type { ResponsePolicy } from '../types.js';
 import type { Detector } from './builtins.js';
 import { findMatches, maskText } from './regex.js';
 import { answerSlots, messagesOf, promptSlots, replaceMessages, type TextSlot } from './texts.js';
@@ -29,7 +30,11 @@ export interface StreamGuardRules {
   readonly reject: readonly { readonly detectors: readonly Detector[]; readonly rejection: Rejection }[];
 }
 
-export class PromptGuardPolicy {
+/**
+ * `policies.ai.promptGuard`: on the prompt once per request (guardPrompt, before any attempt),
+ * and a response policy on the answer once all attempts are done.
+ */
+export class PromptGuardPolicy implements ResponsePolicy {
   /** Regex guards on the answer, for streams; null when there are none. */
   readonly streamRules: StreamGuardRules | null;
   /** A webhook guards the answer: streamed answers are held until complete. */
@@ -50,7 +55,7 @@ export class PromptGuardPolicy {
     this.answerWebhook = response.some((g) => g.kind === 'webhook');
   }
 
-  /** Guards the prompt in place; throws a PolicyRejection. Async only when a webhook guards it. */
+  /** Guards the prompt in place; throws a GatewayError (guardrail_*). Async only when a webhook guards it. */
   guardPrompt(body: Json, format: ApiFormat): void | Promise<void> {
     return runGuards(this.request, () => promptSlots(body, format), checkPrompt);
   }
@@ -100,12 +105,12 @@ async function askWebhook(g: Extract<Guard, { kind: 'webhook' }>, slots: readonl
     verdict = await check(g.target, messagesOf(slots));
   } catch (e) {
     if (g.target.failOpen) return;
-    throw new PolicyRejection(503, 'api_error', `guardrail webhook failed: ${(e as Error).message}`);
+    throw new GatewayError('guardrail_unavailable', `guardrail webhook failed: ${(e as Error).message}`);
   }
   if (verdict.kind === 'reject') throw rejectionError({ ...g.rejection, status: verdict.status, message: verdict.body });
   if (verdict.kind === 'mask') replaceMessages(slots, verdict.texts);
 }
 
-export function rejectionError(r: Rejection): PolicyRejection {
-  return new PolicyRejection(r.status, r.status === 403 ? 'permission_error' : 'invalid_request_error', r.message, [...r.headers]);
+export function rejectionError(r: Rejection): GatewayError {
+  return new GatewayError('guardrail_rejected', r.message, { status: r.status, headers: r.headers });
 }

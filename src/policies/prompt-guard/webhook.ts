@@ -3,12 +3,12 @@
 // `{"body":{"choices":[{"message":{role,content}}]}}` to `/response`, and the service answers
 // `{"action": ...}`, untagged: reject `{body: "<text>", status_code: N, reason?}`, mask
 // `{body: {messages|choices}, reason?}`, or pass `{reason?}`.
-import type { UpstreamPool } from '../../upstream/dispatch.js';
-import { postJson } from '../../upstream/json-call.js';
+import type { PolicyEndpoint } from '../network.js';
 import type { MessageText } from './texts.js';
 
 export interface WebhookTarget {
-  readonly pool: UpstreamPool;
+  /** The guardrail service, through the policy compiler's network port. */
+  readonly endpoint: PolicyEndpoint;
   readonly timeoutMs: number;
   readonly failOpen: boolean;
 }
@@ -36,7 +36,21 @@ export async function checkAnswer(t: WebhookTarget, answers: readonly MessageTex
 }
 
 async function call(t: WebhookTarget, path: string, payload: unknown): Promise<Obj> {
-  const { status, body } = await postJson(t.pool, path, payload, [], t.timeoutMs);
+  const reply = await t.endpoint.call({
+    method: 'POST',
+    path,
+    headers: ['content-type', 'application/json'],
+    body: JSON.stringify(payload),
+    timeoutMs: t.timeoutMs,
+  });
+  const status = reply.status;
+  const text = reply.body.toString('utf8');
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    throw new Error(`reply (HTTP ${status}) is not JSON`);
+  }
   if (status < 200 || status >= 300) throw new Error(`guardrail webhook answered HTTP ${status}`);
   if (!isObj(body) || !isObj(body.action)) throw new Error('guardrail webhook reply has no action object');
   return body.action;

@@ -3,39 +3,54 @@
 import { describe, expect, it } from 'vitest';
 import { classifyA2a } from '../../../src/a2a/classify.js';
 import { A2aExchange, a2aLogFields } from '../../../src/a2a/exchange.js';
-import { a2aRequests, countA2aCall, methodLabel } from '../../../src/a2a/metrics.js';
-import { a2aErrorBody, GatewayError, JsonRpcRequestError } from '../../../src/pipeline/errors.js';
-import { PolicyRejection } from '../../../src/policies/request-policy.js';
-import { toGatewayError } from '../../../src/pipeline/respond.js';
+import { a2aCallLabels, methodLabel } from '../../../src/a2a/metrics.js';
+import { GatewayMetrics } from '../../../src/observability/metrics.js';
+import { GatewayError } from '../../../src/errors.js';
+import { DIALECTS } from '../../../src/pipeline/dialects.js';
+import type { RequestCtx } from '../../../src/pipeline/context.js';
 
 const call = (id: unknown, method = 'message/send') =>
   classifyA2a('POST', '/', Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, method })));
 
+/** The A2A writer of the dialect table, for a request whose A2A record is `x`. */
+const a2aErrorBody = (e: GatewayError, x: A2aExchange) => DIALECTS.a2a(e, { a2a: x } as RequestCtx);
+
 describe('JSON-RPC error objects for gateway errors', () => {
   it('authorization denial: 403 stays the HTTP status, code -32000, the request id echoed', () => {
     const x = call('req-1', 'tasks/cancel');
-    const e = toGatewayError(new PolicyRejection(403, 'permission_error', 'request denied by authorization policy'));
+    const e = new GatewayError('authorization_denied', 'request denied by authorization policy');
     expect(JSON.parse(a2aErrorBody(e, x))).toEqual({
       jsonrpc: '2.0',
       id: 'req-1',
-      error: { code: -32000, message: 'request denied by authorization policy', data: { httpStatus: 403, type: 'permission_error' } },
+      error: {
+        code: -32000,
+        message: 'request denied by authorization policy',
+        data: { httpStatus: 403, type: 'permission_error', code: 'authorization_denied', reason: 'Authorization' },
+      },
     });
     expect([x.outcome, x.errorCode]).toEqual(['error', -32000]);
   });
 
   it('malformed requests carry their own code', () => {
     const x = classifyA2a('POST', '/', Buffer.from('{"jsonrpc":"2.0","id":4}'));
-    const body = JSON.parse(a2aErrorBody(new JsonRpcRequestError(x.problem!.code, x.problem!.message), x));
-    expect(body).toMatchObject({ id: 4, error: { code: -32600, data: { httpStatus: 400 } } });
+    const body = JSON.parse(a2aErrorBody(new GatewayError('invalid_jsonrpc', x.problem!.message, { rpcCode: x.problem!.code }), x));
+    expect(body).toMatchObject({
+      id: 4,
+      error: { code: -32600, data: { httpStatus: 400, code: 'invalid_jsonrpc', reason: 'InvalidRequest' } },
+    });
   });
 
   it('upstream failures are internal errors; a card fetch has no id', () => {
     const x = classifyA2a('GET', '/.well-known/agent-card.json', null);
-    const body = JSON.parse(a2aErrorBody(new GatewayError(503, 'api_error', 'upstream unreachable', 'upstream'), x));
+    const body = JSON.parse(a2aErrorBody(new GatewayError('upstream_unreachable', 'upstream unreachable'), x));
     expect(body).toEqual({
       jsonrpc: '2.0',
       id: null,
-      error: { code: -32603, message: 'upstream unreachable', data: { httpStatus: 503, type: 'api_error' } },
+      error: {
+        code: -32603,
+        message: 'upstream unreachable',
+        data: { httpStatus: 503, type: 'api_error', code: 'upstream_unreachable', reason: 'UpstreamFailure' },
+      },
     });
   });
 });
@@ -56,6 +71,15 @@ describe('access-log fields', () => {
     expect(a2aLogFields(new A2aExchange('card'))).toEqual({ protocol: 'a2a' });
   });
 });
+
+const metrics = new GatewayMetrics('test', new Set());
+const a2aRequests = metrics.a2aRequests;
+
+/** What finish() does for a request on an A2A route. */
+function countA2aCall(x: A2aExchange, route: string, backend: string): void {
+  const labels = a2aCallLabels(x, route, backend);
+  if (labels !== null) metrics.countA2aCall(labels);
+}
 
 async function count(labels: Record<string, string>): Promise<number> {
   const m = await a2aRequests.get();

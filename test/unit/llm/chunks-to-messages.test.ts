@@ -1,6 +1,7 @@
 // The OpenAI-chunks -> Anthropic-events state machine beyond the golden corpus: compatible
 // servers' variations (no tool index, reused index, usage on the finish chunk, errors in
 // vLLM's shape), interleaved tool arguments, and failure paths.
+import { GatewayError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { conversionFor } from '../../../src/llm/convert/index.js';
 import type { StreamTransducer } from '../../../src/llm/convert/types.js';
@@ -149,11 +150,17 @@ describe('ChunksToMessages', () => {
     expect(out.at(-1)!.data).toEqual({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } });
   });
 
-  it('reports fail() as an Anthropic error event with the status mapped', () => {
+  it("reports fail() as an Anthropic error event with the kind's type, code and reason", () => {
     const { t } = open();
     t.push(enc(chunk({ content: 'x' })));
-    expect(events(t.fail(504, 'upstream timed out'))).toEqual([
-      { event: 'error', data: { type: 'error', error: { type: 'timeout_error', message: 'upstream timed out' } } },
+    expect(events(t.fail(new GatewayError('upstream_timeout', 'upstream timed out')))).toEqual([
+      {
+        event: 'error',
+        data: {
+          type: 'error',
+          error: { type: 'timeout_error', message: 'upstream timed out', code: 'upstream_timeout', reason: 'Timeout' },
+        },
+      },
     ]);
     expect(t.push(enc(DONE))).toHaveLength(0);
   });
@@ -164,7 +171,15 @@ describe('ChunksToMessages', () => {
     expect(out).toEqual([
       {
         event: 'error',
-        data: { type: 'error', error: { type: 'api_error', message: expect.stringContaining('without any completion chunk') } },
+        data: {
+          type: 'error',
+          error: {
+            type: 'api_error',
+            message: expect.stringContaining('without any completion chunk'),
+            code: 'upstream_bad_response',
+            reason: 'UpstreamFailure',
+          },
+        },
       },
     ]);
   });
@@ -174,7 +189,15 @@ describe('ChunksToMessages', () => {
     expect(events(t.end())).toEqual([
       {
         event: 'error',
-        data: { type: 'error', error: { type: 'api_error', message: 'upstream stream ended before finish_reason and [DONE]' } },
+        data: {
+          type: 'error',
+          error: {
+            type: 'api_error',
+            message: 'upstream stream ended before finish_reason and [DONE]',
+            code: 'upstream_bad_response',
+            reason: 'UpstreamFailure',
+          },
+        },
       },
     ]);
   });

@@ -1,5 +1,6 @@
 // The Anthropic-events -> OpenAI-chunks state machine beyond the golden corpus: failure paths,
 // usage accounting and the output contract (one buffer per push, nothing after the end).
+import { GatewayError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { conversionFor } from '../../../src/llm/convert/index.js';
 import type { StreamTransducer } from '../../../src/llm/convert/types.js';
@@ -92,8 +93,10 @@ describe('MessagesToChunks', () => {
   it('turns fail() into an OpenAI error event and emits nothing afterwards', () => {
     const { t } = open();
     t.push(enc(START + TEXT_START + delta('partial')));
-    const failed = frames(t.fail(504, 'upstream timed out'));
-    expect(failed).toEqual([{ error: { message: 'upstream timed out', type: 'timeout', param: null, code: null } }]);
+    const failed = frames(t.fail(new GatewayError('upstream_timeout', 'upstream timed out')));
+    expect(failed).toEqual([
+      { error: { message: 'upstream timed out', type: 'timeout', param: null, code: 'upstream_timeout', reason: 'Timeout' } },
+    ]);
     expect(t.push(enc(delta('late')))).toHaveLength(0);
     expect(t.end()).toHaveLength(0);
   });
@@ -101,7 +104,7 @@ describe('MessagesToChunks', () => {
   it('does not add an error after a clean end', () => {
     const { t } = open();
     t.push(enc(START + ev('message_delta', { delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 1 } }) + ev('message_stop', {})));
-    expect(t.fail(502, 'socket closed')).toHaveLength(0);
+    expect(t.fail(new GatewayError('upstream_reset', 'socket closed'))).toHaveLength(0);
     expect(t.end()).toHaveLength(0);
   });
 

@@ -1,5 +1,6 @@
 // Same-format streams: verbatim forwarding, the injected-usage chunk the client did not ask
 // for, truncation and failure in the client's dialect, and the cheap watching path.
+import { GatewayError } from '../../../src/errors.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { conversionFor } from '../../../src/llm/convert/index.js';
 import type { ApiFormat, StreamTransducer } from '../../../src/llm/convert/types.js';
@@ -108,7 +109,13 @@ describe('completions pass-through', () => {
     const out = str(w.t.end());
     expect(out.startsWith('\n\ndata: {"error":')).toBe(true);
     expect(JSON.parse(out.trim().slice(6))).toEqual({
-      error: { message: 'upstream stream ended before [DONE]', type: 'server_error', param: null, code: null },
+      error: {
+        message: 'upstream stream ended before [DONE]',
+        type: 'server_error',
+        param: null,
+        code: 'upstream_bad_response',
+        reason: 'UpstreamFailure',
+      },
     });
   });
 
@@ -122,8 +129,8 @@ describe('completions pass-through', () => {
   it('reports fail() in the OpenAI dialect', () => {
     const w = open('completions', true);
     w.t.push(enc(chunk({ content: 'Hi' })));
-    expect(str(w.t.fail(502, 'connection reset'))).toBe(
-      'data: {"error":{"message":"connection reset","type":"server_error","param":null,"code":null}}\n\n',
+    expect(str(w.t.fail(new GatewayError('upstream_reset', 'connection reset')))).toBe(
+      'data: {"error":{"message":"connection reset","type":"server_error","param":null,"code":"upstream_reset","reason":"UpstreamFailure"}}\n\n',
     );
     expect(str(w.t.end())).toBe('');
   });
@@ -169,19 +176,30 @@ describe('messages pass-through', () => {
   it('reports a stream without message_stop as an Anthropic error event', () => {
     const w = open('messages', false);
     w.t.push(enc(START));
-    expect(str(w.t.end())).toBe(ev('error', { error: { type: 'api_error', message: 'upstream stream ended before message_stop' } }));
+    expect(str(w.t.end())).toBe(
+      ev('error', {
+        error: {
+          type: 'api_error',
+          message: 'upstream stream ended before message_stop',
+          code: 'upstream_bad_response',
+          reason: 'UpstreamFailure',
+        },
+      }),
+    );
   });
 
   it('adds nothing after an upstream error event', () => {
     const w = open('messages', false);
     w.t.push(enc(START + ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' } })));
     expect(str(w.t.end())).toBe('');
-    expect(str(w.t.fail(502, 'reset'))).toBe('');
+    expect(str(w.t.fail(new GatewayError('upstream_reset', 'reset')))).toBe('');
   });
 
-  it('reports fail() with the status mapped to an Anthropic type', () => {
+  it("reports fail() with the kind's Anthropic type", () => {
     const w = open('messages', false);
     w.t.push(enc(START));
-    expect(str(w.t.fail(529, 'Overloaded'))).toBe(ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' } }));
+    expect(str(w.t.fail(new GatewayError('upstream_unreachable', 'unreachable')))).toBe(
+      ev('error', { error: { type: 'api_error', message: 'unreachable', code: 'upstream_unreachable', reason: 'UpstreamFailure' } }),
+    );
   });
 });

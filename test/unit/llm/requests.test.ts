@@ -2,20 +2,20 @@
 // unknown fields never crash, and the small mapping rules (thinking budget, tool choice).
 import { describe, expect, it } from 'vitest';
 import { conversionFor } from '../../../src/llm/convert/index.js';
-import { LlmError } from '../../../src/llm/errors.js';
+import { GatewayError } from '../../../src/errors.js';
 
 type Obj = Record<string, unknown>;
 const toMessages = conversionFor('completions', 'messages');
 const toCompletions = conversionFor('messages', 'completions');
 
-function refusal(run: () => unknown): LlmError {
+function refusal(run: () => unknown): GatewayError {
   try {
     run();
   } catch (err) {
-    if (err instanceof LlmError) return err;
+    if (err instanceof GatewayError) return err;
     throw err;
   }
-  throw new Error('expected an LlmError');
+  throw new Error('expected a GatewayError');
 }
 
 const user = (content: unknown): Obj => ({ role: 'user', content });
@@ -48,7 +48,7 @@ describe('completions -> messages requests', () => {
     ['tool_choice', base({ tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: 'sometimes' })],
   ])('refuses what Anthropic cannot express: %s', (param, body) => {
     const e = refusal(() => toMessages.request(body));
-    expect([e.status, e.type, e.param]).toEqual([400, 'invalid_request_error', param]);
+    expect([e.status, e.kind, e.param]).toEqual([400, 'invalid_field', param]);
   });
 
   it('names the tool call whose arguments are not a JSON object', () => {

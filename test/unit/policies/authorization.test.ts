@@ -56,7 +56,9 @@ describe('agentgateway authorization semantics', () => {
   });
 
   it('a denied request is a 403 permission error', () => {
-    expect(() => policy([{ deny: 'true' }]).check(req())).toThrow(expect.objectContaining({ status: 403, type: 'permission_error' }));
+    expect(() => policy([{ deny: 'true' }]).check(req())).toThrow(
+      expect.objectContaining({ status: 403, kind: 'authorization_denied', reason: 'Authorization' }),
+    );
   });
 
   it('listener and route rule sets combine', () => {

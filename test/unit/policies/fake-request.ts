@@ -1,5 +1,8 @@
 // A PolicyRequest for unit tests (the pipeline's RequestCtx implements the same interface).
-import type { ClientCredential, PolicyRequest } from '../../../src/policies/request-policy.js';
+import { Pool } from 'undici';
+import type { PolicyNetwork } from '../../../src/policies/network.js';
+import type { ClientCredential, PolicyRequest } from '../../../src/policies/types.js';
+import { policyCall } from '../../../src/upstream/policy-call.js';
 import { celRequest } from '../cel/request.js';
 
 export interface FakeRequest extends PolicyRequest {
@@ -59,5 +62,14 @@ export function fakeCompiler(files: Record<string, string> = {}) {
     resolveFile: (file: string) => `/cfg/${file}`,
     /** No reload in unit tests: every compile gets fresh live state. */
     live: <T extends object>(_id: string, _spec: unknown, create: () => T): T => create(),
+    network: realNetwork,
   };
 }
+
+/** The policies' network port over a plain undici pool per origin (the gateway's adds pool reuse and overrides). */
+export const realNetwork: PolicyNetwork = {
+  endpoint: (origin) => {
+    const pool = new Pool(origin);
+    return { call: (c) => policyCall(pool, c) };
+  },
+};

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TTL_MS, MIN_REFRESH_MS, parseJwks, RETRY_MS, ttlFrom, UrlJwks } from '../../../src/policies/jwks.js';
 import { JwksServer, makeKey, type SigningKey } from '../../helpers/jwt-issuer.js';
+import { realNetwork } from './fake-request.js';
+
+/** A URL source fetching through the policies' network port, as the compiler hands it in. */
+const urlJwks = (url: string, now?: () => number) => new UrlJwks(url, realNetwork.endpoint(new URL(url).origin), now);
 
 describe('Cache-Control', () => {
   it('max-age with a floor and a default', () => {
@@ -62,7 +66,7 @@ describe('a JWKS URL', () => {
     let now = 1_000_000;
     idp.hits = 0;
     idp.cacheControl = 'max-age=120';
-    const src = new UrlJwks(idp.url, () => now);
+    const src = urlJwks(idp.url, () => now);
     await src.ready();
     expect(idp.hits).toBe(1);
     expect(src.current()!.kty.has('k1')).toBe(true);
@@ -95,7 +99,7 @@ describe('a JWKS URL', () => {
   });
 
   it('a cold start against a dead URL has no keys and says why', async () => {
-    const src = new UrlJwks('http://127.0.0.1:1/jwks.json');
+    const src = urlJwks('http://127.0.0.1:1/jwks.json');
     await src.ready();
     expect(src.current()).toBeNull();
     expect(src.unavailableReason()).toMatch(/^fetching the JWKS failed \(.+\)$/);

@@ -6,7 +6,7 @@ import { compileApiKey } from '../../../src/policies/api-key.js';
 import { compileBasicAuth } from '../../../src/policies/basic-auth.js';
 import { apr1, shaCrypt } from '../../../src/policies/htpasswd.js';
 import { MAX_PENDING, PasswordPool, passwordPool, workerFile } from '../../../src/policies/password-pool.js';
-import { PolicyRejection } from '../../../src/policies/request-policy.js';
+import { GatewayError } from '../../../src/errors.js';
 import { fakeCompiler, fakeRequest } from './fake-request.js';
 
 const pool = new PasswordPool(1, workerFile());
@@ -32,8 +32,8 @@ describe('PasswordPool', () => {
     const hashes = [{ kind: 'bcrypt' as const, hash: bcryptHash }];
     const queued = Array.from({ length: MAX_PENDING }, () => pool.firstMatch('x', hashes));
     const refused = await pool.firstMatch('x', hashes).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(PolicyRejection);
-    expect(refused).toMatchObject({ status: 503, headers: [['retry-after', '1']] });
+    expect(refused).toBeInstanceOf(GatewayError);
+    expect(refused).toMatchObject({ kind: 'auth_overloaded', status: 503, headers: [['retry-after', '1']] });
     expect(await Promise.all(queued)).toEqual(new Array(MAX_PENDING).fill(-1));
     expect(await pool.firstMatch('bee', hashes)).toBe(0);
   });

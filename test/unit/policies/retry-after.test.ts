@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { retryAfterMs } from '../../../src/policies/retry-after.js';
-import { DEFAULT_MAX_RETRY_AFTER_MS, retryWaitMs, type RetryPolicy } from '../../../src/policies/retry.js';
+import { DEFAULT_MAX_RETRY_AFTER_MS, retryWaitMs, type RetrySettings } from '../../../src/policies/retry.js';
 
 const h = (o: Record<string, string>) => (n: string) => o[n];
 
@@ -21,7 +21,7 @@ describe('retryAfterMs', () => {
 });
 
 describe('retryWaitMs', () => {
-  const p: RetryPolicy = {
+  const p: RetrySettings = {
     retries: 1,
     backoffMs: 100,
     maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,

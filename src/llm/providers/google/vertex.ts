@@ -11,7 +11,7 @@
 // policies/gcp-auth.ts.
 import type { ApiFormat, Json } from '../../convert/types.js';
 import { isObject } from '../../convert/fields.js';
-import { LlmError } from '../../errors.js';
+import { GatewayError } from '../../../errors.js';
 import type { Provider, UpstreamRequest } from '../types.js';
 import { vertexAnthropicModel, vertexEmbeddingModel, vertexGeminiModel } from './models.js';
 
@@ -40,7 +40,7 @@ export function vertexProvider(s: VertexSettings): Provider {
     }
     if (format === 'vertex-embeddings') {
       const model = vertexEmbeddingModel(req.model);
-      if (model === null) throw new LlmError(400, 'invalid_request_error', 'model: not a Vertex AI model id', 'model');
+      if (model === null) throw new GatewayError('invalid_field', 'model: not a Vertex AI model id', { param: 'model' });
       return `${base}/publishers/google/models/${model}:predict`;
     }
     return `${base}/endpoints/openapi/chat/completions`;

@@ -1,12 +1,22 @@
 // The stats listener (agentgateway's statsAddr, default [::]:15020): Prometheus text on
 // /metrics and /stats/prometheus. node:http, off the data plane; a taken port is a warning.
 import type { Server } from 'node:http';
-import type { Registry } from 'prom-client';
-import { listenManagement, type ManagementAddress } from '../admin/listen.js';
+import { listenManagement, managementAddress, type ManagementAddress } from './listen.js';
 
 const PATHS = new Set(['/metrics', '/stats/prometheus']);
 
-export function startStatsServer(addr: ManagementAddress, registry: Registry): Promise<Server | null> {
+/** Where the stats listener goes: STATS_ADDR, else `config.statsAddr`, else [::]:15020; null when "off". */
+export function statsAddress(configured: string | undefined): ManagementAddress | null {
+  return managementAddress('STATS_ADDR', configured, '[::]:15020');
+}
+
+/** What the listener serves: the metrics registry's exposition (prom-client stays in src/observability). */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
+
+export function startStatsServer(addr: ManagementAddress, registry: MetricsSource): Promise<Server | null> {
   return listenManagement('stats', addr, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (!PATHS.has(path)) {

@@ -1,6 +1,6 @@
 // Priority buckets (agentgateway's AI provider `groups`): traffic goes to the first bucket that
 // still has an endpoint in rotation; failover to the next bucket happens only by eviction.
-import type { PickTwo } from './types.js';
+import type { PickTwo } from '../native/types.js';
 
 /**
  * Index of the first bucket with a weighted endpoint that is not evicted. When every bucket is

@@ -2,8 +2,8 @@
 // that header-rules.ts compiles. The string path leans on V8's regex and Set; the Buffer path
 // compares bytes (drop names bucketed by length, Connection-listed names as bytes), so
 // undici's raw header Buffers are never decoded into strings.
-import { INVALID_VALUE_CHAR, TOKEN } from '../header-rules.js';
-import type { CompiledHeaderRulesLike, HeaderRewriter } from '../types.js';
+import { INVALID_VALUE_CHAR, TOKEN } from './header-rules.js';
+import type { CompiledHeaderRulesLike, HeaderRewriter } from '../native/types.js';
 
 const CONNECTION = 'connection';
 

@@ -1,7 +1,7 @@
 // Pure-TS pick-2 load balancer, the twin of native/src/p2c.rs: same mulberry32 generator, same
 // f64 arithmetic in the same order, so a seed gives the same picks in both. The state is one
 // Float64Array of columns (P2C_COLUMNS), exposed as live views for the admin API.
-import type { PickTwo, PickTwoState } from '../types.js';
+import type { PickTwo, PickTwoState } from '../native/types.js';
 
 const ALPHA = 0.3;
 const KEEP = 0.7;

@@ -10,7 +10,7 @@ import {
   RESPONSE_DROP_DEFAULT,
   type CompiledHeaderRulesLike,
   type HeaderRuleSpec,
-} from './types.js';
+} from '../native/types.js';
 
 /** RFC 9110 token. */
 export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

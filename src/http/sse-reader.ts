@@ -12,7 +12,7 @@ import {
   SSE_STRIDE,
   type SseFrameBatch,
   type SseFramer,
-} from '../../native/index.js';
+} from '../native/index.js';
 
 const NO_BYTES = Buffer.alloc(0);
 

@@ -1,9 +1,17 @@
-// What request policies (CORS, CSRF, authentication, authorization) see of a request and how
-// they answer. The pipeline's RequestCtx satisfies PolicyRequest structurally, so policies never
-// import the pipeline; a policy either returns (continue), returns a Reply (answer now, e.g. a
-// CORS preflight), or throws a PolicyRejection (401/403 in the caller's dialect).
+// The three kinds of policy, by when they run (agentgateway's store/policy.rs traits):
+// - RequestPolicy: once per request, before a backend is chosen, never again on a retry (CORS,
+//   CSRF, authentication, authorization, rate limits; the prompt guard on the prompt);
+// - BackendPolicy: once per upstream attempt, inside the retry loop, on that attempt (passive
+//   health, the retry decision; backend auth and header rewrites are compiled into header rules);
+// - ResponsePolicy: once per request, after all attempts, on the answer (response guards).
+// What they see of a request is structural (the pipeline's RequestCtx satisfies PolicyRequest),
+// so policies never import the pipeline. A policy continues (undefined), answers now (a Reply,
+// e.g. a CORS preflight) or throws a GatewayError of its kind (src/errors.ts), which the
+// pipeline writes in the caller's dialect. Policies reach the network only through the port
+// the compiler hands in (network.ts).
 import type { CelRequest } from '../cel/index.js';
-import type { LlmErrorType } from '../llm/errors.js';
+import type { ApiFormat, Json } from '../llm/convert/types.js';
+import type { PolicyNetwork } from './network.js';
 
 /** A client credential found by an authentication policy, removed before forwarding. */
 export type ClientCredential =
@@ -52,26 +60,35 @@ export interface Reply {
 /** `undefined`: continue with the next phase. */
 export type PolicyOutcome = Reply | undefined;
 
-export interface RequestPolicy {
-  apply(req: PolicyRequest): PolicyOutcome | Promise<PolicyOutcome>;
+/** Once per request, before backend selection; not repeated on retries. */
+export interface RequestPolicy<R = PolicyRequest> {
+  apply(req: R): PolicyOutcome | Promise<PolicyOutcome>;
 }
 
-/** A request refused by a policy; the pipeline writes it in the caller's dialect. */
-export class PolicyRejection extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: LlmErrorType,
-    message: string,
-    /** WWW-Authenticate and similar. */
-    readonly headers: readonly [string, string][] = [],
-  ) {
-    super(message);
-    this.name = 'PolicyRejection';
-  }
+/** One upstream attempt as a backend policy judges it: its response head (status 0: none came). */
+export interface AttemptHead {
+  readonly status: number;
+  /** A response header (any case). */
+  header(name: string): string | undefined;
 }
 
-/** Where policies read their files and report config problems (the runtime compiler). */
+/**
+ * Once per upstream attempt, inside the retry loop, on that attempt's head (`req.response` is
+ * set to it for CEL): what it concludes, `V`, is the attempt loop's to act on.
+ */
+export interface BackendPolicy<V> {
+  judge(req: CelRequest, head: AttemptHead): V;
+}
+
+/** Once per request, after all attempts, on the answer in the client's format: may change it, or refuse it (throws). */
+export interface ResponsePolicy {
+  guardAnswer(answer: Json, format: ApiFormat): void | Promise<void>;
+}
+
+/** Where policies read their files, report config problems and reach the network (the runtime compiler). */
 export interface PolicyCompiler {
+  /** The one way to the network (JWKS URLs, guardrail webhooks): the gateway's pools. */
+  readonly network: PolicyNetwork;
   /**
    * Live state carried across reloads (JWKS caches, verified-credential caches): same id and
    * spec, same object. Objects with `dispose()` are released when no snapshot uses them.
