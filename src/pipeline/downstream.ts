@@ -16,6 +16,8 @@ export interface Downstream {
   readonly remoteAddress: string;
   readonly body: Buffer | null;
   readonly aborted: boolean;
+  /** Why the exchange was cut short when the client did not simply go away (a send timeout). */
+  readonly abortReason?: string | undefined;
   /** Set once status and headers were handed to the connection. */
   readonly headSent: boolean;
 

@@ -1,16 +1,23 @@
 // One HTTP exchange on uWS, seen by the pipeline as a Downstream. Everything the pipeline
 // needs from uWS's stack-allocated HttpRequest is copied here synchronously; writes made in
 // one event-loop turn are coalesced into one corked write (one syscall), and uWS backpressure
-// is handed to the pipeline's flow control (pause upstream, resume on writable).
+// is handed to the pipeline's flow control (pause upstream, resume on writable). While a write
+// is refused, the send timeout watches for the client to take more (progress.ts).
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import type { Downstream, HeaderList } from '../pipeline/downstream.js';
+import { logEdge } from './edge-log.js';
+import { unwatch, watch, type Watch } from './progress.js';
 import { statusLine } from './status.js';
 
 export interface ExchangeHooks {
   /** Called once when the exchange ends (response done, or client gone). */
-  done(x: Exchange): void;
+  done(x: Downstream): void;
   /** True while the server drains: responses close their connection. */
   readonly draining: boolean;
+  /** The bind's port (for logs). */
+  readonly port: number;
+  /** Current limit for a client that reads nothing of its response (ms). */
+  sendTimeoutMs(): number;
 }
 
 export class Exchange implements Downstream {
@@ -23,7 +30,13 @@ export class Exchange implements Downstream {
   private remoteCanonical: string | undefined;
   body: Buffer | null = null;
   aborted = false;
+  abortReason: string | undefined;
   headSent = false;
+  /** Close the connection after this response (its request's framing cannot be trusted). */
+  closeAfter = false;
+  /** Set while the request body is incomplete (progress.ts). */
+  bodyWatch: Watch | null = null;
+  private sendWatch: Watch | null = null;
   private ended = false;
   private status = 200;
   private headHeaders: HeaderList = [];
@@ -39,7 +52,8 @@ export class Exchange implements Downstream {
     req: HttpRequest,
     private readonly hooks: ExchangeHooks,
   ) {
-    this.method = req.getMethod().toUpperCase();
+    // Methods are case-sensitive (RFC 9110): `get` is not GET, and is refused as unknown.
+    this.method = req.getCaseSensitiveMethod();
     this.path = req.getUrl();
     this.query = req.getQuery() ?? '';
     const h = this.headers;
@@ -59,10 +73,41 @@ export class Exchange implements Downstream {
     if (this.ended) return;
     this.aborted = true;
     this.ended = true;
+    this.unwatchAll();
     const cb = this.abortCb;
     this.abortCb = null;
     cb?.();
     this.hooks.done(this);
+  }
+
+  private unwatchAll(): void {
+    unwatch(this.bodyWatch);
+    unwatch(this.sendWatch);
+    this.bodyWatch = this.sendWatch = null;
+  }
+
+  /** uWS's own 10 s timer would cut a long wait short: pause()+resume() re-arms it. */
+  readonly rearm = (): void => {
+    if (this.ended) return;
+    this.res.pause();
+    this.res.resume();
+  };
+
+  /** The client took nothing of the response for the send timeout: cut it, say why, abort upstream. */
+  private sendTimedOut(): void {
+    if (this.ended) return;
+    const s = this.sendWatch!.limitMs / 1000;
+    this.sendWatch = null;
+    this.abortReason = `response send timeout: the client read nothing for ${s} s`;
+    logEdge({
+      status: 0,
+      event: 'response send timeout',
+      detail: `nothing read for ${s} s`,
+      remote: this.remoteAddress,
+      port: this.hooks.port,
+    });
+    this.onClientGone();
+    this.res.close();
   }
 
   onAbort(cb: () => void): void {
@@ -99,9 +144,10 @@ export class Exchange implements Downstream {
     if (this.ended) return;
     this.ended = true;
     const res = this.res;
+    this.unwatchAll();
     // uWS writes "Connection: close" as a header, so only ask for it before the head is out
     // (asking mid-stream puts the header text inside the chunked body).
-    const close = this.hooks.draining && !this.headSent;
+    const close = (this.hooks.draining || this.closeAfter) && !this.headSent;
     res.cork(() => {
       this.writeHead();
       this.writePending();
@@ -115,6 +161,7 @@ export class Exchange implements Downstream {
   close(): void {
     if (this.ended) return;
     this.ended = true;
+    this.unwatchAll();
     this.abortCb = null;
     this.res.close();
     this.hooks.done(this);
@@ -146,10 +193,14 @@ export class Exchange implements Downstream {
 
   private backpressure(): void {
     this.pauseFn?.();
+    this.sendWatch ??= watch(this.hooks.sendTimeoutMs(), () => this.sendTimedOut(), this.rearm);
     if (this.waitingWritable) return;
     this.waitingWritable = true;
     this.res.onWritable(() => {
       this.waitingWritable = false;
+      // The client took some of the response: the send timeout starts over at the next refusal.
+      unwatch(this.sendWatch);
+      this.sendWatch = null;
       if (!this.ended) this.resumeFn?.();
       return true;
     });

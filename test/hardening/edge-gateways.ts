@@ -1,0 +1,97 @@
+// The edge suites run every case against each HTTP edge the gateway has: the native acceptor in
+// front of uWS, and the Node http server (the TypeScript twin, and what the acceptor hands
+// unusual connections to). A gateway process per edge (AGW_EDGE), both in front of the same
+// recording mock upstream. When the addon (or its acceptor) is unavailable the acceptor runs are
+// skipped under a name that says why; AGW_NATIVE=1 turns that into a failure.
+import { expect } from 'vitest';
+import { loadAddon } from '../../src/native/addon/load.js';
+import { GatewayProcess } from '../helpers/gateway-process.js';
+import type { MockUpstream } from '../helpers/mock-upstream.js';
+import { writeConfig } from '../helpers/traffic.js';
+import type { RawResponse } from './edge-client.js';
+import { json } from './edge-client.js';
+
+export type EdgeName = 'acceptor' | 'node';
+
+function acceptorUnavailable(): string | null {
+  if (process.env.AGW_NATIVE === '0') return 'AGW_NATIVE=0';
+  const r = loadAddon();
+  const reason =
+    r.addon === null ? `native addon unavailable: ${r.reason}` : r.addon.Acceptor === undefined ? 'no acceptor on this platform' : null;
+  if (reason !== null && process.env.AGW_NATIVE === '1') throw new Error(`AGW_NATIVE=1 but the acceptor cannot run: ${reason}`);
+  return reason;
+}
+
+const skip = acceptorUnavailable();
+if (skip !== null) console.warn(`[edge] acceptor runs skipped: ${skip}`);
+
+/** The edges under test, and why the acceptor is not among them (if it is not). */
+export const EDGES: readonly EdgeName[] = skip === null ? ['acceptor', 'node'] : ['node'];
+export const ACCEPTOR_SKIPPED = skip;
+
+export interface EdgeGateway {
+  edge: EdgeName;
+  port: number;
+  gw: GatewayProcess;
+}
+
+/** A host route to `up` on `port`: the pipeline proxies any path, so error dialects follow the path. */
+export function proxyConfig(port: number, up: MockUpstream, http = ''): string {
+  return `binds:
+- port: ${port}
+  listeners:
+  - routes:
+    - backends:
+      - host: 127.0.0.1:${up.port}
+${http === '' ? '' : `frontendPolicies:\n  http:\n${http.replace(/^/gm, '    ')}\n`}`;
+}
+
+/** One gateway per edge, on `basePort`, `basePort + 1`, ... */
+export async function startEdgeGateways(
+  basePort: number,
+  config: (port: number) => string,
+  env: Record<string, string> = {},
+): Promise<EdgeGateway[]> {
+  return Promise.all(
+    EDGES.map(async (edge, i) => {
+      const port = basePort + i;
+      const gw = await GatewayProcess.start({
+        args: ['-f', writeConfig(config(port))],
+        env: { AGW_EDGE: edge, ADMIN_ADDR: 'off', STATS_ADDR: 'off', READINESS_ADDR: 'off', ...env },
+      });
+      return { edge, port, gw };
+    }),
+  );
+}
+
+export async function stopAll(gws: EdgeGateway[]): Promise<void> {
+  for (const g of gws) expect(await g.gw.stop()).toBe(0);
+}
+
+export const OPENAI_PATH = '/v1/chat/completions';
+export const ANTHROPIC_PATH = '/v1/messages';
+
+/** The gateway's own error, in the dialect of the path it was sent to. */
+export function expectError(r: RawResponse | undefined, status: number, dialect: 'openai' | 'anthropic', message?: RegExp): void {
+  expect(r, 'a response').toBeDefined();
+  expect(r!.status).toBe(status);
+  expect(r!.headers.get('content-type')?.[0]).toMatch(/^application\/json/);
+  const body = json(r!);
+  if (dialect === 'anthropic') {
+    expect(body.type).toBe('error');
+    expect(typeof body.error.type).toBe('string');
+  } else {
+    expect(body.type).toBeUndefined();
+    expect(typeof body.error.type).toBe('string');
+  }
+  expect(typeof body.error.message).toBe('string');
+  if (message !== undefined) expect(body.error.message).toMatch(message);
+}
+
+export function head(method: string, path: string, lines: string[] = [], body = ''): string {
+  const withLength =
+    body === '' || lines.some((l) => /^content-length:/i.test(l))
+      ? lines
+      : [...lines, `Content-Length: ${Buffer.byteLength(body, 'latin1')}`];
+  return `${method} ${path} HTTP/1.1\r\nHost: gw\r\n${withLength.map((l) => `${l}\r\n`).join('')}\r\n${body}`;
+}
