@@ -38,14 +38,19 @@ export function send(port: number, pieces: (string | Buffer)[] | string | Buffer
   const want = o.responses ?? 1;
   return new Promise((resolve) => {
     const socket = connect(port, o.host ?? '127.0.0.1');
-    let raw = Buffer.alloc(0);
+    const chunks: Buffer[] = [];
+    let received = 0;
+    /** Bytes needed before parsing again can find another complete response. */
+    let parseAt = 0;
     let closed = false;
     let settled = false;
+    const all = () => Buffer.concat(chunks, received);
     const finish = () => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       socket.destroy();
+      const raw = all();
       resolve({ responses: parseResponses(raw, closed), raw, closed });
     };
     const timer = setTimeout(finish, o.timeoutMs ?? 8000);
@@ -54,10 +59,19 @@ export function send(port: number, pieces: (string | Buffer)[] | string | Buffer
       closed = true;
       finish();
     });
+    let tail = '';
     socket.on('data', (d: Buffer) => {
-      raw = Buffer.concat([raw, d]);
-      const final = parseResponses(raw, false).filter((r) => r.status >= 200).length;
-      if (final >= want && !o.untilClose) finish();
+      chunks.push(d);
+      received += d.length;
+      const blankLine = (tail + d.subarray(0, 3).toString('latin1')).includes('\r\n\r\n') || d.includes('\r\n\r\n');
+      tail = (tail + d.subarray(Math.max(0, d.length - 3)).toString('latin1')).slice(-3);
+      // Parse only where a response can have completed: at a known length, or after a blank
+      // line (the end of a head, or of a chunked body). Re-parsing on every read is quadratic.
+      if (o.untilClose || received < parseAt || (parseAt === 0 && !blankLine)) return;
+      const raw = all();
+      const found = parseResponses(raw, false);
+      if (found.filter((r) => r.status >= 200).length >= want) return finish();
+      parseAt = nextNeeded(raw, found);
     });
     if (o.readPauseMs !== undefined) {
       socket.pause();
@@ -65,6 +79,16 @@ export function send(port: number, pieces: (string | Buffer)[] | string | Buffer
     }
     socket.on('connect', () => void writeAll(socket, list, o.gapMs ?? 0));
   });
+}
+
+/** Where the first incomplete response would end, when its Content-Length says (else 0: parse on every read). */
+function nextNeeded(raw: Buffer, complete: RawResponse[]): number {
+  let pos = 0;
+  for (const r of complete) pos = raw.indexOf('\r\n\r\n', pos) + 4 + r.body.length;
+  const end = raw.indexOf('\r\n\r\n', pos);
+  if (end < 0) return 0;
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(raw.subarray(pos, end).toString('latin1'));
+  return length === null ? 0 : end + 4 + Number(length[1]);
 }
 
 async function writeAll(socket: Socket, pieces: (string | Buffer)[], gapMs: number): Promise<void> {
