@@ -38,7 +38,7 @@ export class AcceptorHub {
     if (r < 0) {
       const name = errnoNames.get(-r) ?? `errno ${-r}`;
       const why = name === 'EADDRINUSE' ? 'address in use' : name === 'EACCES' ? 'permission denied' : name;
-      throw new Error(`cannot listen on ${address} port ${port}: ${why}`);
+      throw new Error(`cannot listen on port ${port} (${address}): ${why}`);
     }
     const id = this.out[0]!;
     this.binds.set(id, bind);

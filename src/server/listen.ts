@@ -73,7 +73,7 @@ export class BindServer implements EdgeHost, AcceptedConnections {
     return new Promise((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
         const why = e.code === 'EADDRINUSE' ? 'address in use' : e.code === 'EACCES' ? 'permission denied' : e.message;
-        reject(new Error(`cannot listen on ${this.address} port ${this.port}: ${why}`));
+        reject(new Error(`cannot listen on port ${this.port} (${this.address}): ${why}`));
       });
       server.listen({ host: this.address, port: this.port, exclusive: true }, () => {
         const a = server.address();

@@ -34,7 +34,7 @@ export class UwsEdge {
       const listen = this.app.listen as unknown as (h: string, p: number, o: number, cb: (s: us_listen_socket | false) => void) => void;
       listen.call(this.app, address, port, EXCLUSIVE_PORT, (s) => {
         if (s === false) {
-          reject(new Error(`cannot listen on ${address} port ${port}: address in use or not permitted`));
+          reject(new Error(`cannot listen on port ${port} (${address}): address in use or not permitted`));
           return;
         }
         this.socket = s;

@@ -14,7 +14,9 @@ let up: MockUpstream;
 
 beforeAll(async () => {
   up = await MockUpstream.start({ tls: false });
-  up.handler = (_req, res) => res.end('{}');
+  up.handler = (_req, res) => {
+    res.end('{}');
+  };
 });
 afterAll(() => up.close());
 
@@ -89,7 +91,7 @@ describe.each(EDGES)('%s edge', (edge) => {
         READINESS_ADDR: 'off',
       });
       expect(r.code).toBe(1);
-      expect(r.output).toMatch(/cannot listen on :: port 4745: address in use/);
+      expect(r.output).toMatch(/cannot listen on port 4745 \(::\): address in use/);
     });
   });
 });

@@ -1,0 +1,86 @@
+// What the HTTP edge costs: the /openai passthrough lane (non-streaming JSON, c=50) with uWS
+// listening directly (AGW_EDGE=uws, the gateway before the acceptor), with the native acceptor
+// in front of uWS (the default), and with Node's http server for every connection (the
+// TypeScript twin), interleaved over two rounds against the direct baseline. Keep-alive
+// connections show the per-request cost; `Connection: close` (a new connection per request)
+// shows what the acceptor costs per connection.
+import type { Lane, LaneContext } from './lanes.js';
+import { withGateway } from './lanes.js';
+import { GATEWAY_PORT } from './ports.js';
+import type { Measured } from './run.js';
+
+const CHAT = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [
+    { role: 'system', content: 'You are a helpful assistant.' },
+    { role: 'user', content: 'Say hello to the benchmark, please.' },
+  ],
+  max_tokens: 50,
+});
+
+const EDGES = [
+  { name: 'uWS listening directly (AGW_EDGE=uws)', edge: 'uws' },
+  { name: 'acceptor + uWS (default)', edge: 'acceptor' },
+  { name: 'Node http edge (AGW_EDGE=node)', edge: 'node' },
+];
+
+interface Row {
+  name: string;
+  runs: Measured[];
+}
+
+async function measure(ctx: LaneContext, headers: Record<string, string>): Promise<{ direct: Measured[]; rows: Row[] }> {
+  const url = `http://127.0.0.1:${GATEWAY_PORT}/openai/v1/chat/completions`;
+  const direct: Measured[] = [];
+  const rows: Row[] = EDGES.map((e) => ({ name: e.name, runs: [] }));
+  for (let round = 0; round < 2; round++) {
+    direct.push(
+      await ctx.load(
+        'direct',
+        `http://127.0.0.1:${ctx.mockPort}/v1/chat/completions`,
+        CHAT,
+        ctx.connections,
+        ctx.duration,
+        undefined,
+        headers,
+      ),
+    );
+    for (const [i, e] of EDGES.entries()) {
+      const env = { AGW_EDGE: e.edge, ADMIN_ADDR: 'off', READINESS_ADDR: 'off' };
+      rows[i]!.runs.push(await withGateway(ctx, env, (pid) => ctx.load(e.name, url, CHAT, ctx.connections, ctx.duration, pid, headers)));
+    }
+  }
+  return { direct, rows };
+}
+
+function table(title: string, m: { direct: Measured[]; rows: Row[] }): string {
+  const mean = (rs: Measured[], k: 'rps' | 'cpuUsPerReq' | 'p50' | 'p99') => rs.reduce((s, r) => s + (r[k] ?? NaN), 0) / rs.length;
+  const base = m.rows[0]!.runs;
+  const lines = [
+    `\n### ${title}`,
+    '| edge | req/s (round 1 / 2) | x direct | x uWS direct | p50 / p99 ms | gateway CPU µs/req | CPU x uWS direct | errors |',
+    '|---|---|---|---|---|---|---|---|',
+    `| direct (mock upstream) | ${m.direct.map((r) => Math.round(r.rps)).join(' / ')} | 1 | | ${mean(m.direct, 'p50').toFixed(2)} / ${mean(m.direct, 'p99').toFixed(2)} | | | ${m.direct.reduce((s, r) => s + r.errors + r.non2xx, 0)} |`,
+  ];
+  for (const r of m.rows) {
+    lines.push(
+      `| ${r.name} | ${r.runs.map((x) => Math.round(x.rps)).join(' / ')} | ${(mean(r.runs, 'rps') / mean(m.direct, 'rps')).toFixed(3)} | ${(mean(r.runs, 'rps') / mean(base, 'rps')).toFixed(3)} | ${mean(r.runs, 'p50').toFixed(2)} / ${mean(r.runs, 'p99').toFixed(2)} | ${mean(r.runs, 'cpuUsPerReq').toFixed(1)} | ${(mean(r.runs, 'cpuUsPerReq') / mean(base, 'cpuUsPerReq')).toFixed(3)} | ${r.runs.reduce((s, x) => s + x.errors + x.non2xx, 0)} |`,
+    );
+  }
+  const text = lines.join('\n');
+  console.log(text);
+  return text;
+}
+
+export const edgeLane: Lane = {
+  description:
+    'HTTP edge cost: uWS listening directly vs the native acceptor vs the Node http edge, keep-alive and a connection per request',
+  run: async (ctx) => {
+    const keepAlive = await measure(ctx, {});
+    const perConnection = await measure(ctx, { connection: 'close' });
+    const text =
+      table('Keep-alive connections (per-request cost)', keepAlive) +
+      table('Connection: close (a new connection per request)', perConnection);
+    return { data: { keepAlive, perConnection }, text };
+  },
+};
