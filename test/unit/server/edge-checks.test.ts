@@ -109,3 +109,15 @@ describe('listenAddress', () => {
     expect(listenAddress(undefined, false, { IPV6_ENABLED: 'true' })).toBe('::');
   });
 });
+
+describe('reload warnings for edge settings', () => {
+  it('names a changed bindAddress and head limit', async () => {
+    const { startupChanges } = await import('../../../src/runtime/reload-diff.js');
+    const bind = (bindAddress?: string) => ({ port: 3000, listeners: [{}], ...(bindAddress ? { bindAddress } : {}) });
+    expect(startupChanges({ binds: [bind()] }, { binds: [bind('127.0.0.1')] })).toEqual([
+      'binds (port 3000).bindAddress changed: takes effect after a restart (the port keeps listening on every interface)',
+    ]);
+    expect(startupChanges({ binds: [bind('127.0.0.1')] }, { binds: [bind('127.0.0.1'), { port: 3001, listeners: [{}] }] })).toEqual([]);
+    expect(startupChanges({}, { frontendPolicies: { http: { http1MaxHeaderSize: 8192 } } })[0]).toMatch(/http1MaxHeaderSize changed/);
+  });
+});
