@@ -32,6 +32,7 @@ export interface ObservedRequest {
     readonly remoteAddress: string;
     readonly aborted: boolean;
     readonly abortReason?: string | undefined;
+    readonly httpVersion?: string | undefined;
   };
   /** The normalised path (what was routed and forwarded). */
   readonly path: string;

@@ -18,6 +18,7 @@ export class NodeExchange implements Downstream, EdgeExchange {
   readonly headers: string[] = [];
   /** The request target was absolute-form (`GET http://host/path`). */
   readonly absoluteForm: boolean;
+  readonly httpVersion: string;
   body: Buffer | null = null;
   aborted = false;
   abortReason: string | undefined;
@@ -41,6 +42,7 @@ export class NodeExchange implements Downstream, EdgeExchange {
     private readonly hooks: ExchangeHooks,
   ) {
     this.method = req.method ?? '';
+    this.httpVersion = `HTTP/${req.httpVersion}`;
     const raw = req.rawHeaders;
     const h = this.headers;
     for (let i = 0; i < raw.length; i += 2) h.push(raw[i]!.toLowerCase(), raw[i + 1]!);

@@ -45,6 +45,7 @@ describe.each(EDGES)('%s edge', (edge) => {
       expect(r.raw.toString('latin1')).toMatch(/^HTTP\/1\.[01] 200 /);
       expect(r.closed).toBe(true);
       expect(json(r.responses[0]!).path).toBe('/ten');
+      await gws.find((g) => g.edge === edge)!.gw.waitFor('http.path=/ten http.version=HTTP/1.0');
     });
 
     it('with keep-alive, keeps the connection for the next request', async () => {
