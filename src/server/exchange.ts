@@ -151,8 +151,12 @@ export class Exchange implements Downstream {
     res.cork(() => {
       this.writeHead();
       this.writePending();
-      if (this.method === 'HEAD' || this.status === 204 || this.status === 304) res.endWithoutBody(undefined, close);
-      else res.end(chunk !== undefined && chunk.length > 0 ? chunk : undefined, close);
+      if (this.method === 'HEAD' || this.status === 204 || this.status === 304) {
+        // Any argument to endWithoutBody, undefined included, is taken as a reported length
+        // (undefined becomes Content-Length: 2^63), so call it bare and say close by hand.
+        if (close) res.writeHeader('connection', 'close');
+        res.endWithoutBody();
+      } else res.end(chunk !== undefined && chunk.length > 0 ? chunk : undefined, close);
     });
     this.abortCb = null;
     this.hooks.done(this);

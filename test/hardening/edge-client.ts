@@ -31,6 +31,8 @@ export interface SendOptions {
   /** Do not read anything for this long after sending (a slow reader). */
   readPauseMs?: number;
   host?: string;
+  /** Indexes of the final responses that have no body whatever their headers say (HEAD). */
+  bodiless?: number[];
 }
 
 export function send(port: number, pieces: (string | Buffer)[] | string | Buffer, o: SendOptions = {}): Promise<RawResult> {
@@ -51,7 +53,7 @@ export function send(port: number, pieces: (string | Buffer)[] | string | Buffer
       clearTimeout(timer);
       socket.destroy();
       const raw = all();
-      resolve({ responses: parseResponses(raw, closed), raw, closed });
+      resolve({ responses: parseResponses(raw, closed, o.bodiless), raw, closed });
     };
     const timer = setTimeout(finish, o.timeoutMs ?? 8000);
     socket.on('error', () => {});
@@ -69,7 +71,7 @@ export function send(port: number, pieces: (string | Buffer)[] | string | Buffer
       // line (the end of a head, or of a chunked body). Re-parsing on every read is quadratic.
       if (o.untilClose || received < parseAt || (parseAt === 0 && !blankLine)) return;
       const raw = all();
-      const found = parseResponses(raw, false);
+      const found = parseResponses(raw, false, o.bodiless);
       if (found.filter((r) => r.status >= 200).length >= want) return finish();
       parseAt = nextNeeded(raw, found);
     });
@@ -100,9 +102,10 @@ async function writeAll(socket: Socket, pieces: (string | Buffer)[], gapMs: numb
 }
 
 /** Complete responses in `raw`; a body without framing counts only once the connection closed. */
-export function parseResponses(raw: Buffer, closed: boolean): RawResponse[] {
+export function parseResponses(raw: Buffer, closed: boolean, bodiless: number[] = []): RawResponse[] {
   const out: RawResponse[] = [];
   let pos = 0;
+  let final = 0;
   for (;;) {
     const end = raw.indexOf('\r\n\r\n', pos);
     if (end < 0) return out;
@@ -118,7 +121,7 @@ export function parseResponses(raw: Buffer, closed: boolean): RawResponse[] {
     let bodyStart = end + 4;
     let body: Buffer;
     const length = headers.get('content-length')?.[0];
-    if (status < 200 || status === 204 || status === 304) body = Buffer.alloc(0);
+    if (status < 200 || status === 204 || status === 304 || bodiless.includes(final)) body = Buffer.alloc(0);
     else if (length !== undefined) {
       if (raw.length < bodyStart + Number(length)) return out;
       body = raw.subarray(bodyStart, bodyStart + Number(length));
@@ -133,6 +136,7 @@ export function parseResponses(raw: Buffer, closed: boolean): RawResponse[] {
       bodyStart = raw.length;
     }
     out.push({ status, headers, head, body });
+    if (status >= 200) final++;
     pos = bodyStart;
   }
 }

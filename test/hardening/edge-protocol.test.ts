@@ -117,6 +117,28 @@ describe.each(EDGES)('%s edge', (edge) => {
     });
   });
 
+  describe('other request shapes', () => {
+    it('an Upgrade request is served as a plain request (the gateway proxies no WebSockets)', async () => {
+      const r = await send(port(edge), head('GET', '/upgrade', ['Connection: Upgrade', 'Upgrade: websocket']));
+      expect(r.responses[0]?.status).toBe(200);
+      expect(up.last.headers.upgrade).toBeUndefined();
+    });
+
+    it('HEAD gets the head without a body, and the connection stays usable', async () => {
+      const r = await send(port(edge), [head('HEAD', '/head'), head('GET', '/after-head')], { responses: 2, gapMs: 200, bodiless: [0] });
+      expect(r.responses[0]!.body).toHaveLength(0);
+      expect(r.responses.map((x) => x.status)).toEqual([200, 200]);
+      expect(json(r.responses[1]!).path).toBe('/after-head');
+    });
+
+    it('a chunked upload is read whole', async () => {
+      const raw = 'POST /chunked HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{"a\r\n4\r\n":1}\r\n0\r\n\r\n';
+      const r = await send(port(edge), raw);
+      expect(r.responses[0]?.status).toBe(200);
+      expect(json(r.responses[0]!).body).toBe('{"a":1}');
+    });
+  });
+
   describe('responses', () => {
     it('carry no uWebSockets header', async () => {
       const r = await send(port(edge), head('GET', '/plain'));
