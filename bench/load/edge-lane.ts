@@ -3,7 +3,8 @@
 // in front of uWS (the default), and with Node's http server for every connection (the
 // TypeScript twin), interleaved over two rounds against the direct baseline. Keep-alive
 // connections show the per-request cost; `Connection: close` (a new connection per request)
-// shows what the acceptor costs per connection.
+// shows what the acceptor costs per connection. BENCH_EDGE_ROUNDS (default 2) interleaves more
+// rounds; the table reports medians, which a busy shared machine disturbs least.
 import type { Lane, LaneContext } from './lanes.js';
 import { withGateway } from './lanes.js';
 import { GATEWAY_PORT } from './ports.js';
@@ -33,7 +34,8 @@ async function measure(ctx: LaneContext, headers: Record<string, string>): Promi
   const url = `http://127.0.0.1:${GATEWAY_PORT}/openai/v1/chat/completions`;
   const direct: Measured[] = [];
   const rows: Row[] = EDGES.map((e) => ({ name: e.name, runs: [] }));
-  for (let round = 0; round < 2; round++) {
+  const rounds = Number(process.env.BENCH_EDGE_ROUNDS ?? 2);
+  for (let round = 0; round < rounds; round++) {
     direct.push(
       await ctx.load(
         'direct',
@@ -54,17 +56,20 @@ async function measure(ctx: LaneContext, headers: Record<string, string>): Promi
 }
 
 function table(title: string, m: { direct: Measured[]; rows: Row[] }): string {
-  const mean = (rs: Measured[], k: 'rps' | 'cpuUsPerReq' | 'p50' | 'p99') => rs.reduce((s, r) => s + (r[k] ?? NaN), 0) / rs.length;
+  const median = (rs: Measured[], k: 'rps' | 'cpuUsPerReq' | 'p50' | 'p99') => {
+    const v = rs.map((r) => r[k] ?? NaN).sort((a, b) => a - b);
+    return v.length % 2 === 1 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
   const base = m.rows[0]!.runs;
   const lines = [
     `\n### ${title}`,
-    '| edge | req/s (round 1 / 2) | x direct | x uWS direct | p50 / p99 ms | gateway CPU µs/req | CPU x uWS direct | errors |',
+    '| edge | req/s per round | x direct | x uWS direct | p50 / p99 ms | gateway CPU µs/req | CPU x uWS direct | errors |',
     '|---|---|---|---|---|---|---|---|',
-    `| direct (mock upstream) | ${m.direct.map((r) => Math.round(r.rps)).join(' / ')} | 1 | | ${mean(m.direct, 'p50').toFixed(2)} / ${mean(m.direct, 'p99').toFixed(2)} | | | ${m.direct.reduce((s, r) => s + r.errors + r.non2xx, 0)} |`,
+    `| direct (mock upstream) | ${m.direct.map((r) => Math.round(r.rps)).join(' / ')} | 1 | | ${median(m.direct, 'p50').toFixed(2)} / ${median(m.direct, 'p99').toFixed(2)} | | | ${m.direct.reduce((s, r) => s + r.errors + r.non2xx, 0)} |`,
   ];
   for (const r of m.rows) {
     lines.push(
-      `| ${r.name} | ${r.runs.map((x) => Math.round(x.rps)).join(' / ')} | ${(mean(r.runs, 'rps') / mean(m.direct, 'rps')).toFixed(3)} | ${(mean(r.runs, 'rps') / mean(base, 'rps')).toFixed(3)} | ${mean(r.runs, 'p50').toFixed(2)} / ${mean(r.runs, 'p99').toFixed(2)} | ${mean(r.runs, 'cpuUsPerReq').toFixed(1)} | ${(mean(r.runs, 'cpuUsPerReq') / mean(base, 'cpuUsPerReq')).toFixed(3)} | ${r.runs.reduce((s, x) => s + x.errors + x.non2xx, 0)} |`,
+      `| ${r.name} | ${r.runs.map((x) => Math.round(x.rps)).join(' / ')} | ${(median(r.runs, 'rps') / median(m.direct, 'rps')).toFixed(3)} | ${(median(r.runs, 'rps') / median(base, 'rps')).toFixed(3)} | ${median(r.runs, 'p50').toFixed(2)} / ${median(r.runs, 'p99').toFixed(2)} | ${median(r.runs, 'cpuUsPerReq').toFixed(1)} | ${(median(r.runs, 'cpuUsPerReq') / median(base, 'cpuUsPerReq')).toFixed(3)} | ${r.runs.reduce((s, x) => s + x.errors + x.non2xx, 0)} |`,
     );
   }
   const text = lines.join('\n');
