@@ -6,18 +6,9 @@
 // shows what the acceptor costs per connection. BENCH_EDGE_ROUNDS (default 2) interleaves more
 // rounds; the table reports medians, which a busy shared machine disturbs least.
 import type { Lane, LaneContext } from './lanes.js';
-import { withGateway } from './lanes.js';
+import { CHAT, withGateway } from './lanes.js';
 import { GATEWAY_PORT } from './ports.js';
 import type { Measured } from './run.js';
-
-const CHAT = JSON.stringify({
-  model: 'gpt-4o-mini',
-  messages: [
-    { role: 'system', content: 'You are a helpful assistant.' },
-    { role: 'user', content: 'Say hello to the benchmark, please.' },
-  ],
-  max_tokens: 50,
-});
 
 const EDGES = [
   { name: 'uWS listening directly (AGW_EDGE=uws)', edge: 'uws' },
@@ -47,7 +38,10 @@ async function measure(ctx: LaneContext, headers: Record<string, string>): Promi
         headers,
       ),
     );
-    for (const [i, e] of EDGES.entries()) {
+    // A different edge goes first each round, so no edge always runs right after another's shutdown.
+    for (let k = 0; k < EDGES.length; k++) {
+      const i = (k + round) % EDGES.length;
+      const e = EDGES[i]!;
       const env = { AGW_EDGE: e.edge, ADMIN_ADDR: 'off', READINESS_ADDR: 'off' };
       rows[i]!.runs.push(await withGateway(ctx, env, (pid) => ctx.load(e.name, url, CHAT, ctx.connections, ctx.duration, pid, headers)));
     }

@@ -48,7 +48,7 @@ export interface Lane {
 }
 
 const GATEWAY = GATEWAY_PORT;
-const CHAT = JSON.stringify({
+export const CHAT = JSON.stringify({
   model: 'gpt-4o-mini',
   messages: [
     { role: 'system', content: 'You are a helpful assistant.' },

@@ -1,7 +1,7 @@
 // What both edges (uWS and the Node http server) need from the bind they serve.
 import type { HttpEdgeSettings } from '../config/http-edge.js';
 import type { Downstream } from '../pipeline/downstream.js';
-import type { ExchangeHooks } from './exchange.js';
+import type { EdgeExchange, ExchangeHooks } from './edge-exchange.js';
 import type { Refusal } from './request-gate.js';
 
 export interface RequestSink {
@@ -16,7 +16,7 @@ export interface RequestSink {
 }
 
 /** A Downstream the edge can ask to close its connection after the response. */
-export interface EdgeExchange extends Downstream {
+export interface Refusable extends Downstream {
   closeAfter: boolean;
 }
 
@@ -25,5 +25,7 @@ export interface EdgeHost extends ExchangeHooks {
   /** A request started on this bind (counted until `done`). */
   started(): void;
   /** Answers a refused request (and logs it). */
-  refuse(x: EdgeExchange, r: Refusal): void;
+  refuse(x: Refusable, r: Refusal): void;
+  /** A request body stopped arriving for `limitMs`: a 408 if nothing was answered yet. */
+  bodyTimedOut(x: EdgeExchange, limitMs: number): void;
 }

@@ -1,26 +1,15 @@
 // One HTTP exchange on uWS, seen by the pipeline as a Downstream. Everything the pipeline
 // needs from uWS's stack-allocated HttpRequest is copied here synchronously; writes made in
-// one event-loop turn are coalesced into one corked write (one syscall), and uWS backpressure
-// is handed to the pipeline's flow control (pause upstream, resume on writable). While a write
-// is refused, the send timeout watches for the client to take more (progress.ts).
+// one event-loop turn go out as one corked write (one syscall), and uWS backpressure is handed
+// to the pipeline's flow control (pause upstream, resume on writable); see edge-exchange.ts.
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import type { Downstream, HeaderList } from '../pipeline/downstream.js';
-import { logEdge } from './edge-log.js';
-import { unwatch, watch, type Watch } from './progress.js';
+import { EdgeExchange, type ExchangeHooks } from './edge-exchange.js';
+import type { Watch } from './progress.js';
 import { statusLine } from './status.js';
 
-export interface ExchangeHooks {
-  /** Called once when the exchange ends (response done, or client gone). */
-  done(x: Downstream): void;
-  /** True while the server drains: responses close their connection. */
-  readonly draining: boolean;
-  /** The bind's port (for logs). */
-  readonly port: number;
-  /** Current limit for a client that reads nothing of its response (ms). */
-  sendTimeoutMs(): number;
-}
+export type { ExchangeHooks } from './edge-exchange.js';
 
-export class Exchange implements Downstream {
+export class Exchange extends EdgeExchange {
   readonly method: string;
   readonly path: string;
   readonly query: string;
@@ -28,30 +17,14 @@ export class Exchange implements Downstream {
   /** uWS's text form, copied out now (the response is gone later); cleaned up when read. */
   private readonly remoteRaw: string;
   private remoteCanonical: string | undefined;
-  body: Buffer | null = null;
-  aborted = false;
-  abortReason: string | undefined;
-  headSent = false;
-  /** Close the connection after this response (its request's framing cannot be trusted). */
-  closeAfter = false;
-  /** Set while the request body is incomplete (progress.ts). */
-  bodyWatch: Watch | null = null;
-  private sendWatch: Watch | null = null;
-  private ended = false;
-  private status = 200;
-  private headHeaders: HeaderList = [];
-  private pending: (Uint8Array | string)[] = [];
-  private flushQueued = false;
-  private abortCb: (() => void) | null = null;
-  private pauseFn: (() => void) | null = null;
-  private resumeFn: (() => void) | null = null;
   private waitingWritable = false;
 
   constructor(
     private readonly res: HttpResponse,
     req: HttpRequest,
-    private readonly hooks: ExchangeHooks,
+    hooks: ExchangeHooks,
   ) {
+    super(hooks);
     // Methods are case-sensitive (RFC 9110): `get` is not GET, and is refused as unknown.
     this.method = req.getCaseSensitiveMethod();
     this.path = req.getUrl();
@@ -61,29 +34,12 @@ export class Exchange implements Downstream {
       h.push(k, v);
     });
     this.remoteRaw = Buffer.from(res.getRemoteAddressAsText()).toString();
-    res.onAborted(() => this.onClientGone());
+    res.onAborted(() => this.clientGone());
   }
 
   /** Read by the access log only, so the conversion stays off the path of every request. */
   get remoteAddress(): string {
     return (this.remoteCanonical ??= remoteText(this.remoteRaw));
-  }
-
-  private onClientGone(): void {
-    if (this.ended) return;
-    this.aborted = true;
-    this.ended = true;
-    this.unwatchAll();
-    const cb = this.abortCb;
-    this.abortCb = null;
-    cb?.();
-    this.hooks.done(this);
-  }
-
-  private unwatchAll(): void {
-    unwatch(this.bodyWatch);
-    unwatch(this.sendWatch);
-    this.bodyWatch = this.sendWatch = null;
   }
 
   /** uWS's own 10 s timer would cut a long wait short: pause()+resume() re-arms it. */
@@ -93,58 +49,20 @@ export class Exchange implements Downstream {
     this.res.resume();
   };
 
-  /** The client took nothing of the response for the send timeout: cut it, say why, abort upstream. */
-  private sendTimedOut(): void {
-    if (this.ended) return;
-    const s = this.sendWatch!.limitMs / 1000;
-    this.sendWatch = null;
-    this.abortReason = `response send timeout: the client read nothing for ${s} s`;
-    logEdge({
-      status: 0,
-      event: 'response send timeout',
-      detail: `nothing read for ${s} s`,
-      remote: this.remoteAddress,
-      port: this.hooks.port,
-    });
-    this.onClientGone();
-    this.res.close();
-  }
-
-  onAbort(cb: () => void): void {
-    if (this.aborted) cb();
-    else this.abortCb = cb;
-  }
-
-  head(status: number, headers: HeaderList): void {
-    this.status = status;
-    this.headHeaders = headers;
-  }
-
-  write(chunk: Uint8Array | string): void {
-    if (this.ended) return;
-    this.pending.push(chunk);
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(this.flush);
-    }
-  }
-
-  private readonly flush = (): void => {
-    this.flushQueued = false;
-    if (this.ended || this.pending.length === 0) return;
+  protected flushPending(): boolean {
     let ok = true;
     this.res.cork(() => {
       this.writeHead();
       ok = this.writePending();
     });
-    if (!ok) this.backpressure();
-  };
+    return ok;
+  }
 
   end(chunk?: Uint8Array | string): void {
     if (this.ended) return;
+    // Set before writing: a socket that fails inside the cork reports itself aborted, and must not end twice.
     this.ended = true;
     const res = this.res;
-    this.unwatchAll();
     // uWS writes "Connection: close" as a header, so only ask for it before the head is out
     // (asking mid-stream puts the header text inside the chunked body).
     const close = (this.hooks.draining || this.closeAfter) && !this.headSent;
@@ -158,22 +76,25 @@ export class Exchange implements Downstream {
         res.endWithoutBody();
       } else res.end(chunk !== undefined && chunk.length > 0 ? chunk : undefined, close);
     });
-    this.abortCb = null;
-    this.hooks.done(this);
+    this.ending();
   }
 
-  close(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.unwatchAll();
-    this.abortCb = null;
+  protected override closeTransport(): void {
     this.res.close();
-    this.hooks.done(this);
   }
 
-  setFlow(pause: () => void, resume: () => void): void {
-    this.pauseFn = pause;
-    this.resumeFn = resume;
+  protected override watchSend(): Watch {
+    return super.watchSend(this.rearm);
+  }
+
+  protected awaitWritable(): void {
+    if (this.waitingWritable) return;
+    this.waitingWritable = true;
+    this.res.onWritable(() => {
+      this.waitingWritable = false;
+      this.writable();
+      return true;
+    });
   }
 
   private writeHead(): void {
@@ -193,21 +114,6 @@ export class Exchange implements Downstream {
     else ok = this.res.write(Buffer.concat(p.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))));
     p.length = 0;
     return ok;
-  }
-
-  private backpressure(): void {
-    this.pauseFn?.();
-    this.sendWatch ??= watch(this.hooks.sendTimeoutMs(), () => this.sendTimedOut(), this.rearm);
-    if (this.waitingWritable) return;
-    this.waitingWritable = true;
-    this.res.onWritable(() => {
-      this.waitingWritable = false;
-      // The client took some of the response: the send timeout starts over at the next refusal.
-      unwatch(this.sendWatch);
-      this.sendWatch = null;
-      if (!this.ended) this.resumeFn?.();
-      return true;
-    });
   }
 }
 

@@ -10,11 +10,12 @@ import { edgeChoice, HANDOFF_FAST, HANDOFF_REASONS, HANDOFF_TIMEOUT, type EdgeNa
 import type { HttpEdgeSettings } from '../config/http-edge.js';
 import type { Downstream } from '../pipeline/downstream.js';
 import { acceptorHub, type AcceptedConnections, type AcceptorHub } from './acceptor-hub.js';
-import type { EdgeExchange, EdgeHost, RequestSink } from './edge-host.js';
+import type { EdgeExchange } from './edge-exchange.js';
+import type { EdgeHost, Refusable, RequestSink } from './edge-host.js';
 import { logEdge } from './edge-log.js';
 import { NodeEdge } from './node-edge.js';
 import { refuseRaw } from './raw-refusal.js';
-import type { Refusal } from './request-gate.js';
+import { refusal, type Refusal } from './request-gate.js';
 import { UwsEdge } from './uws-edge.js';
 import { loadUws } from './uws.js';
 
@@ -107,10 +108,17 @@ export class BindServer implements EdgeHost, AcceptedConnections {
     return this.sink.edgeSettings().sendTimeoutMs;
   }
 
-  refuse(x: EdgeExchange, r: Refusal): void {
+  refuse(x: Refusable, r: Refusal): void {
     if (r.close) x.closeAfter = true;
     logEdge({ status: r.status, event: r.event, detail: r.message, remote: x.remoteAddress, port: this.port });
     this.sink.reject(x, r.status, r.message, r.headers);
+  }
+
+  bodyTimedOut(x: EdgeExchange, limitMs: number): void {
+    x.bodyWatch = null;
+    if (x.aborted || x.headSent) return;
+    const s = limitMs / 1000;
+    this.refuse(x, refusal(408, 'request body timeout', `request body timeout: nothing received for ${s} s`, true));
   }
 
   /** Stops accepting connections; open keep-alive connections close after their response. */

@@ -148,7 +148,7 @@ export class NodeEdge {
     if (expectsContinue) res.writeContinue();
     const chunks: Buffer[] = [];
     let size = 0;
-    if (!req.complete) x.bodyWatch = watch(settings.bodyTimeoutMs, () => this.bodyTimedOut(x, settings.bodyTimeoutMs));
+    if (!req.complete) x.bodyWatch = watch(settings.bodyTimeoutMs, () => host.bodyTimedOut(x, settings.bodyTimeoutMs));
     req.on('data', (c: Buffer) => {
       if (x.aborted || x.headSent) return;
       if (x.bodyWatch !== null) progressed(x.bodyWatch);
@@ -167,12 +167,5 @@ export class NodeEdge {
       x.body = chunks.length === 0 ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       host.sink.handle(host.port, x);
     });
-  }
-
-  private bodyTimedOut(x: NodeExchange, limitMs: number): void {
-    x.bodyWatch = null;
-    if (x.aborted || x.headSent) return;
-    const s = limitMs / 1000;
-    this.host.refuse(x, refusal(408, 'request body timeout', `request body timeout: nothing received for ${s} s`, true));
   }
 }

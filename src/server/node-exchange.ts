@@ -1,46 +1,29 @@
 // One HTTP exchange on the Node.js edge, seen by the pipeline as a Downstream: the same
-// contract as the uWS Exchange (writes coalesced per event-loop turn, backpressure handed to
-// the pipeline's pause/resume, client abort reported once), over IncomingMessage and
-// ServerResponse. Header values are kept as llhttp gives them (latin1, one char per byte), so
-// non-UTF-8 bytes reach the upstream unchanged.
+// contract as the uWS Exchange (edge-exchange.ts), over IncomingMessage and ServerResponse.
+// Header values are kept as llhttp gives them (latin1, one char per byte), so non-UTF-8 bytes
+// reach the upstream unchanged.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Downstream, HeaderList } from '../pipeline/downstream.js';
-import type { EdgeExchange } from './edge-host.js';
-import { logEdge } from './edge-log.js';
-import type { ExchangeHooks } from './exchange.js';
+import type { HeaderList } from '../pipeline/downstream.js';
+import { EdgeExchange, type ExchangeHooks } from './edge-exchange.js';
 import { remoteText } from './exchange.js';
-import { unwatch, watch, type Watch } from './progress.js';
+import type { Watch } from './progress.js';
 
-export class NodeExchange implements Downstream, EdgeExchange {
+export class NodeExchange extends EdgeExchange {
   readonly method: string;
   readonly path: string;
   readonly query: string;
   readonly headers: string[] = [];
+  readonly httpVersion: string;
   /** The request target was absolute-form (`GET http://host/path`). */
   readonly absoluteForm: boolean;
-  readonly httpVersion: string;
-  body: Buffer | null = null;
-  aborted = false;
-  abortReason: string | undefined;
-  headSent = false;
-  closeAfter = false;
-  bodyWatch: Watch | null = null;
-  private sendWatch: Watch | null = null;
-  private ended = false;
-  private status = 200;
-  private headHeaders: HeaderList = [];
-  private pending: (Uint8Array | string)[] = [];
-  private flushQueued = false;
-  private abortCb: (() => void) | null = null;
-  private pauseFn: (() => void) | null = null;
-  private resumeFn: (() => void) | null = null;
   private lastOutput = 0;
 
   constructor(
     readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly hooks: ExchangeHooks,
+    hooks: ExchangeHooks,
   ) {
+    super(hooks);
     this.method = req.method ?? '';
     this.httpVersion = `HTTP/${req.httpVersion}`;
     const raw = req.rawHeaders;
@@ -60,50 +43,18 @@ export class NodeExchange implements Downstream, EdgeExchange {
     return remoteText(this.req.socket.remoteAddress ?? '');
   }
 
-  private readonly onSocketClose = (): void => {
-    if (this.ended) return;
-    this.aborted = true;
-    this.finishUp();
-    const cb = this.abortCb;
-    this.abortCb = null;
-    cb?.();
-  };
+  private readonly onSocketClose = (): void => this.clientGone();
+  private readonly onDrain = (): void => this.writable();
 
-  private finishUp(): void {
-    this.ended = true;
-    unwatch(this.bodyWatch);
-    unwatch(this.sendWatch);
-    this.bodyWatch = this.sendWatch = null;
+  protected override released(): void {
     this.req.socket.removeListener('close', this.onSocketClose);
     this.res.removeListener('drain', this.onDrain);
-    this.hooks.done(this);
   }
 
-  onAbort(cb: () => void): void {
-    if (this.aborted) cb();
-    else this.abortCb = cb;
-  }
-
-  head(status: number, headers: HeaderList): void {
-    this.status = status;
-    this.headHeaders = headers;
-  }
-
-  write(chunk: Uint8Array | string): void {
-    if (this.ended) return;
-    this.pending.push(chunk);
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(this.flush);
-    }
-  }
-
-  private readonly flush = (): void => {
-    this.flushQueued = false;
-    if (this.ended || this.pending.length === 0) return;
+  protected flushPending(): boolean {
     this.writeHead();
-    if (!this.res.write(this.takePending())) this.backpressure();
-  };
+    return this.res.write(this.takePending());
+  }
 
   end(chunk?: Uint8Array | string): void {
     if (this.ended) return;
@@ -114,23 +65,30 @@ export class NodeExchange implements Downstream, EdgeExchange {
       this.headHeaders = [...this.headHeaders, 'content-length', String(last === undefined ? 0 : Buffer.byteLength(last))];
     }
     this.writeHead();
-    const rest = this.pending.length > 0 ? this.takePending() : null;
-    if (rest !== null) this.res.write(rest);
-    this.abortCb = null;
-    this.finishUp();
+    if (this.pending.length > 0) this.res.write(this.takePending());
+    this.ending();
     this.res.end(last);
   }
 
-  close(): void {
-    if (this.ended) return;
-    this.abortCb = null;
-    this.finishUp();
+  protected closeTransport(): void {
     this.res.destroy();
   }
 
-  setFlow(pause: () => void, resume: () => void): void {
-    this.pauseFn = pause;
-    this.resumeFn = resume;
+  /** No event reports a slow reader's progress: the buffered amount shrinking between ticks is it. */
+  protected override watchSend(): Watch {
+    const w = super.watchSend();
+    this.lastOutput = this.res.writableLength;
+    w.probe = () => {
+      const n = this.res.writableLength;
+      const moved = n < this.lastOutput;
+      this.lastOutput = n;
+      return moved;
+    };
+    return w;
+  }
+
+  protected awaitWritable(): void {
+    // 'drain' (registered once in the constructor) calls writable().
   }
 
   private writeHead(): void {
@@ -139,7 +97,7 @@ export class NodeExchange implements Downstream, EdgeExchange {
     const flat: string[] = [];
     const h = this.headHeaders;
     for (let i = 0; i < h.length; i++) flat.push(latin1(h[i]!));
-    if ((this.hooks.draining || this.closeAfter) && !this.res.headersSent) this.res.shouldKeepAlive = false;
+    if (this.hooks.draining || this.closeAfter) this.res.shouldKeepAlive = false;
     this.res.writeHead(this.status, flat);
   }
 
@@ -151,42 +109,6 @@ export class NodeExchange implements Downstream, EdgeExchange {
         : Buffer.concat(p.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
     p.length = 0;
     return out;
-  }
-
-  private backpressure(): void {
-    this.pauseFn?.();
-    if (this.sendWatch !== null) return;
-    this.lastOutput = this.res.writableLength;
-    // A slow reader that keeps reading drains part of the buffer between ticks: that is progress.
-    this.sendWatch = watch(this.hooks.sendTimeoutMs(), () => this.sendTimedOut());
-    this.sendWatch.probe = () => {
-      const n = this.res.writableLength;
-      const moved = n < this.lastOutput;
-      this.lastOutput = n;
-      return moved;
-    };
-  }
-
-  private readonly onDrain = (): void => {
-    unwatch(this.sendWatch);
-    this.sendWatch = null;
-    if (!this.ended) this.resumeFn?.();
-  };
-
-  private sendTimedOut(): void {
-    if (this.ended) return;
-    const s = this.sendWatch!.limitMs / 1000;
-    this.sendWatch = null;
-    this.abortReason = `response send timeout: the client read nothing for ${s} s`;
-    logEdge({
-      status: 0,
-      event: 'response send timeout',
-      detail: `nothing read for ${s} s`,
-      remote: this.remoteAddress,
-      port: this.hooks.port,
-    });
-    this.onSocketClose();
-    this.res.destroy();
   }
 }
 

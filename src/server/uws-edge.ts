@@ -82,7 +82,7 @@ export class UwsEdge {
         chunks.push(Buffer.from(new Uint8Array(ab))); // the ArrayBuffer is only valid in this call
       }
       if (!isLast) {
-        if (x.bodyWatch === null) x.bodyWatch = watch(settings.bodyTimeoutMs, () => this.bodyTimedOut(x, settings.bodyTimeoutMs), x.rearm);
+        if (x.bodyWatch === null) x.bodyWatch = watch(settings.bodyTimeoutMs, () => host.bodyTimedOut(x, settings.bodyTimeoutMs), x.rearm);
         else progressed(x.bodyWatch);
         return;
       }
@@ -91,12 +91,5 @@ export class UwsEdge {
       x.body = chunks.length === 0 ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       host.sink.handle(host.port, x);
     });
-  }
-
-  private bodyTimedOut(x: Exchange, limitMs: number): void {
-    x.bodyWatch = null;
-    if (x.aborted || x.headSent) return;
-    const s = limitMs / 1000;
-    this.host.refuse(x, refusal(408, 'request body timeout', `request body timeout: nothing received for ${s} s`, true));
   }
 }

@@ -3,10 +3,10 @@
 // unusual connections to). A gateway process per edge (AGW_EDGE), both in front of the same
 // recording mock upstream. When the addon (or its acceptor) is unavailable the acceptor runs are
 // skipped under a name that says why; AGW_NATIVE=1 turns that into a failure.
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { loadAddon } from '../../src/native/addon/load.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
-import type { MockUpstream } from '../helpers/mock-upstream.js';
+import { MockUpstream, type Handler } from '../helpers/mock-upstream.js';
 import { writeConfig } from '../helpers/traffic.js';
 import type { RawResponse } from './edge-client.js';
 import { json } from './edge-client.js';
@@ -94,4 +94,38 @@ export function head(method: string, path: string, lines: string[] = [], body = 
       ? lines
       : [...lines, `Content-Length: ${Buffer.byteLength(body, 'latin1')}`];
   return `${method} ${path} HTTP/1.1\r\nHost: gw\r\n${withLength.map((l) => `${l}\r\n`).join('')}\r\n${body}`;
+}
+
+export interface EdgeSuite {
+  readonly up: MockUpstream;
+  readonly gateways: EdgeGateway[];
+  port(edge: EdgeName): number;
+  gateway(edge: EdgeName): EdgeGateway;
+}
+
+/**
+ * A recording upstream answering with `handler`, and one gateway per edge in front of it with
+ * `frontendPolicies.http` set to `http`; started before the file's tests, stopped after, and
+ * the upstream's record cleared after each test.
+ */
+export function edgeSuite(basePort: number, handler: Handler, http = '', upstream: { maxHeaderSize?: number } = {}): EdgeSuite {
+  const suite = {
+    up: null as unknown as MockUpstream,
+    gateways: [] as EdgeGateway[],
+    port: (edge: EdgeName) => suite.gateway(edge).port,
+    gateway: (edge: EdgeName) => suite.gateways.find((g) => g.edge === edge)!,
+  };
+  beforeAll(async () => {
+    suite.up = await MockUpstream.start({ tls: false, ...upstream });
+    suite.up.handler = handler;
+    suite.gateways = await startEdgeGateways(basePort, (p) => proxyConfig(p, suite.up, http));
+  });
+  afterAll(async () => {
+    await stopAll(suite.gateways);
+    await suite.up.close();
+  });
+  afterEach(() => {
+    suite.up.requests.length = 0;
+  });
+  return suite;
 }

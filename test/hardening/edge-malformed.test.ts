@@ -2,43 +2,26 @@
 // answered at once with a 400 (405 for TRACE, 505 for a version that is not HTTP/1.x) in the
 // caller's dialect, never a hang, and nothing reaches the upstream. Header bytes that are not
 // UTF-8 are forwarded exactly.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MockUpstream } from '../helpers/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
 import { send } from './edge-client.js';
-import {
-  ANTHROPIC_PATH,
-  EDGES,
-  expectError,
-  head,
-  OPENAI_PATH,
-  proxyConfig,
-  startEdgeGateways,
-  stopAll,
-  type EdgeGateway,
-} from './edge-gateways.js';
+import { ANTHROPIC_PATH, EDGES, edgeSuite, expectError, head, OPENAI_PATH, type EdgeName } from './edge-gateways.js';
 
-let up: MockUpstream;
-let gws: EdgeGateway[];
-const port = (edge: string) => gws.find((g) => g.edge === edge)!.port;
-
-beforeAll(async () => {
-  up = await MockUpstream.start({ tls: false });
-  up.handler = (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  };
-  gws = await startEdgeGateways(4700, (p) => proxyConfig(p, up));
+const suite = edgeSuite(4700, (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{"ok":true}');
 });
-afterAll(async () => {
-  await stopAll(gws);
-  await up.close();
-});
-afterEach(() => {
-  up.requests.length = 0;
-});
+const port = (edge: EdgeName) => suite.port(edge);
+const up = {
+  get requests() {
+    return suite.up.requests;
+  },
+  get last() {
+    return suite.up.last;
+  },
+};
 
 /** Sends `raw`, expects one refusal and the connection closed, and nothing upstream. */
-async function refused(edge: string, raw: string | Buffer, status: number, dialect: 'openai' | 'anthropic', message?: RegExp) {
+async function refused(edge: EdgeName, raw: string | Buffer, status: number, dialect: 'openai' | 'anthropic', message?: RegExp) {
   const r = await send(port(edge), raw, { untilClose: true, timeoutMs: 5000 });
   expect(r.closed, 'the connection is closed after the refusal').toBe(true);
   expectError(r.responses[0], status, dialect, message);

@@ -1,42 +1,31 @@
 // What an HTTP/1.x edge must serve (HTTP/1.0, pipelining, large heads, Expect) and what it must
 // refuse cleanly (oversize heads, too many headers, an oversize body announced with Expect),
 // on raw sockets against each edge, with the upstream recording what reached it.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { sendJson } from '../helpers/mock-upstream.js';
 import { json, send } from './edge-client.js';
-import {
-  ANTHROPIC_PATH,
-  EDGES,
-  expectError,
-  head,
-  OPENAI_PATH,
-  proxyConfig,
-  startEdgeGateways,
-  stopAll,
-  type EdgeGateway,
-} from './edge-gateways.js';
+import { ANTHROPIC_PATH, EDGES, edgeSuite, expectError, head, OPENAI_PATH, type EdgeName } from './edge-gateways.js';
 
-let up: MockUpstream;
-let gws: EdgeGateway[];
-const port = (edge: string) => gws.find((g) => g.edge === edge)!.port;
 const MAX_BODY = 1000;
-
-beforeAll(async () => {
-  up = await MockUpstream.start({ tls: false, maxHeaderSize: 256 * 1024 });
-  // Echoes what it got; `/slow...` answers after 300 ms, so pipelined answers must wait for it.
-  up.handler = async (req, res) => {
+// Echoes what it got; `/slow...` answers after 300 ms, so pipelined answers must wait for it.
+const suite = edgeSuite(
+  4710,
+  async (req, res) => {
     if (req.path.startsWith('/slow')) await new Promise((r) => setTimeout(r, 300));
-    sendJson(res, 200, { path: req.path, method: req.method, body: req.body, headerBytes: Object.values(req.headers).join('').length });
-  };
-  gws = await startEdgeGateways(4710, (p) => proxyConfig(p, up, `maxBufferSize: ${MAX_BODY}`));
-});
-afterAll(async () => {
-  await stopAll(gws);
-  await up.close();
-});
-afterEach(() => {
-  up.requests.length = 0;
-});
+    sendJson(res, 200, { path: req.path, method: req.method, body: req.body });
+  },
+  `maxBufferSize: ${MAX_BODY}`,
+  { maxHeaderSize: 256 * 1024 },
+);
+const port = (edge: EdgeName) => suite.port(edge);
+const up = {
+  get requests() {
+    return suite.up.requests;
+  },
+  get last() {
+    return suite.up.last;
+  },
+};
 
 describe.each(EDGES)('%s edge', (edge) => {
   describe('HTTP/1.0', () => {
@@ -45,7 +34,7 @@ describe.each(EDGES)('%s edge', (edge) => {
       expect(r.raw.toString('latin1')).toMatch(/^HTTP\/1\.[01] 200 /);
       expect(r.closed).toBe(true);
       expect(json(r.responses[0]!).path).toBe('/ten');
-      await gws.find((g) => g.edge === edge)!.gw.waitFor('http.path=/ten http.version=HTTP/1.0');
+      await suite.gateway(edge).gw.waitFor('http.path=/ten http.version=HTTP/1.0');
     });
 
     it('with keep-alive, keeps the connection for the next request', async () => {
