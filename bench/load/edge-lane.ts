@@ -8,6 +8,7 @@
 import type { Lane, LaneContext } from './lanes.js';
 import { CHAT, withGateway } from './lanes.js';
 import { GATEWAY_PORT } from './ports.js';
+import { threadCpuSeconds } from './proc.js';
 import type { Measured } from './run.js';
 
 const EDGES = [
@@ -19,12 +20,14 @@ const EDGES = [
 interface Row {
   name: string;
   runs: Measured[];
+  /** CPU of the acceptor thread per request (the acceptor edge only). */
+  acceptorUs: number[];
 }
 
 async function measure(ctx: LaneContext, headers: Record<string, string>): Promise<{ direct: Measured[]; rows: Row[] }> {
   const url = `http://127.0.0.1:${GATEWAY_PORT}/openai/v1/chat/completions`;
   const direct: Measured[] = [];
-  const rows: Row[] = EDGES.map((e) => ({ name: e.name, runs: [] }));
+  const rows: Row[] = EDGES.map((e) => ({ name: e.name, runs: [], acceptorUs: [] }));
   const rounds = Number(process.env.BENCH_EDGE_ROUNDS ?? 2);
   for (let round = 0; round < rounds; round++) {
     direct.push(
@@ -43,7 +46,13 @@ async function measure(ctx: LaneContext, headers: Record<string, string>): Promi
       const i = (k + round) % EDGES.length;
       const e = EDGES[i]!;
       const env = { AGW_EDGE: e.edge, ADMIN_ADDR: 'off', READINESS_ADDR: 'off' };
-      rows[i]!.runs.push(await withGateway(ctx, env, (pid) => ctx.load(e.name, url, CHAT, ctx.connections, ctx.duration, pid, headers)));
+      const run = await withGateway(ctx, env, async (pid) => {
+        const before = threadCpuSeconds(pid, 'agw-acceptor');
+        const m = await ctx.load(e.name, url, CHAT, ctx.connections, ctx.duration, pid, headers);
+        return { m, acceptor: threadCpuSeconds(pid, 'agw-acceptor') - before };
+      });
+      rows[i]!.runs.push(run.m);
+      if (e.edge === 'acceptor') rows[i]!.acceptorUs.push((run.acceptor * 1e6) / Math.max(1, run.m.rps * ctx.duration));
     }
   }
   return { direct, rows };
@@ -57,13 +66,13 @@ function table(title: string, m: { direct: Measured[]; rows: Row[] }): string {
   const base = m.rows[0]!.runs;
   const lines = [
     `\n### ${title}`,
-    '| edge | req/s per round | x direct | x uWS direct | p50 / p99 ms | gateway CPU µs/req | CPU x uWS direct | errors |',
-    '|---|---|---|---|---|---|---|---|',
-    `| direct (mock upstream) | ${m.direct.map((r) => Math.round(r.rps)).join(' / ')} | 1 | | ${median(m.direct, 'p50').toFixed(2)} / ${median(m.direct, 'p99').toFixed(2)} | | | ${m.direct.reduce((s, r) => s + r.errors + r.non2xx, 0)} |`,
+    '| edge | req/s per round | x direct | x uWS direct | p50 / p99 ms | gateway CPU µs/req | CPU x uWS direct | acceptor thread µs/req | errors |',
+    '|---|---|---|---|---|---|---|---|---|',
+    `| direct (mock upstream) | ${m.direct.map((r) => Math.round(r.rps)).join(' / ')} | 1 | | ${median(m.direct, 'p50').toFixed(2)} / ${median(m.direct, 'p99').toFixed(2)} | | | | ${m.direct.reduce((s, r) => s + r.errors + r.non2xx, 0)} |`,
   ];
   for (const r of m.rows) {
     lines.push(
-      `| ${r.name} | ${r.runs.map((x) => Math.round(x.rps)).join(' / ')} | ${(median(r.runs, 'rps') / median(m.direct, 'rps')).toFixed(3)} | ${(median(r.runs, 'rps') / median(base, 'rps')).toFixed(3)} | ${median(r.runs, 'p50').toFixed(2)} / ${median(r.runs, 'p99').toFixed(2)} | ${median(r.runs, 'cpuUsPerReq').toFixed(1)} | ${(median(r.runs, 'cpuUsPerReq') / median(base, 'cpuUsPerReq')).toFixed(3)} | ${r.runs.reduce((s, x) => s + x.errors + x.non2xx, 0)} |`,
+      `| ${r.name} | ${r.runs.map((x) => Math.round(x.rps)).join(' / ')} | ${(median(r.runs, 'rps') / median(m.direct, 'rps')).toFixed(3)} | ${(median(r.runs, 'rps') / median(base, 'rps')).toFixed(3)} | ${median(r.runs, 'p50').toFixed(2)} / ${median(r.runs, 'p99').toFixed(2)} | ${median(r.runs, 'cpuUsPerReq').toFixed(1)} | ${(median(r.runs, 'cpuUsPerReq') / median(base, 'cpuUsPerReq')).toFixed(3)} | ${r.acceptorUs.length > 0 ? (r.acceptorUs.reduce((a, b) => a + b, 0) / r.acceptorUs.length).toFixed(2) : ''} | ${r.runs.reduce((s, x) => s + x.errors + x.non2xx, 0)} |`,
     );
   }
   const text = lines.join('\n');
