@@ -26,6 +26,7 @@ export interface LaneContext {
     durationS: number,
     pid?: number,
     headers?: Record<string, string>,
+    opts?: { reconnectRate?: number },
   ): Promise<Measured>;
   pacedRun(
     name: string,
