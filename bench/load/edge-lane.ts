@@ -2,14 +2,17 @@
 // listening directly (AGW_EDGE=uws, the gateway before the acceptor), with the native acceptor
 // in front of uWS (the default), and with Node's http server for every connection (the
 // TypeScript twin), interleaved over two rounds against the direct baseline. Keep-alive
-// connections show the per-request cost; a new connection per request (autocannon's
-// reconnectRate: 1; a `Connection: close` header would not do, autocannon sends its own
-// `Connection: keep-alive` first) shows what the acceptor costs per connection. BENCH_EDGE_ROUNDS (default 2) interleaves more
+// connections show the per-request cost; a new connection per request (a small closed-loop
+// loader here: autocannon cannot, its reconnectRate: 1 sends nothing and a `Connection: close`
+// header comes after its own `Connection: keep-alive`) shows what the acceptor costs per
+// connection. BENCH_EDGE_ROUNDS (default 2) interleaves more
 // rounds; the table reports medians, which a busy shared machine disturbs least.
 import type { Lane, LaneContext } from './lanes.js';
 import { CHAT, withGateway } from './lanes.js';
 import { GATEWAY_PORT } from './ports.js';
-import { threadCpuSeconds } from './proc.js';
+import { connect } from 'node:net';
+import { completeResponse, percentile } from './paced.js';
+import { cpuSeconds, threadCpuSeconds } from './proc.js';
 import type { Measured } from './run.js';
 
 const EDGES = [
@@ -25,24 +28,71 @@ interface Row {
   acceptorUs: number[];
 }
 
-async function measure(ctx: LaneContext, opts: { reconnectRate?: number }): Promise<{ direct: Measured[]; rows: Row[] }> {
-  const url = `http://127.0.0.1:${GATEWAY_PORT}/openai/v1/chat/completions`;
+/**
+ * Closed loop, `c` workers, each opening a connection, sending one request, reading the whole
+ * response and closing (client first, so TIME_WAIT stays on the loader's side).
+ */
+async function connectionPerRequest(
+  name: string,
+  port: number,
+  path: string,
+  c: number,
+  durationS: number,
+  pid?: number,
+): Promise<Measured> {
+  const request = Buffer.from(
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(CHAT)}\r\n\r\n${CHAT}`,
+  );
+  const latencies: number[] = [];
+  let ok = 0;
+  let errors = 0;
+  const cpu0 = pid ? cpuSeconds(pid) : 0;
+  const end = performance.now() + durationS * 1000;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const t0 = performance.now();
+      const socket = connect(port, '127.0.0.1', () => socket.write(request));
+      let buf = Buffer.alloc(0);
+      socket.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        if (completeResponse(buf) === 0) return;
+        if (buf.subarray(9, 10).toString() === '2') ok++;
+        else errors++;
+        latencies.push(performance.now() - t0);
+        socket.destroy();
+        resolve();
+      });
+      socket.on('error', () => {
+        errors++;
+        resolve();
+      });
+    });
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (performance.now() < end) await one();
+    }),
+  );
+  const sorted = Float64Array.from(latencies).sort();
+  const cpu = pid ? cpuSeconds(pid) - cpu0 : 0;
+  return {
+    name,
+    rps: ok / durationS,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    non2xx: errors,
+    errors: 0,
+    ...(pid ? { cpuUsPerReq: (cpu * 1e6) / Math.max(1, ok) } : {}),
+  };
+}
+
+type Loader = (name: string, port: number, path: string, pid?: number) => Promise<Measured>;
+
+async function measure(ctx: LaneContext, loader: Loader): Promise<{ direct: Measured[]; rows: Row[] }> {
   const direct: Measured[] = [];
   const rows: Row[] = EDGES.map((e) => ({ name: e.name, runs: [], acceptorUs: [] }));
   const rounds = Number(process.env.BENCH_EDGE_ROUNDS ?? 2);
   for (let round = 0; round < rounds; round++) {
-    direct.push(
-      await ctx.load(
-        'direct',
-        `http://127.0.0.1:${ctx.mockPort}/v1/chat/completions`,
-        CHAT,
-        ctx.connections,
-        ctx.duration,
-        undefined,
-        {},
-        opts,
-      ),
-    );
+    direct.push(await loader('direct', ctx.mockPort, '/v1/chat/completions'));
     // A different edge goes first each round, so no edge always runs right after another's shutdown.
     for (let k = 0; k < EDGES.length; k++) {
       const i = (k + round) % EDGES.length;
@@ -50,7 +100,7 @@ async function measure(ctx: LaneContext, opts: { reconnectRate?: number }): Prom
       const env = { AGW_EDGE: e.edge, ADMIN_ADDR: 'off', READINESS_ADDR: 'off' };
       const run = await withGateway(ctx, env, async (pid) => {
         const before = threadCpuSeconds(pid, 'agw-acceptor');
-        const m = await ctx.load(e.name, url, CHAT, ctx.connections, ctx.duration, pid, {}, opts);
+        const m = await loader(e.name, GATEWAY_PORT, '/openai/v1/chat/completions', pid);
         return { m, acceptor: threadCpuSeconds(pid, 'agw-acceptor') - before };
       });
       rows[i]!.runs.push(run.m);
@@ -86,11 +136,13 @@ export const edgeLane: Lane = {
   description:
     'HTTP edge cost: uWS listening directly vs the native acceptor vs the Node http edge, keep-alive and a connection per request',
   run: async (ctx) => {
-    const keepAlive = await measure(ctx, {});
-    const perConnection = await measure(ctx, { reconnectRate: 1 });
-    const text =
-      table('Keep-alive connections (per-request cost)', keepAlive) +
-      table('A new connection per request (autocannon reconnectRate 1)', perConnection);
+    const keepAlive = await measure(ctx, (name, port, path, pid) =>
+      ctx.load(name, `http://127.0.0.1:${port}${path}`, CHAT, ctx.connections, ctx.duration, pid),
+    );
+    const perConnection = await measure(ctx, (name, port, path, pid) =>
+      connectionPerRequest(name, port, path, ctx.connections, ctx.duration, pid),
+    );
+    const text = table('Keep-alive connections (per-request cost)', keepAlive) + table('A new connection per request', perConnection);
     return { data: { keepAlive, perConnection }, text };
   },
 };

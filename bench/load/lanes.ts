@@ -26,7 +26,6 @@ export interface LaneContext {
     durationS: number,
     pid?: number,
     headers?: Record<string, string>,
-    opts?: { reconnectRate?: number },
   ): Promise<Measured>;
   pacedRun(
     name: string,

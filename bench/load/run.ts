@@ -112,8 +112,6 @@ export async function load(
   durationS: number,
   pid?: number,
   headers: Record<string, string> = {},
-  /** `reconnectRate: 1` opens a new connection for every request. */
-  opts: { reconnectRate?: number } = {},
 ): Promise<Measured> {
   const latencies: number[] = [];
   const cpu0 = pid ? cpuSeconds(pid) : 0;
@@ -126,7 +124,6 @@ export async function load(
     connections: c,
     duration: durationS,
     pipelining: 1,
-    ...opts,
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   inst.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
     if (status >= 200 && status < 300) latencies.push(ms);
