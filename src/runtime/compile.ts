@@ -195,7 +195,7 @@ class Compiler implements LlmCompiler {
     const llm = compileLlm(this, this.loaded.config, taken);
     if (llm === null) return;
     const listener: ListenerRt = { name: LLM_LISTENER, hostname: null, routes: new RouteTable([{ route: llm.route, matches: [] }]) };
-    for (const port of llm.ports) binds.set(port, { port, listeners: [listener] });
+    for (const port of llm.ports) binds.set(port, { port, address: null, listeners: [listener] });
   }
 
   /**

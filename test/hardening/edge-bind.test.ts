@@ -5,6 +5,7 @@
 import { createServer, connect, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess, runCli } from '../helpers/gateway-process.js';
+import { freePort } from '../helpers/ports.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';
 import { writeConfig } from '../helpers/traffic.js';
 import { send } from './edge-client.js';
@@ -41,7 +42,7 @@ async function listensOn(edge: string, yaml: string, env: Record<string, string>
   const port = Number(/port: (\d+)/.exec(yaml)![1]);
   const gw = await GatewayProcess.start({
     args: ['-f', writeConfig(yaml)],
-    env: { AGW_EDGE: edge, ADMIN_ADDR: 'off', STATS_ADDR: 'off', READINESS_ADDR: 'off', ...env },
+    env: { AGW_EDGE: edge, ...env },
   });
   try {
     const result = { v4: await reachable('127.0.0.1', port), v6: await reachable('::1', port) };
@@ -55,49 +56,51 @@ async function listensOn(edge: string, yaml: string, env: Record<string, string>
 
 describe.each(EDGES)('%s edge', (edge) => {
   it('listens on every interface by default (dual-stack)', async () => {
-    expect(await listensOn(edge, withAddress(4740, null))).toEqual({ v4: true, v6: true });
+    expect(await listensOn(edge, withAddress(await freePort(), null))).toEqual({ v4: true, v6: true });
   });
 
   it('bindAddress 127.0.0.1 listens on IPv4 loopback only', async () => {
-    expect(await listensOn(edge, withAddress(4741, '127.0.0.1'))).toEqual({ v4: true, v6: false });
+    expect(await listensOn(edge, withAddress(await freePort(), '127.0.0.1'))).toEqual({ v4: true, v6: false });
   });
 
   it('bindAddress ::1 listens on IPv6 loopback only', async () => {
-    expect(await listensOn(edge, withAddress(4742, '::1'))).toEqual({ v4: false, v6: true });
+    expect(await listensOn(edge, withAddress(await freePort(), '::1'))).toEqual({ v4: false, v6: true });
   });
 
   it('config.enableIpv6: false listens on 0.0.0.0', async () => {
-    expect(await listensOn(edge, withAddress(4743, null, 'config:\n  enableIpv6: false\n'))).toEqual({ v4: true, v6: false });
+    expect(await listensOn(edge, withAddress(await freePort(), null, 'config:\n  enableIpv6: false\n'))).toEqual({ v4: true, v6: false });
   });
 
   it('IPV6_ENABLED=false does the same, and wins over the config', async () => {
-    const yaml = withAddress(4744, null, 'config:\n  enableIpv6: true\n');
+    const yaml = withAddress(await freePort(), null, 'config:\n  enableIpv6: true\n');
     expect(await listensOn(edge, yaml, { IPV6_ENABLED: 'false' })).toEqual({ v4: true, v6: false });
   });
 
   describe('a port in use', () => {
     let other: Server;
+    let taken: number;
     beforeAll(async () => {
+      taken = await freePort();
       other = createServer();
-      await new Promise<void>((r) => other.listen(4745, '::', r));
+      await new Promise<void>((r) => other.listen(taken, '::', r));
     });
     afterAll(() => new Promise<void>((r) => other.close(() => r())));
 
     it('is a startup error naming the port', async () => {
-      const r = await runCli(['-f', writeConfig(withAddress(4745, null))], {
+      const r = await runCli(['-f', writeConfig(withAddress(taken, null))], {
         AGW_EDGE: edge,
         ADMIN_ADDR: 'off',
         STATS_ADDR: 'off',
         READINESS_ADDR: 'off',
       });
       expect(r.code).toBe(1);
-      expect(r.output).toMatch(/cannot listen on port 4745 \(::\): address in use/);
+      expect(r.output).toContain(`cannot listen on port ${taken} (::): address in use`);
     });
   });
 });
 
 it('a bindAddress that is not an IP address is a config error', async () => {
-  const r = await runCli(['--validate-only', '-f', writeConfig(withAddress(4746, 'localhost'))]);
+  const r = await runCli(['--validate-only', '-f', writeConfig(withAddress(await freePort(), 'localhost'))]);
   expect(r.code).toBe(1);
   expect(r.output).toMatch(/bindAddress/);
 });

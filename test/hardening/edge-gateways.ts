@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { loadAddon } from '../../src/native/addon/load.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
+import { freePort } from '../helpers/ports.js';
 import { MockUpstream, type Handler } from '../helpers/mock-upstream.js';
 import { writeConfig } from '../helpers/traffic.js';
 import type { RawResponse } from './edge-client.js';
@@ -46,18 +47,16 @@ export function proxyConfig(port: number, up: MockUpstream, http = ''): string {
 ${http === '' ? '' : `frontendPolicies:\n  http:\n${http.replace(/^/gm, '    ')}\n`}`;
 }
 
-/** One gateway per edge, on `basePort`, `basePort + 1`, ... */
-export async function startEdgeGateways(
-  basePort: number,
-  config: (port: number) => string,
-  env: Record<string, string> = {},
-): Promise<EdgeGateway[]> {
+/** One gateway per edge, each on a free port. */
+export async function startEdgeGateways(config: (port: number) => string, env: Record<string, string> = {}): Promise<EdgeGateway[]> {
+  const ports: number[] = [];
+  for (let i = 0; i < EDGES.length; i++) ports.push(await freePort());
   return Promise.all(
     EDGES.map(async (edge, i) => {
-      const port = basePort + i;
+      const port = ports[i]!;
       const gw = await GatewayProcess.start({
         args: ['-f', writeConfig(config(port))],
-        env: { AGW_EDGE: edge, ADMIN_ADDR: 'off', STATS_ADDR: 'off', READINESS_ADDR: 'off', ...env },
+        env: { AGW_EDGE: edge, ...env },
       });
       return { edge, port, gw };
     }),
@@ -108,7 +107,7 @@ export interface EdgeSuite {
  * `frontendPolicies.http` set to `http`; started before the file's tests, stopped after, and
  * the upstream's record cleared after each test.
  */
-export function edgeSuite(basePort: number, handler: Handler, http = '', upstream: { maxHeaderSize?: number } = {}): EdgeSuite {
+export function edgeSuite(handler: Handler, http = '', upstream: { maxHeaderSize?: number } = {}): EdgeSuite {
   const suite = {
     up: null as unknown as MockUpstream,
     gateways: [] as EdgeGateway[],
@@ -118,7 +117,7 @@ export function edgeSuite(basePort: number, handler: Handler, http = '', upstrea
   beforeAll(async () => {
     suite.up = await MockUpstream.start({ tls: false, ...upstream });
     suite.up.handler = handler;
-    suite.gateways = await startEdgeGateways(basePort, (p) => proxyConfig(p, suite.up, http));
+    suite.gateways = await startEdgeGateways((p) => proxyConfig(p, suite.up, http));
   });
   afterAll(async () => {
     await stopAll(suite.gateways);

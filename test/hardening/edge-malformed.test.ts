@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { send } from './edge-client.js';
 import { ANTHROPIC_PATH, EDGES, edgeSuite, expectError, head, OPENAI_PATH, type EdgeName } from './edge-gateways.js';
 
-const suite = edgeSuite(4700, (_req, res) => {
+const suite = edgeSuite((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end('{"ok":true}');
 });

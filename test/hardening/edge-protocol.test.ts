@@ -9,7 +9,6 @@ import { ANTHROPIC_PATH, EDGES, edgeSuite, expectError, head, OPENAI_PATH, type 
 const MAX_BODY = 1000;
 // Echoes what it got; `/slow...` answers after 300 ms, so pipelined answers must wait for it.
 const suite = edgeSuite(
-  4710,
   async (req, res) => {
     if (req.path.startsWith('/slow')) await new Promise((r) => setTimeout(r, 300));
     sendJson(res, 200, { path: req.path, method: req.method, body: req.body });

@@ -46,8 +46,8 @@ beforeAll(async () => {
   };
   const timeouts = (send: string) => `http1IdleTimeout: 2s\nrequestBodyTimeout: 3s\nresponseSendTimeout: ${send}`;
   [short, long] = await Promise.all([
-    startEdgeGateways(4720, (p) => proxyConfig(p, up, timeouts('3s'))),
-    startEdgeGateways(4725, (p) => proxyConfig(p, up, timeouts('20s'))),
+    startEdgeGateways((p) => proxyConfig(p, up, timeouts('3s'))),
+    startEdgeGateways((p) => proxyConfig(p, up, timeouts('20s'))),
   ]);
 });
 afterAll(async () => {
