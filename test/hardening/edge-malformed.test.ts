@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { send } from './edge-client.js';
 import { ANTHROPIC_PATH, EDGES, edgeSuite, expectError, head, OPENAI_PATH, type EdgeName } from './edge-gateways.js';
 
+// A head limit below the 64 KiB default, to show the setting is obeyed by each edge.
+const HEAD_LIMIT = 8192;
 const suite = edgeSuite((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end('{"ok":true}');
-});
+}, `http1MaxHeaderSize: ${HEAD_LIMIT}`);
 const port = (edge: EdgeName) => suite.port(edge);
 const up = {
   get requests() {
@@ -31,6 +33,19 @@ async function refused(edge: EdgeName, raw: string | Buffer, status: number, dia
 }
 
 describe.each(EDGES)('%s edge', (edge) => {
+  // First in each edge's block: the gateway logs at most 20 refusals a second, and the cases
+  // below send more than that.
+  describe('a configured head limit (frontendPolicies.http.http1MaxHeaderSize)', () => {
+    it('serves a head under it, refuses one over it with a 431 in dialect, logged', async () => {
+      const ok = await send(port(edge), head('GET', '/under', [`X-Pad: ${'p'.repeat(HEAD_LIMIT - 200)}`]));
+      expect(ok.responses[0]?.status).toBe(200);
+      expect(up.requests.map((q) => q.path)).toEqual(['/under']);
+      up.requests.length = 0;
+      await refused(edge, head('GET', OPENAI_PATH, [`X-Pad: ${'p'.repeat(HEAD_LIMIT + 100)}`]), 431, 'openai', /exceeds 8192 bytes/);
+      await suite.gateway(edge).gw.waitFor('edge: head too large: answered 431');
+    });
+  });
+
   describe('request smuggling', () => {
     it('Content-Length with Transfer-Encoding is a 400', async () => {
       const raw = `POST ${OPENAI_PATH} HTTP/1.1\r\nHost: gw\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: gw\r\n\r\n`;
@@ -66,6 +81,7 @@ describe.each(EDGES)('%s edge', (edge) => {
     ];
     it.each(cases)('%s: 400 (OpenAI dialect)', async (_name, line) => {
       await refused(edge, `GET ${OPENAI_PATH} HTTP/1.1\r\nHost: gw\r\n${line}\r\n\r\n`, 400, 'openai', /malformed request/);
+      await suite.gateway(edge).gw.waitFor('edge: malformed head: answered 400');
     });
     it.each(cases)('%s: 400 (Anthropic dialect on /v1/messages)', async (_name, line) => {
       await refused(

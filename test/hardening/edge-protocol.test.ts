@@ -76,6 +76,7 @@ describe.each(EDGES)('%s edge', (edge) => {
       expectError(r.responses[0], 431, 'anthropic', /http1MaxHeaderSize/);
       expect(r.closed).toBe(true);
       expect(up.requests).toHaveLength(0);
+      await suite.gateway(edge).gw.waitFor('edge: head too large: answered 431');
     });
 
     it('100 headers are served; 101 are a 431', async () => {
