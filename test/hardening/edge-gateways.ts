@@ -47,24 +47,31 @@ export function proxyConfig(port: number, up: MockUpstream, http = ''): string {
 ${http === '' ? '' : `frontendPolicies:\n  http:\n${http.replace(/^/gm, '    ')}\n`}`;
 }
 
-/** One gateway per edge, each on a free port. */
+/**
+ * One gateway per edge, each on a free port, started one after another: started together, on a
+ * loaded machine (the full suite and other work on two cores), a start could outlast the
+ * readiness wait. If one fails to start, those already started are stopped.
+ */
 export async function startEdgeGateways(config: (port: number) => string, env: Record<string, string> = {}): Promise<EdgeGateway[]> {
-  const ports: number[] = [];
-  for (let i = 0; i < EDGES.length; i++) ports.push(await freePort());
-  return Promise.all(
-    EDGES.map(async (edge, i) => {
-      const port = ports[i]!;
+  const started: EdgeGateway[] = [];
+  try {
+    for (const edge of EDGES) {
+      const port = await freePort();
       const gw = await GatewayProcess.start({
         args: ['-f', writeConfig(config(port))],
         env: { AGW_EDGE: edge, ...env },
       });
-      return { edge, port, gw };
-    }),
-  );
+      started.push({ edge, port, gw });
+    }
+    return started;
+  } catch (e) {
+    await Promise.all(started.map((g) => g.gw.stop()));
+    throw e;
+  }
 }
 
-export async function stopAll(gws: EdgeGateway[]): Promise<void> {
-  for (const g of gws) expect(await g.gw.stop()).toBe(0);
+export async function stopAll(gws: EdgeGateway[] | undefined): Promise<void> {
+  for (const g of gws ?? []) expect(await g.gw.stop()).toBe(0);
 }
 
 export const OPENAI_PATH = '/v1/chat/completions';
@@ -121,7 +128,7 @@ export function edgeSuite(handler: Handler, http = '', upstream: { maxHeaderSize
   });
   afterAll(async () => {
     await stopAll(suite.gateways);
-    await suite.up.close();
+    await suite.up?.close();
   });
   afterEach(() => {
     suite.up.requests.length = 0;

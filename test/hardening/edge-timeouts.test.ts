@@ -45,14 +45,13 @@ beforeAll(async () => {
     res.end(JSON.stringify({ path: req.path, body: req.body }));
   };
   const timeouts = (send: string) => `http1IdleTimeout: 2s\nrequestBodyTimeout: 3s\nresponseSendTimeout: ${send}`;
-  [short, long] = await Promise.all([
-    startEdgeGateways((p) => proxyConfig(p, up, timeouts('3s'))),
-    startEdgeGateways((p) => proxyConfig(p, up, timeouts('20s'))),
-  ]);
+  short = await startEdgeGateways((p) => proxyConfig(p, up, timeouts('3s')));
+  long = await startEdgeGateways((p) => proxyConfig(p, up, timeouts('20s')));
 });
 afterAll(async () => {
-  await stopAll([...short, ...long]);
-  await up.close();
+  await stopAll(short);
+  await stopAll(long);
+  await up?.close();
 });
 afterEach(() => {
   up.requests.length = 0;
