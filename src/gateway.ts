@@ -189,7 +189,7 @@ export class Gateway implements RequestSink {
   /** A port the serving snapshot no longer has (it drains): what its refusals are observed under. */
   private unbound(port: number): BindRt {
     let b = this.unboundPorts.get(port);
-    if (b === undefined) this.unboundPorts.set(port, (b = { port, listeners: [] }));
+    if (b === undefined) this.unboundPorts.set(port, (b = { port, address: null, listeners: [] }));
     return b;
   }
 

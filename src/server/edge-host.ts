@@ -1,5 +1,6 @@
 // What both edges (uWS and the Node http server) need from the bind they serve.
 import type { HttpEdgeSettings } from '../config/http-edge.js';
+import type { GatewayError } from '../errors.js';
 import type { Downstream } from '../pipeline/downstream.js';
 import type { EdgeExchange, ExchangeHooks } from './edge-exchange.js';
 import type { Refusal } from './request-gate.js';
@@ -11,8 +12,8 @@ export interface RequestSink {
   edgeSettings(): HttpEdgeSettings;
   /** Runs the pipeline for a request whose body has been read. */
   handle(port: number, down: Downstream): void;
-  /** Answers a request the server refuses before the pipeline, in the caller's dialect. */
-  reject(down: Downstream, status: number, message: string, headers?: [string, string][]): void;
+  /** Answers a request the server refuses before the pipeline, in the caller's dialect, observed like any other. */
+  reject(port: number, down: Downstream, err: GatewayError): void;
 }
 
 /** A Downstream the edge can ask to close its connection after the response. */

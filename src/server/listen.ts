@@ -15,7 +15,7 @@ import type { EdgeHost, Refusable, RequestSink } from './edge-host.js';
 import { logEdge } from './edge-log.js';
 import { NodeEdge } from './node-edge.js';
 import { refuseRaw } from './raw-refusal.js';
-import { refusal, type Refusal } from './request-gate.js';
+import { refusal, refusalError, type Refusal } from './request-gate.js';
 import { UwsEdge } from './uws-edge.js';
 import { loadUws } from './uws.js';
 
@@ -88,8 +88,9 @@ export class BindServer implements EdgeHost, AcceptedConnections {
     if (kind === HANDOFF_FAST) return this.uwsEdge!.adopt(fd);
     const socket = new Socket({ fd, readable: true, writable: true });
     if (kind === HANDOFF_TIMEOUT) {
-      logEdge({ status: 408, event: 'head timeout', detail: HANDOFF_REASONS[reason], remote: socket.remoteAddress, port: this.port });
-      return refuseRaw(socket, 408, 'request head timeout: the request head did not arrive in time', target);
+      const r = refusal('client_timeout', 'head timeout', 'request head timeout: the request head did not arrive in time', true);
+      logEdge({ status: r.status, event: r.event, detail: HANDOFF_REASONS[reason], remote: socket.remoteAddress, port: this.port });
+      return refuseRaw(this, socket, r, target);
     }
     this.nodeEdge!.adopt(socket, target);
   }
@@ -111,14 +112,14 @@ export class BindServer implements EdgeHost, AcceptedConnections {
   refuse(x: Refusable, r: Refusal): void {
     if (r.close) x.closeAfter = true;
     logEdge({ status: r.status, event: r.event, detail: r.message, remote: x.remoteAddress, port: this.port });
-    this.sink.reject(x, r.status, r.message, r.headers);
+    this.sink.reject(this.port, x, refusalError(r));
   }
 
   bodyTimedOut(x: EdgeExchange, limitMs: number): void {
     x.bodyWatch = null;
     if (x.aborted || x.headSent) return;
     const s = limitMs / 1000;
-    this.refuse(x, refusal(408, 'request body timeout', `request body timeout: nothing received for ${s} s`, true));
+    this.refuse(x, refusal('client_timeout', 'request body timeout', `request body timeout: nothing received for ${s} s`, true));
   }
 
   /** Stops accepting connections; open keep-alive connections close after their response. */

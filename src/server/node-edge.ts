@@ -48,12 +48,17 @@ export class NodeEdge {
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, false));
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res, true));
     server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-      this.refuseEarly(req, res, refusal(417, 'expectation failed', 'unsupported Expect value (only 100-continue is)', true));
+      this.refuseEarly(
+        req,
+        res,
+        refusal('expectation_failed', 'expectation failed', 'unsupported Expect value (only 100-continue is)', true),
+      );
     });
     server.on('clientError', (err: ParseError, socket: Socket) => this.onClientError(err, socket));
     server.on('connect', (req: IncomingMessage, socket: Socket) => {
-      logEdge({ status: 405, event: 'method not allowed', detail: 'CONNECT', remote: socket.remoteAddress, port: host.port });
-      refuseRaw(socket, 405, 'CONNECT is not supported', req.url ?? '');
+      const r = checkMethod('CONNECT', host.sink.edgeSettings())!;
+      logEdge({ status: r.status, event: r.event, detail: 'CONNECT', remote: socket.remoteAddress, port: host.port });
+      refuseRaw(host, socket, r, req.url ?? '');
     });
     // The connection tracking behind headersTimeout is set up when a server starts listening;
     // this one never listens itself.
@@ -115,14 +120,14 @@ export class NodeEdge {
     let r;
     if (err.code === 'HPE_HEADER_OVERFLOW') {
       const max = this.host.sink.edgeSettings().maxHeadBytes;
-      r = refusal(431, 'head too large', `request head exceeds ${max} bytes (frontendPolicies.http.http1MaxHeaderSize)`, true);
+      r = refusal('head_too_large', 'head too large', `request head exceeds ${max} bytes (frontendPolicies.http.http1MaxHeaderSize)`, true);
     } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      r = refusal(408, 'head timeout', 'request head timeout: the request head did not arrive in time', true);
+      r = refusal('client_timeout', 'head timeout', 'request head timeout: the request head did not arrive in time', true);
     } else {
-      r = refusal(400, 'malformed head', `malformed request: ${err.reason ?? err.code ?? 'parse error'}`, true);
+      r = refusal('malformed_request', 'malformed head', `malformed request: ${err.reason ?? err.code ?? 'parse error'}`, true);
     }
     logEdge({ status: r.status, event: r.event, detail: err.code, remote: socket.remoteAddress, port: this.host.port });
-    refuseRaw(socket, r.status, r.message, target, r.headers);
+    refuseRaw(this.host, socket, r, target);
   }
 
   private refuseEarly(req: IncomingMessage, res: ServerResponse, r: ReturnType<typeof refusal>): void {
@@ -141,7 +146,7 @@ export class NodeEdge {
       checkMethod(x.method, settings);
     if (refused !== null) return host.refuse(x, refused);
     const max = host.sink.maxBodyBytes();
-    const tooLarge = refusal(413, 'body too large', `request body exceeds the limit of ${max} bytes`, expectsContinue);
+    const tooLarge = refusal('body_too_large', 'body too large', `request body exceeds the limit of ${max} bytes`, expectsContinue);
     // llhttp has already refused a Content-Length that is not one number.
     if (Number(req.headers['content-length'] ?? 0) > max) return host.refuse(x, tooLarge);
     // Only now, with the request known acceptable, is the client told to send its body.

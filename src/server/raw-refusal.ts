@@ -1,11 +1,11 @@
 // Answers a connection whose request could not be parsed (a malformed or oversize head, a head
 // that never completed) with an error in the caller's dialect, written straight to the socket,
-// then closes it. The body comes from the one error path (sendEarlyError); the dialect from the
-// request target, when the head got that far.
+// then closes it. The answer comes from the one error path (the sink's reject: the dialect from
+// the request target, when the head got that far; observed like any other refusal).
 import type { Socket } from 'node:net';
 import type { Downstream, HeaderList } from '../pipeline/downstream.js';
-import { GatewayError } from '../pipeline/errors.js';
-import { sendEarlyError } from '../pipeline/respond.js';
+import type { EdgeHost } from './edge-host.js';
+import { refusalError, type Refusal } from './request-gate.js';
 import { statusLine } from './status.js';
 
 /** How long a refused client may keep sending (its unread body) before the socket is destroyed. */
@@ -86,8 +86,7 @@ export function targetOfRawHead(raw: Buffer | undefined): string {
   return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ ([^\s]+)/.exec(line)?.[1] ?? '';
 }
 
-/** Answers `status` with `message` in the dialect of `target`'s path, then closes the socket. */
-export function refuseRaw(socket: Socket, status: number, message: string, target: string, headers: [string, string][] = []): void {
-  const err = new GatewayError(status, 'invalid_request_error', message, 'downstream', false, headers);
-  sendEarlyError(new RawDownstream(socket, pathOfTarget(target)), err);
+/** Answers `r` in the dialect of `target`'s path, then closes the socket. */
+export function refuseRaw(host: EdgeHost, socket: Socket, r: Refusal, target: string): void {
+  host.sink.reject(host.port, new RawDownstream(socket, pathOfTarget(target)), refusalError(r));
 }

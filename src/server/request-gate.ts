@@ -1,10 +1,14 @@
 // Checks every parsed request gets on both edges before its body is read: methods the gateway
 // will not proxy, and request framing uWS accepts but a strict parser refuses. Each refusal is
-// a status, a stable message and whether the connection must close (its framing is unknown).
+// an error kind (src/errors.ts gives its status and dialect types), a stable message and whether
+// the connection must close (its framing is unknown).
 import { METHODS } from 'node:http';
 import type { HttpEdgeSettings } from '../config/http-edge.js';
+import { ERRORS, GatewayError, type ErrorKind } from '../errors.js';
 
 export interface Refusal {
+  kind: ErrorKind;
+  /** The kind's status (for the edge log). */
   status: number;
   /** Stable text, in the error body and the log; never request content. */
   message: string;
@@ -19,17 +23,22 @@ export interface Refusal {
 const KNOWN = new Set(METHODS);
 const ALLOW: [string, string] = ['allow', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'];
 
-export function refusal(status: number, event: string, message: string, close: boolean, headers: [string, string][] = []): Refusal {
-  return { status, event, message, close, headers };
+export function refusal(kind: ErrorKind, event: string, message: string, close: boolean, headers: [string, string][] = []): Refusal {
+  return { kind, status: ERRORS[kind].status, event, message, close, headers };
+}
+
+/** The refusal as the gateway's error, answered in the caller's dialect by the pipeline. */
+export function refusalError(r: Refusal): GatewayError {
+  return new GatewayError(r.kind, r.message, { headers: r.headers });
 }
 
 export function checkMethod(method: string, settings: HttpEdgeSettings): Refusal | null {
   if (method === 'TRACE' && !settings.allowTrace) {
-    return refusal(405, 'method not allowed', 'TRACE is not allowed (frontendPolicies.http.allowTrace)', false, [ALLOW]);
+    return refusal('method_not_allowed', 'method not allowed', 'TRACE is not allowed (frontendPolicies.http.allowTrace)', false, [ALLOW]);
   }
   // CONNECT tunnels are not offered; agentgateway refuses them too unless configured.
-  if (method === 'CONNECT') return refusal(405, 'method not allowed', 'CONNECT is not supported', true, [ALLOW]);
-  if (!KNOWN.has(method)) return refusal(400, 'invalid method', 'invalid request method', true);
+  if (method === 'CONNECT') return refusal('method_not_allowed', 'method not allowed', 'CONNECT is not supported', true, [ALLOW]);
+  if (!KNOWN.has(method)) return refusal('invalid_method', 'invalid method', 'invalid request method', true);
   return null;
 }
 
@@ -41,9 +50,9 @@ export function declaredLength(headers: readonly string[]): number | Refusal {
   let found = -1;
   for (let i = 0; i < headers.length; i += 2) {
     if (headers[i] !== 'content-length') continue;
-    if (found >= 0) return refusal(400, 'malformed head', 'malformed request: more than one Content-Length', true);
+    if (found >= 0) return refusal('malformed_request', 'malformed head', 'malformed request: more than one Content-Length', true);
     const v = headers[i + 1]!;
-    if (!/^\d{1,15}$/.test(v)) return refusal(400, 'malformed head', 'malformed request: invalid Content-Length', true);
+    if (!/^\d{1,15}$/.test(v)) return refusal('malformed_request', 'malformed head', 'malformed request: invalid Content-Length', true);
     found = Number(v);
   }
   return Math.max(found, 0);
@@ -57,10 +66,11 @@ export function checkNodeHead(
   absoluteForm: boolean,
   settings: HttpEdgeSettings,
 ): Refusal | null {
-  if (versionMajor !== 1) return refusal(505, 'HTTP version', 'HTTP version not supported (HTTP/1.0 and HTTP/1.1 are)', true);
+  if (versionMajor !== 1)
+    return refusal('http_version_not_supported', 'HTTP version', 'HTTP version not supported (HTTP/1.0 and HTTP/1.1 are)', true);
   if (rawHeaders.length / 2 > settings.maxHeaders) {
     return refusal(
-      431,
+      'head_too_large',
       'too many headers',
       `request has more than ${settings.maxHeaders} headers (frontendPolicies.http.http1MaxHeaders)`,
       true,
@@ -70,7 +80,12 @@ export function checkNodeHead(
   for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.length === 4 && rawHeaders[i]!.toLowerCase() === 'host') hosts++;
   // RFC 9112 3.2: HTTP/1.1 requires exactly one Host (an absolute-form target carries its own).
   if (hosts > 1 || (hosts === 0 && versionMinor >= 1 && !absoluteForm)) {
-    return refusal(400, 'malformed head', hosts > 1 ? 'malformed request: more than one Host' : 'malformed request: no Host', true);
+    return refusal(
+      'malformed_request',
+      'malformed head',
+      hosts > 1 ? 'malformed request: more than one Host' : 'malformed request: no Host',
+      true,
+    );
   }
   return null;
 }

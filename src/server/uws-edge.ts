@@ -66,7 +66,7 @@ export class UwsEdge {
     const max = host.sink.maxBodyBytes();
     // Refused without reading the body. The connection stays open: uWS discards the rest of the
     // body, and closing instead would make clients still sending it see EPIPE, not our 413.
-    const tooLarge = refusal(413, 'body too large', `request body exceeds the limit of ${max} bytes`, false);
+    const tooLarge = refusal('body_too_large', 'body too large', `request body exceeds the limit of ${max} bytes`, false);
     if ((declared as number) > max) return host.refuse(x, tooLarge);
     const chunks: Buffer[] = [];
     let size = 0;

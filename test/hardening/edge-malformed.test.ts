@@ -43,6 +43,9 @@ describe.each(EDGES)('%s edge', (edge) => {
       up.requests.length = 0;
       await refused(edge, head('GET', OPENAI_PATH, [`X-Pad: ${'p'.repeat(HEAD_LIMIT + 100)}`]), 431, 'openai', /exceeds 8192 bytes/);
       await suite.gateway(edge).gw.waitFor('edge: head too large: answered 431');
+      // Observed like any other refusal: an access-log line with the kind's code.
+      await suite.gateway(edge).gw.waitFor('http.status=431');
+      await suite.gateway(edge).gw.waitFor('head_too_large');
     });
   });
 
