@@ -61,6 +61,22 @@ const ROWS = {
   route_not_found: [404, ...NOT_FOUND, 'client', false, 'NotFound'],
   /** A route that cannot answer this path (the mock provider serves completions and messages only). */
   path_not_served: [404, ...NOT_FOUND, 'client', false, 'NotFound'],
+  // Requests the HTTP edge refuses before routing (src/server): heads a strict parser refuses,
+  // methods not proxied, heads and bodies over the limits or too slow.
+  /** A malformed head: obs-fold, a bad header line, two Content-Lengths or Hosts, CL with TE. */
+  malformed_request: [400, ...INVALID, 'client', false, 'InvalidRequest'],
+  /** A method llhttp does not know, or not a token. */
+  invalid_method: [400, ...INVALID, 'client', false, 'InvalidRequest'],
+  /** TRACE (unless frontendPolicies.http.allowTrace) and CONNECT; the answer carries Allow. */
+  method_not_allowed: [405, ...INVALID, 'client', false, 'InvalidRequest'],
+  /** A head over http1MaxHeaderSize, or more than http1MaxHeaders header lines. */
+  head_too_large: [431, ...INVALID, 'client', false, 'InvalidRequest'],
+  /** A version other than HTTP/1.0 and HTTP/1.1. */
+  http_version_not_supported: [505, ...INVALID, 'client', false, 'InvalidRequest'],
+  /** An Expect other than 100-continue. */
+  expectation_failed: [417, ...INVALID, 'client', false, 'InvalidRequest'],
+  /** The client stopped sending: a head past http1IdleTimeout, a body paused past requestBodyTimeout. */
+  client_timeout: [408, ...INVALID, 'client', false, 'Timeout'],
   // Malformed requests.
   invalid_path: [400, ...INVALID, 'client', false, 'InvalidRequest'],
   body_too_large: [413, 'invalid_request_error', 'request_too_large', 'client', false, 'InvalidRequest'],

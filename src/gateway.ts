@@ -23,7 +23,8 @@ import { reloadStatus as globalReloadStatus, type ReloadResult, type ReloadStatu
 import { fingerprint, problemsOf, startupChanges, type ValidationResult } from './runtime/reload-diff.js';
 import type { BindRt, Snapshot } from './runtime/snapshot.js';
 import { SnapshotStore } from './runtime/store.js';
-import { BindServer, type RequestSink } from './server/listen.js';
+import { listenAddress, type HttpEdgeSettings } from './config/http-edge.js';
+import { BindServer, prepareEdge, type RequestSink } from './server/listen.js';
 import type { ConnectOverrides } from './upstream/connect-overrides.js';
 import { DEFAULT_POOL_SETTINGS, PoolFactory } from './upstream/pools.js';
 
@@ -120,7 +121,8 @@ export class Gateway implements RequestSink {
     const registry = startObservability(attempt.snapshot.observability, statsAddr !== null);
     if (statsAddr !== null) this.statsServer = await startStatsServer(statsAddr, registry!);
     try {
-      await this.openPorts(attempt.snapshot);
+      await prepareEdge(attempt.snapshot.edge);
+      await this.openPorts(attempt.snapshot, loaded);
     } catch (e) {
       attempt.scope.abort();
       throw e;
@@ -164,6 +166,10 @@ export class Gateway implements RequestSink {
     return this.store!.current.maxBodyBytes;
   }
 
+  edgeSettings(): HttpEdgeSettings {
+    return this.store!.current.edge;
+  }
+
   handle(port: number, down: Downstream): void {
     // The one read of the snapshot for this request: it keeps it until it ends.
     const snapshot = this.store!.current;
@@ -183,7 +189,7 @@ export class Gateway implements RequestSink {
   /** A port the serving snapshot no longer has (it drains): what its refusals are observed under. */
   private unbound(port: number): BindRt {
     let b = this.unboundPorts.get(port);
-    if (b === undefined) this.unboundPorts.set(port, (b = { port, listeners: [] }));
+    if (b === undefined) this.unboundPorts.set(port, (b = { port, address: null, listeners: [] }));
     return b;
   }
 
@@ -247,7 +253,7 @@ export class Gateway implements RequestSink {
       return this.fail(trigger, started, e);
     }
     try {
-      await this.openPorts(attempt.snapshot);
+      await this.openPorts(attempt.snapshot, attempt.loaded);
     } catch (e) {
       attempt.scope.abort();
       return this.fail(trigger, started, e);
@@ -255,6 +261,7 @@ export class Gateway implements RequestSink {
     const previous = this.loaded!;
     const serving = this.store!.current;
     this.store!.swap(attempt.snapshot);
+    for (const s of this.servers.values()) s.configure(attempt.snapshot.edge);
     applyObservability(attempt.snapshot.observability);
     this.adopt(attempt, serving);
     this.closeRemovedPorts(attempt.snapshot);
@@ -312,11 +319,13 @@ export class Gateway implements RequestSink {
   }
 
   /** Opens ports the snapshot has and we do not; on failure closes those it opened and throws. */
-  private async openPorts(snapshot: Snapshot): Promise<void> {
+  private async openPorts(snapshot: Snapshot, loaded: LoadedConfig): Promise<void> {
     const opened: BindServer[] = [];
-    for (const port of snapshot.binds.keys()) {
+    const env = this.opts.env ?? process.env;
+    for (const [port, bind] of snapshot.binds) {
       if (this.servers.has(port)) continue;
-      const server = new BindServer(port, this);
+      const address = listenAddress(bind.address ?? undefined, loaded.config.config?.enableIpv6, env);
+      const server = new BindServer(port, address, this, snapshot.edge);
       try {
         await server.listen();
       } catch (e) {

@@ -25,7 +25,8 @@ const USAGE = `Usage: agentgateway -f <config.yaml> [options]
   -V, --version              print the version
   -h, --help                 this help
 
-Environment: AGW_LOG_LEVEL, AGW_LOG_FORMAT=json, AGW_NATIVE=0|1, AGW_DRAIN_TIMEOUT_MS,
+Environment: AGW_LOG_LEVEL, AGW_LOG_FORMAT=json, AGW_NATIVE=0|1, AGW_EDGE=acceptor|node|uws,
+  AGW_DRAIN_TIMEOUT_MS, IPV6_ENABLED,
   ADMIN_ADDR, READINESS_ADDR, ADMIN_TOKEN, UI_READ_ONLY=true.`;
 
 interface Args {

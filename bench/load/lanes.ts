@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_PORT, OTLP_SINK_PORT, STATS_PORT } from './ports.js';
 import type { Measured } from './run.js';
+import { edgeLane } from './edge-lane.js';
 
 export interface LaneContext {
   mockPort: number;
@@ -47,7 +48,7 @@ export interface Lane {
 }
 
 const GATEWAY = GATEWAY_PORT;
-const CHAT = JSON.stringify({
+export const CHAT = JSON.stringify({
   model: 'gpt-4o-mini',
   messages: [
     { role: 'system', content: 'You are a helpful assistant.' },
@@ -57,7 +58,7 @@ const CHAT = JSON.stringify({
 });
 const CHAT_STREAM = JSON.stringify({ ...JSON.parse(CHAT), stream: true });
 
-async function withGateway<T>(
+export async function withGateway<T>(
   ctx: LaneContext,
   env: NodeJS.ProcessEnv,
   fn: (pid: number) => Promise<T>,
@@ -388,6 +389,7 @@ export const LANES: Record<string, Lane> = {
     description: 'cost of metrics, tracing and the access log on the /openai passthrough lane, on vs off in the same run',
     run: observabilityCost,
   },
+  edge: edgeLane,
   paced: {
     description: 'added latency at a paced 1,000 req/s (open loop, 20 connections)',
     run: (ctx) =>

@@ -93,7 +93,7 @@ function open(host: string, port: number): Promise<Conn> {
 }
 
 /** Bytes of the first complete response in `b` (Content-Length or chunked), or 0. */
-function completeResponse(b: Buffer): number {
+export function completeResponse(b: Buffer): number {
   const headEnd = b.indexOf('\r\n\r\n');
   if (headEnd < 0) return 0;
   const head = b.subarray(0, headEnd).toString('latin1').toLowerCase();

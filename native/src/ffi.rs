@@ -29,12 +29,24 @@ pub type napi_env = *mut napi_env__;
 pub type napi_value = *mut napi_value__;
 pub type napi_callback_info = *mut napi_callback_info__;
 pub type napi_ref = *mut napi_ref__;
+#[repr(C)]
+pub struct napi_threadsafe_function__ {
+    _private: [u8; 0],
+}
+pub type napi_threadsafe_function = *mut napi_threadsafe_function__;
+/// Called on the JS thread for each item queued with napi_call_threadsafe_function; `env` is
+/// null when the function is being torn down and the item must be disposed of without JS.
+pub type napi_threadsafe_function_call_js = Option<unsafe extern "C" fn(napi_env, napi_value, *mut c_void, *mut c_void)>;
 pub type napi_status = i32;
 pub type napi_callback = Option<unsafe extern "C" fn(napi_env, napi_callback_info) -> napi_value>;
 pub type napi_finalize = Option<unsafe extern "C" fn(napi_env, *mut c_void, *mut c_void)>;
 
 pub const NAPI_OK: napi_status = 0;
 pub const NAPI_PENDING_EXCEPTION: napi_status = 10;
+
+/// `napi_threadsafe_function_call_mode` and `_release_mode` values.
+pub const NAPI_TSFN_NONBLOCKING: i32 = 0;
+pub const NAPI_TSFN_RELEASE: i32 = 0;
 
 /// `napi_default_method`: writable | configurable, what class methods get by default.
 pub const NAPI_DEFAULT_METHOD: i32 = 1 | 4;
@@ -116,6 +128,33 @@ extern "C" {
         finalize_hint: *mut c_void,
         result: *mut napi_value,
     ) -> napi_status;
+
+    pub fn napi_create_string_latin1(env: napi_env, s: *const c_char, length: usize, result: *mut napi_value) -> napi_status;
+    pub fn napi_call_function(
+        env: napi_env,
+        recv: napi_value,
+        func: napi_value,
+        argc: usize,
+        argv: *const napi_value,
+        result: *mut napi_value,
+    ) -> napi_status;
+    pub fn napi_create_threadsafe_function(
+        env: napi_env,
+        func: napi_value,
+        async_resource: napi_value,
+        async_resource_name: napi_value,
+        max_queue_size: usize,
+        initial_thread_count: usize,
+        thread_finalize_data: *mut c_void,
+        thread_finalize_cb: napi_finalize,
+        context: *mut c_void,
+        call_js_cb: napi_threadsafe_function_call_js,
+        result: *mut napi_threadsafe_function,
+    ) -> napi_status;
+    pub fn napi_call_threadsafe_function(func: napi_threadsafe_function, data: *mut c_void, mode: i32) -> napi_status;
+    pub fn napi_release_threadsafe_function(func: napi_threadsafe_function, mode: i32) -> napi_status;
+    pub fn napi_ref_threadsafe_function(env: napi_env, func: napi_threadsafe_function) -> napi_status;
+    pub fn napi_unref_threadsafe_function(env: napi_env, func: napi_threadsafe_function) -> napi_status;
 
     pub fn napi_throw_error(env: napi_env, code: *const c_char, msg: *const c_char) -> napi_status;
     pub fn napi_throw_type_error(env: napi_env, code: *const c_char, msg: *const c_char) -> napi_status;

@@ -268,6 +268,29 @@ impl Env {
         Ok(out)
     }
 
+    /// A threadsafe function calling `func` through `call_js` on this thread's event loop, for
+    /// one other thread to call. It starts unreferenced: it does not keep the process alive.
+    pub fn threadsafe_function(&self, func: napi_value, name: &CStr, call_js: TsfnCallJs) -> JsResult<napi_threadsafe_function> {
+        let mut resource_name = null_mut();
+        let s = unsafe { napi_create_string_latin1(self.raw, name.as_ptr(), name.count_bytes(), &mut resource_name) };
+        self.check(s)?;
+        let mut tsfn = null_mut();
+        let s = unsafe {
+            napi_create_threadsafe_function(self.raw, func, null_mut(), resource_name, 0, 1, null_mut(), None, null_mut(), Some(call_js), &mut tsfn)
+        };
+        if s != NAPI_OK {
+            return Err(JsError::Type("expected a function"));
+        }
+        self.set_tsfn_ref(tsfn, false)?;
+        Ok(tsfn)
+    }
+
+    /// Whether the threadsafe function keeps the event loop alive.
+    pub fn set_tsfn_ref(&self, tsfn: napi_threadsafe_function, referenced: bool) -> JsResult<()> {
+        let s = unsafe { if referenced { napi_ref_threadsafe_function(self.raw, tsfn) } else { napi_unref_threadsafe_function(self.raw, tsfn) } };
+        self.check(s)
+    }
+
     /// An ArrayBuffer over shared memory; it keeps the memory alive on its own (see shared.rs).
     pub fn shared_buffer<T: Copy + 'static>(&self, mem: &Shared<T>) -> JsResult<napi_value> {
         let owner: *mut Arc<[Cell<T>]> = Box::into_raw(Box::new(mem.share()));
@@ -289,6 +312,32 @@ unsafe extern "C" fn drop_wrapped<T>(_env: napi_env, data: *mut c_void, _hint: *
 
 unsafe extern "C" fn drop_shared<T>(_env: napi_env, _data: *mut c_void, hint: *mut c_void) {
     drop(Box::from_raw(hint as *mut Arc<[Cell<T>]>));
+}
+
+pub type TsfnCallJs = unsafe extern "C" fn(napi_env, napi_value, *mut c_void, *mut c_void);
+
+/// Calls `func(args...)` from a threadsafe function's `call_js` (no callback info there). The
+/// JS side must not throw; if it does, the exception is left pending for Node to report.
+///
+/// # Safety
+/// `env` must be the live environment passed to `call_js`.
+pub unsafe fn call_from_tsfn(env: napi_env, func: napi_value, ints: &[i32], latin1: &[u8]) {
+    let mut argv: Vec<napi_value> = Vec::with_capacity(ints.len() + 1);
+    for &n in ints {
+        let mut v = null_mut();
+        if napi_create_int32(env, n, &mut v) != NAPI_OK {
+            return;
+        }
+        argv.push(v);
+    }
+    let mut s = null_mut();
+    if napi_create_string_latin1(env, latin1.as_ptr() as *const c_char, latin1.len(), &mut s) != NAPI_OK {
+        return;
+    }
+    argv.push(s);
+    let mut recv = null_mut();
+    napi_get_undefined(env, &mut recv);
+    napi_call_function(env, recv, func, argv.len(), argv.as_ptr(), null_mut());
 }
 
 /// A method table entry: JS name and callback.

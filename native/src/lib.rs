@@ -1,4 +1,5 @@
-//! AgentGateway's Node-API addon: SSE framing, header filtering and pick-2 load balancing.
+//! AgentGateway's Node-API addon: SSE framing, header filtering, pick-2 load balancing, and the
+//! connection acceptor of the HTTP edge (Linux).
 //!
 //! This file holds only the JS-facing glue (napi-rs shape: thin exports that convert arguments
 //! and call the logic modules, stateful classes, batched calls). The logic lives in sse.rs,
@@ -7,10 +8,15 @@
 //! The JS wrappers that give these classes the interfaces of src/native/types.ts are in
 //! src/native/addon/.
 
+#[cfg(target_os = "linux")]
+pub mod acceptor;
+pub mod head;
 pub mod headers;
 pub mod p2c;
 pub mod shared;
 pub mod sse;
+#[cfg(target_os = "linux")]
+pub mod sys;
 
 #[cfg(not(test))]
 mod ffi;
@@ -29,14 +35,14 @@ mod bindings {
     use crate::sse::SseFramer;
 
     /// Bumped whenever the JS-visible surface changes; the loader refuses a stale build.
-    const ABI: u32 = 3;
+    const ABI: u32 = 4;
 
     // SAFETY (for every `unsafe` below): a callback unwraps each receiver once, and takes a
     // mutable slice of an output buffer only after the input slices of the same call are dead,
     // which is the no-aliasing contract of js.rs's `unwrap`, `bytes_mut` and `i32s`.
     macro_rules! callback {
-        ($name:ident, |$env:ident| $body:expr) => {
-            unsafe extern "C" fn $name(env: napi_env, info: napi_callback_info) -> napi_value {
+        ($vis:vis $name:ident, |$env:ident| $body:expr) => {
+            $vis unsafe extern "C" fn $name(env: napi_env, info: napi_callback_info) -> napi_value {
                 run(env, info, |$env: &Env| -> JsResult<napi_value> { $body })
             }
         };
@@ -66,6 +72,12 @@ mod bindings {
                 (c"evict", p2c_evict),
                 (c"isEvicted", p2c_is_evicted),
                 (c"activeCount", p2c_active_count),
+            ]),
+            #[cfg(target_os = "linux")]
+            export_class(env, exports, c"Acceptor", edge::acceptor_new, &[
+                (c"listen", edge::acceptor_listen),
+                (c"close", edge::acceptor_close),
+                (c"configure", edge::acceptor_configure),
             ]),
         ];
         if statuses.iter().all(|&s| s == NAPI_OK) {
@@ -328,4 +340,136 @@ mod bindings {
         let n = unsafe { env.unwrap::<PickTwo>(this)? }.active_count(now);
         env.uint32(n)
     });
+
+    // ---- Acceptor (the HTTP edge) -----------------------------------------------------------
+    //
+    // The JS callback gets each connection as (fd, listener, kind, reason, target): one
+    // threadsafe-function call per connection, never per request. The function is referenced
+    // only while a listener is open, so a gateway with listening ports stays alive and one
+    // without does not.
+
+    #[cfg(target_os = "linux")]
+    mod edge {
+        use super::*;
+        use crate::acceptor::{Acceptor, Handoff, Settings, Sink};
+        use crate::ffi::{napi_call_threadsafe_function, napi_release_threadsafe_function, napi_threadsafe_function};
+        use crate::ffi::{NAPI_TSFN_NONBLOCKING, NAPI_TSFN_RELEASE};
+        use crate::head::Limits;
+        use crate::js::call_from_tsfn;
+        use std::ffi::c_void;
+        use std::net::{IpAddr, SocketAddr};
+        use std::time::Duration;
+
+        struct TsfnSink(napi_threadsafe_function);
+
+        // SAFETY: a threadsafe function exists to be called from other threads; the acceptor
+        // thread is its only caller and releases it when it stops.
+        unsafe impl Send for TsfnSink {}
+
+        impl Sink for TsfnSink {
+            fn deliver(&self, h: Handoff) {
+                let fd = h.fd;
+                let data = Box::into_raw(Box::new(h)) as *mut c_void;
+                if unsafe { napi_call_threadsafe_function(self.0, data, NAPI_TSFN_NONBLOCKING) } != NAPI_OK {
+                    drop(unsafe { Box::from_raw(data as *mut Handoff) });
+                    crate::sys::close_raw(fd); // the environment is shutting down
+                }
+            }
+        }
+
+        impl Drop for TsfnSink {
+            fn drop(&mut self) {
+                unsafe { napi_release_threadsafe_function(self.0, NAPI_TSFN_RELEASE) };
+            }
+        }
+
+        unsafe extern "C" fn deliver_js(env: napi_env, func: napi_value, _ctx: *mut c_void, data: *mut c_void) {
+            let h = Box::from_raw(data as *mut Handoff);
+            if env.is_null() || func.is_null() {
+                crate::sys::close_raw(h.fd);
+                return;
+            }
+            call_from_tsfn(env, func, &[h.fd, h.listener as i32, h.kind as i32, i32::from(h.reason)], &h.target);
+        }
+
+        struct AcceptorHandle {
+            acceptor: Acceptor,
+            tsfn: napi_threadsafe_function,
+            listeners: u32,
+        }
+
+        impl Class for AcceptorHandle {
+            const TAG: u32 = 0x4544_4731; // "EDG1"
+        }
+
+        fn settings(env: &Env, max_head: napi_value, max_headers: napi_value, timeout_ms: napi_value) -> JsResult<Settings> {
+            let (max_head, max_headers, timeout_ms) = (env.f64(max_head)?, env.f64(max_headers)?, env.f64(timeout_ms)?);
+            if !(256.0..=16_777_216.0).contains(&max_head) || !(1.0..=10_000.0).contains(&max_headers) || !(1.0..=f64::MAX).contains(&timeout_ms) {
+                return Err(JsError::Range("maxHeadBytes (256..16 MiB), maxHeaders (1..10000) and headTimeoutMs (>= 1) out of range"));
+            }
+            let limits = Limits { max_head: max_head as usize, max_headers: max_headers as usize };
+            Ok(Settings { limits, head_timeout: Duration::from_millis(timeout_ms as u64) })
+        }
+
+        callback!(pub(super) acceptor_new, |env| {
+            let (this, [callback, max_head, max_headers, timeout_ms]) = env.args::<4>()?;
+            let settings = settings(env, max_head, max_headers, timeout_ms)?;
+            let tsfn = env.threadsafe_function(callback, c"agentgateway.acceptor", deliver_js)?;
+            let acceptor = Acceptor::start(Box::new(TsfnSink(tsfn)), settings)
+                .map_err(|_| JsError::Range("cannot start the acceptor thread (epoll or eventfd failed)"))?;
+            env.wrap(this, AcceptorHandle { acceptor, tsfn, listeners: 0 })?;
+            env.undefined()
+        });
+
+        // listen(address, port, out: Int32Array[2]) -> 0 (out = [listener id, port]) or -errno
+        // (-22, EINVAL, for an address that is not an IP).
+        callback!(pub(super) acceptor_listen, |env| {
+            let (this, [address, port, out]) = env.args::<3>()?;
+            let mut text = Vec::new();
+            env.string_into(address, &mut text)?;
+            let port = env.u32(port)?;
+            let h = unsafe { env.unwrap::<AcceptorHandle>(this)? };
+            let Some(ip) = std::str::from_utf8(&text).ok().and_then(|t| t.parse::<IpAddr>().ok()) else {
+                return env.int32(-22);
+            };
+            if port > 65535 {
+                return Err(JsError::Range("port out of range"));
+            }
+            match h.acceptor.listen(SocketAddr::new(ip, port as u16)) {
+                Ok((id, bound)) => {
+                    if h.listeners == 0 {
+                        env.set_tsfn_ref(h.tsfn, true)?;
+                    }
+                    h.listeners += 1;
+                    let out = unsafe { env.i32s(out)? };
+                    if out.len() < 2 {
+                        return Err(JsError::Range("out must hold 2 int32"));
+                    }
+                    out[0] = id as i32;
+                    out[1] = i32::from(bound);
+                    env.int32(0)
+                }
+                Err(e) => env.int32(-e.raw_os_error().unwrap_or(5)),
+            }
+        });
+
+        callback!(pub(super) acceptor_close, |env| {
+            let (this, [id]) = env.args::<1>()?;
+            let id = env.u32(id)?;
+            let h = unsafe { env.unwrap::<AcceptorHandle>(this)? };
+            h.acceptor.close(id);
+            h.listeners = h.listeners.saturating_sub(1);
+            if h.listeners == 0 {
+                env.set_tsfn_ref(h.tsfn, false)?;
+            }
+            env.undefined()
+        });
+
+        callback!(pub(super) acceptor_configure, |env| {
+            let (this, [max_head, max_headers, timeout_ms]) = env.args::<3>()?;
+            let s = settings(env, max_head, max_headers, timeout_ms)?;
+            unsafe { env.unwrap::<AcceptorHandle>(this)? }.acceptor.set_settings(s);
+            env.undefined()
+        });
+    }
 }

@@ -13,6 +13,8 @@ export interface CelDownstream {
   readonly headers: readonly string[];
   readonly remoteAddress: string;
   readonly body: Uint8Array | null;
+  /** `HTTP/1.0` or `HTTP/1.1`; undefined means HTTP/1.1. */
+  readonly httpVersion?: string | undefined;
 }
 
 /**
@@ -96,7 +98,7 @@ export const VARIABLES: Readonly<Record<string, VariableDef<CelRequest>>> = {
       pathAndQuery: { type: 'string', build: (r) => (r.down.query === '' ? r.path : `${r.path}?${r.down.query}`) },
       host: { type: 'string', build: (r) => hostOf(r.down.headers) },
       scheme: { type: 'string', build: () => 'http' },
-      version: { type: 'string', build: () => 'HTTP/1.1' },
+      version: { type: 'string', build: (r) => r.down.httpVersion ?? 'HTTP/1.1' },
       uri: {
         type: 'string',
         build: (r) => `http://${hostOf(r.down.headers)}${r.path}${r.down.query === '' ? '' : `?${r.down.query}`}`,

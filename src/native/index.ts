@@ -8,6 +8,7 @@
 // each job uses whichever implementation bench/micro measured faster (PREFERRED, numbers in
 // native/README.md). AGW_NATIVE=1 requires the addon and uses it for every job (CI's native
 // lane); AGW_NATIVE=0 never loads it.
+import type { AcceptorClass } from './addon/acceptor.js';
 import { nativeHeaderRewriter } from './addon/headers.js';
 import { loadAddon, type Addon } from './addon/load.js';
 import { NativePickTwo } from './addon/p2c.js';
@@ -19,6 +20,8 @@ import { maxFrameBytes, type HeaderRewriter, type PickTwo, type PickTwoOptions, 
 import type { CompiledHeaderRules } from '../http/header-rules.js';
 
 export * from './types.js';
+export type { AcceptorClass, AddonAcceptor, OnConnection } from './addon/acceptor.js';
+export { HANDOFF_FAST, HANDOFF_REASONS, HANDOFF_SLOW, HANDOFF_TIMEOUT } from './addon/acceptor.js';
 export { compileHeaderRules, CompiledHeaderRules, HeaderRuleError } from '../http/header-rules.js';
 
 export type NativeJob = 'sse' | 'headers' | 'p2c';
@@ -36,6 +39,8 @@ export interface NativeStatus {
   sse: ImplementationName;
   headers: ImplementationName;
   p2c: ImplementationName;
+  /** Which HTTP edge serves the data-plane ports (edgeChoice). */
+  edge: EdgeName;
   addonLoaded: boolean;
   loadError?: string;
 }
@@ -89,6 +94,7 @@ interface Resolved {
 }
 
 let resolved: Resolved | undefined;
+let loadedAddon: Addon | null = null;
 
 function resolve(): Resolved {
   if (resolved !== undefined) return resolved;
@@ -106,6 +112,7 @@ function resolve(): Resolved {
     const r = loadAddon();
     if (r.addon === null) loadError = r.reason;
     else {
+      loadedAddon = r.addon;
       native = nativeImplementation(r.addon);
       path = r.path;
       loadError = selfTest(native);
@@ -146,6 +153,7 @@ export function nativeStatus(): NativeStatus {
     sse: r.chosen.sse.name,
     headers: r.chosen.headers.name,
     p2c: r.chosen.p2c.name,
+    edge: edgeChoice().name,
     addonLoaded: r.native !== null,
   };
   if (r.loadError !== undefined) status.loadError = r.loadError;
@@ -156,9 +164,55 @@ export function nativeStatus(): NativeStatus {
 export function describeNative(): string {
   const r = resolve();
   const jobs = JOBS.map((j) => `${j}=${r.chosen[j].name}`).join(' ');
-  if (r.native === null) return `native addon not in use: ${r.loadError}; TypeScript implementation: ${jobs}`;
+  const edge = `; HTTP edge: ${edgeChoice().why}`;
+  if (r.native === null) return `native addon not in use: ${r.loadError}; TypeScript implementation: ${jobs}${edge}`;
   const why = r.mode === 'native' ? 'AGW_NATIVE=1: native for every job' : 'per job, the faster one in bench/micro';
-  return `native addon loaded from ${r.path}; ${jobs} (${why})`;
+  return `native addon loaded from ${r.path}; ${jobs} (${why})${edge}`;
+}
+
+/**
+ * The HTTP edge serving the data-plane ports:
+ * - `acceptor`: the addon's acceptor vets each connection's first request head; clean ones go
+ *   to uWS (the fast path), anything else to Node's http server.
+ * - `node`: Node's http server serves every connection (the TypeScript twin: same behaviour,
+ *   more CPU per request).
+ * - `uws`: uWS listens itself and nothing is vetted (the pre-acceptor behaviour; a benchmark
+ *   baseline, not for production).
+ */
+export type EdgeName = 'acceptor' | 'node' | 'uws';
+
+export interface EdgeChoice {
+  readonly name: EdgeName;
+  /** For the startup log. */
+  readonly why: string;
+  /** The addon's acceptor class when `name` is `acceptor`. */
+  readonly Acceptor: AcceptorClass | null;
+}
+
+let edge: EdgeChoice | undefined;
+
+/**
+ * AGW_EDGE picks the edge (acceptor | node | uws); unset, the acceptor is used when the addon
+ * loaded and has one (Linux), else the Node edge. AGW_NATIVE=1 requires the acceptor and
+ * AGW_NATIVE=0 rules it out, as for the other jobs.
+ */
+export function edgeChoice(): EdgeChoice {
+  if (edge !== undefined) return edge;
+  const r = resolve();
+  const flag = process.env.AGW_EDGE ?? '';
+  if (flag !== '' && flag !== 'acceptor' && flag !== 'node' && flag !== 'uws') {
+    throw new Error(`AGW_EDGE must be acceptor, node or uws, got ${JSON.stringify(flag)}`);
+  }
+  const Acceptor = r.native !== null ? (loadedAddon?.Acceptor ?? null) : null;
+  const unavailable = r.native === null ? `the native addon is unavailable (${r.loadError})` : 'this platform has no acceptor (Linux only)';
+  if (flag === 'node') edge = { name: 'node', why: 'Node http server for every connection (AGW_EDGE=node)', Acceptor: null };
+  else if (flag === 'uws')
+    edge = { name: 'uws', why: 'uWS listening directly, heads not vetted (AGW_EDGE=uws, benchmark baseline)', Acceptor: null };
+  else if (Acceptor !== null)
+    edge = { name: 'acceptor', why: 'native acceptor + uWS, Node http server for heads uWS should not parse', Acceptor };
+  else if (flag === 'acceptor' || r.mode === 'native') throw new Error(`the acceptor edge is required but ${unavailable}`);
+  else edge = { name: 'node', why: `Node http server for every connection (${unavailable})`, Acceptor: null };
+  return edge;
 }
 
 // Hot-path entry points. Each resolves its implementation once and keeps it.

@@ -32,7 +32,7 @@ export function buildRecord(s: RequestSummary): RequestRecord {
     'http.method': ctx.down.method,
     'http.host': ctx.header('host'),
     'http.path': ctx.path,
-    'http.version': 'HTTP/1.1',
+    'http.version': ctx.down.httpVersion ?? 'HTTP/1.1',
     'http.status': s.status,
     'trace.id': ctx.trace?.traceId,
     'span.id': ctx.trace?.spanId,

@@ -31,6 +31,8 @@ export interface ObservedRequest {
     readonly path: string;
     readonly remoteAddress: string;
     readonly aborted: boolean;
+    readonly abortReason?: string | undefined;
+    readonly httpVersion?: string | undefined;
   };
   /** The normalised path (what was routed and forwarded). */
   readonly path: string;
@@ -100,7 +102,7 @@ export function summarize(ctx: ObservedRequest, catalog: CostCatalog): RequestSu
     durationS: Number(endNs - ctx.startNs) / NS,
     status: ctx.status === 0 && ctx.down.aborted ? 499 : ctx.status,
     reason: reasonOf(ctx),
-    error: ctx.error?.message ?? (ctx.down.aborted ? 'client closed the connection' : undefined),
+    error: ctx.error?.message ?? (ctx.down.aborted ? (ctx.down.abortReason ?? 'client closed the connection') : undefined),
     code: ctx.error?.code,
     llm,
     operation: ctx.routeType === 'embeddings' ? 'embeddings' : 'chat',

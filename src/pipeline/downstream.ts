@@ -16,6 +16,10 @@ export interface Downstream {
   readonly remoteAddress: string;
   readonly body: Buffer | null;
   readonly aborted: boolean;
+  /** `HTTP/1.0` or `HTTP/1.1`; undefined means HTTP/1.1 (all uWS serves). */
+  readonly httpVersion?: string | undefined;
+  /** Why the exchange was cut short when the client did not simply go away (a send timeout). */
+  readonly abortReason?: string | undefined;
   /** Set once status and headers were handed to the connection. */
   readonly headSent: boolean;
 

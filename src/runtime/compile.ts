@@ -52,6 +52,7 @@ import { poolStatus, type PoolFactory } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
 import { DEFAULT_PATH_OPTIONS, type EscapedSlashesAction, type PathOptions } from '../http/path.js';
 import { RouteTable } from './route-table.js';
+import { httpEdgeSettings } from '../config/http-edge.js';
 import type { AiBackendRt, BindRt, HostBackendRt, ListenerRt, RouteBackendRt, RouteRt, Snapshot } from './snapshot.js';
 
 export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
@@ -177,7 +178,7 @@ class Compiler implements LlmCompiler {
         });
         return { name: lname, hostname: l.hostname ?? null, routes: new RouteTable(routes) };
       });
-      binds.set(b.port, { port: b.port, listeners });
+      binds.set(b.port, { port: b.port, address: b.bindAddress ?? null, listeners });
     });
     this.llmBinds(binds);
     return binds;
@@ -194,7 +195,7 @@ class Compiler implements LlmCompiler {
     const llm = compileLlm(this, this.loaded.config, taken);
     if (llm === null) return;
     const listener: ListenerRt = { name: LLM_LISTENER, hostname: null, routes: new RouteTable([{ route: llm.route, matches: [] }]) };
-    for (const port of llm.ports) binds.set(port, { port, listeners: [listener] });
+    for (const port of llm.ports) binds.set(port, { port, address: null, listeners: [listener] });
   }
 
   /**
@@ -576,6 +577,7 @@ export function compile(loaded: LoadedConfig, pools: PoolFactory, version: numbe
     binds,
     maxBodyBytes: loaded.config.frontendPolicies?.http?.maxBufferSize ?? DEFAULT_MAX_BODY,
     paths: pathOptions(loaded.config.frontendPolicies?.http),
+    edge: httpEdgeSettings(loaded.config.frontendPolicies?.http),
     observability,
     use: new SnapshotUse(),
   };

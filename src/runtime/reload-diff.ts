@@ -30,7 +30,29 @@ export function startupChanges(before: ConfigT, after: ConfigT): string[] {
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   return keys
     .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
-    .map((k) => `config.${k} changed: startup settings take effect after a restart (the running gateway keeps the old value)`);
+    .map((k) => `config.${k} changed: startup settings take effect after a restart (the running gateway keeps the old value)`)
+    .concat(edgeChanges(before, after));
+}
+
+/** Edge settings a reload cannot fully apply: the address of a port already listening, uWS's head limit. */
+function edgeChanges(before: ConfigT, after: ConfigT): string[] {
+  const out: string[] = [];
+  const was = new Map((before.binds ?? []).map((b) => [b.port, b.bindAddress ?? '*']));
+  for (const b of after.binds ?? []) {
+    const old = was.get(b.port);
+    if (old !== undefined && old !== (b.bindAddress ?? '*')) {
+      out.push(
+        `binds (port ${b.port}).bindAddress changed: takes effect after a restart (the port keeps listening on ${old === '*' ? 'every interface' : old})`,
+      );
+    }
+  }
+  const head = (c: ConfigT) => c.frontendPolicies?.http?.http1MaxHeaderSize;
+  if (head(before) !== head(after)) {
+    out.push(
+      'frontendPolicies.http.http1MaxHeaderSize changed: applies to the first request of new connections now; later requests on connections uWS serves keep the startup limit until a restart',
+    );
+  }
+  return out;
 }
 
 export interface ValidationResult {

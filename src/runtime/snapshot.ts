@@ -2,6 +2,7 @@
 // snapshot once, at its start, and uses only it until it ends, so a reload never changes a
 // request mid-flight.
 import type { PathOptions } from '../http/path.js';
+import type { HttpEdgeSettings } from '../config/http-edge.js';
 import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { DialectRule } from '../llm/dialect.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
@@ -33,6 +34,8 @@ export interface Snapshot {
   readonly maxBodyBytes: number;
   /** How request paths are normalised before routing (frontendPolicies.http). */
   readonly paths: PathOptions;
+  /** Head limits, edge timeouts and TRACE (frontendPolicies.http). */
+  readonly edge: HttpEdgeSettings;
   /** Tracing, access-log, metrics and price settings (applied by src/observability). */
   readonly observability: ObservabilitySettings;
   /** Requests in flight on this snapshot (what a reload retires waits for them). */
@@ -41,6 +44,8 @@ export interface Snapshot {
 
 export interface BindRt {
   readonly port: number;
+  /** `bindAddress`: the one IP the port listens on; null for every interface. */
+  readonly address: string | null;
   readonly listeners: readonly ListenerRt[];
 }
 

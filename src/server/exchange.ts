@@ -1,19 +1,15 @@
 // One HTTP exchange on uWS, seen by the pipeline as a Downstream. Everything the pipeline
 // needs from uWS's stack-allocated HttpRequest is copied here synchronously; writes made in
-// one event-loop turn are coalesced into one corked write (one syscall), and uWS backpressure
-// is handed to the pipeline's flow control (pause upstream, resume on writable).
+// one event-loop turn go out as one corked write (one syscall), and uWS backpressure is handed
+// to the pipeline's flow control (pause upstream, resume on writable); see edge-exchange.ts.
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import type { Downstream, HeaderList } from '../pipeline/downstream.js';
+import { EdgeExchange, type ExchangeHooks } from './edge-exchange.js';
+import type { Watch } from './progress.js';
 import { statusLine } from './status.js';
 
-export interface ExchangeHooks {
-  /** Called once when the exchange ends (response done, or client gone). */
-  done(x: Exchange): void;
-  /** True while the server drains: responses close their connection. */
-  readonly draining: boolean;
-}
+export type { ExchangeHooks } from './edge-exchange.js';
 
-export class Exchange implements Downstream {
+export class Exchange extends EdgeExchange {
   readonly method: string;
   readonly path: string;
   readonly query: string;
@@ -21,25 +17,16 @@ export class Exchange implements Downstream {
   /** uWS's text form, copied out now (the response is gone later); cleaned up when read. */
   private readonly remoteRaw: string;
   private remoteCanonical: string | undefined;
-  body: Buffer | null = null;
-  aborted = false;
-  headSent = false;
-  private ended = false;
-  private status = 200;
-  private headHeaders: HeaderList = [];
-  private pending: (Uint8Array | string)[] = [];
-  private flushQueued = false;
-  private abortCb: (() => void) | null = null;
-  private pauseFn: (() => void) | null = null;
-  private resumeFn: (() => void) | null = null;
   private waitingWritable = false;
 
   constructor(
     private readonly res: HttpResponse,
     req: HttpRequest,
-    private readonly hooks: ExchangeHooks,
+    hooks: ExchangeHooks,
   ) {
-    this.method = req.getMethod().toUpperCase();
+    super(hooks);
+    // Methods are case-sensitive (RFC 9110): `get` is not GET, and is refused as unknown.
+    this.method = req.getCaseSensitiveMethod();
     this.path = req.getUrl();
     this.query = req.getQuery() ?? '';
     const h = this.headers;
@@ -47,7 +34,7 @@ export class Exchange implements Downstream {
       h.push(k, v);
     });
     this.remoteRaw = Buffer.from(res.getRemoteAddressAsText()).toString();
-    res.onAborted(() => this.onClientGone());
+    res.onAborted(() => this.clientGone());
   }
 
   /** Read by the access log only, so the conversion stays off the path of every request. */
@@ -55,74 +42,59 @@ export class Exchange implements Downstream {
     return (this.remoteCanonical ??= remoteText(this.remoteRaw));
   }
 
-  private onClientGone(): void {
+  /** uWS's own 10 s timer would cut a long wait short: pause()+resume() re-arms it. */
+  readonly rearm = (): void => {
     if (this.ended) return;
-    this.aborted = true;
-    this.ended = true;
-    const cb = this.abortCb;
-    this.abortCb = null;
-    cb?.();
-    this.hooks.done(this);
-  }
+    this.res.pause();
+    this.res.resume();
+  };
 
-  onAbort(cb: () => void): void {
-    if (this.aborted) cb();
-    else this.abortCb = cb;
-  }
-
-  head(status: number, headers: HeaderList): void {
-    this.status = status;
-    this.headHeaders = headers;
-  }
-
-  write(chunk: Uint8Array | string): void {
-    if (this.ended) return;
-    this.pending.push(chunk);
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(this.flush);
-    }
-  }
-
-  private readonly flush = (): void => {
-    this.flushQueued = false;
-    if (this.ended || this.pending.length === 0) return;
+  protected flushPending(): boolean {
     let ok = true;
     this.res.cork(() => {
       this.writeHead();
       ok = this.writePending();
     });
-    if (!ok) this.backpressure();
-  };
+    return ok;
+  }
 
   end(chunk?: Uint8Array | string): void {
     if (this.ended) return;
+    // Set before writing: a socket that fails inside the cork reports itself aborted, and must not end twice.
     this.ended = true;
     const res = this.res;
     // uWS writes "Connection: close" as a header, so only ask for it before the head is out
     // (asking mid-stream puts the header text inside the chunked body).
-    const close = this.hooks.draining && !this.headSent;
+    const close = (this.hooks.draining || this.closeAfter) && !this.headSent;
     res.cork(() => {
       this.writeHead();
       this.writePending();
-      if (this.method === 'HEAD' || this.status === 204 || this.status === 304) res.endWithoutBody(undefined, close);
-      else res.end(chunk !== undefined && chunk.length > 0 ? chunk : undefined, close);
+      if (this.method === 'HEAD' || this.status === 204 || this.status === 304) {
+        // Any argument to endWithoutBody, undefined included, is taken as a reported length
+        // (undefined becomes Content-Length: 2^63), so call it bare and say close by hand.
+        if (close) res.writeHeader('connection', 'close');
+        res.endWithoutBody();
+      } else res.end(chunk !== undefined && chunk.length > 0 ? chunk : undefined, close);
     });
-    this.abortCb = null;
-    this.hooks.done(this);
+    this.ending();
   }
 
-  close(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.abortCb = null;
+  protected override closeTransport(): void {
     this.res.close();
-    this.hooks.done(this);
   }
 
-  setFlow(pause: () => void, resume: () => void): void {
-    this.pauseFn = pause;
-    this.resumeFn = resume;
+  protected override watchSend(): Watch {
+    return super.watchSend(this.rearm);
+  }
+
+  protected awaitWritable(): void {
+    if (this.waitingWritable) return;
+    this.waitingWritable = true;
+    this.res.onWritable(() => {
+      this.waitingWritable = false;
+      this.writable();
+      return true;
+    });
   }
 
   private writeHead(): void {
@@ -142,17 +114,6 @@ export class Exchange implements Downstream {
     else ok = this.res.write(Buffer.concat(p.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))));
     p.length = 0;
     return ok;
-  }
-
-  private backpressure(): void {
-    this.pauseFn?.();
-    if (this.waitingWritable) return;
-    this.waitingWritable = true;
-    this.res.onWritable(() => {
-      this.waitingWritable = false;
-      if (!this.ended) this.resumeFn?.();
-      return true;
-    });
   }
 }
 

@@ -1,66 +1,137 @@
-// One uWS app per bind port. The port is bound exclusively: a second gateway (or anything else)
-// on the same data-plane port is a hard error, not a silent SO_REUSEPORT share.
-import {
-  App,
-  us_listen_socket_close,
-  us_socket_local_port,
-  type HttpRequest,
-  type HttpResponse,
-  type TemplatedApp,
-  type us_listen_socket,
-} from 'uWebSockets.js';
-import { GatewayError } from '../errors.js';
+// One server per bind port, on the edge the process runs (src/native edgeChoice):
+// - acceptor: the native acceptor owns the listening socket and vets each connection's first
+//   request head; clean connections go to this bind's uWS app, the rest to its Node edge;
+// - node: a net.Server accepts and the Node edge serves every connection;
+// - uws: uWS listens itself (benchmark baseline; no vetting).
+// The port is bound exclusively: a second gateway (or anything else) on the same port is a
+// hard error, not a silent SO_REUSEPORT share.
+import { createServer as createNetServer, Socket, type Server as NetServer } from 'node:net';
+import { edgeChoice, HANDOFF_FAST, HANDOFF_REASONS, HANDOFF_TIMEOUT, type EdgeName } from '../native/index.js';
+import type { HttpEdgeSettings } from '../config/http-edge.js';
 import type { Downstream } from '../pipeline/downstream.js';
-import { Exchange, type ExchangeHooks } from './exchange.js';
+import { acceptorHub, type AcceptedConnections, type AcceptorHub } from './acceptor-hub.js';
+import type { EdgeExchange } from './edge-exchange.js';
+import type { EdgeHost, Refusable, RequestSink } from './edge-host.js';
+import { logEdge } from './edge-log.js';
+import { NodeEdge } from './node-edge.js';
+import { refuseRaw } from './raw-refusal.js';
+import { refusal, refusalError, type Refusal } from './request-gate.js';
+import { UwsEdge } from './uws-edge.js';
+import { loadUws } from './uws.js';
 
-/** uSockets' LIBUS_LISTEN_EXCLUSIVE_PORT (exported at runtime, missing from the typings). */
-const EXCLUSIVE_PORT = 1;
+export type { RequestSink } from './edge-host.js';
 
-export interface RequestSink {
-  /** Largest request body accepted now (from the current snapshot). */
-  maxBodyBytes(): number;
-  /** Runs the pipeline for a request whose body has been read. */
-  handle(port: number, down: Downstream): void;
-  /** Answers a request the server refuses before the pipeline (body too large). */
-  reject(port: number, down: Downstream, err: GatewayError): void;
+/** Loads what the process's edge needs before the first port opens (uWS with its head limit). */
+export async function prepareEdge(settings: HttpEdgeSettings): Promise<EdgeName> {
+  const name = edgeChoice().name;
+  if (name !== 'node') await loadUws(settings.maxHeadBytes);
+  return name;
 }
 
-export class BindServer implements ExchangeHooks {
-  private readonly app: TemplatedApp;
-  private socket: us_listen_socket | null = null;
+export class BindServer implements EdgeHost, AcceptedConnections {
   draining = false;
   inflight = 0;
-  private idleWaiters: (() => void)[] = [];
   boundPort = 0;
+  private idleWaiters: (() => void)[] = [];
+  private readonly kind: EdgeName;
+  private readonly uwsEdge: UwsEdge | null;
+  private readonly nodeEdge: NodeEdge | null;
+  private netServer: NetServer | null = null;
+  private hub: AcceptorHub | null = null;
+  private listenerId = 0;
+  private accepting = false;
 
   constructor(
     readonly port: number,
-    private readonly sink: RequestSink,
+    readonly address: string,
+    readonly sink: RequestSink,
+    private readonly settings: HttpEdgeSettings,
   ) {
-    this.app = App().any('/*', (res, req) => this.onRequest(res, req));
+    this.kind = edgeChoice().name;
+    this.uwsEdge = this.kind === 'node' ? null : new UwsEdge(this);
+    this.nodeEdge = this.kind === 'uws' ? null : new NodeEdge(this, settings);
   }
 
-  listen(): Promise<number> {
+  async listen(): Promise<number> {
+    if (this.kind === 'uws') this.boundPort = await this.uwsEdge!.listen(this.address, this.port);
+    else if (this.kind === 'node') this.boundPort = await this.listenNode();
+    else {
+      const choice = edgeChoice();
+      this.hub = acceptorHub(choice.Acceptor!, this.settings);
+      const { id, port } = this.hub.listen(this, this.address, this.port);
+      this.listenerId = id;
+      this.boundPort = port;
+    }
+    this.accepting = true;
+    return this.boundPort;
+  }
+
+  private listenNode(): Promise<number> {
+    const server = createNetServer({ noDelay: true }, (socket) =>
+      this.nodeEdge!.adoptAccepted(socket, this.sink.edgeSettings().headTimeoutMs),
+    );
+    this.netServer = server;
     return new Promise((resolve, reject) => {
-      this.app.listen(this.port, EXCLUSIVE_PORT as never, (s) => {
-        if (s === false) {
-          reject(new Error(`cannot listen on port ${this.port}: address in use or not permitted`));
-          return;
-        }
-        this.socket = s;
-        this.boundPort = us_socket_local_port(s as never);
-        resolve(this.boundPort);
+      server.once('error', (e: NodeJS.ErrnoException) => {
+        const why = e.code === 'EADDRINUSE' ? 'address in use' : e.code === 'EACCES' ? 'permission denied' : e.message;
+        reject(new Error(`cannot listen on port ${this.port} (${this.address}): ${why}`));
+      });
+      server.listen({ host: this.address, port: this.port, exclusive: true }, () => {
+        const a = server.address();
+        resolve(typeof a === 'object' && a !== null ? a.port : this.port);
       });
     });
+  }
+
+  /** A connection the acceptor vetted (see native/src/head.rs for the kinds and reasons). */
+  adopt(fd: number, kind: number, reason: number, target: string): void {
+    if (kind === HANDOFF_FAST) return this.uwsEdge!.adopt(fd);
+    const socket = new Socket({ fd, readable: true, writable: true });
+    if (kind === HANDOFF_TIMEOUT) {
+      const r = refusal('client_timeout', 'head timeout', 'request head timeout: the request head did not arrive in time', true);
+      logEdge({ status: r.status, event: r.event, detail: HANDOFF_REASONS[reason], remote: socket.remoteAddress, port: this.port });
+      return refuseRaw(this, socket, r, target);
+    }
+    this.nodeEdge!.adopt(socket, target);
+  }
+
+  /** Applies reloaded edge settings to connections accepted from now on. */
+  configure(settings: HttpEdgeSettings): void {
+    this.nodeEdge?.configure(settings);
+    this.hub?.configure(settings);
+  }
+
+  started(): void {
+    this.inflight++;
+  }
+
+  sendTimeoutMs(): number {
+    return this.sink.edgeSettings().sendTimeoutMs;
+  }
+
+  refuse(x: Refusable, r: Refusal): void {
+    if (r.close) x.closeAfter = true;
+    logEdge({ status: r.status, event: r.event, detail: r.message, remote: x.remoteAddress, port: this.port });
+    this.sink.reject(this.port, x, refusalError(r));
+  }
+
+  bodyTimedOut(x: EdgeExchange, limitMs: number): void {
+    x.bodyWatch = null;
+    if (x.aborted || x.headSent) return;
+    const s = limitMs / 1000;
+    this.refuse(x, refusal('client_timeout', 'request body timeout', `request body timeout: nothing received for ${s} s`, true));
   }
 
   /** Stops accepting connections; open keep-alive connections close after their response. */
   stopAccepting(): void {
     this.draining = true;
-    if (this.socket !== null) {
-      us_listen_socket_close(this.socket);
-      this.socket = null;
-    }
+    if (!this.accepting) return;
+    this.accepting = false;
+    this.uwsEdge?.stopListening();
+    this.netServer?.close();
+    this.netServer = null;
+    if (this.hub !== null) this.hub.stop(this.listenerId);
+    this.nodeEdge?.drain();
   }
 
   /** Resolves when no request is in flight (or after `timeoutMs`). */
@@ -78,10 +149,13 @@ export class BindServer implements ExchangeHooks {
   /** Force-closes everything (after draining). */
   close(): void {
     this.stopAccepting();
-    this.app.close();
+    if (this.hub !== null) this.hub.forget(this.listenerId);
+    this.listenerId = 0;
+    this.uwsEdge?.close();
+    this.nodeEdge?.close();
   }
 
-  done(): void {
+  done(_x: Downstream): void {
     this.inflight--;
     if (this.inflight === 0 && this.idleWaiters.length > 0) {
       const w = this.idleWaiters;
@@ -89,44 +163,4 @@ export class BindServer implements ExchangeHooks {
       for (const f of w) f();
     }
   }
-
-  /**
-   * Refuses without reading the body. The connection stays open: uWS discards the rest of the
-   * body, and closing instead would make clients still sending it see EPIPE, not our 413.
-   */
-  private tooLarge(x: Exchange, max: number): void {
-    this.sink.reject(this.port, x, new GatewayError('body_too_large', `request body exceeds the limit of ${max} bytes`));
-  }
-
-  private onRequest(res: HttpResponse, req: HttpRequest): void {
-    this.inflight++;
-    const x = new Exchange(res, req, this);
-    const max = this.sink.maxBodyBytes();
-    const declared = contentLength(x.headers);
-    if (declared > max) {
-      this.tooLarge(x, max);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.onData((ab, isLast) => {
-      if (x.aborted || x.headSent) return;
-      if (ab.byteLength > 0) {
-        size += ab.byteLength;
-        if (size > max) {
-          this.tooLarge(x, max);
-          return;
-        }
-        chunks.push(Buffer.from(new Uint8Array(ab))); // the ArrayBuffer is only valid in this call
-      }
-      if (!isLast) return;
-      x.body = chunks.length === 0 ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-      this.sink.handle(this.port, x);
-    });
-  }
-}
-
-function contentLength(headers: string[]): number {
-  for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'content-length') return Number(headers[i + 1]);
-  return 0;
 }

@@ -8,16 +8,20 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ADDON_PATH, loadAddon } from '../../src/native/addon/load.js';
 
-const saved = process.env.AGW_NATIVE;
+const saved = { AGW_NATIVE: process.env.AGW_NATIVE, AGW_EDGE: process.env.AGW_EDGE };
 afterEach(() => {
-  if (saved === undefined) delete process.env.AGW_NATIVE;
-  else process.env.AGW_NATIVE = saved;
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
-async function facade(flag: string | undefined) {
+async function facade(flag: string | undefined, edge?: string) {
   vi.resetModules();
   if (flag === undefined) delete process.env.AGW_NATIVE;
   else process.env.AGW_NATIVE = flag;
+  if (edge === undefined) delete process.env.AGW_EDGE;
+  else process.env.AGW_EDGE = edge;
   return import('../../src/native/index.js');
 }
 
@@ -26,9 +30,17 @@ const built = existsSync(ADDON_PATH);
 describe('native facade', () => {
   it('AGW_NATIVE=0 uses TypeScript for every job without loading the addon', async () => {
     const f = await facade('0');
-    expect(f.nativeStatus()).toEqual({ sse: 'ts', headers: 'ts', p2c: 'ts', addonLoaded: false, loadError: 'disabled by AGW_NATIVE=0' });
+    expect(f.nativeStatus()).toEqual({
+      sse: 'ts',
+      headers: 'ts',
+      p2c: 'ts',
+      edge: 'node',
+      addonLoaded: false,
+      loadError: 'disabled by AGW_NATIVE=0',
+    });
     expect(f.describeNative()).toBe(
-      'native addon not in use: disabled by AGW_NATIVE=0; TypeScript implementation: sse=ts headers=ts p2c=ts',
+      'native addon not in use: disabled by AGW_NATIVE=0; TypeScript implementation: sse=ts headers=ts p2c=ts; ' +
+        'HTTP edge: Node http server for every connection (the native addon is unavailable (disabled by AGW_NATIVE=0))',
     );
     expect(f.createSseFramer().constructor.name).toBe('TsSseFramer');
   });
@@ -54,8 +66,32 @@ describe('native facade', () => {
       expect(() => f.nativeStatus()).toThrow(/AGW_NATIVE=1 requires the native addon, which is unavailable: not built/);
       return;
     }
-    expect(f.nativeStatus()).toEqual({ sse: 'native', headers: 'native', p2c: 'native', addonLoaded: true });
-    expect(f.describeNative()).toMatch(/AGW_NATIVE=1: native for every job/);
+    expect(f.nativeStatus()).toEqual({ sse: 'native', headers: 'native', p2c: 'native', edge: 'acceptor', addonLoaded: true });
+    expect(f.describeNative()).toMatch(/AGW_NATIVE=1: native for every job\); HTTP edge: native acceptor \+ uWS/);
+  });
+
+  describe('the HTTP edge', () => {
+    it('is the acceptor where the addon is built (Linux), else the Node http server', async () => {
+      const f = await facade(undefined);
+      expect(f.edgeChoice().name).toBe(built && process.platform === 'linux' ? 'acceptor' : 'node');
+    });
+
+    it('AGW_EDGE picks one; AGW_EDGE=acceptor without the addon fails loudly', async () => {
+      expect((await facade(undefined, 'node')).edgeChoice().name).toBe('node');
+      expect((await facade(undefined, 'uws')).edgeChoice()).toMatchObject({
+        name: 'uws',
+        why: expect.stringMatching(/benchmark baseline/),
+      });
+      const off = await facade('0', 'acceptor');
+      expect(() => off.edgeChoice()).toThrow(
+        /the acceptor edge is required but the native addon is unavailable \(disabled by AGW_NATIVE=0\)/,
+      );
+    });
+
+    it('rejects an unknown AGW_EDGE', async () => {
+      const f = await facade(undefined, 'nginx');
+      expect(() => f.edgeChoice()).toThrow(/AGW_EDGE must be acceptor, node or uws, got "nginx"/);
+    });
   });
 
   it('reports a missing addon and a file that is not one, instead of throwing', () => {

@@ -33,6 +33,8 @@ export interface MockOptions {
   port?: number;
   /** Server certificate in test/fixtures/tls (default `server`; `aws` for AWS, Azure and preset hosts; `google` for *.googleapis.com). */
   cert?: 'server' | 'aws' | 'google';
+  /** Largest request head accepted (Node's default is 16 KiB). */
+  maxHeaderSize?: number;
 }
 
 export class MockUpstream {
@@ -54,11 +56,12 @@ export class MockUpstream {
     const onRequest = (req: IncomingMessage, res: ServerResponse) => void mock.onRequest(req, res);
     const server =
       opts.tls === false
-        ? createHttp(onRequest)
+        ? createHttp({ maxHeaderSize: opts.maxHeaderSize }, onRequest)
         : createHttps(
             {
               key: readFileSync(join(TLS_DIR, `${opts.cert ?? 'server'}.key`)),
               cert: readFileSync(join(TLS_DIR, `${opts.cert ?? 'server'}.pem`)),
+              maxHeaderSize: opts.maxHeaderSize,
             },
             onRequest,
           );

@@ -102,8 +102,9 @@ const BOUNDARIES: readonly Rule[] = [
   },
   {
     at: 'src/server/',
-    owns: 'the only importer of uWebSockets.js: listen, copy the request, body limits, backpressure',
-    may: ['src/pipeline/'],
+    owns: 'the only importer of uWebSockets.js: listen, the HTTP edge (acceptor hand-off, uWS, Node http), copy the request, body limits, backpressure',
+    // The native facade for the connection acceptor; config for the edge settings' type.
+    may: ['src/pipeline/', 'src/native/', 'src/config/'],
   },
   {
     at: 'src/admin/',

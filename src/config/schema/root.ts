@@ -16,6 +16,12 @@ export const Listener = z.strictObject({
 
 export const Bind = z.strictObject({
   port: z.number().int().min(0).max(65535),
+  bindAddress: z
+    .union([z.ipv4(), z.ipv6()])
+    .optional()
+    .describe(
+      "IP address the port listens on, as agentgateway gives a gateway's bindAddress (default: every interface, [::] or 0.0.0.0 per config.enableIpv6); a change needs a restart",
+    ),
   listeners: z.array(Listener).min(1),
 });
 
@@ -42,6 +48,32 @@ export const HttpSettings = z.strictObject({
     .describe(
       'What an encoded slash or backslash (%2F, %5C, \\) in the path does: rejectRequest (default, 400), keepUnchanged (kept encoded) or unescapeAndForward (becomes /); Envoy path_with_escaped_slashes_action. Not in agentgateway',
     ),
+  http1MaxHeaderSize: z
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .optional()
+    .describe(
+      'Largest request head (request line and headers), in bytes (default 65536); larger is a 431. On the uWS fast path the value read at startup holds until a restart',
+    ),
+  http1MaxHeaders: z
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .optional()
+    .describe('Most header lines in a request (default 100, as agentgateway); more is a 431'),
+  http1IdleTimeout: Duration.optional().describe(
+    'Time a client has to send a complete request head, as agentgateway uses it (default 60s); past it a partial head is a 408',
+  ),
+  requestBodyTimeout: Duration.optional().describe(
+    'Longest pause while a request body is uploading (default 60s, as nginx client_body_timeout); reset by every byte received; past it a 408',
+  ),
+  responseSendTimeout: Duration.optional().describe(
+    'Longest time a client may read nothing of a response it is sent (default 60s, as nginx send_timeout); reset by every write the client takes; past it the connection closes',
+  ),
+  allowTrace: z.boolean().optional().describe('Proxy TRACE requests (default false: TRACE is answered 405)'),
 });
 
 export const FrontendPolicies = z.strictObject({
@@ -63,6 +95,12 @@ export const BackendDefaults = z
 
 export const StartupConfig = z
   .strictObject({
+    enableIpv6: z
+      .boolean()
+      .optional()
+      .describe(
+        'Data-plane ports without bindAddress listen on [::] (dual-stack) when true (default), on 0.0.0.0 when false; env IPV6_ENABLED wins',
+      ),
     adminAddr: z.string().optional().describe('Admin API and UI address (default localhost:15000; "off" disables); env ADMIN_ADDR wins'),
     statsAddr: z.string().optional().describe('Prometheus /metrics address (default [::]:15020; "off" disables); env STATS_ADDR wins'),
     readinessAddr: z

@@ -1,12 +1,13 @@
 // Finds and loads the Rust addon. Never throws: every failure becomes a reason string that the
 // facade reports (and turns into an error only when AGW_NATIVE=1 demands the addon).
 import type { PickTwo } from '../types.js';
+import type { AcceptorClass } from './acceptor.js';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** Must equal ABI in native/src/lib.rs; a mismatch means a stale build. */
-export const ADDON_ABI = 3;
+export const ADDON_ABI = 4;
 
 /**
  * Where native/build.mjs puts the addon. Resolved from this file, which sits three levels
@@ -48,6 +49,8 @@ export interface Addon {
   readonly SseFramer: new (maxFrameBytes: number) => AddonSseFramer;
   readonly HeaderRules: new (drop: readonly string[], dropConnectionListed: boolean) => AddonHeaderRules;
   readonly PickTwo: new (size: number, seed: number) => AddonPickTwo;
+  /** The HTTP edge's connection acceptor; Linux only. */
+  readonly Acceptor?: AcceptorClass;
 }
 
 export type LoadResult = { addon: Addon; path: string } | { addon: null; reason: string };
