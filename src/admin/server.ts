@@ -33,6 +33,11 @@ export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<
     },
     '/api/config/validate': { POST: async (req) => validateConfig(gw, await readBody(req)) },
     '/api/runtime': { GET: () => ok(runtimeView(gw, settings.readOnly)) },
+    '/api/workers': {
+      GET: () => ok({ workers: gw.workers?.describe() ?? [] }),
+      // Operators stop a stuck worker; tests stand in a crash with it. The gateway restarts it.
+      POST: (_req, url) => terminateWorker(gw, url, settings.readOnly),
+    },
     '/api/requests': {
       GET: (_req, url) =>
         ok({ requests: recentRequests.since(Number(url.searchParams.get('since') ?? 0) || 0), last: recentRequests.lastSeq }),
@@ -75,6 +80,14 @@ async function serve(
   }
   const result = await handler(req, url);
   if (result) sendJson(res, result.status, result.body);
+}
+
+async function terminateWorker(gw: AdminGateway, url: URL, readOnly: boolean): Promise<ApiResult> {
+  if (readOnly) throw new HttpError(403, 'the admin API is read-only (UI_READ_ONLY)');
+  const index = Number(url.searchParams.get('terminate'));
+  if (gw.workers === null) throw new HttpError(404, 'this gateway runs no worker threads (--workers 1)');
+  if (!(Number.isInteger(index) && (await gw.workers.terminate(index)))) throw new HttpError(400, 'terminate=<worker index> expected');
+  return ok({ ok: true, terminated: index });
 }
 
 function ok(body: unknown): ApiResult {
