@@ -28,7 +28,7 @@ export interface AdminGateway {
 }
 
 export interface AdminWorkers {
-  describe(): { index: number; threadId: number | null; ready: boolean; restarts: number }[];
+  describe(): { index: number; threadId: number | null; ready: boolean; restarts: number; connections: number }[];
   /** Stops a worker at once, as a crash would; the gateway restarts it. */
   terminate(index: number): Promise<boolean>;
 }

@@ -33,6 +33,12 @@ interface Slot {
   replies: Map<number, (m: FromWorker | null) => void>;
   deaths: number;
   lastDeath: number;
+  /** Connections handed to it. */
+  sent: number;
+  /** Connections it took in: word 0, counted by the worker (shared memory). */
+  taken: Int32Array;
+  /** Connections sent but maybe not taken yet, by send number: a dead worker's go to another. */
+  unacked: { n: number; m: ConnMessage }[];
 }
 
 export interface PoolOptions {
@@ -54,9 +60,14 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
   /** Connections handed over while no worker was ready (all restarting). */
   private queued: ConnMessage[] = [];
   private readonly exits = new Map<number, () => void>();
+  /** Per worker index: restarts, and connections served by its previous threads. */
+  private readonly restarts: number[];
+  private readonly connections: number[];
 
   constructor(private readonly opts: PoolOptions) {
     this.slots = new Array<Slot | null>(opts.count).fill(null);
+    this.restarts = new Array<number>(opts.count).fill(0);
+    this.connections = new Array<number>(opts.count).fill(0);
   }
 
   get size(): number {
@@ -78,6 +89,10 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
       else this.queued.push(m);
       return;
     }
+    slot.sent++;
+    const taken = Atomics.load(slot.taken, 0);
+    while (slot.unacked.length > 0 && slot.unacked[0]!.n <= taken) slot.unacked.shift();
+    slot.unacked.push({ n: slot.sent, m });
     slot.worker.postMessage(m);
   }
 
@@ -147,14 +162,21 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
   }
 
   /** What the admin API shows: one entry per worker. */
-  describe(): { index: number; threadId: number | null; ready: boolean; restarts: number }[] {
-    return this.slots.map((s, i) => ({ index: i, threadId: s?.threadId ?? null, ready: s?.ready ?? false, restarts: s?.deaths ?? 0 }));
+  describe(): { index: number; threadId: number | null; ready: boolean; restarts: number; connections: number }[] {
+    return this.slots.map((s, i) => ({
+      index: i,
+      threadId: s?.threadId ?? null,
+      ready: s?.ready ?? false,
+      restarts: this.restarts[i]!,
+      connections: this.connections[i]! + (s?.sent ?? 0),
+    }));
   }
 
-  /** Stops a worker at once, as a crash would (its connections drop); it is restarted. */
+  /** Stops a worker at once, as a crash would (its open connections drop); it is restarted. */
   async terminate(index: number): Promise<boolean> {
     const s = this.slots[index];
     if (s == null) return false;
+    s.ready = false;
     await s.worker.terminate();
     return true;
   }
@@ -200,8 +222,10 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
 
   private spawn(index: number, deaths: number, lastDeath: number): Promise<void> {
     const source = this.serving;
+    const taken = new Int32Array(new SharedArrayBuffer(4));
     const init: WorkerInit = {
       index,
+      taken: taken.buffer as SharedArrayBuffer,
       file: this.opts.file,
       source,
       overrides: this.opts.overrides,
@@ -209,7 +233,19 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
       recent: recentRequests.enabled,
     };
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
-    const slot: Slot = { index, worker, threadId: worker.threadId, ready: false, source, replies: new Map(), deaths, lastDeath };
+    const slot: Slot = {
+      index,
+      worker,
+      threadId: worker.threadId,
+      ready: false,
+      source,
+      replies: new Map(),
+      deaths,
+      lastDeath,
+      sent: 0,
+      taken,
+      unacked: [],
+    };
     this.slots[index] = slot;
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: FromWorker) => this.onMessage(slot, m, resolve, reject));
@@ -265,6 +301,13 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
     if (this.slots[slot.index] !== slot) return;
     slot.ready = false;
     for (const reply of [...slot.replies.values()]) reply(null);
+    // Connections it never took in still hold their first request unread: another worker serves them.
+    const taken = Atomics.load(slot.taken, 0);
+    const orphans = slot.unacked.filter((u) => u.n > taken).map((u) => u.m);
+    slot.unacked = [];
+    this.connections[slot.index]! += taken;
+    slot.sent = 0;
+    for (const m of orphans) this.dispatch(m.port, m.fd, m.kind, m.reason, m.target);
     // A lock it held in shared memory would stop every other worker.
     if (this.opts.arena.releaseDeadOwner(slot.threadId)) log.warn(`worker ${slot.index} died holding the shared-state lock: released`);
     if (this.stopping) {
@@ -272,6 +315,7 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
       this.exits.get(slot.index)?.();
       return;
     }
+    this.restarts[slot.index]!++;
     const now = Date.now();
     const deaths = now - slot.lastDeath < 60_000 ? slot.deaths + 1 : 1;
     const wait = Math.min(RESTART_MAX_MS, RESTART_MS * 2 ** (deaths - 1));

@@ -7,6 +7,8 @@ import type { ConnectTarget } from '../upstream/connect-overrides.js';
 /** `workerData` of a worker thread. */
 export interface WorkerInit {
   index: number;
+  /** Word 0: connections this worker took in (it counts; the main thread reads it if the worker dies). */
+  taken: SharedArrayBuffer;
   /** The config file's path (relative paths in the config resolve against it). */
   file: string;
   /** The config text the main thread serves now. */

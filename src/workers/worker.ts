@@ -22,6 +22,7 @@ const init = workerData as WorkerInit;
 const port = parentPort!;
 const send = (m: FromWorker): void => port.postMessage(m);
 useSharedArena(new SharedArena(init.arena));
+const taken = new Int32Array(init.taken);
 
 const gateway = new Gateway({
   file: init.file,
@@ -49,6 +50,7 @@ function flushRecent(): void {
 async function onMessage(m: ToWorker): Promise<void> {
   switch (m.t) {
     case 'conn':
+      Atomics.add(taken, 0, 1);
       if (!gateway.serveConnection(m.port, m.fd, m.kind, m.reason, m.target)) closeSync(m.fd);
       return;
     case 'prepare':
