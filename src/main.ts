@@ -26,7 +26,7 @@ const USAGE = `Usage: agentgateway -f <config.yaml> [options]
   -c, --config <yaml>        inline config instead of a file
       --validate-only        check the config and exit (0 = valid)
       --workers <n>          worker threads serving the data plane (default: config.workers,
-                             else the CPUs this process may use; 1 = a single thread)
+                             else 1 = a single thread; "auto" = the CPUs this process may use)
       --resolve <h:p:addr>   connect to addr for host h port p (like curl); repeatable
       --connect-to <h:p:h2:p2>
                              connect to h2:p2 for host h port p (like curl); repeatable
@@ -66,7 +66,8 @@ function parseArgs(argv: string[]): Args {
         args.inline = value();
         break;
       case '--workers': {
-        const n = Number(value());
+        const v = value();
+        const n = v === 'auto' ? availableParallelism() : Number(v);
         if (!(Number.isInteger(n) && n >= 1 && n <= 256)) throw new UsageError('--workers needs a whole number from 1 to 256');
         args.workers = n;
         break;
@@ -148,9 +149,12 @@ async function main(): Promise<void> {
 }
 
 /**
- * The worker threads the data plane runs on: --workers, else config.workers, else every CPU this
- * process may use. One worker means today's single-thread gateway, with nothing of this in its
- * path. Workers need the acceptor edge (it hands each worker its connections).
+ * The worker threads the data plane runs on: --workers, else config.workers, else one. One
+ * worker means today's single-thread gateway, with nothing of this in its path. Workers need the
+ * acceptor edge (it hands each worker its connections).
+ *
+ * The default stays 1 until pick-2 health/eviction and the model-label cap are per gateway too
+ * (see README "Worker threads"); `--workers auto` uses every CPU this process may use.
  */
 function workerPool(args: Args, probe: Gateway): Partial<GatewayOptions> & { workers?: WorkerPool } {
   let configured: number | undefined;
@@ -159,7 +163,7 @@ function workerPool(args: Args, probe: Gateway): Partial<GatewayOptions> & { wor
   } catch {
     // An invalid config is reported by start().
   }
-  const count = args.workers ?? configured ?? availableParallelism();
+  const count = args.workers ?? configured ?? 1;
   if (count <= 1) return {};
   const edge = edgeChoice();
   if (edge.name !== 'acceptor') {
