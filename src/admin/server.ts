@@ -26,7 +26,7 @@ export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<
   const startupLevel = log.level;
   const routes: Record<string, Partial<Record<string, Handler>>> = {
     '/config_dump': { GET: () => ok(configDump(gw, settings)) },
-    '/logging': { GET: () => ok({ level: log.level, startupLevel }), POST: (_req, url) => logging(url, startupLevel) },
+    '/logging': { GET: () => ok({ level: log.level, startupLevel }), POST: (_req, url) => logging(gw, url, startupLevel) },
     '/api/config': {
       GET: () => readConfig(gw, settings.readOnly),
       POST: async (req) => applyConfig(gw, await readBody(req), settings.readOnly),
@@ -109,7 +109,7 @@ function serveUi(res: ServerResponse, path: string, method: string, ui: Map<stri
 }
 
 /** POST /logging as agentgateway: `?level=debug` sets, `?reset` restores, no query reports. */
-function logging(url: URL, startupLevel: string): ApiResult {
+function logging(gw: AdminGateway, url: URL, startupLevel: string): ApiResult {
   const level = url.searchParams.get('level');
   if (url.searchParams.has('reset')) log.level = startupLevel;
   else if (level !== null) {
@@ -117,6 +117,7 @@ function logging(url: URL, startupLevel: string): ApiResult {
     log.level = level;
     log.info(`log level set to ${level} through the admin API`);
   }
+  gw.workers?.setLogLevel(log.level);
   return ok({ level: log.level, startupLevel });
 }
 

@@ -31,4 +31,6 @@ export interface AdminWorkers {
   describe(): { index: number; threadId: number | null; ready: boolean; restarts: number; connections: number }[];
   /** Stops a worker at once, as a crash would; the gateway restarts it. */
   terminate(index: number): Promise<boolean>;
+  /** The admin API changed the log level: the workers' loggers follow. */
+  setLogLevel(level: string): void;
 }

@@ -60,6 +60,8 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
   /** Connections handed over while no worker was ready (all restarting). */
   private queued: ConnMessage[] = [];
   private readonly exits = new Map<number, () => void>();
+  /** Set through the admin API; a restarted worker gets it too. */
+  private logLevel: string | null = null;
   /** Per worker index: restarts, and connections served by its previous threads. */
   private readonly restarts: number[];
   private readonly connections: number[];
@@ -155,6 +157,11 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
   /** Turns forwarding of finished requests to the admin's recent-requests ring on or off. */
   setRecent(on: boolean): void {
     for (const s of this.live()) s.worker.postMessage({ t: 'recent', on } satisfies ToWorker);
+  }
+
+  setLogLevel(level: string): void {
+    this.logLevel = level;
+    for (const s of this.live()) s.worker.postMessage({ t: 'logLevel', level } satisfies ToWorker);
   }
 
   pending(): string[] {
@@ -291,6 +298,7 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
       return;
     }
     slot.ready = true;
+    if (this.logLevel !== null) slot.worker.postMessage({ t: 'logLevel', level: this.logLevel } satisfies ToWorker);
     started();
     const queued = this.queued;
     this.queued = [];

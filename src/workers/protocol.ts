@@ -37,6 +37,7 @@ export type ToWorker =
   | { t: 'abort' }
   | { t: 'metrics'; seq: number }
   | { t: 'recent'; on: boolean }
+  | { t: 'logLevel'; level: string }
   | { t: 'drain'; graceMs: number };
 
 export type FromWorker =

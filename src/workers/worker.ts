@@ -70,6 +70,9 @@ async function onMessage(m: ToWorker): Promise<void> {
       return;
     case 'recent':
       return forwardRecent(m.on);
+    case 'logLevel':
+      log.level = m.level;
+      return;
     case 'drain':
       await gateway.shutdown(m.graceMs);
       if (batch.length > 0) flushRecent();
