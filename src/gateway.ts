@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AdminWorkers } from './admin/types.js';
 import { startStatsServer, statsAddress } from './admin/stats-server.js';
+import type { WorkerFanout } from './workers/fanout.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from './config/load.js';
 import { FileWatcher } from './config/watch.js';
@@ -53,24 +54,6 @@ export interface GatewayOptions {
   workers?: WorkerFanout & AdminWorkers;
   /** 'worker': the data plane of a worker thread (metrics summed by the main thread, no watching). */
   role?: 'gateway' | 'worker';
-}
-
-/**
- * The worker threads as the main thread's gateway drives them: they compile every config the
- * main thread compiled, and a reload swaps in all of them or in none (prepare, then commit).
- */
-export interface WorkerFanout {
-  /** Starts the workers on `source`; resolves once every one serves it. */
-  start(source: string): Promise<void>;
-  /** Every worker compiles `source` and opens its new ports; rejects (all aborted) if one fails. */
-  prepare(source: string): Promise<void>;
-  /** Every worker swaps in what it prepared. */
-  commit(): void;
-  abort(): void;
-  /** What readiness still waits for (workers starting or restarting). */
-  pending(): string[];
-  /** Drains every worker (bounded by `graceMs`) and stops them. */
-  shutdown(graceMs: number): Promise<void>;
 }
 
 /** What a compile attempt produced, before anything is swapped. */

@@ -12,7 +12,7 @@ import { describeNative, edgeChoice } from './native/index.js';
 import { sumWorkerMetrics } from './observability/index.js';
 import { log } from './observability/log.js';
 import { recentRequests } from './observability/recent-requests.js';
-import { SharedArena, useSharedArena } from './workers/arena.js';
+import { SharedArena, useSharedArena } from './policies/shared-arena.js';
 import { DispatchServer } from './workers/dispatch-server.js';
 import { WorkerPool } from './workers/pool.js';
 import { compile } from './runtime/compile.js';

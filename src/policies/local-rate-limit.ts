@@ -1,7 +1,7 @@
 // `localRateLimit`: token buckets in this process, one per limit, or one per client when the
 // limit has a `key` expression. Checking every limit and taking from them happens in one
 // synchronous step, so concurrent requests never see a half-applied set of limits.
-import { sharedArena } from '../workers/arena.js';
+import { sharedArena } from './shared-arena.js';
 import type { Verdict } from './rate-limit-types.js';
 import { SharedBucketTable } from './shared-buckets.js';
 import type { BucketSpec } from './token-bucket.js';

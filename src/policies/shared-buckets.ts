@@ -4,7 +4,7 @@
 // slots; when the window is full, a full bucket (which carries no state) or else the least
 // recently used one is replaced, as the thread-local map forgets full buckets then the oldest.
 // Every access happens under the arena's lock (see `lockedBuckets`).
-import { hash64, type SharedArena } from '../workers/arena.js';
+import { hash64, type SharedArena } from './shared-arena.js';
 import { type BucketSpec, TokenBucket } from './token-bucket.js';
 
 const SLOTS = 1 << 16;

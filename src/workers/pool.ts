@@ -6,10 +6,10 @@
 import { closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import type { WorkerFanout } from '../gateway.js';
+import type { WorkerFanout } from './fanout.js';
 import { log } from '../observability/log.js';
 import { recentRequests } from '../observability/recent-requests.js';
-import type { SharedArena } from './arena.js';
+import type { SharedArena } from '../policies/shared-arena.js';
 import type { ConnectionDispatch } from './dispatch-server.js';
 import type { ConnMessage, FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
@@ -239,7 +239,7 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
       arena: this.opts.arena.buffer,
       recent: recentRequests.enabled,
     };
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
+    const worker = new Worker(new URL('../worker.js', import.meta.url), { workerData: init });
     const slot: Slot = {
       index,
       worker,

@@ -5,15 +5,15 @@
 // main thread, which serves them.
 import { closeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ConfigError } from '../config/errors.js';
-import { Gateway } from '../gateway.js';
-import { metricsJson } from '../observability/index.js';
-import { log } from '../observability/log.js';
-import { type RecentRequest, recentRequests } from '../observability/recent-requests.js';
-import { BindServer } from '../server/listen.js';
-import { ConnectOverrides } from '../upstream/connect-overrides.js';
-import { SharedArena, useSharedArena } from './arena.js';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import { ConfigError } from './config/errors.js';
+import { Gateway } from './gateway.js';
+import { metricsJson } from './observability/index.js';
+import { log } from './observability/log.js';
+import { type RecentRequest, recentRequests } from './observability/recent-requests.js';
+import { BindServer } from './server/listen.js';
+import { ConnectOverrides } from './upstream/connect-overrides.js';
+import { SharedArena, useSharedArena } from './policies/shared-arena.js';
+import type { FromWorker, ToWorker, WorkerInit } from './workers/protocol.js';
 
 /** Recent requests are sent in batches, at most this often. */
 const RECENT_FLUSH_MS = 50;
