@@ -26,8 +26,11 @@ let tracer: Tracer | null = null;
 let accessLog: AccessLog | null = null;
 let catalog = new CostCatalog(new Map());
 let failures = 0;
+/** One thread's metrics as prom-client JSON (what worker threads send the main thread). */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
 /** Metrics of the worker threads, summed into this thread's on every scrape (`--workers N`). */
-let workerMetrics: (() => Promise<MetricObjectWithValues<MetricValue<string>>[][]>) | null = null;
+let workerMetrics: (() => Promise<MetricsJson[]>) | null = null;
 
 /**
  * Sets up metrics (unless the stats listener is off: then none are collected at all) and applies
@@ -46,12 +49,12 @@ export function startObservability(
 }
 
 /** Sums the metrics `source` returns (one JSON list per worker) into every scrape from now on. */
-export function sumWorkerMetrics(source: () => Promise<MetricObjectWithValues<MetricValue<string>>[][]>): void {
+export function sumWorkerMetrics(source: () => Promise<MetricsJson[]>): void {
   workerMetrics = source;
 }
 
 /** This thread's metrics as JSON, for the main thread to sum (null when metrics are off). */
-export function metricsJson(): Promise<MetricObjectWithValues<MetricValue<string>>[]> | null {
+export function metricsJson(): Promise<MetricsJson> | null {
   return metrics?.registry.getMetricsAsJSON() ?? null;
 }
 

@@ -5,15 +5,13 @@
 // shutdown, and restarts one that dies while the others keep serving.
 import { closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { WorkerFanout } from './fanout.js';
+import type { MetricsJson } from '../observability/index.js';
 import { log } from '../observability/log.js';
 import { recentRequests } from '../observability/recent-requests.js';
 import type { SharedArena } from '../policies/shared-arena.js';
 import type { ConnectionDispatch } from './dispatch-server.js';
 import type { ConnMessage, FromWorker, ToWorker, WorkerInit } from './protocol.js';
-
-type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 /** A scrape waits this long for a worker's metrics before going without them. */
 const METRICS_WAIT_MS = 2_000;

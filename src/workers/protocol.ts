@@ -1,6 +1,6 @@
 // Messages between the main thread (control plane: config, reload, admin, stats, the acceptor)
 // and the worker threads (each a uWS app and a pipeline serving what the acceptor hands it).
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { MetricsJson } from '../observability/index.js';
 import type { RecentRequest } from '../observability/recent-requests.js';
 import type { ConnectTarget } from '../upstream/connect-overrides.js';
 
@@ -44,6 +44,6 @@ export type FromWorker =
   | { t: 'ready' }
   | { t: 'startFailed'; error: string }
   | { t: 'prepared'; seq: number; error: string | null }
-  | { t: 'metrics'; seq: number; json: MetricObjectWithValues<MetricValue<string>>[] }
+  | { t: 'metrics'; seq: number; json: MetricsJson }
   | { t: 'recent'; items: RecentRequest[] }
   | { t: 'drained' };
