@@ -2,7 +2,9 @@
 // (watch, recompile, open/close ports, swap) that never takes the serving config down.
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { AdminWorkers } from './admin/types.js';
 import { startStatsServer, statsAddress } from './admin/stats-server.js';
+import type { WorkerFanout } from './workers/fanout.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from './config/load.js';
 import { FileWatcher } from './config/watch.js';
@@ -24,7 +26,7 @@ import { fingerprint, problemsOf, startupChanges, type ValidationResult } from '
 import type { BindRt, Snapshot } from './runtime/snapshot.js';
 import { SnapshotStore } from './runtime/store.js';
 import { listenAddress, type HttpEdgeSettings } from './config/http-edge.js';
-import { BindServer, prepareEdge, type RequestSink } from './server/listen.js';
+import { BindServer, type PortServer, prepareEdge, type RequestSink } from './server/listen.js';
 import type { ConnectOverrides } from './upstream/connect-overrides.js';
 import { DEFAULT_POOL_SETTINGS, PoolFactory } from './upstream/pools.js';
 
@@ -46,6 +48,12 @@ export interface GatewayOptions {
   /** Time in-flight requests on a removed port get before it closes (default 10 s). */
   drainMs?: number;
   reloadStatus?: ReloadStatus;
+  /** How a bind port is served (default: a BindServer listening on it). */
+  portServer?: (port: number, address: string, gateway: Gateway, settings: HttpEdgeSettings) => PortServer;
+  /** Worker threads serving the data plane for this (main) thread (`--workers N`, N > 1). */
+  workers?: WorkerFanout & AdminWorkers;
+  /** 'worker': the data plane of a worker thread (metrics summed by the main thread, no watching). */
+  role?: 'gateway' | 'worker';
 }
 
 /** What a compile attempt produced, before anything is swapped. */
@@ -63,10 +71,12 @@ export class Gateway implements RequestSink {
   readonly live = new LiveState();
   readonly reloadStatus: ReloadStatus;
   private store: SnapshotStore | null = null;
-  private readonly servers = new Map<number, BindServer>();
+  private readonly servers = new Map<number, PortServer>();
   private readonly unboundPorts = new Map<number, BindRt>();
   /** The stats listener (Prometheus), null when off or its port was taken. */
   private statsServer: Server | null = null;
+  /** A worker thread's reload in two phases: what `prepare` compiled, until commit or abort. */
+  private prepared: Attempt | null = null;
   private version = 0;
   /** The config the serving snapshot was compiled from. */
   private loaded: LoadedConfig | null = null;
@@ -86,6 +96,10 @@ export class Gateway implements RequestSink {
   constructor(private readonly opts: GatewayOptions) {
     this.pools = new PoolFactory(opts.overrides, DEFAULT_POOL_SETTINGS, observeUpstreamConnect);
     this.reloadStatus = opts.reloadStatus ?? globalReloadStatus;
+  }
+
+  get workers(): (WorkerFanout & AdminWorkers) | null {
+    return this.opts.workers ?? null;
   }
 
   get file(): string {
@@ -112,16 +126,20 @@ export class Gateway implements RequestSink {
     const loaded = this.load();
     this.startupBackend = { value: loaded.config.config?.backend };
     configureLogging(loaded.config.config?.logging ?? {});
-    for (const n of loaded.notices) log.warn(n);
+    const worker = this.opts.role === 'worker';
+    if (!worker) for (const n of loaded.notices) log.warn(n);
     const attempt = this.compileAttempt(loaded);
-    for (const w of attempt.warnings) log.warn(w);
+    if (!worker) for (const w of attempt.warnings) log.warn(w);
     await beforeListen?.(loaded);
     // Metrics, tracing and the access log are up before the first request can arrive.
+    // A worker thread collects metrics; the main thread serves them, summed with every worker's.
     const statsAddr = statsAddress(loaded.config.config?.statsAddr);
-    const registry = startObservability(attempt.snapshot.observability, statsAddr !== null);
-    if (statsAddr !== null) this.statsServer = await startStatsServer(statsAddr, registry!);
+    const registry = startObservability(attempt.snapshot.observability, statsAddr !== null, this.opts.role);
+    if (statsAddr !== null && this.opts.role !== 'worker') this.statsServer = await startStatsServer(statsAddr, registry!);
     try {
+      // uWS first: it reads its head limit from the process environment once, when loaded.
       await prepareEdge(attempt.snapshot.edge);
+      await this.opts.workers?.start(loaded.source);
       await this.openPorts(attempt.snapshot, loaded);
     } catch (e) {
       attempt.scope.abort();
@@ -159,7 +177,8 @@ export class Gateway implements RequestSink {
   /** What readiness waits for: nothing once every bind of the serving snapshot listens. */
   pending(): string[] {
     if (this.store === null) return ['listeners'];
-    return [...this.snapshot.binds.keys()].filter((p) => this.servers.get(p)?.draining !== false).map((p) => `listener :${p}`);
+    const ports = [...this.snapshot.binds.keys()].filter((p) => this.servers.get(p)?.draining !== false).map((p) => `listener :${p}`);
+    return [...ports, ...(this.opts.workers?.pending() ?? [])];
   }
 
   maxBodyBytes(): number {
@@ -179,6 +198,17 @@ export class Gateway implements RequestSink {
       return;
     }
     handle(down, snapshot, bind);
+  }
+
+  /**
+   * A worker thread: serves a connection the main thread's acceptor handed over for `port`.
+   * False when this thread has no open bind there (the caller closes the descriptor).
+   */
+  serveConnection(port: number, fd: number, kind: number, reason: number, target: string): boolean {
+    const server = this.servers.get(port);
+    if (server?.adopt === undefined || server.draining) return false;
+    server.adopt(fd, kind, reason, target);
+    return true;
   }
 
   reject(port: number, down: Downstream, err: GatewayError): void {
@@ -225,7 +255,7 @@ export class Gateway implements RequestSink {
     for (const s of servers) s.stopAccepting();
     const inflight = servers.reduce((n, s) => n + s.inflight, 0);
     if (inflight > 0) log.info({ inflight }, 'draining in-flight requests');
-    await Promise.all(servers.map((s) => s.idle(graceMs)));
+    await Promise.all([...servers.map((s) => s.idle(graceMs)), this.opts.workers?.shutdown(graceMs)]);
     for (const s of servers) s.close();
     // After the drain, so the spans of drained requests are flushed too.
     const stats = this.statsServer;
@@ -252,12 +282,56 @@ export class Gateway implements RequestSink {
     } catch (e) {
       return this.fail(trigger, started, e);
     }
+    const workers = this.opts.workers;
     try {
-      await this.openPorts(attempt.snapshot, attempt.loaded);
+      // The workers compile the same text; any failure leaves every thread on the old config.
+      await workers?.prepare(attempt.loaded.source);
     } catch (e) {
       attempt.scope.abort();
       return this.fail(trigger, started, e);
     }
+    try {
+      await this.openPorts(attempt.snapshot, attempt.loaded);
+    } catch (e) {
+      attempt.scope.abort();
+      workers?.abort();
+      return this.fail(trigger, started, e);
+    }
+    workers?.commit();
+    return this.apply(attempt, trigger, started);
+  }
+
+  /** A worker thread's first reload phase: compile `text` and open its new ports, without serving them. */
+  async prepare(text: string): Promise<void> {
+    this.abortPrepared();
+    const attempt = this.compileAttempt(this.load(text));
+    try {
+      await this.openPorts(attempt.snapshot, attempt.loaded);
+    } catch (e) {
+      attempt.scope.abort();
+      throw e;
+    }
+    this.prepared = attempt;
+  }
+
+  /** A worker thread's second phase: serve what `prepare` compiled. */
+  commitPrepared(): void {
+    const attempt = this.prepared;
+    this.prepared = null;
+    if (attempt !== null && !this.stopped) this.apply(attempt, 'file', Date.now());
+  }
+
+  /** Drops what `prepare` compiled, and the ports it opened that the serving config lacks. */
+  abortPrepared(): void {
+    const attempt = this.prepared;
+    this.prepared = null;
+    if (attempt === null) return;
+    attempt.scope.abort();
+    this.closeRemovedPorts(this.snapshot);
+  }
+
+  /** Swaps in a compiled attempt whose ports are open. */
+  private apply(attempt: Attempt, trigger: ReloadTrigger, started: number): ReloadResult {
     const previous = this.loaded!;
     const serving = this.store!.current;
     this.store!.swap(attempt.snapshot);
@@ -266,8 +340,10 @@ export class Gateway implements RequestSink {
     this.adopt(attempt, serving);
     this.closeRemovedPorts(attempt.snapshot);
     const warnings = [...attempt.loaded.notices, ...attempt.warnings, ...startupChanges(previous.config, attempt.loaded.config)];
-    for (const w of warnings) log.warn(w);
-    log.info({ version: attempt.snapshot.version, trigger, ports: this.ports() }, `config reloaded (version ${attempt.snapshot.version})`);
+    // A worker thread's reload is the main thread's, which says so once.
+    const say = this.opts.role === 'worker' ? log.debug.bind(log) : log.info.bind(log);
+    if (this.opts.role !== 'worker') for (const w of warnings) log.warn(w);
+    say({ version: attempt.snapshot.version, trigger, ports: this.ports() }, `config reloaded (version ${attempt.snapshot.version})`);
     return this.record({ ok: true, trigger, started, warnings });
   }
 
@@ -320,12 +396,12 @@ export class Gateway implements RequestSink {
 
   /** Opens ports the snapshot has and we do not; on failure closes those it opened and throws. */
   private async openPorts(snapshot: Snapshot, loaded: LoadedConfig): Promise<void> {
-    const opened: BindServer[] = [];
+    const opened: PortServer[] = [];
     const env = this.opts.env ?? process.env;
     for (const [port, bind] of snapshot.binds) {
       if (this.servers.has(port)) continue;
       const address = listenAddress(bind.address ?? undefined, loaded.config.config?.enableIpv6, env);
-      const server = new BindServer(port, address, this, snapshot.edge);
+      const server = this.opts.portServer?.(port, address, this, snapshot.edge) ?? new BindServer(port, address, this, snapshot.edge);
       try {
         await server.listen();
       } catch (e) {
@@ -364,7 +440,8 @@ export class Gateway implements RequestSink {
       durationMs: Date.now() - started,
     };
     this.reloadStatus.record(result);
-    recordConfigReload(result.ok);
+    // The main thread counts reloads; a worker's are the same reloads.
+    if (this.opts.role !== 'worker') recordConfigReload(result.ok);
     return result;
   }
 }

@@ -6,9 +6,15 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { startAdmin, startReadiness } from './admin/index.js';
 import { ConfigError } from './config/errors.js';
-import { Gateway } from './gateway.js';
-import { describeNative } from './native/index.js';
+import { Gateway, type GatewayOptions } from './gateway.js';
+import { availableParallelism } from 'node:os';
+import { describeNative, edgeChoice } from './native/index.js';
+import { sumWorkerMetrics } from './observability/index.js';
 import { log } from './observability/log.js';
+import { recentRequests } from './observability/recent-requests.js';
+import { SharedArena, useSharedArena } from './policies/shared-arena.js';
+import { DispatchServer } from './workers/dispatch-server.js';
+import { WorkerPool } from './workers/pool.js';
 import { compile } from './runtime/compile.js';
 import { ConnectOverrides } from './upstream/connect-overrides.js';
 import { PoolFactory } from './upstream/pools.js';
@@ -19,6 +25,8 @@ const USAGE = `Usage: agentgateway -f <config.yaml> [options]
   -f, --file <path>          config file (YAML or JSON); also --file=<path>
   -c, --config <yaml>        inline config instead of a file
       --validate-only        check the config and exit (0 = valid)
+      --workers <n>          worker threads serving the data plane (default: config.workers,
+                             else 1 = a single thread; "auto" = the CPUs this process may use)
       --resolve <h:p:addr>   connect to addr for host h port p (like curl); repeatable
       --connect-to <h:p:h2:p2>
                              connect to h2:p2 for host h port p (like curl); repeatable
@@ -34,6 +42,7 @@ interface Args {
   inline?: string;
   validateOnly: boolean;
   overrides: ConnectOverrides;
+  workers?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -56,6 +65,13 @@ function parseArgs(argv: string[]): Args {
       case '--config':
         args.inline = value();
         break;
+      case '--workers': {
+        const v = value();
+        const n = v === 'auto' ? availableParallelism() : Number(v);
+        if (!(Number.isInteger(n) && n >= 1 && n <= 256)) throw new UsageError('--workers needs a whole number from 1 to 256');
+        args.workers = n;
+        break;
+      }
       case '--validate-only':
         args.validateOnly = true;
         break;
@@ -100,17 +116,21 @@ async function main(): Promise<void> {
     console.error(`agentgateway: ${(e as Error).message}\n\n${USAGE}`);
     process.exit(2);
   }
-  const gateway = new Gateway({
+  const options = {
     file: args.file ?? '<inline>',
     ...(args.inline !== undefined ? { inline: args.inline } : {}),
     overrides: args.overrides,
-  });
-  if (args.validateOnly) return validateOnly(gateway, args);
+  };
+  if (args.validateOnly) return validateOnly(new Gateway(options), args);
+  const pool = workerPool(args, new Gateway(options));
+  const gateway = new Gateway({ ...options, ...pool });
   const management: (Server | null)[] = [];
   try {
     // Readiness listens before the data plane so it can say what is still pending.
     await gateway.start(async (loaded) => void management.push(await startReadiness(gateway, loaded.config)));
     management.push(await startAdmin(gateway, gateway.config.config));
+    // The admin just turned on the recent-requests ring: the workers forward to it.
+    pool.workers?.setRecent(recentRequests.enabled);
   } catch (e) {
     console.error(e instanceof ConfigError ? `invalid config:\n${e.message}` : `agentgateway: ${(e as Error).message}`);
     process.exit(1);
@@ -126,6 +146,38 @@ async function main(): Promise<void> {
       .join(', ')}`,
   );
   handleSignals(gateway, management);
+}
+
+/**
+ * The worker threads the data plane runs on: --workers, else config.workers, else one. One
+ * worker means today's single-thread gateway, with nothing of this in its path. Workers need the
+ * acceptor edge (it hands each worker its connections).
+ *
+ * The default stays 1 until pick-2 health/eviction and the model-label cap are per gateway too
+ * (see README "Worker threads"); `--workers auto` uses every CPU this process may use.
+ */
+function workerPool(args: Args, probe: Gateway): Partial<GatewayOptions> & { workers?: WorkerPool } {
+  let configured: number | undefined;
+  try {
+    configured = probe.load().config.config?.workers;
+  } catch {
+    // An invalid config is reported by start().
+  }
+  const count = args.workers ?? configured ?? 1;
+  if (count <= 1) return {};
+  const edge = edgeChoice();
+  if (edge.name !== 'acceptor') {
+    log.warn(`--workers ${count} needs the acceptor edge (${edge.why}): serving on one thread`);
+    return {};
+  }
+  const arena = SharedArena.create();
+  useSharedArena(arena);
+  const workers = new WorkerPool({ count, file: probe.file, overrides: args.overrides.entries(), arena });
+  sumWorkerMetrics(() => workers.metrics());
+  return {
+    workers,
+    portServer: (port, address, _gw, settings) => new DispatchServer(port, address, settings, workers),
+  };
 }
 
 function validateOnly(gateway: Gateway, args: Args): void {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { GATEWAY_PORT, OTLP_SINK_PORT, STATS_PORT } from './ports.js';
 import type { Measured } from './run.js';
 import { edgeLane } from './edge-lane.js';
+import { workersLane } from './workers-lane.js';
 
 export interface LaneContext {
   mockPort: number;
@@ -390,6 +391,7 @@ export const LANES: Record<string, Lane> = {
     run: observabilityCost,
   },
   edge: edgeLane,
+  workers: workersLane,
   paced: {
     description: 'added latency at a paced 1,000 req/s (open loop, 20 connections)',
     run: (ctx) =>

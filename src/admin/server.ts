@@ -26,13 +26,18 @@ export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<
   const startupLevel = log.level;
   const routes: Record<string, Partial<Record<string, Handler>>> = {
     '/config_dump': { GET: () => ok(configDump(gw, settings)) },
-    '/logging': { GET: () => ok({ level: log.level, startupLevel }), POST: (_req, url) => logging(url, startupLevel) },
+    '/logging': { GET: () => ok({ level: log.level, startupLevel }), POST: (_req, url) => logging(gw, url, startupLevel) },
     '/api/config': {
       GET: () => readConfig(gw, settings.readOnly),
       POST: async (req) => applyConfig(gw, await readBody(req), settings.readOnly),
     },
     '/api/config/validate': { POST: async (req) => validateConfig(gw, await readBody(req)) },
     '/api/runtime': { GET: () => ok(runtimeView(gw, settings.readOnly)) },
+    '/api/workers': {
+      GET: () => ok({ workers: gw.workers?.describe() ?? [] }),
+      // Operators stop a stuck worker; tests stand in a crash with it. The gateway restarts it.
+      POST: (_req, url) => terminateWorker(gw, url, settings.readOnly),
+    },
     '/api/requests': {
       GET: (_req, url) =>
         ok({ requests: recentRequests.since(Number(url.searchParams.get('since') ?? 0) || 0), last: recentRequests.lastSeq }),
@@ -77,6 +82,14 @@ async function serve(
   if (result) sendJson(res, result.status, result.body);
 }
 
+async function terminateWorker(gw: AdminGateway, url: URL, readOnly: boolean): Promise<ApiResult> {
+  if (readOnly) throw new HttpError(403, 'the admin API is read-only (UI_READ_ONLY)');
+  const index = Number(url.searchParams.get('terminate'));
+  if (gw.workers === null) throw new HttpError(404, 'this gateway runs no worker threads (--workers 1)');
+  if (!(Number.isInteger(index) && (await gw.workers.terminate(index)))) throw new HttpError(400, 'terminate=<worker index> expected');
+  return ok({ ok: true, terminated: index });
+}
+
 function ok(body: unknown): ApiResult {
   return { status: 200, body: body as Record<string, unknown> };
 }
@@ -96,7 +109,7 @@ function serveUi(res: ServerResponse, path: string, method: string, ui: Map<stri
 }
 
 /** POST /logging as agentgateway: `?level=debug` sets, `?reset` restores, no query reports. */
-function logging(url: URL, startupLevel: string): ApiResult {
+function logging(gw: AdminGateway, url: URL, startupLevel: string): ApiResult {
   const level = url.searchParams.get('level');
   if (url.searchParams.has('reset')) log.level = startupLevel;
   else if (level !== null) {
@@ -104,6 +117,7 @@ function logging(url: URL, startupLevel: string): ApiResult {
     log.level = level;
     log.info(`log level set to ${level} through the admin API`);
   }
+  gw.workers?.setLogLevel(log.level);
   return ok({ level: log.level, startupLevel });
 }
 

@@ -23,4 +23,14 @@ export interface AdminGateway {
   pending(): string[];
   reload(trigger: ReloadTrigger): Promise<ReloadResult | null>;
   validate(text: string): ValidationResult;
+  /** The worker threads (`--workers N`, N > 1); null in single-thread mode. */
+  readonly workers: AdminWorkers | null;
+}
+
+export interface AdminWorkers {
+  describe(): { index: number; threadId: number | null; ready: boolean; restarts: number; connections: number }[];
+  /** Stops a worker at once, as a crash would; the gateway restarts it. */
+  terminate(index: number): Promise<boolean>;
+  /** The admin API changed the log level: the workers' loggers follow. */
+  setLogLevel(level: string): void;
 }

@@ -4,7 +4,7 @@
 // the hooks below. With metrics off (statsAddr "off"), no tracing and the access log below its
 // level, recordRequest() is a few branches and nothing else.
 import { createRequire } from 'node:module';
-import type { Registry } from 'prom-client';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { A2aExchange } from '../a2a/exchange.js';
 import { a2aCallLabels } from '../a2a/metrics.js';
 import { AccessLog } from './access-log.js';
@@ -26,15 +26,49 @@ let tracer: Tracer | null = null;
 let accessLog: AccessLog | null = null;
 let catalog = new CostCatalog(new Map());
 let failures = 0;
+/** One thread's metrics as prom-client JSON (what worker threads send the main thread). */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
+/** Metrics of the worker threads, summed into this thread's on every scrape (`--workers N`). */
+let workerMetrics: (() => Promise<MetricsJson[]>) | null = null;
 
 /**
  * Sets up metrics (unless the stats listener is off: then none are collected at all) and applies
- * the rest. Returns the registry the stats listener serves (src/admin/stats-server.ts).
+ * the rest. Returns what the stats listener serves (src/admin/stats-server.ts): with worker
+ * threads, this thread's metrics summed with every worker's (`sumWorkerMetrics`). A worker
+ * thread (`role` 'worker') collects only the request-path series, for the main thread to sum.
  */
-export function startObservability(settings: ObservabilitySettings, withMetrics: boolean): Registry | null {
-  metrics = withMetrics ? new GatewayMetrics(VERSION, settings.metricsRemove) : null;
+export function startObservability(
+  settings: ObservabilitySettings,
+  withMetrics: boolean,
+  role: 'gateway' | 'worker' = 'gateway',
+): { metrics(): Promise<string>; readonly contentType: string } | null {
+  metrics = withMetrics ? new GatewayMetrics(VERSION, settings.metricsRemove, role === 'gateway') : null;
   applyObservability(settings);
-  return metrics?.registry ?? null;
+  return metrics === null ? null : { metrics: collectMetrics, contentType: metrics.registry.contentType };
+}
+
+/** Sums the metrics `source` returns (one JSON list per worker) into every scrape from now on. */
+export function sumWorkerMetrics(source: () => Promise<MetricsJson[]>): void {
+  workerMetrics = source;
+}
+
+/** This thread's metrics as JSON, for the main thread to sum (null when metrics are off). */
+export function metricsJson(): Promise<MetricsJson> | null {
+  return metrics?.registry.getMetricsAsJSON() ?? null;
+}
+
+/**
+ * The Prometheus text: counters and histogram buckets summed over the threads (prom-client's
+ * aggregator, as for cluster workers); the gauges only the main thread has are taken as they are.
+ */
+function collectMetrics(): Promise<string> {
+  const registry = metrics!.registry;
+  const workers = workerMetrics;
+  if (workers === null) return registry.metrics();
+  return Promise.all([registry.getMetricsAsJSON(), workers()]).then(([own, others]) =>
+    AggregatorRegistry.aggregate([own, ...others]).metrics(),
+  );
 }
 
 /**

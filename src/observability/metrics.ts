@@ -144,7 +144,11 @@ export class GatewayMetrics {
   readonly configReloads: Counter;
   readonly configReloadTime: Gauge;
 
-  constructor(version: string, remove: ReadonlySet<string>) {
+  /**
+   * `perGateway` false: a worker thread's metrics, which the main thread sums into its own
+   * (`/metrics` is served there): only the request-path series, no build, config or process ones.
+   */
+  constructor(version: string, remove: ReadonlySet<string>, perGateway = true) {
     const keep = (name: string) => !remove.has(name) && !remove.has(name.replace(/_total$/, ''));
     const families = [
       this.requests,
@@ -164,7 +168,7 @@ export class GatewayMetrics {
     ];
     for (const f of families) if (keep(f.name)) this.registry.registerMetric(f as never);
     if (keep('agentgateway_a2a_requests_total')) this.registry.registerMetric(this.a2aRequests);
-    const registers = (name: string) => (keep(name) ? [this.registry] : []);
+    const registers = (name: string) => (keep(name) && perGateway ? [this.registry] : []);
     new Gauge({
       name: 'agentgateway_build_info',
       help: 'Agentgateway build information',
@@ -191,7 +195,7 @@ export class GatewayMetrics {
     this.configReloadTime.set(Date.now() / 1000);
     // Process and Node runtime metrics (process_cpu_seconds_total, process_resident_memory_bytes,
     // nodejs_eventloop_lag_seconds, ...), computed when scraped.
-    collectDefaultMetrics({ register: this.registry });
+    if (perGateway) collectDefaultMetrics({ register: this.registry });
   }
 
   record(s: RequestSummary): void {

@@ -24,6 +24,8 @@ export interface RecentRequest {
 
 export class RecentRequests {
   enabled = false;
+  /** Where a worker thread sends its records instead of its own ring (the main thread's `add`). */
+  forward: ((r: RecentRequest) => void) | null = null;
   private readonly ring: (RecentRequest | undefined)[];
   private next = 1;
 
@@ -47,6 +49,13 @@ export class RecentRequests {
       latencyMs: round(Number(now - ctx.startNs) / 1e6),
       ttftMs: ctx.firstTokenNs !== undefined ? round(Number(ctx.firstTokenNs - ctx.startNs) / 1e6) : null,
     };
+    if (this.forward !== null) this.forward(r);
+    else this.add(r);
+  }
+
+  /** Appends a record (renumbered: records forwarded by worker threads join one sequence). */
+  add(r: RecentRequest): void {
+    r.seq = this.next;
     this.ring[this.next % this.capacity] = r;
     this.next++;
   }

@@ -1,19 +1,33 @@
 // `localRateLimit`: token buckets in this process, one per limit, or one per client when the
 // limit has a `key` expression. Checking every limit and taking from them happens in one
 // synchronous step, so concurrent requests never see a half-applied set of limits.
+import { sharedArena } from './shared-arena.js';
+import type { Verdict } from './rate-limit-types.js';
+import { SharedBucketTable } from './shared-buckets.js';
 import type { BucketSpec } from './token-bucket.js';
 import { TokenBucket } from './token-bucket.js';
-import type { Verdict } from './rate-limit-types.js';
 
 /** Keyed buckets kept before full (stateless) ones are forgotten. */
 const MAX_KEYED_BUCKETS = 10_000;
 
 export class LocalBuckets {
   private readonly byKey = new Map<string, TokenBucket>();
+  /** With worker threads: the gateway-wide table, and this limit's part of each bucket's name. */
+  private readonly shared: SharedBucketTable | null;
+  private readonly prefix: string;
 
-  constructor(readonly spec: BucketSpec) {}
+  /** `id`: the limit's stable id (route and index), which names its buckets in shared memory. */
+  constructor(
+    readonly spec: BucketSpec,
+    id = '',
+  ) {
+    this.shared = sharedTable();
+    this.prefix = `${id}\u0000${spec.maxTokens}/${spec.tokensPerFill}/${spec.intervalMs}\u0000`;
+  }
 
+  /** The bucket for `key`; with worker threads, call it inside `lockedBuckets`. */
   bucket(key: string, nowMs: number): TokenBucket {
+    if (this.shared !== null) return this.shared.bucket(this.spec, this.prefix + key, nowMs);
     let b = this.byKey.get(key);
     if (b === undefined) {
       if (this.byKey.size >= MAX_KEYED_BUCKETS) this.sweep(nowMs);
@@ -32,6 +46,26 @@ export class LocalBuckets {
   get size(): number {
     return this.byKey.size;
   }
+}
+
+let table: SharedBucketTable | null | undefined;
+
+function sharedTable(): SharedBucketTable | null {
+  if (table !== undefined) return table;
+  const arena = sharedArena();
+  if (arena === null) return null;
+  const offset = arena.region('localRateLimit', SharedBucketTable.bytes());
+  table = offset < 0 ? null : new SharedBucketTable(arena, offset);
+  return table;
+}
+
+/**
+ * Runs `fn` (bucket lookups, takes, refunds, debits) as one step for every thread of the
+ * gateway: under the shared arena's lock with worker threads, directly without.
+ */
+export function lockedBuckets<T>(fn: () => T): T {
+  const arena = sharedArena();
+  return arena === null ? fn() : arena.locked(fn);
 }
 
 /**

@@ -7,12 +7,12 @@
 //   back, so a request refused anywhere costs nothing anywhere.
 import type { CelRequest } from '../cel/index.js';
 import type { LocalBuckets } from './local-rate-limit.js';
-import { takeAll } from './local-rate-limit.js';
+import { lockedBuckets, takeAll } from './local-rate-limit.js';
 import { takeOf, type LimitSpec, type Verdict } from './rate-limit-types.js';
 import type { RedisBucketRef, RedisBuckets } from './redis-rate-limit.js';
 import { GatewayError } from '../errors.js';
 import type { RequestPolicy } from './types.js';
-import type { TokenBucket } from './token-bucket.js';
+import { bucketClock, type TokenBucket } from './token-bucket.js';
 
 /** What the policy needs of a request (the pipeline's RequestCtx, structurally). */
 export interface RateLimitedRequest extends CelRequest {
@@ -55,10 +55,18 @@ export class RateLimitPolicy implements RequestPolicy<RateLimitedRequest> {
 
   /** A request policy: admits the request (continue) or refuses it (throws rate_limited). */
   apply(req: RateLimitedRequest): undefined | Promise<undefined> {
-    const now = performance.now();
-    const buckets = this.local.map((l) => l.buckets.bucket(l.spec.key?.evaluate(req) ?? '', now));
+    const now = bucketClock();
+    // Keys are evaluated outside the lock (CEL can be slow); lookups and takes happen inside it.
+    const keys = this.local.map((l) => l.spec.key?.evaluate(req) ?? '');
     const specs = this.local.map((l) => l.spec);
-    const verdicts = buckets.length > 0 ? takeAll(buckets, specs, specs.map(takeOf), now) : [];
+    let buckets: TokenBucket[] = [];
+    const verdicts =
+      keys.length === 0
+        ? []
+        : lockedBuckets(() => {
+            buckets = this.local.map((l, i) => l.buckets.bucket(keys[i]!, now));
+            return takeAll(buckets, specs, specs.map(takeOf), now);
+          });
     if (verdicts.some((v) => !v.allowed)) throw rejection(req, verdicts, specs, 'local');
     if (this.redis === null) {
       this.admitted(req, verdicts, buckets, null);
@@ -96,17 +104,21 @@ export class RateLimitPolicy implements RequestPolicy<RateLimitedRequest> {
     const redisTokens = refs?.filter((ref) => (ref.spec as LimitSpec).type === 'tokens') ?? [];
     if (localTokens.length === 0 && redisTokens.length === 0) return;
     req.onTokens((tokens) => {
-      const now = performance.now();
-      for (const b of localTokens) b.debit(tokens, now);
+      const now = bucketClock();
+      lockedBuckets(() => {
+        for (const b of localTokens) b.debit(tokens, now);
+      });
       if (redisTokens.length > 0) this.redis!.client.debit(redisTokens, tokens);
     });
   }
 
   private refund(buckets: TokenBucket[]): void {
-    buckets.forEach((b, i) => {
-      const spec = this.local[i]!.spec;
-      b.tokens = Math.min(spec.maxTokens, b.tokens + takeOf(spec));
-    });
+    lockedBuckets(() =>
+      buckets.forEach((b, i) => {
+        const spec = this.local[i]!.spec;
+        b.tokens = Math.min(spec.maxTokens, b.tokens + takeOf(spec));
+      }),
+    );
   }
 }
 

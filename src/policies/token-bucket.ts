@@ -10,16 +10,33 @@ export interface BucketSpec {
 }
 
 export class TokenBucket {
-  tokens: number;
-  /** When the next fill lands (ms, the caller's clock). */
-  nextFillAt: number;
+  private t: number;
+  private next: number;
 
   constructor(
-    private readonly spec: BucketSpec,
+    protected readonly spec: BucketSpec,
     nowMs: number,
   ) {
-    this.tokens = spec.maxTokens;
-    this.nextFillAt = nowMs + spec.intervalMs;
+    this.t = spec.maxTokens;
+    this.next = nowMs + spec.intervalMs;
+  }
+
+  // Accessors so that a bucket in shared memory (shared-buckets.ts) runs the same arithmetic.
+  get tokens(): number {
+    return this.t;
+  }
+
+  set tokens(v: number) {
+    this.t = v;
+  }
+
+  /** When the next fill lands (ms, the caller's clock). */
+  get nextFillAt(): number {
+    return this.next;
+  }
+
+  set nextFillAt(v: number) {
+    this.next = v;
   }
 
   refill(nowMs: number): void {
@@ -40,4 +57,12 @@ export class TokenBucket {
     this.refill(nowMs);
     return this.tokens >= this.spec.maxTokens;
   }
+}
+
+/**
+ * The rate limits' clock: ms since the epoch with sub-ms resolution. Not `performance.now()`
+ * alone: each worker thread has its own time origin, and buckets shared by workers need one clock.
+ */
+export function bucketClock(): number {
+  return performance.timeOrigin + performance.now();
 }

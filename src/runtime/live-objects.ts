@@ -18,7 +18,8 @@ export function localBuckets(
   index: number,
   spec: BucketSpec & { readonly type: string; readonly key?: string },
 ): LocalBuckets {
-  return live.get(`${routeKey}::localRateLimit[${index}]`, spec, () => new LocalBuckets(spec));
+  const id = `${routeKey}::localRateLimit[${index}]`;
+  return live.get(id, spec, () => new LocalBuckets(spec, id));
 }
 
 /** One Redis connection per URL and timeout, shared by every policy naming it. */

@@ -28,7 +28,22 @@ export async function prepareEdge(settings: HttpEdgeSettings): Promise<EdgeName>
   return name;
 }
 
-export class BindServer implements EdgeHost, AcceptedConnections {
+/** What the gateway needs of the server of one bind port. */
+export interface PortServer {
+  readonly port: number;
+  readonly boundPort: number;
+  readonly draining: boolean;
+  readonly inflight: number;
+  listen(): Promise<number>;
+  configure(settings: HttpEdgeSettings): void;
+  stopAccepting(): void;
+  idle(timeoutMs: number): Promise<void>;
+  close(): void;
+  /** Serves a connection accepted elsewhere (a worker thread's binds). */
+  adopt?(fd: number, kind: number, reason: number, target: string): void;
+}
+
+export class BindServer implements EdgeHost, AcceptedConnections, PortServer {
   draining = false;
   inflight = 0;
   boundPort = 0;
@@ -46,6 +61,8 @@ export class BindServer implements EdgeHost, AcceptedConnections {
     readonly address: string,
     readonly sink: RequestSink,
     private readonly settings: HttpEdgeSettings,
+    /** A worker thread's bind: it listens nowhere, the main thread's acceptor hands it connections. */
+    private readonly adoptOnly = false,
   ) {
     this.kind = edgeChoice().name;
     this.uwsEdge = this.kind === 'node' ? null : new UwsEdge(this);
@@ -53,7 +70,8 @@ export class BindServer implements EdgeHost, AcceptedConnections {
   }
 
   async listen(): Promise<number> {
-    if (this.kind === 'uws') this.boundPort = await this.uwsEdge!.listen(this.address, this.port);
+    if (this.adoptOnly) this.boundPort = this.port;
+    else if (this.kind === 'uws') this.boundPort = await this.uwsEdge!.listen(this.address, this.port);
     else if (this.kind === 'node') this.boundPort = await this.listenNode();
     else {
       const choice = edgeChoice();

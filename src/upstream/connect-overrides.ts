@@ -33,6 +33,17 @@ export class ConnectOverrides {
     return this.map.size;
   }
 
+  /** The overrides as data (for worker threads: `fromEntries`). */
+  entries(): [string, ConnectTarget][] {
+    return [...this.map.entries()];
+  }
+
+  static fromEntries(entries: [string, ConnectTarget][]): ConnectOverrides {
+    const o = new ConnectOverrides();
+    for (const [k, t] of entries) o.map.set(k, t);
+    return o;
+  }
+
   describe(): string[] {
     return [...this.map.entries()].map(([k, t]) => `${k} -> ${t.host}:${t.port}`);
   }

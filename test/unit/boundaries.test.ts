@@ -117,7 +117,12 @@ const BOUNDARIES: readonly Rule[] = [
     owns: 'configs imported from other gateways (LiteLLM), validated by compiling them',
     may: ['src/config/', 'src/runtime/', 'src/upstream/'],
   },
-  { at: 'src/', owns: 'the command and the wiring (main.ts, gateway.ts)', may: '*' },
+  {
+    at: 'src/workers/',
+    owns: 'worker threads (--workers N) as the main thread drives them: the pool, connection dispatch, the messages between threads',
+    may: ['src/server/', 'src/native/', 'src/config/', 'src/observability/', 'src/policies/', 'src/upstream/'],
+  },
+  { at: 'src/', owns: 'the command, the worker-thread entry and the wiring (main.ts, worker.ts, gateway.ts)', may: '*' },
 ];
 
 /** Third-party modules only one place may import. */

@@ -101,6 +101,15 @@ export const StartupConfig = z
       .describe(
         'Data-plane ports without bindAddress listen on [::] (dual-stack) when true (default), on 0.0.0.0 when false; env IPV6_ENABLED wins',
       ),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe(
+        'Worker threads serving the data plane (default 1: one thread does everything; N > 1: N threads behind the acceptor, the main thread keeps the control plane); --workers wins; a change needs a restart',
+      ),
     adminAddr: z.string().optional().describe('Admin API and UI address (default localhost:15000; "off" disables); env ADMIN_ADDR wins'),
     statsAddr: z.string().optional().describe('Prometheus /metrics address (default [::]:15020; "off" disables); env STATS_ADDR wins'),
     readinessAddr: z

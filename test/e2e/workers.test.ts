@@ -1,0 +1,222 @@
+// `--workers 2` through the real gateway: connections spread over two worker threads, and what
+// users expect per gateway stays per gateway. A local limit of 10/min admits exactly 10 across
+// both workers, /metrics sums them, a reload under traffic switches every worker and no
+// response mixes two configs, a killed worker is restarted while the other keeps serving, and
+// SIGTERM lets a request in flight on a worker finish. Every request opens its own connection
+// (agent: false), so the acceptor hands them out round robin.
+import { request } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayProcess } from '../helpers/gateway-process.js';
+import { freePorts } from '../helpers/ports.js';
+import { sleep, writeConfig } from '../helpers/traffic.js';
+
+const [PORT, ADMIN, STATS] = await freePorts(3);
+const ADMIN_URL = `http://127.0.0.1:${ADMIN}`;
+
+/** The versioned route's limit, which its responses report (x-ratelimit-limit), per config version. */
+const LIMITS: Record<string, number> = { v1: 100_000, v2: 200_000 };
+
+/** Which config version answered, from a header (x-ratelimit-limit) set by the config. */
+function headerVersion(a: Answer): string | undefined {
+  return Object.keys(LIMITS).find((v) => String(LIMITS[v]) === a.headers['x-ratelimit-limit']);
+}
+
+function config(version: string): string {
+  const mock = (response: string, extra = '') => `
+      backends:
+      - ai:
+          name: mock
+          provider:
+            mock: {model: gpt-4o, response: '${response}'${extra}}`;
+  return `binds:
+- port: ${PORT}
+  listeners:
+  - routes:
+    - name: limited
+      matches: [{path: {pathPrefix: /limited}}]
+      policies:
+        localRateLimit:
+        - {maxTokens: 10, tokensPerFill: 10, fillInterval: 60s}${mock('limited')}
+    - name: slow
+      matches: [{path: {pathPrefix: /slow}}]${mock('slow', ', firstTokenDelay: 1500ms')}
+    - name: versioned
+      policies:
+        localRateLimit:
+        - {maxTokens: ${LIMITS[version]}, tokensPerFill: 1, fillInterval: 1h}${mock(`config ${version}`)}
+`;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One chat completion on a connection of its own. */
+function ask(path: string): Promise<Answer> {
+  const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: PORT, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function content(a: Answer): string {
+  return (JSON.parse(a.body) as { choices: { message: { content: string } }[] }).choices[0]!.message.content;
+}
+
+interface WorkerInfo {
+  index: number;
+  ready: boolean;
+  restarts: number;
+  connections: number;
+}
+
+async function workers(): Promise<WorkerInfo[]> {
+  const r = await fetch(`${ADMIN_URL}/api/workers`);
+  return ((await r.json()) as { workers: WorkerInfo[] }).workers;
+}
+
+/** The value of one series in the Prometheus text (0 when absent). */
+async function metric(name: string, labels: string[]): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${STATS}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.every((x) => l.includes(x)));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+let file: string;
+let gw: GatewayProcess;
+
+beforeAll(async () => {
+  file = writeConfig(config('v1'));
+  gw = await GatewayProcess.start({
+    args: ['-f', file, '--workers', '2'],
+    env: { ADMIN_ADDR: `127.0.0.1:${ADMIN}`, STATS_ADDR: `127.0.0.1:${STATS}` },
+    timeoutMs: 30_000,
+  });
+});
+
+afterAll(async () => {
+  if (gw !== undefined && gw.exitCode === null) await gw.stop('SIGKILL');
+});
+
+describe('--workers 2', () => {
+  it('starts two worker threads and spreads connections over both', async () => {
+    expect(gw.output).toContain('2 worker threads serving');
+    const before = await workers();
+    expect(before.map((w) => w.ready)).toEqual([true, true]);
+    for (let i = 0; i < 4; i++) expect((await ask('/versioned/v1/chat/completions')).status).toBe(200);
+    const after = await workers();
+    for (const [i, w] of after.entries()) expect(w.connections - before[i]!.connections).toBe(2);
+  });
+
+  it('a local limit of 10 admits exactly 10 across both workers, and /metrics sums them', async () => {
+    const before = await workers();
+    const answers = await Promise.all(Array.from({ length: 30 }, () => ask('/limited/v1/chat/completions')));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+    const after = await workers();
+    // Both threads took part: each served half of the 30 connections.
+    for (const [i, w] of after.entries()) expect(w.connections - before[i]!.connections).toBe(15);
+    const route = 'route="limited"';
+    expect(await metric('agentgateway_requests_total', [route, 'status="200"'])).toBe(10);
+    expect(await metric('agentgateway_requests_total', [route, 'status="429"'])).toBe(20);
+    expect(await metric('agentgateway_rate_limit_rejections_total', [route])).toBe(20);
+    // One set of histograms: the counts are the sums too.
+    expect(await metric('agentgateway_request_duration_seconds_count', [route, 'status="200"'])).toBe(10);
+    expect(await metric('agentgateway_request_duration_seconds_bucket', [route, 'status="429"', 'le="+Inf"'])).toBe(20);
+    // Gateway-wide series are the main thread's, not one per thread.
+    expect(await metric('agentgateway_build_info', [])).toBe(1);
+  });
+
+  it('a reload under traffic reaches both workers, and no response mixes two configs', async () => {
+    let stop = false;
+    const seen: Answer[] = [];
+    const client = async () => {
+      while (!stop) seen.push(await ask('/versioned/v1/chat/completions'));
+    };
+    const clients = [client(), client(), client()];
+    await sleep(300);
+    writeFileSync(file, config('v2'));
+    await gw.waitFor('config reloaded (version 2)', 15_000);
+    const reloadedAt = seen.length;
+    await sleep(300);
+    stop = true;
+    await Promise.all(clients);
+    expect(seen.length).toBeGreaterThan(reloadedAt);
+    for (const a of seen) {
+      expect(a.status).toBe(200);
+      // The header and the body come from one snapshot.
+      expect(`config ${headerVersion(a)}`).toBe(content(a));
+    }
+    // Once the main thread reports the reload, every worker serves v2.
+    for (const a of seen.slice(reloadedAt)) expect(headerVersion(a)).toBe('v2');
+    expect(seen.slice(0, 5).every((a) => headerVersion(a) === 'v1')).toBe(true);
+  });
+
+  it('a killed worker is logged and restarted while the other keeps serving', async () => {
+    let stop = false;
+    const results: (number | string)[] = [];
+    const client = async () => {
+      while (!stop)
+        results.push(
+          await ask('/versioned/v1/chat/completions').then(
+            (a) => a.status,
+            (e: Error) => e.message,
+          ),
+        );
+    };
+    const clients = [client(), client()];
+    await sleep(200);
+    const r = await fetch(`${ADMIN_URL}/api/workers?terminate=0`, { method: 'POST' });
+    expect(r.status).toBe(200);
+    const killedAt = results.length;
+    await gw.waitFor('worker 0 restarted', 20_000);
+    const restartedAt = results.length;
+    await sleep(300);
+    stop = true;
+    await Promise.all(clients);
+    expect(gw.output).toContain('worker 0 exited');
+    // Traffic went on while worker 0 was down (on worker 1) and after it came back.
+    expect(restartedAt).toBeGreaterThan(killedAt);
+    expect(results.slice(killedAt + 2).every((s) => s === 200)).toBe(true);
+    // At most the requests in flight on worker 0 when it was killed (one per client) failed.
+    expect(results.filter((s) => s !== 200).length).toBeLessThanOrEqual(2);
+    const after = await workers();
+    expect(after.map((w) => [w.ready, w.restarts])).toEqual([
+      [true, 1],
+      [true, 0],
+    ]);
+    const before = after[0]!.connections;
+    for (let i = 0; i < 4; i++) expect((await ask('/versioned/v1/chat/completions')).status).toBe(200);
+    expect((await workers())[0]!.connections - before).toBe(2);
+  });
+
+  it('SIGTERM lets the requests in flight on the workers finish, then exits 0', async () => {
+    const inflight = [ask('/slow/v1/chat/completions'), ask('/slow/v1/chat/completions')];
+    await sleep(400);
+    gw.child.kill('SIGTERM');
+    await sleep(200);
+    // New connections are refused once draining started.
+    await expect(ask('/versioned/v1/chat/completions')).rejects.toThrow();
+    const answers = await Promise.all(inflight);
+    expect(answers.map((a) => [a.status, content(a)])).toEqual([
+      [200, 'slow'],
+      [200, 'slow'],
+    ]);
+    expect(await gw.wait()).toBe(0);
+    expect(gw.output).toContain('shutdown complete');
+  });
+});
