@@ -10,6 +10,7 @@ import type { ApiKeyIdentity, ClientCredential, JwtIdentity } from '../policies/
 import { beginTrace, type TraceContext } from '../observability/index.js';
 import type { ClientDialect } from './dialects.js';
 import type { A2aExchange } from '../a2a/exchange.js';
+import type { Charge, SpendTracker } from './spend.js';
 
 /** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
@@ -77,6 +78,10 @@ export class RequestCtx {
   readonly trace: TraceContext | null;
   /** The A2A call (method, task, outcome) on routes with policies.a2a; CEL a2a.*. */
   a2a: A2aExchange | null = null;
+  /** A virtual key's reservation and stream meter (spend.ts); null for other requests. */
+  spend: SpendTracker | null = null;
+  /** What a virtual key was charged for this request (set when it finishes). */
+  charge: Charge | undefined = undefined;
 
   constructor(
     readonly down: Downstream,

@@ -41,6 +41,8 @@ import type { HealthPolicy } from '../policies/health.js';
 import { upstreamTimeouts, type Timeouts, type UpstreamTimeouts } from '../policies/retry.js';
 import { compileAiBackend } from './compile-ai.js';
 import { SnapshotUse } from './snapshot-use.js';
+import { compileKeys } from './compile-keys.js';
+import type { VirtualKeys } from '../policies/virtual-keys.js';
 import { compileLlm, LLM_LISTENER, type LlmCompiler } from './compile-llm.js';
 import { compileRouteTraffic } from './compile-traffic.js';
 import { foldModifiers, type PolicyLayer } from './header-layers.js';
@@ -100,6 +102,8 @@ class Compiler implements LlmCompiler {
   readonly baseDir: string;
   /** Live state for the traffic policies (balancer statistics, buckets, Redis connections). */
   readonly liveObjects: LiveScope = { get: (id, spec, create) => this.live(id, spec, create) };
+  /** The keys: section, compiled before the policies that accept its keys. */
+  virtualKeys: VirtualKeys | null = null;
 
   constructor(
     private readonly loaded: LoadedConfig,
@@ -109,6 +113,8 @@ class Compiler implements LlmCompiler {
     private readonly files: Set<string>,
     /** `config.backend`: upstream timeout defaults. */
     private readonly backendDefaults: BackendDefaultsT | undefined,
+    /** False for a config check: stores (the keys: section's file or Redis) are not opened. */
+    readonly openStores = false,
   ) {
     this.baseDir = dirname(resolvePath(loaded.file));
   }
@@ -561,11 +567,14 @@ export interface CompileContext {
    * restart, so a reload compiles with the running gateway's value (default: the file's own).
    */
   backendDefaults?: { value: BackendDefaultsT | undefined };
+  /** Open the stores the config names (the serving gateway); default false: a check. */
+  openStores?: boolean;
 }
 
 export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {
   const defaults = cx.backendDefaults !== undefined ? cx.backendDefaults.value : loaded.config.config?.backend;
-  const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set(), defaults);
+  const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set(), defaults, cx.openStores === true);
+  c.virtualKeys = compileKeys(c, loaded.config.keys);
   const binds = c.binds();
   // An llm section that failed to compile has said why; it is not a config without listeners.
   if (binds.size === 0 && loaded.config.allowNoListeners !== true && loaded.config.llm === undefined) c.fail(['binds'], NO_LISTENERS);
@@ -580,6 +589,7 @@ export function compile(loaded: LoadedConfig, pools: PoolFactory, version: numbe
     edge: httpEdgeSettings(loaded.config.frontendPolicies?.http),
     observability,
     use: new SnapshotUse(),
+    keys: c.virtualKeys,
   };
   return { snapshot, poolKeys: c.poolKeys, warnings: c.warnings };
 }
