@@ -101,6 +101,7 @@ export class LogFile {
   private compaction: Promise<void> | null = null;
   /** Bytes appended since the file last started with a snapshot. */
   appendedBytes = 0;
+  private closing = false;
   private closed = false;
 
   private constructor(
@@ -179,11 +180,12 @@ export class LogFile {
 
   /** Writes and fsyncs everything, releases the lock. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.closing) return;
+    this.closing = true;
     clearInterval(this.timer);
     if (this.compaction !== null) await this.compaction.catch(() => {});
     this.flush();
+    this.closed = true;
     fsyncSync(this.fd);
     closeSync(this.fd);
     unlock(this.path);

@@ -75,7 +75,7 @@ function admitIn(ctx: RequestCtx, hit: VirtualKeyHit, amount: Amount, tries: num
     return storeFailure(e);
   }
   const decide = (a: Admission) => {
-    if (!a.ok) throw budgetRejection(a.exhausted);
+    if (!a.ok) throw budgetRejection(a.exhausted, hit);
     then(a.reservation);
   };
   if (!(res instanceof Promise)) return decide(res);
@@ -112,8 +112,9 @@ export class BudgetRejection extends PolicyRejection {
   }
 }
 
-export function budgetRejection(x: Exhausted): BudgetRejection {
-  const [kind, name] = [x.scope.slice(0, x.scope.indexOf(':')), x.scope.slice(x.scope.indexOf(':') + 1)];
+export function budgetRejection(x: Exhausted, hit: VirtualKeyHit): BudgetRejection {
+  const kind = x.scope.slice(0, x.scope.indexOf(':'));
+  const name = kind === 'key' ? hit.key.name : x.scope.slice(x.scope.indexOf(':') + 1);
   const money = (n: number) => (x.budget.unit === 'usd' ? `$${fmt(n)}` : `${Math.round(n)} tokens`);
   const end = periodEndMs(x.budget.period, Date.now());
   const resets = end === null ? '' : ` (resets ${new Date(end).toISOString()})`;
@@ -177,7 +178,7 @@ export class SpendTracker {
 
   /** The budget error a cut stream ends with. */
   get cutError(): BudgetRejection {
-    return budgetRejection(this.exhausted!);
+    return budgetRejection(this.exhausted!, this.hit);
   }
 
   private granted(g: Amount, need: Amount): boolean {
