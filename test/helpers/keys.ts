@@ -33,6 +33,9 @@ llm:
   - name: claude-haiku
     provider: anthropic
     params: {baseUrl: "http://127.0.0.1:${o.mock.port}/v1", apiKey: sk-upstream, model: claude-haiku-4-5}
+  - name: my-finetune
+    provider: openAI
+    params: {baseUrl: "http://127.0.0.1:${o.mock.port}/v1", apiKey: sk-upstream}
 `;
 }
 
