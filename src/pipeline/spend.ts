@@ -57,8 +57,11 @@ function reserve(ctx: RequestCtx, hit: VirtualKeyHit, g: AiGroupsRt | null, body
   const output = chat ? outputTokensOf(body, hit.keys.settings.typicalOutputTokens) : 0;
   const est = chat ? estimate(body, output, rates, cap, hit.hardLimited) : null;
   const warm = hit.budgeted && o200kNow() === null ? o200k() : null; // streams are metered with it
+  // With Redis, every admission also checks in Redis that the cached key is still current, so a
+  // key revoked through another replica stops here on its next request.
+  const admits = hit.hardLimited || (hit.keys.store.kind === 'redis' && hit.records.length > 0);
   const next = (e: Estimate | null) => {
-    if (!hit.hardLimited) return void start(ctx, hit, null, e);
+    if (!admits) return void start(ctx, hit, null, e);
     const amount = e?.amount ?? { usd: 0, tokens: 0 };
     return admitIn(ctx, hit, amount, 0, (r) => start(ctx, hit, r, e));
   };
