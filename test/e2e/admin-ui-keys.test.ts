@@ -11,9 +11,10 @@ import { ROOT, type GatewayProcess } from '../helpers/gateway-process.js';
 import { startKeysGateway } from '../helpers/keys.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { plainMock } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const LLM = 4740;
-const ADMIN = 4741;
+const LLM = await freePort();
+const ADMIN = await freePort();
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results', 'admin-ui-keys');
 

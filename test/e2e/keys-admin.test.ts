@@ -11,9 +11,10 @@ import { keysConfig, KeysAdmin, startKeysGateway } from '../helpers/keys.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { plainMock } from '../helpers/traffic.js';
 import { waitUntilAsync } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
-const LLM = 4700;
-const ADMIN = 4701;
+const LLM = await freePort();
+const ADMIN = await freePort();
 const admin = new KeysAdmin(ADMIN);
 let mock: MockUpstream;
 let gw: GatewayProcess;

@@ -12,10 +12,11 @@ import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { scrape, total } from '../helpers/prometheus.js';
 import { plainMock, sleep } from '../helpers/traffic.js';
 import { waitUntil, waitUntilAsync } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
-const LLM = 4710;
-const ADMIN = 4711;
-const STATS = 4712;
+const LLM = await freePort();
+const ADMIN = await freePort();
+const STATS = await freePort();
 const admin = new KeysAdmin(ADMIN);
 let mock: MockUpstream;
 let gw: GatewayProcess;

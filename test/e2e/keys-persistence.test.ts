@@ -7,9 +7,10 @@ import { GatewayProcess } from '../helpers/gateway-process.js';
 import { KeysAdmin, newDir, startKeysGateway } from '../helpers/keys.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { plainMock } from '../helpers/traffic.js';
+import { freePort } from '../helpers/ports.js';
 
-const LLM = 4720;
-const ADMIN = 4721;
+const LLM = await freePort();
+const ADMIN = await freePort();
 const admin = new KeysAdmin(ADMIN);
 let mock: MockUpstream;
 const dir = newDir();

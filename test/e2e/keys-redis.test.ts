@@ -10,11 +10,12 @@ import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { plainMock } from '../helpers/traffic.js';
 import { waitUntilAsync } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
-const REDIS = 4739;
+const REDIS = await freePort();
 const GATEWAYS = [
-  { llm: 4730, admin: 4731 },
-  { llm: 4732, admin: 4733 },
+  { llm: await freePort(), admin: await freePort() },
+  { llm: await freePort(), admin: await freePort() },
 ];
 const admins = GATEWAYS.map((g) => new KeysAdmin(g.admin));
 let redis: RedisServer;

@@ -5,7 +5,7 @@
 // unchanged, with its team, allowed models, budget and spend so far; blocked and expired keys
 // are refused; a re-import does not count spend twice.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -14,9 +14,13 @@ import { GatewayProcess, runCli } from '../helpers/gateway-process.js';
 import { KeysAdmin } from '../helpers/keys.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
+import { freePort, movePorts } from '../helpers/ports.js';
 
-const PG_PORT = 4750;
-const ADMIN = 4751;
+const PG_PORT = await freePort();
+const ADMIN = await freePort();
+/** Where the imported config (LiteLLM's port 4000) is served: its port moved to a free one. */
+const PORT = await freePort();
+const DEAD = await freePort();
 const GUIDE = 'test/fixtures/litellm/litellm-config.yaml';
 const MASTER_KEY = 'sk-litellm-master-key-1234';
 const ENV = { OPENAI_API_KEY: 'sk-openai-upstream', ANTHROPIC_API_KEY: 'sk-ant-upstream', LITELLM_MASTER_KEY: MASTER_KEY };
@@ -112,7 +116,7 @@ afterAll(async () => {
 });
 
 const ask = (key: string, model = 'gpt-4o') =>
-  new OpenAI({ baseURL: 'http://127.0.0.1:4000/v1', apiKey: key, maxRetries: 0 }).chat.completions.create({
+  new OpenAI({ baseURL: `http://127.0.0.1:${PORT}/v1`, apiKey: key, maxRetries: 0 }).chat.completions.create({
     model,
     messages: [{ role: 'user', content: 'Hello' }],
   });
@@ -122,7 +126,9 @@ describe('import --from litellm --database', () => {
     const r = await runCli(['import', '--from', 'litellm', '-f', GUIDE, '--database', pg.url, '-o', out]);
     expect(r.code, r.output).toBe(0);
     expect(r.stderr).toMatch(
-      /imported 5 key\(s\) \(0 updated, 1 blocked ones revoked\) and 1 team\(s\) with \$17\.25 of spend from postgres:\/\/postgres@127\.0\.0\.1:4750\/postgres into .*agentgateway-keys\.db/,
+      new RegExp(
+        `imported 5 key\\(s\\) \\(0 updated, 1 blocked ones revoked\\) and 1 team\\(s\\) with \\$17\\.25 of spend from postgres://postgres@127\\.0\\.0\\.1:${PG_PORT}/postgres into .*agentgateway-keys\\.db`,
+      ),
     );
     expect(r.stderr).toMatch(
       /database: LiteLLM_VerificationToken\[alice-laptop\]: approximate: budget_duration "30d" becomes a monthly budget/,
@@ -133,6 +139,7 @@ describe('import --from litellm --database', () => {
     // the store holds hashes, never a client's key
     const store = readFileSync(join(dir, 'agentgateway-keys.db'), 'utf8');
     for (const k of Object.values(KEYS)) expect(store).not.toContain(k);
+    writeFileSync(out, movePorts(yaml, { 4000: PORT })); // served on a free port
   });
 
   it('every client keeps its key: the OpenAI SDK with the original sk- key works unchanged', async () => {
@@ -193,9 +200,9 @@ describe('import --from litellm --database', () => {
   });
 
   it('says what it cannot reach, without the password', async () => {
-    const r = await runCli(['import', '--from', 'litellm', '--database', 'postgres://u:hunter2@127.0.0.1:4759/x']);
+    const r = await runCli(['import', '--from', 'litellm', '--database', `postgres://u:hunter2@127.0.0.1:${DEAD}/x`]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/cannot connect to LiteLLM's database at postgres:\/\/u:\*\*\*@127\.0\.0\.1:4759\/x/);
+    expect(r.stderr).toMatch(new RegExp(`cannot connect to LiteLLM's database at postgres://u:\\*\\*\\*@127\\.0\\.0\\.1:${DEAD}/x`));
     expect(r.stderr).not.toContain('hunter2');
   });
 });

@@ -10,8 +10,9 @@ import { RedisStore } from '../../../src/keys/redis-store.js';
 import { StaleRecord, type KeyStore } from '../../../src/keys/store.js';
 import type { Admission, Budget, ChargedScope, SoftCrossing } from '../../../src/keys/types.js';
 import { RedisServer } from '../../helpers/redis-server.js';
+import { freePort } from '../../helpers/ports.js';
 
-const REDIS_PORT = 4791;
+const REDIS_PORT = await freePort();
 let redis: RedisServer;
 let n = 0;
 
