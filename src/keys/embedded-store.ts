@@ -78,7 +78,9 @@ export class EmbeddedStore implements KeyStore {
   settle(r: Reservation | null, scopes: readonly ChargedScope[], actual: Amount): void {
     const w = windowsAt(this.now());
     const crossed = this.ledger.settle(r, scopes, actual, w);
-    this.log.append({ t: 'spend', d: w.day, m: w.month, c: scopes.map((s) => [s.scope, actual.usd, actual.tokens]) });
+    const at = this.now();
+    this.log.append({ t: 'spend', d: w.day, m: w.month, at, c: scopes.map((s) => [s.scope, actual.usd, actual.tokens]) });
+    this.touch(scopes, at);
     for (const c of crossed) this.onSoftLimit(c);
     this.maybeCompact();
   }
@@ -152,8 +154,13 @@ export class EmbeddedStore implements KeyStore {
         return void this.teams.set((rec.team as TeamRecord).name, rec.team as TeamRecord);
       case 'spend': {
         const w = { day: rec.d as string, month: rec.m as string };
-        for (const [scope, usd, tokens] of rec.c as [string, number, number][])
-          this.spendOf(scope, w, (s) => addSpend(s, { usd, tokens }, w, 1));
+        const c = rec.c as [string, number, number][];
+        for (const [scope, usd, tokens] of c) this.spendOf(scope, w, (s) => addSpend(s, { usd, tokens }, w, 1));
+        if (typeof rec.at === 'number')
+          this.touch(
+            c.map(([scope]) => ({ scope })),
+            rec.at,
+          );
         return;
       }
       case 'import': {
@@ -166,6 +173,15 @@ export class EmbeddedStore implements KeyStore {
       default:
         // A record of a later version: skipped, so a downgrade keeps what it understands.
         return;
+    }
+  }
+
+  /** When the scopes were last charged (the admin API's lastUsedAt). */
+  private touch(scopes: readonly { readonly scope: Scope }[], at: number): void {
+    const iso = new Date(at).toISOString();
+    for (const c of scopes) {
+      const s = this.ledger.spend.get(c.scope);
+      if (s !== undefined) s.lastUsedAt = iso;
     }
   }
 

@@ -57,23 +57,33 @@ function reserve(ctx: RequestCtx, hit: VirtualKeyHit, g: AiGroupsRt | null, body
   const output = chat ? outputTokensOf(body, hit.keys.settings.typicalOutputTokens) : 0;
   const est = chat ? estimate(body, output, rates, cap, hit.hardLimited) : null;
   const warm = hit.budgeted && o200kNow() === null ? o200k() : null; // streams are metered with it
-  // With Redis, every admission also checks in Redis that the cached key is still current, so a
-  // key revoked through another replica stops here on its next request.
-  const admits = hit.hardLimited || (hit.keys.store.kind === 'redis' && hit.records.length > 0);
+  // A plain HTTP route costs nothing: budgets do not refuse it (its key's rate limits still
+  // apply). With Redis, every admission also checks in Redis that the cached key is still
+  // current, so a key revoked through another replica stops here on its next request.
+  const budgets = g !== null && hit.hardLimited;
+  const admits = budgets || (hit.keys.store.kind === 'redis' && hit.records.length > 0);
   const next = (e: Estimate | null) => {
     if (!admits) return void start(ctx, hit, null, e);
     const amount = e?.amount ?? { usd: 0, tokens: 0 };
-    return admitIn(ctx, hit, amount, 0, (r) => start(ctx, hit, r, e));
+    return admitIn(ctx, hit, amount, budgets, 0, (r) => start(ctx, hit, r, e));
   };
   if (est instanceof Promise || warm !== null) return Promise.all([est, warm]).then(([e]) => next(e));
   return next(est);
 }
 
 /** The store's admission; a record another replica changed is read again, once. */
-function admitIn(ctx: RequestCtx, hit: VirtualKeyHit, amount: Amount, tries: number, then: (r: Reservation) => void): void | Promise<void> {
+function admitIn(
+  ctx: RequestCtx,
+  hit: VirtualKeyHit,
+  amount: Amount,
+  budgets: boolean,
+  tries: number,
+  then: (r: Reservation) => void,
+): void | Promise<void> {
   let res: Admission | Promise<Admission>;
+  const scopes = budgets ? hit.scopes : hit.scopes.map((s) => ({ scope: s.scope, budgets: [] }));
   try {
-    res = hit.keys.store.admit({ scopes: hit.scopes, estimate: amount, records: hit.records });
+    res = hit.keys.store.admit({ scopes, estimate: amount, records: hit.records });
   } catch (e) {
     return storeFailure(e);
   }
@@ -89,7 +99,7 @@ function admitIn(ctx: RequestCtx, hit: VirtualKeyHit, amount: Amount, tries: num
     const refusal = keyRefusal(fresh.virtualKey.key, Date.now());
     if (refusal !== null) throw refusal;
     ctx.apiKey = fresh;
-    return admitIn(ctx, fresh.virtualKey, amount, tries + 1, then);
+    return admitIn(ctx, fresh.virtualKey, amount, budgets, tries + 1, then);
   });
 }
 

@@ -13,6 +13,7 @@ import { UnopenedStore } from '../keys/unopened-store.js';
 import type { KeyRecord, TeamRecord } from '../keys/types.js';
 import { o200k } from '../llm/tokens.js';
 import { budgetAlert } from '../observability/index.js';
+import { log } from '../observability/log.js';
 import { KeyLimiter } from '../policies/key-limits.js';
 import { RedisBuckets } from '../policies/redis-rate-limit.js';
 import { sha256 } from '../policies/secret-compare.js';
@@ -104,6 +105,8 @@ function openStore(c: KeysCompiler, section: KeysSectionT): KeyStore | null {
 
 function withAlerts<T extends KeyStore>(store: T): T {
   store.onSoftLimit = budgetAlert;
+  const torn = (store as { tornTail?: boolean }).tornTail === true ? '; a torn last record (a crash mid-write) was dropped' : '';
+  log.info(`keys store: ${store.kind} ${store.where}${torn}`);
   return store;
 }
 

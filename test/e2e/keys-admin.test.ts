@@ -15,6 +15,7 @@ import { freePort } from '../helpers/ports.js';
 
 const LLM = await freePort();
 const ADMIN = await freePort();
+const BIND = await freePort();
 const admin = new KeysAdmin(ADMIN);
 let mock: MockUpstream;
 let gw: GatewayProcess;
@@ -35,7 +36,7 @@ teams:
 
 beforeAll(async () => {
   mock = await plainMock();
-  ({ gw, dir, file } = await startKeysGateway({ llmPort: LLM, adminPort: ADMIN, mock, keys: KEYS }));
+  ({ gw, dir, file } = await startKeysGateway({ llmPort: LLM, adminPort: ADMIN, mock, keys: KEYS, bindPort: BIND }));
 });
 afterAll(async () => {
   expect(await gw.stop()).toBe(0);
@@ -60,6 +61,7 @@ describe('keys through the admin API', () => {
     const got = await admin.key(id);
     expect(JSON.stringify(got)).not.toContain(secret);
     expect(got.spend.requests).toBe(1);
+    expect(Date.now() - Date.parse(got.spend.lastUsedAt)).toBeLessThan(60_000);
     expect(got.spend.total.tokens).toBe(29);
     expect(got.spend.total.usd).toBeCloseTo(19 * 2.5e-6 + 10 * 1e-5, 12); // gpt-4o list price
     const stored = readFileSync(join(dir, 'agentgateway-keys.db'), 'utf8');
@@ -143,6 +145,26 @@ describe('keys through the admin API', () => {
   });
 });
 
+describe('keys on binds: routes', () => {
+  it('authenticate, limit and charge an AI route and a plain host route as on the llm: section', async () => {
+    const { id, secret } = await admin.create({ name: 'binds-user', budgets: [{ unit: 'tokens', period: 'daily', limit: 29 }] });
+    const ai = new OpenAI({ baseURL: `http://127.0.0.1:${BIND}/openai/v1`, apiKey: secret, maxRetries: 0 });
+    await ai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello' }] });
+    expect(mock.last.headers.authorization).toBe('Bearer sk-upstream');
+    const refused = await ai.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello' }] })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
+    // a plain HTTP route: the key authenticates it (and is not forwarded); nothing to charge but the request
+    const host = await fetch(`http://127.0.0.1:${BIND}/host/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(host.status).toBe(200);
+    expect(mock.last.headers.authorization).toBeUndefined();
+    expect((await fetch(`http://127.0.0.1:${BIND}/host/v1/models`)).status).toBe(401);
+    const k = await admin.key(id);
+    expect(k.spend).toMatchObject({ requests: 2, total: { tokens: 29 } });
+  });
+});
+
 describe('keys declared in the config file', () => {
   it('work, are read-only through the API, and stop when removed from the file', async () => {
     await ask('sk-declared-gitops-bot-0001');
@@ -154,7 +176,7 @@ describe('keys declared in the config file', () => {
     expect(bot).toMatchObject({ readOnly: true, source: 'config', team: 'platform', spend: { requests: 1 } });
     expect(listed.teams.find((t: any) => t.name === 'platform')).toMatchObject({ readOnly: true, budgets: [{ limit: 100, soft: 50 }] });
     expect((await admin.call('POST', '/api/keys/gitops-bot/revoke')).status).toBe(409);
-    writeFileSync(file, keysConfig({ llmPort: LLM, adminPort: ADMIN, mock, keys: 'typicalOutputTokens: 50' }));
+    writeFileSync(file, keysConfig({ llmPort: LLM, adminPort: ADMIN, mock, keys: 'typicalOutputTokens: 50', bindPort: BIND }));
     await waitUntilAsync(
       async () => (await ask('sk-declared-gitops-bot-0001').catch((e: unknown) => e)) instanceof OpenAI.AuthenticationError,
       10_000,

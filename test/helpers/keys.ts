@@ -16,6 +16,8 @@ export interface KeysGatewayOptions {
   keys?: string;
   /** Directory of the config (and of the store file by default). */
   dir?: string;
+  /** Also a binds: port with an AI route (/openai, chat completions) and a plain host route (/host). */
+  bindPort?: number;
   env?: Record<string, string>;
 }
 
@@ -36,6 +38,28 @@ llm:
   - name: my-finetune
     provider: openAI
     params: {baseUrl: "http://127.0.0.1:${o.mock.port}/v1", apiKey: sk-upstream}
+${o.bindPort === undefined ? '' : bindsSection(o.bindPort, o.mock.port)}`;
+}
+
+function bindsSection(port: number, mock: number): string {
+  return `binds:
+- port: ${port}
+  listeners:
+  - name: main
+    policies:
+      apiKey: {mode: strict, virtualKeys: true}
+    routes:
+    - name: openai
+      matches: [{path: {pathPrefix: /openai}}]
+      policies:
+        backendAuth: {key: sk-upstream}
+        ai: {routes: {/v1/chat/completions: completions}}
+      backends:
+      - ai: {name: openai, provider: {openAI: {}}, hostOverride: "127.0.0.1:${mock}"}
+    - name: host
+      matches: [{path: {pathPrefix: /host}}]
+      backends:
+      - host: 127.0.0.1:${mock}
 `;
 }
 
