@@ -31,6 +31,8 @@ export interface RedisStoreOptions {
   readonly namespace?: string;
   /** Longest wait for Redis on the request path (default 500 ms). */
   readonly timeoutMs?: number;
+  /** Clock of the budget windows (tests). */
+  readonly now?: () => number;
 }
 
 /** A reservation not settled or renewed within this is released (its gateway died). */
@@ -57,10 +59,12 @@ export class RedisStore implements KeyStore {
   private seq = 0;
   private backlog: (() => Promise<void>)[] = [];
   private backlogTimer: NodeJS.Timeout | null = null;
+  private readonly now: () => number;
 
   constructor(opts: RedisStoreOptions) {
     const timeout = opts.timeoutMs ?? 500;
     this.where = new URL(opts.url).host;
+    this.now = opts.now ?? Date.now;
     this.p = `agw:keys:{${opts.namespace ?? 'default'}}:`;
     this.channel = `${this.p}events`;
     const base = { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: Math.max(timeout, 2000) } as const;
@@ -130,7 +134,7 @@ export class RedisStore implements KeyStore {
 
   async admit(args: AdmitArgs): Promise<Admission> {
     const id = `${this.instance}.${++this.seq}`;
-    const w = windowsAt(Date.now());
+    const w = windowsAt(this.now());
     const recordKeys = args.records.map((r) => `${this.p}${r.kind}:${r.id}`);
     const raw = (await this.call(
       this.scripts.admit(
@@ -162,7 +166,7 @@ export class RedisStore implements KeyStore {
   }
 
   async extend(r: Reservation, want: Amount): Promise<Amount> {
-    const w = windowsAt(Date.now());
+    const w = windowsAt(this.now());
     const raw = (await this.call(
       this.scripts.extend(
         2 + r.scopes.length,
@@ -181,7 +185,7 @@ export class RedisStore implements KeyStore {
   }
 
   settle(r: Reservation | null, scopes: readonly ChargedScope[], actual: Amount): void {
-    const w = windowsAt(Date.now());
+    const w = windowsAt(this.now());
     const run = () => this.runSettle(r?.id ?? '', scopes, actual, w, { day: true, month: true }, 1);
     run().catch(() => this.retryLater(run));
   }
@@ -245,7 +249,7 @@ export class RedisStore implements KeyStore {
   }
 
   async importSpend(scope: Scope, amount: Amount, periods: { day: boolean; month: boolean }): Promise<void> {
-    await this.runSettle('', [{ scope, budgets: [] }], amount, windowsAt(Date.now()), periods, 0);
+    await this.runSettle('', [{ scope, budgets: [] }], amount, windowsAt(this.now()), periods, 0);
   }
 
   async close(): Promise<void> {

@@ -23,12 +23,13 @@ afterAll(async () => {
   await redis.stop();
 });
 
-const implementations: [string, () => Promise<KeyStore>][] = [
-  ['embedded', async () => EmbeddedStore.open({ path: join(mkdtempSync(join(tmpdir(), 'agw-store-')), 'keys.db') })],
+/** Opens a fresh store; `now` is the clock of its budget windows. */
+const implementations: [string, (now?: () => number) => Promise<KeyStore>][] = [
+  ['embedded', async (now) => EmbeddedStore.open({ path: join(mkdtempSync(join(tmpdir(), 'agw-store-')), 'keys.db'), now })],
   [
     'redis',
-    async () => {
-      const s = new RedisStore({ url: `redis://127.0.0.1:${REDIS_PORT}`, namespace: `t${++n}-${Date.now()}` });
+    async (now) => {
+      const s = new RedisStore({ url: `redis://127.0.0.1:${REDIS_PORT}`, namespace: `t${++n}-${Date.now()}`, now });
       await s.ready(5000);
       return s;
     },
@@ -85,6 +86,31 @@ describe.each(implementations)('%s store', (_name, open) => {
     store.settle(r, s, amount(50));
     await eventually(async () => (await spentTokens(store, 'key:b')) === 50);
     expect((await store.admit({ scopes: s, estimate: amount(1), records: [] })).ok).toBe(false);
+    await store.close();
+  });
+
+  it('daily and monthly budgets start afresh in the next UTC window; a total one never does', async () => {
+    let clock = Date.UTC(2026, 0, 30, 23, 59);
+    const store = await open(() => clock);
+    const daily = [scope('daily', [tokens(10)])];
+    const monthly = [scope('monthly', [tokens(10, { period: 'monthly' })])];
+    const total = [scope('total', [tokens(10, { period: 'total' })])];
+    /** A one-token probe; what it was granted goes back. */
+    const refused = async (s: ChargedScope[]) => {
+      const a = await store.admit({ scopes: s, estimate: amount(1), records: [] });
+      if (a.ok) store.settle(a.reservation, s, amount(0));
+      return !a.ok;
+    };
+    for (const s of [daily, monthly, total]) {
+      store.settle(await admitted(store.admit({ scopes: s, estimate: amount(10), records: [] })), s, amount(10));
+      await eventually(() => refused(s));
+    }
+    clock = Date.UTC(2026, 0, 31, 0, 1); // the next day, the same month
+    expect([await refused(daily), await refused(monthly), await refused(total)]).toEqual([false, true, true]);
+    clock = Date.UTC(2026, 1, 1, 0, 1); // the next month
+    expect([await refused(daily), await refused(monthly), await refused(total)]).toEqual([false, false, true]);
+    const st = (await store.scopeState(['key:total'])).get('key:total')!;
+    expect(st.spend!.total.tokens).toBe(10);
     await store.close();
   });
 
