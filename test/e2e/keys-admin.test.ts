@@ -1,7 +1,8 @@
 // Virtual keys managed through the admin API, driven by the OpenAI SDK: created (the secret
 // shown once, stored only as its SHA-256), rotated (the old secret stops at once), revoked (the
 // next request is refused, no restart), budgets set; keys declared in the config file are
-// read-only here and stop when removed from it; allowedModels and per-key rate limits.
+// read-only here and stop when removed from it; allowedModels, per-key request and token rate
+// limits; the config's default cost cap.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -24,6 +25,7 @@ let file: string;
 
 const KEYS = `
 typicalOutputTokens: 50
+maxCostPerRequest: 0.05
 keys:
 - name: gitops-bot
   key: sk-declared-gitops-bot-0001
@@ -129,6 +131,37 @@ describe('keys through the admin API', () => {
     const limited = await ask(secret).catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
     expect((limited as Error).message).toMatch(/rate limit exceeded/);
+  });
+
+  it('applies per-key token rate limits: what each answer used is taken from the bucket', async () => {
+    const { secret } = await admin.create({
+      name: 'token-limited',
+      rateLimits: [{ type: 'tokens', maxTokens: 40, tokensPerFill: 40, fillInterval: '1h' }],
+    });
+    // the mock answers with 19 + 10 = 29 tokens: 40 -> 11 -> 0 (floors at zero) -> refused
+    await ask(secret);
+    await ask(secret);
+    const limited = await ask(secret).catch((e: unknown) => e);
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((limited as Error).message).toMatch(/rate limit exceeded/);
+  });
+
+  it("the config's default cost cap applies to every key; a client may lower it, not raise it", async () => {
+    const { secret } = await admin.create({ name: 'default-capped' });
+    const c = client(secret);
+    const before = mock.requests.length;
+    const big = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'Hello' }], max_tokens: 10_000 }; // ~$0.10
+    const refused = await c.chat.completions.create(big).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((refused as Error).message).toMatch(/exceeds its cap of \$0\.05/);
+    const raised = await c.chat.completions.create(big, { headers: { 'x-agentgateway-max-cost': '1' } }).catch((e: unknown) => e);
+    expect(raised).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(mock.requests).toHaveLength(before);
+    await c.chat.completions.create({ ...big, max_tokens: 1000 }); // ~$0.01
+    const lowered = await c.chat.completions
+      .create({ ...big, max_tokens: 1000 }, { headers: { 'x-agentgateway-max-cost': '0.001' } })
+      .catch((e: unknown) => e);
+    expect(lowered).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
   it('team budgets via PUT /api/teams/<name> bind every key of the team', async () => {
