@@ -196,6 +196,19 @@ describe('keys on binds: routes', () => {
     const k = await admin.key(id);
     expect(k.spend).toMatchObject({ requests: 2, total: { tokens: 29 } });
   });
+
+  it("expose the key's app and metadata to CEL as apiKey.<field>", async () => {
+    const ask = async (key: { secret: string }) =>
+      new OpenAI({ baseURL: `http://127.0.0.1:${BIND}/openai/v1`, apiKey: key.secret, maxRetries: 0 }).chat.completions
+        .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello' }] })
+        .then(
+          () => 200,
+          (e: unknown) => (e as { status?: number }).status,
+        );
+    expect(await ask(await admin.create({ name: 'quarantined-app', app: 'quarantined' }))).toBe(403);
+    expect(await ask(await admin.create({ name: 'suspended-tier', metadata: { tier: 'suspended' } }))).toBe(403);
+    expect(await ask(await admin.create({ name: 'fine-app', app: 'search', metadata: { tier: 'gold' } }))).toBe(200);
+  });
 });
 
 describe('keys declared in the config file', () => {

@@ -54,6 +54,9 @@ function bindsSection(port: number, mock: number): string {
       policies:
         backendAuth: {key: sk-upstream}
         ai: {routes: {/v1/chat/completions: completions}}
+        authorization:
+          rules:
+          - deny: '(has(apiKey.app) && apiKey.app == "quarantined") || (has(apiKey.tier) && apiKey.tier == "suspended")'
       backends:
       - ai: {name: openai, provider: {openAI: {}}, hostOverride: "127.0.0.1:${mock}"}
     - name: host

@@ -1,8 +1,8 @@
-// A real, throwaway PostgreSQL for the tests (Debian's `postgresql` package, installed by
-// .ci/run): a cluster made with initdb in a temp dir, started with pg_ctl on a port of the
-// suite's range, trust authentication on 127.0.0.1 only, and deleted when stopped. PostgreSQL
-// refuses to run as root, so as root (CI, the test namespaces) it runs as the `postgres` user the
-// package creates.
+// A real, throwaway PostgreSQL for the tests (Debian's `postgresql` package, which npm test's
+// globalSetup, test/setup/system-packages.ts, installs when missing): a cluster made with initdb
+// in a temp dir, started with pg_ctl on a port of the suite's range, trust authentication on
+// 127.0.0.1 only, and deleted when stopped. PostgreSQL refuses to run as root, so as root (CI,
+// the test namespaces) it runs as the `postgres` user the package creates.
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,8 @@ const run = promisify(execFile);
 function binDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
-  if (versions.length === 0) throw new Error('PostgreSQL is not installed (.ci/run installs the postgresql package with apt-get)');
+  if (versions.length === 0)
+    throw new Error('PostgreSQL is not installed (apt-get install postgresql; npm test does it when run as root on Debian)');
   return join(root, versions.sort((a, b) => Number(b) - Number(a))[0]!, 'bin');
 }
 

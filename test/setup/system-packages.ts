@@ -1,7 +1,8 @@
 // What the suites need from the machine besides Node and node_modules: Debian's `chromium` (the
 // admin UI suite drives it headless through playwright-core), `redis-server` (the suites that
-// run a real Redis) and `postgresql` (the LiteLLM database import's throwaway cluster). Vitest runs this once before any test file (globalSetup), so `npm test` on a
-// fresh Debian machine with only Node brings them itself.
+// run a real Redis) and `postgresql` (the LiteLLM database import's throwaway cluster). Vitest
+// runs this once before any test file (globalSetup), so `npm test` on a fresh Debian machine
+// with only Node brings them itself.
 //
 // Only the test files selected for this run count: a file needs chromium when it imports
 // playwright-core, redis-server when it imports test/helpers/redis-server, postgresql when it
@@ -82,7 +83,9 @@ export function explain(packages: readonly string[], triedInstall: boolean): str
     '',
   ];
   if (!existsSync('/etc/debian_version')) {
-    lines.push('Not Debian or Ubuntu: install Chromium and Redis with the system package manager (CHROMIUM_PATH names the browser).');
+    lines.push(
+      'Not Debian or Ubuntu: install Chromium, Redis and PostgreSQL with the system package manager (CHROMIUM_PATH names the browser).',
+    );
   }
   return lines.join('\n');
 }
