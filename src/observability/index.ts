@@ -151,15 +151,9 @@ export function countRateLimitError(ctx: ObservedRequest, failureMode: 'failOpen
 
 /**
  * A virtual key's (or its team's) hard budget refused the request or cut its stream: counts
- * agentgateway_budget_rejections_total and marks the request's reason Budget.
+ * agentgateway_budget_rejections_total (the request's reason is its error's, budget_exhausted).
  */
-export function countBudgetRejection(
-  ctx: ObservedRequest & { reason: string | undefined },
-  scope: 'key' | 'team',
-  period: string,
-  unit: string,
-): void {
-  ctx.reason = 'Budget';
+export function countBudgetRejection(ctx: ObservedRequest, scope: 'key' | 'team', period: string, unit: string): void {
   const k = ctx.apiKey?.virtualKey?.key;
   if (k !== undefined) metrics?.countBudgetRejection(k.name, k.team, scope, period, unit);
 }

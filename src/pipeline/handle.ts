@@ -24,7 +24,7 @@ import { routeModel } from './model-router.js';
 import { startRequestTimeout } from './request-timeout.js';
 import { sendError, sendReply } from './respond.js';
 import { normalizeRequestPath, selectBackend, selectRoute } from './select.js';
-import { admitKey, BudgetRejection } from './spend.js';
+import { admitKey } from './spend.js';
 import { countBudgetRefused, countRateLimited, countRateLimitFailure } from './traffic-metrics.js';
 import { aiPlan, hostPlan } from './upstream-plan.js';
 
@@ -213,8 +213,9 @@ function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolic
 function admitKeyed(ctx: RequestCtx, g: AiGroupsRt | null, body: PlanBody): void | Promise<void> {
   if (ctx.apiKey?.virtualKey === undefined) return;
   const refused = (e: unknown): never => {
-    if (e instanceof RateLimitRejection) countRateLimited(ctx, e.limitType, e.scope);
-    else if (e instanceof BudgetRejection) countBudgetRefused(ctx, e);
+    const r = ctx.rateLimitRefusal;
+    if (r !== undefined) countRateLimited(ctx, r.type, r.scope);
+    else if (ctx.budgetRefusal !== undefined) countBudgetRefused(ctx, ctx.budgetRefusal);
     throw e;
   };
   try {

@@ -124,7 +124,7 @@ export class LlmResponse implements UpstreamListener {
   private cutForBudget(spend: SpendTracker): void {
     const e = spend.cutError;
     this.cut = true;
-    countBudgetRefused(this.ctx, e);
+    countBudgetRefused(this.ctx, this.ctx.budgetRefusal!);
     this.ctx.error = e;
     this.call?.abort('budget exhausted');
     this.ctx.down.end(this.transducer!.fail(e));

@@ -4,10 +4,10 @@
 // KB), so it is done only when a decision depends on it: for a key or team with a hard budget
 // (the reservation), and for a cost cap when even the cheapest bound (every byte a token) could
 // exceed it.
+import { GatewayError } from '../errors.js';
 import type { Json } from '../llm/convert/types.js';
 import { countPrompt, o200k, o200kNow, promptTexts, type Count } from '../llm/tokens.js';
 import type { Rates } from '../observability/cost.js';
-import { PolicyRejection } from '../policies/request-policy.js';
 import type { VirtualKeyHit } from '../policies/virtual-keys.js';
 import type { Amount } from '../keys/types.js';
 
@@ -24,7 +24,9 @@ export function capOf(hit: VirtualKeyHit, header: string | undefined): number | 
   if (header === undefined) return hit.maxCostPerRequest;
   const v = Number(header.trim());
   if (header.trim() === '' || !Number.isFinite(v) || v <= 0) {
-    throw new PolicyRejection(400, 'invalid_request_error', `${MAX_COST_HEADER} must be a positive number of US dollars (e.g. 0.25)`);
+    throw new GatewayError('invalid_field', `${MAX_COST_HEADER} must be a positive number of US dollars (e.g. 0.25)`, {
+      param: MAX_COST_HEADER,
+    });
   }
   return hit.maxCostPerRequest === undefined ? v : Math.min(v, hit.maxCostPerRequest);
 }
@@ -67,9 +69,8 @@ export function estimate(
 
 function checked(e: Estimate, cap: number | undefined): Estimate {
   if (cap !== undefined && e.amount.usd > cap) {
-    throw new PolicyRejection(
-      400,
-      'invalid_request_error',
+    throw new GatewayError(
+      'cost_cap_exceeded',
       `the request's estimated cost $${fmt(e.amount.usd)} (${e.inputTokens} input tokens, ${e.outputTokens} output tokens at most) exceeds its cap of $${fmt(cap)} (${MAX_COST_HEADER} or maxCostPerRequest); lower max_tokens or shorten the prompt`,
     );
   }

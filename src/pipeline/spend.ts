@@ -8,6 +8,7 @@
 // - at the end (finish, whatever happened: answered, cut, failed, client gone) the reservation
 //   is settled with the real usage, or with what was metered when the provider's usage never
 //   came, priced like the metrics' cost.
+import { GatewayError } from '../errors.js';
 import { periodEndMs } from '../keys/periods.js';
 import { StaleRecord, StoreUnavailable } from '../keys/store.js';
 import type { Admission, Amount, Exhausted, Reservation } from '../keys/types.js';
@@ -17,8 +18,7 @@ import { OutputMeter } from '../llm/stream/output-meter.js';
 import { o200k, o200kNow } from '../llm/tokens.js';
 import { costOf, type Rates } from '../observability/cost.js';
 import type { KeyCharge } from '../observability/summary.js';
-import { PolicyRejection } from '../policies/request-policy.js';
-import { keyRefusal, type VirtualKeyHit, type VirtualKeyIdentity } from '../policies/virtual-keys.js';
+import { CHALLENGE, keyRefusal, type VirtualKeyHit, type VirtualKeyIdentity } from '../policies/virtual-keys.js';
 import type { AiGroupsRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
 import { capOf, estimate, fmt, MAX_COST_HEADER, outputTokensOf, type Estimate } from './spend-estimate.js';
@@ -47,9 +47,8 @@ function reserve(ctx: RequestCtx, hit: VirtualKeyHit, g: AiGroupsRt | null, body
   const rates = provider !== undefined ? ctx.snapshot.observability.catalog.lookup(provider, undefined, model).rates : undefined;
   const chat = g !== null && body !== null;
   if (chat && hit.usdLimited && rates === undefined && hit.keys.settings.unpricedModels === 'refuse') {
-    throw new PolicyRejection(
-      403,
-      'permission_error',
+    throw new GatewayError(
+      'model_unpriced',
       `model "${model}" (provider ${provider}) has no price, so the USD budget or cost cap of this key cannot be enforced; add it to config.modelCatalog, or set keys.unpricedModels: free`,
     );
   }
@@ -88,14 +87,15 @@ function admitIn(
     return storeFailure(e);
   }
   const decide = (a: Admission) => {
-    if (!a.ok) throw budgetRejection(a.exhausted, hit);
+    if (!a.ok) throw budgetRejection(ctx, a.exhausted, hit);
     then(a.reservation);
   };
   if (!(res instanceof Promise)) return decide(res);
   return res.then(decide, async (e: unknown) => {
     if (!(e instanceof StaleRecord) || tries > 0) return storeFailure(e);
     const fresh = (await hit.keys.find(hit.key.digest)) as VirtualKeyIdentity | undefined;
-    if (fresh === undefined) throw new PolicyRejection(401, 'authentication_error', 'API key authentication failed: invalid API key');
+    if (fresh === undefined)
+      throw new GatewayError('api_key_invalid', 'API key authentication failed: invalid API key', { headers: CHALLENGE });
     const refusal = keyRefusal(fresh.virtualKey.key, Date.now());
     if (refusal !== null) throw refusal;
     ctx.apiKey = fresh;
@@ -104,7 +104,8 @@ function admitIn(
 }
 
 function storeFailure(e: unknown): never {
-  if (e instanceof StoreUnavailable) throw new PolicyRejection(503, 'api_error', 'the keys store did not answer; the request was not sent');
+  if (e instanceof StoreUnavailable)
+    throw new GatewayError('keys_store_unavailable', 'the keys store did not answer; the request was not sent');
   throw e;
 }
 
@@ -114,18 +115,13 @@ function start(ctx: RequestCtx, hit: VirtualKeyHit, r: Reservation | null, e: Es
   ctx.onFinish(() => t.settle());
 }
 
-/** A request refused because a hard budget has nothing left (429, not retried by the SDKs). */
-export class BudgetRejection extends PolicyRejection {
-  constructor(
-    readonly exhausted: Exhausted,
-    message: string,
-    headers: [string, string][],
-  ) {
-    super(429, 'rate_limit_error', message, headers);
-  }
-}
-
-export function budgetRejection(x: Exhausted, hit: VirtualKeyHit): BudgetRejection {
+/**
+ * A request refused (or a stream cut) because a hard budget has nothing left: a 429 the SDKs do
+ * not retry (x-should-retry: false), Retry-After when the period ends. The budget is noted on the
+ * request for the metrics.
+ */
+export function budgetRejection(ctx: RequestCtx, x: Exhausted, hit: VirtualKeyHit): GatewayError {
+  ctx.budgetRefusal = x;
   const kind = x.scope.slice(0, x.scope.indexOf(':'));
   const name = kind === 'key' ? hit.key.name : x.scope.slice(x.scope.indexOf(':') + 1);
   const money = (n: number) => (x.budget.unit === 'usd' ? `$${fmt(n)}` : `${Math.round(n)} tokens`);
@@ -133,10 +129,10 @@ export function budgetRejection(x: Exhausted, hit: VirtualKeyHit): BudgetRejecti
   const resets = end === null ? '' : ` (resets ${new Date(end).toISOString()})`;
   const headers: [string, string][] = [['x-should-retry', 'false']];
   if (end !== null) headers.push(['retry-after', String(Math.ceil((end - Date.now()) / 1000))]);
-  return new BudgetRejection(
-    x,
+  return new GatewayError(
+    'budget_exhausted',
     `budget exhausted: ${kind} "${name}" has used ${money(x.spent)} of its ${x.budget.period} limit of ${money(x.budget.limit!)}${resets}`,
-    headers,
+    { headers },
   );
 }
 
@@ -190,8 +186,8 @@ export class SpendTracker {
   }
 
   /** The budget error a cut stream ends with. */
-  get cutError(): BudgetRejection {
-    return budgetRejection(this.exhausted!, this.hit);
+  get cutError(): GatewayError {
+    return budgetRejection(this.ctx, this.exhausted!, this.hit);
   }
 
   private granted(g: Amount, need: Amount): boolean {

@@ -9,7 +9,7 @@ import {
 } from '../observability/index.js';
 import { log } from '../observability/log.js';
 import type { RequestCtx } from './context.js';
-import type { BudgetRejection } from './spend.js';
+import type { Exhausted } from '../keys/types.js';
 
 /** An upstream attempt failed and the request is retried: ctx.retryAttempt counts it. */
 export function countRetry(ctx: RequestCtx, reason: string): void {
@@ -31,8 +31,7 @@ export function countRateLimitFailure(ctx: RequestCtx, mode: 'failOpen' | 'failC
 }
 
 /** A virtual key's hard budget (or its team's) had nothing left (429), before or during a stream. */
-export function countBudgetRefused(ctx: RequestCtx, e: BudgetRejection): void {
-  const x = e.exhausted;
+export function countBudgetRefused(ctx: RequestCtx, x: Exhausted): void {
   countBudgetRejection(ctx, x.scope.startsWith('team:') ? 'team' : 'key', x.budget.period, x.budget.unit);
   if (log.isLevelEnabled('debug'))
     log.debug({ route: ctx.route?.key, scope: x.scope, period: x.budget.period }, 'request refused by budget');

@@ -57,6 +57,7 @@ export class KeyLimiter {
     );
     if (verdicts.some((v) => !v.allowed))
       throw rejection(
+        req,
         verdicts,
         bound.map((b) => b.spec),
         'local',
@@ -79,6 +80,7 @@ export class KeyLimiter {
     }
     if (verdicts.some((v) => !v.allowed))
       throw rejection(
+        req,
         verdicts,
         bound.map((b) => b.spec),
         'remote',

@@ -8,7 +8,8 @@ import type { AdmitArgs, KeyStore } from '../keys/store.js';
 import { keyScope, teamScope, type ChargedScope, type KeyRecord, type TeamRecord } from '../keys/types.js';
 import { modelAccess } from './api-key.js';
 import type { KeyLimiter, ScopedLimits } from './key-limits.js';
-import { PolicyRejection, type ApiKeyIdentity, type ModelAccess } from './request-policy.js';
+import { GatewayError } from '../errors.js';
+import type { ApiKeyIdentity, ModelAccess } from './types.js';
 
 export interface VirtualKeySettings {
   /** Output tokens expected of a request that sets no max_tokens. */
@@ -126,17 +127,18 @@ export class VirtualKeys {
 }
 
 /** Why a key may not be used now (revoked, expired), or null. */
-export function keyRefusal(key: KeyRecord, nowMs: number): PolicyRejection | null {
+export function keyRefusal(key: KeyRecord, nowMs: number): GatewayError | null {
   if (key.revokedAt !== undefined) return unauthorized(`key "${key.name}" was revoked`);
   if (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= nowMs)
     return unauthorized(`key "${key.name}" expired at ${key.expiresAt}`);
   return null;
 }
 
-function unauthorized(why: string): PolicyRejection {
-  return new PolicyRejection(401, 'authentication_error', `API key authentication failed: ${why}`, [
-    ['www-authenticate', 'Bearer realm="agentgateway"'],
-  ]);
+/** The challenge a refused API key is answered with. */
+export const CHALLENGE: readonly (readonly [string, string])[] = [['www-authenticate', 'Bearer realm="agentgateway"']];
+
+function unauthorized(why: string): GatewayError {
+  return new GatewayError('api_key_invalid', `API key authentication failed: ${why}`, { headers: CHALLENGE });
 }
 
 /** A key's allowed models and its team's: a model must pass both lists that are set. */

@@ -22,8 +22,6 @@ import { VirtualKeys } from '../policies/virtual-keys.js';
 type Path = (string | number)[];
 
 export interface KeysCompiler {
-  /** False for a config check: the store is named, not opened. */
-  readonly openStores: boolean;
   live<T extends object>(id: string, spec: unknown, create: () => T): T;
   fail(path: Path, message: string): void;
   readFile(path: Path, file: string): string | undefined;
@@ -33,13 +31,16 @@ export interface KeysCompiler {
 /** The store file when the config names none: beside the config file. */
 export const DEFAULT_STORE_FILE = 'agentgateway-keys.db';
 
-export function compileKeys(c: KeysCompiler, section: KeysSectionT | undefined): VirtualKeys | null {
+export type { VirtualKeys };
+
+/** The keys: section. `open` false (a config check): the store is named, not opened. */
+export function compileKeys(c: KeysCompiler, section: KeysSectionT | undefined, open: boolean): VirtualKeys | null {
   if (section === undefined) return null;
-  const store = openStore(c, section);
+  const store = openStore(c, section, open);
   if (store === null) return null;
   // Reservations count input tokens and streams are metered with the o200k tokenizer: loaded
   // now (~0.2 s, in the background) rather than by the first request with a budget.
-  if (c.openStores) void o200k();
+  if (open) void o200k();
   const redis = section.store?.redis;
   const limiter = c.live(`keys:limiter:${store.where}`, store.where, () =>
     redis === undefined
@@ -78,9 +79,9 @@ export function compileKeys(c: KeysCompiler, section: KeysSectionT | undefined):
   );
 }
 
-function openStore(c: KeysCompiler, section: KeysSectionT): KeyStore | null {
+function openStore(c: KeysCompiler, section: KeysSectionT, open: boolean): KeyStore | null {
   const redis = section.store?.redis;
-  if (!c.openStores) {
+  if (!open) {
     return redis !== undefined
       ? new UnopenedStore('redis', new URL(redis.url).host)
       : new UnopenedStore('file', c.resolveFile(section.store?.file ?? DEFAULT_STORE_FILE));

@@ -41,8 +41,7 @@ import type { HealthPolicy } from '../policies/health.js';
 import { upstreamTimeouts, type Timeouts, type UpstreamTimeouts } from '../policies/retry.js';
 import { compileAiBackend } from './compile-ai.js';
 import { SnapshotUse } from './snapshot-use.js';
-import { compileKeys } from './compile-keys.js';
-import type { VirtualKeys } from '../policies/virtual-keys.js';
+import { compileKeys, type VirtualKeys } from './compile-keys.js';
 import { compileLlm, LLM_LISTENER, type LlmCompiler } from './compile-llm.js';
 import { compileRouteTraffic } from './compile-traffic.js';
 import { foldModifiers, type PolicyLayer } from './header-layers.js';
@@ -102,7 +101,6 @@ class Compiler implements LlmCompiler {
   readonly baseDir: string;
   /** Live state for the traffic policies (balancer statistics, buckets, Redis connections). */
   readonly liveObjects: LiveScope = { get: (id, spec, create) => this.live(id, spec, create) };
-  /** The keys: section, compiled before the policies that accept its keys. */
   virtualKeys: VirtualKeys | null = null;
 
   constructor(
@@ -113,8 +111,6 @@ class Compiler implements LlmCompiler {
     private readonly files: Set<string>,
     /** `config.backend`: upstream timeout defaults. */
     private readonly backendDefaults: BackendDefaultsT | undefined,
-    /** False for a config check: stores (the keys: section's file or Redis) are not opened. */
-    readonly openStores = false,
   ) {
     this.baseDir = dirname(resolvePath(loaded.file));
   }
@@ -567,14 +563,13 @@ export interface CompileContext {
    * restart, so a reload compiles with the running gateway's value (default: the file's own).
    */
   backendDefaults?: { value: BackendDefaultsT | undefined };
-  /** Open the stores the config names (the serving gateway); default false: a check. */
-  openStores?: boolean;
+  openStores?: boolean; // open the keys: section's store (the serving gateway); default false: a check
 }
 
 export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {
   const defaults = cx.backendDefaults !== undefined ? cx.backendDefaults.value : loaded.config.config?.backend;
-  const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set(), defaults, cx.openStores === true);
-  c.virtualKeys = compileKeys(c, loaded.config.keys);
+  const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set(), defaults);
+  c.virtualKeys = compileKeys(c, loaded.config.keys, cx.openStores === true); // before the policies accepting its keys
   const binds = c.binds();
   // An llm section that failed to compile has said why; it is not a config without listeners.
   if (binds.size === 0 && loaded.config.allowNoListeners !== true && loaded.config.llm === undefined) c.fail(['binds'], NO_LISTENERS);

@@ -10,7 +10,7 @@ import type { GatewayProcess } from '../helpers/gateway-process.js';
 import { KeysAdmin, longOpenAiStream, startKeysGateway } from '../helpers/keys.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { scrape, total } from '../helpers/prometheus.js';
-import { plainMock, sleep } from '../helpers/traffic.js';
+import { plainMock } from '../helpers/traffic.js';
 import { waitUntil, waitUntilAsync } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
 
@@ -66,6 +66,7 @@ describe('hard budgets', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect((err as InstanceType<typeof OpenAI.RateLimitError>).headers.get('x-should-retry')).toBe('false');
+    expect((err as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('budget_exhausted');
     expect(mock.requests).toHaveLength(1); // the SDK did not retry, and the refusal cost no upstream call
   });
 
@@ -134,6 +135,7 @@ describe('the per-request cost cap', () => {
     const refused = await c.chat.completions.create(big).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
     expect((refused as Error).message).toMatch(/estimated cost \$0\.01\d* .* exceeds its cap of \$0\.005/);
+    expect((refused as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('cost_cap_exceeded');
     const raised = await c.chat.completions.create(big, { headers: { 'x-agentgateway-max-cost': '10' } }).catch((e: unknown) => e);
     expect(raised).toBeInstanceOf(OpenAI.BadRequestError);
     await c.chat.completions.create({ ...big, max_tokens: 100 });
@@ -143,6 +145,7 @@ describe('the per-request cost cap', () => {
     expect(lowered).toBeInstanceOf(OpenAI.BadRequestError);
     const garbage = await c.chat.completions.create(big, { headers: { 'x-agentgateway-max-cost': 'lots' } }).catch((e: unknown) => e);
     expect((garbage as Error).message).toMatch(/x-agentgateway-max-cost must be a positive number/);
+    expect((garbage as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('x-agentgateway-max-cost');
   });
 
   it('a USD budget on a model with no price is refused, not silently free', async () => {
@@ -152,6 +155,7 @@ describe('the per-request cost cap', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect((err as Error).message).toMatch(/model "my-finetune" .* has no price/);
+    expect((err as InstanceType<typeof OpenAI.PermissionDeniedError>).code).toBe('model_unpriced');
     await openai(secret).chat.completions.create({ model: 'gpt-4o', messages: hello });
   });
 });
@@ -196,9 +200,10 @@ describe('settlement', () => {
       1,
     );
     expect(total(samples, 'agentgateway_budget_soft_limit_crossings_total', { scope: 'key', period: 'daily' })).toBeGreaterThanOrEqual(1);
-    expect(total(samples, 'agentgateway_requests_total', { reason: 'Budget' })).toBeGreaterThanOrEqual(1);
-    await sleep(200); // the access log is written in batches
-    expect(gw.output).toMatch(/key\.name=metered key\.team=ml key\.charged\.usd=0\.000147\d* key\.charged\.tokens=29/);
+    // the refusal's reason is agentgateway's RateLimit; its code, budget_exhausted, tells it apart
+    expect(total(samples, 'agentgateway_requests_total', { reason: 'RateLimit', status: '429' })).toBeGreaterThanOrEqual(1);
+    const charged = /key\.name=metered key\.team=ml key\.charged\.usd=0\.000147\d* key\.charged\.tokens=29/;
+    await waitUntil(() => charged.test(gw.output) && /error\.code=budget_exhausted/.test(gw.output), 5000, 'access log lines'); // written in batches
     expect(gw.output).toMatch(/budget alert: key "[^"]+" has used 29 tokens, past its daily soft limit of 20 tokens/);
   });
 });

@@ -6,7 +6,7 @@
 // budget). It reads the provider's frames with its own SSE reader and never changes a byte.
 import type { ApiFormat } from '../convert/types.js';
 import type { Count } from '../tokens.js';
-import { SseReader } from './sse-reader.js';
+import { SseReader } from '../../http/sse-reader.js';
 
 type Obj = Record<string, unknown>;
 
