@@ -116,6 +116,15 @@ const ROWS = {
    * by the limit (agentgateway labels it RateLimit; here rejections and failures stay apart).
    */
   rate_limit_unavailable: [500, ...SERVER, 'gateway', true, 'Internal'],
+  // Virtual keys (the keys: section).
+  /** A hard budget of the key or its team has nothing left, at admission or mid-stream (until it resets). */
+  budget_exhausted: [429, 'rate_limit_error', 'rate_limit_error', 'client', false, 'RateLimit'],
+  /** The request's estimated cost exceeds its cap (maxCostPerRequest or x-agentgateway-max-cost). */
+  cost_cap_exceeded: [400, ...INVALID, 'client', false, 'InvalidRequest'],
+  /** A USD budget or cost cap applies and the model has no price (keys.unpricedModels: refuse). */
+  model_unpriced: [403, ...FORBIDDEN, 'gateway', false, 'Authorization'],
+  /** The Redis keys store did not answer: the key or its budget could not be checked. */
+  keys_store_unavailable: [503, ...SERVER, 'gateway', true, 'Internal'],
   // Guardrails.
   /** A prompt guard refused; the status is the guard's configured one (default 403). */
   guardrail_rejected: [403, ...FORBIDDEN, 'client', false, 'Guardrail'],

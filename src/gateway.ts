@@ -131,6 +131,7 @@ export class Gateway implements RequestSink {
     const attempt = this.compileAttempt(loaded);
     if (!worker) for (const w of attempt.warnings) log.warn(w);
     await beforeListen?.(loaded);
+    await storesReady(attempt.snapshot);
     // Metrics, tracing and the access log are up before the first request can arrive.
     // A worker thread collects metrics; the main thread serves them, summed with every worker's.
     const statsAddr = statsAddress(loaded.config.config?.statsAddr);
@@ -356,6 +357,7 @@ export class Gateway implements RequestSink {
         live: scope,
         files,
         backendDefaults: this.startupBackend,
+        openStores: true,
       });
       return { loaded, snapshot, warnings, files, scope };
     } catch (e) {
@@ -444,4 +446,13 @@ export class Gateway implements RequestSink {
     if (this.opts.role !== 'worker') recordConfigReload(result.ok);
     return result;
   }
+}
+
+/** A Redis keys store gets a few seconds to connect before traffic arrives (then it keeps trying). */
+async function storesReady(snapshot: Snapshot): Promise<void> {
+  const store = snapshot.keys?.store as { ready?: (ms: number) => Promise<void>; where: string } | undefined;
+  if (store?.ready === undefined) return;
+  await store
+    .ready(5000)
+    .catch((e: unknown) => log.warn(`keys store: ${(e as Error).message}; requests with virtual keys get 503 until it answers`));
 }

@@ -64,13 +64,20 @@ export async function withGateway<T>(
   env: NodeJS.ProcessEnv,
   fn: (pid: number) => Promise<T>,
   config = 'bench/load/gateway.yaml',
-  opts: { port?: number; outFile?: string; args?: string[] } = {},
+  opts: { port?: number; outFile?: string; args?: string[]; warmupPath?: string } = {},
 ): Promise<T> {
   const port = opts.port ?? GATEWAY;
   const gw = await ctx.startGateway(config, env, opts.outFile, opts.args);
   try {
     // warm up JIT and pools
-    await ctx.load('warmup', `http://127.0.0.1:${port}/openai/v1/chat/completions`, CHAT, ctx.connections, 2, undefined);
+    await ctx.load(
+      'warmup',
+      `http://127.0.0.1:${port}${opts.warmupPath ?? '/openai/v1/chat/completions'}`,
+      CHAT,
+      ctx.connections,
+      2,
+      undefined,
+    );
     return await fn(gw.pid!);
   } finally {
     gw.kill('SIGTERM');
@@ -264,6 +271,64 @@ function jwtLane(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
   );
 }
 
+const KEYS_GATEWAY = 4181;
+
+/**
+ * What virtual keys cost per request: the same parsed chat route bare, with a static API key,
+ * with a virtual key (lookup, identity, settlement), and with a virtual key and team holding
+ * hard budgets (input counted, reservation, settlement appended to the store file), one gateway,
+ * one run; rounds interleave to spread machine noise.
+ */
+function keysLane(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
+  const store = join(tmpdir(), `agw-bench-keys-${process.pid}.db`);
+  rmSync(store, { force: true });
+  const gw = `http://127.0.0.1:${KEYS_GATEWAY}`;
+  const variants = [
+    { name: 'no authentication', path: '/bare', key: null },
+    { name: 'static apiKey', path: '/static', key: 'sk-bench-static-key-0000000003' },
+    { name: 'virtual key, no budget', path: '/virtual', key: 'sk-bench-virtual-free-0000000001' },
+    { name: 'virtual key + team, hard budgets', path: '/virtual', key: 'sk-bench-virtual-budget-00000002' },
+  ];
+  return withGateway(
+    ctx,
+    { BENCH_KEYS_FILE: store },
+    async (pid) => {
+      const runs: Measured[][] = variants.map(() => []);
+      for (const v of variants) {
+        const headers = v.key === null ? undefined : { authorization: `Bearer ${v.key}` };
+        await ctx.load(`warmup ${v.name}`, `${gw}${v.path}/v1/chat/completions`, CHAT, ctx.connections, 2, undefined, headers);
+      }
+      for (let round = 0; round < 2; round++) {
+        for (const [i, v] of variants.entries()) {
+          const headers = v.key === null ? undefined : { authorization: `Bearer ${v.key}` };
+          const m = await ctx.load(v.name, `${gw}${v.path}/v1/chat/completions`, CHAT, ctx.connections, ctx.duration, pid, headers);
+          if (m.non2xx > 0) throw new Error(`keys lane: ${m.non2xx} requests of "${v.name}" were refused; the bench config is wrong`);
+          runs[i]!.push(m);
+        }
+      }
+      const mean = (rs: Measured[], k: 'rps' | 'p50' | 'p99' | 'cpuUsPerReq') => rs.reduce((s, r) => s + (r[k] ?? NaN), 0) / rs.length;
+      const bare = runs[0]!;
+      const lines = [
+        '| variant | req/s (round 1 / 2) | x bare | p50 ms | p99 ms | gateway CPU µs/req | + µs/req vs bare |',
+        '|---|---|---|---|---|---|---|',
+      ];
+      const rows = variants.map((v, i) => {
+        const rs = runs[i]!;
+        const added = mean(rs, 'cpuUsPerReq') - mean(bare, 'cpuUsPerReq');
+        lines.push(
+          `| ${v.name} | ${rs.map((r) => Math.round(r.rps)).join(' / ')} | ${(mean(rs, 'rps') / mean(bare, 'rps')).toFixed(3)} | ${mean(rs, 'p50').toFixed(3)} | ${mean(rs, 'p99').toFixed(3)} | ${mean(rs, 'cpuUsPerReq').toFixed(1)} | ${i === 0 ? '-' : added.toFixed(1)} |`,
+        );
+        return { name: v.name, rps: mean(rs, 'rps'), cpuUsPerReq: mean(rs, 'cpuUsPerReq'), addedCpuUsPerReq: added, rounds: rs };
+      });
+      const text = `Virtual keys and budget accounting, chat completions route (c=${ctx.connections})\n\n${lines.join('\n')}`;
+      console.log(text);
+      return { data: { rows }, text };
+    },
+    'bench/load/gateway-keys.yaml',
+    { port: KEYS_GATEWAY, warmupPath: '/bare/v1/chat/completions' },
+  ).finally(() => rmSync(store, { force: true }));
+}
+
 /** Gateway output of the obs lane: a file, as a container runtime would take it, not a pipe. */
 const LOG_FILE = join(tmpdir(), `agw-bench-obs-${process.pid}.log`);
 
@@ -385,6 +450,11 @@ export const LANES: Record<string, Lane> = {
   jwt: {
     description: 'non-streaming JSON, /openai passthrough bare vs with jwtAuth + two CEL rules (same gateway, same run)',
     run: jwtLane,
+  },
+  keys: {
+    description:
+      'per-request cost of virtual key lookup and budget accounting (reservation, settlement, store append) vs bare and a static key',
+    run: keysLane,
   },
   obs: {
     description: 'cost of metrics, tracing and the access log on the /openai passthrough lane, on vs off in the same run',

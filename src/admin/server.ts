@@ -1,6 +1,6 @@
 // The admin server (default localhost:15000): agentgateway's admin paths (/config_dump,
-// /logging), the UI's API (/api/config, /api/config/validate, /api/runtime, /api/requests)
-// and the UI itself at /ui.
+// /logging), the UI's API (/api/config, /api/config/validate, /api/runtime, /api/requests,
+// /api/keys, /api/teams) and the UI itself at /ui.
 //
 // Guards, in order: a loopback-bound admin answers only to loopback Host names (a web page
 // cannot reach it through DNS rebinding); a request from a browser page of another origin
@@ -12,6 +12,7 @@ import { recentRequests } from '../observability/recent-requests.js';
 import { redact } from './redact.js';
 import { applyConfig, readConfig, validateConfig, type ApiResult } from './config-api.js';
 import { HttpError, readBody, sendBytes, sendJson, tokenMatches } from './http.js';
+import { jsonBody, keysRoute } from './keys-api.js';
 import { runtimeView } from './runtime-view.js';
 import type { AdminSettings } from './settings.js';
 import { isLoopback } from './settings.js';
@@ -43,8 +44,14 @@ export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<
         ok({ requests: recentRequests.since(Number(url.searchParams.get('since') ?? 0) || 0), last: recentRequests.lastSeq }),
     },
   };
+  /** /api/keys/<id>/... and /api/teams/<name>: the virtual keys API (keys-api.ts). */
+  const dynamic = (path: string): Partial<Record<string, Handler>> | undefined => {
+    const r = keysRoute(gw, settings.readOnly, path);
+    if (r === undefined) return undefined;
+    return Object.fromEntries(Object.entries(r).map(([m, h]) => [m, (req: IncomingMessage) => h!(() => jsonBody(req))]));
+  };
   return (req, res) => {
-    void serve(req, res, routes, settings, ui).catch((e: unknown) => {
+    void serve(req, res, routes, settings, ui, dynamic).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
       if (status === 500) log.error({ err: e }, 'admin request failed');
       if (!res.headersSent) sendJson(res, status, { ok: false, error: (e as Error).message });
@@ -59,6 +66,7 @@ async function serve(
   routes: Record<string, Partial<Record<string, Handler>>>,
   settings: AdminSettings,
   ui: Map<string, UiFile>,
+  dynamic: (path: string) => Partial<Record<string, Handler>> | undefined,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://admin.invalid');
   const method = req.method ?? 'GET';
@@ -66,7 +74,7 @@ async function serve(
     throw new HttpError(403, 'this admin server only answers requests addressed to localhost');
   }
   if (url.pathname === '/' || url.pathname === '/ui' || url.pathname.startsWith('/ui/')) return serveUi(res, url.pathname, method, ui);
-  const route = routes[url.pathname];
+  const route = routes[url.pathname] ?? dynamic(url.pathname);
   if (route === undefined) throw new HttpError(404, `no admin endpoint ${url.pathname}`);
   const handler = route[method];
   if (handler === undefined) {

@@ -33,6 +33,18 @@ export const DEFAULT_PATH_OPTIONS: PathOptions = Object.freeze({
   escapedSlashes: 'rejectRequest',
 });
 
+/** The options of `frontendPolicies.http` (its path fields), unset ones at their defaults. */
+export function pathOptionsOf(
+  http: { normalizePath?: boolean; mergeSlashes?: boolean; pathWithEscapedSlashesAction?: EscapedSlashesAction } | undefined,
+): PathOptions {
+  if (http === undefined) return DEFAULT_PATH_OPTIONS;
+  return Object.freeze({
+    normalize: http.normalizePath ?? DEFAULT_PATH_OPTIONS.normalize,
+    mergeSlashes: http.mergeSlashes ?? DEFAULT_PATH_OPTIONS.mergeSlashes,
+    escapedSlashes: http.pathWithEscapedSlashesAction ?? DEFAULT_PATH_OPTIONS.escapedSlashes,
+  });
+}
+
 /** Why a path was refused; the message names the problem, never quotes the path. */
 export class PathError extends Error {}
 

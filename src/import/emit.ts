@@ -14,12 +14,17 @@ import { formatFinding, type ImportPlan, type Json } from './plan.js';
 export function emitYaml(plan: ImportPlan, command: string): string {
   const llm: Json = { port: plan.port };
   const policies: Json = {};
-  if (plan.apiKeys.length > 0) policies.apiKey = { mode: 'strict', keys: plan.apiKeys.map((k) => k.entry) };
+  const virtual = plan.keysStore !== null ? { virtualKeys: true } : {};
+  if (plan.apiKeys.length > 0 || plan.keysStore !== null) {
+    policies.apiKey = { mode: 'strict', ...(plan.apiKeys.length > 0 ? { keys: plan.apiKeys.map((k) => k.entry) } : {}), ...virtual };
+  }
   for (const [k, p] of plan.policies) policies[k] = p.value;
   if (Object.keys(policies).length > 0) llm.policies = policies;
   llm.models = plan.models.map((m) => m.value);
   if (plan.virtualModels.length > 0) llm.virtualModels = plan.virtualModels.map((v) => v.value);
-  const doc = new Document({ llm }, { aliasDuplicateObjects: false });
+  const root: Json = plan.keysStore !== null ? { keys: { store: plan.keysStore.value }, llm } : { llm };
+  const doc = new Document(root, { aliasDuplicateObjects: false });
+  if (plan.keysStore !== null) (doc.get('keys', true) as Node).commentBefore = comment(plan.keysStore.note);
   doc.commentBefore = noDollar(
     [
       ` Imported from ${plan.source} by \`${command}\`.`,
@@ -34,7 +39,8 @@ export function emitYaml(plan: ImportPlan, command: string): string {
   const policyMap = doc.getIn(['llm', 'policies'], true) as YAMLMap | undefined;
   for (const item of policyMap?.items ?? []) {
     const key = String((item.key as { value?: unknown }).value ?? item.key);
-    const note = key === 'apiKey' ? plan.apiKeys.map((k) => k.note).join('\n') : plan.policies.get(key)?.note;
+    const virtualNote = plan.keysStore !== null ? ["LiteLLM's virtual keys: in the keys: store above (virtualKeys: true)"] : [];
+    const note = key === 'apiKey' ? [...plan.apiKeys.map((k) => k.note), ...virtualNote].join('\n') : plan.policies.get(key)?.note;
     if (note !== undefined) (item.key as Node).commentBefore = comment(note);
   }
   plan.models.forEach((m, i) => ((doc.getIn(['llm', 'models', i], true) as Node).commentBefore = comment(m.note)));

@@ -44,16 +44,19 @@ export interface ImportPlan {
   readonly policies: Map<string, Noted<Json>>;
   /** Keys of llm.policies.apiKey (strict: clients must send one). */
   readonly apiKeys: ImportedKey[];
+  /** The keys: section, when virtual keys were imported into a store (its `store`), else null. */
+  keysStore: Noted<Json> | null;
   readonly findings: Finding[];
 }
 
 export function emptyPlan(source: string, port: number): ImportPlan {
-  return { source, port, models: [], virtualModels: [], policies: new Map(), apiKeys: [], findings: [] };
+  return { source, port, models: [], virtualModels: [], policies: new Map(), apiKeys: [], keysStore: null, findings: [] };
 }
 
 /** `file:line:col: path: message (instead: ...)` — one line per finding, for stderr and the file's tail comment. */
 export function formatFinding(f: Finding): string {
   const label = f.kind === 'approximate' ? 'approximate' : 'not imported';
   const instead = f.instead !== undefined ? ` Instead: ${f.instead}` : '';
-  return `${f.at.file}:${f.at.line}:${f.at.col}: ${f.at.path}: ${label}: ${f.message}.${instead}`;
+  const where = f.at.line > 0 ? `${f.at.file}:${f.at.line}:${f.at.col}` : f.at.file;
+  return `${where}: ${f.at.path}: ${label}: ${f.message}.${instead}`;
 }

@@ -149,6 +149,31 @@ export function countRateLimitError(ctx: ObservedRequest, failureMode: 'failOpen
   metrics?.countRateLimitError(ctx, failureMode);
 }
 
+/**
+ * A virtual key's (or its team's) hard budget refused the request or cut its stream: counts
+ * agentgateway_budget_rejections_total (the request's reason is its error's, budget_exhausted).
+ */
+export function countBudgetRejection(ctx: ObservedRequest, scope: 'key' | 'team', period: string, unit: string): void {
+  const k = ctx.apiKey?.virtualKey?.key;
+  if (k !== undefined) metrics?.countBudgetRejection(k.name, k.team, scope, period, unit);
+}
+
+/** A settled charge crossed a soft budget limit: a warning line and agentgateway_budget_soft_limit_crossings_total. */
+export function budgetAlert(c: {
+  scope: string;
+  budget: { unit: string; period: string; soft?: number | undefined };
+  spent: number;
+}): void {
+  const colon = c.scope.indexOf(':');
+  const [kind, name] = [c.scope.slice(0, colon), c.scope.slice(colon + 1)];
+  const amount = (n: number) => (c.budget.unit === 'usd' ? `$${n.toFixed(4)}` : `${Math.round(n)} tokens`);
+  log.warn(
+    { scope: c.scope, period: c.budget.period, unit: c.budget.unit, soft: c.budget.soft, spent: c.spent },
+    `budget alert: ${kind} "${name}" has used ${amount(c.spent)}, past its ${c.budget.period} soft limit of ${amount(c.budget.soft ?? 0)}`,
+  );
+  metrics?.countBudgetAlert(kind, name, c.budget.period, c.budget.unit);
+}
+
 /** Config reload finished: agentgateway_config_synchronized (1 ok, 0 failed) and the reload counters. */
 export function recordConfigReload(ok: boolean): void {
   metrics?.recordReload(ok);

@@ -23,6 +23,10 @@ const CONNECT = [0.0005, 0.0015, 0.0043, 0.0126, 0.0368, 0.108, 0.316, 0.924, 2.
 
 /** Distinct model names per label before the rest fold into "other". */
 export const MODEL_LABEL_CAP = 200;
+/** Distinct virtual key and team names per label before the rest fold into "other". */
+export const KEY_LABEL_CAP = 1000;
+export const TEAM_LABEL_CAP = 200;
+const KEY = ['key', 'team'] as const;
 
 interface HttpSeries {
   requests: CounterChild;
@@ -62,6 +66,10 @@ export class GatewayMetrics {
   private readonly series = new WeakMap<object, RouteSeries>();
   private readonly requestModels = new BoundedLabel(MODEL_LABEL_CAP);
   private readonly responseModels = new BoundedLabel(MODEL_LABEL_CAP);
+  private readonly keyNames = new BoundedLabel(KEY_LABEL_CAP);
+  private readonly teamNames = new BoundedLabel(TEAM_LABEL_CAP);
+  /** Per (key, team) label pair: requests, USD and tokens children. */
+  private readonly keySeries = new Map<string, { requests: CounterChild; usd: CounterChild; tokens: CounterChild }>();
 
   readonly requests = new CounterFamily('agentgateway_requests_total', 'The total number of HTTP requests sent', HTTP);
   readonly duration = new HistogramFamily(
@@ -117,6 +125,23 @@ export class GatewayMetrics {
     'Rate-limit checks the limit service (Redis) could not answer: failure_mode failOpen admitted the request without the limit, failClosed answered 500',
     ['failure_mode', 'backend', ...ROUTE],
   );
+  readonly keyRequests = new CounterFamily('agentgateway_key_requests_total', 'Requests made with a virtual key', KEY);
+  readonly keySpend = new CounterFamily(
+    'agentgateway_key_spend_usd_total',
+    'USD charged to virtual keys (priced with the model catalog; metered or estimated when usage never came)',
+    KEY,
+  );
+  readonly keyTokens = new CounterFamily('agentgateway_key_tokens_total', 'Tokens (input + output) charged to virtual keys', KEY);
+  readonly budgetRejections = new CounterFamily(
+    'agentgateway_budget_rejections_total',
+    'Requests refused, or streams cut, because a hard budget had nothing left; scope: whose budget (key or team)',
+    [...KEY, 'scope', 'period', 'unit'],
+  );
+  readonly budgetAlerts = new CounterFamily(
+    'agentgateway_budget_soft_limit_crossings_total',
+    'Soft budget limits crossed (each crossing once per period)',
+    ['scope', 'name', 'period', 'unit'],
+  );
   readonly connect = new HistogramFamily(
     'agentgateway_upstream_connect_duration_seconds',
     'Duration to establish upstream connection (seconds)',
@@ -163,6 +188,11 @@ export class GatewayMetrics {
       this.retries,
       this.rateLimited,
       this.rateLimitErrors,
+      this.keyRequests,
+      this.keySpend,
+      this.keyTokens,
+      this.budgetRejections,
+      this.budgetAlerts,
       this.connect,
       this.upstreamCall,
     ];
@@ -205,6 +235,37 @@ export class GatewayMetrics {
     http.duration.observe(s.durationS);
     if (s.upstreamS !== undefined) (s.llm ? this.callChildren.llm : this.callChildren.http).observe(s.upstreamS);
     if (s.llm) this.recordGenAi(series, s);
+    const charge = s.ctx.charge;
+    if (charge !== undefined) {
+      const k = this.keyChildren(charge.key, charge.team);
+      k.requests.inc();
+      if (charge.usd > 0) k.usd.inc(charge.usd);
+      if (charge.tokens > 0) k.tokens.inc(charge.tokens);
+    }
+  }
+
+  private keyLabels(key: string, team: string | undefined): { key: string; team: string } {
+    return { key: this.keyNames.value(key), team: team === undefined ? '' : this.teamNames.value(team) };
+  }
+
+  private keyChildren(key: string, team: string | undefined) {
+    const labels = this.keyLabels(key, team);
+    const id = `${labels.key}\u0000${labels.team}`;
+    let c = this.keySeries.get(id);
+    if (c === undefined) {
+      c = { requests: this.keyRequests.child(labels), usd: this.keySpend.child(labels), tokens: this.keyTokens.child(labels) };
+      this.keySeries.set(id, c);
+    }
+    return c;
+  }
+
+  countBudgetRejection(key: string, team: string | undefined, scope: string, period: string, unit: string): void {
+    this.budgetRejections.child({ ...this.keyLabels(key, team), scope, period, unit }).inc();
+  }
+
+  countBudgetAlert(scope: string, name: string, period: string, unit: string): void {
+    const bounded = scope === 'team' ? this.teamNames.value(name) : this.keyNames.value(name);
+    this.budgetAlerts.child({ scope, name: bounded, period, unit }).inc();
   }
 
   observeConnect(seconds: number, tls: boolean): void {

@@ -43,6 +43,17 @@ export function buildRecord(s: RequestSummary): RequestRecord {
   if (ctx.retryAttempt > 0) r['retry.attempt'] = ctx.retryAttempt;
   // failOpen with Redis down: the request ran without its Redis limits, and the line says so.
   if (ctx.rateLimitFailure === 'failOpen') r['rate_limit.bypassed'] = 'redis_unavailable';
+  const vk = ctx.apiKey?.virtualKey?.key;
+  if (vk !== undefined) {
+    r['key.name'] = vk.name;
+    r['key.team'] = vk.team;
+    const c = ctx.charge;
+    if (c !== undefined) {
+      r['key.charged.usd'] = Math.round(c.usd * 1e9) / 1e9;
+      r['key.charged.tokens'] = c.tokens;
+      if (c.estimated) r['key.charged.estimated'] = 'true';
+    }
+  }
   r.error = s.error;
   r['error.code'] = s.code;
   r.reason = s.reason === 'Upstream' ? undefined : s.reason;

@@ -59,7 +59,20 @@ export interface ObservedRequest {
   readonly trace: TraceContext | null;
   /** The A2A call on A2A routes (method, task, outcome), else null. */
   readonly a2a: A2aExchange | null;
+  /** The authenticating API key; a virtual key (the keys: section) names itself and its team. */
+  readonly apiKey: { readonly virtualKey?: { readonly key: { readonly name: string; readonly team?: string | undefined } } } | null;
+  /** What a virtual key was charged for the request (set when it finished). */
+  readonly charge: KeyCharge | undefined;
   header(name: string): string | undefined;
+}
+
+export interface KeyCharge {
+  readonly key: string;
+  readonly team: string | undefined;
+  readonly usd: number;
+  readonly tokens: number;
+  /** The provider's usage never came: metered or estimated. */
+  readonly estimated: boolean;
 }
 
 export interface RequestSummary {

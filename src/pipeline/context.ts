@@ -10,6 +10,8 @@ import type { ApiKeyIdentity, ClientCredential, JwtIdentity } from '../policies/
 import { beginTrace, type TraceContext } from '../observability/index.js';
 import type { ClientDialect } from './dialects.js';
 import type { A2aExchange } from '../a2a/exchange.js';
+import type { Charge, SpendTracker } from './spend.js';
+import type { Exhausted } from '../keys/types.js';
 
 /** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
@@ -67,6 +69,8 @@ export class RequestCtx {
   error: GatewayError | undefined;
   /** The rate limit that refused the request (for agentgateway_rate_limit_rejections_total). */
   rateLimitRefusal: { readonly type: 'requests' | 'tokens'; readonly scope: 'local' | 'remote' } | undefined = undefined;
+  /** The hard budget that refused the request or cut its stream (spend.ts), for the metrics. */
+  budgetRefusal: Exhausted | undefined = undefined;
   /** Redis could not answer the rate-limit check (failOpen: the limits were not applied). */
   rateLimitFailure: 'failOpen' | 'failClosed' | undefined = undefined;
   /** Retries made so far (0: first attempt), see countRetry(). */
@@ -77,6 +81,10 @@ export class RequestCtx {
   readonly trace: TraceContext | null;
   /** The A2A call (method, task, outcome) on routes with policies.a2a; CEL a2a.*. */
   a2a: A2aExchange | null = null;
+  /** A virtual key's reservation and stream meter (spend.ts); null for other requests. */
+  spend: SpendTracker | null = null;
+  /** What a virtual key was charged for this request (set when it finishes). */
+  charge: Charge | undefined = undefined;
 
   constructor(
     readonly down: Downstream,

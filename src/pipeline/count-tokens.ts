@@ -7,6 +7,7 @@
 import { aiRequestHeaders, clientRequest } from './forward.js';
 import type { AiBackendRt, AiGroupsRt } from '../runtime/snapshot.js';
 import type { Json } from '../llm/convert/types.js';
+import { countPrompt, o200k } from '../llm/tokens.js';
 import type { Prepared } from './attempt.js';
 import type { RequestCtx } from './context.js';
 import { finish } from './finish.js';
@@ -44,39 +45,7 @@ export function countTokens(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt): Pre
   return null;
 }
 
-type Count = (text: string) => number;
-let counter: Promise<Count> | null = null;
-
-/** Special-token strings in a prompt are counted as the text they are, never refused. */
-const AS_TEXT = { disallowedSpecial: new Set<string>() };
-
-function o200k(): Promise<Count> {
-  counter ??= import('gpt-tokenizer/encoding/o200k_base').then((m) => (text: string) => m.countTokens(text, AS_TEXT));
-  return counter;
-}
-
-/**
- * Tokens of an Anthropic Messages body: system, every message's text, tool calls and results,
- * and tool definitions, plus OpenAI's per-message framing (3 each, 3 to prime the reply).
- */
+/** Tokens of a chat request as OpenAI's o200k tokenizer counts them (see src/llm/tokens.ts). */
 export async function countLocally(body: Json): Promise<number> {
-  const count = await o200k();
-  const texts: string[] = [];
-  collectText(body.system, texts);
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  for (const m of messages) collectText((m as Json | null)?.content, texts);
-  if (Array.isArray(body.tools)) texts.push(JSON.stringify(body.tools));
-  return texts.reduce((n, t) => n + count(t), 0) + 3 * messages.length + 3;
-}
-
-function collectText(v: unknown, out: string[]): void {
-  if (typeof v === 'string') return void out.push(v);
-  if (!Array.isArray(v)) return;
-  for (const block of v as Json[]) {
-    if (block === null || typeof block !== 'object') continue;
-    if (typeof block.text === 'string') out.push(block.text);
-    if (typeof block.thinking === 'string') out.push(block.thinking);
-    if (block.type === 'tool_use') out.push(`${String(block.name)} ${JSON.stringify(block.input ?? {})}`);
-    if (block.type === 'tool_result') collectText(block.content, out);
-  }
+  return countPrompt(body, await o200k());
 }

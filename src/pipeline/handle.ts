@@ -3,7 +3,7 @@
 //   listener/route match -> A2A request reading (A2A routes)
 //   -> request policies (CORS, CSRF, authentication, authorization) -> rate limits -> backend select
 //   -> model routing (llm listener: the body's model picks the AI backend) -> LLM plan (route type, body, model, request shaping)
-//   -> checks needing the model -> prompt guard -> upstream attempts (attempt.ts: provider
+//   -> checks needing the model -> virtual key limits and budget reservation -> prompt guard -> upstream attempts (attempt.ts: provider
 //   pick, translation, backend auth, timeouts, health, retries) -> response / stream
 //   translation and response guards -> respond -> finish (observability; always, exactly once)
 //
@@ -24,7 +24,8 @@ import { routeModel } from './model-router.js';
 import { startRequestTimeout } from './request-timeout.js';
 import { sendError, sendReply } from './respond.js';
 import { normalizeRequestPath, selectBackend, selectRoute } from './select.js';
-import { countRateLimited, countRateLimitFailure } from './traffic-metrics.js';
+import { admitKey } from './spend.js';
+import { countBudgetRefused, countRateLimited, countRateLimitFailure } from './traffic-metrics.js';
 import { aiPlan, hostPlan } from './upstream-plan.js';
 
 export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void {
@@ -142,7 +143,12 @@ function forward(ctx: RequestCtx): void {
     return then(
       ctx,
       () => admit(ctx, early),
-      () => runAttempts(ctx, hostPlan(rb)),
+      () =>
+        then(
+          ctx,
+          () => admitKeyed(ctx, null, null),
+          () => runAttempts(ctx, hostPlan(rb)),
+        ),
     );
   }
   const late = rateLimit?.needsLlm ? rateLimit : null;
@@ -189,12 +195,38 @@ function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolic
     () => admit(ctx, lateRateLimit),
     () =>
       then(
+        // A virtual key's limits and budget after the route's rate limits (a request they refuse
+        // reserves nothing) and before the prompt guard (a key out of budget costs no guard call).
         ctx,
-        () => guard?.guardPrompt(plan.body!, plan.clientFormat!),
-        () => runAttempts(ctx, aiPlan(g, plan)),
+        () => admitKeyed(ctx, g, plan.body),
+        () =>
+          then(
+            ctx,
+            () => guard?.guardPrompt(plan.body!, plan.clientFormat!),
+            () => runAttempts(ctx, aiPlan(g, plan)),
+          ),
       ),
   );
 }
+
+/** A virtual key's rate limits and budget reservation (spend.ts), refusals counted. */
+function admitKeyed(ctx: RequestCtx, g: AiGroupsRt | null, body: PlanBody): void | Promise<void> {
+  if (ctx.apiKey?.virtualKey === undefined) return;
+  const refused = (e: unknown): never => {
+    const r = ctx.rateLimitRefusal;
+    if (r !== undefined) countRateLimited(ctx, r.type, r.scope);
+    else if (ctx.budgetRefusal !== undefined) countBudgetRefused(ctx, ctx.budgetRefusal);
+    throw e;
+  };
+  try {
+    const r = admitKey(ctx, g, body);
+    return r === undefined ? r : r.catch(refused);
+  } catch (e) {
+    return refused(e);
+  }
+}
+
+type PlanBody = Parameters<typeof admitKey>[2];
 
 /**
  * Rate limits. A refusal (429) is counted as a rejection; a check Redis could not answer is

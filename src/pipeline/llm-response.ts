@@ -11,6 +11,8 @@ import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
 import type { RequestCtx } from './context.js';
 import type { HeaderList } from './downstream.js';
 import { head, sendError, sendJson } from './respond.js';
+import type { SpendTracker } from './spend.js';
+import { countBudgetRefused } from './traffic-metrics.js';
 import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
 import { GuardedStream } from './guarded-stream.js';
 import { HeldStream } from './held-stream.js';
@@ -29,6 +31,8 @@ export class LlmResponse implements UpstreamListener {
   private held: HeldStream | null = null;
   private upstreamStatus = 0;
   private headers: HeaderList = [];
+  /** The stream was cut by a budget: later upstream events are ignored. */
+  private cut = false;
 
   constructor(
     private readonly ctx: RequestCtx,
@@ -89,7 +93,10 @@ export class LlmResponse implements UpstreamListener {
   }
 
   onData(chunk: Buffer): void {
+    if (this.cut) return;
     if (this.transducer !== null) {
+      const spend = this.ctx.spend;
+      if (spend !== null && !spend.allows(chunk, this.conversion.to)) return this.cutForBudget(spend);
       const out = this.transducer.push(chunk);
       if (this.guarded?.stopped === true) {
         // A response guard rejected the answer: its error event ends the stream, the upstream stops.
@@ -110,7 +117,22 @@ export class LlmResponse implements UpstreamListener {
     this.chunks.push(chunk);
   }
 
+  /**
+   * The stream used up its key's (or team's) hard budget: the chunk that crossed it is not sent,
+   * the client gets an error event in its dialect, the upstream stops.
+   */
+  private cutForBudget(spend: SpendTracker): void {
+    const e = spend.cutError;
+    this.cut = true;
+    countBudgetRefused(this.ctx, this.ctx.budgetRefusal!);
+    this.ctx.error = e;
+    this.call?.abort('budget exhausted');
+    this.ctx.down.end(this.transducer!.fail(e));
+    this.finish(this.ctx);
+  }
+
   onEnd(): void {
+    if (this.cut) return;
     let pending: void | Promise<void> | undefined;
     try {
       if (this.transducer !== null) pending = this.endStream(this.transducer.end());
@@ -129,6 +151,7 @@ export class LlmResponse implements UpstreamListener {
   }
 
   onError(err: GatewayError): void {
+    if (this.cut) return;
     this.fail(err);
   }
 

@@ -1,9 +1,15 @@
 // Where the attempt loop and the rate limits report to observability: Prometheus counters
 // (agentgateway_retries_total, agentgateway_rate_limit_rejections_total), the request's reason
 // and retry attempt in the access log, and a debug line for operators without metrics.
-import { countRateLimitError, countRateLimitRejection, countRetry as countRetryMetric } from '../observability/index.js';
+import {
+  countBudgetRejection,
+  countRateLimitError,
+  countRateLimitRejection,
+  countRetry as countRetryMetric,
+} from '../observability/index.js';
 import { log } from '../observability/log.js';
 import type { RequestCtx } from './context.js';
+import type { Exhausted } from '../keys/types.js';
 
 /** An upstream attempt failed and the request is retried: ctx.retryAttempt counts it. */
 export function countRetry(ctx: RequestCtx, reason: string): void {
@@ -22,4 +28,11 @@ export function countRateLimited(ctx: RequestCtx, type: 'requests' | 'tokens', s
 export function countRateLimitFailure(ctx: RequestCtx, mode: 'failOpen' | 'failClosed'): void {
   countRateLimitError(ctx, mode);
   if (log.isLevelEnabled('debug')) log.debug({ route: ctx.route?.key, failureMode: mode }, 'rate limit not checked: redis unavailable');
+}
+
+/** A virtual key's hard budget (or its team's) had nothing left (429), before or during a stream. */
+export function countBudgetRefused(ctx: RequestCtx, x: Exhausted): void {
+  countBudgetRejection(ctx, x.scope.startsWith('team:') ? 'team' : 'key', x.budget.period, x.budget.unit);
+  if (log.isLevelEnabled('debug'))
+    log.debug({ route: ctx.route?.key, scope: x.scope, period: x.budget.period }, 'request refused by budget');
 }

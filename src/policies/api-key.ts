@@ -15,6 +15,8 @@ import { GatewayError } from '../errors.js';
 import type { ApiKeyIdentity, ModelAccess, PolicyCompiler, PolicyRequest, RequestPolicy } from './types.js';
 import { credentialCacheKey, digestsEqual, sha256 } from './secret-compare.js';
 import { REFUSED_ENTRIES, VerifiedCache } from './verified-cache.js';
+import { StoreUnavailable } from '../keys/store.js';
+import { keyRefusal, type VirtualKeyIdentity, type VirtualKeys } from './virtual-keys.js';
 
 interface StoredKey {
   readonly digest: Buffer | null;
@@ -35,6 +37,8 @@ export class ApiKeyPolicy implements RequestPolicy {
     private readonly verified: VerifiedCache<StoredKey>,
     /** Keys no bcrypt entry matched: refused again without hashing (keyed digests only). */
     private readonly refused: VerifiedCache<true>,
+    /** `virtualKeys: true`: the keys: section's keys, tried after the listed ones. */
+    private readonly virtual: VirtualKeys | null = null,
   ) {
     this.saltedHashes = salted.map((s) => ({ kind: 'bcrypt', hash: s.bcrypt! }));
   }
@@ -54,8 +58,38 @@ export class ApiKeyPolicy implements RequestPolicy {
       return undefined;
     }
     const digest = sha256(key);
-    const found = this.byDigest.get(digest.toString('hex'));
+    const hex = digest.toString('hex');
+    const found = this.byDigest.get(hex);
     if (found !== undefined && digestsEqual(found.digest!, digest)) return this.accept(req, at, found);
+    if (this.virtual === null) return this.trySalted(req, at, key);
+    // A map lookup by digest (the store holds digests only), so timing says nothing either.
+    let v: ReturnType<VirtualKeys['find']>;
+    try {
+      v = this.virtual.find(hex);
+    } catch (e) {
+      throw storeError(e);
+    }
+    if (!(v instanceof Promise)) return v !== undefined ? this.acceptVirtual(req, at, v) : this.trySalted(req, at, key);
+    return v.then(
+      (id) => (id !== undefined ? this.acceptVirtual(req, at, id) : this.trySalted(req, at, key)),
+      (e: unknown) => {
+        throw storeError(e);
+      },
+    );
+  }
+
+  private acceptVirtual(req: PolicyRequest, at: CredentialLocation, id: VirtualKeyIdentity): undefined {
+    const refusal = keyRefusal(id.virtualKey.key, Date.now());
+    if (refusal === null) {
+      req.apiKey = id;
+      at.consume(req);
+      return undefined;
+    }
+    if (this.mode === 'permissive') return undefined;
+    throw refusal;
+  }
+
+  private trySalted(req: PolicyRequest, at: CredentialLocation, key: string): Promise<undefined> | undefined {
     if (this.salted.length === 0) return this.refuse();
     const cacheKey = credentialCacheKey(key);
     const cached = this.verified.get(cacheKey);
@@ -88,6 +122,12 @@ export class ApiKeyPolicy implements RequestPolicy {
   }
 }
 
+/** The Redis store did not answer: the key cannot be checked (a 503, not a refusal of the key). */
+function storeError(e: unknown): unknown {
+  if (!(e instanceof StoreUnavailable)) return e;
+  return new GatewayError('keys_store_unavailable', 'API key authentication is unavailable: the keys store did not answer');
+}
+
 function reject(message: string, kind: 'api_key_missing' | 'api_key_invalid'): GatewayError {
   return new GatewayError(kind, `API key authentication failed: ${message}`, {
     headers: [['www-authenticate', 'Bearer realm="agentgateway"']],
@@ -103,8 +143,12 @@ export function checkAllowedModel(identity: ApiKeyIdentity | null, model: string
 }
 
 export function compileApiKey(spec: ApiKeyAuthT, path: (string | number)[], c: PolicyCompiler): ApiKeyPolicy | undefined {
-  const entries = Array.isArray(spec.keys) ? spec.keys : keysFromFile(spec.keys.file, [...path, 'keys'], c);
+  const entries = spec.keys === undefined ? [] : Array.isArray(spec.keys) ? spec.keys : keysFromFile(spec.keys.file, [...path, 'keys'], c);
   if (entries === undefined) return undefined;
+  const virtual = spec.virtualKeys === true ? (c.virtualKeys ?? null) : null;
+  if (spec.virtualKeys === true && virtual === null) {
+    c.fail([...path, 'virtualKeys'], 'virtualKeys: true needs a top-level keys: section (its store holds the keys)');
+  }
   const byDigest = new Map<string, StoredKey>();
   const salted: StoredKey[] = [];
   entries.forEach((e, i) => {
@@ -127,7 +171,7 @@ export function compileApiKey(spec: ApiKeyAuthT, path: (string | number)[], c: P
   const verified = c.live(`apiKey:${path.join('.')}`, entries, () => new VerifiedCache<StoredKey>(1024));
   const refused = c.live(`apiKey.refused:${path.join('.')}`, entries, () => new VerifiedCache<true>(REFUSED_ENTRIES));
   if (salted.length > 0) passwordPool().warm();
-  return new ApiKeyPolicy(byDigest, salted, spec.mode ?? 'optional', locations, verified, refused);
+  return new ApiKeyPolicy(byDigest, salted, spec.mode ?? 'optional', locations, verified, refused, virtual);
 }
 
 /** agentgateway's allowedModels: names, or one `*` at the start or end (`anthropic/*`, `*`). */

@@ -122,7 +122,7 @@ export class RateLimitPolicy implements RequestPolicy<RateLimitedRequest> {
   }
 }
 
-function mostConstrained(vs: readonly Verdict[]): Verdict {
+export function mostConstrained(vs: readonly Verdict[]): Verdict {
   return vs.reduce((a, b) => (b.remaining < a.remaining ? b : a));
 }
 
@@ -130,7 +130,7 @@ function seconds(ms: number): string {
   return String(Math.ceil(ms / 1000));
 }
 
-function headersOf(v: Verdict): string[] {
+export function headersOf(v: Verdict): string[] {
   return [
     'x-ratelimit-limit',
     String(v.limit),
@@ -142,7 +142,12 @@ function headersOf(v: Verdict): string[] {
 }
 
 /** The 429 for the refusing bucket that resets last (waiting for it lets every bucket pass). */
-function rejection(req: RateLimitedRequest, vs: readonly Verdict[], specs: readonly LimitSpec[], scope: 'local' | 'remote'): GatewayError {
+export function rejection(
+  req: RateLimitedRequest,
+  vs: readonly Verdict[],
+  specs: readonly Pick<LimitSpec, 'type'>[],
+  scope: 'local' | 'remote',
+): GatewayError {
   let at = -1;
   vs.forEach((v, i) => {
     if (!v.allowed && (at < 0 || v.resetMs > vs[at]!.resetMs)) at = i;

@@ -12,6 +12,7 @@
 import type { CelRequest } from '../cel/index.js';
 import type { ApiFormat, Json } from '../llm/convert/types.js';
 import type { PolicyNetwork } from './network.js';
+import type { VirtualKeyHit, VirtualKeys } from './virtual-keys.js';
 
 /** A client credential found by an authentication policy, removed before forwarding. */
 export type ClientCredential =
@@ -29,6 +30,8 @@ export interface ApiKeyIdentity {
   readonly celMetadata: Readonly<Record<string, unknown>>;
   /** Models this key may use on LLM routes (names or `prefix*` / `*suffix` / `*` patterns); null: any. */
   readonly allowedModels: ModelAccess | null;
+  /** Set for a virtual key (the keys: section): budgets, limits and spend apply. */
+  readonly virtualKey?: VirtualKeyHit;
 }
 
 /** A key's allowedModels: exact names, and patterns tried in order. */
@@ -99,4 +102,6 @@ export interface PolicyCompiler {
   readFile(path: (string | number)[], file: string): string | undefined;
   /** Absolute path of a file named in the config (relative to the config file). */
   resolveFile(file: string): string;
+  /** The compiled keys: section (virtual keys), or null when the config has none. */
+  readonly virtualKeys?: VirtualKeys | null;
 }

@@ -41,6 +41,7 @@ import type { HealthPolicy } from '../policies/health.js';
 import { upstreamTimeouts, type Timeouts, type UpstreamTimeouts } from '../policies/retry.js';
 import { compileAiBackend } from './compile-ai.js';
 import { SnapshotUse } from './snapshot-use.js';
+import { compileKeys, type VirtualKeys } from './compile-keys.js';
 import { compileLlm, LLM_LISTENER, type LlmCompiler } from './compile-llm.js';
 import { compileRouteTraffic } from './compile-traffic.js';
 import { foldModifiers, type PolicyLayer } from './header-layers.js';
@@ -50,7 +51,7 @@ import type { UpstreamPool } from '../upstream/dispatch.js';
 import { policyCall } from '../upstream/policy-call.js';
 import { poolStatus, type PoolFactory } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
-import { DEFAULT_PATH_OPTIONS, type EscapedSlashesAction, type PathOptions } from '../http/path.js';
+import { pathOptionsOf } from '../http/path.js';
 import { RouteTable } from './route-table.js';
 import { httpEdgeSettings } from '../config/http-edge.js';
 import type { AiBackendRt, BindRt, HostBackendRt, ListenerRt, RouteBackendRt, RouteRt, Snapshot } from './snapshot.js';
@@ -100,6 +101,8 @@ class Compiler implements LlmCompiler {
   readonly baseDir: string;
   /** Live state for the traffic policies (balancer statistics, buckets, Redis connections). */
   readonly liveObjects: LiveScope = { get: (id, spec, create) => this.live(id, spec, create) };
+  /** The keys: section, compiled before the policies that accept its keys. */
+  virtualKeys: VirtualKeys | null = null;
 
   constructor(
     private readonly loaded: LoadedConfig,
@@ -561,11 +564,14 @@ export interface CompileContext {
    * restart, so a reload compiles with the running gateway's value (default: the file's own).
    */
   backendDefaults?: { value: BackendDefaultsT | undefined };
+  /** Open the keys: section's store (the serving gateway); default false: a config check. */
+  openStores?: boolean;
 }
 
 export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {
   const defaults = cx.backendDefaults !== undefined ? cx.backendDefaults.value : loaded.config.config?.backend;
   const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set(), defaults);
+  c.virtualKeys = compileKeys(c, loaded.config.keys, cx.openStores === true);
   const binds = c.binds();
   // An llm section that failed to compile has said why; it is not a config without listeners.
   if (binds.size === 0 && loaded.config.allowNoListeners !== true && loaded.config.llm === undefined) c.fail(['binds'], NO_LISTENERS);
@@ -576,21 +582,11 @@ export function compile(loaded: LoadedConfig, pools: PoolFactory, version: numbe
     file: loaded.file,
     binds,
     maxBodyBytes: loaded.config.frontendPolicies?.http?.maxBufferSize ?? DEFAULT_MAX_BODY,
-    paths: pathOptions(loaded.config.frontendPolicies?.http),
+    paths: pathOptionsOf(loaded.config.frontendPolicies?.http),
     edge: httpEdgeSettings(loaded.config.frontendPolicies?.http),
     observability,
     use: new SnapshotUse(),
+    keys: c.virtualKeys,
   };
   return { snapshot, poolKeys: c.poolKeys, warnings: c.warnings };
-}
-
-function pathOptions(
-  http: { normalizePath?: boolean; mergeSlashes?: boolean; pathWithEscapedSlashesAction?: EscapedSlashesAction } | undefined,
-): PathOptions {
-  if (http === undefined) return DEFAULT_PATH_OPTIONS;
-  return Object.freeze({
-    normalize: http.normalizePath ?? DEFAULT_PATH_OPTIONS.normalize,
-    mergeSlashes: http.mergeSlashes ?? DEFAULT_PATH_OPTIONS.mergeSlashes,
-    escapedSlashes: http.pathWithEscapedSlashesAction ?? DEFAULT_PATH_OPTIONS.escapedSlashes,
-  });
 }

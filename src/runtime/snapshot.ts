@@ -22,6 +22,7 @@ import type { RetryPolicy, Timeouts, UpstreamTimeouts } from '../policies/retry.
 import type { ObservabilitySettings } from '../observability/settings.js';
 import type { UpstreamPool } from '../upstream/dispatch.js';
 import type { UpstreamTarget } from '../upstream/target.js';
+import type { VirtualKeys } from '../policies/virtual-keys.js';
 import type { MergedAi } from './merge-ai.js';
 import type { RouteTable } from './route-table.js';
 import type { SnapshotUse } from './snapshot-use.js';
@@ -40,6 +41,8 @@ export interface Snapshot {
   readonly observability: ObservabilitySettings;
   /** Requests in flight on this snapshot (what a reload retires waits for them). */
   readonly use: SnapshotUse;
+  /** The keys: section (virtual keys, budgets, spend); null without one. */
+  readonly keys: VirtualKeys | null;
 }
 
 export interface BindRt {

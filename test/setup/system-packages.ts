@@ -1,14 +1,16 @@
 // What the suites need from the machine besides Node and node_modules: Debian's `chromium` (the
-// admin UI suite drives it headless through playwright-core) and `redis-server` (the suites that
-// run a real Redis). Vitest runs this once before any test file (globalSetup), so `npm test` on a
-// fresh Debian machine with only Node brings them itself.
+// admin UI suite drives it headless through playwright-core), `redis-server` (the suites that
+// run a real Redis) and `postgresql` (the LiteLLM database import's throwaway cluster). Vitest
+// runs this once before any test file (globalSetup), so `npm test` on a fresh Debian machine
+// with only Node brings them itself.
 //
 // Only the test files selected for this run count: a file needs chromium when it imports
-// playwright-core, redis-server when it imports test/helpers/redis-server. For what is missing:
+// playwright-core, redis-server when it imports test/helpers/redis-server, postgresql when it
+// imports test/helpers/postgres-server. For what is missing:
 // as root on Debian, `apt-get install` it; otherwise stop the run before any test, with the exact
 // command to run. Nothing is skipped: a suite that needs a package runs with it or the run fails.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 
@@ -26,7 +28,14 @@ export const PACKAGES: readonly Package[] = [
     installed: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
   },
   { name: 'redis-server', neededBy: /helpers\/redis-server\.js'/, installed: () => onPath('redis-server') },
+  // the LiteLLM database import runs against a real PostgreSQL (initdb and pg_ctl from the package)
+  { name: 'postgresql', neededBy: /helpers\/postgres-server\.js'/, installed: () => postgresInstalled() },
 ];
+
+function postgresInstalled(): boolean {
+  const root = '/usr/lib/postgresql';
+  return existsSync(root) && readdirSync(root).some((v) => existsSync(join(root, v, 'bin', 'initdb')));
+}
 
 export function onPath(command: string, path = process.env.PATH ?? ''): boolean {
   return path.split(delimiter).some((dir) => {
@@ -67,14 +76,16 @@ function install(packages: readonly string[]): boolean {
 export function explain(packages: readonly string[], triedInstall: boolean): string {
   const lines = [
     `npm test needs ${packages.join(' and ')}, not installed${triedInstall ? ' (apt-get could not install it: see above)' : ''}.`,
-    'chromium: the admin UI suite drives it headless; redis-server: the suites that run a real Redis.',
+    'chromium: the admin UI suite drives it headless; redis-server: the suites that run a real Redis; postgresql: the LiteLLM database import.',
     'Install, then run npm test again:',
     '',
     `  ${installCommand(packages, process.getuid?.() !== 0)}`,
     '',
   ];
   if (!existsSync('/etc/debian_version')) {
-    lines.push('Not Debian or Ubuntu: install Chromium and Redis with the system package manager (CHROMIUM_PATH names the browser).');
+    lines.push(
+      'Not Debian or Ubuntu: install Chromium, Redis and PostgreSQL with the system package manager (CHROMIUM_PATH names the browser).',
+    );
   }
   return lines.join('\n');
 }

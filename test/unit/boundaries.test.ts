@@ -53,9 +53,14 @@ const BOUNDARIES: readonly Rule[] = [
   { at: 'src/upstream/', owns: 'the only importer of undici: pools, dispatch with pause/resume/abort, policy calls', may: [] },
   { at: 'src/a2a/', owns: 'A2A requests classified, answers read, agent cards rewritten', may: ['src/http/'] },
   {
+    at: 'src/keys/',
+    owns: 'virtual keys, teams and spend behind one store interface: the embedded log-file store, the Redis store (Lua)',
+    may: [],
+  },
+  {
     at: 'src/policies/',
     owns: 'one file per policy: compile(spec) -> request, backend or response policy; the network only through the port handed in',
-    may: ['src/cel/', 'src/config/', 'src/llm/', 'src/native/', 'src/http/'],
+    may: ['src/cel/', 'src/config/', 'src/llm/', 'src/native/', 'src/http/', 'src/keys/'],
   },
   {
     at: 'src/mcp/',
@@ -80,6 +85,7 @@ const BOUNDARIES: readonly Rule[] = [
       'src/http/',
       'src/cel/',
       'src/observability/',
+      'src/keys/',
     ],
   },
   {
@@ -98,6 +104,7 @@ const BOUNDARIES: readonly Rule[] = [
       'src/a2a/',
       'src/mcp/',
       'src/observability/',
+      'src/keys/',
     ],
   },
   {
@@ -109,13 +116,14 @@ const BOUNDARIES: readonly Rule[] = [
   {
     at: 'src/admin/',
     owns: 'admin API and UI, readiness and stats listeners',
-    may: ['src/runtime/', 'src/config/', 'src/observability/', 'src/native/', 'src/upstream/'],
+    // the Keys page and /api/keys: the store, and the compiled keys: section (declared keys, settings)
+    may: ['src/runtime/', 'src/config/', 'src/observability/', 'src/native/', 'src/upstream/', 'src/keys/', 'src/policies/virtual-keys.ts'],
   },
   { at: 'src/binary/', owns: 'the single executable: its entry (the command, main.ts) and the assets it unpacks', may: ['src/main.ts'] },
   {
     at: 'src/import/',
     owns: 'configs imported from other gateways (LiteLLM), validated by compiling them',
-    may: ['src/config/', 'src/runtime/', 'src/upstream/'],
+    may: ['src/config/', 'src/runtime/', 'src/upstream/', 'src/keys/'],
   },
   {
     at: 'src/workers/',

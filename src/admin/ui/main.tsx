@@ -4,6 +4,7 @@ import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, saveToken, Unauthorized, type Runtime } from './api.js';
 import { ConfigEditor } from './editor.js';
+import { Keys } from './keys.js';
 import { Overview } from './overview.js';
 import { Policies, Providers } from './providers.js';
 import { ReloadCard, SyncBanner } from './reload.js';
@@ -13,6 +14,7 @@ const PAGES = [
   ['overview', 'Overview'],
   ['providers', 'LLM providers'],
   ['policies', 'Policies'],
+  ['keys', 'Keys'],
   ['config', 'Config'],
   ['requests', 'Requests'],
   ['reloads', 'Reloads'],
@@ -101,6 +103,8 @@ function PageView({ page, runtime, refresh }: { page: Page; runtime: Runtime; re
       return <Providers runtime={runtime} />;
     case 'policies':
       return <Policies runtime={runtime} />;
+    case 'keys':
+      return <Keys />;
     case 'config':
       return <ConfigEditor runtime={runtime} onApplied={refresh} />;
     case 'requests':

@@ -184,10 +184,16 @@ export const ApiKeyAuth = z
   .strictObject({
     keys: z
       .union([z.array(ApiKeyEntry), z.strictObject({ file: z.string().min(1).describe('YAML or JSON file holding the keys list') })])
+      .optional()
       .describe('Accepted keys, inline or {file: path}'),
+    virtualKeys: z
+      .boolean()
+      .optional()
+      .describe('Also accept the virtual keys of the top-level keys: section (budgets, spend, admin API). Not in agentgateway'),
     mode: AuthMode.optional(),
     location: AuthorizationLocation.optional().describe('Where the key is read from (default: Authorization: Bearer, then x-api-key)'),
   })
+  .refine((a) => a.keys !== undefined || a.virtualKeys === true, 'apiKey needs keys, virtualKeys: true, or both')
   .describe('API keys (metadata becomes CEL apiKey.*); the key is removed before forwarding');
 
 export const BasicAuth = z

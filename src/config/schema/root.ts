@@ -1,6 +1,7 @@
 // The config file root (agentgateway's `LocalConfig`): binds -> listeners -> routes -> backends.
 import { z } from 'zod';
 import { Duration, SecretSource } from './common.js';
+import { KeysSection } from './keys.js';
 import { Gateway, LlmConfig } from './llm.js';
 import { ListenerPolicies } from './policies.js';
 import { AccessLogPolicy, LegacyTracing, MetricsSettings, ModelCatalog, TracingPolicy } from './observability.js';
@@ -164,6 +165,7 @@ export const Config = z.strictObject({
   frontendPolicies: FrontendPolicies.optional(),
   gateways: z.record(z.string().min(1), Gateway).optional().describe('Named entrypoints (ports) that the llm section attaches to'),
   llm: LlmConfig.optional(),
+  keys: KeysSection.optional(),
 });
 
 export type ConfigT = z.infer<typeof Config>;

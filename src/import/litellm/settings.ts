@@ -11,11 +11,11 @@ const OBSERVE =
   'send traces with config.tracing (OTLP: Langfuse, Phoenix, Datadog...), and read the access log and the Prometheus metrics on :15020';
 const NO_DB = 'the gateway keeps its configuration in this file and needs no database';
 const TEAMS =
-  'teams and budgets are not available yet; give each team its own key in llm.policies.apiKey (metadata, allowedModels) and cap use with localRateLimit type tokens';
+  "import LiteLLM's keys, teams and budgets from its database with `agentgateway import --from litellm --database <url>` (a keys: section), or declare them under keys: (budgets per key and team, in USD or tokens)";
 
 /** Keys with no equivalent here, and what to do instead (keys not listed get a generic line). */
 const ADVICE: Readonly<Record<string, string>> = {
-  'general_settings.database_url': NO_DB,
+  'general_settings.database_url': `${NO_DB}; import the keys, teams, budgets and spend kept there with \`agentgateway import --from litellm --database <url>\``,
   'general_settings.store_model_in_db': `${NO_DB}; edit it (or the admin UI on :15000) and it reloads live`,
   'general_settings.database_connection_pool_limit': NO_DB,
   'general_settings.alerting': 'alert on the Prometheus metrics on :15020',
