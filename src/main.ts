@@ -158,13 +158,22 @@ async function main(): Promise<void> {
  */
 function workerPool(args: Args, probe: Gateway): Partial<GatewayOptions> & { workers?: WorkerPool } {
   let configured: number | undefined;
+  let fileKeys = false;
   try {
-    configured = probe.load().config.config?.workers;
+    const config = probe.load().config;
+    configured = config.config?.workers;
+    fileKeys = config.keys !== undefined && config.keys.store?.redis === undefined;
   } catch {
     // An invalid config is reported by start().
   }
   const count = args.workers ?? configured ?? 1;
   if (count <= 1) return {};
+  // The embedded keys store is one file with one writer (its lock names the process); each worker
+  // opening it would be refused. Redis-backed keys are shared by design.
+  if (fileKeys) {
+    log.warn(`--workers ${count}: the keys file store has one writer; serving on one thread (use keys.store.redis for workers)`);
+    return {};
+  }
   const edge = edgeChoice();
   if (edge.name !== 'acceptor') {
     log.warn(`--workers ${count} needs the acceptor edge (${edge.why}): serving on one thread`);
