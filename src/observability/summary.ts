@@ -59,6 +59,8 @@ export interface ObservedRequest {
   readonly trace: TraceContext | null;
   /** The A2A call on A2A routes (method, task, outcome), else null. */
   readonly a2a: A2aExchange | null;
+  /** Session affinity: where the last attempt went and why (backends with sessionAffinity), else null. */
+  readonly affinity: { readonly last: { readonly result: string; readonly reason: string | null } | null } | null;
   header(name: string): string | undefined;
 }
 

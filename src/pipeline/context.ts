@@ -10,6 +10,7 @@ import type { ApiKeyIdentity, ClientCredential, JwtIdentity } from '../policies/
 import { beginTrace, type TraceContext } from '../observability/index.js';
 import type { ClientDialect } from './dialects.js';
 import type { A2aExchange } from '../a2a/exchange.js';
+import type { SessionState } from './affinity.js';
 
 /** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
@@ -77,6 +78,8 @@ export class RequestCtx {
   readonly trace: TraceContext | null;
   /** The A2A call (method, task, outcome) on routes with policies.a2a; CEL a2a.*. */
   a2a: A2aExchange | null = null;
+  /** Session affinity (AI backends with sessionAffinity): the key and where attempts went. */
+  affinity: SessionState | null = null;
 
   constructor(
     readonly down: Downstream,
