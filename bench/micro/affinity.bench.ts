@@ -5,7 +5,8 @@ import type { Implementation } from '../../src/native/index.js';
 import { check, impls, nsPerUnit, runIfMain, type Row, type Task } from './common.js';
 
 const BATCH = 1000;
-const PREFIX = 'You are a coding agent. Follow the style guide. '.repeat(400).slice(0, 16_384);
+// Flattened (a sliced string reads slower), as the gateway's prefix text, made by join(), is.
+const PREFIX: string = JSON.parse(JSON.stringify('You are a coding agent. Follow the style guide. '.repeat(400).slice(0, 16_384)));
 const HEADER = 'session-4f1c2a9e-7d3b';
 
 function providers(n: number, impl: Implementation): Uint32Array {
@@ -31,7 +32,7 @@ export async function affinityBench(): Promise<Row[]> {
     tasks[`${impl.name} header`] = {
       fn: () => {
         let x = 0;
-        for (let k = 0; k < BATCH; k++) x ^= a.hash(HEADER, k);
+        for (let k = 0; k < BATCH; k++) x = (x ^ a.hash(HEADER, k)) >>> 0;
         check(x >= 0, 'hash');
       },
       units: BATCH,
