@@ -1,7 +1,8 @@
 // Session affinity through the real gateway, with the Anthropic SDK as the agent, against mock
 // deployments that each simulate their own prompt cache (test/helpers/prefix-cache.ts): the
 // cached-token ratio with pick-2 and with affinity side by side, a deployment removed by a
-// reload moves only its sessions, an evicted one is avoided and its sessions move for good.
+// reload moves only its sessions, an evicted one is avoided and its sessions move for good; and
+// a weighted virtual model of the llm: section keeps each session on one target model.
 import Anthropic from '@anthropic-ai/sdk';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { scrape, type Sample, total } from '../helpers/prometheus.js';
 import { plainMock } from '../helpers/traffic.js';
 import { AgentSession, deploymentOf } from '../helpers/agent-sessions.js';
 
-const [PORT, ADMIN, STATS] = [await freePort(), await freePort(), await freePort()];
+const [PORT, ADMIN, STATS, LLM] = [await freePort(), await freePort(), await freePort(), await freePort()];
 const NAMES = ['d1', 'd2', 'd3', 'd4'];
 const SESSIONS = 16;
 
@@ -54,11 +55,24 @@ function route(name: string, names: readonly string[], backendPolicies: string):
         policies: {${backendPolicies}}`;
 }
 
+/** The llm: section: a weighted virtual model over two models, each on a deployment of its own. */
+const llm = () => {
+  const url = (i: number) => `http://127.0.0.1:${fleets.llm![i]!.mock.port}`;
+  return `llm:
+  port: ${LLM}
+  models:
+    - {name: east, provider: anthropic, params: {model: claude-east, baseUrl: "${url(0)}", apiKey: sk-east}}
+    - {name: west, provider: anthropic, params: {model: claude-west, baseUrl: "${url(1)}", apiKey: sk-west}}
+  virtualModels:
+    - {name: agent, routing: {weighted: {targets: [{model: east}, {model: west}]}}, sessionAffinity: {prefix: {}}}
+`;
+};
+
 const config = (affinityNames: readonly string[] = NAMES) => `binds:
 - port: ${PORT}
   listeners:
   - routes:${route('pick2', NAMES, '')}${route('affinity', affinityNames, 'sessionAffinity: {prefix: {messages: 1}}')}
-`;
+${llm()}`;
 
 const client = (r: string) => new Anthropic({ baseURL: `http://127.0.0.1:${PORT}/${r}`, apiKey: 'sk-client', maxRetries: 0 });
 
@@ -75,9 +89,9 @@ const picks = (m: Sample[], result: string) => total(m, 'agentgateway_session_af
 const metrics = () => scrape(`http://127.0.0.1:${STATS}/metrics`);
 
 beforeAll(async () => {
-  for (const r of ['pick2', 'affinity']) {
+  for (const r of ['pick2', 'affinity', 'llm']) {
     fleets[r] = await Promise.all(
-      NAMES.map(async (n) => {
+      (r === 'llm' ? NAMES.slice(0, 2) : NAMES).map(async (n) => {
         const cache = new PrefixCache(n);
         const mock = await plainMock();
         mock.handler = prefixCacheHandler(cache);
@@ -184,5 +198,22 @@ describe('session affinity with simulated prompt caches', () => {
     const moved = (m: Sample[]) => total(m, 'agentgateway_session_affinity_moves_total', { route: 'affinity', reason: 'evicted' });
     expect(moved(after) - moved(before)).toBe(placed.filter((p) => p === sick).length);
     expect(gw.output).toContain(`session affinity: a session moved from ${sick} to`);
+  });
+});
+
+describe('a weighted virtual model with sessionAffinity (llm:)', () => {
+  it('keeps each session on one target model; the sessions spread over both', async () => {
+    const client = new Anthropic({ baseURL: `http://127.0.0.1:${LLM}`, apiKey: 'sk-client', maxRetries: 0 });
+    const sessions = Array.from({ length: 8 }, (_, i) => new AgentSession(500 + i));
+    const targets = new Map<number, Set<string>>(sessions.map((s) => [s.id, new Set()]));
+    for (let turn = 0; turn < 3; turn++) {
+      for (const s of sessions) {
+        const r = await client.messages.create({ ...s.body(), model: 'agent' } as never);
+        s.record((r.content[0] as { text: string }).text);
+        targets.get(s.id)!.add(r.model);
+      }
+    }
+    for (const t of targets.values()) expect(t.size).toBe(1);
+    expect(new Set([...targets.values()].flatMap((t) => [...t]))).toEqual(new Set(['claude-east', 'claude-west']));
   });
 });
