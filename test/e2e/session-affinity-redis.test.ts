@@ -77,7 +77,7 @@ afterAll(async () => {
 });
 
 describe('sessionAffinity pins in Redis', () => {
-  it('pins a placed session under the hash of its key, and both replicas agree without it', async () => {
+  it('pins a placed session under the hash of its key (never the key); the other replica follows it', async () => {
     const where = await ask(0, 'session-a');
     await pinned('session-a', where);
     expect(await store.keys('agw:affinity:*')).not.toContainEqual(expect.stringContaining('session-a'));
