@@ -67,7 +67,14 @@ describe('native facade', () => {
       expect(() => f.nativeStatus()).toThrow(/AGW_NATIVE=1 requires the native addon, which is unavailable: not built/);
       return;
     }
-    expect(f.nativeStatus()).toEqual({ sse: 'native', headers: 'native', p2c: 'native', affinity: 'native', edge: 'acceptor', addonLoaded: true });
+    expect(f.nativeStatus()).toEqual({
+      sse: 'native',
+      headers: 'native',
+      p2c: 'native',
+      affinity: 'native',
+      edge: 'acceptor',
+      addonLoaded: true,
+    });
     expect(f.describeNative()).toMatch(/AGW_NATIVE=1: native for every job\); HTTP edge: native acceptor \+ uWS/);
   });
 
