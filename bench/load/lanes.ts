@@ -5,6 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { affinityLane } from './affinity.js';
 import { GATEWAY_PORT, OTLP_SINK_PORT, STATS_PORT } from './ports.js';
 import type { Measured } from './run.js';
 import { edgeLane } from './edge-lane.js';
@@ -426,6 +427,11 @@ function obsReport(variants: ObsVariant[], runs: Measured[][], sink: unknown): {
 }
 
 export const LANES: Record<string, Lane> = {
+  affinity: {
+    description:
+      'multi-turn agent sessions over 4 deployments with simulated prompt caches: cached-token ratio and gateway CPU, pick-2 vs sessionAffinity',
+    run: affinityLane,
+  },
   gemini: {
     description:
       'Gemini streams: translated to OpenAI chunks (API key, and Vertex with Google OAuth) next to the Anthropic translation and the native pass-through',

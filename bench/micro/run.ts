@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { describeNative, PREFERRED, type NativeJob } from '../../src/native/index.js';
 import { formatTable, impls, ROUNDS, TIME_MS, type Row } from './common.js';
+import { affinityBench } from './affinity.bench.js';
 import { headersBench } from './headers.bench.js';
 import { p2cBench } from './p2c.bench.js';
 import { sseBench } from './sse.bench.js';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     `${describeNative()}\n${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, node ${process.version}, median of ${ROUNDS} rounds of ${TIME_MS} ms per task`,
   );
   const rows: Row[] = [];
-  for (const bench of [sseBench, headersBench, p2cBench]) rows.push(...(await bench()));
+  for (const bench of [sseBench, headersBench, p2cBench, affinityBench]) rows.push(...(await bench()));
   console.log(formatTable(rows));
 
   const summary = verdicts(rows);

@@ -54,6 +54,8 @@ pub const NAPI_DEFAULT_METHOD: i32 = 1 | 4;
 /// `napi_typedarray_type` values this addon checks for.
 pub const NAPI_UINT8_ARRAY: i32 = 1;
 pub const NAPI_INT32_ARRAY: i32 = 5;
+pub const NAPI_UINT32_ARRAY: i32 = 6;
+pub const NAPI_FLOAT64_ARRAY: i32 = 8;
 
 #[repr(C)]
 pub struct napi_property_descriptor {
@@ -107,6 +109,7 @@ extern "C" {
     pub fn napi_get_value_uint32(env: napi_env, value: napi_value, result: *mut u32) -> napi_status;
     pub fn napi_get_value_bool(env: napi_env, value: napi_value, result: *mut bool) -> napi_status;
     pub fn napi_get_value_string_utf8(env: napi_env, value: napi_value, buf: *mut c_char, bufsize: usize, result: *mut usize) -> napi_status;
+    pub fn napi_get_value_string_utf16(env: napi_env, value: napi_value, buf: *mut u16, bufsize: usize, result: *mut usize) -> napi_status;
 
     pub fn napi_get_array_length(env: napi_env, value: napi_value, result: *mut u32) -> napi_status;
     pub fn napi_get_element(env: napi_env, object: napi_value, index: u32, result: *mut napi_value) -> napi_status;

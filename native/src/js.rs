@@ -166,6 +166,24 @@ impl Env {
         Ok(if len == 0 { &mut [] } else { unsafe { std::slice::from_raw_parts_mut(data as *mut i32, len) } })
     }
 
+    /// Elements of a Uint32Array, borrowed for this call.
+    pub fn u32s(&self, v: napi_value) -> JsResult<&[u32]> {
+        let (ty, len, data) = self.typed_array(v)?;
+        if ty != NAPI_UINT32_ARRAY {
+            return Err(JsError::Type("expected a Uint32Array"));
+        }
+        Ok(if len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(data as *const u32, len) } })
+    }
+
+    /// Elements of a Float64Array, borrowed for this call.
+    pub fn f64s(&self, v: napi_value) -> JsResult<&[f64]> {
+        let (ty, len, data) = self.typed_array(v)?;
+        if ty != NAPI_FLOAT64_ARRAY {
+            return Err(JsError::Type("expected a Float64Array"));
+        }
+        Ok(if len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(data as *const f64, len) } })
+    }
+
     fn typed_array(&self, v: napi_value) -> JsResult<(i32, usize, *mut c_void)> {
         let (mut ty, mut len, mut data) = (0, 0usize, null_mut());
         let s = unsafe { napi_get_typedarray_info(self.raw, v, &mut ty, &mut len, &mut data, null_mut(), null_mut()) };
@@ -226,6 +244,21 @@ impl Env {
             self.check(copy(buf, &mut len))?;
         }
         unsafe { buf.set_len(len) };
+        Ok(())
+    }
+
+    /// The UTF-16 code units of a string, written into `buf` (reused across calls): its length
+    /// first (an O(1) query), then one copy.
+    pub fn string_utf16_into(&self, v: napi_value, buf: &mut Vec<u16>) -> JsResult<()> {
+        let mut len = 0usize;
+        if unsafe { napi_get_value_string_utf16(self.raw, v, null_mut(), 0, &mut len) } != NAPI_OK {
+            return Err(JsError::Type("expected a string"));
+        }
+        buf.clear();
+        buf.reserve(len + 1); // Node writes a terminating NUL
+        let mut copied = 0usize;
+        self.check(unsafe { napi_get_value_string_utf16(self.raw, v, buf.as_mut_ptr(), len + 1, &mut copied) })?;
+        unsafe { buf.set_len(copied.min(len)) };
         Ok(())
     }
 

@@ -1,5 +1,5 @@
-//! AgentGateway's Node-API addon: SSE framing, header filtering, pick-2 load balancing, and the
-//! connection acceptor of the HTTP edge (Linux).
+//! AgentGateway's Node-API addon: SSE framing, header filtering, pick-2 load balancing,
+//! session-affinity hashing, and the connection acceptor of the HTTP edge (Linux).
 //!
 //! This file holds only the JS-facing glue (napi-rs shape: thin exports that convert arguments
 //! and call the logic modules, stateful classes, batched calls). The logic lives in sse.rs,
@@ -10,6 +10,7 @@
 
 #[cfg(target_os = "linux")]
 pub mod acceptor;
+pub mod affinity;
 pub mod head;
 pub mod headers;
 pub mod p2c;
@@ -72,6 +73,11 @@ mod bindings {
                 (c"evict", p2c_evict),
                 (c"isEvicted", p2c_is_evicted),
                 (c"activeCount", p2c_active_count),
+            ]),
+            export_class(env, exports, c"Affinity", affinity_new, &[
+                (c"hash", affinity_hash),
+                (c"rendezvous", affinity_rendezvous),
+                (c"rendezvousWeighted", affinity_rendezvous_weighted),
             ]),
             #[cfg(target_os = "linux")]
             export_class(env, exports, c"Acceptor", edge::acceptor_new, &[
@@ -472,4 +478,45 @@ mod bindings {
             env.undefined()
         });
     }
+
+    // ---- Session affinity -------------------------------------------------------------------
+    //
+    // Strings cross as UTF-16 code units (what the TS twin hashes), copied into a buffer the
+    // object keeps between calls.
+
+    struct AffinityHandle {
+        units: Vec<u16>,
+    }
+
+    impl Class for AffinityHandle {
+        const TAG: u32 = 0x4146_4631; // "AFF1"
+    }
+
+    callback!(affinity_new, |env| {
+        let (this, []) = env.args::<0>()?;
+        env.wrap(this, AffinityHandle { units: Vec::new() })?;
+        env.undefined()
+    });
+
+    callback!(affinity_hash, |env| {
+        let (this, [text, seed]) = env.args::<2>()?;
+        let h = unsafe { env.unwrap::<AffinityHandle>(this)? };
+        env.string_utf16_into(text, &mut h.units)?;
+        let seed = env.u32(seed)?;
+        env.uint32(crate::affinity::murmur_utf16(&h.units, seed))
+    });
+
+    callback!(affinity_rendezvous, |env| {
+        let (_this, [key, hashes, eligible]) = env.args::<3>()?;
+        let key = env.u32(key)?;
+        let picked = crate::affinity::rendezvous(key, env.u32s(hashes)?, env.bytes(eligible)?);
+        env.int32(picked)
+    });
+
+    callback!(affinity_rendezvous_weighted, |env| {
+        let (_this, [key, hashes, weights, eligible]) = env.args::<4>()?;
+        let key = env.u32(key)?;
+        let picked = crate::affinity::rendezvous_weighted(key, env.u32s(hashes)?, env.f64s(weights)?, env.bytes(eligible)?);
+        env.int32(picked)
+    });
 }

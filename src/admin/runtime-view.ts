@@ -27,6 +27,12 @@ export interface BackendHealth {
   lastAt: number | null;
 }
 
+/** Prompt tokens of recent LLM requests and how many of them the provider read from its cache. */
+export interface PromptCacheView {
+  inputTokens: number;
+  cachedTokens: number;
+}
+
 export interface BackendView {
   /** Absent only if the config and the snapshot disagree (never expected). */
   key?: string;
@@ -36,13 +42,15 @@ export interface BackendView {
   /** Upstream origin; null for the built-in mock provider. */
   target?: string | null;
   health?: BackendHealth;
+  /** The cache-hit ratio's parts over the recent requests (absent before any LLM usage). */
+  promptCache?: PromptCacheView;
   /** Live state registered for this backend (its pool, load-balancer or rate-limit state). */
   state?: LiveEntryInfo[];
   provider?: string;
   model?: string | null;
   routeTypes?: Record<string, string>;
   /** Priority groups of providers (AI backends with `groups`), first group first. */
-  groups?: { name: string; provider: string; model: string | null; target: string | null }[][];
+  groups?: { name: string; provider: string; model: string | null; target: string | null; promptCache?: PromptCacheView }[][];
   /**
    * The `policies.ai` in force for this backend: route, backend and provider layers merged
    * field by field; `from` names the YAML path each field was taken from.
@@ -158,6 +166,7 @@ export function backendView(b: HostBackendRt | AiGroupsRt, live: LiveEntryInfo[]
     weight: b.weight,
     target: first.target?.origin ?? null,
     health: health(recent),
+    ...promptCache(recent),
     state: live.filter((e) => e.id.startsWith(`${b.key}::`) || [...origins].some((o) => e.id === `${o}::pool`)),
   };
   if (b.kind === 'host' || first.kind !== 'ai') return base;
@@ -166,6 +175,7 @@ export function backendView(b: HostBackendRt | AiGroupsRt, live: LiveEntryInfo[]
     provider: p.provider.name,
     model: p.model ?? p.mock?.model ?? null,
     target: p.target?.origin ?? null,
+    ...promptCache(recent.filter((q) => q.backend === p.name)),
   });
   return {
     ...base,
@@ -182,6 +192,17 @@ function aiView(ai: NonNullable<AiGroupsRt['aiPolicy']>): NonNullable<BackendVie
     policy: redact(ai.spec) as Record<string, unknown>,
     from: Object.fromEntries(Object.entries(ai.from).map(([field, path]) => [field, formatPath(path)])),
   };
+}
+
+/** Prompt tokens and cached ones of the recent requests that reported usage; {} when none did. */
+function promptCache(recent: readonly RecentRequest[]): { promptCache?: PromptCacheView } {
+  let inputTokens = 0;
+  let cachedTokens = 0;
+  for (const r of recent) {
+    inputTokens += r.inputTokens ?? 0;
+    cachedTokens += r.cachedTokens ?? 0;
+  }
+  return inputTokens > 0 ? { promptCache: { inputTokens, cachedTokens } } : {};
 }
 
 /** Passive health: what the last requests to this backend got. */

@@ -1,7 +1,7 @@
 // Facade over the Rust addon (native/) and its pure-TS twins: the SSE framer (fallback/sse.ts),
 // the header rewriter (src/http/header-rewrite.ts, running the rules src/http/header-rules.ts
-// compiles) and pick-2 (src/lb/p2c.ts). Callers get each job from here, never from the addon or
-// a twin directly.
+// compiles), pick-2 (src/lb/p2c.ts) and session-affinity hashing (src/lb/affinity-hash.ts).
+// Callers get each job from here, never from the addon or a twin directly.
 //
 // Policy lives here, not in Rust: whether the addon loads (AGW_NATIVE), and which
 // implementation each job uses. Without AGW_NATIVE the addon is loaded when it was built, and
@@ -9,14 +9,24 @@
 // native/README.md). AGW_NATIVE=1 requires the addon and uses it for every job (CI's native
 // lane); AGW_NATIVE=0 never loads it.
 import type { AcceptorClass } from './addon/acceptor.js';
+import { nativeAffinity } from './addon/affinity.js';
 import { nativeHeaderRewriter } from './addon/headers.js';
 import { loadAddon, type Addon } from './addon/load.js';
 import { NativePickTwo } from './addon/p2c.js';
 import { NativeSseFramer } from './addon/sse.js';
 import { tsHeaderRewriter } from '../http/header-rewrite.js';
+import { tsAffinity } from '../lb/affinity-hash.js';
 import { TsPickTwo } from '../lb/p2c.js';
 import { TsSseFramer } from './fallback/sse.js';
-import { maxFrameBytes, type HeaderRewriter, type PickTwo, type PickTwoOptions, type SseFramer, type SseFramerOptions } from './types.js';
+import {
+  maxFrameBytes,
+  type AffinityHasher,
+  type HeaderRewriter,
+  type PickTwo,
+  type PickTwoOptions,
+  type SseFramer,
+  type SseFramerOptions,
+} from './types.js';
 import type { CompiledHeaderRules } from '../http/header-rules.js';
 
 export * from './types.js';
@@ -24,7 +34,7 @@ export type { AcceptorClass, AddonAcceptor, OnConnection } from './addon/accepto
 export { HANDOFF_FAST, HANDOFF_REASONS, HANDOFF_SLOW, HANDOFF_TIMEOUT } from './addon/acceptor.js';
 export { compileHeaderRules, CompiledHeaderRules, HeaderRuleError } from '../http/header-rules.js';
 
-export type NativeJob = 'sse' | 'headers' | 'p2c';
+export type NativeJob = 'sse' | 'headers' | 'p2c' | 'affinity';
 export type ImplementationName = 'native' | 'ts';
 
 /** One complete implementation of the three jobs. */
@@ -33,6 +43,7 @@ export interface Implementation {
   createSseFramer(opts?: SseFramerOptions): SseFramer;
   readonly headers: HeaderRewriter;
   createPickTwo(size: number, opts?: PickTwoOptions): PickTwo;
+  readonly affinity: AffinityHasher;
 }
 
 export interface NativeStatus {
@@ -41,6 +52,7 @@ export interface NativeStatus {
   p2c: ImplementationName;
   /** Which HTTP edge serves the data-plane ports (edgeChoice). */
   edge: EdgeName;
+  affinity: ImplementationName;
   addonLoaded: boolean;
   loadError?: string;
 }
@@ -61,15 +73,17 @@ export const PREFERRED: Readonly<Record<NativeJob, ImplementationName>> = Object
   sse: 'native',
   headers: 'ts',
   p2c: 'ts',
+  affinity: 'ts',
 });
 
-const JOBS: readonly NativeJob[] = ['sse', 'headers', 'p2c'];
+const JOBS: readonly NativeJob[] = ['sse', 'headers', 'p2c', 'affinity'];
 
 const tsImplementation: Implementation = {
   name: 'ts',
   createSseFramer: (opts) => new TsSseFramer(opts),
   headers: tsHeaderRewriter,
   createPickTwo: (size, opts) => new TsPickTwo(size, seedOf(opts)),
+  affinity: tsAffinity,
 };
 
 function nativeImplementation(addon: Addon): Implementation {
@@ -78,6 +92,7 @@ function nativeImplementation(addon: Addon): Implementation {
     createSseFramer: (opts) => new NativeSseFramer(addon, maxFrameBytes(opts)),
     headers: nativeHeaderRewriter(addon),
     createPickTwo: (size, opts) => new NativePickTwo(addon, size, seedOf(opts)),
+    affinity: nativeAffinity(addon),
   };
 }
 
@@ -124,7 +139,7 @@ function resolve(): Resolved {
   }
   const pickFor = (job: NativeJob): Implementation =>
     native !== null && (mode === 'native' || PREFERRED[job] === 'native') ? native : tsImplementation;
-  const chosen = { sse: pickFor('sse'), headers: pickFor('headers'), p2c: pickFor('p2c') };
+  const chosen = { sse: pickFor('sse'), headers: pickFor('headers'), p2c: pickFor('p2c'), affinity: pickFor('affinity') };
   resolved = { mode, native, path, loadError, chosen };
   return resolved;
 }
@@ -154,6 +169,7 @@ export function nativeStatus(): NativeStatus {
     headers: r.chosen.headers.name,
     p2c: r.chosen.p2c.name,
     edge: edgeChoice().name,
+    affinity: r.chosen.affinity.name,
     addonLoaded: r.native !== null,
   };
   if (r.loadError !== undefined) status.loadError = r.loadError;
@@ -219,6 +235,7 @@ export function edgeChoice(): EdgeChoice {
 let sseImpl: Implementation | undefined;
 let headerImpl: HeaderRewriter | undefined;
 let p2cImpl: Implementation | undefined;
+let affinityImpl: AffinityHasher | undefined;
 
 export function createSseFramer(opts?: SseFramerOptions): SseFramer {
   return (sseImpl ??= resolve().chosen.sse).createSseFramer(opts);
@@ -236,4 +253,9 @@ export function rewriteRawHeaders(list: readonly Uint8Array[], rules: CompiledHe
 
 export function createPickTwo(size: number, opts?: PickTwoOptions): PickTwo {
   return (p2cImpl ??= resolve().chosen.p2c).createPickTwo(size, opts);
+}
+
+/** The affinity hasher (session keys, provider identities, rendezvous choice). */
+export function affinityHasher(): AffinityHasher {
+  return (affinityImpl ??= resolve().chosen.affinity.affinity);
 }

@@ -216,3 +216,35 @@ export interface PickTwo {
   /** Endpoints with weight > 0 that are not evicted. */
   activeCount(nowMs: number): number;
 }
+
+// ---- Session affinity ----------------------------------------------------------------------
+
+/**
+ * Hashing for session affinity (src/lb/affinity.ts). Both implementations must give the same
+ * numbers bit for bit: affinity is deterministic across replicas only because every gateway
+ * hashes a key and a provider name the same way. Changing anything here remaps every session.
+ */
+export interface AffinityHasher {
+  /**
+   * MurmurHash3 (x86, 32-bit) of the string's UTF-16LE encoding (each code unit as two bytes,
+   * low byte first) with a 32-bit seed; an unsigned 32-bit result.
+   */
+  hash(text: string, seed: number): number;
+  /**
+   * Rendezvous (highest random weight) choice: among the indexes i with `eligible[i] !== 0`,
+   * the one with the largest `fmix32(key ^ hashes[i])` (MurmurHash3's finalizer); ties keep the
+   * lower index. -1 when none is eligible. `eligible` is at least as long as `hashes`.
+   */
+  rendezvous(key: number, hashes: Uint32Array, eligible: Uint8Array): number;
+  /**
+   * Weighted rendezvous: the largest `weights[i] / -ln((fmix32(key ^ hashes[i]) + 0.5) / 2^32)`
+   * among eligible indexes with a weight > 0, so each index wins a share of keys proportional
+   * to its weight; ties keep the lower index. -1 when none qualifies.
+   */
+  rendezvousWeighted(key: number, hashes: Uint32Array, weights: Float64Array, eligible: Uint8Array): number;
+}
+
+/** Seed of session keys (header, CEL or prompt prefix). Never change: it remaps every session. */
+export const AFFINITY_KEY_SEED = 0x61677731;
+/** Seed of endpoint identities (provider names). Never change: it remaps every session. */
+export const AFFINITY_ENDPOINT_SEED = 0x61677732;

@@ -174,6 +174,14 @@ export function budgetAlert(c: {
   metrics?.countBudgetAlert(kind, name, c.budget.period, c.budget.unit);
 }
 
+/**
+ * A provider pick of a backend with sessionAffinity (hit, new, moved, spilled, none) and, for a
+ * request sent away from its session's provider, why: agentgateway_session_affinity_*.
+ */
+export function countAffinity(ctx: ObservedRequest, result: string, reason: string | null): void {
+  metrics?.countAffinity(ctx, result, reason);
+}
+
 /** Config reload finished: agentgateway_config_synchronized (1 ok, 0 failed) and the reload counters. */
 export function recordConfigReload(ok: boolean): void {
   metrics?.recordReload(ok);

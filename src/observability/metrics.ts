@@ -48,11 +48,16 @@ interface GenAiSeries {
 
 const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_write', 'reasoning'] as const;
 
+/** agentgateway_gen_ai_prompt_tokens_total types: the whole prompt, and its cached parts. */
+const PROMPT_TYPES = ['input', 'cache_read', 'cache_write'] as const;
+
 /** One route/backend pair's label set and its cached children. */
 class RouteSeries {
   readonly http = new Map<string, HttpSeries>();
   readonly genAi = new Map<string, GenAiSeries>();
   readonly other = new Map<string, CounterChild>();
+  /** Prompt tokens by PROMPT_TYPES for this backend (the cached-token ratio per provider). */
+  prompt: CounterChild[] | null = null;
 
   constructor(
     readonly route: Labels,
@@ -142,6 +147,21 @@ export class GatewayMetrics {
     'Soft budget limits crossed (each crossing once per period)',
     ['scope', 'name', 'period', 'unit'],
   );
+  readonly promptTokens = new CounterFamily(
+    'agentgateway_gen_ai_prompt_tokens_total',
+    'Prompt tokens per backend (provider): input is the whole prompt, cache_read and cache_write its cached parts; cache_read / input is the cached-token ratio',
+    ['gen_ai_token_type', 'backend', ...ROUTE],
+  );
+  readonly affinityPicks = new CounterFamily(
+    'agentgateway_session_affinity_picks_total',
+    'Provider picks of backends with sessionAffinity: hit (the session stayed), new (placed by the hash), moved (for good), spilled (this request elsewhere), none (no session key: pick-2)',
+    ['result', 'backend', ...ROUTE],
+  );
+  readonly affinityMoves = new CounterFamily(
+    'agentgateway_session_affinity_moves_total',
+    'Requests sent away from their session provider (moved and spilled), by reason: evicted, priority, overloaded, retry; backend is where they went',
+    ['reason', 'backend', ...ROUTE],
+  );
   readonly connect = new HistogramFamily(
     'agentgateway_upstream_connect_duration_seconds',
     'Duration to establish upstream connection (seconds)',
@@ -193,6 +213,9 @@ export class GatewayMetrics {
       this.keyTokens,
       this.budgetRejections,
       this.budgetAlerts,
+      this.promptTokens,
+      this.affinityPicks,
+      this.affinityMoves,
       this.connect,
       this.upstreamCall,
     ];
@@ -288,6 +311,12 @@ export class GatewayMetrics {
     this.otherChild(this.seriesOf(ctx), `rle\u0000${failureMode}`, this.rateLimitErrors, { failure_mode: failureMode }).inc();
   }
 
+  countAffinity(ctx: ObservedRequest, result: string, reason: string | null): void {
+    const series = this.seriesOf(ctx);
+    this.otherChild(series, `aff\u0000${result}`, this.affinityPicks, { result }).inc();
+    if (reason !== null) this.otherChild(series, `affm\u0000${reason}`, this.affinityMoves, { reason }).inc();
+  }
+
   private recordGenAi(series: RouteSeries, s: RequestSummary): void {
     const g = this.genAiSeries(series, s.operation, s.system, s.requestModel, s.responseModel);
     g.duration.observe(s.durationS);
@@ -297,6 +326,12 @@ export class GatewayMetrics {
     if (u === undefined) return;
     g.input.observe(u.inputTokens);
     g.output.observe(u.outputTokens);
+    const p = (series.prompt ??= PROMPT_TYPES.map((t) =>
+      this.promptTokens.child({ ...series.route, backend: series.backend, gen_ai_token_type: t }),
+    ));
+    p[0]!.inc(u.inputTokens);
+    if (u.cacheReadTokens !== undefined) p[1]!.inc(u.cacheReadTokens);
+    if (u.cacheWriteTokens !== undefined) p[2]!.inc(u.cacheWriteTokens);
     const t = g.byType;
     t[0]!.inc(u.inputTokens);
     t[1]!.inc(u.outputTokens);

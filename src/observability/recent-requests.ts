@@ -16,6 +16,8 @@ export interface RecentRequest {
   model: string | null;
   status: number;
   inputTokens: number | null;
+  /** Of the input tokens, those the provider read from its prompt cache (when it says). */
+  cachedTokens: number | null;
   outputTokens: number | null;
   latencyMs: number;
   /** Time to first token (streamed LLM responses). */
@@ -45,6 +47,7 @@ export class RecentRequests {
       model: ctx.responseModel ?? ctx.upstreamModel ?? ctx.requestModel ?? null,
       status: ctx.down.aborted && ctx.status === 0 ? 499 : ctx.status,
       inputTokens: ctx.tokens?.inputTokens ?? null,
+      cachedTokens: ctx.tokens?.cacheReadTokens ?? null,
       outputTokens: ctx.tokens?.outputTokens ?? null,
       latencyMs: round(Number(now - ctx.startNs) / 1e6),
       ttftMs: ctx.firstTokenNs !== undefined ? round(Number(ctx.firstTokenNs - ctx.startNs) / 1e6) : null,

@@ -41,6 +41,11 @@ export function buildRecord(s: RequestSummary): RequestRecord {
   if (s.llm) addLlm(r, s);
   if (ctx.a2a !== null) Object.assign(r, a2aLogFields(ctx.a2a));
   if (ctx.retryAttempt > 0) r['retry.attempt'] = ctx.retryAttempt;
+  const placed = ctx.affinity?.last;
+  if (placed !== null && placed !== undefined) {
+    r.session_affinity = placed.result;
+    if (placed.reason !== null) r['session_affinity.reason'] = placed.reason;
+  }
   // failOpen with Redis down: the request ran without its Redis limits, and the line says so.
   if (ctx.rateLimitFailure === 'failOpen') r['rate_limit.bypassed'] = 'redis_unavailable';
   const vk = ctx.apiKey?.virtualKey?.key;

@@ -63,6 +63,8 @@ export interface ObservedRequest {
   readonly apiKey: { readonly virtualKey?: { readonly key: { readonly name: string; readonly team?: string | undefined } } } | null;
   /** What a virtual key was charged for the request (set when it finished). */
   readonly charge: KeyCharge | undefined;
+  /** Session affinity: where the last attempt went and why (backends with sessionAffinity), else null. */
+  readonly affinity: { readonly last: { readonly result: string; readonly reason: string | null } | null } | null;
   header(name: string): string | undefined;
 }
 

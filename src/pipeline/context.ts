@@ -12,6 +12,7 @@ import type { ClientDialect } from './dialects.js';
 import type { A2aExchange } from '../a2a/exchange.js';
 import type { Charge, SpendTracker } from './spend.js';
 import type { Exhausted } from '../keys/types.js';
+import type { SessionState } from './affinity.js';
 
 /** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
@@ -85,6 +86,8 @@ export class RequestCtx {
   spend: SpendTracker | null = null;
   /** What a virtual key was charged for this request (set when it finishes). */
   charge: Charge | undefined = undefined;
+  /** Session affinity (AI backends with sessionAffinity): the key and where attempts went. */
+  affinity: SessionState | null = null;
 
   constructor(
     readonly down: Downstream,

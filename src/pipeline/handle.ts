@@ -3,8 +3,8 @@
 //   listener/route match -> A2A request reading (A2A routes)
 //   -> request policies (CORS, CSRF, authentication, authorization) -> rate limits -> backend select
 //   -> model routing (llm listener: the body's model picks the AI backend) -> LLM plan (route type, body, model, request shaping)
-//   -> checks needing the model -> virtual key limits and budget reservation -> prompt guard -> upstream attempts (attempt.ts: provider
-//   pick, translation, backend auth, timeouts, health, retries) -> response / stream
+//   -> checks needing the model -> virtual key limits and budget reservation -> prompt guard -> session key (sessionAffinity)
+//   -> upstream attempts (attempt.ts: provider pick, translation, backend auth, timeouts, health, retries) -> response / stream
 //   translation and response guards -> respond -> finish (observability; always, exactly once)
 //
 // Errors thrown by any phase become one response in the caller's dialect (respond.ts).
@@ -15,6 +15,7 @@ import type { RequestPolicies } from '../policies/request-policies.js';
 import type { PolicyOutcome } from '../policies/types.js';
 import type { AiGroupsRt, BindRt, ModelRouterRt, Snapshot } from '../runtime/snapshot.js';
 import { startA2a } from './a2a.js';
+import { keySession } from './affinity.js';
 import { runAttempts } from './attempt.js';
 import { RequestCtx } from './context.js';
 import type { Downstream } from './downstream.js';
@@ -203,7 +204,14 @@ function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolic
           then(
             ctx,
             () => guard?.guardPrompt(plan.body!, plan.clientFormat!),
-            () => runAttempts(ctx, aiPlan(g, plan)),
+            // The session key after the guard (a rejected prompt costs no Redis lookup), before any
+            // attempt: every attempt of the request belongs to the same session.
+            () =>
+              then(
+                ctx,
+                () => keySession(ctx, g, plan),
+                () => runAttempts(ctx, aiPlan(g, plan)),
+              ),
           ),
       ),
   );

@@ -4,6 +4,7 @@
 import { JsonBodyError, parseJsonBody } from '../http/json-body.js';
 import { conversionFor } from '../llm/convert/index.js';
 import type { ApiFormat, Conversion, Json } from '../llm/convert/types.js';
+import { applyPromptCaching } from '../llm/prompt-caching.js';
 import { providerFormat } from '../llm/providers/index.js';
 import { resolveRouteType, type RouteType } from '../llm/route-types.js';
 import { resolveAlias, shapeBody } from '../policies/llm-request.js';
@@ -119,7 +120,9 @@ export function providerRequest(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, 
   const conversion = conversionFor(clientFormat, format);
   // Translation may refuse what the provider cannot express (a 400 naming the field).
   const converted = conversion.request(shaped);
-  const body = p.provider.prepareBody !== undefined ? p.provider.prepareBody(format, converted) : converted;
+  // Cache breakpoints go into the provider's own format (cache_control, or Bedrock's cachePoint).
+  const cached = p.promptCaching !== null ? applyPromptCaching(format, converted, model, p.promptCaching) : converted;
+  const body = p.provider.prepareBody !== undefined ? p.provider.prepareBody(format, cached) : cached;
   return { conversion, call: { format, model, stream: plan.stream }, body: Buffer.from(JSON.stringify(body)) };
 }
 

@@ -5,8 +5,10 @@
 // whose name and header conditions match and whose authorization allows the request. The chosen
 // AI backend then serves the request exactly as on a binds route.
 import { editDistance } from '../config/errors.js';
+import { resolveRouteType } from '../llm/route-types.js';
 import { checkAllowedModel } from '../policies/api-key.js';
 import type { RateLimitPolicy } from '../policies/rate-limit.js';
+import { sessionKey } from '../policies/session-affinity.js';
 import type { AiGroupsRt, LlmModelRt, ModelRouterRt, VirtualModelRt } from '../runtime/snapshot.js';
 import type { RequestCtx } from './context.js';
 import { GatewayError } from '../errors.js';
@@ -39,7 +41,7 @@ export function routeModel(ctx: RequestCtx, router: ModelRouterRt): ModelChoice 
 
 function viaVirtual(ctx: RequestCtx, router: ModelRouterRt, v: VirtualModelRt): ModelChoice {
   if (v.kind === 'failover') return { backend: v.backend, rateLimit: null };
-  const target = v.kind === 'weighted' ? weightedTarget(v) : conditionalTarget(ctx, v);
+  const target = v.kind === 'weighted' ? weightedTarget(ctx, router, v) : conditionalTarget(ctx, v);
   ctx.virtualModel = v.name;
   ctx.llmBody!.model = target;
   const found = concrete(ctx, router, target, true);
@@ -55,13 +57,23 @@ function viaVirtual(ctx: RequestCtx, router: ModelRouterRt, v: VirtualModelRt): 
   return found;
 }
 
-function weightedTarget(v: Extract<VirtualModelRt, { kind: 'weighted' }>): string {
+/** A session's target (sessionAffinity: weighted rendezvous on its key), else one at random by weight. */
+function weightedTarget(ctx: RequestCtx, router: ModelRouterRt, v: Extract<VirtualModelRt, { kind: 'weighted' }>): string {
+  const a = v.affinity;
+  const key = a === null ? null : sessionKey(a.policy, ctx, ctx.llmBody, promptFormat(router, ctx));
+  if (key !== null) return v.targets[a!.targets.pick(key)]!.model;
   let r = Math.random() * v.totalWeight;
   for (const t of v.targets) {
     r -= t.weight;
     if (r < 0) return t.model;
   }
   return v.targets.findLast((t) => t.weight > 0)!.model;
+}
+
+/** The client's prompt format on this path (a prompt-prefix key reads the prompt in it), else null. */
+function promptFormat(router: ModelRouterRt, ctx: RequestCtx): 'messages' | 'completions' | null {
+  const type = resolveRouteType(router.routeTypes, ctx.path);
+  return type === 'messages' || type === 'completions' ? type : null;
 }
 
 function conditionalTarget(ctx: RequestCtx, v: Extract<VirtualModelRt, { kind: 'conditional' }>): string {

@@ -18,6 +18,7 @@ import { playLocalReply } from './local-reply.js';
 import { ProxyResponse } from './proxy-response.js';
 import { a2aListener } from './a2a.js';
 import { watchDetected } from './detect.js';
+import { countPlacement, pickSlot } from './affinity.js';
 
 export function hostPlan(b: HostBackendRt): PlanAttempt {
   return (ctx) => {
@@ -35,8 +36,9 @@ export function hostPlan(b: HostBackendRt): PlanAttempt {
 
 export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
   return (ctx) => {
-    const p = pickProvider(g);
+    const p = pickProvider(ctx, g);
     ctx.backend = p;
+    countPlacement(ctx);
     if (ctx.routeType === 'anthropicTokenCount') return countTokens(ctx, g, p);
     if (p.mock !== null) return answerLocally(ctx, g, p, plan);
     if (ctx.routeType === 'models' && p.model !== undefined) {
@@ -109,10 +111,13 @@ function withGcpToken(p: AiBackendRt, prepared: Prepared): Prepared | Promise<Pr
   return typeof token === 'string' ? put(token) : token.then(put);
 }
 
-/** The provider for this attempt: the only one, or pick-2 in the first group still in rotation. */
-function pickProvider(g: AiGroupsRt): AiBackendRt {
+/**
+ * The provider for this attempt: the only one, else in the first group still in rotation, the
+ * session's (sessionAffinity) or pick-2's.
+ */
+function pickProvider(ctx: RequestCtx, g: AiGroupsRt): AiBackendRt {
   if (g.balancer === null) return g.groups[0]![0]!;
-  const slot = g.balancer.pick(performance.now());
+  const slot = pickSlot(ctx, g);
   return g.groups[slot.bucket]![slot.index]!;
 }
 

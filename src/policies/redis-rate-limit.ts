@@ -4,14 +4,10 @@
 // replicas with skewed clocks still agree. A bucket's key expires once it would be full again
 // (a full bucket carries no state), so idle clients cost no memory.
 //
-// Redis unreachable or too slow: the command fails fast (no offline queue, a command timeout)
-// and the policy's failureMode decides. The connection is opened by the first request, which
-// waits for it up to the timeout; after that, a lost connection fails requests at once while
-// ioredis reconnects in the background. A Redis that stops answering (down, or hung: then only
-// commands time out) is logged once, and once more when it answers again, so an operator knows
-// when failOpen routes ran without their limits.
-import { Redis } from 'ioredis';
-import { log } from '../observability/log.js';
+// Redis unreachable or too slow: the command fails fast and the policy's failureMode decides
+// (redis-connection.ts: connection handling, and one log line per outage so an operator knows
+// when failOpen routes ran without their limits).
+import { RedisConnection } from './redis-connection.js';
 import type { BucketSpec } from './token-bucket.js';
 import type { Verdict } from './rate-limit-types.js';
 
@@ -81,52 +77,38 @@ export interface RedisBucketRef {
 
 /** One connection per Redis URL, shared by every policy that names it. */
 export class RedisBuckets {
-  private readonly redis: Redis;
+  private readonly conn: RedisConnection;
   private readonly take: Script;
   private readonly debitScript: Script;
-  private ready: Promise<void> | null = null;
-  private everReady = false;
-  private unavailable = false;
-  /** host:port for log lines (never the URL: it may hold a password). */
-  private readonly where: string;
 
-  constructor(
-    url: string,
-    private readonly timeoutMs: number,
-  ) {
-    this.where = new URL(url).host;
-    this.redis = new Redis(url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: timeoutMs,
-      connectTimeout: Math.max(timeoutMs, 1000),
-      retryStrategy: (times) => Math.min(times * 200, 2000),
+  constructor(url: string, timeoutMs: number) {
+    this.conn = new RedisConnection(url, timeoutMs, 'redis rate limit', {
+      down: 'is not answering; until it does, failOpen routes admit requests WITHOUT their Redis limits (counted in agentgateway_rate_limit_errors_total) and failClosed routes answer 500',
+      up: 'answers again; Redis limits apply',
     });
-    this.redis.on('ready', () => (this.everReady = true));
-    this.redis.on('error', (err: Error) => this.markUnavailable(err));
-    this.redis.defineCommand('agwTake', { lua: TAKE });
-    this.redis.defineCommand('agwDebit', { lua: DEBIT });
-    const r = this.redis as unknown as Record<'agwTake' | 'agwDebit', Script>;
-    this.take = r.agwTake.bind(this.redis);
-    this.debitScript = r.agwDebit.bind(this.redis);
+    const redis = this.conn.redis;
+    redis.defineCommand('agwTake', { lua: TAKE });
+    redis.defineCommand('agwDebit', { lua: DEBIT });
+    const r = redis as unknown as Record<'agwTake' | 'agwDebit', Script>;
+    this.take = r.agwTake.bind(redis);
+    this.debitScript = r.agwDebit.bind(redis);
   }
 
   /** Checks and takes atomically; throws when Redis cannot answer in time. */
   async takeAll(buckets: readonly RedisBucketRef[], take: readonly number[]): Promise<Verdict[]> {
     let raw: number[];
     try {
-      await this.connected();
+      await this.conn.connected();
       raw = (await this.take(
         buckets.length,
         ...buckets.map((b) => b.key),
         ...buckets.flatMap((b, i) => args(b.spec, take[i]!)),
       )) as number[];
     } catch (e) {
-      this.markUnavailable(e as Error);
+      this.conn.markUnavailable(e as Error);
       throw e;
     }
-    this.markAvailable();
+    this.conn.markAvailable();
     const allowed = raw[0] === 1;
     return buckets.map((b, i) => {
       const remaining = Number(raw[1 + i * 2]);
@@ -136,52 +118,15 @@ export class RedisBuckets {
 
   /** After-the-fact usage (LLM tokens). Best effort: a failure is logged, never retried. */
   debit(buckets: readonly RedisBucketRef[], amount: number): void {
-    if (amount <= 0 || this.redis.status !== 'ready') return;
+    if (amount <= 0 || !this.conn.isReady) return;
     this.debitScript(buckets.length, ...buckets.map((b) => b.key), ...buckets.flatMap((b) => args(b.spec, amount))).catch((e: Error) =>
-      this.markUnavailable(e),
+      this.conn.markUnavailable(e),
     );
-  }
-
-  /**
-   * The first requests open the connection and wait for it (up to the timeout); once it was up,
-   * nobody waits again: a lost connection fails requests at once while ioredis reconnects.
-   * A first connection that failed keeps failing requests at once too, until one succeeds.
-   */
-  private connected(): Promise<void> | void {
-    if (this.everReady) return;
-    if (this.ready === null) {
-      this.ready = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('redis: no connection yet')), this.timeoutMs);
-        this.redis.once('ready', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      this.ready.catch(() => {});
-      this.redis.connect().catch(() => {});
-    }
-    return this.ready;
-  }
-
-  /** Logged once per outage, whatever says so first (a failed command, a connection error). */
-  private markUnavailable(err: Error): void {
-    if (this.unavailable) return;
-    this.unavailable = true;
-    log.warn(
-      { err: err.message },
-      `redis rate limit: redis at ${this.where} is not answering; until it does, failOpen routes admit requests WITHOUT their Redis limits (counted in agentgateway_rate_limit_errors_total) and failClosed routes answer 500`,
-    );
-  }
-
-  private markAvailable(): void {
-    if (!this.unavailable) return;
-    this.unavailable = false;
-    log.info(`redis rate limit: redis at ${this.where} answers again; Redis limits apply`);
   }
 
   /** Live-state disposal (reload dropped the last policy using it, or shutdown). */
   dispose(): void {
-    this.redis.disconnect();
+    this.conn.dispose();
   }
 }
 

@@ -13,6 +13,7 @@ import { compileAliases, type LlmRequestShaping } from '../policies/llm-request.
 import { compilePromptGuard } from '../policies/prompt-guard/compile.js';
 import type { PolicyCompiler } from '../policies/types.js';
 import type { PolicyLayer } from './header-layers.js';
+import { backendAffinity, compilePromptCaching } from './compile-affinity.js';
 import { balancerState } from './live-objects.js';
 import { type AiPolicyT, mergeAiPolicies, shadowWarnings } from './merge-ai.js';
 import type { LiveScope } from './live.js';
@@ -51,17 +52,15 @@ export function compileAiBackend(
   if (merged !== null) for (const w of shadowWarnings(merged)) c.warn(w);
   const aiPolicy = merged?.spec;
   const multi = groups.length > 1 || groups[0]!.length > 1;
-  const balancer = multi
-    ? balancerState(
-        c.liveObjects,
-        key,
-        groups.map((g) => g.map((x) => x.p.name)),
-      )
-    : null;
+  const names = groups.map((g) => g.map((x) => x.p.name));
+  const balancer = multi ? balancerState(c.liveObjects, key, names) : null;
+  const promptCaching = compilePromptCaching(aiPolicy?.promptCaching);
   const compiled = groups.map((g, gi) =>
     g.map(({ p, path: at }, pi) => {
       if (!single && p.policies?.ai !== undefined)
         c.fail([...at, 'policies', 'ai'], 'ai policies of grouped providers belong on the backend (or route), which every group shares');
+      if (!single && p.policies?.sessionAffinity !== undefined)
+        c.fail([...at, 'policies', 'sessionAffinity'], 'sessionAffinity chooses among the providers: it belongs on the backend (or route)');
       const own = [...layers, { policies: p.policies, path: at }];
       const spec = own.reduce<BackendPoliciesT['health']>((h, l) => l.policies?.health ?? h, undefined);
       if (spec !== undefined && !multi && p.policies?.health !== undefined) {
@@ -71,7 +70,7 @@ export function compileAiBackend(
       }
       const health =
         spec !== undefined ? compileHealth(spec, [...at, 'policies', 'health'], c) : groups.length > 1 ? GROUPS_DEFAULT_HEALTH : null;
-      return c.provider(p, own, at, multi ? { bucket: gi, index: pi } : null, health);
+      return { ...c.provider(p, own, at, multi ? { bucket: gi, index: pi } : null, health), promptCaching };
     }),
   );
   const guard =
@@ -89,6 +88,7 @@ export function compileAiBackend(
     routeTypes: compileRouteTypes(aiPolicy?.routes),
     groups: compiled,
     balancer,
+    affinity: backendAffinity(c, backendLayers, key, names),
     shaping: shapingOf(aiPolicy),
     guard,
     aiPolicy: merged !== null ? { spec: merged.spec, from: merged.from } : null,

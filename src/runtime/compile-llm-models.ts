@@ -12,6 +12,7 @@ import { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
 import type { PolicyCompiler } from '../policies/types.js';
 import type { Timeouts, UpstreamTimeouts } from '../policies/retry.js';
 import type { AiCompiler } from './compile-ai.js';
+import { compilePromptCaching } from './compile-affinity.js';
 import { LLM_PROVIDERS } from './llm-providers.js';
 import type { AiBackendRt, AiGroupsRt } from './snapshot.js';
 
@@ -38,7 +39,17 @@ export interface LlmCompiler extends AiCompiler {
 }
 
 /** Policy fields a model may take from its shared provider's `defaults`. */
-const DEFAULTABLE = ['defaults', 'overrides', 'transformation', 'requestHeaders', 'responseHeaders', 'tls', 'auth', 'health'] as const;
+const DEFAULTABLE = [
+  'defaults',
+  'overrides',
+  'transformation',
+  'requestHeaders',
+  'responseHeaders',
+  'tls',
+  'auth',
+  'health',
+  'promptCaching',
+] as const;
 type Defaultable = (typeof DEFAULTABLE)[number];
 
 /** A model entry with its provider reference resolved, and where each setting was written. */
@@ -213,7 +224,13 @@ export function llmBackend(
     ...g,
     routeTypes,
     guard,
-    groups: g.groups.map((grp) => grp.map((p) => ({ ...p, bodyShaping: shapingFor(modelOf(p)) }))),
+    groups: g.groups.map((grp) =>
+      grp.map((p) => ({
+        ...p,
+        bodyShaping: shapingFor(modelOf(p)),
+        promptCaching: compilePromptCaching(modelOf(p).settings.promptCaching),
+      })),
+    ),
   };
 }
 

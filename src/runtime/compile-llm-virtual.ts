@@ -10,6 +10,7 @@ import { compileRequestCondition } from '../policies/conditions.js';
 import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
 import { DEFAULT_MAX_RETRY_AFTER_MS, RetryPolicy } from '../policies/retry.js';
 import { compileAiBackend } from './compile-ai.js';
+import { affinityRt, weightedAffinity } from './compile-affinity.js';
 import { desugarProvider, llmBackend, originOf, type EffectiveModel, type LlmCompiler, type Path } from './compile-llm-models.js';
 import type { AiBackendRt, VirtualModelRt } from './snapshot.js';
 
@@ -66,9 +67,15 @@ function compileVirtual(scope: Scope, v: VirtualSpec, path: Path): VirtualModelR
     const targets = r.weighted.targets.map((t) => ({ model: t.model, weight: t.weight ?? 1 }));
     const totalWeight = targets.reduce((s, t) => s + t.weight, 0);
     if (totalWeight === 0) c.fail(at, 'every target has weight 0');
-    return { kind: 'weighted', name: v.name, targets, totalWeight };
+    const affinity = weightedAffinity(c, v.sessionAffinity, [...path, 'sessionAffinity'], targets);
+    return { kind: 'weighted', name: v.name, targets, totalWeight, affinity };
   }
   if (r.conditional !== undefined) {
+    if (v.sessionAffinity !== undefined) {
+      c.warn(
+        `${formatPath([...path, 'sessionAffinity'])}: a conditional virtual model's target is chosen by its conditions; sessionAffinity has no effect`,
+      );
+    }
     const at: Path = [...path, 'routing', 'conditional', 'targets'];
     const list = r.conditional.targets;
     const targets = list.map((t, ti) => {
@@ -109,6 +116,11 @@ function compileFailover({ c, models, shared, bypassed }: Scope, v: VirtualSpec,
     compileAiBackend(c, { groups: groups.map((g) => ({ providers: g.map((x) => x.p) })) }, [], path, key, 1),
   );
   const byName = new Map(groups.flat().map((x) => [x.p.name, x.m]));
+  const spec = v.sessionAffinity;
+  const names = groups.map((g) => g.map((x) => x.p.name));
+  const affinity = spec !== undefined && flat.length > 1 ? affinityRt(c, spec, [...path, 'sessionAffinity'], key, names) : null;
+  if (spec !== undefined && affinity === null)
+    c.warn(`${formatPath([...path, 'sessionAffinity'])}: one target, nothing to choose; sessionAffinity has no effect`);
   const retry: RetryPolicy | null =
     flat.length > 1
       ? new RetryPolicy({
@@ -122,7 +134,7 @@ function compileFailover({ c, models, shared, bypassed }: Scope, v: VirtualSpec,
   return {
     kind: 'failover',
     name: v.name,
-    backend: { ...llmBackend(c, backend, (p: AiBackendRt) => byName.get(p.name)!, shared), failoverRetry: retry },
+    backend: { ...llmBackend(c, backend, (p: AiBackendRt) => byName.get(p.name)!, shared), failoverRetry: retry, affinity },
   };
 }
 

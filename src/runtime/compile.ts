@@ -39,6 +39,7 @@ import type { PolicyNetwork } from '../policies/network.js';
 import { compileRequestPolicies, effectivePolicies, type RequestPolicies } from '../policies/request-policies.js';
 import type { HealthPolicy } from '../policies/health.js';
 import { upstreamTimeouts, type Timeouts, type UpstreamTimeouts } from '../policies/retry.js';
+import { HOST_BACKEND_IGNORES } from './compile-affinity.js';
 import { compileAiBackend } from './compile-ai.js';
 import { SnapshotUse } from './snapshot-use.js';
 import { compileKeys, type VirtualKeys } from './compile-keys.js';
@@ -271,8 +272,8 @@ class Compiler implements LlmCompiler {
     const routeLayer = { policies: routePolicies, path: path.slice(0, -2) };
     const layers: PolicyLayer[] = [routeLayer, { policies: b.policies, path }];
     if (b.ai) return compileAiBackend(this, b.ai, layers, [...path, 'ai'], key, weight);
-    if (b.policies?.health !== undefined || routePolicies?.health !== undefined) {
-      this.warn(`${formatPath(path)}: health has no effect on host backends (the route picks them by weight); it applies to AI providers`);
+    for (const [name, why] of HOST_BACKEND_IGNORES) {
+      if (b.policies?.[name] !== undefined || routePolicies?.[name] !== undefined) this.warn(`${formatPath(path)}: ${name} ${why}`);
     }
     const policies = merge(layers);
     const [host, port] = splitHostPort(b.host!, 80);
@@ -358,6 +359,7 @@ class Compiler implements LlmCompiler {
       awsAuth,
       gcpAuth,
       health,
+      promptCaching: null,
       slot,
       bodyShaping: null,
     };

@@ -1,6 +1,8 @@
 // The live objects of the traffic policies, one function per kind, each keyed by a stable id and
 // the spec that shapes it (see live.ts). Nothing else creates them.
+import { SessionTable, type AffinitySettings } from '../lb/affinity.js';
 import { BalancerState } from '../lb/balancer.js';
+import { AffinityPins } from '../policies/affinity-pins.js';
 import { LocalBuckets } from '../policies/local-rate-limit.js';
 import { RedisBuckets } from '../policies/redis-rate-limit.js';
 import type { BucketSpec } from '../policies/token-bucket.js';
@@ -26,4 +28,19 @@ export function localBuckets(
 export function redisBuckets(live: LiveScope, url: string, timeoutMs: number): RedisBuckets {
   // The id is shown by admin views: never the password a URL may carry.
   return live.get(`redis::${url.replace(/\/\/[^@/]*@/, '//')}`, { url, timeoutMs }, () => new RedisBuckets(url, timeoutMs));
+}
+
+/** Where each session of an AI backend is; kept while the provider layout and settings are unchanged. */
+export function sessionTable(
+  live: LiveScope,
+  backendKey: string,
+  groups: readonly (readonly string[])[],
+  settings: AffinitySettings,
+): SessionTable {
+  return live.get(`${backendKey}::affinity`, { groups, ...settings }, () => new SessionTable(groups, settings));
+}
+
+/** One Redis connection for session pins per URL and timeout. */
+export function affinityPins(live: LiveScope, url: string, timeoutMs: number): AffinityPins {
+  return live.get(`redis-pins::${url.replace(/\/\/[^@/]*@/, '//')}`, { url, timeoutMs }, () => new AffinityPins(url, timeoutMs));
 }

@@ -17,6 +17,7 @@ export const AI_FIELDS = [
   'overrides',
   'prompts',
   'modelAliases',
+  'promptCaching',
 ] as const satisfies readonly (keyof AiPolicyT)[];
 export type AiField = (typeof AI_FIELDS)[number];
 
@@ -31,7 +32,7 @@ export interface MergedAi {
 
 /** Only `routes` and `modelAliases` fall back when empty (agentgateway checks `is_empty()` on these). */
 function isSet(field: AiField, v: unknown): boolean {
-  if (v === undefined) return false;
+  if (v === undefined || v === null) return false;
   if (field === 'routes' || field === 'modelAliases') return Object.keys(v as object).length > 0;
   return true;
 }

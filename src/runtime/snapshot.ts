@@ -7,7 +7,11 @@ import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { DialectRule } from '../llm/dialect.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
 import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
+import type { SessionTable, WeightedTargets } from '../lb/affinity.js';
 import type { BalancerState, Slot } from '../lb/balancer.js';
+import type { PromptCaching } from '../llm/prompt-caching.js';
+import type { AffinityPins } from '../policies/affinity-pins.js';
+import type { SessionAffinityPolicy } from '../policies/session-affinity.js';
 import type { AuthorizationPolicy } from '../policies/authorization.js';
 import type { ResponseCondition } from '../policies/conditions.js';
 import type { AwsRequestSigner } from '../policies/aws-auth.js';
@@ -132,6 +136,19 @@ export interface AiBackendRt extends BackendBase {
   readonly slot: Slot | null;
   /** An `llm.models` entry's defaults, overrides and transformation for this provider's body; null: none. */
   readonly bodyShaping: ProviderShaping | null;
+  /** `promptCaching` in force for this provider (cache breakpoints); null: none. */
+  readonly promptCaching: PromptCaching | null;
+}
+
+/** `sessionAffinity` of an AI backend with several providers. */
+export interface AffinityRt {
+  readonly policy: SessionAffinityPolicy;
+  /** Where each session is (live state, kept while the providers stay). */
+  readonly sessions: SessionTable;
+  /** Pins shared in Redis; null: not configured. */
+  readonly pins: AffinityPins | null;
+  /** Namespace of this backend's pins in Redis. */
+  readonly domain: string;
 }
 
 /**
@@ -147,6 +164,8 @@ export interface AiGroupsRt {
   readonly groups: readonly (readonly AiBackendRt[])[];
   /** Pick-2 state over the groups; null with a single provider (nothing to choose). */
   readonly balancer: BalancerState | null;
+  /** Session affinity over the providers; null: none (or a single provider). */
+  readonly affinity: AffinityRt | null;
   /** `policies.ai` request shaping and prompt guards; null when unused. */
   readonly shaping: LlmRequestShaping | null;
   readonly guard: PromptGuardPolicy | null;
@@ -189,6 +208,8 @@ export type VirtualModelRt =
       readonly name: string;
       readonly targets: readonly { readonly model: string; readonly weight: number }[];
       readonly totalWeight: number;
+      /** sessionAffinity: a session keeps its target (weighted rendezvous); null: random by weight. */
+      readonly affinity: { readonly policy: SessionAffinityPolicy; readonly targets: WeightedTargets } | null;
     }
   | { readonly kind: 'failover'; readonly name: string; readonly backend: AiGroupsRt }
   | {

@@ -35,11 +35,12 @@ describe('native facade', () => {
       headers: 'ts',
       p2c: 'ts',
       edge: 'node',
+      affinity: 'ts',
       addonLoaded: false,
       loadError: 'disabled by AGW_NATIVE=0',
     });
     expect(f.describeNative()).toBe(
-      'native addon not in use: disabled by AGW_NATIVE=0; TypeScript implementation: sse=ts headers=ts p2c=ts; ' +
+      'native addon not in use: disabled by AGW_NATIVE=0; TypeScript implementation: sse=ts headers=ts p2c=ts affinity=ts; ' +
         'HTTP edge: Node http server for every connection (the native addon is unavailable (disabled by AGW_NATIVE=0))',
     );
     expect(f.createSseFramer().constructor.name).toBe('TsSseFramer');
@@ -54,7 +55,7 @@ describe('native facade', () => {
     const f = await facade(undefined);
     const s = f.nativeStatus();
     expect(s.addonLoaded).toBe(built);
-    for (const job of ['sse', 'headers', 'p2c'] as const) expect(s[job]).toBe(built ? f.PREFERRED[job] : 'ts');
+    for (const job of ['sse', 'headers', 'p2c', 'affinity'] as const) expect(s[job]).toBe(built ? f.PREFERRED[job] : 'ts');
     expect(f.createSseFramer().constructor.name).toBe(s.sse === 'native' ? 'NativeSseFramer' : 'TsSseFramer');
     expect(f.createPickTwo(2).constructor.name).toBe(s.p2c === 'native' ? 'NativePickTwo' : 'TsPickTwo');
     expect(f.describeNative()).toMatch(built ? /^native addon loaded from .*agentgateway_native\.node; sse=/ : /not built/);
@@ -66,7 +67,14 @@ describe('native facade', () => {
       expect(() => f.nativeStatus()).toThrow(/AGW_NATIVE=1 requires the native addon, which is unavailable: not built/);
       return;
     }
-    expect(f.nativeStatus()).toEqual({ sse: 'native', headers: 'native', p2c: 'native', edge: 'acceptor', addonLoaded: true });
+    expect(f.nativeStatus()).toEqual({
+      sse: 'native',
+      headers: 'native',
+      p2c: 'native',
+      affinity: 'native',
+      edge: 'acceptor',
+      addonLoaded: true,
+    });
     expect(f.describeNative()).toMatch(/AGW_NATIVE=1: native for every job\); HTTP edge: native acceptor \+ uWS/);
   });
 

@@ -102,6 +102,8 @@ describe('admin UI in headless Chromium', () => {
     await page.locator('.route-card[data-route="claude"]').waitFor();
     expect(await page.locator('.route-card .title').allTextContents()).toEqual(['chat', 'claude']);
     await page.locator('.backend[data-backend="mock-chat"] .dot[data-health="healthy"]').waitFor();
+    // the share of recent prompt tokens read from the provider's cache (the mock caches nothing)
+    expect(await page.locator('.backend[data-backend="mock-chat"] [data-cache-ratio=""]').textContent()).toBe('prompt cache hits 0%');
     expect(await page.locator('.node.port .title').textContent()).toBe(`:${DATA}`);
     await page.screenshot({ path: join(SHOTS, '1-overview.png'), fullPage: true });
   });

@@ -23,7 +23,7 @@ interface Rule {
 const LEAVES = ['src/errors.ts', 'src/observability/log.ts'];
 
 /** The TS twins of the Rust addon's jobs, which the native facade chooses between. */
-const TWINS = ['src/lb/p2c.ts', 'src/http/header-rules.ts', 'src/http/header-rewrite.ts'];
+const TWINS = ['src/lb/p2c.ts', 'src/lb/affinity-hash.ts', 'src/http/header-rules.ts', 'src/http/header-rewrite.ts'];
 
 const BOUNDARIES: readonly Rule[] = [
   {
@@ -34,7 +34,11 @@ const BOUNDARIES: readonly Rule[] = [
   { at: 'src/config/', owns: 'zod schemas of the YAML, loading, $VAR substitution, errors with YAML paths', may: [] },
   { at: 'src/cel/', owns: 'CEL compile (with the variables read) and lazy activations', may: [] },
   { at: 'src/native/', owns: 'the facade over the Rust addon and its TS twins: one interface, which one runs', may: TWINS },
-  { at: 'src/lb/', owns: 'balancing: pick-2 (TS twin), groups, eviction, live buckets', may: ['src/native/'] },
+  {
+    at: 'src/lb/',
+    owns: 'balancing: pick-2 and affinity hashing (TS twins), groups, eviction, live buckets, session tables',
+    may: ['src/native/'],
+  },
   {
     at: 'src/http/',
     owns: 'HTTP pieces every layer reads: paths, header lists and rules (TS twin), JSON bodies, the SSE reader',

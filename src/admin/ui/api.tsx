@@ -6,9 +6,9 @@
 import type { ConfigProblem } from '../../config/errors.js';
 import type { RecentRequest } from '../../observability/recent-requests.js';
 import type { ReloadResult } from '../../runtime/reload-status.js';
-import type { BackendView, BindView, RouteView, RuntimeView } from '../runtime-view.js';
+import type { BackendView, BindView, PromptCacheView, RouteView, RuntimeView } from '../runtime-view.js';
 
-export type { BackendView, BindView, RecentRequest, ReloadResult, RouteView };
+export type { BackendView, BindView, PromptCacheView, RecentRequest, ReloadResult, RouteView };
 export type Problem = ConfigProblem;
 export type Runtime = RuntimeView;
 

@@ -1,6 +1,6 @@
 // Overview: the request path as a picture, left to right, for every bind port:
 // port -> listener -> route (its matches) -> backends, each backend with its live health.
-import { describeMatch, type BackendView, type BindView, type Runtime, type RouteView } from './api.js';
+import { describeMatch, type BackendView, type BindView, type PromptCacheView, type Runtime, type RouteView } from './api.js';
 
 export function HealthDot({ b }: { b: BackendView }) {
   const h = b.health;
@@ -8,6 +8,21 @@ export function HealthDot({ b }: { b: BackendView }) {
   const title =
     h && h.recent > 0 ? `${state}: ${h.failed} of the last ${h.recent} requests failed (last status ${h.lastStatus})` : 'no recent traffic';
   return <span class={`dot ${state}`} title={title} data-health={state} />;
+}
+
+/** The share of recent prompt tokens the provider read from its cache (what sessionAffinity raises). */
+function CacheRatio({ c, name }: { c: PromptCacheView | undefined; name?: string }) {
+  if (c === undefined) return null;
+  const pct = ((c.cachedTokens / c.inputTokens) * 100).toFixed(0);
+  return (
+    <div
+      class="sub"
+      data-cache-ratio={name ?? ''}
+      title={`${c.cachedTokens} of ${c.inputTokens} prompt tokens of recent requests were cache hits`}
+    >
+      {name !== undefined ? `${name}: ` : ''}prompt cache hits {pct}%
+    </div>
+  );
 }
 
 function Backend({ b }: { b: BackendView }) {
@@ -22,6 +37,10 @@ function Backend({ b }: { b: BackendView }) {
         {b.weight !== undefined && b.weight !== 1 ? ` · weight ${b.weight}` : ''}
       </div>
       {b.target && <div class="sub mono">{b.target}</div>}
+      <CacheRatio c={b.promptCache} />
+      {b.groups?.flat().map((p) => (
+        <CacheRatio c={p.promptCache} name={p.name} />
+      ))}
       {pool && (
         <div class="sub">
           connections: {String(pool.connected)} open, {String(pool.running)} busy

@@ -4,10 +4,10 @@
 // (src/runtime/compile-llm.ts), so every policy behaves the same on either.
 import { z } from 'zod';
 import { exactlyOne, HeaderModifier, SecretSource } from './common.js';
-import { ApiKeyAuth, Authorization, BackendAuth, BackendTLS, BasicAuth, Cors, Csrf, JwtAuth } from './policies.js';
+import { ApiKeyAuth, Authorization, BackendAuth, BackendTLS, BasicAuth, Cors, Csrf, JwtAuth, PromptCaching } from './policies.js';
 import { ModelPattern } from './model-pattern.js';
 import { PromptGuard } from './prompt-guard.js';
-import { CelExpression, Health, LocalRateLimit, RedisRateLimit, Retry, Timeout } from './traffic.js';
+import { CelExpression, Health, LocalRateLimit, RedisRateLimit, Retry, SessionAffinity, Timeout } from './traffic.js';
 
 /**
  * Provider kinds a model may name. The runtime maps each to a provider (src/runtime/
@@ -100,6 +100,7 @@ const modelPolicyShape = {
   tls: BackendTLS.optional().describe('TLS to the provider (implied by an https baseUrl)'),
   auth: BackendAuth.optional().describe('Credential sent to the provider (params.apiKey is the short form)'),
   health: Health.optional().describe('Passive health; decides failover in failover virtual models'),
+  promptCaching: PromptCaching.optional(),
 };
 
 const ProviderRef = z
@@ -197,6 +198,9 @@ export const VirtualModel = z
   .strictObject({
     name: z.string().min(1).describe('What clients put in "model"'),
     routing: VirtualModelRouting,
+    sessionAffinity: SessionAffinity.optional().describe(
+      "Weighted: a session keeps its target model; failover: its provider within a priority (see policies.sessionAffinity). Not in agentgateway's llm section",
+    ),
   })
   .describe('A model name that routes to other models');
 

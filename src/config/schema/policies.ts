@@ -5,11 +5,31 @@ import { z } from 'zod';
 import { Duration, exactlyOne, HeaderModifier, SecretSource } from './common.js';
 import { ModelPattern } from './model-pattern.js';
 import { aiShapingShape } from './prompt-guard.js';
-import { Health, LocalRateLimit, RedisRateLimit, Retry, Timeout } from './traffic.js';
+import { Health, LocalRateLimit, RedisRateLimit, Retry, SessionAffinity, Timeout } from './traffic.js';
 
 export const RouteType = z
   .enum(['completions', 'messages', 'models', 'passthrough', 'detect', 'generateContent', 'embeddings'])
   .describe('How the gateway treats requests whose path ends with the key');
+
+export const PromptCaching = z
+  .strictObject({
+    cacheSystem: z.boolean().optional().describe('Mark the system prompt for caching (default true)'),
+    cacheMessages: z.boolean().optional().describe('Mark the conversation up to the second-to-last message (default true)'),
+    cacheTools: z.boolean().optional().describe('Mark the tool definitions (default false)'),
+    minTokens: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        'Place a marker only where the prompt before it is at least this many tokens, estimated at 4 characters a token (default 1024)',
+      ),
+    cacheMessageOffset: z.number().int().min(0).optional().describe('Mark this many messages further back (default 0)'),
+  })
+  .nullable()
+  .describe(
+    "Insert prompt-cache breakpoints: Anthropic cache_control, Bedrock cachePoint (Claude and Nova models); at most 4 a request, counting the client's own",
+  );
 
 export const AiPolicy = z
   .strictObject({
@@ -18,6 +38,7 @@ export const AiPolicy = z
       .optional()
       .describe('Path suffix -> route type; longest suffix wins, "*" matches anything else'),
     ...aiShapingShape,
+    promptCaching: PromptCaching.optional(),
   })
   .describe('LLM policy');
 
@@ -90,6 +111,7 @@ const backendPolicyShape = {
   requestHeaderModifier: HeaderModifier.optional(),
   responseHeaderModifier: HeaderModifier.optional(),
   health: Health.optional(),
+  sessionAffinity: SessionAffinity.optional(),
 };
 
 export const BackendPolicies = z.strictObject(backendPolicyShape).describe('Backend-level policies');
@@ -268,6 +290,7 @@ export const ListenerPolicies = z
 export type RoutePoliciesT = z.infer<typeof RoutePolicies>;
 export type BackendPoliciesT = z.infer<typeof BackendPolicies>;
 export type RouteTypeT = z.infer<typeof RouteType>;
+export type PromptCachingT = z.infer<typeof PromptCaching>;
 export type HeaderModifierT = z.infer<typeof HeaderModifier>;
 export type GcpAuthT = z.infer<typeof GcpAuth>;
 export type BackendAuthT = z.infer<typeof BackendAuth>;

@@ -74,12 +74,14 @@ const bucketShape = {
 
 export const LocalRateLimit = z.strictObject(bucketShape).describe('Token bucket kept in this gateway process');
 
+const RedisUrl = z
+  .string()
+  .regex(/^rediss?:\/\//, 'expected redis://host:port or rediss://host:port')
+  .describe('Redis server');
+
 export const RedisRateLimit = z
   .strictObject({
-    url: z
-      .string()
-      .regex(/^rediss?:\/\//, 'expected redis://host:port or rediss://host:port')
-      .describe('Redis server'),
+    url: RedisUrl,
     failureMode: z
       .enum(['failOpen', 'failClosed'])
       .describe('When Redis cannot answer: failOpen lets requests through, failClosed answers 500'),
@@ -93,8 +95,65 @@ export const RedisRateLimit = z
   })
   .describe('Token buckets in Redis, shared by every gateway replica (atomic Lua scripts). Not in agentgateway');
 
+export const SessionAffinity = z
+  .strictObject({
+    source: CelExpression.optional().describe(
+      'CEL giving the session key, e.g. request.headers["x-session-id"] or jwt.sub; a failed or empty result uses the prompt prefix when set, else pick-2 (default: the x-session-affinity header)',
+    ),
+    prefix: z
+      .strictObject({
+        messages: z
+          .number()
+          .int()
+          .min(0)
+          .max(1000)
+          .optional()
+          .describe(
+            'Conversation messages after the system prompt that are part of the key (default 1: the first user turn, which every later turn resends)',
+          ),
+        maxBytes: z
+          .number()
+          .int()
+          .min(64)
+          .max(1048576)
+          .optional()
+          .describe('Characters of the prefix read at most, half from its start and half from its end (default 16384)'),
+      })
+      .optional()
+      .describe(
+        "Requests without a key get one from their prompt's stable prefix: system prompt, tools and first messages, so a conversation's turns reach the deployment whose prompt cache holds it. Not in agentgateway",
+      ),
+    ttl: Duration.optional().describe(
+      'A session unused this long is forgotten and placed by the hash again (default 5m). Not in agentgateway',
+    ),
+    maxLoad: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe(
+        "A provider holding more than maxLoad x the group's mean in-flight requests, plus one, takes no more sessions' requests until it drains (default 1.5; 0: no bound). Not in agentgateway",
+      ),
+    redis: z
+      .strictObject({
+        url: RedisUrl,
+        timeout: Duration.optional().describe('Longest wait for Redis when a session is not known here (default 100ms)'),
+        domain: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Key namespace in Redis (default: the backend); gateways with the same domain share pins'),
+      })
+      .optional()
+      .describe('Pin sessions to providers in Redis, shared by every replica (for ttl since last use). Not in agentgateway'),
+  })
+  .describe(
+    "Send a session's requests to the same provider (rendezvous hashing: deterministic across replicas, and adding or removing a provider moves only its share); health, priority and load still win",
+  );
+
 export type TimeoutT = z.infer<typeof Timeout>;
 export type RetryT = z.infer<typeof Retry>;
 export type HealthT = z.infer<typeof Health>;
 export type LocalRateLimitT = z.infer<typeof LocalRateLimit>;
 export type RedisRateLimitT = z.infer<typeof RedisRateLimit>;
+export type SessionAffinityT = z.infer<typeof SessionAffinity>;

@@ -44,6 +44,13 @@ export interface AddonPickTwo extends Omit<PickTwo, 'size' | 'state'> {
   state(): ArrayBuffer;
 }
 
+/** The addon's affinity hasher: the facade's AffinityHasher, seeds and keys as uint32. */
+export interface AddonAffinity {
+  hash(text: string, seed: number): number;
+  rendezvous(key: number, hashes: Uint32Array, eligible: Uint8Array): number;
+  rendezvousWeighted(key: number, hashes: Uint32Array, weights: Float64Array, eligible: Uint8Array): number;
+}
+
 export interface Addon {
   readonly abi: number;
   readonly SseFramer: new (maxFrameBytes: number) => AddonSseFramer;
@@ -51,6 +58,7 @@ export interface Addon {
   readonly PickTwo: new (size: number, seed: number) => AddonPickTwo;
   /** The HTTP edge's connection acceptor; Linux only. */
   readonly Acceptor?: AcceptorClass;
+  readonly Affinity: new () => AddonAffinity;
 }
 
 export type LoadResult = { addon: Addon; path: string } | { addon: null; reason: string };

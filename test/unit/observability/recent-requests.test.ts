@@ -12,7 +12,7 @@ function ctx(path: string, status: number, aborted = false): RequestCtx {
     upstreamModel: 'sent',
     responseModel: undefined,
     status,
-    tokens: { inputTokens: 3, outputTokens: 5 },
+    tokens: { inputTokens: 3, outputTokens: 5, cacheReadTokens: 2 },
     startNs: process.hrtime.bigint(),
     firstTokenNs: undefined,
   } as unknown as RequestCtx;
@@ -39,6 +39,7 @@ describe('RecentRequests', () => {
       model: 'sent',
       status: 499,
       inputTokens: 3,
+      cachedTokens: 2,
       outputTokens: 5,
       ttftMs: null,
     });
