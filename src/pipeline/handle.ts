@@ -18,6 +18,7 @@ import { startA2a } from './a2a.js';
 import { runAttempts } from './attempt.js';
 import { RequestCtx } from './context.js';
 import type { Downstream } from './downstream.js';
+import { GatewayError } from './errors.js';
 import { finish } from './finish.js';
 import { planLlm } from './llm.js';
 import { routeModel } from './model-router.js';
@@ -190,6 +191,18 @@ function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolic
   // The prompt guard once per request, before any attempt: a retry must not re-ask the
   // guardrail service, and a rejected prompt must cost no upstream call.
   const guard = g.guard !== null && plan.clientFormat !== null && g.guard.request.length > 0 ? g.guard : null;
+  if (plan.stream && plan.clientFormat === 'responses' && (g.guard?.response.length ?? 0) > 0) {
+    // Refused rather than streamed unchecked: the stream guards read chunks and Messages events only.
+    throw new GatewayError(
+      400,
+      'invalid_request_error',
+      'response guards on this route cannot check a streamed Responses answer; send stream: false',
+      'downstream',
+      false,
+      [],
+      'stream',
+    );
+  }
   then(
     ctx,
     () => admit(ctx, lateRateLimit),

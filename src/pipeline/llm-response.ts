@@ -64,6 +64,7 @@ export class LlmResponse implements UpstreamListener {
         onUsage: (u) => ctx.usage.observe(u),
         onModel: (m) => (ctx.responseModel = m),
         onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
+        request: ctx.llmBody ?? undefined,
       }),
     );
     ctx.status = status;

@@ -54,6 +54,7 @@ const CLIENT_FORMATS: Partial<Record<RouteType, ApiFormat>> = {
   messages: 'messages',
   generateContent: 'gemini',
   embeddings: 'embeddings',
+  responses: 'responses',
 };
 
 /**

@@ -47,7 +47,12 @@ export interface Provider {
   readonly implicitAuth?: 'aws' | 'gcp';
 }
 
-const PATHS: Partial<Record<ApiFormat, string>> = { completions: '/chat/completions', messages: '/messages', embeddings: '/embeddings' };
+const PATHS: Partial<Record<ApiFormat, string>> = {
+  completions: '/chat/completions',
+  messages: '/messages',
+  responses: '/responses',
+  embeddings: '/embeddings',
+};
 
 export function formatPath(format: ApiFormat): string {
   return PATHS[format] ?? '/chat/completions';
