@@ -2,6 +2,7 @@
 import { GatewayError } from '../../errors.js';
 import { completionsFromMessages } from './completions-from-messages.js';
 import { converseConversion } from './converse.js';
+import { cohereEmbeddings, titanEmbeddings } from './bedrock-embeddings.js';
 import { embeddingsIdentity, geminiEmbeddings, vertexEmbeddings } from './embeddings.js';
 import { geminiFromCompletions } from './gemini-from-completions.js';
 import { geminiFromMessages } from './gemini-from-messages.js';
@@ -28,6 +29,8 @@ const MAKERS: Partial<Record<Pair, (options?: ConversionOptions) => Conversion>>
   'embeddings->embeddings': () => embeddingsIdentity,
   'embeddings->gemini-embeddings': () => geminiEmbeddings,
   'embeddings->vertex-embeddings': () => vertexEmbeddings,
+  'embeddings->titan-embeddings': () => titanEmbeddings,
+  'embeddings->cohere-embeddings': () => cohereEmbeddings,
 };
 
 const DEFAULTS = new Map<string, Conversion>(Object.entries(MAKERS).map(([pair, make]) => [pair, make()]));

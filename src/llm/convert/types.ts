@@ -10,8 +10,11 @@ import type { Usage } from '../usage.js';
  */
 export type ApiFormat = 'completions' | 'messages' | 'responses' | 'converse' | 'gemini' | EmbeddingsFormat;
 
-/** OpenAI `/v1/embeddings` (clients and OpenAI-format providers), Gemini `:batchEmbedContents`, Vertex `:predict`. */
-export type EmbeddingsFormat = 'embeddings' | 'gemini-embeddings' | 'vertex-embeddings';
+/**
+ * OpenAI `/v1/embeddings` (clients and OpenAI-format providers), Gemini `:batchEmbedContents`,
+ * Vertex `:predict`, Bedrock InvokeModel with Amazon Titan or Cohere Embed bodies.
+ */
+export type EmbeddingsFormat = 'embeddings' | 'gemini-embeddings' | 'vertex-embeddings' | 'titan-embeddings' | 'cohere-embeddings';
 
 export type Json = Record<string, unknown>;
 

@@ -26,7 +26,7 @@ export interface AzureSettings {
   readonly model?: string;
 }
 
-const SUFFIX: Partial<Record<ApiFormat, string>> = { completions: 'chat/completions', responses: 'responses' };
+const SUFFIX: Partial<Record<ApiFormat, string>> = { completions: 'chat/completions', responses: 'responses', embeddings: 'embeddings' };
 
 function isClaude(model: string): boolean {
   return model.toLowerCase().startsWith('claude');
@@ -53,7 +53,7 @@ export function azureProvider(s: AzureSettings): Provider {
   };
   return {
     name: 'azure',
-    formats: v1Api ? ['completions', 'responses'] : ['completions'],
+    formats: v1Api ? ['completions', 'responses', 'embeddings'] : ['completions', 'embeddings'],
     host: foundry ? `${s.resourceName}.services.ai.azure.com` : `${s.resourceName}.openai.azure.com`,
     port: 443,
     basePath: '',
@@ -61,6 +61,7 @@ export function azureProvider(s: AzureSettings): Provider {
     // Claude on Foundry speaks Anthropic Messages natively; everything else the OpenAI API.
     formatFor: (client: ApiFormat, model: string): ApiFormat => {
       if (client === 'responses' && v1Api) return 'responses';
+      if (client === 'embeddings') return 'embeddings';
       return foundry && client === 'messages' && isClaude(model) ? 'messages' : 'completions';
     },
     credential: (key) => ({ name: 'api-key', value: key }),
