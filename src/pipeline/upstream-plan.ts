@@ -38,7 +38,10 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
   return (ctx) => {
     const p = pickProvider(g);
     ctx.backend = p;
-    if (ctx.routeType === 'anthropicTokenCount') return countTokens(ctx, g, p);
+    if (ctx.routeType === 'anthropicTokenCount') {
+      const prepared = countTokens(ctx, g, p);
+      return prepared === null ? null : authorized(ctx, p, prepared);
+    }
     if (p.mock !== null) return answerLocally(ctx, g, p, plan);
     if (ctx.routeType === 'models' && p.model !== undefined) {
       playLocalReply(ctx, mockModels(p.model), finish);

@@ -147,6 +147,24 @@ function invokeEmbeddings(res: ServerResponse, model: string, json: any): void {
   res.end(text);
 }
 
+/**
+ * CountTokens (`/model/<id>/count-tokens`): a foundation model id (inference profiles are refused,
+ * as AWS does) and `{input: {converse: {messages, system?, toolConfig?}}}`; `{inputTokens}` back,
+ * here the word count of the texts so tests can predict it.
+ */
+function countTokens(res: ServerResponse, model: string, json: any): void {
+  if (/^(us|eu|apac|global)\./.test(model))
+    return awsError(res, 400, 'ValidationException', "The provided model doesn't support counting tokens.");
+  const converse = json?.input?.converse;
+  if (!Array.isArray(converse?.messages)) return awsError(res, 400, 'ValidationException', 'input.converse.messages is required');
+  const texts: string[] = [];
+  for (const m of converse.messages) for (const c of m.content ?? []) if (typeof c.text === 'string') texts.push(c.text);
+  for (const s of converse.system ?? []) if (typeof s.text === 'string') texts.push(s.text);
+  const body = JSON.stringify({ inputTokens: texts.join(' ').split(/\s+/).filter(Boolean).length });
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
 export async function startBedrockMock(): Promise<BedrockMock> {
   const upstream = await MockUpstream.start({ cert: 'aws' });
   const mock: BedrockMock = { upstream, creds: CREDS, apiKey: 'ABSKQmVkcm9ja0FQSUtleS1tb2Nr', streamTail: null, rejected: [] };
@@ -162,6 +180,8 @@ export async function startBedrockMock(): Promise<BedrockMock> {
         return awsError(res, 403, type, verdict.reason);
       }
     }
+    const count = /^\/model\/([^/]+)\/count-tokens$/.exec(req.path);
+    if (req.method === 'POST' && count !== null) return countTokens(res, decodeURIComponent(count[1]!), req.json);
     const invoke = /^\/model\/([^/]+)\/invoke$/.exec(req.path);
     if (req.method === 'POST' && invoke !== null) return invokeEmbeddings(res, decodeURIComponent(invoke[1]!), req.json);
     const m = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(req.path);

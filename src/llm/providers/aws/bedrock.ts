@@ -6,6 +6,7 @@
 // to every request, with its trace enabled, as agentgateway does. Embeddings (Titan, Cohere) use
 // InvokeModel, `/model/<modelId>/invoke`.
 import { bedrockEmbeddingsFormat } from '../../convert/bedrock-embeddings.js';
+import { bedrockTokenCount, foundationModelId } from '../../convert/count-tokens.js';
 import type { ApiFormat, Json } from '../../convert/types.js';
 import type { Provider, UpstreamRequest } from '../types.js';
 
@@ -48,6 +49,8 @@ export function bedrockProvider(s: BedrockSettings): Provider {
       guardrail !== null && format === 'converse' ? { ...body, guardrailConfig: guardrail } : body,
     credential: (key) => ({ name: 'authorization', value: `Bearer ${key}` }),
     requiredHeaders: [['content-type', 'application/json']],
+    // Anthropic count_tokens clients (Claude Code) get Bedrock's own count (CountTokens).
+    tokenCount: { path: (model) => `/model/${modelSegment(foundationModelId(model))}/count-tokens`, conversion: bedrockTokenCount },
     implicitAuth: 'aws',
   };
 }
