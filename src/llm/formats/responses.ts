@@ -1,8 +1,9 @@
 // OpenAI Responses API (POST /v1/responses), the fields the gateway touches. Reference:
 // platform.openai.com/docs/api-reference/responses (create, the Response object) and
 // platform.openai.com/docs/api-reference/responses-streaming (the stream's events).
-import type { LlmErrorType } from '../errors.js';
+import { GatewayError } from '../../errors.js';
 import { openaiTypeFor } from './errors.js';
+import type { ProviderError } from './provider-errors.js';
 
 type Rest = { [key: string]: unknown };
 
@@ -79,10 +80,13 @@ export const TERMINAL_EVENTS: ReadonlySet<string> = new Set(['response.completed
 
 /**
  * The stream's `error` event (`{"type":"error","code","message","param","sequence_number"}`), as
- * `event:`/`data:` SSE text. `code` is OpenAI's error type for the status.
+ * `event:`/`data:` SSE text. `code` is the gateway's stable code for its own errors, OpenAI's
+ * error type for a provider's.
  */
-export function responsesErrorEvent(sequence: number, status: number, type: LlmErrorType, message: string): string {
-  const data = { type: 'error', code: openaiTypeFor(status, type), message, param: null, sequence_number: sequence };
+export function responsesErrorEvent(sequence: number, e: GatewayError | (ProviderError & { code?: string })): string {
+  const gateway = e instanceof GatewayError;
+  const code = gateway ? e.code : (e.code ?? openaiTypeFor(e.status, e.type));
+  const data = { type: 'error', code, message: e.message, param: gateway ? (e.param ?? null) : null, sequence_number: sequence };
   return `event: error\ndata: ${JSON.stringify(data)}\n\n`;
 }
 

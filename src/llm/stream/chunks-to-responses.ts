@@ -33,9 +33,10 @@ import {
   type ResponseStatus,
 } from '../formats/responses.js';
 import { CompletionsUsageTally, responsesUsage } from '../formats/usage.js';
-import type { LlmErrorType } from '../errors.js';
+import type { GatewayError } from '../../errors.js';
+import type { SseFrames } from '../../http/sse-reader.js';
+import type { ProviderError } from '../formats/provider-errors.js';
 import { parseCompletionsFrame } from './events.js';
-import type { SseFrames } from './sse-reader.js';
 import { TranslatingStream } from './translating-stream.js';
 
 type Part = { type: 'output_text'; text: string; annotations: unknown[] } | { type: 'refusal'; refusal: string };
@@ -72,7 +73,8 @@ export class ChunksToResponses extends TranslatingStream {
     const frame = parseCompletionsFrame(frames.data(i));
     if (frame.kind === 'error') {
       const type = errorType(0, frame.type);
-      return this.abort(statusForType(type), type, frame.message);
+      // The gateway's own error events (written by the inner stream) carry its stable code: keep it.
+      return this.abort({ status: statusForType(type), type, message: frame.message, code: errorCode(frames.data(i)) });
     }
     const c = frame.chunk;
     if (this.id === '') this.start(c);
@@ -83,8 +85,8 @@ export class ChunksToResponses extends TranslatingStream {
     if (choice.finish_reason) this.finish ??= choice.finish_reason;
   }
 
-  protected override abort(status: number, type: LlmErrorType, message: string): void {
-    this.out.raw(responsesErrorEvent(this.seq++, status, type, message));
+  protected override abort(e: GatewayError | (ProviderError & { code?: string })): void {
+    this.out.raw(responsesErrorEvent(this.seq++, e));
     this.phase = 'failed';
   }
 
@@ -256,6 +258,12 @@ export class ChunksToResponses extends TranslatingStream {
   }
 }
 
+/** `error.code` of an OpenAI error frame, when it is a string. */
+function errorCode(data: string): string | undefined {
+  const code = (JSON.parse(data) as { error?: { code?: unknown } }).error?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 function emptyPart(kind: Part['type']): Part {
   return kind === 'output_text' ? { type: 'output_text', text: '', annotations: [] } : { type: 'refusal', refusal: '' };
 }
@@ -283,8 +291,8 @@ export class ChainedStream implements StreamTransducer {
     return Buffer.concat([last, tail]);
   }
 
-  fail(status: number, message: string): Uint8Array {
-    this.inner.fail(status, message);
-    return this.outer.fail(status, message);
+  fail(err: GatewayError): Uint8Array {
+    this.inner.fail(err);
+    return this.outer.fail(err);
   }
 }

@@ -3,12 +3,12 @@
 // token (the first `*.delta` event: text, refusal, reasoning or function-call arguments) and the
 // usage of the terminal event (`response.completed`, `response.incomplete`, `response.failed`,
 // whose `response.usage` is the request's). Only those few frames are JSON-parsed.
+import { GatewayError } from '../../errors.js';
+import type { SseFrames } from '../../http/sse-reader.js';
 import type { StreamOptions } from '../convert/types.js';
-import { typeForStatus } from '../formats/provider-errors.js';
 import { responsesErrorEvent, TERMINAL_EVENTS } from '../formats/responses.js';
 import { usageFromResponses } from '../formats/usage.js';
 import { Passthrough } from './passthrough.js';
-import type { SseFrames } from './sse-reader.js';
 
 type Obj = Record<string, unknown>;
 
@@ -27,12 +27,12 @@ export class ResponsesPassthrough extends Passthrough {
   }
 
   protected onUpstreamEnd(partial: boolean): Uint8Array {
-    return this.failWith(502, 'upstream stream ended before response.completed', partial);
+    return this.failWith(new GatewayError('upstream_bad_response', 'upstream stream ended before response.completed'), partial);
   }
 
-  protected override failWith(status: number, message: string, partial: boolean): Uint8Array {
+  protected override failWith(err: GatewayError, partial: boolean): Uint8Array {
     this.phase = 'failed';
-    const event = responsesErrorEvent(this.events, status, typeForStatus(status), message);
+    const event = responsesErrorEvent(this.events, err);
     return Buffer.from(partial && this.verbatim ? `\n\n${event}` : event);
   }
 

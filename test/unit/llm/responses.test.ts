@@ -2,7 +2,7 @@
 // Anthropic Messages), the answer as a Response, usage from Responses bodies.
 import { describe, expect, it } from 'vitest';
 import { conversionFor } from '../../../src/llm/convert/index.js';
-import { LlmError } from '../../../src/llm/errors.js';
+import { GatewayError } from '../../../src/errors.js';
 import type { Usage } from '../../../src/llm/usage.js';
 
 let n = 0;
@@ -112,9 +112,10 @@ describe('Responses request -> Chat Completions', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(LlmError);
-    expect((err as LlmError).status).toBe(400);
-    expect((err as LlmError).param).toBe(param);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect((err as GatewayError).kind).toBe('invalid_field');
+    expect((err as GatewayError).status).toBe(400);
+    expect((err as GatewayError).param).toBe(param);
   });
 
   it('goes on to Anthropic Messages through the completions conversion', () => {
