@@ -1,5 +1,5 @@
 // The error dialect of an LLM client, decided beside the route types it follows from: a
-// `messages` (or `count_tokens`) request is an Anthropic client, a `completions` or
+// `messages` (or `count_tokens`) request is an Anthropic client, a `completions`, `responses` or
 // `embeddings` one an OpenAI client, a `generateContent` one a native Gemini client (Google's
 // errors), and the other route types (passthrough, detect, models) get the dialect of the
 // provider behind the route; on the llm listener, which has no single provider, a client that
@@ -24,7 +24,7 @@ export function llmDialect(path: string, rule: DialectRule | null, header?: (nam
     const type = resolveRouteType(rule.routeTypes, path);
     if (type === 'messages' || type === 'anthropicTokenCount') return 'anthropic';
     if (type === 'generateContent') return 'google';
-    if (type === 'completions' || type === 'embeddings') return 'openai';
+    if (type === 'completions' || type === 'embeddings' || type === 'responses') return 'openai';
     if (rule.providerFormat !== null) return rule.providerFormat === 'messages' ? 'anthropic' : 'openai';
     if (header?.('anthropic-version') !== undefined) return 'anthropic';
   }

@@ -9,7 +9,8 @@
 // Anthropic messages and token counts by their paths, everything else passed through untouched
 // (a provider that cannot serve a path says so; the built-in mock answers 404 naming it).
 // `generateContent` is a native Gemini client (`...:generateContent`, `...:streamGenerateContent`;
-// the model is in the path); `embeddings` an OpenAI `/v1/embeddings` client.
+// the model is in the path); `embeddings` an OpenAI `/v1/embeddings` client; `responses` an OpenAI
+// `/v1/responses` client (passed to providers that speak it, translated for the others).
 export type RouteType =
   | 'completions'
   | 'messages'
@@ -18,7 +19,8 @@ export type RouteType =
   | 'detect'
   | 'anthropicTokenCount'
   | 'generateContent'
-  | 'embeddings';
+  | 'embeddings'
+  | 'responses';
 
 export interface RouteTypeTable {
   /** Suffix entries, longest first. */
@@ -33,6 +35,8 @@ export const DEFAULT_ROUTE_TYPES: Readonly<Record<string, RouteType>> = {
   '/messages/count_tokens': 'anthropicTokenCount',
   ':generateContent': 'generateContent',
   ':streamGenerateContent': 'generateContent',
+  '/responses': 'responses',
+  '/embeddings': 'embeddings',
   '*': 'passthrough',
 };
 

@@ -67,6 +67,9 @@ export class CostCatalog {
   }
 }
 
+/** `-001`, `-preview`, `-preview-09-2025`, `-preview-05-06`, `-exp`: Google's revision and preview suffixes. */
+const GOOGLE_REVISION = /(-\d{3}|-preview(-\d{2}-\d{2,4})?|-exp(-\d{2}-\d{2,4})?)$/;
+
 /** Bedrock cross-region inference profiles prefix the model id with the geography. */
 const BEDROCK_REGION = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
 
@@ -94,6 +97,12 @@ function candidates(provider: string, model: string): [string, string][] {
   } else if (provider === 'gcp.vertex_ai' && /^claude-/.test(model)) {
     // Vertex names Claude versions `claude-x@YYYYMMDD`; the global endpoint sells at list.
     add('anthropic', model.replace('@', '-'));
+  } else if (provider === 'gcp.gemini' || provider === 'gcp.vertex_ai') {
+    // Google's revisions (`-001`), previews (`-preview`, `-preview-09-2025`) at the base model's
+    // price; Gemini on Vertex AI at the Gemini API's list price.
+    const base = model.replace(/^models\//, '').replace(GOOGLE_REVISION, '');
+    add(provider, base);
+    if (provider === 'gcp.vertex_ai') add('gcp.gemini', base);
   } else if (provider === 'openrouter') {
     const slash = model.indexOf('/');
     const vendor = model.slice(0, slash);

@@ -4,7 +4,8 @@
 // entry's shaping applied; for the others the gateway counts, as agentgateway does, with OpenAI's
 // o200k tokenizer (gpt-tokenizer, loaded on first use — ~0.2 s and ~60 MB — so a gateway that
 // never counts never pays for it).
-import { aiRequestHeaders, clientRequest } from './forward.js';
+import { aiRequestHeaders, clientRequest, joinPath } from './forward.js';
+import { LlmResponse } from './llm-response.js';
 import type { AiBackendRt, AiGroupsRt } from '../runtime/snapshot.js';
 import type { Json } from '../llm/convert/types.js';
 import { countPrompt, o200k } from '../llm/tokens.js';
@@ -19,6 +20,21 @@ import { sendError, sendJson } from './respond.js';
 export function countTokens(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt): Prepared | null {
   const body = providerBody(ctx, g, p, ctx.llmBody ?? parseClientBody(ctx));
   const own = p.mock === null ? p.provider.countTokensPath : undefined;
+  const native = p.mock === null ? p.provider.tokenCount : undefined;
+  if (native !== undefined) {
+    // The provider counts in its own format (Bedrock, Gemini); the answer comes back as Anthropic's.
+    const client = clientRequest(ctx, p);
+    const q = client.query === '' ? '' : `?${client.query}`;
+    const conv = native.conversion;
+    return {
+      fwd: {
+        path: joinPath(p.pathPrefix ?? p.provider.basePath, native.path(ctx.upstreamModel!)) + q,
+        headers: aiRequestHeaders(p, true, client.headers, conv.to),
+        body: Buffer.from(JSON.stringify(conv.request(body))),
+      },
+      listener: new LlmResponse(ctx, conv, false, p.llmResponseHeaders, finish),
+    };
+  }
   if (own !== undefined) {
     const client = clientRequest(ctx, p);
     const q = client.query === '' ? '' : `?${client.query}`;

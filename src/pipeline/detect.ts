@@ -38,6 +38,7 @@ export function watchDetected(ctx: RequestCtx, b: AiBackendRt): ResponseWatcher 
 function formatOf(path: string, b: AiBackendRt): ApiFormat {
   if (path.endsWith('/messages')) return 'messages';
   if (path.endsWith('/chat/completions')) return 'completions';
+  if (path.endsWith('/responses') && b.provider.formats.includes('responses')) return 'responses';
   return b.provider.formats[0]!;
 }
 

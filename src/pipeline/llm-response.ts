@@ -16,6 +16,7 @@ import { countBudgetRefused } from './traffic-metrics.js';
 import type { PromptGuardPolicy } from '../policies/prompt-guard/guard.js';
 import { GuardedStream } from './guarded-stream.js';
 import { HeldStream } from './held-stream.js';
+import type { Usage } from '../llm/usage.js';
 
 /** Largest non-streamed LLM response body the gateway will buffer to convert. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -33,6 +34,8 @@ export class LlmResponse implements UpstreamListener {
   private headers: HeaderList = [];
   /** The stream was cut by a budget: later upstream events are ignored. */
   private cut = false;
+  /** Bedrock InvokeModel's token counts, sent as response headers (Cohere embeddings have no other). */
+  private headerUsage: Usage | null = null;
 
   constructor(
     private readonly ctx: RequestCtx,
@@ -49,6 +52,7 @@ export class LlmResponse implements UpstreamListener {
   onHeaders(status: number, raw: Buffer[]): void {
     this.upstreamStatus = status;
     this.headers = rewriteRawHeaders(raw, this.rules);
+    this.headerUsage = bedrockHeaderUsage(raw);
     if (status >= 300) {
       this.mode = 'error';
       return;
@@ -64,6 +68,7 @@ export class LlmResponse implements UpstreamListener {
         onUsage: (u) => ctx.usage.observe(u),
         onModel: (m) => (ctx.responseModel = m),
         onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
+        request: ctx.llmBody ?? undefined,
       }),
     );
     ctx.status = status;
@@ -188,7 +193,13 @@ export class LlmResponse implements UpstreamListener {
       throw new GatewayError('upstream_bad_response', 'upstream returned a JSON response that is not an object');
     }
     const ctx = this.ctx;
-    const out = this.conversion.response(parsed as Record<string, unknown>, (u) => ctx.usage.observe(u), ctx.llmBody ?? undefined);
+    let reported = false;
+    const observe = (u: Usage): void => {
+      reported = true;
+      ctx.usage.observe(u);
+    };
+    const out = this.conversion.response(parsed as Record<string, unknown>, observe, ctx.llmBody ?? undefined);
+    if (!reported && this.headerUsage !== null) withHeaderUsage(ctx, out, this.headerUsage);
     const model = (parsed as { model?: unknown }).model;
     if (typeof model === 'string') ctx.responseModel = model;
     const g = this.guard;
@@ -200,5 +211,24 @@ export class LlmResponse implements UpstreamListener {
     // Same format both sides: the provider's bytes go out as they came.
     const body = this.conversion.from === this.conversion.to ? raw : JSON.stringify(out);
     sendJson(ctx, this.upstreamStatus, body, this.headers);
+  }
+}
+
+/** `x-amzn-bedrock-input-token-count` / `-output-token-count` (Bedrock InvokeModel), or null. */
+function bedrockHeaderUsage(raw: Buffer[]): Usage | null {
+  const input = rawHeaderValue(raw, 'x-amzn-bedrock-input-token-count');
+  if (input === undefined) return null;
+  const count = (v: string | undefined): number => {
+    const n = Number(v);
+    return Number.isInteger(n) && n > 0 ? n : 0;
+  };
+  return { inputTokens: count(input), outputTokens: count(rawHeaderValue(raw, 'x-amzn-bedrock-output-token-count')) };
+}
+
+/** Usage known only from headers: recorded, and written into an embeddings answer's own usage. */
+function withHeaderUsage(ctx: RequestCtx, out: Record<string, unknown>, u: Usage): void {
+  ctx.usage.observe(u);
+  if (out.object === 'list' && typeof out.usage === 'object' && out.usage !== null) {
+    out.usage = { prompt_tokens: u.inputTokens, total_tokens: u.inputTokens };
   }
 }

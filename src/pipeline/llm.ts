@@ -55,6 +55,7 @@ const CLIENT_FORMATS: Partial<Record<RouteType, ApiFormat>> = {
   messages: 'messages',
   generateContent: 'gemini',
   embeddings: 'embeddings',
+  responses: 'responses',
 };
 
 /**

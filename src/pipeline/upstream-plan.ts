@@ -3,7 +3,8 @@
 // header modifiers) and the body (kept by the request, so every retry replays it), plus the
 // listener that will handle the response. The attempt loop (attempt.ts) calls a plan once per
 // attempt.
-import { mockModels, mockRespond } from '../llm/providers/index.js';
+import { conversionFor } from '../llm/convert/index.js';
+import { mockModels, mockRespond, mockRespondVia } from '../llm/providers/index.js';
 import { rewriteHeaders } from '../native/index.js';
 import type { AiBackendRt, AiGroupsRt, HostBackendRt } from '../runtime/snapshot.js';
 import type { PlanAttempt, Prepared } from './attempt.js';
@@ -39,7 +40,10 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
     const p = pickProvider(ctx, g);
     ctx.backend = p;
     countPlacement(ctx);
-    if (ctx.routeType === 'anthropicTokenCount') return countTokens(ctx, g, p);
+    if (ctx.routeType === 'anthropicTokenCount') {
+      const prepared = countTokens(ctx, g, p);
+      return prepared === null ? null : authorized(ctx, p, prepared);
+    }
     if (p.mock !== null) return answerLocally(ctx, g, p, plan);
     if (ctx.routeType === 'models' && p.model !== undefined) {
       playLocalReply(ctx, mockModels(p.model), finish);
@@ -126,9 +130,15 @@ function answerLocally(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: Llm
     playLocalReply(ctx, mockModels(p.model ?? p.mock!.model), finish);
     return null;
   }
-  if (plan.clientFormat !== 'completions' && plan.clientFormat !== 'messages') {
-    throw new GatewayError('path_not_served', `the mock provider answers chat completions and messages, not ${ctx.path}`);
+  const format = plan.clientFormat;
+  if (format === 'responses') {
+    const reply = mockRespondVia(conversionFor('responses', 'completions'), providerBody(ctx, g, p, plan.body!), p.mock!);
+    playLocalReply(ctx, reply, finish);
+    return null;
   }
-  playLocalReply(ctx, mockRespond(plan.clientFormat, providerBody(ctx, g, p, plan.body!), p.mock!), finish);
+  if (format !== 'completions' && format !== 'messages') {
+    throw new GatewayError('path_not_served', `the mock provider answers chat completions, messages and responses, not ${ctx.path}`);
+  }
+  playLocalReply(ctx, mockRespond(format, providerBody(ctx, g, p, plan.body!), p.mock!), finish);
   return null;
 }

@@ -1,7 +1,8 @@
-// A route without a `routes` map: chat completions and messages are recognised by their paths,
-// and nothing else is rewritten into a chat completion (agentgateway's binds would parse a
-// Responses or embeddings request as one): it reaches the provider as the client sent it, and the
-// built-in mock, which serves no such path, refuses it with a 404 naming the path.
+// A route without a `routes` map: chat completions, messages, Responses and embeddings are
+// recognised by their paths, and nothing is rewritten into a chat completion (agentgateway's binds
+// would parse a Responses or embeddings request as one): Responses and embeddings reach an OpenAI
+// provider as the client sent them, any other path is passed through, and the built-in mock,
+// which serves no such path, refuses it with a 404 naming the path.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
@@ -60,12 +61,12 @@ describe('route types without a routes map', () => {
   });
 
   it('the mock provider refuses a path it does not serve with a 404 naming it', async () => {
-    const r = await fetch('http://127.0.0.1:3000/mock/v1/responses', {
+    const r = await fetch('http://127.0.0.1:3000/mock/v1/audio/speech', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'm', input: 'x' }),
     });
     expect(r.status).toBe(404);
-    expect(JSON.stringify(await r.json())).toContain('/mock/v1/responses');
+    expect(JSON.stringify(await r.json())).toContain('/mock/v1/audio/speech');
   });
 });

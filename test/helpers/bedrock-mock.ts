@@ -108,6 +108,63 @@ function awsError(res: ServerResponse, status: number, type: string, message: st
   res.end(body);
 }
 
+/** A deterministic vector of `n` floats for a text (exact in float32, so base64 round-trips). */
+export function mockVector(text: string, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => ((text.length + i) % 8) / 8);
+}
+
+/**
+ * InvokeModel with an embeddings body, as the Bedrock docs give them: Amazon Titan
+ * (`{inputText}` -> `{embedding, inputTextTokenCount}`) and Cohere Embed (`{texts, input_type,
+ * embedding_types}` -> `{embeddings: {float: [...]}, id, response_type, texts}`); the token counts
+ * also in Bedrock's `x-amzn-bedrock-input-token-count` header.
+ */
+function invokeEmbeddings(res: ServerResponse, model: string, json: any): void {
+  let body: object;
+  let tokens: number;
+  if (model.includes('titan-embed')) {
+    if (typeof json?.inputText !== 'string')
+      return awsError(res, 400, 'ValidationException', 'Malformed input request: required key [inputText] not found');
+    tokens = json.inputText.split(/\s+/).length;
+    body = { embedding: mockVector(json.inputText, json.dimensions ?? 8), inputTextTokenCount: tokens };
+  } else if (model.includes('cohere.embed')) {
+    if (!Array.isArray(json?.texts) || typeof json?.input_type !== 'string') {
+      return awsError(res, 400, 'ValidationException', 'Malformed input request: texts and input_type are required');
+    }
+    tokens = json.texts.join(' ').split(/\s+/).length;
+    const vectors = json.texts.map((t: string) => mockVector(t, json.output_dimension ?? 8));
+    body = { id: 'emb-7f1c2d3e', response_type: 'embeddings_by_type', texts: json.texts, embeddings: { float: vectors } };
+  } else {
+    return awsError(res, 400, 'ValidationException', `mock: no embeddings model ${model}`);
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'x-amzn-bedrock-input-token-count': String(tokens),
+    'x-amzn-bedrock-invocation-latency': '41',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/**
+ * CountTokens (`/model/<id>/count-tokens`): a foundation model id (inference profiles are refused,
+ * as AWS does) and `{input: {converse: {messages, system?, toolConfig?}}}`; `{inputTokens}` back,
+ * here the word count of the texts so tests can predict it.
+ */
+function countTokens(res: ServerResponse, model: string, json: any): void {
+  if (/^(us|eu|apac|global)\./.test(model))
+    return awsError(res, 400, 'ValidationException', "The provided model doesn't support counting tokens.");
+  const converse = json?.input?.converse;
+  if (!Array.isArray(converse?.messages)) return awsError(res, 400, 'ValidationException', 'input.converse.messages is required');
+  const texts: string[] = [];
+  for (const m of converse.messages) for (const c of m.content ?? []) if (typeof c.text === 'string') texts.push(c.text);
+  for (const s of converse.system ?? []) if (typeof s.text === 'string') texts.push(s.text);
+  const body = JSON.stringify({ inputTokens: texts.join(' ').split(/\s+/).filter(Boolean).length });
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
 export async function startBedrockMock(): Promise<BedrockMock> {
   const upstream = await MockUpstream.start({ cert: 'aws' });
   const mock: BedrockMock = { upstream, creds: CREDS, apiKey: 'ABSKQmVkcm9ja0FQSUtleS1tb2Nr', streamTail: null, rejected: [] };
@@ -123,6 +180,10 @@ export async function startBedrockMock(): Promise<BedrockMock> {
         return awsError(res, 403, type, verdict.reason);
       }
     }
+    const count = /^\/model\/([^/]+)\/count-tokens$/.exec(req.path);
+    if (req.method === 'POST' && count !== null) return countTokens(res, decodeURIComponent(count[1]!), req.json);
+    const invoke = /^\/model\/([^/]+)\/invoke$/.exec(req.path);
+    if (req.method === 'POST' && invoke !== null) return invokeEmbeddings(res, decodeURIComponent(invoke[1]!), req.json);
     const m = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(req.path);
     if (req.method !== 'POST' || m === null) return awsError(res, 404, 'UnknownOperationException', `no operation ${req.path}`);
     if (!Array.isArray(req.json?.messages)) return awsError(res, 400, 'ValidationException', 'messages is required');

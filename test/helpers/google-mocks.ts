@@ -126,7 +126,7 @@ export class GoogleApi {
     if (path === '/v1beta/openai/chat/completions') {
       return req.json?.stream ? this.server.stream(res, openaiStream(req.json)) : sendJson(res, 200, openaiCompletion(req.json));
     }
-    const m = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/.exec(path);
+    const m = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents|countTokens)$/.exec(path);
     if (m === null || !/^gemini-[a-z0-9.-]+$/.test(m[1]!)) {
       const model = m?.[1] ?? path;
       return sendJson(
@@ -185,11 +185,33 @@ export class GoogleApi {
       );
     }
     if (method === 'batchEmbedContents') return sendJson(res, 200, geminiEmbeddings(req.json));
+    if (method === 'countTokens') return countTokens(res, req.json, model);
     if (method === 'predict') return sendJson(res, 200, vertexPredict(req.json));
     if (method === 'generateContent') return sendJson(res, 200, geminiResponse(req.json, model));
     if (query !== 'alt=sse') return sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', 'mock: streaming needs alt=sse'));
     return this.server.stream(res, geminiStream(req.json, model));
   }
+}
+
+/**
+ * models/<m>:countTokens (ai.google.dev/api/tokens): `contents`, or a whole
+ * `generateContentRequest` naming the same model; `{totalTokens, promptTokensDetails}` back
+ * (here a word count of the texts, so tests can predict it).
+ */
+function countTokens(res: ServerResponse, json: any, model: string): void {
+  const request = json?.generateContentRequest ?? json;
+  if (json?.generateContentRequest !== undefined && request.model !== `models/${model}`) {
+    return sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', 'generateContentRequest.model must match the model in the URL'));
+  }
+  if (!Array.isArray(request?.contents)) return sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', 'contents is required'));
+  const texts: string[] = [];
+  const collect = (c: any) => {
+    for (const part of c?.parts ?? []) if (typeof part.text === 'string') texts.push(part.text);
+  };
+  request.contents.forEach(collect);
+  collect(request.systemInstruction);
+  const totalTokens = texts.join(' ').split(/\s+/).filter(Boolean).length;
+  sendJson(res, 200, { totalTokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: totalTokens }] });
 }
 
 export interface GoogleMocks {

@@ -204,3 +204,79 @@ export function openaiToolStream(req: any): string[] {
   events.push('data: [DONE]\n\n');
   return events;
 }
+
+/** An OpenAI Response (POST /v1/responses), as in the API reference's example. */
+export function openaiResponse(req: any, status: 'in_progress' | 'completed' = 'completed', withOutput = true): any {
+  const text = OPENAI_TEXT;
+  return {
+    id: 'resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b',
+    object: 'response',
+    created_at: 1741476542,
+    status,
+    error: null,
+    incomplete_details: null,
+    instructions: req?.instructions ?? null,
+    max_output_tokens: null,
+    model: 'gpt-4.1-2025-04-14',
+    output: withOutput
+      ? [
+          {
+            type: 'message',
+            id: 'msg_67ccd2bf17f0819081ff3bb2cf6508e60bb6a6b452d3795b',
+            status: 'completed',
+            role: 'assistant',
+            content: [{ type: 'output_text', text, annotations: [] }],
+          },
+        ]
+      : [],
+    parallel_tool_calls: true,
+    previous_response_id: null,
+    reasoning: { effort: null, summary: null },
+    store: true,
+    temperature: 1.0,
+    text: { format: { type: 'text' } },
+    tool_choice: 'auto',
+    tools: [],
+    top_p: 1.0,
+    truncation: 'disabled',
+    usage:
+      status === 'completed'
+        ? {
+            input_tokens: 36,
+            input_tokens_details: { cached_tokens: 12 },
+            output_tokens: 87,
+            output_tokens_details: { reasoning_tokens: 0 },
+            total_tokens: 123,
+          }
+        : null,
+    user: null,
+    metadata: {},
+  };
+}
+
+/** An OpenAI Responses stream: `event: <type>\ndata: {...,"sequence_number":n}` per the streaming reference. */
+export function openaiResponsesStream(req: any): string[] {
+  const done = openaiResponse(req);
+  const item = done.output[0];
+  const base = { item_id: item.id, output_index: 0, content_index: 0 };
+  const events: object[] = [
+    { type: 'response.created', response: openaiResponse(req, 'in_progress', false) },
+    { type: 'response.in_progress', response: openaiResponse(req, 'in_progress', false) },
+    { type: 'response.output_item.added', output_index: 0, item: { ...item, status: 'in_progress', content: [] } },
+    { type: 'response.content_part.added', ...base, part: { type: 'output_text', text: '', annotations: [] } },
+    ...['Hello!', ' How can I', ' assist you today?'].map((delta) => ({
+      type: 'response.output_text.delta',
+      ...base,
+      delta,
+      logprobs: [],
+    })),
+    { type: 'response.output_text.done', ...base, text: OPENAI_TEXT, logprobs: [] },
+    { type: 'response.content_part.done', ...base, part: item.content[0] },
+    { type: 'response.output_item.done', output_index: 0, item },
+    { type: 'response.completed', response: done },
+  ];
+  return events.map((e, i) => {
+    const data = { ...e, sequence_number: i } as unknown as { type: string };
+    return `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
+  });
+}

@@ -176,5 +176,7 @@ describe('the client dialect, decided in one place', () => {
     };
     expect(llmDialect('/v1beta/models/m:generateContent', defaults)).toBe('google');
     expect(llmDialect('/v1/embeddings', defaults)).toBe('openai');
+    // Responses clients read OpenAI's errors even when the provider behind the route is Anthropic
+    expect(llmDialect('/v1/responses', { ...defaults, providerFormat: 'messages' })).toBe('openai');
   });
 });

@@ -9,7 +9,7 @@ import type { Usage } from '../usage.js';
 import { arrayAt, invalid, isNumber, isObject, stringAt } from './fields.js';
 import type { ClientError, Conversion, Json, StreamTransducer } from './types.js';
 
-function noStream(): StreamTransducer {
+export function noStream(): StreamTransducer {
   throw invalid('stream', 'embeddings do not stream');
 }
 
@@ -30,18 +30,18 @@ export const embeddingsIdentity: Conversion = {
 };
 
 /** The texts of an embeddings request; token arrays cannot be sent to Google. */
-function texts(body: Json): string[] {
+export function texts(body: Json): string[] {
   const input = body.input;
   if (typeof input === 'string') return [input];
   const list = arrayAt(input, 'input');
   if (list.length === 0) throw invalid('input', 'must not be empty');
   return list.map((t, i) => {
-    if (typeof t !== 'string') throw invalid(`input[${i}]`, 'Google embedding models take text, not token arrays');
+    if (typeof t !== 'string') throw invalid(`input[${i}]`, "this provider's embedding models take text, not token arrays");
     return t;
   });
 }
 
-function encoding(body: Json): 'float' | 'base64' {
+export function encoding(body: Json): 'float' | 'base64' {
   const e = body.encoding_format;
   if (e === undefined || e === null || e === 'float') return 'float';
   if (e === 'base64') return 'base64';
@@ -56,7 +56,7 @@ function base64Floats(values: readonly number[]): string {
 }
 
 /** The OpenAI answer for `vectors`, in the encoding the client asked for (read back from its request). */
-function openAiList(vectors: readonly number[][], model: string, promptTokens: number, enc: 'float' | 'base64'): EmbeddingsResponse {
+export function openAiList(vectors: readonly number[][], model: string, promptTokens: number, enc: 'float' | 'base64'): EmbeddingsResponse {
   return {
     object: 'list',
     data: vectors.map((values, index) => ({ object: 'embedding', index, embedding: enc === 'base64' ? base64Floats(values) : values })),
@@ -92,7 +92,7 @@ export const geminiEmbeddings: Conversion = {
   stream: noStream,
 };
 
-function requestModel(request: Json | undefined): string {
+export function requestModel(request: Json | undefined): string {
   return typeof request?.model === 'string' ? request.model : '';
 }
 

@@ -2,12 +2,14 @@
 import { GatewayError } from '../../errors.js';
 import { completionsFromMessages } from './completions-from-messages.js';
 import { converseConversion } from './converse.js';
+import { cohereEmbeddings, titanEmbeddings } from './bedrock-embeddings.js';
 import { embeddingsIdentity, geminiEmbeddings, vertexEmbeddings } from './embeddings.js';
 import { geminiFromCompletions } from './gemini-from-completions.js';
 import { geminiFromMessages } from './gemini-from-messages.js';
 import { completionsIdentity, geminiIdentity, messagesIdentity } from './identity.js';
 import { messagesFromCompletions } from './messages-from-completions.js';
 import type { ConversionOptions } from './options.js';
+import { responsesIdentity, responsesViaCompletions } from './responses.js';
 import type { ApiFormat, Conversion } from './types.js';
 
 export type { ConversionOptions } from './options.js';
@@ -27,6 +29,8 @@ const MAKERS: Partial<Record<Pair, (options?: ConversionOptions) => Conversion>>
   'embeddings->embeddings': () => embeddingsIdentity,
   'embeddings->gemini-embeddings': () => geminiEmbeddings,
   'embeddings->vertex-embeddings': () => vertexEmbeddings,
+  'embeddings->titan-embeddings': () => titanEmbeddings,
+  'embeddings->cohere-embeddings': () => cohereEmbeddings,
 };
 
 const DEFAULTS = new Map<string, Conversion>(Object.entries(MAKERS).map(([pair, make]) => [pair, make()]));
@@ -40,6 +44,13 @@ const DEFAULTS = new Map<string, Conversion>(Object.entries(MAKERS).map(([pair, 
 export function conversionFor(client: ApiFormat, provider: ApiFormat, options?: ConversionOptions): Conversion {
   // Bedrock conversions carry per-request state (the model, the tool-name map): one per request.
   if (provider === 'converse' && (client === 'completions' || client === 'messages')) return converseConversion(client, options);
+  // Responses clients reach providers without the Responses API through Chat Completions.
+  if (client === 'responses') {
+    if (provider === 'responses') return responsesIdentity;
+    if (provider === 'messages' || provider === 'completions' || provider === 'gemini' || provider === 'converse') {
+      return responsesViaCompletions(conversionFor('completions', provider, options), options);
+    }
+  }
   const pair: Pair = `${client}->${provider}`;
   const make = MAKERS[pair];
   if (make === undefined) {

@@ -4,14 +4,17 @@ import type { GatewayError } from '../../errors.js';
 import type { Usage } from '../usage.js';
 
 /**
- * Wire formats a client may speak or a provider may accept: OpenAI Chat Completions, Anthropic
+ * Wire formats a client may speak or a provider may accept: OpenAI Chat Completions and Responses, Anthropic
  * Messages, Gemini generateContent (native Gemini clients, and the Gemini and Vertex providers),
  * Bedrock Converse (provider side only), and the embeddings formats.
  */
-export type ApiFormat = 'completions' | 'messages' | 'converse' | 'gemini' | EmbeddingsFormat;
+export type ApiFormat = 'completions' | 'messages' | 'responses' | 'converse' | 'gemini' | EmbeddingsFormat;
 
-/** OpenAI `/v1/embeddings` (clients and OpenAI-format providers), Gemini `:batchEmbedContents`, Vertex `:predict`. */
-export type EmbeddingsFormat = 'embeddings' | 'gemini-embeddings' | 'vertex-embeddings';
+/**
+ * OpenAI `/v1/embeddings` (clients and OpenAI-format providers), Gemini `:batchEmbedContents`,
+ * Vertex `:predict`, Bedrock InvokeModel with Amazon Titan or Cohere Embed bodies.
+ */
+export type EmbeddingsFormat = 'embeddings' | 'gemini-embeddings' | 'vertex-embeddings' | 'titan-embeddings' | 'cohere-embeddings';
 
 export type Json = Record<string, unknown>;
 
@@ -33,6 +36,8 @@ export interface StreamOptions {
   onModel?(model: string): void;
   /** Called at the first content delta (text, tool arguments or thinking) for time-to-first-token. */
   onFirstToken?(): void;
+  /** The client's request body, for streams whose events echo it (Responses objects). */
+  request?: Json;
 }
 
 /**

@@ -38,6 +38,7 @@ import type { ChatCompletionChunk, CompletionUsage } from './completions.js';
 import type { ConverseUsage } from './converse.js';
 import type { UsageMetadata } from './gemini.js';
 import type { MessagesUsage } from './messages.js';
+import type { ResponsesUsage } from './responses.js';
 
 function count(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
@@ -92,6 +93,27 @@ export function usageFromCompletions(u: CompletionUsage): Usage {
   const reasoning = u.completion_tokens_details?.reasoning_tokens;
   if (has(reasoning)) usage.reasoningTokens = count(reasoning);
   return usage;
+}
+
+/** OpenAI Responses usage -> Usage: the same convention as Chat Completions (input includes cached). */
+export function usageFromResponses(u: Partial<ResponsesUsage>): Usage {
+  const usage: Usage = { inputTokens: count(u.input_tokens), outputTokens: count(u.output_tokens) };
+  const read = u.input_tokens_details?.cached_tokens;
+  if (has(read)) usage.cacheReadTokens = count(read);
+  const reasoning = u.output_tokens_details?.reasoning_tokens;
+  if (has(reasoning)) usage.reasoningTokens = count(reasoning);
+  return usage;
+}
+
+/** Usage -> Responses usage for a Responses client (cache writes have no field there). */
+export function responsesUsage(u: Usage): ResponsesUsage {
+  return {
+    input_tokens: u.inputTokens,
+    input_tokens_details: { cached_tokens: u.cacheReadTokens ?? 0 },
+    output_tokens: u.outputTokens,
+    output_tokens_details: { reasoning_tokens: u.reasoningTokens ?? 0 },
+    total_tokens: u.inputTokens + u.outputTokens,
+  };
 }
 
 /**

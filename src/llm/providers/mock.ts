@@ -2,7 +2,7 @@
 // provider's exact wire format (streaming included), with a configurable first-token delay and
 // token rate. It lets a newcomer get a real answer with no keys and no internet, and gives the
 // benchmarks an upstream-free lane.
-import type { ApiFormat, Json } from '../convert/types.js';
+import type { ApiFormat, Conversion, Json } from '../convert/types.js';
 import { errorBody } from '../formats/errors.js';
 import { formatPath, type Provider } from './types.js';
 import type { Usage } from '../usage.js';
@@ -69,6 +69,25 @@ export function mockRespond(format: ApiFormat, body: Json, settings: MockSetting
       : json(200, messagesBody(model, text, tokens.length, inputTokens));
   }
   return { ...reply, usage: { inputTokens, outputTokens: tokens.length }, model };
+}
+
+/**
+ * A client format the mock does not speak natively (Responses) is answered through `conv`, its
+ * conversion to chat completions: the request is translated, the completions reply generated,
+ * and the reply translated back event by event, keeping each event's time.
+ */
+export function mockRespondVia(conv: Conversion, body: Json, settings: MockSettings): MockReply {
+  const reply = mockRespond(conv.to, conv.request(body), settings);
+  if (reply.status !== 200) return reply;
+  if (reply.contentType !== 'text/event-stream') {
+    const out = conv.response(JSON.parse(reply.events[0]!.data) as Json, () => {}, body);
+    return { ...reply, events: [{ atMs: 0, data: JSON.stringify(out) }] };
+  }
+  const t = conv.stream({ includeUsage: true, onUsage: () => {}, request: body });
+  const events = reply.events.map((e) => ({ atMs: e.atMs, data: Buffer.from(t.push(Buffer.from(e.data))).toString('utf8') }));
+  const last = events.at(-1);
+  if (last !== undefined) last.data += Buffer.from(t.end()).toString('utf8');
+  return { ...reply, events };
 }
 
 export function mockModels(model: string | undefined): MockReply {

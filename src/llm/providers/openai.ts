@@ -2,7 +2,7 @@ import { formatPath, type Provider } from './types.js';
 
 export const openai: Provider = {
   name: 'openai',
-  formats: ['completions', 'embeddings'],
+  formats: ['completions', 'responses', 'embeddings'],
   host: 'api.openai.com',
   port: 443,
   basePath: '/v1',

@@ -28,7 +28,8 @@ export function presetProvider(name: PresetName): Provider {
   const preset: { url: string; messages?: boolean } = PRESETS[name];
   const url = new URL(preset.url);
   const tls = url.protocol === 'https:';
-  const formats: ApiFormat[] = preset.messages === true ? ['completions', 'messages'] : ['completions'];
+  // Embeddings go to the OpenAI-compatible /embeddings (a preset without it answers 404 itself).
+  const formats: ApiFormat[] = preset.messages === true ? ['completions', 'messages', 'embeddings'] : ['completions', 'embeddings'];
   return {
     name,
     formats,

@@ -1,6 +1,6 @@
 // What the gateway knows about a provider: small on purpose (agentgateway's provider modules
 // are a name, a default host, a base path and a path per format). Translation lives in convert/.
-import type { ApiFormat, Json } from '../convert/types.js';
+import type { ApiFormat, Conversion, Json } from '../convert/types.js';
 
 /** What the upstream path may depend on: Bedrock, Gemini and Vertex put the model and the method in it. */
 export interface UpstreamRequest {
@@ -43,11 +43,21 @@ export interface Provider {
   readonly requiredHeaders: readonly [string, string][];
   /** Path after the base of its own Anthropic-style token counting; unset: counted by the gateway. */
   readonly countTokensPath?: string;
+  /**
+   * Its own token counting in another format (Bedrock CountTokens, Gemini countTokens): the path
+   * for a model, and the conversion of an Anthropic count_tokens body to it and of its answer back.
+   */
+  readonly tokenCount?: { path(model: string): string; readonly conversion: Conversion };
   /** The gateway signs or mints the credential itself when no key is configured (`aws`: SigV4, `gcp`: Google OAuth). */
   readonly implicitAuth?: 'aws' | 'gcp';
 }
 
-const PATHS: Partial<Record<ApiFormat, string>> = { completions: '/chat/completions', messages: '/messages', embeddings: '/embeddings' };
+const PATHS: Partial<Record<ApiFormat, string>> = {
+  completions: '/chat/completions',
+  messages: '/messages',
+  responses: '/responses',
+  embeddings: '/embeddings',
+};
 
 export function formatPath(format: ApiFormat): string {
   return PATHS[format] ?? '/chat/completions';

@@ -44,6 +44,7 @@ function contentSlots(holder: Obj, key: string, role: string, message: number, p
 const PROMPT_ROLES = new Set(['system', 'developer', 'user', 'assistant']);
 
 export function promptSlots(body: Json, format: ApiFormat): TextSlot[] {
+  if (format === 'responses') return responsesPromptSlots(body);
   const out: TextSlot[] = [];
   let message = 0;
   if (format === 'messages' && body.system !== undefined) out.push(...contentSlots(body, 'system', 'system', message++, 'text'));
@@ -55,8 +56,27 @@ export function promptSlots(body: Json, format: ApiFormat): TextSlot[] {
   return out;
 }
 
+/** Responses API: `instructions`, then `input` (a string, or message items with input_text/output_text parts). */
+function responsesPromptSlots(body: Json): TextSlot[] {
+  const out: TextSlot[] = [];
+  let message = 0;
+  if (typeof body.instructions === 'string') out.push(...contentSlots(body, 'instructions', 'system', message++, 'input_text'));
+  if (typeof body.input === 'string') return [...out, ...contentSlots(body, 'input', 'user', message, 'input_text')];
+  for (const m of Array.isArray(body.input) ? (body.input as unknown[]) : []) {
+    if (!isObj(m) || typeof m.role !== 'string' || !PROMPT_ROLES.has(m.role) || (m.type !== undefined && m.type !== 'message')) continue;
+    out.push(...contentSlots(m, 'content', m.role, message++, m.role === 'assistant' ? 'output_text' : 'input_text'));
+  }
+  return out;
+}
+
 export function answerSlots(body: Json, format: ApiFormat): TextSlot[] {
   if (format === 'messages') return contentSlots(body, 'content', 'assistant', 0, 'text');
+  if (format === 'responses') {
+    const items = Array.isArray(body.output) ? (body.output as unknown[]) : [];
+    return items.flatMap((item, i) =>
+      isObj(item) && item.type === 'message' ? contentSlots(item, 'content', 'assistant', i, 'output_text') : [],
+    );
+  }
   const choices = Array.isArray(body.choices) ? (body.choices as unknown[]) : [];
   const out: TextSlot[] = [];
   choices.forEach((c, i) => {

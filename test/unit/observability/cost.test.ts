@@ -33,8 +33,10 @@ describe('price catalog', () => {
     expect(rate('azure', 'gpt-4.1-mini')).toBeCloseTo(0.4);
     expect(rate('gcp.vertex_ai', 'claude-sonnet-4-5@20250929')).toBeCloseTo(3);
     expect(rate('gcp.vertex_ai', 'claude-haiku-4-5-20251001')).toBeCloseTo(1);
-    // Gemini models are not in the catalog yet: unpriced, never $0
-    expect(builtin.lookup('gcp.gemini', 'gemini-2.5-flash', undefined).status).toBe('Missing');
+    // Gemini at the Gemini API's list price, previews and revisions at their base model's, on Vertex too
+    expect(rate('gcp.gemini', 'gemini-2.5-flash')).toBeCloseTo(0.3);
+    expect(rate('gcp.gemini', 'gemini-3-pro-preview')).toBeCloseTo(2);
+    expect(rate('gcp.vertex_ai', 'gemini-2.0-flash-001')).toBeCloseTo(0.1);
     expect(rate('groq', 'llama-3.3-70b-versatile')).toBeCloseTo(0.59);
     expect(rate('deepseek', 'deepseek-chat')).toBeCloseTo(0.28);
     expect(rate('openrouter', 'anthropic/claude-sonnet-4.5')).toBeCloseTo(3);

@@ -3,7 +3,10 @@
 // `/converse-stream`. Requests are signed with SigV4 (src/policies/aws-auth.ts) from the default
 // AWS credential chain or `backendAuth.aws`; `backendAuth.key` is a Bedrock API key, sent as a
 // Bearer token. A configured guardrail (`guardrailIdentifier` + `guardrailVersion`) is applied
-// to every request, with its trace enabled, as agentgateway does.
+// to every request, with its trace enabled, as agentgateway does. Embeddings (Titan, Cohere) use
+// InvokeModel, `/model/<modelId>/invoke`.
+import { bedrockEmbeddingsFormat } from '../../convert/bedrock-embeddings.js';
+import { bedrockTokenCount, foundationModelId } from '../../convert/count-tokens.js';
 import type { ApiFormat, Json } from '../../convert/types.js';
 import type { Provider, UpstreamRequest } from '../types.js';
 
@@ -34,7 +37,10 @@ export function bedrockProvider(s: BedrockSettings): Provider {
       : null;
   return {
     name: 'aws.bedrock',
-    formats: ['converse'],
+    formats: ['converse', 'titan-embeddings', 'cohere-embeddings'],
+    // Chat of every client format goes through Converse; embeddings through InvokeModel with the
+    // model family's body (Titan or Cohere).
+    formatFor: (client: ApiFormat, model: string): ApiFormat => (client === 'embeddings' ? bedrockEmbeddingsFormat(model) : 'converse'),
     host: `bedrock-runtime.${s.region}.amazonaws.com`,
     port: 443,
     basePath: '',
@@ -43,6 +49,8 @@ export function bedrockProvider(s: BedrockSettings): Provider {
       guardrail !== null && format === 'converse' ? { ...body, guardrailConfig: guardrail } : body,
     credential: (key) => ({ name: 'authorization', value: `Bearer ${key}` }),
     requiredHeaders: [['content-type', 'application/json']],
+    // Anthropic count_tokens clients (Claude Code) get Bedrock's own count (CountTokens).
+    tokenCount: { path: (model) => `/model/${modelSegment(foundationModelId(model))}/count-tokens`, conversion: bedrockTokenCount },
     implicitAuth: 'aws',
   };
 }

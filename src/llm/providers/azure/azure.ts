@@ -26,7 +26,7 @@ export interface AzureSettings {
   readonly model?: string;
 }
 
-const SUFFIX: Partial<Record<ApiFormat, string>> = { completions: 'chat/completions' };
+const SUFFIX: Partial<Record<ApiFormat, string>> = { completions: 'chat/completions', responses: 'responses', embeddings: 'embeddings' };
 
 function isClaude(model: string): boolean {
   return model.toLowerCase().startsWith('claude');
@@ -40,6 +40,8 @@ export function isEntraToken(token: string): boolean {
 export function azureProvider(s: AzureSettings): Provider {
   const foundry = s.resourceType !== 'openAI';
   const version = s.apiVersion ?? 'v1';
+  // The Responses API is served on the v1 API of Azure OpenAI resources; elsewhere it is translated.
+  const v1Api = !foundry && (version === 'v1' || version === 'preview');
   const path = (format: ApiFormat, req: UpstreamRequest): string => {
     if (format === 'messages') return '/anthropic/v1/messages';
     const suffix = SUFFIX[format] ?? 'chat/completions';
@@ -51,14 +53,17 @@ export function azureProvider(s: AzureSettings): Provider {
   };
   return {
     name: 'azure',
-    formats: ['completions'],
+    formats: v1Api ? ['completions', 'responses', 'embeddings'] : ['completions', 'embeddings'],
     host: foundry ? `${s.resourceName}.services.ai.azure.com` : `${s.resourceName}.openai.azure.com`,
     port: 443,
     basePath: '',
     path,
     // Claude on Foundry speaks Anthropic Messages natively; everything else the OpenAI API.
-    formatFor: (client: ApiFormat, model: string): ApiFormat =>
-      foundry && client === 'messages' && isClaude(model) ? 'messages' : 'completions',
+    formatFor: (client: ApiFormat, model: string): ApiFormat => {
+      if (client === 'responses' && v1Api) return 'responses';
+      if (client === 'embeddings') return 'embeddings';
+      return foundry && client === 'messages' && isClaude(model) ? 'messages' : 'completions';
+    },
     credential: (key) => ({ name: 'api-key', value: key }),
     relocateBearer: (token: string) => (isEntraToken(token) ? undefined : 'api-key'),
     requiredHeaders: foundry ? [['anthropic-version', ANTHROPIC_VERSION]] : [],

@@ -5,6 +5,7 @@
 // (`/v1beta/openai/...`) is reached by `passthrough`/`detect` routes, which keep the client's path.
 // Auth: an API key (`AIza...`) goes in x-goog-api-key, anything else (an OAuth access token) as
 // Bearer; a client's own `Authorization: Bearer AIza...` is moved to x-goog-api-key.
+import { geminiTokenCount } from '../../convert/count-tokens.js';
 import type { ApiFormat } from '../../convert/types.js';
 import type { Provider, UpstreamRequest } from '../types.js';
 import { geminiModelResource } from './models.js';
@@ -32,4 +33,6 @@ export const gemini: Provider = {
     key.startsWith(GOOGLE_API_KEY_PREFIX) ? { name: 'x-goog-api-key', value: key } : { name: 'authorization', value: `Bearer ${key}` },
   relocateBearer: (token, format) => (format === 'gemini' && token.startsWith(GOOGLE_API_KEY_PREFIX) ? 'x-goog-api-key' : undefined),
   requiredHeaders: [],
+  // Anthropic count_tokens clients get Gemini's own count (models/<m>:countTokens).
+  tokenCount: { path: (model) => `/${geminiModelResource(model)}:countTokens`, conversion: geminiTokenCount },
 };
