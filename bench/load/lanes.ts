@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { affinityLane } from './affinity.js';
 import { GATEWAY_PORT, OTLP_SINK_PORT, STATS_PORT } from './ports.js';
 import type { Measured } from './run.js';
+import { buildsLane } from './builds.js';
 import { edgeLane } from './edge-lane.js';
 import { workersLane } from './workers-lane.js';
 
@@ -17,7 +18,9 @@ export interface LaneContext {
   duration: number;
   connections: number;
   /** `outFile`: the gateway's output goes there instead of a pipe into the loader's process. */
-  startGateway(config: string, env?: NodeJS.ProcessEnv, outFile?: string, args?: string[]): Promise<ChildProcess>;
+  startGateway(config: string, env?: NodeJS.ProcessEnv, outFile?: string, args?: string[], main?: string): Promise<ChildProcess>;
+  /** `--baseline <dir>`: another build's dist/ (the builds lane compares it with this tree's). */
+  baseline?: string;
   /** Another mock upstream process on `port`, answering `delayMs` late. */
   startMock(port: number, delayMs: number): Promise<ChildProcess>;
   load(
@@ -468,6 +471,10 @@ export const LANES: Record<string, Lane> = {
   },
   edge: edgeLane,
   workers: workersLane,
+  builds: {
+    description: 'passthrough JSON and SSE on a baseline build (--baseline <dist dir>) and on this tree, interleaved',
+    run: buildsLane,
+  },
   paced: {
     description: 'added latency at a paced 1,000 req/s (open loop, 20 connections)',
     run: (ctx) =>

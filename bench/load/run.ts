@@ -20,6 +20,7 @@ interface Args {
   lanes: string[];
   duration: number;
   connections: number;
+  baseline?: string;
 }
 
 function parseArgs(): Args {
@@ -32,6 +33,7 @@ function parseArgs(): Args {
     lanes: (get('--lanes') ?? Object.keys(LANES).join(',')).split(','),
     duration: Number(get('--duration') ?? 10),
     connections: Number(get('--connections') ?? 50),
+    ...(get('--baseline') !== undefined ? { baseline: get('--baseline') } : {}),
   };
 }
 
@@ -93,10 +95,16 @@ function startWithOutputFile(args: string[], readyText: string, env: NodeJS.Proc
  * Lanes measure the proxy path with the access log off, as the nginx baseline ran with
  * access_log off; the obs lane measures what it costs.
  */
-export function startGateway(config: string, env: NodeJS.ProcessEnv = {}, outFile?: string, args: string[] = []): Promise<ChildProcess> {
+export function startGateway(
+  config: string,
+  env: NodeJS.ProcessEnv = {},
+  outFile?: string,
+  args: string[] = [],
+  main = 'dist/main.js',
+): Promise<ChildProcess> {
   const ports = { BENCH_GATEWAY_PORT: String(GATEWAY_PORT), BENCH_MOCK_PORT: String(MOCK_PORT) };
   return startProcess(
-    ['dist/main.js', '-f', config, ...args],
+    [main, '-f', config, ...args],
     'agentgateway ready',
     { AGW_LOG_LEVEL: 'info,request=off', ...ports, ...env },
     outFile,
@@ -190,6 +198,7 @@ async function main(): Promise<void> {
     mockPid: mock.pid!,
     duration: args.duration,
     connections: args.connections,
+    ...(args.baseline !== undefined ? { baseline: args.baseline } : {}),
     startGateway,
     startMock,
     load,
