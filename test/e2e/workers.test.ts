@@ -2,12 +2,14 @@
 // users expect per gateway stays per gateway. A local limit of 10/min admits exactly 10 across
 // both workers, /metrics sums them, a reload under traffic switches every worker and no
 // response mixes two configs, a killed worker is restarted while the other keeps serving, and
-// SIGTERM lets a request in flight on a worker finish. Every request opens its own connection
+// SIGTERM lets a request in flight on a worker finish. The admin's runtime view counts what the
+// workers serve (requests in flight, upstream pools). Every request opens its own connection
 // (agent: false), so the acceptor hands them out round robin.
 import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
+import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { freePorts } from '../helpers/ports.js';
 import { sleep, writeConfig } from '../helpers/traffic.js';
 
@@ -40,6 +42,9 @@ function config(version: string): string {
         - {maxTokens: 10, tokensPerFill: 10, fillInterval: 60s}${mock('limited')}
     - name: slow
       matches: [{path: {pathPrefix: /slow}}]${mock('slow', ', firstTokenDelay: 1500ms')}
+    - name: proxy
+      matches: [{path: {pathPrefix: /proxy}}]
+      backends: [{host: "127.0.0.1:${upstream.port}"}]
     - name: versioned
       policies:
         localRateLimit:
@@ -53,9 +58,9 @@ interface Answer {
   body: string;
 }
 
-/** One chat completion on a connection of its own. */
-function ask(path: string): Promise<Answer> {
-  const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+/** One chat completion on a connection of its own (streamed: the mock's first-token delay applies). */
+function ask(path: string, stream = false): Promise<Answer> {
+  const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream });
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port: PORT, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
@@ -97,8 +102,11 @@ async function metric(name: string, labels: string[]): Promise<number> {
 
 let file: string;
 let gw: GatewayProcess;
+let upstream: MockUpstream;
 
 beforeAll(async () => {
+  upstream = await MockUpstream.start({ tls: false });
+  upstream.handler = (_req, res) => sendJson(res, 200, { ok: true });
   file = writeConfig(config('v1'));
   gw = await GatewayProcess.start({
     args: ['-f', file, '--workers', '2'],
@@ -109,6 +117,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (gw !== undefined && gw.exitCode === null) await gw.stop('SIGKILL');
+  await upstream?.close();
 });
 
 describe('--workers 2', () => {
@@ -139,6 +148,21 @@ describe('--workers 2', () => {
     expect(await metric('agentgateway_request_duration_seconds_bucket', [route, 'status="429"', 'le="+Inf"'])).toBe(20);
     // Gateway-wide series are the main thread's, not one per thread.
     expect(await metric('agentgateway_build_info', [])).toBe(1);
+  });
+
+  it('/api/runtime counts the requests in flight on the workers and sums their upstream pools', async () => {
+    const runtime = async () => (await (await fetch(`${ADMIN_URL}/api/runtime`)).json()) as any;
+    // Two connections, one per worker; the main thread serves neither.
+    const slow = [ask('/slow/v1/chat/completions', true), ask('/slow/v1/chat/completions', true)];
+    await sleep(500);
+    expect((await runtime()).binds[0].inflight).toBe(2);
+    for (const a of await Promise.all(slow)) expect([a.status, a.body.endsWith('data: [DONE]\n\n')]).toEqual([200, true]);
+    // One request per worker through the proxy route: each worker keeps its own warm connection.
+    for (let i = 0; i < 2; i++) expect((await ask('/proxy/anything')).status).toBe(200);
+    const rt = await runtime();
+    expect(rt.binds[0].inflight).toBe(0);
+    const pool = rt.liveState.find((e: any) => e.id === `http://127.0.0.1:${upstream.port}::pool`);
+    expect(pool.status).toMatchObject({ connected: 2, running: 0 });
   });
 
   it('a reload under traffic reaches both workers, and no response mixes two configs', async () => {
