@@ -3,7 +3,8 @@
 // both workers, /metrics sums them, a reload under traffic switches every worker and no
 // response mixes two configs, a killed worker is restarted while the other keeps serving, and
 // SIGTERM lets a request in flight on a worker finish. The admin's runtime view counts what the
-// workers serve (requests in flight, upstream pools). Every request opens its own connection
+// workers serve (requests in flight, upstream pools), and an eviction one worker made holds on
+// the other (pick-2 state in shared memory). Every request opens its own connection
 // (agent: false), so the acceptor hands them out round robin.
 import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
@@ -45,6 +46,24 @@ function config(version: string): string {
     - name: proxy
       matches: [{path: {pathPrefix: /proxy}}]
       backends: [{host: "127.0.0.1:${upstream.port}"}]
+    - name: failover
+      matches: [{path: {pathPrefix: /failover}}]
+      policies:
+        retry: {attempts: 1, codes: [503]}
+        ai: {routes: {/v1/chat/completions: completions}}
+      backends:
+      - ai:
+          groups:
+          - providers:
+            - name: primary
+              provider: {openAI: {model: gpt-4o}}
+              hostOverride: 127.0.0.1:${primary.port}
+              policies: {backendAuth: {key: sk-primary}, health: {eviction: {duration: 60s}}}
+          - providers:
+            - name: fallback
+              provider: {openAI: {model: gpt-4o-mini}}
+              hostOverride: 127.0.0.1:${fallback.port}
+              policies: {backendAuth: {key: sk-fallback}}
     - name: versioned
       policies:
         localRateLimit:
@@ -103,9 +122,15 @@ async function metric(name: string, labels: string[]): Promise<number> {
 let file: string;
 let gw: GatewayProcess;
 let upstream: MockUpstream;
+let primary: MockUpstream;
+let fallback: MockUpstream;
 
 beforeAll(async () => {
-  upstream = await MockUpstream.start({ tls: false });
+  [upstream, primary, fallback] = await Promise.all([
+    MockUpstream.start({ tls: false }),
+    MockUpstream.start({ tls: false }),
+    MockUpstream.start({ tls: false }),
+  ]);
   upstream.handler = (_req, res) => sendJson(res, 200, { ok: true });
   file = writeConfig(config('v1'));
   gw = await GatewayProcess.start({
@@ -117,7 +142,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (gw !== undefined && gw.exitCode === null) await gw.stop('SIGKILL');
-  await upstream?.close();
+  await Promise.all([upstream, primary, fallback].map((m) => m?.close()));
 });
 
 describe('--workers 2', () => {
@@ -163,6 +188,16 @@ describe('--workers 2', () => {
     expect(rt.binds[0].inflight).toBe(0);
     const pool = rt.liveState.find((e: any) => e.id === `http://127.0.0.1:${upstream.port}::pool`);
     expect(pool.status).toMatchObject({ connected: 2, running: 0 });
+  });
+
+  it('an eviction on one worker keeps the provider out of rotation on the other: pick-2 state is shared', async () => {
+    primary.handler = (_req, res) => sendJson(res, 503, { error: { message: 'overloaded', type: 'server_error' } });
+    // Worker A: the primary answers 503, is evicted for 60 s, and the retry goes to the fallback.
+    expect((await ask('/failover/v1/chat/completions')).status).toBe(200);
+    expect([primary.requests.length, fallback.requests.length]).toEqual([1, 1]);
+    // Worker B, then A, then B: none of them tries the evicted primary.
+    for (let i = 0; i < 3; i++) expect((await ask('/failover/v1/chat/completions')).status).toBe(200);
+    expect([primary.requests.length, fallback.requests.length]).toEqual([1, 4]);
   });
 
   it('a reload under traffic reaches both workers, and no response mixes two configs', async () => {
