@@ -153,8 +153,8 @@ async function main(): Promise<void> {
  * worker means today's single-thread gateway, with nothing of this in its path. Workers need the
  * acceptor edge (it hands each worker its connections).
  *
- * The default stays 1 until pick-2 health/eviction and the model-label cap are per gateway too
- * (see README "Worker threads"); `--workers auto` uses every CPU this process may use.
+ * The default stays 1 until the whole suite passes with workers on (see README "Worker
+ * threads"); `--workers auto` uses every CPU this process may use.
  */
 function workerPool(args: Args, probe: Gateway): Partial<GatewayOptions> & { workers?: WorkerPool } {
   let configured: number | undefined;

@@ -68,6 +68,9 @@ async function onMessage(m: ToWorker): Promise<void> {
     case 'metrics':
       send({ t: 'metrics', seq: m.seq, json: (await metricsJson()) ?? [] });
       return;
+    case 'runtime':
+      send({ t: 'runtime', seq: m.seq, listeners: gateway.listeners(), live: gateway.live.describe() });
+      return;
     case 'recent':
       return forwardRecent(m.on);
     case 'logLevel':

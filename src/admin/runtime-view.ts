@@ -11,7 +11,7 @@ import { formatPath } from '../config/errors.js';
 import type { AiBackendRt, AiGroupsRt, BackendRt, HostBackendRt, RouteRt } from '../runtime/snapshot.js';
 import { llmView, type LlmView } from './llm-view.js';
 import { redact } from './redact.js';
-import type { AdminGateway } from './types.js';
+import type { AdminGateway, ThreadRuntime } from './types.js';
 
 /** Recent requests per backend that health looks at. */
 const HEALTH_WINDOW = 20;
@@ -92,11 +92,12 @@ export interface RuntimeView {
   liveState: LiveEntryInfo[];
 }
 
-export function runtimeView(gw: AdminGateway, readOnly: boolean): RuntimeView {
+/** `threads`: what each worker thread serves (`--workers N`); empty when the main thread serves. */
+export function runtimeView(gw: AdminGateway, readOnly: boolean, threads: readonly ThreadRuntime[] = []): RuntimeView {
   const status = gw.reloadStatus.current;
-  const live = gw.live.describe();
+  const live = liveOf(gw, threads);
   const recent = recentRequests.since(0);
-  const listening = new Map(gw.listeners().map((l) => [l.port, l]));
+  const listening = listenersOf(gw, threads);
   const binds = (gw.config.config.binds ?? []).map((b): BindView => {
     const rt = gw.snapshot.binds.get(b.port);
     return {
@@ -127,6 +128,40 @@ export function runtimeView(gw: AdminGateway, readOnly: boolean): RuntimeView {
     llm: llmView(gw, live, recent, listening),
     liveState: live,
   };
+}
+
+/**
+ * Listening is the main thread's (it owns the sockets); requests in flight are every thread's:
+ * with workers the main thread serves none, so a stream running on a worker counts.
+ */
+function listenersOf(gw: AdminGateway, threads: readonly ThreadRuntime[]): Map<number, { listening: boolean; inflight: number }> {
+  const out = new Map(gw.listeners().map((l) => [l.port, { listening: l.listening, inflight: l.inflight }]));
+  for (const t of threads)
+    for (const l of t.listeners) {
+      const mine = out.get(l.port);
+      if (mine !== undefined) mine.inflight += l.inflight;
+    }
+  return out;
+}
+
+/**
+ * Live objects by id, the threads' counts summed: each worker has its own upstream pools (a warm
+ * connection lives in the worker that opened it), and the gateway's pool is all of them.
+ */
+function liveOf(gw: AdminGateway, threads: readonly ThreadRuntime[]): LiveEntryInfo[] {
+  const byId = new Map<string, LiveEntryInfo>();
+  for (const e of [gw.live.describe(), ...threads.map((t) => t.live)].flat()) {
+    const seen = byId.get(e.id);
+    byId.set(e.id, seen === undefined ? { id: e.id, status: e.status } : { id: e.id, status: summed(seen.status, e.status) });
+  }
+  return [...byId.values()];
+}
+
+function summed(a: Record<string, unknown> | null, b: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (a === null || b === null) return a ?? b;
+  const out = { ...b, ...a };
+  for (const [k, v] of Object.entries(b)) if (typeof v === 'number' && typeof a[k] === 'number') out[k] = (a[k] as number) + v;
+  return out;
 }
 
 function routeView(r: RouteT, rt: RouteRt | undefined, live: LiveEntryInfo[], recent: RecentRequest[]): RouteView {

@@ -26,14 +26,14 @@ const LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
 export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<string, UiFile>): RequestListener {
   const startupLevel = log.level;
   const routes: Record<string, Partial<Record<string, Handler>>> = {
-    '/config_dump': { GET: () => ok(configDump(gw, settings)) },
+    '/config_dump': { GET: async () => ok(await configDump(gw, settings)) },
     '/logging': { GET: () => ok({ level: log.level, startupLevel }), POST: (_req, url) => logging(gw, url, startupLevel) },
     '/api/config': {
       GET: () => readConfig(gw, settings.readOnly),
       POST: async (req) => applyConfig(gw, await readBody(req), settings.readOnly),
     },
     '/api/config/validate': { POST: async (req) => validateConfig(gw, await readBody(req)) },
-    '/api/runtime': { GET: () => ok(runtimeView(gw, settings.readOnly)) },
+    '/api/runtime': { GET: async () => ok(runtimeView(gw, settings.readOnly, (await gw.workers?.runtime()) ?? [])) },
     '/api/workers': {
       GET: () => ok({ workers: gw.workers?.describe() ?? [] }),
       // Operators stop a stuck worker; tests stand in a crash with it. The gateway restarts it.
@@ -129,12 +129,12 @@ function logging(gw: AdminGateway, url: URL, startupLevel: string): ApiResult {
   return ok({ level: log.level, startupLevel });
 }
 
-function configDump(gw: AdminGateway, settings: AdminSettings) {
+async function configDump(gw: AdminGateway, settings: AdminSettings) {
   return {
     version: gw.snapshot.version,
     file: gw.file,
     config: redact(gw.config.config),
-    runtime: runtimeView(gw, settings.readOnly),
+    runtime: runtimeView(gw, settings.readOnly, (await gw.workers?.runtime()) ?? []),
   };
 }
 

@@ -33,4 +33,12 @@ export interface AdminWorkers {
   terminate(index: number): Promise<boolean>;
   /** The admin API changed the log level: the workers' loggers follow. */
   setLogLevel(level: string): void;
+  /** What each worker serves now (the main thread serves no requests): see runtime-view.ts. */
+  runtime(): Promise<ThreadRuntime[]>;
+}
+
+/** One worker's in-flight requests per bind port and the status of its live objects. */
+export interface ThreadRuntime {
+  listeners: { port: number; inflight: number }[];
+  live: LiveEntryInfo[];
 }

@@ -8,9 +8,10 @@
 //
 // Steps: bundle src/binary/sea-main.ts to CommonJS (what Node 20's SEA runs), with every
 // `import.meta.url` replaced by the module's place in the unpacked layout and every required
-// `.node` (re2's) loaded from there; bundle each worker thread's script; write the asset
-// manifest; `node --experimental-sea-config`; copy this Node binary (stripped of its symbol tables
-// when `strip` is installed: 99 -> 86 MB), inject the blob with postject; check `--version`.
+// `.node` (re2's) loaded from there; bundle each worker thread's script (src/worker.ts and every
+// *-worker.ts); write the asset manifest; `node --experimental-sea-config`; copy this Node
+// binary (stripped of its symbol tables when `strip` is installed: 99 -> 86 MB), inject the blob
+// with postject; check `--version`.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -141,24 +142,35 @@ async function bundle(file) {
   });
 }
 
+/** Worker thread scripts: the data-plane worker (`--workers N`) and every `*-worker.ts`. */
+const isWorkerScript = (f) => f === 'src/worker.ts' || f.endsWith('-worker.ts');
+
 /**
  * Worker threads load their script from a file (`new Worker(new URL('./x-worker.js',
- * import.meta.url))`), so each `*-worker.ts` under src/ is bundled on its own, as the ES module
+ * import.meta.url))`), so each worker script under src/ is bundled on its own, as the ES module
  * the layout's package.json says .js files are, and shipped where the dist/ build would put it.
+ * A worker thread has globals of its own and does not run sea-assets.ts: the bundle's banner
+ * defines `__agwSeaUrl` from where the script itself sits, inside the already unpacked layout.
  */
 async function bundleWorkers() {
   const workers = new Map();
-  for (const src of filesUnder(join(ROOT, 'src')).filter((f) => f.endsWith('-worker.ts'))) {
+  for (const src of filesUnder(join(ROOT, 'src')).filter(isWorkerScript)) {
     const rel = `dist/${src.slice(4).replace(/\.ts$/, '.js')}`;
     const out = join(WORK, 'workers', rel);
+    const root = '../'.repeat(rel.split('/').length - 1);
     await build({
       ...common,
       entryPoints: [join(ROOT, src)],
       outfile: out,
       format: 'esm',
-      // CommonJS dependencies inside an ES module bundle still call require() for built-ins
-      banner: { js: "import { createRequire as __agwRequire } from 'node:module'; const require = __agwRequire(import.meta.url);" },
-      plugins: [nativeAddonPlugin],
+      banner: {
+        js: [
+          // CommonJS dependencies inside an ES module bundle still call require() for built-ins
+          "import { createRequire as __agwRequire } from 'node:module'; const require = __agwRequire(import.meta.url);",
+          `globalThis.__agwSeaUrl ??= (rel) => new URL(rel, new URL(${JSON.stringify(root)}, import.meta.url)).href;`,
+        ].join('\n'),
+      },
+      plugins: [nativeAddonPlugin, metaUrlPlugin],
     });
     workers.set(rel, readFileSync(out));
   }

@@ -5,6 +5,7 @@
 // created through runtime/live-objects.ts, keyed by the backend and its group layout.
 import { createPickTwo, type PickTwo } from '../native/index.js';
 import { liveBucket } from './buckets.js';
+import { TsPickTwo } from './p2c.js';
 
 export interface Slot {
   readonly bucket: number;
@@ -23,14 +24,40 @@ export interface EvictionDecision {
   readonly consecutiveFailures?: number;
 }
 
-/** Pick-2 state per group plus the consecutive-failure counts agentgateway's eviction needs. */
+/** Memory every thread of the gateway shares (policies/shared-arena.ts's SharedArena). */
+export interface SharedMemory {
+  readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the zero-filled region named `name`, the same for every thread; -1: full. */
+  region(name: string, bytes: number): number;
+  locked<T>(fn: () => T): T;
+}
+
+/**
+ * Pick-2 state per group plus the consecutive-failure counts agentgateway's eviction needs.
+ * With worker threads (`shared`), both live in shared memory under the backend's name, so
+ * in-flight counts, latency and health, evictions and failure counts are the gateway's, not
+ * one thread's; updates run under the arena's lock (a few float read-modify-writes), picks read
+ * without it. The TypeScript twin runs there: the Rust one keeps its columns in its own memory.
+ */
 export class BalancerState {
   readonly buckets: PickTwo[];
   readonly consecutive: Int32Array[];
+  private readonly lock: <T>(fn: () => T) => T;
 
-  constructor(readonly sizes: readonly number[]) {
-    this.buckets = sizes.map((n) => createPickTwo(n));
-    this.consecutive = sizes.map((n) => new Int32Array(n));
+  constructor(
+    readonly sizes: readonly number[],
+    shared: { memory: SharedMemory; name: string } | null = null,
+  ) {
+    const regions = shared === null ? null : sizes.map((n, b) => sharedBucket(shared.memory, `${shared.name}#${b}`, n));
+    if (regions === null || regions.some((r) => r === null)) {
+      this.buckets = sizes.map((n) => createPickTwo(n));
+      this.consecutive = sizes.map((n) => new Int32Array(n));
+      this.lock = (fn) => fn();
+      return;
+    }
+    this.buckets = regions.map((r) => r!.p2c);
+    this.consecutive = regions.map((r) => r!.consecutive);
+    this.lock = (fn) => shared!.memory.locked(fn);
   }
 
   /** Group and provider for the next attempt. */
@@ -41,7 +68,7 @@ export class BalancerState {
   }
 
   started(s: Slot): void {
-    this.buckets[s.bucket]!.start(s.index);
+    this.lock(() => this.buckets[s.bucket]!.start(s.index));
   }
 
   /**
@@ -50,6 +77,17 @@ export class BalancerState {
    * rule; the health compared is the EWMA before this response).
    */
   finished(s: Slot, latencySeconds: number, healthy: boolean, nowMs: number, evictMs: number | null, rule: EvictionDecision): Outcome {
+    return this.lock(() => this.record(s, latencySeconds, healthy, nowMs, evictMs, rule));
+  }
+
+  private record(
+    s: Slot,
+    latencySeconds: number,
+    healthy: boolean,
+    nowMs: number,
+    evictMs: number | null,
+    rule: EvictionDecision,
+  ): Outcome {
     const p2c = this.buckets[s.bucket]!;
     const counts = this.consecutive[s.bucket]!;
     const healthBefore = p2c.state.health[s.index]!;
@@ -74,6 +112,22 @@ export class BalancerState {
   isEvicted(s: Slot, nowMs: number): boolean {
     return this.buckets[s.bucket]!.isEvicted(s.index, nowMs);
   }
+}
+
+/** Region layout: init flag, change counter (Int32 each), the six Float64 columns, the failure counts. */
+function sharedBucket(memory: SharedMemory, name: string, n: number): { p2c: PickTwo; consecutive: Int32Array } | null {
+  const at = memory.region(name, 8 + 6 * n * 8 + n * 4);
+  if (at < 0) return null;
+  const head = new Int32Array(memory.buffer, at, 2);
+  const columns = new Float64Array(memory.buffer, at + 8, 6 * n);
+  memory.locked(() => {
+    if (head[0] !== 0) return;
+    columns.fill(1, 0, n); // weight
+    columns.fill(1, 3 * n, 4 * n); // health
+    head[0] = 1;
+  });
+  const p2c = new TsPickTwo(n, (Math.random() * 2 ** 32) >>> 0, { columns, changes: head.subarray(1, 2) });
+  return { p2c, consecutive: new Int32Array(memory.buffer, at + 8 + 6 * n * 8, n) };
 }
 
 function crossesThreshold(rule: EvictionDecision, healthBefore: number, failures: number): boolean {

@@ -8,6 +8,17 @@ const KEEP = 0.7;
 /** Health at which repeated ejection stops growing the eviction time (from 0.7: four successes). */
 const RECOVERED_HEALTH = 0.9;
 
+/**
+ * Columns in memory every worker thread shares (`--workers N`, see balancer.ts), and a word
+ * bumped on each eviction or weight change, so a thread's cached candidate set notices another
+ * thread's eviction.
+ */
+export interface SharedColumns {
+  /** P2C_COLUMNS in order, `size` values each, initialised by whoever created the region. */
+  readonly columns: Float64Array;
+  readonly changes: Int32Array;
+}
+
 export class TsPickTwo implements PickTwo {
   readonly state: PickTwoState;
   private readonly w: Float64Array;
@@ -23,15 +34,18 @@ export class TsPickTwo implements PickTwo {
   private dirty = true;
   private validUntil = 0;
   private refreshedAt = 0;
+  private readonly changes: Int32Array | null;
+  private changesSeen = 0;
 
   constructor(
     readonly size: number,
     seed: number,
+    shared?: SharedColumns,
   ) {
     if (!(Number.isInteger(size) && size >= 0 && size <= 65536)) {
       throw new RangeError('endpoint count must be an integer between 0 and 65536');
     }
-    const buf = new Float64Array(Math.max(size * 6, 1));
+    const buf = shared?.columns ?? new Float64Array(Math.max(size * 6, 1));
     const col = (k: number): Float64Array => buf.subarray(k * size, (k + 1) * size);
     [this.w, this.pending, this.latency, this.health, this.until, this.ejected] = [0, 1, 2, 3, 4, 5].map(col) as [
       Float64Array,
@@ -41,8 +55,11 @@ export class TsPickTwo implements PickTwo {
       Float64Array,
       Float64Array,
     ];
-    this.w.fill(1);
-    this.health.fill(1);
+    if (shared === undefined) {
+      this.w.fill(1);
+      this.health.fill(1);
+    }
+    this.changes = shared?.changes ?? null;
     this.state = {
       weight: this.w,
       pending: this.pending,
@@ -59,11 +76,11 @@ export class TsPickTwo implements PickTwo {
     this.check(i);
     if (!(Number.isFinite(weight) && weight >= 0)) throw valueError();
     this.w[i] = weight;
-    this.dirty = true;
+    this.changed();
   }
 
   pick(nowMs: number): number {
-    if (this.dirty || nowMs >= this.validUntil || nowMs < this.refreshedAt) this.refresh(nowMs);
+    if (this.dirty || nowMs >= this.validUntil || nowMs < this.refreshedAt || this.othersChanged()) this.refresh(nowMs);
     if (this.total <= 0) return -1;
     const a = this.sample();
     const b = this.sample();
@@ -92,7 +109,7 @@ export class TsPickTwo implements PickTwo {
     const times = this.ejected[i]!;
     this.until[i] = nowMs + baseDurationMs * (times + 1);
     this.ejected[i] = times + 1;
-    this.dirty = true;
+    this.changed();
     return true;
   }
 
@@ -105,6 +122,15 @@ export class TsPickTwo implements PickTwo {
     let n = 0;
     for (let i = 0; i < this.size; i++) if (this.w[i]! > 0 && this.until[i]! <= nowMs) n++;
     return n;
+  }
+
+  private changed(): void {
+    this.dirty = true;
+    if (this.changes !== null) Atomics.add(this.changes, 0, 1);
+  }
+
+  private othersChanged(): boolean {
+    return this.changes !== null && Atomics.load(this.changes, 0) !== this.changesSeen;
   }
 
   private check(i: number): void {
@@ -120,6 +146,7 @@ export class TsPickTwo implements PickTwo {
    * evicted (traffic must go somewhere). Valid until a change or the next eviction expiry.
    */
   private refresh(now: number): void {
+    if (this.changes !== null) this.changesSeen = Atomics.load(this.changes, 0);
     let anyLive = false;
     let nextExpiry = Infinity;
     for (let i = 0; i < this.size; i++) {

@@ -5,6 +5,7 @@
 // src/lb/affinity.ts; what changed is counted, logged and shared (Redis pins).
 import type { AffinityDecision } from '../lb/affinity.js';
 import type { Slot } from '../lb/balancer.js';
+import { gatewayNow } from '../lb/clock.js';
 import { countAffinity } from '../observability/index.js';
 import { log } from '../observability/log.js';
 import { sessionKey } from '../policies/session-affinity.js';
@@ -29,16 +30,16 @@ export function keySession(ctx: RequestCtx, g: AiGroupsRt, plan: LlmPlan): void 
   const format = plan.clientFormat === 'completions' || plan.clientFormat === 'messages' ? plan.clientFormat : null;
   const key = sessionKey(a.policy, ctx, plan.body, format);
   ctx.affinity = { key, tried: [], last: null, uncounted: null };
-  if (key === null || a.pins === null || a.sessions.current(key, performance.now()) !== null) return;
+  if (key === null || a.pins === null || a.sessions.current(key, gatewayNow()) !== null) return;
   return a.pins.get(a.domain, key).then((name) => {
     const slot = name === null ? null : a.sessions.slotOf(name);
-    if (slot !== null) a.sessions.adopt(key, slot, performance.now());
+    if (slot !== null) a.sessions.adopt(key, slot, gatewayNow());
   });
 }
 
 /** The provider for this attempt: by the session when the request has one, else pick-2. */
 export function pickSlot(ctx: RequestCtx, g: AiGroupsRt): Slot {
-  const now = performance.now();
+  const now = gatewayNow();
   const s = ctx.affinity;
   const a = g.affinity;
   if (s === null || a === null) return g.balancer!.pick(now);

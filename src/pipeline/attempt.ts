@@ -16,6 +16,7 @@
 import { GatewayError } from '../errors.js';
 import type { AiBackendRt } from '../runtime/snapshot.js';
 import type { BalancerState, Slot } from '../lb/balancer.js';
+import { gatewayNow } from '../lb/clock.js';
 import { retriesFailure, retryWaitMs, type RetryPolicy, type Timeouts } from '../policies/retry.js';
 import type { AttemptHead } from '../policies/types.js';
 import { retryAfterMs } from '../policies/retry-after.js';
@@ -241,7 +242,7 @@ class Attempts implements UpstreamListener {
       evictMs = plan.announced ? this.balancer!.baseFor(slot, plan.baseMs) : plan.baseMs;
       if (plan.announced) rule = {};
     }
-    this.balancer!.finished(slot, latency, !verdict.unhealthy, performance.now(), evictMs, rule);
+    this.balancer!.finished(slot, latency, !verdict.unhealthy, gatewayNow(), evictMs, rule);
     return evictMs !== null;
   }
 
@@ -314,7 +315,7 @@ class Attempts implements UpstreamListener {
     this.backoff = null;
     if (this.slot !== null) {
       // An attempt cut short says nothing about the provider's health; its pending count must still drop.
-      this.balancer!.finished(this.slot, (performance.now() - this.startedAt) / 1000, true, performance.now(), null, {});
+      this.balancer!.finished(this.slot, (performance.now() - this.startedAt) / 1000, true, gatewayNow(), null, {});
       this.slot = null;
     }
     this.call?.abort(reason ?? undefined);

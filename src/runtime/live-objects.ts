@@ -5,12 +5,17 @@ import { BalancerState } from '../lb/balancer.js';
 import { AffinityPins } from '../policies/affinity-pins.js';
 import { LocalBuckets } from '../policies/local-rate-limit.js';
 import { RedisBuckets } from '../policies/redis-rate-limit.js';
+import { sharedArena } from '../policies/shared-arena.js';
 import type { BucketSpec } from '../policies/token-bucket.js';
 import type { LiveScope } from './live.js';
 
 /** Pick-2 statistics of an AI backend's groups; kept while the group layout is unchanged. */
 export function balancerState(live: LiveScope, backendKey: string, groups: readonly (readonly string[])[]): BalancerState {
-  return live.get(`${backendKey}::balancer`, { groups }, () => new BalancerState(groups.map((g) => g.length)));
+  const sizes = groups.map((g) => g.length);
+  const memory = sharedArena();
+  // Keyed like the live object: a reload that keeps the layout keeps the shared state too.
+  const shared = memory === null ? null : { memory, name: `p2c:${backendKey}:${JSON.stringify(groups)}` };
+  return live.get(`${backendKey}::balancer`, { groups }, () => new BalancerState(sizes, shared));
 }
 
 /** The buckets of one `localRateLimit` entry; the spec includes the key expression's source. */

@@ -11,9 +11,9 @@ import { log } from '../observability/log.js';
 import { recentRequests } from '../observability/recent-requests.js';
 import type { SharedArena } from '../policies/shared-arena.js';
 import type { ConnectionDispatch } from './dispatch-server.js';
-import type { ConnMessage, FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import type { ConnMessage, FromWorker, ThreadRuntime, ToWorker, WorkerInit } from './protocol.js';
 
-/** A scrape waits this long for a worker's metrics before going without them. */
+/** A scrape (or /api/runtime) waits this long for a worker's answer before going without it. */
 const METRICS_WAIT_MS = 2_000;
 /** First restart delay after a worker died; doubles per death within a minute, capped. */
 const RESTART_MS = 100;
@@ -152,6 +152,12 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
     return replies.flatMap((r) => (r?.t === 'metrics' ? [r.json] : []));
   }
 
+  /** What every ready worker serves now (in flight per port, live objects), for /api/runtime. */
+  async runtime(): Promise<ThreadRuntime[]> {
+    const replies = await this.ask((seq) => ({ t: 'runtime', seq }), METRICS_WAIT_MS);
+    return replies.flatMap((r) => (r?.t === 'runtime' ? [{ listeners: r.listeners, live: r.live }] : []));
+  }
+
   /** Turns forwarding of finished requests to the admin's recent-requests ring on or off. */
   setRecent(on: boolean): void {
     for (const s of this.live()) s.worker.postMessage({ t: 'recent', on } satisfies ToWorker);
@@ -270,6 +276,7 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
         return failed(new Error(m.error));
       case 'prepared':
       case 'metrics':
+      case 'runtime':
         slot.replies.get(m.seq)?.(m);
         return;
       case 'recent':

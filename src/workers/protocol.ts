@@ -4,6 +4,15 @@ import type { MetricsJson } from '../observability/index.js';
 import type { RecentRequest } from '../observability/recent-requests.js';
 import type { ConnectTarget } from '../upstream/connect-overrides.js';
 
+/**
+ * What a worker serves now, for the admin's /api/runtime (the main thread serves no requests):
+ * requests in flight per bind port and the status of its live objects (its upstream pools).
+ */
+export interface ThreadRuntime {
+  listeners: { port: number; inflight: number }[];
+  live: { id: string; status: Record<string, unknown> | null }[];
+}
+
 /** `workerData` of a worker thread. */
 export interface WorkerInit {
   index: number;
@@ -36,6 +45,7 @@ export type ToWorker =
   | { t: 'commit' }
   | { t: 'abort' }
   | { t: 'metrics'; seq: number }
+  | { t: 'runtime'; seq: number }
   | { t: 'recent'; on: boolean }
   | { t: 'logLevel'; level: string }
   | { t: 'drain'; graceMs: number };
@@ -45,5 +55,6 @@ export type FromWorker =
   | { t: 'startFailed'; error: string }
   | { t: 'prepared'; seq: number; error: string | null }
   | { t: 'metrics'; seq: number; json: MetricsJson }
+  | ({ t: 'runtime'; seq: number } & ThreadRuntime)
   | { t: 'recent'; items: RecentRequest[] }
   | { t: 'drained' };

@@ -2,12 +2,14 @@
 // copied alone into an empty directory outside the checkout, and run as a user would run the
 // guide's `agentgateway -f`: --version, --help, both guide configs driven by the official SDKs
 // against TLS mock providers, the admin UI and readiness served from inside the binary, the
-// Rust addon loaded from the binary when it was built. Then the unpacked-files cache: a
-// tampered file is replaced, a directory others can write to is refused.
+// Rust addon loaded from the binary when it was built, `--workers 2` with the worker thread's
+// script from inside the binary. Then the unpacked-files cache: a tampered file is replaced, a
+// directory others can write to is refused.
 import Anthropic from '@anthropic-ai/sdk';
 import bcrypt from 'bcryptjs';
 import OpenAI from 'openai';
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -236,6 +238,71 @@ describe('native modules and worker threads inside the binary', () => {
       expect(await gw.stop()).toBe(0);
     }
     expect(gw.output).not.toMatch(/password worker exited|Cannot find module/);
+  });
+});
+
+/** A chat completion on a connection of its own (the acceptor hands connections out round robin). */
+function askOwnConnection(port: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }));
+  });
+}
+
+describe('the binary with --workers 2', () => {
+  it('serves on two worker threads whose script is inside the binary; a local limit holds across both', async () => {
+    const [port, admin] = await freePorts(2);
+    writeFileSync(
+      join(dir, 'workers.yaml'),
+      `binds:
+- port: ${port}
+  listeners:
+  - routes:
+    - policies:
+        localRateLimit:
+        - {maxTokens: 4, tokensPerFill: 4, fillInterval: 60s}
+      backends:
+      - ai: {name: m, provider: {mock: {response: from a worker}}}
+`,
+    );
+    const gw = await GatewayProcess.start({
+      executable: bin,
+      cwd: dir,
+      args: ['-f', 'workers.yaml', '--workers', '2'],
+      env: userEnv({ ADMIN_ADDR: `127.0.0.1:${admin}`, READINESS_ADDR: 'off', STATS_ADDR: 'off' }),
+      timeoutMs: 30_000,
+    });
+    const threads = async () =>
+      ((await (await fetch(`http://127.0.0.1:${admin}/api/workers`)).json()) as { workers: { ready: boolean; connections: number }[] })
+        .workers;
+    try {
+      if (process.env.AGW_NATIVE === '0' || !built.addon) {
+        // Workers take their connections from the acceptor, which is part of the Rust addon.
+        expect(gw.output).toContain('--workers 2 needs the acceptor edge');
+        return;
+      }
+      expect(gw.output).toContain('2 worker threads serving');
+      expect((await threads()).map((w) => w.ready)).toEqual([true, true]);
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const r = await askOwnConnection(port!);
+        statuses.push(r.status);
+        if (r.status === 200) expect(JSON.parse(r.body).choices[0].message.content).toBe('from a worker');
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
+      // One connection per request, handed out round robin: each thread served half.
+      expect((await threads()).map((w) => w.connections)).toEqual([4, 4]);
+    } finally {
+      expect(await gw.stop()).toBe(0);
+    }
+    expect(gw.output).not.toMatch(/Cannot find module|worker \d+ (exited|failed|could not)/);
   });
 });
 

@@ -2,12 +2,15 @@
 // users expect per gateway stays per gateway. A local limit of 10/min admits exactly 10 across
 // both workers, /metrics sums them, a reload under traffic switches every worker and no
 // response mixes two configs, a killed worker is restarted while the other keeps serving, and
-// SIGTERM lets a request in flight on a worker finish. Every request opens its own connection
+// SIGTERM lets a request in flight on a worker finish. The admin's runtime view counts what the
+// workers serve (requests in flight, upstream pools), and an eviction one worker made holds on
+// the other (pick-2 state in shared memory). Every request opens its own connection
 // (agent: false), so the acceptor hands them out round robin.
 import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess } from '../helpers/gateway-process.js';
+import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { freePorts } from '../helpers/ports.js';
 import { sleep, writeConfig } from '../helpers/traffic.js';
 
@@ -40,6 +43,27 @@ function config(version: string): string {
         - {maxTokens: 10, tokensPerFill: 10, fillInterval: 60s}${mock('limited')}
     - name: slow
       matches: [{path: {pathPrefix: /slow}}]${mock('slow', ', firstTokenDelay: 1500ms')}
+    - name: proxy
+      matches: [{path: {pathPrefix: /proxy}}]
+      backends: [{host: "127.0.0.1:${upstream.port}"}]
+    - name: failover
+      matches: [{path: {pathPrefix: /failover}}]
+      policies:
+        retry: {attempts: 1, codes: [503]}
+        ai: {routes: {/v1/chat/completions: completions}}
+      backends:
+      - ai:
+          groups:
+          - providers:
+            - name: primary
+              provider: {openAI: {model: gpt-4o}}
+              hostOverride: 127.0.0.1:${primary.port}
+              policies: {backendAuth: {key: sk-primary}, health: {eviction: {duration: 60s}}}
+          - providers:
+            - name: fallback
+              provider: {openAI: {model: gpt-4o-mini}}
+              hostOverride: 127.0.0.1:${fallback.port}
+              policies: {backendAuth: {key: sk-fallback}}
     - name: versioned
       policies:
         localRateLimit:
@@ -53,9 +77,9 @@ interface Answer {
   body: string;
 }
 
-/** One chat completion on a connection of its own. */
-function ask(path: string): Promise<Answer> {
-  const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+/** One chat completion on a connection of its own (streamed: the mock's first-token delay applies). */
+function ask(path: string, stream = false): Promise<Answer> {
+  const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream });
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port: PORT, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
@@ -97,8 +121,17 @@ async function metric(name: string, labels: string[]): Promise<number> {
 
 let file: string;
 let gw: GatewayProcess;
+let upstream: MockUpstream;
+let primary: MockUpstream;
+let fallback: MockUpstream;
 
 beforeAll(async () => {
+  [upstream, primary, fallback] = await Promise.all([
+    MockUpstream.start({ tls: false }),
+    MockUpstream.start({ tls: false }),
+    MockUpstream.start({ tls: false }),
+  ]);
+  upstream.handler = (_req, res) => sendJson(res, 200, { ok: true });
   file = writeConfig(config('v1'));
   gw = await GatewayProcess.start({
     args: ['-f', file, '--workers', '2'],
@@ -109,6 +142,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (gw !== undefined && gw.exitCode === null) await gw.stop('SIGKILL');
+  await Promise.all([upstream, primary, fallback].map((m) => m?.close()));
 });
 
 describe('--workers 2', () => {
@@ -139,6 +173,31 @@ describe('--workers 2', () => {
     expect(await metric('agentgateway_request_duration_seconds_bucket', [route, 'status="429"', 'le="+Inf"'])).toBe(20);
     // Gateway-wide series are the main thread's, not one per thread.
     expect(await metric('agentgateway_build_info', [])).toBe(1);
+  });
+
+  it('/api/runtime counts the requests in flight on the workers and sums their upstream pools', async () => {
+    const runtime = async () => (await (await fetch(`${ADMIN_URL}/api/runtime`)).json()) as any;
+    // Two connections, one per worker; the main thread serves neither.
+    const slow = [ask('/slow/v1/chat/completions', true), ask('/slow/v1/chat/completions', true)];
+    await sleep(500);
+    expect((await runtime()).binds[0].inflight).toBe(2);
+    for (const a of await Promise.all(slow)) expect([a.status, a.body.endsWith('data: [DONE]\n\n')]).toEqual([200, true]);
+    // One request per worker through the proxy route: each worker keeps its own warm connection.
+    for (let i = 0; i < 2; i++) expect((await ask('/proxy/anything')).status).toBe(200);
+    const rt = await runtime();
+    expect(rt.binds[0].inflight).toBe(0);
+    const pool = rt.liveState.find((e: any) => e.id === `http://127.0.0.1:${upstream.port}::pool`);
+    expect(pool.status).toMatchObject({ connected: 2, running: 0 });
+  });
+
+  it('an eviction on one worker keeps the provider out of rotation on the other: pick-2 state is shared', async () => {
+    primary.handler = (_req, res) => sendJson(res, 503, { error: { message: 'overloaded', type: 'server_error' } });
+    // Worker A: the primary answers 503, is evicted for 60 s, and the retry goes to the fallback.
+    expect((await ask('/failover/v1/chat/completions')).status).toBe(200);
+    expect([primary.requests.length, fallback.requests.length]).toEqual([1, 1]);
+    // Worker B, then A, then B: none of them tries the evicted primary.
+    for (let i = 0; i < 3; i++) expect((await ask('/failover/v1/chat/completions')).status).toBe(200);
+    expect([primary.requests.length, fallback.requests.length]).toEqual([1, 4]);
   });
 
   it('a reload under traffic reaches both workers, and no response mixes two configs', async () => {
