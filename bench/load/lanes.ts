@@ -61,7 +61,7 @@ export const CHAT = JSON.stringify({
   ],
   max_tokens: 50,
 });
-const CHAT_STREAM = JSON.stringify({ ...JSON.parse(CHAT), stream: true });
+export const CHAT_STREAM = JSON.stringify({ ...JSON.parse(CHAT), stream: true });
 
 export async function withGateway<T>(
   ctx: LaneContext,
