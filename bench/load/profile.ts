@@ -1,4 +1,4 @@
-// A V8 CPU profile of the gateway (defaults on) under the passthrough load, summarised as the
+// A V8 CPU profile of the gateway (defaults on, or --profile-target gw-off) under the passthrough load, summarised as the
 // functions with the most self time, in µs per request, next to the raw .cpuprofile:
 //   npm run bench -- --profile before --name <run dir>
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,10 +30,18 @@ export function selfTimes(p: CpuProfile): { fn: string; us: number }[] {
   return [...self].map(([fn, us]) => ({ fn, us })).sort((a, b) => b.us - a.us);
 }
 
-export async function profileRun(deps: SuiteDeps, runDir: string, label: string, durationS: number, c: number): Promise<void> {
+export async function profileRun(
+  deps: SuiteDeps,
+  runDir: string,
+  label: string,
+  durationS: number,
+  c: number,
+  target = 'gw-on',
+): Promise<void> {
   const dir = join(runDir, `profile-${label}`);
   mkdirSync(dir, { recursive: true });
-  const gw = suiteTargets().find((t) => t.id === 'gw-on')!;
+  const gw = suiteTargets().find((t) => t.id === target);
+  if (!gw) throw new Error(`no target ${target}`);
   const run = await gw.start(deps, deps.mockPort, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const url = `http://127.0.0.1:${run.port}${gw.paths.json}`;
   let m: Awaited<ReturnType<SuiteDeps['load']>>;
@@ -50,7 +58,7 @@ export async function profileRun(deps: SuiteDeps, runDir: string, label: string,
   // the profile spans warmup and idle too: per-request figures divide by the measured requests
   const requests = m.rps * durationS;
   const lines = [
-    `# CPU profile "${label}": gateway defaults on, /openai passthrough, c=${c}, ${durationS} s (${Math.round(m.rps)} req/s)`,
+    `# CPU profile "${label}": ${gw.label}, /openai passthrough, c=${c}, ${durationS} s (${Math.round(m.rps)} req/s)`,
     '',
     `Raw profile: \`${file}\`. Self time over the whole process life (start, 2 s warmup, ${durationS} s load); µs/req divides by the ${Math.round(requests)} measured requests.`,
     '',

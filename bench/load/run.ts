@@ -33,6 +33,7 @@ interface Args {
   name: string | undefined;
   rows: string[];
   profile: string | undefined;
+  profileTarget: string | undefined;
   baseline?: string;
 }
 
@@ -52,6 +53,7 @@ function parseArgs(): Args {
     name: get('--name'),
     rows: get('--rows')?.split(',') ?? [],
     profile: get('--profile'),
+    profileTarget: get('--profile-target'),
     ...(get('--baseline') !== undefined ? { baseline: get('--baseline') } : {}),
   };
 }
@@ -286,7 +288,7 @@ async function suiteMain(args: Args): Promise<void> {
   const deps: SuiteDeps = { mockPort: MOCK_PORT, startProcess, load: (n, url, body, c, d) => load(n, url, body, c, d) };
   try {
     if (args.profile !== undefined) {
-      await profileRun(deps, dir, args.profile, args.duration, args.connections);
+      await profileRun(deps, dir, args.profile, args.duration, args.connections, args.profileTarget);
       console.log(`\nprofile: ${dir}/profile-${args.profile}.md`);
       return;
     }
