@@ -8,6 +8,7 @@
 //   npm run bench -- --full               # the suite, full (10 s, 2 interleaved rounds, RSS 30 s after); or BENCH_FULL=1
 //   npm run bench -- --name my-run        # run directory bench/results/my-run (default <date>-<host>-<HHMM>)
 //   npm run bench -- --rows gw-on/json    # only these rows (direct and floor always run)
+//   npm run bench -- --baseline <dist dir> # also the gateway (defaults on) of another build: a lever's before
 //   npm run bench -- --profile before     # V8 profile of the defaults-on passthrough lane, summarised
 //   npm run bench -- --lanes json,paced --duration 5   # the older single-purpose lanes
 import autocannon from 'autocannon';
@@ -282,6 +283,7 @@ async function suiteMain(args: Args): Promise<void> {
     gapMs: 25,
     streamConnections: 10,
     only: args.rows,
+    ...(args.baseline ? { baseline: args.baseline } : {}),
   };
   const dir = runDirectory(args.name);
   const mock = await startProcess(['--import', 'tsx', 'bench/load/mock-upstream.ts', String(MOCK_PORT)], 'mock upstream listening');

@@ -24,6 +24,8 @@ export interface SuiteOptions {
   streamConnections: number;
   /** Row ids to run (`gw-on/json`, ...); all when empty. */
   only: string[];
+  /** dist/ of a baseline build measured beside this one (`--baseline`). */
+  baseline?: string;
 }
 
 export interface Load {
@@ -157,7 +159,7 @@ async function measureTiming(deps: SuiteDeps, t: Target, rows: RowResult[], o: S
 }
 
 export async function runSuite(deps: SuiteDeps, o: SuiteOptions): Promise<{ rows: RowResult[]; targets: TargetResult[] }> {
-  const targets = suiteTargets();
+  const targets = suiteTargets(o.baseline);
   const plan = targets.map((t) => ({ t, rows: rowsOf(t, o.only) })).filter((p) => p.rows.length > 0);
   const results = plan.map(({ t }) => ({ id: t.id, label: t.label, rssIdleMb: NaN, rssPeakMb: NaN, rssAfterMb: NaN }));
   for (let round = 0; round < o.rounds; round++) {

@@ -149,7 +149,7 @@ const GATEWAY_PATHS = {
 };
 
 /** Gateway output (the access log, when on) goes to a file, as a container runtime takes it. */
-function gateway(id: string, label: string, env: NodeJS.ProcessEnv): Target {
+function gateway(id: string, label: string, env: NodeJS.ProcessEnv, main = 'dist/main.js'): Target {
   return {
     id,
     label,
@@ -157,7 +157,7 @@ function gateway(id: string, label: string, env: NodeJS.ProcessEnv): Target {
     start: async (deps, upstreamPort, extra = []) => {
       const out = join(tmpdir(), `agw-bench-${id}-${process.pid}.log`);
       const ports = { BENCH_GATEWAY_PORT: String(GATEWAY_PORT), BENCH_MOCK_PORT: String(upstreamPort) };
-      const args = [...extra, 'dist/main.js', '-f', 'bench/load/gateway.yaml'];
+      const args = [...extra, main, '-f', 'bench/load/gateway.yaml'];
       const child = await deps.startProcess(args, 'agentgateway ready', { ...env, ...ports }, out);
       return {
         pid: child.pid!,
@@ -171,16 +171,22 @@ function gateway(id: string, label: string, env: NodeJS.ProcessEnv): Target {
   };
 }
 
-/** Every target of a suite run, nginx only when its binary is there. */
-export function suiteTargets(): Target[] {
+const DEFAULTS_ON = { STATS_ADDR: `127.0.0.1:${STATS_PORT}`, AGW_LOG_LEVEL: 'info' };
+
+/**
+ * Every target of a suite run, nginx only when its binary is there. `baseline`: the dist/ of
+ * another build (a lever's before), measured with the defaults on beside this one.
+ */
+export function suiteTargets(baseline?: string): Target[] {
+  const base = baseline
+    ? [gateway('gw-on-base', `gateway, defaults, baseline build (${baseline})`, DEFAULTS_ON, `${baseline}/main.js`)]
+    : [];
   return [
     direct,
     floor,
     ...(existsSync(NGINX_BIN) ? [nginx] : []),
     gateway('gw-off', 'gateway, access log + metrics off', { STATS_ADDR: 'off', AGW_LOG_LEVEL: 'info,request=off' }),
-    gateway('gw-on', 'gateway, defaults (text access log + metrics on)', {
-      STATS_ADDR: `127.0.0.1:${STATS_PORT}`,
-      AGW_LOG_LEVEL: 'info',
-    }),
+    gateway('gw-on', 'gateway, defaults (text access log + metrics on)', DEFAULTS_ON),
+    ...base,
   ];
 }

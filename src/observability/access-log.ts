@@ -53,6 +53,11 @@ export class AccessLog {
     this.sink = format === 'json' ? (sinks.json ??= jsonSink()) : (sinks.text ??= textSink());
   }
 
+  /** Whether lines carry this record field (not removed by `accessLog.remove`). */
+  keeps(field: string): boolean {
+    return !this.remove.has(field);
+  }
+
   write(s: RequestSummary, record: RequestRecord): void {
     // The record is shared with the span: extras and removals go on a copy.
     const plain = this.remove.size === 0 && this.add.length === 0;
