@@ -102,7 +102,7 @@ export function beginTrace(req: { header(name: string): string | undefined }): T
 
 /** Whether finished requests are recorded with `src.addr` (an access-log line that keeps it, or tracing). */
 export function recordsClientAddress(): boolean {
-  return tracer !== null || (accessLog !== null && accessLog.keeps('src.addr') && accessLogEnabled());
+  return tracer !== null || (accessLog?.keeps('src.addr') === true && accessLogEnabled());
 }
 
 /** Metrics, span and access-log line for a finished request. Never throws into the data plane. */
