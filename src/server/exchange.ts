@@ -40,7 +40,7 @@ export class Exchange extends EdgeExchange {
   /** Read by the access log, spans, edge logs and CEL (`source.address`) only: off the path of other requests. */
   get remoteAddress(): string {
     // uWS forbids touching the response once it ended or the client went away
-    this.remoteRaw ??= this.ended ? '' : this.readRemote();
+    this.remoteRaw ??= this.ended || this.aborted ? '' : this.readRemote();
     return (this.remoteCanonical ??= remoteText(this.remoteRaw));
   }
 
