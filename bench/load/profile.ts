@@ -37,10 +37,11 @@ export async function profileRun(
   durationS: number,
   c: number,
   target = 'gw-on',
+  baseline?: string,
 ): Promise<void> {
   const dir = join(runDir, `profile-${label}`);
   mkdirSync(dir, { recursive: true });
-  const gw = suiteTargets().find((t) => t.id === target);
+  const gw = suiteTargets(baseline).find((t) => t.id === target);
   if (!gw) throw new Error(`no target ${target}`);
   const run = await gw.start(deps, deps.mockPort, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const url = `http://127.0.0.1:${run.port}${gw.paths.json}`;

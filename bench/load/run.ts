@@ -9,7 +9,8 @@
 //   npm run bench -- --name my-run        # run directory bench/results/my-run (default <date>-<host>-<HHMM>)
 //   npm run bench -- --rows gw-on/json    # only these rows (direct and floor always run)
 //   npm run bench -- --baseline <dist dir> # also the gateway (defaults on) of another build: a lever's before
-//   npm run bench -- --profile before     # V8 profile of the defaults-on passthrough lane, summarised
+//   npm run bench -- --profile after      # V8 profile of the defaults-on passthrough lane, summarised
+//   npm run bench -- --profile before --profile-target gw-on-base --baseline <dist dir>   # the same of another build
 //   npm run bench -- --lanes json,paced --duration 5   # the older single-purpose lanes
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -290,7 +291,7 @@ async function suiteMain(args: Args): Promise<void> {
   const deps: SuiteDeps = { mockPort: MOCK_PORT, startProcess, load: (n, url, body, c, d) => load(n, url, body, c, d) };
   try {
     if (args.profile !== undefined) {
-      await profileRun(deps, dir, args.profile, args.duration, args.connections, args.profileTarget);
+      await profileRun(deps, dir, args.profile, args.duration, args.connections, args.profileTarget, args.baseline);
       console.log(`\nprofile: ${dir}/profile-${args.profile}.md`);
       return;
     }
