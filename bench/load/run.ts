@@ -8,7 +8,8 @@
 //   npm run bench -- --full               # the suite, full (10 s, 2 interleaved rounds, RSS 30 s after); or BENCH_FULL=1
 //   npm run bench -- --name my-run        # run directory bench/results/my-run (default <date>-<host>-<HHMM>)
 //   npm run bench -- --rows gw-on/json    # only these rows (direct and floor always run)
-//   npm run bench -- --baseline <dist dir> # also the gateway (defaults on) of another build: a lever's before
+//   npm run bench -- --baseline <dist dir> # also the gateway (defaults on) of another build (e.g. dist-before): a lever's before
+//   npm run bench -- --lanes builds --baseline <dist dir>   # the same build beside this one, passthrough JSON/SSE only (builds.ts)
 //   npm run bench -- --profile after      # V8 profile of the defaults-on passthrough lane, summarised
 //   npm run bench -- --profile before --profile-target gw-on-base --baseline <dist dir>   # the same of another build
 //   npm run bench -- --lanes json,paced --duration 5   # the older single-purpose lanes
