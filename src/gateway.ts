@@ -10,6 +10,7 @@ import { loadConfigFile, parseConfig, type LoadedConfig } from './config/load.js
 import { FileWatcher } from './config/watch.js';
 import {
   applyObservability,
+  recordsClientAddress,
   observeUpstreamConnect,
   recordConfigReload,
   startObservability,
@@ -188,6 +189,10 @@ export class Gateway implements RequestSink {
 
   edgeSettings(): HttpEdgeSettings {
     return this.store!.current.edge;
+  }
+
+  recordsRemoteAddress(): boolean {
+    return recordsClientAddress();
   }
 
   handle(port: number, down: Downstream): void {

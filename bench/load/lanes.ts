@@ -19,7 +19,7 @@ export interface LaneContext {
   connections: number;
   /** `outFile`: the gateway's output goes there instead of a pipe into the loader's process. */
   startGateway(config: string, env?: NodeJS.ProcessEnv, outFile?: string, args?: string[], main?: string): Promise<ChildProcess>;
-  /** `--baseline <dir>`: another build's dist/ (the builds lane compares it with this tree's). */
+  /** `--baseline <dir>`: another build's dist/ (the builds lane compares it with this tree's; the suite adds it as a row). */
   baseline?: string;
   /** Another mock upstream process on `port`, answering `delayMs` late. */
   startMock(port: number, delayMs: number): Promise<ChildProcess>;
@@ -61,7 +61,7 @@ export const CHAT = JSON.stringify({
   ],
   max_tokens: 50,
 });
-const CHAT_STREAM = JSON.stringify({ ...JSON.parse(CHAT), stream: true });
+export const CHAT_STREAM = JSON.stringify({ ...JSON.parse(CHAT), stream: true });
 
 export async function withGateway<T>(
   ctx: LaneContext,

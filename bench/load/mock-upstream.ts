@@ -5,13 +5,16 @@
 // (the stream in AWS event-stream framing); Gemini's generateContent and streamGenerateContent
 // (Gemini API /v1beta/models/... and Vertex /v1/projects/... paths) a GenerateContentResponse or
 // 20 alt=sse chunks (CRLF framing, running usage, finishReason last). GET /__stats counts requests.
-// An optional second argument delays every answer by that many milliseconds (a slow upstream).
+// An optional second argument delays every answer by that many milliseconds (a slow upstream);
+// an optional third paces OpenAI and Anthropic streams: one event every that many milliseconds,
+// each its own write, as a model emits tokens (time-to-first-token and inter-event lanes).
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { App, us_socket_local_port } from 'uWebSockets.js';
 
 const port = Number(process.argv[2] ?? 18000);
 const delayMs = Number(process.argv[3] ?? 0);
+const gapMs = Number(process.argv[4] ?? 0);
 let served = 0;
 
 const completion = JSON.stringify({
@@ -152,6 +155,9 @@ function answer(res: import('uWebSockets.js').HttpResponse, kind: Kind, stream: 
       res.writeHeader('content-type', 'application/vnd.amazon.eventstream');
       res.write(converseEvents);
       res.end();
+    } else if (stream && gapMs > 0 && (kind === 'openai' || kind === 'anthropic')) {
+      res.writeHeader('content-type', 'text/event-stream');
+      paceEvents(res, kind === 'anthropic' ? anthropicEvents : openaiEvents);
     } else if (stream) {
       res.writeHeader('content-type', 'text/event-stream');
       res.write(kind === 'anthropic' ? anthropicSse : kind === 'gemini' ? geminiSse : openaiSse);
@@ -161,6 +167,31 @@ function answer(res: import('uWebSockets.js').HttpResponse, kind: Kind, stream: 
       res.end(kind === 'anthropic' ? message : kind === 'bedrock' ? converse : kind === 'gemini' ? generated : completion);
     }
   });
+}
+
+const splitEvents = (s: string) => s.split(/(?<=\n\n)/);
+const openaiEvents = splitEvents(openaiSse);
+const anthropicEvents = splitEvents(anthropicSse);
+
+/** Writes the first event now (inside the caller's cork) and each next one `gapMs` later. */
+function paceEvents(res: import('uWebSockets.js').HttpResponse, events: string[]): void {
+  let gone = false;
+  res.onAborted(() => (gone = true));
+  let i = 0;
+  const write = (): boolean => {
+    const last = i === events.length - 1;
+    if (last) res.end(events[i++]);
+    else res.write(events[i++]!);
+    return last;
+  };
+  const next = (): void => {
+    if (gone) return;
+    let last = false;
+    res.cork(() => (last = write()));
+    if (!last) setTimeout(next, gapMs);
+  };
+  write();
+  setTimeout(next, gapMs);
 }
 
 App()

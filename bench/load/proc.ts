@@ -32,3 +32,40 @@ export function rssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(status);
   return m ? Number(m[1]) / 1024 : NaN;
 }
+
+/** The process and its children (nginx's master and workers), from /proc/<pid>/task/<pid>/children. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const kids = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (kids) for (const k of kids.split(' ')) out.push(...processTree(Number(k)));
+    }
+  } catch {
+    // the process ended between the listing and the read
+  }
+  return out;
+}
+
+/** CPU seconds of a process tree. */
+export function cpuSecondsTree(pid: number): number {
+  return processTree(pid).reduce((s, p) => s + safe(() => cpuSeconds(p)), 0);
+}
+
+/** Resident MB of a process tree now (VmRSS) or at its peak (VmHWM); shared pages count per process. */
+export function rssTreeMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  let kb = 0;
+  for (const p of processTree(pid)) {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(safe(() => readFileSync(`/proc/${p}/status`, 'utf8'), ''));
+    if (m) kb += Number(m[1]);
+  }
+  return kb / 1024;
+}
+
+function safe<T>(fn: () => T, fallback: T = 0 as T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}

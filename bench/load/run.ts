@@ -1,25 +1,42 @@
-// Load benchmark: a separate mock upstream process, the real gateway process, and autocannon
-// (in this process) against the upstream directly and through the gateway, in one run.
-// Reports requests/s, p50/p99 latency, their ratio to direct, and the gateway's CPU time per
-// request from /proc. Not a test: numbers are reported, never asserted.
+// Load benchmark: a separate mock upstream process, the targets (the floor proxy, nginx, the
+// real gateway process with defaults on and off), and autocannon (in this process) against the
+// upstream directly and through each target, in one run. Reports requests/s, p50/p99 latency,
+// ratios to direct and to the floor, and each target's CPU time per request from /proc. Not a
+// test: numbers are reported, never asserted.
 //
-//   npm run bench                         # all lanes, 10 s each
-//   npm run bench -- --lanes json,paced --duration 5
+//   npm run bench                         # the suite, quick (3 s per measurement, 1 round)
+//   npm run bench -- --full               # the suite, full (10 s, 2 interleaved rounds, RSS 30 s after); or BENCH_FULL=1
+//   npm run bench -- --name my-run        # run directory bench/results/my-run (default <date>-<host>-<HHMM>)
+//   npm run bench -- --rows gw-on/json    # only these rows (direct and floor always run)
+//   npm run bench -- --baseline <dist dir> # also the gateway (defaults on) of another build (e.g. dist-before): a lever's before
+//   npm run bench -- --lanes builds --baseline <dist dir>   # the same build beside this one, passthrough JSON/SSE only (builds.ts)
+//   npm run bench -- --profile after      # V8 profile of the defaults-on passthrough lane, summarised
+//   npm run bench -- --profile before --profile-target gw-on-base --baseline <dist dir>   # the same of another build
+//   npm run bench -- --lanes json,paced --duration 5   # the older single-purpose lanes
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, loadavg, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { LANES, type Lane, type LaneContext } from './lanes.js';
 import { paced, percentile } from './paced.js';
 import { GATEWAY_PORT, MOCK_PORT } from './ports.js';
 import { cpuSeconds, rssMb } from './proc.js';
+import { profileRun } from './profile.js';
+import { markdown, summarize, svgChart } from './report.js';
+import { runSuite, type SuiteDeps, type SuiteOptions } from './suite.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface Args {
-  lanes: string[];
+  lanes: string[] | null;
   duration: number;
   connections: number;
+  full: boolean;
+  name: string | undefined;
+  rows: string[];
+  profile: string | undefined;
+  profileTarget: string | undefined;
   baseline?: string;
 }
 
@@ -29,10 +46,17 @@ function parseArgs(): Args {
     const i = a.indexOf(k);
     return i >= 0 ? a[i + 1] : undefined;
   };
+  const lanes = get('--lanes');
+  const full = a.includes('--full') || process.env.BENCH_FULL === '1';
   return {
-    lanes: (get('--lanes') ?? Object.keys(LANES).join(',')).split(','),
-    duration: Number(get('--duration') ?? 10),
+    lanes: lanes === undefined ? null : lanes.split(','),
+    duration: Number(get('--duration') ?? (full || lanes ? 10 : 3)),
     connections: Number(get('--connections') ?? 50),
+    full,
+    name: get('--name'),
+    rows: get('--rows')?.split(',') ?? [],
+    profile: get('--profile'),
+    profileTarget: get('--profile-target'),
     ...(get('--baseline') !== undefined ? { baseline: get('--baseline') } : {}),
   };
 }
@@ -190,6 +214,8 @@ export function printTable(title: string, rows: Measured[], baseline: Measured):
 
 async function main(): Promise<void> {
   const args = parseArgs();
+  if (args.lanes === null) return suiteMain(args);
+  const lanes = args.lanes;
   const mock = await startProcess(['--import', 'tsx', 'bench/load/mock-upstream.ts', String(MOCK_PORT)], 'mock upstream listening');
   const startMock = (port: number, delayMs: number) =>
     startProcess(['--import', 'tsx', 'bench/load/mock-upstream.ts', String(port), String(delayMs)], 'mock upstream listening');
@@ -210,7 +236,7 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, args };
   let markdown = `# Load benchmark (${report.date}, ${args.duration} s per run, c=${args.connections})\n`;
   try {
-    for (const name of args.lanes) {
+    for (const name of lanes) {
       const lane: Lane | undefined = LANES[name];
       if (!lane) throw new Error(`unknown lane "${name}" (have: ${Object.keys(LANES).join(', ')})`);
       console.log(`\n== lane ${name}: ${lane.description}`);
@@ -226,6 +252,65 @@ async function main(): Promise<void> {
   writeFileSync(`${ROOT}bench/results/${stamp}.json`, JSON.stringify(report, null, 2));
   writeFileSync(`${ROOT}bench/results/${stamp}.md`, markdown);
   console.log(`\nresults: bench/results/${stamp}.{json,md}`);
+}
+
+/** The run directory: bench/results/<name>, by default <date>-<host>-<HHMM> (UTC). */
+function runDirectory(name: string | undefined): string {
+  const now = new Date().toISOString();
+  const dir = `${ROOT}bench/results/${name ?? `${now.slice(0, 10)}-${hostname()}-${now.slice(11, 16).replace(':', '')}`}`;
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function machine(): Record<string, string> {
+  return {
+    date: new Date().toISOString(),
+    host: hostname(),
+    cpu: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
+    kernel: release(),
+    node: process.version,
+    'load average at start (1/5/15 min)': loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / '),
+  };
+}
+
+async function suiteMain(args: Args): Promise<void> {
+  const o: SuiteOptions = {
+    duration: args.duration,
+    rounds: args.full ? 2 : 1,
+    connections: args.connections,
+    afterS: args.full ? 30 : 5,
+    pacedRate: 1000,
+    gapMs: 25,
+    streamConnections: 10,
+    only: args.rows,
+    ...(args.baseline ? { baseline: args.baseline } : {}),
+  };
+  const dir = runDirectory(args.name);
+  const mock = await startProcess(['--import', 'tsx', 'bench/load/mock-upstream.ts', String(MOCK_PORT)], 'mock upstream listening');
+  const deps: SuiteDeps = { mockPort: MOCK_PORT, startProcess, load: (n, url, body, c, d) => load(n, url, body, c, d) };
+  try {
+    if (args.profile !== undefined) {
+      await profileRun(deps, dir, args.profile, args.duration, args.connections, args.profileTarget, args.baseline);
+      console.log(`\nprofile: ${dir}/profile-${args.profile}.md`);
+      return;
+    }
+    const env = machine();
+    const { rows, targets } = await runSuite(deps, o);
+    env['load average at end (1/5/15 min)'] = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ');
+    const sum = summarize(rows);
+    const title = `agentgateway load benchmark, ${env.date!.slice(0, 16)}Z on ${env.host} (${args.full ? 'full' : 'quick'} run)`;
+    const md = markdown(title, o, env, sum, targets);
+    writeFileSync(`${dir}/results.json`, JSON.stringify({ env, options: o, summary: sum, targets, rows }, null, 2));
+    writeFileSync(`${dir}/results.md`, md);
+    writeFileSync(`${dir}/chart.svg`, svgChart(title, sum));
+    console.log(`\n${md}\nresults: ${dir}/{results.json,results.md,chart.svg}`);
+  } finally {
+    mock.kill();
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -111,14 +111,32 @@ module.exports = require('node:module').createRequire(url)(require('node:url').f
   },
 };
 
+/**
+ * A package the gateway loads on first use (ioredis, the AWS libraries) is required with
+ * `createRequire(import.meta.url)('<package>')`, which esbuild cannot follow: in the binary it
+ * would look for node_modules/ beside the unpacked files, where there is none. That exact form
+ * becomes `require('<package>')`, which esbuild bundles as a module initialised on its first
+ * call, so the load stays lazy. Relative paths (package.json, shipped in the layout) and the
+ * addon loader's computed path keep createRequire; any other use fails the build.
+ */
+const LAZY_REQUIRE = /createRequire\(import\.meta\.url\)\((['"])([^'".][^'"]*)\1\)/g;
+const KEPT_REQUIRE = /createRequire\(import\.meta\.url\)(?!\((['"])\.|\(path\))/;
+
+function bundledLazyRequires(rel, text) {
+  const out = text.replace(LAZY_REQUIRE, (_, q, spec) => `require(${q}${spec}${q})`);
+  if (KEPT_REQUIRE.test(out)) throw new Error(`${rel}: createRequire(import.meta.url) not called directly with a package name`);
+  return out;
+}
+
 /** Each module's `import.meta.url` becomes where that module sits in the unpacked layout. */
 const metaUrlPlugin = {
   name: 'sea-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /\.(ts|tsx|mjs|js|cjs)$/, namespace: 'file' }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
+      let text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta')) return undefined;
       const rel = posix(relative(ROOT, args.path));
+      if (rel.startsWith('src/')) text = bundledLazyRequires(rel, text);
       let layout;
       if (rel.startsWith('src/')) layout = `dist/${rel.slice(4).replace(/\.tsx?$/, '.js')}`;
       else if (rel.startsWith('node_modules/')) layout = rel;

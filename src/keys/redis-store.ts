@@ -8,7 +8,8 @@
 // Redis is the store of record here: run it with persistence (appendonly yes) if spend must
 // survive a Redis restart. A settlement Redis cannot take is retried for a while (BACKLOG).
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import { windowsAt } from './periods.js';
 import { ADMIT, EXTEND, FIND, PUT_KEY, PUT_TEAM, SETTLE } from './redis-scripts.js';
 import { StaleRecord, StoreUnavailable, type AdmitArgs, type KeyStore, type ScopeState } from './store.js';
@@ -68,6 +69,8 @@ export class RedisStore implements KeyStore {
     this.p = `agw:keys:{${opts.namespace ?? 'default'}}:`;
     this.channel = `${this.p}events`;
     const base = { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: Math.max(timeout, 2000) } as const;
+    // ioredis (~25 MB resident) loads only when a config keeps its keys in Redis
+    const { Redis } = createRequire(import.meta.url)('ioredis') as { Redis: typeof import('ioredis').Redis };
     this.redis = new Redis(opts.url, { ...base, commandTimeout: timeout, retryStrategy: (n) => Math.min(n * 200, 2000) });
     this.sub = new Redis(opts.url, { ...base, retryStrategy: (n) => Math.min(n * 200, 2000) });
     this.redis.on('error', () => {});

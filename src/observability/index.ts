@@ -100,6 +100,11 @@ export function beginTrace(req: { header(name: string): string | undefined }): T
   return tracer === null ? null : tracer.begin(req.header('traceparent'));
 }
 
+/** Whether finished requests are recorded with `src.addr` (an access-log line that keeps it, or tracing). */
+export function recordsClientAddress(): boolean {
+  return tracer !== null || (accessLog?.keeps('src.addr') === true && accessLogEnabled());
+}
+
 /** Metrics, span and access-log line for a finished request. Never throws into the data plane. */
 export function recordRequest(ctx: ObservedRequest): void {
   const logging = accessLog !== null && accessLogEnabled();

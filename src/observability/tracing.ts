@@ -14,9 +14,8 @@ import {
   type HrTime,
   type SpanContext,
 } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Resource } from '@opentelemetry/resources';
+import type { BatchSpanProcessor, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { log } from './log.js';
 import type { RequestRecord } from './record.js';
 import type { TracingSettings } from './settings.js';
@@ -41,32 +40,56 @@ export interface TraceContext {
  */
 const REDUNDANT = new Set(['trace.id', 'span.id', 'duration', 'http.version']);
 
+/**
+ * The OpenTelemetry SDK and exporter (~20 MB resident) load only when a config turns tracing
+ * on; spans that end in the few milliseconds before they are there wait in `early`.
+ */
+async function loadExporter(settings: TracingSettings, version: string): Promise<{ processor: BatchSpanProcessor; resource: Resource }> {
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor }] = await Promise.all([
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+  ]);
+  const exporter = new OTLPTraceExporter({
+    url: settings.url,
+    headers: settings.headers,
+    ...(settings.ca !== undefined || settings.insecure
+      ? { httpAgentOptions: { ca: settings.ca, rejectUnauthorized: !settings.insecure, keepAlive: true } }
+      : {}),
+  });
+  const resource = resourceFromAttributes({
+    'service.name': process.env.OTEL_SERVICE_NAME || 'agentgateway',
+    'service.version': version,
+    ...settings.resource,
+  });
+  return { processor: new BatchSpanProcessor(exporter, batchOptions()), resource };
+}
+
 export class Tracer {
-  private readonly processor: BatchSpanProcessor;
+  private processor: BatchSpanProcessor | null = null;
+  private resource: Resource | null = null;
+  /** Spans ended before the exporter loaded (bounded like the processor's queue). */
+  private early: ReadableSpan[] = [];
+  private readonly loaded: Promise<void>;
   private readonly hasExtra: boolean;
-  private readonly resource: Resource;
   private readonly scope: { name: string; version: string };
 
   constructor(
     readonly settings: TracingSettings,
     version: string,
   ) {
-    const exporter = new OTLPTraceExporter({
-      url: settings.url,
-      headers: settings.headers,
-      ...(settings.ca !== undefined || settings.insecure
-        ? { httpAgentOptions: { ca: settings.ca, rejectUnauthorized: !settings.insecure, keepAlive: true } }
-        : {}),
-    });
-    this.processor = new BatchSpanProcessor(exporter, batchOptions());
-    this.resource = resourceFromAttributes({
-      'service.name': process.env.OTEL_SERVICE_NAME || 'agentgateway',
-      'service.version': version,
-      ...settings.resource,
-    });
     this.scope = { name: 'agentgateway', version };
     this.hasExtra = Object.keys(settings.attributes).length > 0;
     installDiagLogger();
+    this.loaded = loadExporter(settings, version).then(
+      ({ processor, resource }) => {
+        this.processor = processor;
+        this.resource = resource;
+        for (const span of this.early) processor.onEnd({ ...span, resource });
+        this.early = [];
+      },
+      (e: Error) => log.error(`tracing: cannot load the OpenTelemetry exporter: ${e.message}`),
+    );
   }
 
   /**
@@ -114,18 +137,20 @@ export class Tracer {
       links: [],
       events: [],
       ended: true,
-      resource: this.resource,
+      resource: this.resource as Resource,
       instrumentationScope: this.scope,
       droppedAttributesCount: 0,
       droppedEventsCount: 0,
       droppedLinksCount: 0,
     };
-    this.processor.onEnd(span);
+    if (this.processor !== null) this.processor.onEnd(span);
+    else if (this.early.length < batchOptions().maxQueueSize) this.early.push(span);
   }
 
   /** Sends what is queued and stops the exporter (shutdown, or a reload that changed it). */
-  shutdown(): Promise<void> {
-    return this.processor.shutdown();
+  async shutdown(): Promise<void> {
+    await this.loaded;
+    await this.processor?.shutdown();
   }
 
   private attributes(record: RequestRecord): Attributes {

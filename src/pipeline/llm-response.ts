@@ -6,7 +6,7 @@ import { GatewayError } from '../errors.js';
 import type { ErrorDialect } from '../llm/formats/errors.js';
 import type { Conversion, StreamTransducer } from '../llm/convert/types.js';
 import { rewriteRawHeaders, type CompiledHeaderRules as HeaderRules } from '../native/index.js';
-import { rawHeaderValue } from '../http/header-lists.js';
+import { headerName, rawHeaderValue } from '../http/header-lists.js';
 import type { UpstreamCall, UpstreamListener } from '../upstream/dispatch.js';
 import type { RequestCtx } from './context.js';
 import type { HeaderList } from './downstream.js';
@@ -72,7 +72,14 @@ export class LlmResponse implements UpstreamListener {
       }),
     );
     ctx.status = status;
-    head(ctx, status, [...this.headers, 'content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache']);
+    // The stream's own cache-control replaces the upstream's (which would otherwise go out twice).
+    head(ctx, status, [
+      ...withoutHeader(this.headers, 'cache-control'),
+      'content-type',
+      'text/event-stream; charset=utf-8',
+      'cache-control',
+      'no-cache',
+    ]);
     const call = this.call!;
     ctx.down.setFlow(
       () => call.pause(),
@@ -231,4 +238,11 @@ function withHeaderUsage(ctx: RequestCtx, out: Record<string, unknown>, u: Usage
   if (out.object === 'list' && typeof out.usage === 'object' && out.usage !== null) {
     out.usage = { prompt_tokens: u.inputTokens, total_tokens: u.inputTokens };
   }
+}
+
+/** A flat [name, value, ...] list without the pairs named `name` (lower case). */
+function withoutHeader(list: HeaderList, name: string): HeaderList {
+  const out: HeaderList = [];
+  for (let i = 0; i < list.length; i += 2) if (headerName(list[i]!).toLowerCase() !== name) out.push(list[i]!, list[i + 1]!);
+  return out;
 }

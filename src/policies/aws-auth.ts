@@ -54,10 +54,11 @@ let libs: Libraries | null = null;
 
 function load(): Libraries {
   if (libs === null) {
-    const req = createRequire(import.meta.url);
-    const { SignatureV4 } = req('@smithy/signature-v4') as Pick<Libraries, 'SignatureV4'>;
-    const { Hash } = req('@smithy/hash-node') as Pick<Libraries, 'Hash'>;
-    const { defaultProvider } = req('@aws-sdk/credential-provider-node') as Pick<Libraries, 'defaultProvider'>;
+    // One direct createRequire(import.meta.url)('<package>') per library: the binary's bundler
+    // turns exactly that form into a bundled require (src/binary/build.mjs).
+    const { SignatureV4 } = createRequire(import.meta.url)('@smithy/signature-v4') as Pick<Libraries, 'SignatureV4'>;
+    const { Hash } = createRequire(import.meta.url)('@smithy/hash-node') as Pick<Libraries, 'Hash'>;
+    const { defaultProvider } = createRequire(import.meta.url)('@aws-sdk/credential-provider-node') as Pick<Libraries, 'defaultProvider'>;
     libs = { SignatureV4, Hash, defaultProvider };
   }
   return libs;

@@ -4,8 +4,17 @@
 // never wait (a lost connection fails them at once while ioredis reconnects), and a Redis that
 // stops answering is logged once per outage, and once more when it answers again. Never logs
 // the URL (it may carry a password), only host:port.
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import { log } from '../observability/log.js';
+
+/**
+ * ioredis (~25 MB resident) loads with the first connection, so configs without a Redis-backed
+ * policy never load it (test/e2e/lazy-dependencies.test.ts); as eventstream.ts does for the AWS
+ * codec, it is required synchronously because callers define their scripts at construction.
+ */
+let ioredis: { Redis: typeof Redis } | null = null;
+const loadRedis = () => (ioredis ??= createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis });
 
 export interface OutageMessages {
   /** Logged (warn) when Redis stops answering; prefixed with "<feature>: redis at host:port ". */
@@ -29,6 +38,7 @@ export class RedisConnection {
     private readonly messages: OutageMessages,
   ) {
     this.where = new URL(url).host;
+    const { Redis } = loadRedis();
     this.redis = new Redis(url, {
       lazyConnect: true,
       enableOfflineQueue: false,

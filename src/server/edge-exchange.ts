@@ -15,6 +15,12 @@ export interface ExchangeHooks {
   readonly port: number;
   /** Current limit for a client that reads nothing of its response (ms). */
   sendTimeoutMs(): number;
+  /**
+   * Whether the client address must be copied at the start: something reads it after the
+   * response is gone (the access log, a span). Otherwise uWS exchanges read it only if asked
+   * during the request, which saves a getpeername() per request.
+   */
+  recordsRemoteAddress(): boolean;
 }
 
 export abstract class EdgeExchange implements Downstream {

@@ -14,6 +14,8 @@ export interface RequestSink {
   handle(port: number, down: Downstream): void;
   /** Answers a request the server refuses before the pipeline, in the caller's dialect, observed like any other. */
   reject(port: number, down: Downstream, err: GatewayError): void;
+  /** Whether requests are recorded with their client address once done (access log, tracing). */
+  recordsRemoteAddress(): boolean;
 }
 
 /** A Downstream the edge can ask to close its connection after the response. */

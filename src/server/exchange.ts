@@ -14,8 +14,8 @@ export class Exchange extends EdgeExchange {
   readonly path: string;
   readonly query: string;
   readonly headers: string[] = [];
-  /** uWS's text form, copied out now (the response is gone later); cleaned up when read. */
-  private readonly remoteRaw: string;
+  /** uWS's text form, copied out when recorded or first asked for; cleaned up when read. */
+  private remoteRaw: string | undefined;
   private remoteCanonical: string | undefined;
   private waitingWritable = false;
 
@@ -33,13 +33,19 @@ export class Exchange extends EdgeExchange {
     req.forEach((k, v) => {
       h.push(k, v);
     });
-    this.remoteRaw = Buffer.from(res.getRemoteAddressAsText()).toString();
+    if (hooks.recordsRemoteAddress()) this.remoteRaw = this.readRemote();
     res.onAborted(() => this.clientGone());
   }
 
-  /** Read by the access log only, so the conversion stays off the path of every request. */
+  /** Read by the access log, spans, edge logs and CEL (`source.address`) only: off the path of other requests. */
   get remoteAddress(): string {
+    // uWS forbids touching the response once it ended or the client went away
+    this.remoteRaw ??= this.ended || this.aborted ? '' : this.readRemote();
     return (this.remoteCanonical ??= remoteText(this.remoteRaw));
+  }
+
+  private readRemote(): string {
+    return Buffer.from(this.res.getRemoteAddressAsText()).toString();
   }
 
   /** uWS's own 10 s timer would cut a long wait short: pause()+resume() re-arms it. */

@@ -127,6 +127,10 @@ export class BindServer implements EdgeHost, AcceptedConnections, PortServer {
     return this.sink.edgeSettings().sendTimeoutMs;
   }
 
+  recordsRemoteAddress(): boolean {
+    return this.sink.recordsRemoteAddress();
+  }
+
   refuse(x: Refusable, r: Refusal): void {
     if (r.close) x.closeAfter = true;
     logEdge({ status: r.status, event: r.event, detail: r.message, remote: x.remoteAddress, port: this.port });

@@ -158,6 +158,15 @@ describe('CEL authorization over claims, paths, headers and the source address',
     expect((await get('/remote/x', bearer(await tok()))).status).toBe(403);
   });
 
+  // With the access log off nothing records the client address, so the server reads it only
+  // when a rule asks (no getpeername() per request); the rules must see the same address.
+  it('source.address rules hold with the access log off (the address read on demand)', async () => {
+    await gw.stop();
+    gw = await startGateway(writeConfig(tempDir(), 'policies.yaml', gatewayConfig()), [], { AGW_LOG_LEVEL: 'info,request=off' });
+    expect((await get('/cel/x', bearer(await tok()))).status).toBe(200);
+    expect((await get('/remote/x', bearer(await tok()))).status).toBe(403);
+  });
+
   it('llm.requestModel on an LLM route, checked before any answer', async () => {
     const chat = (model: string) => JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] });
     const denied = await get('/llm/v1/chat/completions', { 'content-type': 'application/json' }, 'POST', chat('forbidden-model'));

@@ -3,8 +3,9 @@
 // guide's `agentgateway -f`: --version, --help, both guide configs driven by the official SDKs
 // against TLS mock providers, the admin UI and readiness served from inside the binary, the
 // Rust addon loaded from the binary when it was built, `--workers 2` with the worker thread's
-// script from inside the binary. Then the unpacked-files cache: a tampered file is replaced, a
-// directory others can write to is refused.
+// script from inside the binary, the libraries loaded on first use (ioredis for a Redis rate
+// limit, the AWS signer and event-stream codec for Bedrock) found inside it. Then the
+// unpacked-files cache: a tampered file is replaced, a directory others can write to is refused.
 import Anthropic from '@anthropic-ai/sdk';
 import bcrypt from 'bcryptjs';
 import OpenAI from 'openai';
@@ -20,6 +21,8 @@ import { CA_FILE } from '../helpers/mock-upstream.js';
 import { ANTHROPIC_TEXT, OPENAI_TEXT } from '../helpers/provider-formats.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { freePort, freePorts, movePorts } from '../helpers/ports.js';
+import { BEDROCK_HOST, BEDROCK_TEXT, CREDS, startBedrockMock } from '../helpers/bedrock-mock.js';
+import { RedisServer } from '../helpers/redis-server.js';
 
 const run = promisify(execFile);
 const OPENAI_KEY = 'sk-openai-binary-secret-1';
@@ -303,6 +306,86 @@ describe('the binary with --workers 2', () => {
       expect(await gw.stop()).toBe(0);
     }
     expect(gw.output).not.toMatch(/Cannot find module|worker \d+ (exited|failed|could not)/);
+  });
+});
+
+describe('libraries the gateway loads on first use, inside the binary', () => {
+  it('a Redis rate limit (ioredis) against a real redis-server', async () => {
+    const [port, redisPort] = await freePorts(2);
+    const redis = await RedisServer.start(redisPort!);
+    writeFileSync(
+      join(dir, 'redis.yaml'),
+      `binds:
+- port: ${port}
+  listeners:
+  - routes:
+    - name: limited
+      policies:
+        redisRateLimit:
+          url: ${redis.url}
+          failureMode: failClosed
+          timeout: 10s
+          limits: [{maxTokens: 2, tokensPerFill: 2, fillInterval: 1h}]
+      backends:
+      - ai: {name: m, provider: {mock: {response: limited by redis}}}
+`,
+    );
+    const gw = await GatewayProcess.start({ executable: bin, cwd: dir, args: ['-f', 'redis.yaml'], env: userEnv() });
+    try {
+      const ask = () =>
+        fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+          method: 'POST',
+          body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+        }).then((r) => r.status);
+      expect([await ask(), await ask(), await ask()]).toEqual([200, 200, 429]);
+    } finally {
+      expect(await gw.stop()).toBe(0);
+      await redis.stop();
+    }
+    expect(gw.output).not.toMatch(/Cannot find module/);
+  });
+
+  it('a Bedrock route: SigV4 signing and the event-stream codec, plain and streamed', async () => {
+    const port = await freePort();
+    const bedrock = await startBedrockMock();
+    writeFileSync(
+      join(dir, 'bedrock.yaml'),
+      `binds:
+- port: ${port}
+  listeners:
+  - routes:
+    - name: bedrock
+      backends: [{ai: {name: bedrock, provider: {bedrock: {region: us-east-1, model: amazon.nova-lite-v1:0}}}}]
+      policies:
+        backendAuth:
+          aws: {accessKeyId: ${CREDS.accessKeyId}, secretAccessKey: "${CREDS.secretAccessKey}", sessionToken: "${CREDS.sessionToken}"}
+`,
+    );
+    const gw = await GatewayProcess.start({
+      executable: bin,
+      cwd: dir,
+      args: ['-f', 'bedrock.yaml', '--connect-to', `${BEDROCK_HOST}:443:127.0.0.1:${bedrock.upstream.port}`],
+      env: userEnv({ NODE_EXTRA_CA_CERTS: CA_FILE }),
+    });
+    try {
+      const openai = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'x', maxRetries: 0 });
+      const r = await openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
+      expect(r.choices[0]!.message.content).toBe(BEDROCK_TEXT);
+      let text = '';
+      for await (const c of await openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], stream: true }))
+        text += c.choices[0]?.delta?.content ?? '';
+      expect(text).toBe(BEDROCK_TEXT);
+      expect(bedrock.rejected).toEqual([]);
+      expect(bedrock.upstream.requests.map((q) => decodeURIComponent(q.path))).toEqual([
+        '/model/amazon.nova-lite-v1:0/converse',
+        '/model/amazon.nova-lite-v1:0/converse-stream',
+      ]);
+    } finally {
+      expect(await gw.stop()).toBe(0);
+      await bedrock.upstream.close();
+    }
+    expect(gw.output).not.toContain(CREDS.secretAccessKey);
+    expect(gw.output).not.toMatch(/Cannot find module/);
   });
 });
 

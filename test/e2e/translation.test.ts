@@ -85,6 +85,23 @@ describe('OpenAI clients on Anthropic: /anthropic/v1/chat/completions (step 2 co
     });
   });
 
+  // The upstreams send `cache-control: no-cache` on their streams; the gateway sets its own and
+  // must not pass the upstream's through as a second header.
+  it('a stream carries one cache-control header, translated (/anthropic) and same-format (/openai)', async () => {
+    const body = JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    for (const prefix of ['/anthropic', '/openai']) {
+      const res = await fetch(`http://127.0.0.1:${step2.port(3000)}${prefix}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer client' },
+        body,
+      });
+      await res.text();
+      expect(res.status).toBe(200);
+      // fetch joins repeated headers with ", "
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+    }
+  });
+
   it('non-streaming tool use comes back as tool_calls with JSON-string arguments and cached tokens', async () => {
     mocks.anthropic.handler = (req, res) => sendJson(res, 200, anthropicToolMessage(req.json));
     const r = await openai.chat.completions.create({

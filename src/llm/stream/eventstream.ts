@@ -27,9 +27,12 @@ let codec: Codec | null = null;
 /** @smithy/eventstream-codec over @smithy/util-utf8, loaded the first time a Bedrock stream needs it. */
 export function eventStreamCodec(): Codec {
   if (codec === null) {
-    const load = createRequire(import.meta.url);
-    const { EventStreamCodec } = load('@smithy/eventstream-codec') as { EventStreamCodec: new (to: unknown, from: unknown) => Codec };
-    const { toUtf8, fromUtf8 } = load('@smithy/util-utf8') as { toUtf8: unknown; fromUtf8: unknown };
+    // Direct createRequire(import.meta.url)('<package>') calls: the form the binary's bundler
+    // turns into a bundled require (src/binary/build.mjs).
+    const { EventStreamCodec } = createRequire(import.meta.url)('@smithy/eventstream-codec') as {
+      EventStreamCodec: new (to: unknown, from: unknown) => Codec;
+    };
+    const { toUtf8, fromUtf8 } = createRequire(import.meta.url)('@smithy/util-utf8') as { toUtf8: unknown; fromUtf8: unknown };
     codec = new EventStreamCodec(toUtf8, fromUtf8);
   }
   return codec;
