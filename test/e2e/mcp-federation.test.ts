@@ -128,6 +128,7 @@ describe('federation of a stdio and a Streamable HTTP server', () => {
     expect(err).toBeInstanceOf(McpError);
     expect((err as McpError).code).toBe(-32602);
     expect((err as McpError).message).toContain('Unknown tool: web_secret');
+    expect((err as McpError).data).toBeUndefined(); // in-band: nothing tells it from an unknown tool
     expect(web.calls('secret')).toEqual([]);
     expect(text(await client.callTool({ name: 'local_secret', arguments: {} }))).toBe('the local secret');
   });
@@ -244,7 +245,9 @@ describe('telemetry and limits', () => {
       'access log',
     );
     expect(gw.output).toMatch(/protocol=mcp mcp\.method\.name=initialize mcp\.session\.id=[0-9a-f-]{36}/);
-    expect(gw.output).toMatch(/gen_ai\.tool\.name=secret mcp\.error\.code=-32602/);
+    // A hidden tool is answered like an unknown one; only the log's kind and reason tell.
+    expect(gw.output).toMatch(/gen_ai\.tool\.name=secret mcp\.error\.code=-32602 .*error\.code=mcp_denied reason=Authorization/);
+    expect(gw.output).toMatch(/error="Unknown tool: nowhere_echo" error\.code=mcp_unknown_name reason=MCP/);
   });
 
   it('rate limits can key on mcp.tool.name', async () => {

@@ -218,15 +218,25 @@ describe('framing and negotiation', () => {
   it('refuses requests without a session, bad JSON, wrong headers and unknown protocol versions with JSON-RPC errors', async () => {
     const noSession = await rawPost(`${GW}/mcp`, { jsonrpc: '2.0', id: 5, method: 'tools/list' });
     expect(noSession.status).toBe(400);
-    expect(await noSession.json()).toMatchObject({ id: 5, error: { code: -32600 } });
+    expect(await noSession.json()).toMatchObject({
+      id: 5,
+      error: { code: -32600, data: { httpStatus: 400, type: 'invalid_request_error', code: 'mcp_session_required', reason: 'MCP' } },
+    });
     const bad = await rawPost(`${GW}/mcp`, '{"jsonrpc": "2.0", ');
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ id: null, error: { code: -32700 } });
+    expect(await bad.json()).toMatchObject({
+      id: null,
+      error: { code: -32700, data: { code: 'invalid_jsonrpc', reason: 'InvalidRequest' } },
+    });
     const accept = await rawPost(`${GW}/mcp`, INIT, { accept: 'application/json' });
     expect(accept.status).toBe(406);
+    expect(await accept.json()).toMatchObject({ id: 1, error: { code: -32600, data: { code: 'mcp_not_acceptable' } } });
     const version = await rawPost(`${GW}/mcp`, INIT, { 'mcp-protocol-version': '1999-01-01' });
     expect(version.status).toBe(400);
-    expect((await version.json()).error.message).toContain('unsupported MCP-Protocol-Version');
+    expect((await version.json()).error).toMatchObject({
+      message: expect.stringContaining('unsupported MCP-Protocol-Version'),
+      data: { code: 'mcp_unsupported_version' },
+    });
   });
 
   it('dnsRebindingProtection refuses a foreign Origin and serves localhost', async () => {
