@@ -158,8 +158,14 @@ export class StreamableHttpTransport implements Transport {
       (res) => {
         const body = res.body as unknown as Body;
         if (res.statusCode !== 200) {
-          body.destroy();
-          if (res.statusCode !== 405) this.retryGet(new HttpStatusError(res.statusCode, ''));
+          // Read to its end, never destroyed unread: undici's body emits an 'error' when destroyed
+          // before its end, and with no listener that error ends the gateway process (a 404 for a
+          // session a restarted server forgot did, when its body came in two pieces).
+          void readBounded(body, MAX_JSON)
+            .catch(() => '')
+            .then((text) => {
+              if (res.statusCode !== 405) this.retryGet(new HttpStatusError(res.statusCode, text));
+            });
           return;
         }
         this.getFailures = 0;

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpStatusError, StreamableHttpTransport } from '../../../src/mcp/streamable-http.js';
+import { waitUntil } from '../../helpers/wait.js';
 
 let server: Server;
 let pool: Pool;
@@ -106,6 +107,24 @@ describe('StreamableHttpTransport', () => {
     await t.send({ jsonrpc: '2.0', id: 'x', method: 'tools/call', params: {} });
     await wait(50);
     expect(ended).toEqual([['x']]);
+  });
+
+  it('reads a refused GET stream to its end and reports its status and text (destroyed unread, it crashed the process)', async () => {
+    script = (req, _body, res) => {
+      if (req.method !== 'GET') return void res.writeHead(202).end();
+      // A whole small answer: undici has it all before the transport looks at the status, and
+      // destroying such a body unread emits an 'error' no one listens to (an uncaught exception).
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('session not found');
+    };
+    const { t } = transport();
+    const errors: Error[] = [];
+    t.onerror = (e) => void errors.push(e);
+    await t.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    await waitUntil(() => errors.length > 0, 5000, 'the GET refusal reported');
+    await t.close();
+    expect(errors[0]).toBeInstanceOf(HttpStatusError);
+    expect((errors[0] as HttpStatusError).code).toBe(404);
+    expect(errors[0]!.message).toContain('session not found');
   });
 
   it('rejects an HTTP error with its status as the code', async () => {
