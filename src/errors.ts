@@ -23,6 +23,7 @@ export type ErrorReason =
   | 'RateLimit'
   | 'Overload'
   | 'Guardrail'
+  | 'MCP'
   | 'Timeout'
   | 'UpstreamFailure'
   | 'Internal';
@@ -89,7 +90,7 @@ const ROWS = {
   model_not_found: [404, ...NOT_FOUND, 'client', false, 'InvalidRequest'],
   /** A conditional virtual model has no target whose condition holds for this request. */
   no_model_target: [400, ...INVALID, 'client', false, 'InvalidRequest'],
-  /** Not a JSON-RPC request on an A2A route (`rpcCode`: -32700 or -32600). */
+  /** Not a JSON-RPC request on an A2A or MCP route (`rpcCode`: -32700 or -32600). */
   invalid_jsonrpc: [400, ...INVALID, 'client', false, 'InvalidRequest'],
   /** An agent card is asked for without a Host to rewrite its URLs to. */
   missing_host: [400, ...INVALID, 'client', false, 'InvalidRequest'],
@@ -147,6 +148,35 @@ const ROWS = {
   backend_auth_failed: [502, ...SERVER, 'gateway', false, 'UpstreamFailure'],
   /** The backend's identity provider refused the gateway's credential (Google OAuth). */
   backend_auth_rejected: [401, ...UNAUTHENTICATED, 'gateway', false, 'UpstreamFailure'],
+  // MCP (JSON-RPC error objects; `rpcCode` is the JSON-RPC code). The HTTP exchange refused:
+  /** HTTP method the MCP endpoint does not serve (an `Allow` header lists those it does). */
+  mcp_method_not_allowed: [405, ...INVALID, 'client', false, 'MCP'],
+  /** Accept lacks application/json or text/event-stream. */
+  mcp_not_acceptable: [406, ...INVALID, 'client', false, 'MCP'],
+  /** The body is not application/json. */
+  mcp_unsupported_media_type: [415, ...INVALID, 'client', false, 'MCP'],
+  /** MCP-Protocol-Version names a version the gateway does not speak. */
+  mcp_unsupported_version: [400, ...INVALID, 'client', false, 'MCP'],
+  /** No Mcp-Session-Id (or legacy sessionId) on a request that needs one. */
+  mcp_session_required: [400, ...INVALID, 'client', false, 'MCP'],
+  /** The session expired, was deleted, or never existed. */
+  mcp_session_not_found: [404, ...NOT_FOUND, 'client', false, 'MCP'],
+  /** A second standalone event stream for one session. */
+  mcp_stream_conflict: [409, ...INVALID, 'client', false, 'MCP'],
+  /** dnsRebindingProtection: Host or Origin is not localhost. */
+  mcp_origin_refused: [403, ...FORBIDDEN, 'client', false, 'Authorization'],
+  // MCP, one well-formed request in a live session refused: answered with HTTP 200 and the
+  // error object, as an MCP server answers (the status is what the refusal means, for logs).
+  /** A tool, prompt or resource no target serves (-32602). */
+  mcp_unknown_name: [404, ...NOT_FOUND, 'client', false, 'MCP'],
+  /** mcpAuthorization hides it: answered exactly as an unknown name (-32602). */
+  mcp_denied: [403, ...FORBIDDEN, 'client', false, 'Authorization'],
+  /** A method no target can answer (-32601). */
+  mcp_method_not_found: [404, ...NOT_FOUND, 'client', false, 'MCP'],
+  /** The target cannot be reached or died (-32603). */
+  mcp_target_unavailable: [503, ...SERVER, 'upstream', true, 'UpstreamFailure'],
+  /** The target failed the request, or answered a fan-out with a JSON-RPC error (its code). */
+  mcp_target_failed: [502, ...SERVER, 'upstream', false, 'UpstreamFailure'],
   // A bug.
   internal: [500, ...SERVER, 'gateway', false, 'Internal'],
 } as const satisfies Record<string, Row>;
@@ -171,7 +201,7 @@ export interface ErrorData {
   readonly param?: string;
   /** Only for kinds whose status is configured (guardrail_rejected: the guard's status). */
   readonly status?: number;
-  /** invalid_jsonrpc: the JSON-RPC error code (-32700 parse error, -32600 invalid request). */
+  /** JSON-RPC dialects (A2A, MCP): the error code (-32700 parse error, -32600 invalid request, ...). */
   readonly rpcCode?: number;
   /** Upstream failures: no byte of the request reached the upstream (any method may be retried). */
   readonly beforeRequestSent?: boolean;

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { affinityLane } from './affinity.js';
+import { mcpLane } from './mcp-lane.js';
 import { GATEWAY_PORT, OTLP_SINK_PORT, STATS_PORT } from './ports.js';
 import type { Measured } from './run.js';
 import { buildsLane } from './builds.js';
@@ -439,6 +440,10 @@ export const LANES: Record<string, Lane> = {
     description:
       'Gemini streams: translated to OpenAI chunks (API key, and Vertex with Google OAuth) next to the Anthropic translation and the native pass-through',
     run: geminiLane,
+  },
+  mcp: {
+    description: 'MCP tools/call per second through the federation vs direct to the SDK server, gateway CPU per call',
+    run: mcpLane,
   },
   balancer: {
     description: 'pick-2 over a fast and a slow upstream vs weighted random: latency percentiles and the slow share',

@@ -1,6 +1,6 @@
 // What counts as a secret in a config, and its redaction for dumps. A value is secret when
 // its key says so (backendAuth `key`, API `keys`, passwords, tokens, credential headers such
-// as `authorization` in a header modifier) or when the value looks like one whatever its key
+// as `authorization` in a header modifier, every `env` value of an MCP stdio target) or when the value looks like one whatever its key
 // (`sk-...`, `Bearer ...`, a JWT). File references (`{file: path}`) and TLS file paths are
 // not secrets and stay visible.
 
@@ -35,6 +35,8 @@ export function isSecretKey(path: readonly PathItem[]): boolean {
   while (i >= 0 && typeof path[i] === 'number') i--;
   if (i < 0) return false;
   const key = normal(path[i]);
+  // Environment values of MCP stdio servers carry their credentials under any name.
+  if (normal(path[i - 1]) === 'env' && normal(path[i - 2]) === 'stdio') return true;
   if (NOT_SECRET_KEY.has(key)) return false;
   if (!SECRET_KEY.test(key)) return false;
   return !PATH_PARENTS.has(normal(path[i - 1]));

@@ -3,12 +3,13 @@
 // of its live state (pool connections, and whatever load-balancer or rate-limit state other
 // modules register under the backend's key), plus config version and the last reload.
 // Secrets never appear: policies go through redact(), targets show only their origin.
+import type { SimpleMcpT } from '../config/schema/root.js';
 import type { RouteT } from '../config/schema/routes.js';
 import { recentRequests, type RecentRequest } from '../observability/recent-requests.js';
 import type { LiveEntryInfo } from '../runtime/live-state.js';
 import type { ReloadResult } from '../runtime/reload-status.js';
 import { formatPath } from '../config/errors.js';
-import type { AiBackendRt, AiGroupsRt, BackendRt, HostBackendRt, RouteRt } from '../runtime/snapshot.js';
+import type { AiBackendRt, AiGroupsRt, BackendRt, HostBackendRt, McpBackendRt, RouteRt } from '../runtime/snapshot.js';
 import { llmView, type LlmView } from './llm-view.js';
 import { redact } from './redact.js';
 import type { AdminGateway, ThreadRuntime } from './types.js';
@@ -36,7 +37,7 @@ export interface PromptCacheView {
 export interface BackendView {
   /** Absent only if the config and the snapshot disagree (never expected). */
   key?: string;
-  kind?: 'host' | 'ai';
+  kind?: 'host' | 'ai' | 'mcp';
   name?: string;
   weight?: number;
   /** Upstream origin; null for the built-in mock provider. */
@@ -51,6 +52,8 @@ export interface BackendView {
   routeTypes?: Record<string, string>;
   /** Priority groups of providers (AI backends with `groups`), first group first. */
   groups?: { name: string; provider: string; model: string | null; target: string | null; promptCache?: PromptCacheView }[][];
+  /** MCP backends: sessions open, and per target its health and the tools it listed last. */
+  mcp?: Record<string, unknown>;
   /**
    * The `policies.ai` in force for this backend: route, backend and provider layers merged
    * field by field; `from` names the YAML path each field was taken from.
@@ -98,6 +101,7 @@ export function runtimeView(gw: AdminGateway, readOnly: boolean, threads: readon
   const live = liveOf(gw, threads);
   const recent = recentRequests.since(0);
   const listening = listenersOf(gw, threads);
+  const simpleMcp = simpleMcpRoute(gw.config.config.mcp);
   const binds = (gw.config.config.binds ?? []).map((b): BindView => {
     const rt = gw.snapshot.binds.get(b.port);
     return {
@@ -106,14 +110,27 @@ export function runtimeView(gw: AdminGateway, readOnly: boolean, threads: readon
       inflight: listening.get(b.port)?.inflight ?? 0,
       listeners: b.listeners.map((l, li) => {
         const lrt = rt?.listeners[li];
-        return {
-          name: lrt?.name ?? l.name ?? `listener${li}`,
-          hostname: l.hostname ?? null,
-          routes: (l.routes ?? []).map((r, ri) => routeView(r, lrt?.routes.routes[ri], live, recent)),
-        };
+        const routes = (l.routes ?? []).map((r, ri) => routeView(r, lrt?.routes.routes[ri], live, recent));
+        // The simplified mcp: section's route, added to the first listener of its port.
+        const extra = lrt?.routes.routes[routes.length];
+        if (simpleMcp !== null && extra !== undefined) routes.push(routeView(simpleMcp, extra, live, recent));
+        return { name: lrt?.name ?? l.name ?? `listener${li}`, hostname: l.hostname ?? null, routes };
       }),
     };
   });
+  // ... or on a port of its own, or on the llm listener's (the llm view shows the rest of it).
+  for (const [port, rt] of gw.snapshot.binds) {
+    if (simpleMcp === null || binds.some((b) => b.port === port)) continue;
+    const l = rt.listeners[0]!;
+    const mcp = l.routes.routes.find((r) => r.mcp === true);
+    if (mcp === undefined) continue;
+    binds.push({
+      port,
+      listening: listening.get(port)?.listening ?? false,
+      inflight: listening.get(port)?.inflight ?? 0,
+      listeners: [{ name: l.name, hostname: null, routes: [routeView(simpleMcp, mcp, live, recent)] }],
+    });
+  }
   return {
     version: gw.snapshot.version,
     file: gw.file,
@@ -175,7 +192,7 @@ function routeView(r: RouteT, rt: RouteRt | undefined, live: LiveEntryInfo[], re
       const b0 = rt?.backends[i];
       const brt = b0?.kind === 'llm-router' ? undefined : b0;
       const names =
-        brt === undefined ? new Set<string>() : new Set(brt.kind === 'host' ? [brt.name] : brt.groups.flat().map((p) => p.name));
+        brt === undefined ? new Set<string>() : new Set(brt.kind === 'ai-groups' ? brt.groups.flat().map((p) => p.name) : [brt.name]);
       return {
         ...(brt
           ? backendView(
@@ -190,7 +207,14 @@ function routeView(r: RouteT, rt: RouteRt | undefined, live: LiveEntryInfo[], re
   };
 }
 
-export function backendView(b: HostBackendRt | AiGroupsRt, live: LiveEntryInfo[], recent: RecentRequest[]): Omit<BackendView, 'policies'> {
+export function backendView(
+  b: HostBackendRt | AiGroupsRt | McpBackendRt,
+  live: LiveEntryInfo[],
+  recent: RecentRequest[],
+): Omit<BackendView, 'policies'> {
+  if (b.kind === 'mcp') {
+    return { key: b.key, kind: 'mcp', name: b.name, weight: b.weight, target: null, health: health(recent), mcp: b.mcp.liveStatus() };
+  }
   const endpoints: BackendRt[] = b.kind === 'host' ? [b] : b.groups.flat();
   const origins = new Set(endpoints.map((e) => e.target?.origin).filter((o): o is string => o !== undefined));
   const first = endpoints[0]!;
@@ -238,6 +262,13 @@ function promptCache(recent: readonly RecentRequest[]): { promptCache?: PromptCa
     cachedTokens += r.cachedTokens ?? 0;
   }
   return inputTokens > 0 ? { promptCache: { inputTokens, cachedTokens } } : {};
+}
+
+/** The simplified top-level mcp: section, as the route it compiles to. */
+function simpleMcpRoute(m: SimpleMcpT | undefined): RouteT | null {
+  if (m === undefined) return null;
+  const { port: _port, gateways: _gateways, policies, ...backend } = m;
+  return { name: 'mcp', ...(policies !== undefined ? { policies } : {}), backends: [{ mcp: backend }] };
 }
 
 /** Passive health: what the last requests to this backend got. */

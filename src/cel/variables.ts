@@ -39,12 +39,22 @@ export interface CelRequest {
   readonly hiddenHeaders: ReadonlySet<string> | null;
   /** The A2A call, on routes with `policies.a2a` (null elsewhere). */
   readonly a2a: { readonly method: string } | null;
+  /** The MCP request, on routes with an `mcp` backend (null or absent elsewhere). */
+  readonly mcp?: McpCelView | null;
   /**
    * The upstream response being judged (health `unhealthyExpression`, retry `condition`); set by
    * the pipeline while one attempt's response head is examined. Optional: request-time
    * expressions never read it (their kinds do not allow the `response` variable).
    */
   readonly response?: CelResponse | null;
+}
+
+/** What CEL reads of an MCP request (src/mcp/exchange.ts implements it). */
+export interface McpCelView {
+  readonly method: string;
+  readonly sessionId: string | undefined;
+  /** The tool, prompt or resource being judged or called: `{target, name}`. */
+  celResource(type: 'tool' | 'prompt' | 'resource'): { target: string; name: string } | undefined;
 }
 
 /** An upstream response head: status and undici's raw header list (names in any case). */
@@ -75,6 +85,7 @@ export class SourceVars {}
 export class LlmVars {}
 export class BasicAuthVars {}
 export class A2aVars {}
+export class McpVars {}
 export class ResponseVars {}
 
 export const OBJECT_CLASSES: Record<string, new () => object> = {
@@ -83,6 +94,7 @@ export const OBJECT_CLASSES: Record<string, new () => object> = {
   Llm: LlmVars,
   BasicAuth: BasicAuthVars,
   A2a: A2aVars,
+  Mcp: McpVars,
   Response: ResponseVars,
 };
 
@@ -157,6 +169,18 @@ export const VARIABLES: Readonly<Record<string, VariableDef<CelRequest>>> = {
         type: 'string',
         build: (r) => r.a2a?.method ?? '',
       },
+    },
+  },
+  mcp: {
+    description:
+      'The MCP request (routes with an mcp backend): methodName, sessionId, and tool / prompt / resource as {target, name} (name without the target prefix; a resource name is its URI). mcpAuthorization judges each tool of a list through mcp.tool',
+    type: 'Mcp',
+    fields: {
+      methodName: { type: 'string', build: (r) => r.mcp?.method ?? '' },
+      sessionId: { type: 'string', build: (r) => r.mcp?.sessionId ?? '' },
+      tool: { type: 'map<string, string>', build: (r) => r.mcp?.celResource('tool') },
+      prompt: { type: 'map<string, string>', build: (r) => r.mcp?.celResource('prompt') },
+      resource: { type: 'map<string, string>', build: (r) => r.mcp?.celResource('resource') },
     },
   },
 };

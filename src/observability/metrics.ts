@@ -8,9 +8,12 @@ import { BoundedLabel, methodLabel, UNKNOWN } from './bounded-labels.js';
 import { CounterFamily, HistogramFamily, type CounterChild, type HistogramChild, type Labels } from './metric-families.js';
 import { listenerOf } from './record.js';
 import type { ObservedRequest, RequestSummary } from './summary.js';
+import type { McpExchange } from '../mcp/exchange.js';
 
 const ROUTE = ['bind', 'gateway', 'listener', 'route', 'route_rule'] as const;
 const HTTP = ['backend', 'protocol', 'method', 'status', 'reason', ...ROUTE] as const;
+/** agentgateway's MCPCall labels, plus the outcome (success, error, cancelled). */
+const MCP = ['method', 'resource_type', 'server', 'resource', 'outcome', ...ROUTE] as const;
 const GEN_AI = ['gen_ai_operation_name', 'gen_ai_system', 'gen_ai_request_model', 'gen_ai_response_model', ...ROUTE] as const;
 
 // Buckets from agentgateway (OTel GenAI semantic-convention buckets where they exist).
@@ -27,6 +30,8 @@ export const MODEL_LABEL_CAP = 200;
 export const KEY_LABEL_CAP = 1000;
 export const TEAM_LABEL_CAP = 200;
 const KEY = ['key', 'team'] as const;
+/** Distinct MCP method and tool/prompt/resource names before the rest fold into "other". */
+export const MCP_LABEL_CAP = 500;
 
 interface HttpSeries {
   requests: CounterChild;
@@ -75,6 +80,8 @@ export class GatewayMetrics {
   private readonly teamNames = new BoundedLabel(TEAM_LABEL_CAP);
   /** Per (key, team) label pair: requests, USD and tokens children. */
   private readonly keySeries = new Map<string, { requests: CounterChild; usd: CounterChild; tokens: CounterChild }>();
+  private readonly mcpMethods = new BoundedLabel(MCP_LABEL_CAP);
+  private readonly mcpResources = new BoundedLabel(MCP_LABEL_CAP);
 
   readonly requests = new CounterFamily('agentgateway_requests_total', 'The total number of HTTP requests sent', HTTP);
   readonly duration = new HistogramFamily(
@@ -117,6 +124,11 @@ export class GatewayMetrics {
     'agentgateway_cost_catalog_lookups_total',
     'Total number of model cost catalog lookups by resolution status',
     ['status', ...GEN_AI],
+  );
+  readonly mcpRequests = new CounterFamily(
+    'agentgateway_mcp_requests_total',
+    'Total number of MCP requests (method, tool/prompt/resource and target, outcome)',
+    MCP,
   );
   readonly retries = new CounterFamily('agentgateway_retries_total', 'The total number of request retries', ['backend', ...ROUTE]);
   readonly rateLimited = new CounterFamily('agentgateway_rate_limit_rejections_total', 'Requests rejected by a rate limit', [
@@ -216,6 +228,7 @@ export class GatewayMetrics {
       this.promptTokens,
       this.affinityPicks,
       this.affinityMoves,
+      this.mcpRequests,
       this.connect,
       this.upstreamCall,
     ];
@@ -265,6 +278,9 @@ export class GatewayMetrics {
       if (charge.usd > 0) k.usd.inc(charge.usd);
       if (charge.tokens > 0) k.tokens.inc(charge.tokens);
     }
+    const mcp = s.ctx.mcp;
+    // GET streams, DELETEs and metadata fetches carry no method and are not counted (agentgateway).
+    if (mcp !== null && mcp.method !== '') this.recordMcp(series, mcp);
   }
 
   private keyLabels(key: string, team: string | undefined): { key: string; team: string } {
@@ -289,6 +305,19 @@ export class GatewayMetrics {
   countBudgetAlert(scope: string, name: string, period: string, unit: string): void {
     const bounded = scope === 'team' ? this.teamNames.value(name) : this.keyNames.value(name);
     this.budgetAlerts.child({ scope, name: bounded, period, unit }).inc();
+  }
+
+  private recordMcp(series: RouteSeries, x: McpExchange): void {
+    const r = x.resource;
+    const method = this.mcpMethods.value(x.method);
+    const resource = r === undefined ? UNKNOWN : this.mcpResources.value(r.name);
+    const server = r === undefined || r.target === '' ? UNKNOWN : r.target;
+    const outcome = x.outcome ?? 'error';
+    const key = `mcp\u0000${method}\u0000${r?.type ?? ''}\u0000${server}\u0000${resource}\u0000${outcome}`;
+    const extra = { method, resource_type: r?.type ?? UNKNOWN, server, resource, outcome };
+    let c = series.other.get(key);
+    if (c === undefined) series.other.set(key, (c = this.mcpRequests.child({ ...series.route, ...extra })));
+    c.inc();
   }
 
   observeConnect(seconds: number, tls: boolean): void {
@@ -348,7 +377,7 @@ export class GatewayMetrics {
 
   /** Keyed by the backend (unique per route), else the route, else the bind (no route matched). */
   private seriesOf(ctx: ObservedRequest): RouteSeries {
-    const key: object = ctx.backend ?? ctx.route ?? ctx.bind;
+    const key: object = ctx.backend ?? ctx.mcp?.backend ?? ctx.route ?? ctx.bind;
     let s = this.series.get(key);
     if (s === undefined) {
       const gateway = `bind/${ctx.bind.port}`;
@@ -361,8 +390,8 @@ export class GatewayMetrics {
           route: route?.name ?? UNKNOWN,
           route_rule: UNKNOWN,
         },
-        ctx.backend?.name ?? UNKNOWN,
-        ctx.backend === null ? UNKNOWN : ctx.backend.kind === 'ai' ? 'llm' : 'http',
+        ctx.backend?.name ?? ctx.mcp?.backendName ?? UNKNOWN,
+        ctx.mcp !== null ? 'mcp' : ctx.backend === null ? UNKNOWN : ctx.backend.kind === 'ai' ? 'llm' : 'http',
       );
       this.series.set(key, s);
     }

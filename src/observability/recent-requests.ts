@@ -43,7 +43,7 @@ export class RecentRequests {
       method: ctx.down.method,
       path: ctx.path,
       route: ctx.route?.key ?? null,
-      backend: ctx.backend?.name ?? null,
+      backend: ctx.backend?.name ?? ctx.mcp?.backendName ?? null,
       model: ctx.responseModel ?? ctx.upstreamModel ?? ctx.requestModel ?? null,
       status: ctx.down.aborted && ctx.status === 0 ? 499 : ctx.status,
       inputTokens: ctx.tokens?.inputTokens ?? null,

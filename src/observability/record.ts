@@ -3,6 +3,7 @@
 // about the exchange go in: never a header by default, never the query string (API keys travel
 // in it for some providers), never message content unless the config asks for llm.prompt.
 import { a2aLogFields } from '../a2a/exchange.js';
+import { mcpLogFields } from '../mcp/exchange.js';
 import type { RequestSummary } from './summary.js';
 
 export type RecordValue = string | number | undefined;
@@ -26,7 +27,7 @@ export function buildRecord(s: RequestSummary): RequestRecord {
     gateway,
     listener: ctx.route !== null ? listenerOf(ctx.route, ctx.bind.port) : undefined,
     route: ctx.route?.name,
-    backend: b?.name,
+    backend: b?.name ?? ctx.mcp?.backendName,
     endpoint: target ? `${target.host}:${target.port}` : undefined,
     'src.addr': ctx.down.remoteAddress,
     'http.method': ctx.down.method,
@@ -40,6 +41,7 @@ export function buildRecord(s: RequestSummary): RequestRecord {
   };
   if (s.llm) addLlm(r, s);
   if (ctx.a2a !== null) Object.assign(r, a2aLogFields(ctx.a2a));
+  if (ctx.mcp !== null) Object.assign(r, mcpLogFields(ctx.mcp));
   if (ctx.retryAttempt > 0) r['retry.attempt'] = ctx.retryAttempt;
   const placed = ctx.affinity?.last;
   if (placed !== null && placed !== undefined) {

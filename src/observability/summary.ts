@@ -2,6 +2,7 @@
 // metrics, the access log and the span. ObservedRequest is the shape it needs from the
 // pipeline's RequestCtx (which satisfies it structurally), so imports keep pointing one way.
 import type { A2aExchange } from '../a2a/exchange.js';
+import type { McpExchange } from '../mcp/exchange.js';
 import type { Usage } from '../llm/usage.js';
 import { costOf, type CostCatalog, type LookupStatus } from './cost.js';
 import type { TraceContext } from './tracing.js';
@@ -65,6 +66,8 @@ export interface ObservedRequest {
   readonly charge: KeyCharge | undefined;
   /** Session affinity: where the last attempt went and why (backends with sessionAffinity), else null. */
   readonly affinity: { readonly last: { readonly result: string; readonly reason: string | null } | null } | null;
+  /** The MCP request on MCP routes (method, tool, target, outcome), else null. */
+  readonly mcp: McpExchange | null;
   header(name: string): string | undefined;
 }
 

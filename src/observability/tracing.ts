@@ -168,9 +168,10 @@ function chance(p: number): boolean {
   return p >= 1 || (p > 0 && Math.random() < p);
 }
 
-/** agentgateway names server spans "<METHOD> <path match>". */
+/** agentgateway names server spans "<METHOD> <path match>", and MCP ones by the MCP method. */
 function spanName(s: RequestSummary): string {
   const ctx = s.ctx;
+  if (ctx.mcp !== null && ctx.mcp.method !== '') return ctx.mcp.method;
   return ctx.route === null ? ctx.down.method : `${ctx.down.method} ${ctx.routePrefix || '/'}`;
 }
 

@@ -13,6 +13,7 @@ import type { A2aExchange } from '../a2a/exchange.js';
 import type { Charge, SpendTracker } from './spend.js';
 import type { Exhausted } from '../keys/types.js';
 import type { SessionState } from './affinity.js';
+import type { McpExchange } from '../mcp/exchange.js';
 
 /** Also the PolicyRequest that request policies and CEL read (structurally: no import cycle). */
 export class RequestCtx {
@@ -88,6 +89,8 @@ export class RequestCtx {
   charge: Charge | undefined = undefined;
   /** Session affinity (AI backends with sessionAffinity): the key and where attempts went. */
   affinity: SessionState | null = null;
+  /** The MCP request (method, session, tool and target, outcome) on MCP routes; CEL mcp.*. */
+  mcp: McpExchange | null = null;
 
   constructor(
     readonly down: Downstream,

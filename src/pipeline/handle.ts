@@ -1,6 +1,6 @@
 // The request path, in order. Every request runs these phases and nothing else:
 //
-//   listener/route match -> A2A request reading (A2A routes)
+//   listener/route match -> A2A / MCP request reading (A2A and MCP routes)
 //   -> request policies (CORS, CSRF, authentication, authorization) -> rate limits -> backend select
 //   -> model routing (llm listener: the body's model picks the AI backend) -> LLM plan (route type, body, model, request shaping)
 //   -> checks needing the model -> virtual key limits and budget reservation -> prompt guard -> session key (sessionAffinity)
@@ -13,9 +13,10 @@ import { checkAllowedModel } from '../policies/api-key.js';
 import type { RateLimitPolicy } from '../policies/rate-limit.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
 import type { PolicyOutcome } from '../policies/types.js';
-import type { AiGroupsRt, BindRt, ModelRouterRt, Snapshot } from '../runtime/snapshot.js';
+import type { AiGroupsRt, BindRt, McpBackendRt, ModelRouterRt, Snapshot } from '../runtime/snapshot.js';
 import { startA2a } from './a2a.js';
 import { keySession } from './affinity.js';
+import { routeMcp, serveMcp, startMcp } from './mcp.js';
 import { runAttempts } from './attempt.js';
 import { RequestCtx } from './context.js';
 import type { Downstream } from './downstream.js';
@@ -39,6 +40,7 @@ export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void
     // Before the request policies: authorization rules (and rate-limit keys) read a2a.method,
     // and every error from here on, a 401 included, is a JSON-RPC error object.
     if (route.a2a) startA2a(ctx);
+    else if (route.mcp) startMcp(ctx);
     const requestMs = route.traffic?.timeouts?.requestMs ?? 0;
     if (requestMs > 0) startRequestTimeout(ctx, requestMs);
     const policies = route.policies;
@@ -75,6 +77,8 @@ const REQUEST_POLICIES: readonly Step[] = [
   (ctx, p) => p.csrf?.apply(ctx),
   // Authentication (each may await: a JWKS fetch, a bcrypt check).
   (ctx, p) => p.jwtAuth?.apply(ctx),
+  // After jwtAuth: agentgateway refuses a token another policy already consumed.
+  (ctx, p) => p.mcpAuthentication?.apply(ctx),
   (ctx, p) => p.basicAuth?.apply(ctx),
   (ctx, p) => p.apiKey?.apply(ctx),
   // Authorization after authentication, because its rules read jwt.*, apiKey.* and basicAuth.*;
@@ -139,6 +143,7 @@ function forward(ctx: RequestCtx): void {
   // Rate limits after authentication (their keys read jwt.* / apiKey.*, and anonymous floods
   // must not spend a tenant's budget) and before the body is parsed, unless a key reads llm.*.
   const early = rateLimit !== null && !rateLimit.needsLlm ? rateLimit : null;
+  if (rb.kind === 'mcp') return forwardMcp(ctx, rb, rateLimit);
   if (rb.kind === 'host') {
     checksNeedingModel(ctx);
     return then(
@@ -164,6 +169,24 @@ function forward(ctx: RequestCtx): void {
     ctx,
     () => admit(ctx, early),
     () => forwardAi(ctx, rb, late),
+  );
+}
+
+/**
+ * MCP: rate limits once what the request names is known (keys may read mcp.tool.name), then a
+ * virtual key's own limits (as on host routes: no budget, a tool call costs no tokens).
+ */
+function forwardMcp(ctx: RequestCtx, b: McpBackendRt, rateLimit: RateLimitPolicy | null): void {
+  routeMcp(ctx, b);
+  then(
+    ctx,
+    () => admit(ctx, rateLimit),
+    () =>
+      then(
+        ctx,
+        () => admitKeyed(ctx, null, null),
+        () => serveMcp(ctx, b),
+      ),
   );
 }
 

@@ -87,10 +87,10 @@ export class LlmResponse implements UpstreamListener {
     );
   }
 
-  /** LLM routes speak OpenAI or Anthropic (A2A routes cannot have AI backends). */
+  /** LLM routes speak OpenAI or Anthropic (A2A and MCP routes cannot have AI backends). */
   private get llmDialect(): ErrorDialect {
     const d = this.ctx.dialect;
-    return d === 'a2a' ? 'openai' : d;
+    return d === 'a2a' || d === 'mcp' ? 'openai' : d;
   }
 
   private guardStream(t: StreamTransducer): StreamTransducer {

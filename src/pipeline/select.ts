@@ -33,9 +33,9 @@ export function selectRoute(ctx: RequestCtx): void {
   ctx.route = m.route;
   ctx.routePrefix = m.prefix ?? '';
   // The dialect errors are written in, decided once the route is known (before that, the path
-  // alone decided): JSON-RPC on A2A routes, else the LLM client's (src/llm/dialect.ts).
+  // alone decided): JSON-RPC on A2A and MCP routes, else the LLM client's (src/llm/dialect.ts).
   const d = m.route.dialect;
-  ctx.dialect = d === 'a2a' ? 'a2a' : llmDialect(ctx.path, d, (n) => ctx.header(n));
+  ctx.dialect = d === 'a2a' || d === 'mcp' ? d : llmDialect(ctx.path, d, (n) => ctx.header(n));
 }
 
 /** Exact hostname first, then the longest wildcard, then a listener without hostname. */

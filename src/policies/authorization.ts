@@ -12,7 +12,7 @@
 // `default()` rewrite), and a deny rule that errors at run time is logged (once a minute per
 // rule), so the gap is never silent.
 // Rules are compiled at config load; a syntax or type error is a config error with its column.
-import { ActivationPlan, CelCompileError, compileCel, holds, readsOfMissingData, type CelProgram } from '../cel/index.js';
+import { ActivationPlan, CelCompileError, compileCel, holds, readsOfMissingData, type CelProgram, type CelRequest } from '../cel/index.js';
 import { formatPath } from '../config/errors.js';
 import type { AuthorizationT } from '../config/schema/policies.js';
 import { log } from '../observability/log.js';
@@ -58,7 +58,7 @@ export class AuthorizationPolicy implements RequestPolicy {
     if (!this.allowed(req)) throw new GatewayError('authorization_denied', 'request denied by authorization policy');
   }
 
-  allowed(req: PolicyRequest): boolean {
+  allowed(req: CelRequest): boolean {
     if (this.allow.length + this.deny.length + this.require.length === 0) return true;
     const act = this.plan.build(req);
     if (this.deny.some((r) => denies(r, act))) return false;

@@ -8,9 +8,9 @@ import type { PolicyCompiler } from './types.js';
 type Path = (string | number)[];
 
 /** What a response condition may read: the response, and who asked. */
-const RESPONSE_VARIABLES = new Set(['response', 'request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm', 'a2a']);
+const RESPONSE_VARIABLES = new Set(['response', 'request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm', 'a2a', 'mcp']);
 /** A bucket key is known before any upstream call: no `response`. */
-const KEY_VARIABLES = new Set(['request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm', 'a2a']);
+const KEY_VARIABLES = new Set(['request', 'source', 'jwt', 'apiKey', 'basicAuth', 'llm', 'a2a', 'mcp']);
 /** A request condition (conditional virtual models) also reads the LLM body. */
 const REQUEST_VARIABLES = new Set([...KEY_VARIABLES, 'llmRequest']);
 

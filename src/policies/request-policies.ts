@@ -9,12 +9,15 @@ import { compileBasicAuth, type BasicAuthPolicy } from './basic-auth.js';
 import { compileCors, type CorsPolicy } from './cors.js';
 import { CsrfPolicy } from './csrf.js';
 import { compileJwtAuth, type JwtAuthPolicy } from './jwt-auth.js';
+import { compileMcpAuthentication, type McpAuthenticationPolicy } from './mcp-authentication.js';
 import type { PolicyCompiler } from './types.js';
 
 export interface RequestPolicies {
   readonly cors?: CorsPolicy | undefined;
   readonly csrf?: CsrfPolicy | undefined;
   readonly jwtAuth?: JwtAuthPolicy | undefined;
+  /** Route-level only (agentgateway: a route policy of MCP routes). */
+  readonly mcpAuthentication?: McpAuthenticationPolicy | undefined;
   readonly basicAuth?: BasicAuthPolicy | undefined;
   readonly apiKey?: ApiKeyPolicy | undefined;
   readonly authorization?: AuthorizationPolicy | undefined;
@@ -33,6 +36,10 @@ export function compileRequestPolicies(
     cors: spec.cors && compileCors(spec.cors, at('cors'), c),
     csrf: 'csrf' in spec && spec.csrf !== undefined ? new CsrfPolicy(spec.csrf) : undefined,
     jwtAuth: spec.jwtAuth && compileJwtAuth(spec.jwtAuth, at('jwtAuth'), c),
+    mcpAuthentication:
+      'mcpAuthentication' in spec && spec.mcpAuthentication !== undefined
+        ? compileMcpAuthentication(spec.mcpAuthentication, at('mcpAuthentication'), c)
+        : undefined,
     basicAuth: spec.basicAuth && compileBasicAuth(spec.basicAuth, at('basicAuth'), c),
     apiKey: spec.apiKey && compileApiKey(spec.apiKey, at('apiKey'), c),
     authorization: spec.authorization && compileAuthorization(spec.authorization, at('authorization'), c),
@@ -45,6 +52,7 @@ export function effectivePolicies(listener: RequestPolicies, route: RequestPolic
     cors: route.cors ?? listener.cors,
     csrf: route.csrf ?? listener.csrf,
     jwtAuth: route.jwtAuth ?? listener.jwtAuth,
+    mcpAuthentication: route.mcpAuthentication,
     basicAuth: route.basicAuth ?? listener.basicAuth,
     apiKey: route.apiKey ?? listener.apiKey,
     authorization: AuthorizationPolicy.combine(listener.authorization, route.authorization),

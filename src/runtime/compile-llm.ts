@@ -135,6 +135,10 @@ function llmPorts(c: LlmCompiler, config: ConfigT, taken: ReadonlyMap<number, st
 function warnUnusedGateways(c: LlmCompiler, config: ConfigT): void {
   const used = new Set(config.llm === undefined ? [] : config.llm.gateways !== undefined ? [config.llm.gateways].flat() : ['default']);
   if (config.llm?.port !== undefined) used.clear();
+  // The simplified mcp: section attaches to gateways the same way.
+  const mcp = config.mcp;
+  if (mcp !== undefined && mcp.port === undefined)
+    for (const n of mcp.gateways !== undefined ? [mcp.gateways].flat() : ['default']) used.add(n);
   for (const name of Object.keys(config.gateways ?? {})) {
     if (!used.has(name)) c.warn(`gateways.${name}: nothing is attached to this gateway, so it opens no port`);
   }

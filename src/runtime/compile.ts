@@ -2,12 +2,14 @@
 // routes sorted, matchers and regexes built, route-type tables sorted, header rules compiled,
 // secrets and TLS files read, one undici pool per upstream target.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve as resolvePath, dirname } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { ConfigError, formatPath, type ConfigProblem } from '../config/errors.js';
 import type { NamedProviderT, RouteBackendT } from '../config/schema/backends.js';
 import { durationMs } from '../config/schema/common.js';
-import type { BackendPoliciesT, RoutePoliciesT } from '../config/schema/policies.js';
+import type { BackendAuthT, BackendPoliciesT, BackendTLST, RoutePoliciesT } from '../config/schema/policies.js';
+import { DEFAULT_SESSION_TTL_MS } from '../mcp/sessions.js';
 import { compileObservability } from '../observability/settings.js';
 import type { RouteT } from '../config/schema/routes.js';
 import type { BackendDefaultsT } from '../config/schema/root.js';
@@ -43,7 +45,8 @@ import { HOST_BACKEND_IGNORES } from './compile-affinity.js';
 import { compileAiBackend } from './compile-ai.js';
 import { SnapshotUse } from './snapshot-use.js';
 import { compileKeys, type VirtualKeys } from './compile-keys.js';
-import { compileLlm, LLM_LISTENER, type LlmCompiler } from './compile-llm.js';
+import { compileBinds, type BindsCompiler } from './compile-binds.js';
+import { mcpRouteBackend } from './compile-mcp.js';
 import { compileRouteTraffic } from './compile-traffic.js';
 import { foldModifiers, type PolicyLayer } from './header-layers.js';
 import type { LiveScope } from './live.js';
@@ -53,11 +56,11 @@ import { policyCall } from '../upstream/policy-call.js';
 import { poolStatus, type PoolFactory } from '../upstream/pools.js';
 import { makeTarget, type TlsSettings, type UpstreamTarget } from '../upstream/target.js';
 import { pathOptionsOf } from '../http/path.js';
-import { RouteTable } from './route-table.js';
 import { httpEdgeSettings } from '../config/http-edge.js';
-import type { AiBackendRt, BindRt, HostBackendRt, ListenerRt, RouteBackendRt, RouteRt, Snapshot } from './snapshot.js';
+import type { AiBackendRt, HostBackendRt, RouteBackendRt, RouteRt, Snapshot } from './snapshot.js';
 
 export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /**
  * A config that opens no port is refused unless it says so: applied, it would close every
@@ -95,7 +98,7 @@ const SIGNED_DROP = [...CLIENT_CREDENTIAL_HEADERS, 'x-amz-date', 'x-amz-security
  */
 const A2A_REQUEST_DROP = [...REQUEST_DROP_DEFAULT, 'accept-encoding', 'if-none-match', 'if-modified-since'];
 
-class Compiler implements LlmCompiler {
+class Compiler implements BindsCompiler {
   readonly problems: ConfigProblem[] = [];
   readonly warnings: string[] = [];
   readonly poolKeys = new Set<string>();
@@ -105,8 +108,11 @@ class Compiler implements LlmCompiler {
   /** The keys: section, compiled before the policies that accept its keys. */
   virtualKeys: VirtualKeys | null = null;
 
+  readonly version = VERSION;
+  readonly sessionTtlMs: number;
+
   constructor(
-    private readonly loaded: LoadedConfig,
+    readonly loaded: LoadedConfig,
     private readonly pools: PoolFactory,
     private readonly liveScope: RegistryScope,
     /** Absolute paths of the files the config references (hot reload watches them). */
@@ -115,6 +121,8 @@ class Compiler implements LlmCompiler {
     private readonly backendDefaults: BackendDefaultsT | undefined,
   ) {
     this.baseDir = dirname(resolvePath(loaded.file));
+    const ttl = loaded.config.config?.mcp?.sessionTtl;
+    this.sessionTtlMs = ttl !== undefined ? durationMs(ttl) : DEFAULT_SESSION_TTL_MS;
   }
 
   /**
@@ -163,74 +171,29 @@ class Compiler implements LlmCompiler {
     }
   }
 
-  binds(): Map<number, BindRt> {
-    const binds = new Map<number, BindRt>();
-    (this.loaded.config.binds ?? []).forEach((b, bi) => {
-      if (binds.has(b.port)) this.fail(['binds', bi, 'port'], `port ${b.port} is bound twice`);
-      const listeners = b.listeners.map((l, li): ListenerRt => {
-        const lname = l.name ?? `listener${li}`;
-        const listenerPolicies = compileRequestPolicies(l.policies, ['binds', bi, 'listeners', li, 'policies'], this);
-        const names = new Map<string, Path>();
-        const routes = (l.routes ?? []).map((r, ri) => {
-          const path = ['binds', bi, 'listeners', li, 'routes', ri];
-          const unique = this.uniqueName(r.name ?? `route${ri}`, path, names);
-          return {
-            route: this.route(r, path, `${b.port}/${lname}`, ri, listenerPolicies, unique),
-            matches: r.matches ?? [],
-            hostnames: r.hostnames,
-          };
-        });
-        return { name: lname, hostname: l.hostname ?? null, routes: new RouteTable(routes) };
-      });
-      binds.set(b.port, { port: b.port, address: b.bindAddress ?? null, listeners });
-    });
-    this.llmBinds(binds);
-    return binds;
-  }
-
   /** Limits on every upstream call of a route whose timeout policy is `timeouts`. */
   upstreamLimits(timeouts: Timeouts | null): UpstreamTimeouts {
     return upstreamTimeouts(timeouts, this.backendDefaults);
   }
 
-  /** The llm section: its listener on its own port(s), next to the binds. */
-  private llmBinds(binds: Map<number, BindRt>): void {
-    const taken = new Map([...binds.keys()].map((p) => [p, `binds[${(this.loaded.config.binds ?? []).findIndex((b) => b.port === p)}]`]));
-    const llm = compileLlm(this, this.loaded.config, taken);
-    if (llm === null) return;
-    const listener: ListenerRt = { name: LLM_LISTENER, hostname: null, routes: new RouteTable([{ route: llm.route, matches: [] }]) };
-    for (const port of llm.ports) binds.set(port, { port, address: null, listeners: [listener] });
+  targetPool(host: string, port: number, https: boolean, tls: BackendTLST | undefined, path: Path): { pool: UpstreamPool; origin: string } {
+    const target = makeTarget(host, port, this.tls({ backendTLS: tls }, path, host, https));
+    this.poolKeys.add(target.key);
+    return { pool: this.pool(target), origin: target.origin };
   }
 
-  /**
-   * Whether the route's name is its own in the listener. agentgateway accepts a repeated name
-   * and keeps only the last such route (routes are keyed by name); here both serve, so a
-   * repeat is a warning naming both places, and the repeat's live state (buckets, balancer
-   * statistics) gets an id of its own rather than sharing the first route's.
-   */
-  private uniqueName(name: string, path: Path, seen: Map<string, Path>): boolean {
-    const first = seen.get(name);
-    if (first === undefined) {
-      seen.set(name, path);
-      return true;
-    }
-    const at = (p: Path) => {
-      const { line, col } = this.loaded.locate(p);
-      return `${formatPath(p)} (${this.loaded.file}:${line}:${col})`;
-    };
-    this.warn(
-      `${at([...path, 'name'])}: route name "${name}" is already used by ${at(first)} in this listener; metrics, access logs and the admin API cannot tell the two apart (agentgateway would keep only the last). Give each route its own name`,
-    );
-    return false;
+  backendKey(auth: BackendAuthT | undefined, path: Path): string | undefined {
+    return auth === undefined ? undefined : this.authKey({ backendAuth: auth }, path.slice(0, -2));
   }
 
-  private route(r: RouteT, path: Path, parentKey: string, index: number, listenerPolicies: RequestPolicies, unique: boolean): RouteRt {
+  route(r: RouteT, path: Path, parentKey: string, index: number, listenerPolicies: RequestPolicies, unique: boolean): RouteRt {
     const name = r.name ?? `route${index}`;
     const key = `${parentKey}/${name}`;
     // Live state is keyed by route: a repeated name must not share the first route's.
     const liveKey = unique ? key : `${key}#${index}`;
     const a2a = this.a2aRoute(r, path);
-    const backends = r.backends.map((b, i) => this.backend(b, r.policies, [...path, 'backends', i], `${liveKey}/${i}`, a2a));
+    const mcp = this.mcpRoute(r, path, a2a);
+    const backends = r.backends.map((b, i) => this.backend(b, r.policies, [...path, 'backends', i], `${liveKey}/${i}`, a2a, name));
     const totalWeight = backends.reduce((s, b) => s + b.weight, 0);
     if (totalWeight === 0) this.fail([...path, 'backends'], 'every backend has weight 0');
     const policies = effectivePolicies(listenerPolicies, compileRequestPolicies(r.policies, [...path, 'policies'], this));
@@ -246,9 +209,19 @@ class Compiler implements LlmCompiler {
       policies,
       traffic,
       a2a,
+      mcp,
       upstreamTimeouts: this.upstreamLimits(traffic?.timeouts ?? null),
-      dialect: routeDialect(a2a, backends),
+      dialect: mcp ? 'mcp' : routeDialect(a2a, backends),
     };
+  }
+
+  /** An MCP route has one backend, the federation (an MCP session cannot be split by weight). */
+  private mcpRoute(r: RouteT, path: Path, a2a: boolean): boolean {
+    const at = r.backends.findIndex((b) => b.mcp !== undefined);
+    if (at < 0) return false;
+    if (r.backends.length > 1) this.fail([...path, 'backends'], 'a route with an mcp backend can have no other backend');
+    if (a2a) this.fail([...path, 'backends', at, 'mcp'], 'a2a and mcp cannot share a route');
+    return true;
   }
 
   /**
@@ -267,8 +240,25 @@ class Compiler implements LlmCompiler {
     return true;
   }
 
-  private backend(b: RouteBackendT, routePolicies: RoutePoliciesT | undefined, path: Path, key: string, a2a: boolean): RouteBackendRt {
+  private backend(
+    b: RouteBackendT,
+    routePolicies: RoutePoliciesT | undefined,
+    path: Path,
+    key: string,
+    a2a: boolean,
+    routeName: string,
+  ): RouteBackendRt {
     const weight = b.weight ?? 1;
+    if (b.mcp) {
+      return mcpRouteBackend(
+        this,
+        b.mcp,
+        { path: [...path, 'mcp'], key, name: `mcp/${routeName}`, weight },
+        routePolicies,
+        b.policies,
+        path,
+      );
+    }
     const routeLayer = { policies: routePolicies, path: path.slice(0, -2) };
     const layers: PolicyLayer[] = [routeLayer, { policies: b.policies, path }];
     if (b.ai) return compileAiBackend(this, b.ai, layers, [...path, 'ai'], key, weight);
@@ -574,7 +564,7 @@ export function compile(loaded: LoadedConfig, pools: PoolFactory, version: numbe
   const defaults = cx.backendDefaults !== undefined ? cx.backendDefaults.value : loaded.config.config?.backend;
   const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set(), defaults);
   c.virtualKeys = compileKeys(c, loaded.config.keys, cx.openStores === true);
-  const binds = c.binds();
+  const binds = compileBinds(c);
   // An llm section that failed to compile has said why; it is not a config without listeners.
   if (binds.size === 0 && loaded.config.allowNoListeners !== true && loaded.config.llm === undefined) c.fail(['binds'], NO_LISTENERS);
   const observability = compileObservability(loaded.config, c.baseDir, (path, message) => c.fail(path, message));

@@ -5,6 +5,7 @@ import type { PathOptions } from '../http/path.js';
 import type { HttpEdgeSettings } from '../config/http-edge.js';
 import type { MockSettings, Provider } from '../llm/providers/index.js';
 import type { DialectRule } from '../llm/dialect.js';
+import type { McpBackend } from '../mcp/backend.js';
 import type { RouteTypeTable } from '../llm/route-types.js';
 import type { CompiledHeaderRules as HeaderRules } from '../native/index.js';
 import type { SessionTable, WeightedTargets } from '../lb/affinity.js';
@@ -73,15 +74,17 @@ export interface RouteRt {
   readonly policies: RequestPolicies | null;
   /** policies.a2a on the route or a backend: agent cards rewritten, JSON-RPC read, JSON-RPC errors. */
   readonly a2a: boolean;
+  /** The route's one backend is an MCP federation: JSON-RPC read first, JSON-RPC errors. */
+  readonly mcp?: boolean;
   /** Rate limits, retries and timeouts; null when the route has none (the lean path). */
   readonly traffic: RouteTrafficRt | null;
   /** Limits on every upstream call (defaults where the route's timeout policy sets none). */
   readonly upstreamTimeouts: UpstreamTimeouts;
   /**
-   * How the route's clients read errors: JSON-RPC on A2A routes, else by the route types of its
+   * How the route's clients read errors: JSON-RPC on A2A and MCP routes, else by the route types of its
    * (first) LLM backend, else (host backends) by the path alone. See src/llm/dialect.ts.
    */
-  readonly dialect: 'a2a' | DialectRule | null;
+  readonly dialect: 'a2a' | 'mcp' | DialectRule | null;
 }
 
 export interface RouteTrafficRt {
@@ -239,8 +242,17 @@ export interface ModelRouterRt {
   readonly created: number;
 }
 
+/** A route's MCP backend: targets federated behind one endpoint, served by src/mcp. */
+export interface McpBackendRt {
+  readonly kind: 'mcp';
+  readonly key: string;
+  readonly name: string;
+  readonly weight: number;
+  readonly mcp: McpBackend;
+}
+
 /** What an upstream attempt talks to. */
 export type BackendRt = HostBackendRt | AiBackendRt;
 
 /** What a route chooses among by weight. */
-export type RouteBackendRt = HostBackendRt | AiGroupsRt | ModelRouterRt;
+export type RouteBackendRt = HostBackendRt | AiGroupsRt | ModelRouterRt | McpBackendRt;

@@ -69,12 +69,12 @@ const BOUNDARIES: readonly Rule[] = [
   {
     at: 'src/mcp/',
     owns: 'MCP sessions, federation, target transports, tool authorization',
-    may: ['src/cel/', 'src/policies/', 'src/upstream/', 'src/config/', 'src/http/', 'src/llm/'],
+    may: ['src/cel/', 'src/policies/', 'src/upstream/', 'src/config/', 'src/http/', 'src/llm/', 'src/native/'],
   },
   {
     at: 'src/observability/',
     owns: 'metrics, tracing, access log, recent requests: one object the Gateway owns',
-    may: ['src/config/', 'src/llm/', 'src/a2a/'],
+    may: ['src/config/', 'src/llm/', 'src/a2a/', 'src/mcp/'],
   },
   {
     at: 'src/runtime/',
@@ -90,6 +90,7 @@ const BOUNDARIES: readonly Rule[] = [
       'src/cel/',
       'src/observability/',
       'src/keys/',
+      'src/mcp/',
     ],
   },
   {

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, saveToken, Unauthorized, type Runtime } from './api.js';
 import { ConfigEditor } from './editor.js';
 import { Keys } from './keys.js';
+import { Mcp } from './mcp.js';
 import { Overview } from './overview.js';
 import { Policies, Providers } from './providers.js';
 import { ReloadCard, SyncBanner } from './reload.js';
@@ -13,6 +14,7 @@ import { Requests } from './requests.js';
 const PAGES = [
   ['overview', 'Overview'],
   ['providers', 'LLM providers'],
+  ['mcp', 'MCP servers'],
   ['policies', 'Policies'],
   ['keys', 'Keys'],
   ['config', 'Config'],
@@ -101,6 +103,8 @@ function PageView({ page, runtime, refresh }: { page: Page; runtime: Runtime; re
       return <Overview runtime={runtime} />;
     case 'providers':
       return <Providers runtime={runtime} />;
+    case 'mcp':
+      return <Mcp runtime={runtime} />;
     case 'policies':
       return <Policies runtime={runtime} />;
     case 'keys':

@@ -33,7 +33,7 @@ function Backend({ b }: { b: BackendView }) {
         <HealthDot b={b} /> {b.name}
       </div>
       <div class="sub">
-        {b.kind === 'ai' ? `${b.provider}${b.model ? ` · ${b.model}` : ''}` : 'host'}
+        {b.kind === 'ai' ? `${b.provider}${b.model ? ` · ${b.model}` : ''}` : b.kind === 'mcp' ? 'MCP federation' : 'host'}
         {b.weight !== undefined && b.weight !== 1 ? ` · weight ${b.weight}` : ''}
       </div>
       {b.target && <div class="sub mono">{b.target}</div>}

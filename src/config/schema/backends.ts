@@ -1,6 +1,7 @@
-// Route backends: static hosts and AI providers.
+// Route backends: static hosts, AI providers and MCP federations.
 import { z } from 'zod';
 import { Duration, exactlyOne, HostPort } from './common.js';
+import { McpBackend } from './mcp.js';
 import { BackendPolicies, RouteType } from './policies.js';
 
 const ModelOverride = z.string().min(1).optional().describe("Model sent upstream, replacing the client's");
@@ -161,10 +162,11 @@ export const RouteBackend = z
   .strictObject({
     host: HostPort.optional().describe('Static upstream host:port (plain HTTP unless backendTLS)'),
     ai: AiBackend.optional(),
+    mcp: McpBackend.optional(),
     weight: z.number().int().min(0).optional().describe('Relative share of traffic (default 1)'),
     policies: BackendPolicies.optional(),
   })
-  .superRefine(exactlyOne(['host', 'ai'], 'backend'));
+  .superRefine(exactlyOne(['host', 'ai', 'mcp'], 'backend'));
 
 export type RouteBackendT = z.infer<typeof RouteBackend>;
 export type AiBackendT = z.infer<typeof AiBackend>;

@@ -103,6 +103,21 @@ export const A2aPolicy = z
     'Marks A2A (agent-to-agent) traffic: agent cards are rewritten to point back through the gateway, the JSON-RPC method is read for CEL (a2a.method), logs and metrics, and gateway errors are JSON-RPC error objects',
   );
 
+const AuthorizationRule = z.union([
+  z.string().min(1).describe('CEL expression; an allow rule'),
+  z.strictObject({ allow: z.string().min(1) }).describe('Allow the request when true'),
+  z.strictObject({ deny: z.string().min(1) }).describe('Deny the request when true'),
+  z.strictObject({ require: z.string().min(1) }).describe('Deny the request unless true'),
+]);
+
+export const Authorization = z
+  .strictObject({ rules: z.array(AuthorizationRule).describe('Any deny denies; every require must hold; allow rules form an allowlist') })
+  .describe('CEL authorization; a denied request gets 403');
+
+export const McpAuthorization = Authorization.describe(
+  'CEL rules over mcp.tool.name / mcp.tool.target (and prompt, resource), jwt.*: unlisted tools, prompts and resources are hidden from lists and refused when called',
+);
+
 const backendPolicyShape = {
   backendAuth: BackendAuth.optional(),
   a2a: A2aPolicy.optional(),
@@ -112,6 +127,7 @@ const backendPolicyShape = {
   responseHeaderModifier: HeaderModifier.optional(),
   health: Health.optional(),
   sessionAffinity: SessionAffinity.optional(),
+  mcpAuthorization: McpAuthorization.optional(),
 };
 
 export const BackendPolicies = z.strictObject(backendPolicyShape).describe('Backend-level policies');
@@ -231,17 +247,6 @@ export const BasicAuth = z
   })
   .describe('HTTP basic authentication against an htpasswd file');
 
-const AuthorizationRule = z.union([
-  z.string().min(1).describe('CEL expression; an allow rule'),
-  z.strictObject({ allow: z.string().min(1) }).describe('Allow the request when true'),
-  z.strictObject({ deny: z.string().min(1) }).describe('Deny the request when true'),
-  z.strictObject({ require: z.string().min(1) }).describe('Deny the request unless true'),
-]);
-
-export const Authorization = z
-  .strictObject({ rules: z.array(AuthorizationRule).describe('Any deny denies; every require must hold; allow rules form an allowlist') })
-  .describe('CEL authorization; a denied request gets 403');
-
 export const Cors = z
   .strictObject({
     allowOrigins: z.array(z.string()).optional().describe('Allowed origins ("*", or scheme://host[:port] with * wildcards in the host)'),
@@ -260,6 +265,45 @@ export const Csrf = z
   .strictObject({ additionalOrigins: z.array(z.string()).optional().describe('Origins trusted besides the request host') })
   .describe('Refuse cross-site unsafe requests (Sec-Fetch-Site / Origin checks) with 403');
 
+// --- MCP (agentgateway's mcpAuthentication and mcpAuthorization) ----------------------------
+
+const Idp = z
+  .strictObject({
+    auth0: z.strictObject({}).optional(),
+    keycloak: z.strictObject({}).optional(),
+    okta: z.strictObject({}).optional(),
+    descope: z.strictObject({}).optional(),
+    authentik: z.strictObject({}).optional(),
+    entra: z.strictObject({}).optional(),
+  })
+  .superRefine(exactlyOne(['auth0', 'keycloak', 'okta', 'descope', 'authentik', 'entra'], 'provider'));
+
+export const McpAuthentication = z
+  .strictObject({
+    issuer: z.string().min(1).describe('Required `iss`; also the authorization server advertised in the resource metadata'),
+    audiences: z.array(z.string().min(1)).describe('Accepted `aud` values'),
+    jwks: Jwks.optional().describe('Signing keys; default: <issuer>/.well-known/jwks.json'),
+    provider: Idp.optional().describe(
+      'Identity provider; its tokens are validated the same way (IdP metadata proxying is not implemented)',
+    ),
+    resourceMetadata: z
+      .record(z.string(), z.unknown())
+      .describe(
+        'OAuth protected-resource metadata (RFC 9728) served at /.well-known/oauth-protected-resource<path>; keys in camelCase or snake_case',
+      ),
+    mode: z
+      .enum(['strict', 'optional', 'permissive'])
+      .optional()
+      .describe(
+        'strict (default): a valid token is required (401 with resource_metadata); optional: checked when present; permissive: never refuses',
+      ),
+    authorizationLocation: AuthorizationLocation.optional(),
+    jwtValidationOptions: z.strictObject({ requiredClaims: z.array(z.enum(['exp', 'nbf', 'aud', 'iss', 'sub'])).optional() }).optional(),
+    clientId: z.string().optional().describe('OAuth client id advertised to clients'),
+    clientSecret: z.string().optional().describe('Accepted for compatibility; unused (no IdP proxying)'),
+  })
+  .describe("MCP's OAuth resource-server authentication: JWTs validated like jwtAuth, 401 with WWW-Authenticate resource_metadata");
+
 const requestPolicyShape = {
   jwtAuth: JwtAuth.optional(),
   apiKey: ApiKeyAuth.optional(),
@@ -277,6 +321,7 @@ export const RoutePolicies = z
     retry: Retry.optional(),
     localRateLimit: z.array(LocalRateLimit).optional().describe('Token buckets; a request must pass every one'),
     redisRateLimit: RedisRateLimit.optional(),
+    mcpAuthentication: McpAuthentication.optional(),
   })
   .describe('Route-level policies');
 
@@ -307,3 +352,4 @@ export type BasicAuthT = z.infer<typeof BasicAuth>;
 export type AuthorizationT = z.infer<typeof Authorization>;
 export type CorsT = z.infer<typeof Cors>;
 export type CsrfT = z.infer<typeof Csrf>;
+export type McpAuthenticationT = z.infer<typeof McpAuthentication>;

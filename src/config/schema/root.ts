@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { Duration, SecretSource } from './common.js';
 import { KeysSection } from './keys.js';
 import { Gateway, LlmConfig } from './llm.js';
-import { ListenerPolicies } from './policies.js';
+import { McpSettings, mcpBackendShape } from './mcp.js';
+import { ListenerPolicies, RoutePolicies } from './policies.js';
 import { AccessLogPolicy, LegacyTracing, MetricsSettings, ModelCatalog, TracingPolicy } from './observability.js';
 import { Route } from './routes.js';
 
@@ -150,8 +151,37 @@ export const StartupConfig = z
     metrics: MetricsSettings.optional(),
     backend: BackendDefaults.optional(),
     modelCatalog: ModelCatalog.optional(),
+    mcp: McpSettings.optional(),
   })
   .describe('Startup settings (a change needs a restart)');
+
+/** agentgateway's simplified `mcp:` (LocalSimpleMcpConfig): one federation served at /mcp and /sse. */
+export const SimpleMcp = z
+  .strictObject({
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe(
+        'Port to serve on (default: the gateways, else the gateway named "default", else 3000); on a port that binds or llm also use, the routes /mcp, /sse and /.well-known join it',
+      ),
+    gateways: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .optional()
+      .describe('Serve on these top-level gateways instead of port (default: the gateway named "default", if any)'),
+    ...mcpBackendShape,
+    policies: RoutePolicies.optional().describe(
+      'Route policies of the MCP route (cors, jwtAuth, mcpAuthentication, mcpAuthorization, ...)',
+    ),
+  })
+  .superRefine((v, ctx) => {
+    if (v.port !== undefined && v.gateways !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['gateways'], message: 'mcp takes either port or gateways, not both' });
+    }
+  })
+  .describe('Simplified MCP gateway: the targets are federated behind /mcp (Streamable HTTP) and /sse (legacy SSE)');
 
 export const Config = z.strictObject({
   config: StartupConfig.optional(),
@@ -163,12 +193,14 @@ export const Config = z.strictObject({
       'Accept a config that opens no port (no binds). Without it such a config (an empty, comment-only or truncated file, `binds: []`) is refused like any invalid file and the current one keeps serving. Not in agentgateway',
     ),
   frontendPolicies: FrontendPolicies.optional(),
-  gateways: z.record(z.string().min(1), Gateway).optional().describe('Named entrypoints (ports) that the llm section attaches to'),
+  gateways: z.record(z.string().min(1), Gateway).optional().describe('Named entrypoints (ports) that the llm and mcp sections attach to'),
   llm: LlmConfig.optional(),
   keys: KeysSection.optional(),
+  mcp: SimpleMcp.optional(),
 });
 
 export type ConfigT = z.infer<typeof Config>;
 export type BindT = z.infer<typeof Bind>;
 export type ListenerT = z.infer<typeof Listener>;
 export type BackendDefaultsT = z.infer<typeof BackendDefaults>;
+export type SimpleMcpT = z.infer<typeof SimpleMcp>;

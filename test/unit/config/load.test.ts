@@ -61,7 +61,7 @@ describe('config errors name the file, the YAML path and line:column', () => {
   });
 
   it('backend needs exactly one kind', () => {
-    expect(problems(route('      - weight: 2\n'))[0]).toMatch(/backends\[0\]: backend needs exactly one of: host, ai$/);
+    expect(problems(route('      - weight: 2\n'))[0]).toMatch(/backends\[0\]: backend needs exactly one of: host, ai, mcp$/);
   });
 
   it('YAML syntax errors carry positions', () => {

@@ -51,7 +51,7 @@ function providerModels(root: unknown): [string, string][] {
 // file for Vertex; variables with a default in the file keep it.
 const saFile = join(mkdtempSync(join(tmpdir(), 'catalog-')), 'sa.json');
 writeFileSync(saFile, serviceAccountJson());
-const FILES: Record<string, string | undefined> = { VERTEX_CREDENTIALS: saFile, REDIS_URL: undefined };
+const FILES: Record<string, string | undefined> = { VERTEX_CREDENTIALS: saFile, REDIS_URL: undefined, IDP_JWKS_URL: undefined };
 const env = new Proxy({} as NodeJS.ProcessEnv, {
   get: (_t, k) => (typeof k !== 'string' ? undefined : k in FILES ? FILES[k] : 'placeholder'),
 });
