@@ -2,9 +2,11 @@
 // and response bodies go through byte for byte; the gateway reads the request's model and
 // parameters, and watches the response with the same-format (identity) conversion, whose
 // stream transducer and JSON reader already extract usage, the response model and the first
-// token. Its output is ignored: the client gets the upstream's bytes. Passthrough routes do none
-// of this (they stay the lean lane).
-import { conversionFor, type ApiFormat, type Conversion, type StreamTransducer } from '../llm/convert/index.js';
+// token. Its output is ignored: the client gets the upstream's bytes. Native Converse clients
+// (the AWS Bedrock SDK; the model is in the path, the stream is AWS event-stream framing) are read
+// by llm/stream/converse-watch.ts instead. Passthrough routes do none of this (the lean lane).
+import { conversionFor, type ApiFormat, type Conversion } from '../llm/convert/index.js';
+import { ConverseStreamWatch, converseModelFromPath, readConverseResponse } from '../llm/stream/converse-watch.js';
 import { rawHeaderValue } from '../http/header-lists.js';
 import { parseJsonBody } from '../http/json-body.js';
 import type { AiBackendRt } from '../runtime/snapshot.js';
@@ -19,6 +21,11 @@ const MAX_JSON_BYTES = 8 * 1024 * 1024;
  * returns the watcher for its response; null for anything else (GET /v1/models, uploads, ...).
  */
 export function watchDetected(ctx: RequestCtx, b: AiBackendRt): ResponseWatcher | null {
+  const converseModel = converseModelFromPath(ctx.path);
+  if (converseModel !== null) {
+    ctx.requestModel = converseModel;
+    return new UsageWatcher(converseSniff(ctx));
+  }
   const raw = ctx.down.body;
   if (raw === null || raw.length === 0 || raw[0] !== 0x7b /* { */) return null;
   let body: unknown;
@@ -32,7 +39,40 @@ export function watchDetected(ctx: RequestCtx, b: AiBackendRt): ResponseWatcher 
   ctx.llmBody = body as Record<string, unknown>;
   ctx.requestModel = model;
   const format = formatOf(ctx.path, b);
-  return new UsageWatcher(ctx, conversionFor(format, format));
+  return new UsageWatcher(sameFormatSniff(ctx, conversionFor(format, format)));
+}
+
+/** How one API format's response is read: its stream (by content type), or its whole JSON body. */
+interface Sniff {
+  stream(contentType: string): { push(chunk: Buffer): void } | null;
+  json(body: Record<string, unknown>): void;
+}
+
+function sameFormatSniff(ctx: RequestCtx, conversion: Conversion): Sniff {
+  return {
+    stream: (type) =>
+      type.startsWith('text/event-stream')
+        ? // includeUsage: true keeps same-format transducers verbatim (no frame is held back).
+          conversion.stream({
+            includeUsage: true,
+            onUsage: (u) => ctx.usage.observe(u),
+            onModel: (m) => (ctx.responseModel = m),
+            onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
+          })
+        : null,
+    json: (body) => {
+      conversion.response(body, (u) => ctx.usage.observe(u));
+      if (typeof body.model === 'string') ctx.responseModel = body.model;
+    },
+  };
+}
+
+function converseSniff(ctx: RequestCtx): Sniff {
+  const hooks = { onUsage: ctx.usage.observe.bind(ctx.usage), onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()) };
+  return {
+    stream: (type) => (type.startsWith('application/vnd.amazon.eventstream') ? new ConverseStreamWatch(hooks) : null),
+    json: (body) => readConverseResponse(body, hooks),
+  };
 }
 
 function formatOf(path: string, b: AiBackendRt): ApiFormat {
@@ -43,37 +83,24 @@ function formatOf(path: string, b: AiBackendRt): ApiFormat {
 }
 
 class UsageWatcher implements ResponseWatcher {
-  private transducer: StreamTransducer | null = null;
+  private stream: { push(chunk: Buffer): void } | null = null;
   private chunks: Buffer[] | null = null;
   private size = 0;
 
-  constructor(
-    private readonly ctx: RequestCtx,
-    private readonly conversion: Conversion,
-  ) {}
+  constructor(private readonly sniff: Sniff) {}
 
   headers(status: number, raw: Buffer[]): void {
     if (status >= 300) return;
     const encoding = rawHeaderValue(raw, 'content-encoding');
     if (encoding !== undefined && encoding !== 'identity') return;
     const type = rawHeaderValue(raw, 'content-type') ?? '';
-    const ctx = this.ctx;
-    if (type.startsWith('text/event-stream')) {
-      // includeUsage: true keeps same-format transducers verbatim (no frame is held back).
-      this.transducer = this.conversion.stream({
-        includeUsage: true,
-        onUsage: (u) => ctx.usage.observe(u),
-        onModel: (m) => (ctx.responseModel = m),
-        onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
-      });
-    } else if (type.includes('json')) {
-      this.chunks = [];
-    }
+    this.stream = this.sniff.stream(type);
+    if (this.stream === null && type.includes('json')) this.chunks = [];
   }
 
   data(chunk: Buffer): void {
-    if (this.transducer !== null) {
-      this.transducer.push(chunk);
+    if (this.stream !== null) {
+      this.stream.push(chunk);
       return;
     }
     if (this.chunks === null) return;
@@ -91,9 +118,6 @@ class UsageWatcher implements ResponseWatcher {
       return;
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return;
-    const ctx = this.ctx;
-    this.conversion.response(parsed as Record<string, unknown>, (u) => ctx.usage.observe(u));
-    const model = (parsed as { model?: unknown }).model;
-    if (typeof model === 'string') ctx.responseModel = model;
+    this.sniff.json(parsed as Record<string, unknown>);
   }
 }

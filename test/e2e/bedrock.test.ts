@@ -14,6 +14,8 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BEDROCK_HOST, BEDROCK_TEXT, type BedrockMock, CREDS, exception, startBedrockMock } from '../helpers/bedrock-mock.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
+import { freePort } from '../helpers/ports.js';
+import { scrape, total } from '../helpers/prometheus.js';
 
 const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const ENV_CREDS = {
@@ -22,6 +24,7 @@ const ENV_CREDS = {
   AWS_SESSION_TOKEN: CREDS.sessionToken!,
 };
 const SECRETS = [CREDS.secretAccessKey, CREDS.sessionToken!];
+const STATS = await freePort();
 
 let mock: BedrockMock;
 beforeAll(async () => {
@@ -52,7 +55,7 @@ describe('Bedrock with credentials from the environment (configs/bedrock.yaml)',
   const anthropic = new Anthropic({ baseURL: 'http://127.0.0.1:3000/bedrock', apiKey: 'client-key-not-for-aws', maxRetries: 0 });
 
   beforeAll(async () => {
-    gw = await start('configs/bedrock.yaml', ENV_CREDS);
+    gw = await start('configs/bedrock.yaml', { ...ENV_CREDS, STATS_ADDR: `127.0.0.1:${STATS}`, AGW_LOG_FORMAT: 'json' });
   });
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
@@ -197,6 +200,8 @@ describe('Bedrock with credentials from the environment (configs/bedrock.yaml)',
       // The Bedrock runtime client speaks HTTP/2 by default; the gateway's listeners speak HTTP/1.1.
       requestHandler: new NodeHttpHandler(),
     });
+    // The OpenAI and Anthropic SDK cases above used the same route and model: count from here.
+    const before = await scrape(`http://127.0.0.1:${STATS}/metrics`);
     const r = await client.send(new ConverseCommand({ modelId: MODEL, messages: [{ role: 'user', content: [{ text: 'Hello' }] }] }));
     expect(r.output?.message?.content?.[0]?.text).toBe(BEDROCK_TEXT);
     expect(r.usage).toMatchObject({ inputTokens: 21, outputTokens: 9, cacheReadInputTokens: 1024 });
@@ -215,7 +220,39 @@ describe('Bedrock with credentials from the environment (configs/bedrock.yaml)',
     expect(usage).toMatchObject({ inputTokens: 21, outputTokens: 9 });
     expect(mock.rejected).toEqual([]);
     client.destroy();
+    // Usage read from the relayed Converse JSON and the ConverseStream metadata event; the model
+    // from the path. Converse inputTokens leave out the 1024 cached ones: the prompt is 1045.
+    await expect.poll(() => sdkLines().length).toBe(2);
+    const lines = sdkLines();
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        'gen_ai.request.model': MODEL,
+        'gen_ai.usage.input_tokens': 1045,
+        'gen_ai.usage.cache_read.input_tokens': 1024,
+        'gen_ai.usage.output_tokens': 9,
+      });
+      expect(line['agw.ai.usage.cost.total']).toBeGreaterThan(0);
+    }
+    expect(lines[1]!['agw.ai.time_to_first_token']).toBeGreaterThan(0);
+    const m = await scrape(`http://127.0.0.1:${STATS}/metrics`);
+    const g = { route: 'bedrock', gen_ai_request_model: MODEL };
+    const grew = (name: string, labels: Record<string, string>) =>
+      total(m, name, { ...g, ...labels }) - total(before, name, { ...g, ...labels });
+    expect(grew('agentgateway_gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(2 * 1045);
+    expect(grew('agentgateway_gen_ai_client_token_usage_sum', { gen_ai_token_type: 'output' })).toBe(2 * 9);
+    expect(grew('agentgateway_gen_ai_usage_tokens_total', { gen_ai_token_type: 'cache_read' })).toBe(2 * 1024);
+    expect(grew('agentgateway_gen_ai_server_time_to_first_token_count', {})).toBe(1);
+    expect(grew('agentgateway_gen_ai_client_cost_usd_total', {})).toBeGreaterThan(0);
   });
+
+  /** Access-log lines of the AWS SDK's Converse calls (the native paths). */
+  function sdkLines(): Record<string, any>[] {
+    return gw.output
+      .split('\n')
+      .filter((l) => l.startsWith('{') && l.includes('"msg":"request"'))
+      .map((l) => JSON.parse(l) as Record<string, any>)
+      .filter((l) => typeof l['http.path'] === 'string' && /\/model\/[^/]+\/converse(-stream)?$/.test(l['http.path']));
+  }
 });
 
 function config(dir: string, backendAuth: string): string {
