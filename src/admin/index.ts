@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import type { ConfigT } from '../config/schema/root.js';
 import { log } from '../observability/log.js';
+import { trafficSeries } from '../observability/series.js';
 import { recentRequests } from '../observability/recent-requests.js';
 import { listenManagement, managementAddress } from './listen.js';
 import { readinessHandler } from './readiness.js';
@@ -43,6 +44,7 @@ export async function startAdmin(gw: AdminGateway, config: ConfigT): Promise<Ser
   const server = await listenManagement('admin', addr, adminHandler(gw, settings, ui));
   if (server !== null) {
     recentRequests.enabled = true;
+    trafficSeries.enabled = true;
     const mode = [settings.readOnly ? 'read-only' : 'read-write', settings.token !== null ? 'token required' : 'no token'].join(', ');
     log.info(`admin API and UI on http://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}/ui (${mode})`);
   }

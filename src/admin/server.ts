@@ -9,6 +9,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { log } from '../observability/log.js';
 import { recentRequests } from '../observability/recent-requests.js';
+import { DIMENSIONS, trafficSeries, WINDOWS, type Dimension, type WindowName } from '../observability/series.js';
 import { redact } from './redact.js';
 import { applyConfig, readConfig, validateConfig, type ApiResult } from './config-api.js';
 import { HttpError, readBody, sendBytes, sendJson, tokenMatches } from './http.js';
@@ -39,6 +40,7 @@ export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<
       // Operators stop a stuck worker; tests stand in a crash with it. The gateway restarts it.
       POST: (_req, url) => terminateWorker(gw, url, settings.readOnly),
     },
+    '/api/series': { GET: (_req, url) => ok(seriesQuery(url)) },
     '/api/requests': {
       GET: (_req, url) =>
         ok({ requests: recentRequests.since(Number(url.searchParams.get('since') ?? 0) || 0), last: recentRequests.lastSeq }),
@@ -96,6 +98,15 @@ async function terminateWorker(gw: AdminGateway, url: URL, readOnly: boolean): P
   if (gw.workers === null) throw new HttpError(404, 'this gateway runs no worker threads (--workers 1)');
   if (!(Number.isInteger(index) && (await gw.workers.terminate(index)))) throw new HttpError(400, 'terminate=<worker index> expected');
   return ok({ ok: true, terminated: index });
+}
+
+/** GET /api/series?window=5m|1h|24h&by=total|route|backend|model|client: the console's chart data. */
+function seriesQuery(url: URL) {
+  const window = url.searchParams.get('window') ?? '5m';
+  const by = url.searchParams.get('by') ?? 'total';
+  if (!Object.hasOwn(WINDOWS, window)) throw new HttpError(400, `window must be one of ${Object.keys(WINDOWS).join(', ')}`);
+  if (!(DIMENSIONS as readonly string[]).includes(by)) throw new HttpError(400, `by must be one of ${DIMENSIONS.join(', ')}`);
+  return trafficSeries.query(window as WindowName, by as Dimension);
 }
 
 function ok(body: unknown): ApiResult {

@@ -12,6 +12,7 @@ import { CostCatalog } from './cost.js';
 import { accessLogEnabled, currentLogFormat, log } from './log.js';
 import { GatewayMetrics } from './metrics.js';
 import { buildRecord } from './record.js';
+import { trafficSeries } from './series.js';
 import type { ObservabilitySettings } from './settings.js';
 import { summarize, type ObservedRequest } from './summary.js';
 import { Tracer, type TraceContext } from './tracing.js';
@@ -110,10 +111,13 @@ export function recordRequest(ctx: ObservedRequest): void {
   const logging = accessLog !== null && accessLogEnabled();
   const trace = ctx.trace;
   const tracing = trace?.sampled;
-  if (metrics === null && !logging && !tracing) return;
+  const series = trafficSeries.enabled;
+  if (metrics === null && !logging && !tracing && !series) return;
   try {
     const s = summarize(ctx, catalog);
     metrics?.record(s);
+    // The console's series count the same summary as the Prometheus counters, so totals agree.
+    if (series) trafficSeries.record(s);
     if (!logging && !tracing) return;
     const record = buildRecord(s);
     if (tracing) trace.tracer.end(trace, s, record);

@@ -61,6 +61,9 @@ export interface ObservedRequest {
   /** The A2A call on A2A routes (method, task, outcome), else null. */
   readonly a2a: A2aExchange | null;
   /** The authenticating API key; a virtual key (the keys: section) names itself and its team. */
+  /** The verified JWT (its subject names the client in the console's spend table), else null. */
+  readonly jwt: { readonly claims: Readonly<Record<string, unknown>> } | null;
+  readonly basicAuth: { readonly username: string } | null;
   readonly apiKey: { readonly virtualKey?: { readonly key: { readonly name: string; readonly team?: string | undefined } } } | null;
   /** What a virtual key was charged for the request (set when it finished). */
   readonly charge: KeyCharge | undefined;

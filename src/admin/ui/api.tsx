@@ -5,9 +5,11 @@
 // and the API cannot drift apart.
 import type { ConfigProblem } from '../../config/errors.js';
 import type { RecentRequest } from '../../observability/recent-requests.js';
+import type { KeyView as SeriesKeyView, SeriesResponse } from '../../observability/series.js';
 import type { ReloadResult } from '../../runtime/reload-status.js';
 import type { BackendView, BindView, PromptCacheView, RouteView, RuntimeView } from '../runtime-view.js';
 
+export type { SeriesKeyView, SeriesResponse };
 export type { BackendView, BindView, PromptCacheView, RecentRequest, ReloadResult, RouteView };
 export type Problem = ConfigProblem;
 export type Runtime = RuntimeView;

@@ -2,7 +2,7 @@
 // the page. Run by `npm run build:ui` (part of `npm run build`); the gateway serves the result
 // from memory and loads nothing from the network.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -22,5 +22,8 @@ await build({
   logLevel: 'warning',
 });
 copyFileSync(here('./index.html'), `${out}index.html`);
-copyFileSync(here('./styles.css'), `${out}styles.css`);
-console.log(`admin UI built into ${out}`);
+// uPlot's own stylesheet goes first, so the page's rules can override it.
+const uplotCss = readFileSync(fileURLToPath(import.meta.resolve('uplot/dist/uPlot.min.css')), 'utf8');
+writeFileSync(`${out}styles.css`, `${uplotCss}\n${readFileSync(here('./styles.css'), 'utf8')}`);
+const kib = (f) => (statSync(`${out}${f}`).size / 1024).toFixed(1);
+console.log(`admin UI built into ${out} (app.js ${kib('app.js')} KiB, styles.css ${kib('styles.css')} KiB)`);

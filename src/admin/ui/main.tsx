@@ -10,9 +10,11 @@ import { Overview } from './overview.js';
 import { Policies, Providers } from './providers.js';
 import { ReloadCard, SyncBanner } from './reload.js';
 import { Requests } from './requests.js';
+import { Traffic } from './traffic.js';
 
 const PAGES = [
   ['overview', 'Overview'],
+  ['traffic', 'Traffic'],
   ['providers', 'LLM providers'],
   ['mcp', 'MCP servers'],
   ['policies', 'Policies'],
@@ -101,6 +103,8 @@ function PageView({ page, runtime, refresh }: { page: Page; runtime: Runtime; re
   switch (page) {
     case 'overview':
       return <Overview runtime={runtime} />;
+    case 'traffic':
+      return <Traffic />;
     case 'providers':
       return <Providers runtime={runtime} />;
     case 'mcp':
