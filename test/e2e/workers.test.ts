@@ -145,7 +145,18 @@ afterAll(async () => {
   await Promise.all([upstream, primary, fallback].map((m) => m?.close()));
 });
 
-describe('--workers 2', () => {
+// Workers take their connections from the acceptor, which is part of the Rust addon: with the
+// addon switched off (AGW_NATIVE=0, an explicit choice) the gateway says so and serves on one thread.
+const withoutAddon = process.env.AGW_NATIVE === '0';
+
+describe.runIf(withoutAddon)('--workers 2 without the native addon', () => {
+  it('warns that workers need the acceptor edge and serves on the main thread', async () => {
+    expect(gw.output).toContain('--workers 2 needs the acceptor edge');
+    expect((await ask('/versioned/v1/chat/completions')).status).toBe(200);
+  });
+});
+
+describe.skipIf(withoutAddon)('--workers 2', () => {
   it('starts two worker threads and spreads connections over both', async () => {
     expect(gw.output).toContain('2 worker threads serving');
     const before = await workers();
