@@ -15,6 +15,7 @@
 //   exception message             -> OpenAI error event, no [DONE]
 //
 // ConverseStream carries no id or model: the id is generated, the model is the one requested.
+import { choiceChunk } from './choice-chunk.js';
 import { GatewayError } from '../../errors.js';
 import type { StreamOptions } from '../convert/types.js';
 import type { ToolNames } from '../convert/converse-tools.js';
@@ -187,15 +188,7 @@ export class ConverseToChunks extends ConverseStream {
   }
 
   private chunk(delta: string, finish: FinishReason | null = null): void {
-    this.out.data(
-      this.head +
-        '{"index":0,"delta":' +
-        delta +
-        ',"logprobs":null,"finish_reason":' +
-        (finish === null ? 'null' : '"' + finish + '"') +
-        '}]' +
-        this.tail,
-    );
+    this.out.data(choiceChunk(this.head, 0, delta, finish, this.tail));
   }
 
   private token(): void {

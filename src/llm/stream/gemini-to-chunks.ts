@@ -11,6 +11,7 @@
 //   upstream end           -> usage chunk (choices: []) when asked, then data: [DONE] — Gemini has
 //                             no terminal event: a stream is complete when every choice finished
 //   {"error": ...}         -> OpenAI error event, no [DONE]
+import { choiceChunk } from './choice-chunk.js';
 import { GatewayError } from '../../errors.js';
 import type { StreamOptions } from '../convert/types.js';
 import { joinCallId } from '../convert/gemini-parts.js';
@@ -134,17 +135,7 @@ export class GeminiToChunks extends TranslatingStream {
   }
 
   private chunk(n: number, delta: string, finish: FinishReason | null = null): void {
-    this.out.data(
-      this.head +
-        '{"index":' +
-        n +
-        ',"delta":' +
-        delta +
-        ',"logprobs":null,"finish_reason":' +
-        (finish === null ? 'null' : '"' + finish + '"') +
-        '}]' +
-        this.tail,
-    );
+    this.out.data(choiceChunk(this.head, n, delta, finish, this.tail));
   }
 
   private token(): void {

@@ -14,6 +14,7 @@
 // Usage: message_start carries the input side (input_tokens + cache counters, output usually 1);
 // message_delta carries cumulative output and, in newer API versions, the input side again.
 // They are combined by MessagesUsageTally (formats/usage.ts), the one place that rule lives.
+import { choiceChunk } from './choice-chunk.js';
 import { GatewayError } from '../../errors.js';
 import type { StreamOptions } from '../convert/types.js';
 import type { FinishReason } from '../formats/completions.js';
@@ -213,15 +214,7 @@ export class MessagesToChunks extends TranslatingStream {
   }
 
   private chunk(delta: string, finish: FinishReason | null = null): void {
-    this.out.data(
-      this.head +
-        '{"index":0,"delta":' +
-        delta +
-        ',"logprobs":null,"finish_reason":' +
-        (finish === null ? 'null' : '"' + finish + '"') +
-        '}]' +
-        this.tail,
-    );
+    this.out.data(choiceChunk(this.head, 0, delta, finish, this.tail));
   }
 
   private token(): void {
