@@ -180,15 +180,7 @@ function BudgetForm({ onSave }: { onSave: (b: { unit: Unit; period: Period; limi
         onSave({ unit, period, limit: Number(limit), ...(soft !== '' ? { soft: Number(soft) } : {}) });
       }}
     >
-      <select name="unit" value={unit} onChange={(e) => setUnit((e.target as HTMLSelectElement).value as Unit)}>
-        <option value="usd">USD</option>
-        <option value="tokens">tokens</option>
-      </select>
-      <select name="period" value={period} onChange={(e) => setPeriod((e.target as HTMLSelectElement).value as Period)}>
-        <option value="daily">daily</option>
-        <option value="monthly">monthly</option>
-        <option value="total">total</option>
-      </select>
+      <BudgetKind unit={unit} period={period} setUnit={setUnit} setPeriod={setPeriod} />
       <input name="limit" placeholder="limit" value={limit} onInput={(e) => setLimit((e.target as HTMLInputElement).value)} />
       <input name="soft" placeholder="alert at" value={soft} onInput={(e) => setSoft((e.target as HTMLInputElement).value)} />
       <button type="submit">Save</button>
@@ -225,15 +217,7 @@ function CreateKey({ onCreate }: { onCreate: (body: Record<string, unknown>) => 
       {field('app', 'app')}
       {field('models', 'allowed models (a, b*)')}
       {field('limit', 'budget')}
-      <select name="unit" value={unit} onChange={(e) => setUnit((e.target as HTMLSelectElement).value as Unit)}>
-        <option value="usd">USD</option>
-        <option value="tokens">tokens</option>
-      </select>
-      <select name="period" value={period} onChange={(e) => setPeriod((e.target as HTMLSelectElement).value as Period)}>
-        <option value="daily">daily</option>
-        <option value="monthly">monthly</option>
-        <option value="total">total</option>
-      </select>
+      <BudgetKind unit={unit} period={period} setUnit={setUnit} setPeriod={setPeriod} />
       <button type="submit" id="create-key">
         Create key
       </button>
@@ -274,6 +258,23 @@ function Teams({ teams }: { teams: TeamView[] }) {
           ))}
         </tbody>
       </table>
+    </>
+  );
+}
+
+/** A budget's unit and period, as two selects (the create and set-budget forms share them). */
+function BudgetKind(p: { unit: Unit; period: Period; setUnit: (u: Unit) => void; setPeriod: (p: Period) => void }) {
+  return (
+    <>
+      <select name="unit" value={p.unit} onChange={(e) => p.setUnit((e.target as HTMLSelectElement).value as Unit)}>
+        <option value="usd">USD</option>
+        <option value="tokens">tokens</option>
+      </select>
+      <select name="period" value={p.period} onChange={(e) => p.setPeriod((e.target as HTMLSelectElement).value as Period)}>
+        <option value="daily">daily</option>
+        <option value="monthly">monthly</option>
+        <option value="total">total</option>
+      </select>
     </>
   );
 }

@@ -62,34 +62,42 @@ function rate(values: number[], stepSeconds: number, per: number): number[] {
   return values.map((v) => (v * per) / stepSeconds);
 }
 
+/** Runs `poll` now and every 2 s while mounted (restarting when `deps` change); `live()` is false once stopped. */
+function usePolling(poll: (live: () => boolean) => Promise<void>, deps: unknown[]): void {
+  useEffect(() => {
+    let stopped = false;
+    const live = () => !stopped;
+    void poll(live);
+    const timer = setInterval(() => void poll(live), 2000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, deps);
+}
+
 export function Traffic() {
   const [window, setWindow] = useState<Window>('5m');
   const [total, setTotal] = useState<SeriesResponse | null>(null);
   const [byRoute, setByRoute] = useState<SeriesResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let stopped = false;
-    const poll = async () => {
+  usePolling(
+    async (live) => {
       try {
         const [t, r] = await Promise.all([
           api<SeriesResponse>(`/api/series?window=${window}&by=total`),
           api<SeriesResponse>(`/api/series?window=${window}&by=route`),
         ]);
-        if (stopped) return;
+        if (!live()) return;
         setTotal(t);
         setByRoute(r);
         setError(null);
       } catch (e) {
-        if (!stopped) setError((e as Error).message);
+        if (live()) setError((e as Error).message);
       }
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), 2000);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [window]);
+    },
+    [window],
+  );
   return (
     <div>
       <h1>Traffic</h1>
@@ -174,23 +182,17 @@ const SPEND_BY = [
 /** Cost and tokens per model, route, backend and client over the window; unpriced is said, not $0. */
 function Spend({ window }: { window: Window }) {
   const [tables, setTables] = useState<SeriesResponse[]>([]);
-  useEffect(() => {
-    let stopped = false;
-    const poll = async () => {
+  usePolling(
+    async (live) => {
       try {
         const t = await Promise.all(SPEND_BY.map(([by]) => api<SeriesResponse>(`/api/series?window=${window}&by=${by}`)));
-        if (!stopped) setTables(t);
+        if (live()) setTables(t);
       } catch {
         // the charts above show the error
       }
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), 2000);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [window]);
+    },
+    [window],
+  );
   return (
     <div>
       <h2>Spend (last {window})</h2>
