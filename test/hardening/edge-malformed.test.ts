@@ -13,14 +13,6 @@ const suite = edgeSuite((_req, res) => {
   res.end('{"ok":true}');
 }, `http1MaxHeaderSize: ${HEAD_LIMIT}`);
 const port = (edge: EdgeName) => suite.port(edge);
-const up = {
-  get requests() {
-    return suite.up.requests;
-  },
-  get last() {
-    return suite.up.last;
-  },
-};
 
 /** Sends `raw`, expects one refusal and the connection closed, and nothing upstream. */
 async function refused(edge: EdgeName, raw: string | Buffer, status: number, dialect: 'openai' | 'anthropic', message?: RegExp) {
@@ -28,7 +20,7 @@ async function refused(edge: EdgeName, raw: string | Buffer, status: number, dia
   expect(r.closed, 'the connection is closed after the refusal').toBe(true);
   expectError(r.responses[0], status, dialect, message);
   expect(r.responses).toHaveLength(1);
-  expect(up.requests, 'nothing reached the upstream').toHaveLength(0);
+  expect(suite.up.requests, 'nothing reached the upstream').toHaveLength(0);
   return r.responses[0]!;
 }
 
@@ -39,8 +31,8 @@ describe.each(EDGES)('%s edge', (edge) => {
     it('serves a head under it, refuses one over it with a 431 in dialect, logged', async () => {
       const ok = await send(port(edge), head('GET', '/under', [`X-Pad: ${'p'.repeat(HEAD_LIMIT - 200)}`]));
       expect(ok.responses[0]?.status).toBe(200);
-      expect(up.requests.map((q) => q.path)).toEqual(['/under']);
-      up.requests.length = 0;
+      expect(suite.up.requests.map((q) => q.path)).toEqual(['/under']);
+      suite.up.requests.length = 0;
       await refused(edge, head('GET', OPENAI_PATH, [`X-Pad: ${'p'.repeat(HEAD_LIMIT + 100)}`]), 431, 'openai', /exceeds 8192 bytes/);
       await suite.gateway(edge).gw.waitFor('edge: head too large: answered 431');
       // Observed like any other refusal: an access-log line with the kind's code.
@@ -118,7 +110,7 @@ describe.each(EDGES)('%s edge', (edge) => {
       const r = await send(port(edge), head('TRACE', OPENAI_PATH));
       expectError(r.responses[0], 405, 'openai', /TRACE/);
       expect(r.responses[0]!.headers.get('allow')?.[0]).toMatch(/GET/);
-      expect(up.requests).toHaveLength(0);
+      expect(suite.up.requests).toHaveLength(0);
     });
 
     it('CONNECT is a 405', async () => {
@@ -127,14 +119,14 @@ describe.each(EDGES)('%s edge', (edge) => {
         timeoutMs: 5000,
       });
       expect(r.responses[0]?.status).toBe(405);
-      expect(up.requests).toHaveLength(0);
+      expect(suite.up.requests).toHaveLength(0);
     });
 
     it('a request line that is not HTTP/1.x is refused', async () => {
       const r = await send(port(edge), `GET ${OPENAI_PATH} HTTP/2.0\r\nHost: gw\r\n\r\n`, { untilClose: true, timeoutMs: 5000 });
       expect([400, 505]).toContain(r.responses[0]?.status);
       expect(r.closed).toBe(true);
-      expect(up.requests).toHaveLength(0);
+      expect(suite.up.requests).toHaveLength(0);
     });
   });
 
@@ -148,7 +140,7 @@ describe.each(EDGES)('%s edge', (edge) => {
       ]);
       const r = await send(port(edge), raw);
       expect(r.responses[0]?.status).toBe(200);
-      const got = up.last.headers;
+      const got = suite.up.last.headers;
       expect(Buffer.from(got['x-latin'] as string, 'latin1')).toEqual(bytes);
       // Bytes >= 0x80 at the edges of a value are value bytes, not whitespace to trim.
       expect(Buffer.from(got['x-edge'] as string, 'latin1')).toEqual(Buffer.from([0xe9, 0x61, 0xe9]));
@@ -159,7 +151,7 @@ describe.each(EDGES)('%s edge', (edge) => {
     it('absolute form is served, with its authority as the host', async () => {
       const r = await send(port(edge), 'GET http://example.test/abs?q=1 HTTP/1.1\r\nHost: other\r\n\r\n');
       expect(r.responses[0]?.status).toBe(200);
-      expect(up.last.path).toBe('/abs?q=1');
+      expect(suite.up.last.path).toBe('/abs?q=1');
     });
   });
 });

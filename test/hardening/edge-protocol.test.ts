@@ -17,14 +17,6 @@ const suite = edgeSuite(
   { maxHeaderSize: 256 * 1024 },
 );
 const port = (edge: EdgeName) => suite.port(edge);
-const up = {
-  get requests() {
-    return suite.up.requests;
-  },
-  get last() {
-    return suite.up.last;
-  },
-};
 
 describe.each(EDGES)('%s edge', (edge) => {
   describe('HTTP/1.0', () => {
@@ -59,7 +51,7 @@ describe.each(EDGES)('%s edge', (edge) => {
     it('answers a request pipelined behind a refused one', async () => {
       const r = await send(port(edge), head('TRACE', OPENAI_PATH) + head('GET', '/after'), { responses: 2 });
       expect(r.responses.map((x) => x.status)).toEqual([405, 200]);
-      expect(up.requests.map((q) => q.path)).toEqual(['/after']);
+      expect(suite.up.requests.map((q) => q.path)).toEqual(['/after']);
     });
   });
 
@@ -68,14 +60,14 @@ describe.each(EDGES)('%s edge', (edge) => {
       const token = 'a'.repeat(20_000);
       const r = await send(port(edge), head('GET', '/big-head', [`Authorization: Bearer ${token}`]));
       expect(r.responses[0]?.status).toBe(200);
-      expect(up.last.headers.authorization).toBe(`Bearer ${token}`);
+      expect(suite.up.last.headers.authorization).toBe(`Bearer ${token}`);
     });
 
     it('a head over the 64 KiB default is a 431 in the caller dialect, and nothing goes upstream', async () => {
       const r = await send(port(edge), head('POST', ANTHROPIC_PATH, [`X-Big: ${'b'.repeat(70_000)}`], '{}'), { untilClose: true });
       expectError(r.responses[0], 431, 'anthropic', /http1MaxHeaderSize/);
       expect(r.closed).toBe(true);
-      expect(up.requests).toHaveLength(0);
+      expect(suite.up.requests).toHaveLength(0);
       await suite.gateway(edge).gw.waitFor('edge: head too large: answered 431');
     });
 
@@ -85,7 +77,7 @@ describe.each(EDGES)('%s edge', (edge) => {
       expect(ok.responses[0]?.status).toBe(200);
       const r = await send(port(edge), head('GET', OPENAI_PATH, lines(100)), { untilClose: true });
       expectError(r.responses[0], 431, 'openai', /http1MaxHeaders/);
-      expect(up.requests).toHaveLength(1);
+      expect(suite.up.requests).toHaveLength(1);
     });
   });
 
@@ -95,7 +87,7 @@ describe.each(EDGES)('%s edge', (edge) => {
       const r = await send(port(edge), raw, { untilClose: true });
       expect(r.raw.toString('latin1')).not.toMatch(/100 Continue/i);
       expectError(r.responses[0], 413, 'anthropic');
-      expect(up.requests).toHaveLength(0);
+      expect(suite.up.requests).toHaveLength(0);
     });
 
     it('an acceptable body gets 100 Continue, then the answer', async () => {
@@ -110,7 +102,7 @@ describe.each(EDGES)('%s edge', (edge) => {
     it('an Upgrade request is served as a plain request (the gateway proxies no WebSockets)', async () => {
       const r = await send(port(edge), head('GET', '/upgrade', ['Connection: Upgrade', 'Upgrade: websocket']));
       expect(r.responses[0]?.status).toBe(200);
-      expect(up.last.headers.upgrade).toBeUndefined();
+      expect(suite.up.last.headers.upgrade).toBeUndefined();
     });
 
     it('HEAD gets the head without a body, and the connection stays usable', async () => {
@@ -148,7 +140,7 @@ describe.each(EDGES)('%s edge', (edge) => {
       const c = await send(port(edge), [first, twoLengths], { responses: 2, gapMs: 200, untilClose: true });
       expectError(c.responses[1], 400, 'openai');
       expect(c.closed).toBe(true);
-      expect(up.requests.map((q) => q.path)).toEqual(['/first', '/first', '/first']);
+      expect(suite.up.requests.map((q) => q.path)).toEqual(['/first', '/first', '/first']);
     });
   });
 });
