@@ -2,10 +2,10 @@
 // owns (log-file.ts). Lookups, reservations and settlements are synchronous in-process calls, so
 // concurrent requests are serialised by the event loop: two can never take the same headroom.
 // Reservations are not logged: they die with the process, as do the requests that held them.
-import { Ledger } from './ledger.js';
+import { Ledger, SHORT } from './ledger.js';
 import { LogFile, StoreFileError } from './log-file.js';
 import { addSpend, emptySpend, windowsAt } from './periods.js';
-import type { AdmitArgs, KeyStore, ScopeState } from './store.js';
+import { ADMISSION_WAIT_MS, type AdmitArgs, type KeyStore, type ScopeState } from './store.js';
 import type { Admission, Amount, ChargedScope, KeyRecord, Reservation, Scope, ScopeSpend, SoftCrossing, TeamRecord } from './types.js';
 
 export interface EmbeddedOptions {
@@ -16,11 +16,20 @@ export interface EmbeddedOptions {
   readonly compactBytes?: number;
   /** Clock (tests). */
   readonly now?: () => number;
+  /** Longest wait for room others hold in a budget (default ADMISSION_WAIT_MS; tests). */
+  readonly admissionWaitMs?: number;
 }
 
 const SNAPSHOT_VERSION = 1;
 /** Paths open in this process: two stores on one file would interleave their logs. */
 const open = new Set<string>();
+
+/** A request waiting for room in a budget others hold (ledger.ts, admit). */
+interface Waiter {
+  readonly args: AdmitArgs;
+  readonly resolve: (a: Admission) => void;
+  timer: NodeJS.Timeout | undefined;
+}
 
 export class EmbeddedStore implements KeyStore {
   readonly kind = 'file' as const;
@@ -29,7 +38,10 @@ export class EmbeddedStore implements KeyStore {
   private readonly byDigest = new Map<string, string>();
   private readonly teams = new Map<string, TeamRecord>();
   private readonly ledger = new Ledger();
+  /** In arrival order: each settlement lets the first that now fits go. */
+  private waiters: Waiter[] = [];
   private readonly now: () => number;
+  private readonly admissionWaitMs: number;
   private readonly compactBytes: number;
   private log!: LogFile;
   private compactAt: number;
@@ -41,6 +53,7 @@ export class EmbeddedStore implements KeyStore {
     opts: EmbeddedOptions,
   ) {
     this.now = opts.now ?? Date.now;
+    this.admissionWaitMs = opts.admissionWaitMs ?? ADMISSION_WAIT_MS;
     this.compactBytes = opts.compactBytes ?? 8 * 1024 * 1024;
     this.compactAt = this.compactBytes;
   }
@@ -67,8 +80,40 @@ export class EmbeddedStore implements KeyStore {
     return this.teams.get(name);
   }
 
-  admit(args: AdmitArgs): Admission {
-    return this.ledger.admit(args.scopes, args.estimate, windowsAt(this.now()));
+  admit(args: AdmitArgs): Admission | Promise<Admission> {
+    const a = this.ledger.admit(args.scopes, args.estimate, windowsAt(this.now()), true);
+    if (a !== SHORT) return a;
+    return new Promise((resolve) => {
+      const w: Waiter = { args, resolve, timer: undefined };
+      w.timer = setTimeout(() => this.release(w), this.admissionWaitMs);
+      w.timer.unref();
+      this.waiters.push(w);
+    });
+  }
+
+  /** After a settlement: the waiters that now fit (or may take a tail) go, in arrival order. */
+  private wake(): void {
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      const a = this.ledger.admit(w.args.scopes, w.args.estimate, windowsAt(this.now()), true);
+      if (a === SHORT) {
+        still.push(w);
+        continue;
+      }
+      clearTimeout(w.timer);
+      w.resolve(a);
+    }
+    this.waiters = still;
+  }
+
+  /** A waiter that waited long enough (or the store closing) takes what is left. */
+  private release(w: Waiter): void {
+    const i = this.waiters.indexOf(w);
+    if (i < 0) return;
+    this.waiters.splice(i, 1);
+    clearTimeout(w.timer);
+    w.resolve(this.ledger.admit(w.args.scopes, w.args.estimate, windowsAt(this.now())) as Admission);
+    this.wake();
   }
 
   extend(r: Reservation, want: Amount): Amount {
@@ -78,6 +123,7 @@ export class EmbeddedStore implements KeyStore {
   settle(r: Reservation | null, scopes: readonly ChargedScope[], actual: Amount): void {
     const w = windowsAt(this.now());
     const crossed = this.ledger.settle(r, scopes, actual, w);
+    if (this.waiters.length > 0) this.wake();
     const at = this.now();
     this.log.append({ t: 'spend', d: w.day, m: w.month, at, c: scopes.map((s) => [s.scope, actual.usd, actual.tokens]) });
     this.touch(scopes, at);
@@ -130,6 +176,7 @@ export class EmbeddedStore implements KeyStore {
   }
 
   async close(): Promise<void> {
+    for (const w of [...this.waiters]) this.release(w);
     open.delete(this.where);
     await this.log.close();
   }

@@ -4,7 +4,7 @@
 //
 // A request is admitted while every hard budget of its key and team has something left
 // (spent + reserved < limit). It then holds a grant: its estimate, or what is left when that is
-// less. Requests in flight can never hold more than a budget has left, so concurrent requests
+// less and no other request holds part of the budget (else it waits for them: see admit). Requests in flight can never hold more than a budget has left, so concurrent requests
 // do not double-spend; a stream whose real usage outgrows its grant asks for more (extend) and
 // is cut when there is none. Settling replaces the grant with the real usage.
 import { addSpend, emptySpend, spentIn } from './periods.js';
@@ -19,20 +19,39 @@ interface Hold {
   held: Amount;
 }
 
+/** The ledger's answer to a request that should wait for requests in flight to settle. */
+export const SHORT = Symbol('short');
+
 export class Ledger {
   readonly spend = new Map<Scope, ScopeSpend>();
   private readonly reserved = new Map<Scope, Amount>();
   private readonly holds = new Map<string, Hold>();
   private seq = 0;
 
-  admit(scopes: readonly ChargedScope[], estimate: Amount, w: Windows): Admission {
-    const grant = { usd: estimate.usd, tokens: estimate.tokens };
+  /**
+   * Admits a request or refuses it (a hard budget has nothing left). With `mayWait`, a request
+   * whose estimate is more than a budget has left while other requests hold part of that budget
+   * gets SHORT instead of a partial grant: the caller waits for those to settle (most release
+   * part of what they hold) and asks again. Only a request that finds nothing else in flight (or
+   * has waited long enough) takes the tail of a budget, so concurrent requests never stack partial
+   * grants, each able to overshoot by its whole answer.
+   */
+  admit(scopes: readonly ChargedScope[], estimate: Amount, w: Windows, mayWait = false): Admission | typeof SHORT {
     for (const c of scopes) {
       for (const b of c.budgets) {
         if (b.limit === undefined) continue;
         const left = this.headroom(c.scope, b, w);
         if (left <= epsilon(b)) return { ok: false, exhausted: { scope: c.scope, budget: b, spent: b.limit - left } };
-        if (left < grant[b.unit]) grant[b.unit] = left;
+      }
+    }
+    const grant = { usd: estimate.usd, tokens: estimate.tokens };
+    for (const c of scopes) {
+      for (const b of c.budgets) {
+        if (b.limit === undefined) continue;
+        const left = this.headroom(c.scope, b, w);
+        if (left >= grant[b.unit]) continue;
+        if (mayWait && (this.reserved.get(c.scope)?.[b.unit] ?? 0) > epsilon(b)) return SHORT;
+        grant[b.unit] = left;
       }
     }
     const hold: Hold = { id: String(++this.seq), scopes, held: grant };

@@ -62,8 +62,8 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0
 
 /**
  * KEYS: res, resexp, spend(scope 1..n), record(1..m). ARGV: resId, ttlMs, day, month, estUsd,
- * estTok, n, m, budgets..., then m expected versions.
- * Returns {'ok', usd, tok} | {'stale', i} | {'exhausted', scope, budget, spent}.
+ * estTok, n, m, budgets..., then m expected versions, then mayWait ('1' | '0': see ledger.ts, admit).
+ * Returns {'ok', usd, tok} | {'stale', i} | {'exhausted', scope, budget, spent} | {'short'}.
  */
 export const ADMIT = `${COMMON}
 local n, m = tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -73,12 +73,23 @@ for r = 1, m do
 end
 local day, month = ARGV[3], ARGV[4]
 local g = { usd = tonumber(ARGV[5]), tok = tonumber(ARGV[6]) }
+local mayWait = ARGV[#ARGV] == '1'
 for s, sc in ipairs(scopes) do
   for b, bu in ipairs(sc.list) do
     if bu.limit then
       local left = headroom(sc, bu, day, month)
       if left <= eps(bu) then return { 'exhausted', tostring(s), tostring(b), tostring(bu.limit - left) } end
-      if left < g[bu.unit] then g[bu.unit] = left end
+    end
+  end
+end
+for s, sc in ipairs(scopes) do
+  for b, bu in ipairs(sc.list) do
+    if bu.limit then
+      local left = headroom(sc, bu, day, month)
+      if left < g[bu.unit] then
+        if mayWait and num(redis.call('HGET', sc.key, 'r_' .. bu.unit)) > eps(bu) then return { 'short' } end
+        g[bu.unit] = left
+      end
     end
   end
 end

@@ -9,10 +9,12 @@
 // survive a Redis restart. A settlement Redis cannot take is retried for a while (BACKLOG).
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { SHORT } from './ledger.js';
 import { windowsAt } from './periods.js';
 import { ADMIT, EXTEND, FIND, PUT_KEY, PUT_TEAM, SETTLE } from './redis-scripts.js';
-import { StaleRecord, StoreUnavailable, type AdmitArgs, type KeyStore, type ScopeState } from './store.js';
+import { ADMISSION_WAIT_MS, StaleRecord, StoreUnavailable, type AdmitArgs, type KeyStore, type ScopeState } from './store.js';
 import type {
   Admission,
   Amount,
@@ -34,6 +36,8 @@ export interface RedisStoreOptions {
   readonly timeoutMs?: number;
   /** Clock of the budget windows (tests). */
   readonly now?: () => number;
+  /** Longest wait for room others hold in a budget (default ADMISSION_WAIT_MS; tests). */
+  readonly admissionWaitMs?: number;
 }
 
 /** A reservation not settled or renewed within this is released (its gateway died). */
@@ -61,11 +65,13 @@ export class RedisStore implements KeyStore {
   private backlog: (() => Promise<void>)[] = [];
   private backlogTimer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  private readonly admissionWaitMs: number;
 
   constructor(opts: RedisStoreOptions) {
     const timeout = opts.timeoutMs ?? 500;
     this.where = new URL(opts.url).host;
     this.now = opts.now ?? Date.now;
+    this.admissionWaitMs = opts.admissionWaitMs ?? ADMISSION_WAIT_MS;
     this.p = `agw:keys:{${opts.namespace ?? 'default'}}:`;
     this.channel = `${this.p}events`;
     const base = { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: Math.max(timeout, 2000) } as const;
@@ -135,7 +141,20 @@ export class RedisStore implements KeyStore {
     });
   }
 
+  /**
+   * Admission in Redis. A request short of room that other requests (on any replica) hold waits
+   * for them to settle, asking again with backoff, then takes what is left (ledger.ts, admit).
+   */
   async admit(args: AdmitArgs): Promise<Admission> {
+    const until = performance.now() + this.admissionWaitMs; // real time, whatever the budget clock
+    for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+      const a = await this.admitOnce(args, performance.now() < until);
+      if (a !== SHORT) return a;
+      await sleep(pause);
+    }
+  }
+
+  private async admitOnce(args: AdmitArgs, mayWait: boolean): Promise<Admission | typeof SHORT> {
     const id = `${this.instance}.${++this.seq}`;
     const w = windowsAt(this.now());
     const recordKeys = args.records.map((r) => `${this.p}${r.kind}:${r.id}`);
@@ -154,8 +173,10 @@ export class RedisStore implements KeyStore {
         args.records.length,
         ...budgetArgs(args.scopes),
         ...args.records.map((r) => String(r.version)),
+        mayWait ? '1' : '0',
       ),
     )) as string[];
+    if (raw[0] === 'short') return SHORT;
     if (raw[0] === 'stale') {
       const r = args.records[Number(raw[1]) - 1]!;
       this.drop(r.kind, r.id);

@@ -28,6 +28,13 @@ export class StaleRecord extends Error {
   }
 }
 
+/**
+ * How long a request whose estimate does not fit what a budget has left waits for the requests
+ * holding the rest to settle, before it takes what is left (ledger.ts, admit). Long enough for
+ * ordinary answers to finish; a long stream holding the budget does not stall others for longer.
+ */
+export const ADMISSION_WAIT_MS = 10_000;
+
 /** The store could not answer (Redis down or too slow). */
 export class StoreUnavailable extends Error {}
 

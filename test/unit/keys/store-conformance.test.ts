@@ -24,12 +24,16 @@ afterAll(async () => {
 });
 
 /** Opens a fresh store; `now` is the clock of its budget windows. */
-const implementations: [string, (now?: () => number) => Promise<KeyStore>][] = [
-  ['embedded', async (now) => EmbeddedStore.open({ path: join(mkdtempSync(join(tmpdir(), 'agw-store-')), 'keys.db'), now })],
+const implementations: [string, (now?: () => number, admissionWaitMs?: number) => Promise<KeyStore>][] = [
+  [
+    'embedded',
+    async (now, admissionWaitMs) =>
+      EmbeddedStore.open({ path: join(mkdtempSync(join(tmpdir(), 'agw-store-')), 'keys.db'), now, admissionWaitMs }),
+  ],
   [
     'redis',
-    async (now) => {
-      const s = new RedisStore({ url: `redis://127.0.0.1:${REDIS_PORT}`, namespace: `t${++n}-${Date.now()}`, now });
+    async (now, admissionWaitMs) => {
+      const s = new RedisStore({ url: `redis://127.0.0.1:${REDIS_PORT}`, namespace: `t${++n}-${Date.now()}`, now, admissionWaitMs });
       await s.ready(5000);
       return s;
     },
@@ -51,6 +55,12 @@ async function spentTokens(store: KeyStore, s: string): Promise<number> {
   return st?.spend?.day.tokens ?? 0;
 }
 
+/** Whether an admission is still waiting 100 ms on (Redis answers well within that). */
+async function pending(p: Promise<Admission>): Promise<boolean> {
+  const waiting = Symbol('waiting');
+  return (await Promise.race([p, new Promise((r) => setTimeout(() => r(waiting), 100))])) === waiting;
+}
+
 /** Settlement is asynchronous with Redis: wait until the spend shows. */
 async function eventually(fn: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 5000;
@@ -61,21 +71,37 @@ async function eventually(fn: () => Promise<boolean>): Promise<void> {
 }
 
 describe.each(implementations)('%s store', (_name, open) => {
-  it('grants the estimate, or what is left; refuses only when nothing is left', async () => {
+  it('grants the estimate; one that does not fit waits for those in flight, then takes what is left; refuses only when nothing is left', async () => {
     const store = await open();
     const s = [scope('a', [tokens(100)])];
     const r1 = await admitted(store.admit({ scopes: s, estimate: amount(60), records: [] }));
     expect(r1.held.tokens).toBe(60);
-    const r2 = await admitted(store.admit({ scopes: s, estimate: amount(60), records: [] }));
-    expect(r2.held.tokens).toBe(40); // what was left, not a refusal
+    // 40 left, 60 wanted, and r1 may give some back: the second request waits for it...
+    const p2 = Promise.resolve(store.admit({ scopes: s, estimate: amount(60), records: [] }));
+    expect(await pending(p2)).toBe(true);
+    store.settle(r1, s, amount(50));
+    // ...then takes the 50 left: nothing else is in flight, so no other request can stack on it.
+    const r2 = await admitted(p2);
+    expect(r2.held.tokens).toBe(50);
     const refused = await store.admit({ scopes: s, estimate: amount(1), records: [] });
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.exhausted.budget.limit).toBe(100);
     // settling with less than held gives the rest back
-    store.settle(r1, s, amount(10));
-    await eventually(async () => (await spentTokens(store, 'key:a')) === 10);
+    store.settle(r2, s, amount(10));
+    await eventually(async () => (await spentTokens(store, 'key:a')) === 60);
     const r3 = await admitted(store.admit({ scopes: s, estimate: amount(500), records: [] }));
-    expect(r3.held.tokens).toBe(50);
+    expect(r3.held.tokens).toBe(40);
+    await store.close();
+  });
+
+  it('a request that waited long enough takes what is left', async () => {
+    const store = await open(undefined, 100);
+    const s = [scope('w', [tokens(100)])];
+    const r1 = await admitted(store.admit({ scopes: s, estimate: amount(70), records: [] }));
+    const r2 = await admitted(store.admit({ scopes: s, estimate: amount(60), records: [] })); // r1 never settles
+    expect(r2.held.tokens).toBe(30);
+    store.settle(r1, s, amount(0));
+    store.settle(r2, s, amount(0));
     await store.close();
   });
 
@@ -114,13 +140,18 @@ describe.each(implementations)('%s store', (_name, open) => {
     await store.close();
   });
 
-  it('concurrent admissions never hold more than the budget', async () => {
+  it('concurrent admissions never hold more than the budget, and only one takes its tail', async () => {
     const store = await open();
     const s = [scope('c', [tokens(1000)])];
-    const results = await Promise.all(Array.from({ length: 50 }, () => store.admit({ scopes: s, estimate: amount(30), records: [] })));
-    const held = results.filter((a) => a.ok).reduce((t, a) => t + (a.ok ? a.reservation.held.tokens : 0), 0);
-    expect(held).toBe(1000);
-    expect(results.filter((a) => a.ok)).toHaveLength(34); // 33 × 30 + the last 10
+    const all = Array.from({ length: 50 }, () => Promise.resolve(store.admit({ scopes: s, estimate: amount(30), records: [] })));
+    const first = (await Promise.all(all.map(async (p) => ((await pending(p)) ? null : await admitted(p))))).filter((r) => r !== null);
+    expect(first).toHaveLength(33); // 33 × 30 fit; the others wait for them
+    expect(first.reduce((t, r) => t + r.held.tokens, 0)).toBe(990);
+    for (const r of first) store.settle(r, s, amount(30));
+    const results = await Promise.all(all);
+    const late = results.filter((a) => a.ok).slice(33);
+    expect(results.filter((a) => a.ok)).toHaveLength(34); // 33 × 30 + one that takes the last 10
+    expect(late.map((a) => (a.ok ? a.reservation.held.tokens : 0))).toEqual([10]);
     await store.close();
   });
 
