@@ -5,15 +5,9 @@
 // and CancelTask, whose result is the Task itself.
 import type { A2aExchange, JsonRpcId } from './exchange.js';
 
-export const PARSE_ERROR = -32700;
-export const INVALID_REQUEST = -32600;
-export const INTERNAL_ERROR = -32603;
-/**
- * Gateway refusals that are not about the request's shape (authentication, authorization, rate
- * limits, no route): JSON-RPC's generic implementation-defined server error. A2A's own codes
- * (-32001..-32009) are left to agents, so a client never mistakes a gateway refusal for one.
- */
-export const GATEWAY_REFUSED = -32000;
+import { GATEWAY_REFUSED, INTERNAL_ERROR } from '../http/jsonrpc-codes.js';
+
+export { GATEWAY_REFUSED, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR } from '../http/jsonrpc-codes.js';
 
 /** The code for a gateway-made error of this HTTP status. */
 export function codeForStatus(status: number): number {

@@ -33,13 +33,16 @@ export interface JsonRpcResponse {
 
 export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
 
-export const PARSE_ERROR = -32700;
-export const INVALID_REQUEST = -32600;
-export const METHOD_NOT_FOUND = -32601;
-export const INVALID_PARAMS = -32602;
-export const INTERNAL_ERROR = -32603;
-/** Generic server error for gateway refusals that are not about the message (auth, limits). */
-export const GATEWAY_REFUSED = -32000;
+import { INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR } from '../http/jsonrpc-codes.js';
+
+export {
+  GATEWAY_REFUSED,
+  INTERNAL_ERROR,
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  METHOD_NOT_FOUND,
+  PARSE_ERROR,
+} from '../http/jsonrpc-codes.js';
 
 /** What a client POSTed: one request, notification or response, or why it is not one. */
 export type ClientMessage =

@@ -11,16 +11,7 @@
 // error rejects `send` with an error whose `code` is the status (404: the session is gone).
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import {
-  createSseFramer,
-  SSE_DATA_END,
-  SSE_DATA_START,
-  SSE_EVENT_END,
-  SSE_EVENT_START,
-  SSE_FLAGS,
-  SSE_HAS_EVENT,
-  SSE_STRIDE,
-} from '../native/index.js';
+import { SseReader } from '../http/sse-reader.js';
 import type { UpstreamPool } from '../upstream/dispatch.js';
 import { readBounded } from '../upstream/read-body.js';
 import { describe } from './connection.js';
@@ -119,23 +110,17 @@ export class StreamableHttpTransport implements Transport {
 
   /** Delivers every message of an event stream; notes answers that never came. */
   private async readEvents(body: Body, ids: unknown[]): Promise<void> {
-    const framer = createSseFramer();
+    const reader = new SseReader();
     const open = new Set(ids);
     this.bodies.add(body);
     let reason = 'the response stream ended without an answer';
     try {
       for await (const chunk of body) {
-        const b = framer.push(chunk);
-        const buf = Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.byteLength);
-        for (let i = 0; i < b.count; i++) {
-          const k = i * SSE_STRIDE;
-          const o = b.offsets;
-          if (
-            (o[k + SSE_FLAGS]! & SSE_HAS_EVENT) !== 0 &&
-            buf.toString('latin1', o[k + SSE_EVENT_START], o[k + SSE_EVENT_END]) !== 'message'
-          )
-            continue;
-          const m = this.parse(buf.toString('utf8', o[k + SSE_DATA_START], o[k + SSE_DATA_END]));
+        const f = reader.push(chunk);
+        for (let i = 0; i < f.count; i++) {
+          const event = f.event(i);
+          if (event !== null && event !== 'message') continue;
+          const m = this.parse(f.data(i));
           if (m === null) continue;
           if ((m as { method?: unknown }).method === undefined) open.delete((m as { id?: unknown }).id);
           this.onmessage?.(m);
@@ -144,7 +129,7 @@ export class StreamableHttpTransport implements Transport {
     } catch (e) {
       reason = `the response stream broke: ${describe(e)}`;
     } finally {
-      framer.end();
+      reader.end();
       this.bodies.delete(body);
     }
     if (open.size > 0) this.streamEnded([...open], reason);
