@@ -28,6 +28,8 @@ export interface SendOptions {
   timeoutMs?: number;
   /** Pause between the pieces of `pieces` (ms). */
   gapMs?: number;
+  /** Send the first piece, and the rest only once its response has arrived (a later request on a kept-alive connection). */
+  afterFirstResponse?: boolean;
   /** Do not read anything for this long after sending (a slow reader). */
   readPauseMs?: number;
   host?: string;
@@ -62,9 +64,14 @@ export function send(port: number, pieces: (string | Buffer)[] | string | Buffer
       finish();
     });
     let tail = '';
+    let rest = o.afterFirstResponse === true ? list.slice(1) : [];
     socket.on('data', (d: Buffer) => {
       chunks.push(d);
       received += d.length;
+      if (rest.length > 0 && parseResponses(all(), false, o.bodiless).some((r) => r.status >= 200)) {
+        void writeAll(socket, rest, o.gapMs ?? 0);
+        rest = [];
+      }
       const blankLine = (tail + d.subarray(0, 3).toString('latin1')).includes('\r\n\r\n') || d.includes('\r\n\r\n');
       tail = (tail + d.subarray(Math.max(0, d.length - 3)).toString('latin1')).slice(-3);
       // Parse only where a response can have completed: at a known length, or after a blank
@@ -79,7 +86,7 @@ export function send(port: number, pieces: (string | Buffer)[] | string | Buffer
       socket.pause();
       setTimeout(() => socket.resume(), o.readPauseMs).unref();
     }
-    socket.on('connect', () => void writeAll(socket, list, o.gapMs ?? 0));
+    socket.on('connect', () => void writeAll(socket, o.afterFirstResponse === true ? list.slice(0, 1) : list, o.gapMs ?? 0));
   });
 }
 
