@@ -34,7 +34,7 @@ if ! getent hosts github.com > /dev/null; then
   python3 -m http.server "$port" --bind 127.0.0.1 --directory "$mirror" > /dev/null 2>&1 &
   mirror_pid=$!
   echo "github.com does not resolve: re2 $version's prebuilt addon (ABI $abi) served as RE2_DOWNLOAD_MIRROR"
-  args=(--network slirp4netns:allow_host_loopback=true -e "RE2_DOWNLOAD_MIRROR=http://10.0.2.2:$port" "${args[@]:1}")
+  args=(--network slirp4netns:allow_host_loopback=true -e "RE2_DOWNLOAD_MIRROR=http://10.0.2.2:$port" "${args[@]:2}")
 fi
 start=$(date +%s)
 podman run --runtime runc --rm --shm-size 1g "${args[@]}" \
