@@ -2,7 +2,9 @@
 # Runs deploy/container/fresh-machine.sh in a clean debian:bookworm-slim container (podman) on a
 # clean clone of HEAD, with this machine's Node 20 and npm mounted in and nothing else:
 #
-#   CONTAINERS_CONF=/tmp/containers.conf deploy/container/fresh-machine-run.sh > /tmp/fresh.log 2>&1
+#   CONTAINERS_CONF=/tmp/containers.conf LOGS=/tmp/fresh-logs deploy/container/fresh-machine-run.sh > /tmp/fresh.log 2>&1
+#
+# The full test logs go to $LOGS (default: a new directory under /tmp, named at the start).
 #
 # Two things this project's build machines need that an ordinary one does not (both are skipped
 # when the network allows):
@@ -36,6 +38,10 @@ if ! getent hosts github.com > /dev/null; then
   echo "github.com does not resolve: re2 $version's prebuilt addon (ABI $abi) served as RE2_DOWNLOAD_MIRROR"
   args=(--network slirp4netns:allow_host_loopback=true -e "RE2_DOWNLOAD_MIRROR=http://10.0.2.2:$port" "${args[@]:2}")
 fi
+logs=${LOGS:-$(mktemp -d /tmp/agw-fresh-logs.XXXXXX)}
+mkdir -p "$logs"
+echo "full test logs in $logs"
+args+=(-v "$logs":/logs)
 start=$(date +%s)
 podman run --runtime runc --rm --shm-size 1g "${args[@]}" \
   -v "$(command -v node)":/usr/local/bin/node:ro -v /usr/lib/node_modules/npm:/usr/local/lib/node_modules/npm:ro \
