@@ -10,6 +10,7 @@
 import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAddon } from '../../src/native/addon/load.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { freePorts } from '../helpers/ports.js';
@@ -165,8 +166,10 @@ afterAll(async () => {
 });
 
 // Workers take their connections from the acceptor, which is part of the Rust addon: with the
-// addon switched off (AGW_NATIVE=0, an explicit choice) the gateway says so and serves on one thread.
-const withoutAddon = process.env.AGW_NATIVE === '0';
+// addon switched off (AGW_NATIVE=0, an explicit choice) or not built (no cargo on the machine)
+// the gateway says so and serves on one thread.
+const addon = process.env.AGW_NATIVE === '0' ? null : loadAddon().addon;
+const withoutAddon = addon === null || addon.Acceptor === undefined;
 
 describe.runIf(withoutAddon)('--workers 2 without the native addon', () => {
   it('warns that workers need the acceptor edge and serves on the main thread', async () => {
