@@ -149,36 +149,50 @@ async function main(): Promise<void> {
 }
 
 /**
- * The worker threads the data plane runs on: --workers, else config.workers, else one. One
- * worker means today's single-thread gateway, with nothing of this in its path. Workers need the
- * acceptor edge (it hands each worker its connections).
- *
- * The default stays 1 until the whole suite passes with workers on (see README "Worker
- * threads"); `--workers auto` uses every CPU this process may use.
+ * The worker threads the data plane runs on: --workers, else config.workers, else DEFAULT_WORKERS.
+ * One worker means the single-thread gateway, with nothing of this in its path. Workers need the
+ * acceptor edge (it hands each worker its connections), no keys file store and no MCP routes.
+ * When the count is only the default, a config that cannot have workers runs on one thread with
+ * an info line; a count the user asked for gets a warning.
  */
+/**
+ * Still 1: with every CPU as the default, each test gateway starts N+1 threads, and the suite
+ * was not yet shown green that way on these loaded machines (README "Worker threads").
+ */
+const DEFAULT_WORKERS = 1;
+
 function workerPool(args: Args, probe: Gateway): Partial<GatewayOptions> & { workers?: WorkerPool } {
   let configured: number | undefined;
   let fileKeys = false;
+  let mcp = false;
   try {
     const config = probe.load().config;
     configured = config.config?.workers;
     fileKeys = config.keys !== undefined && config.keys.store?.redis === undefined;
+    mcp =
+      config.mcp !== undefined ||
+      (config.binds ?? []).some((b) => b.listeners.some((l) => l.routes?.some((r) => r.backends.some((x) => x.mcp !== undefined))));
   } catch {
     // An invalid config is reported by start().
   }
-  const count = args.workers ?? configured ?? 1;
+  const asked = args.workers ?? configured;
+  const count = asked ?? DEFAULT_WORKERS;
   if (count <= 1) return {};
+  const oneThread = (why: string, fix: string): Record<never, never> => {
+    if (asked !== undefined) log.warn(`workers: ${count} asked, but ${why}: serving on one thread (${fix})`);
+    else log.info(`serving on one thread: ${why} (${fix})`);
+    return {};
+  };
   // The embedded keys store is one file with one writer (its lock names the process); each worker
   // opening it would be refused. Redis-backed keys are shared by design.
-  if (fileKeys) {
-    log.warn(`--workers ${count}: the keys file store has one writer; serving on one thread (use keys.store.redis for workers)`);
-    return {};
-  }
+  if (fileKeys) return oneThread('the keys file store has one writer', 'use keys.store.redis for worker threads');
+  // An MCP session is live state (upstream sessions, the client's open streams, requests in
+  // flight between them) held by the thread that created it; the client's next connection may
+  // land on another worker, which would not know it.
+  if (mcp) return oneThread('MCP sessions live on the thread that opened them', 'no MCP routes, for worker threads');
   const edge = edgeChoice();
-  if (edge.name !== 'acceptor') {
-    log.warn(`--workers ${count} needs the acceptor edge (${edge.why}): serving on one thread`);
-    return {};
-  }
+  if (edge.name !== 'acceptor')
+    return oneThread(`worker threads need the acceptor edge (${edge.why})`, 'AGW_EDGE=acceptor with the native addon');
   const arena = SharedArena.create();
   useSharedArena(arena);
   const workers = new WorkerPool({ count, file: probe.file, overrides: args.overrides.entries(), arena });

@@ -1,9 +1,11 @@
 // 1 vs N worker threads (`--workers`), side by side in one run: the same gateway config started
 // with `--workers 1` and `--workers N` (default 2; BENCH_WORKERS), interleaved over
 // BENCH_WORKERS_ROUNDS rounds (default 2), loaded with wrk (C, a fraction of autocannon's CPU,
-// so more of the machine is left to the gateway). Two paths: the built-in mock provider (/mock,
-// no upstream process: the gateway's own work only) and the /openai passthrough to the mock
-// upstream process (which then competes for the same cores). Per run: req/s, latency, the
+// so more of the machine is left to the gateway). Three paths: the built-in mock provider (/mock,
+// no upstream process: the gateway's own work only), the /openai passthrough to the mock
+// upstream process (which then competes for the same cores), and /shared, which touches the
+// per-gateway state on every request (a pick-2 group, a local rate limit, session affinity: in
+// shared memory with workers, see bench/micro/shared-state.ts). Per run: req/s, latency, the
 // gateway's CPU per request from /proc, and how the machine's cores were shared during the run
 // (gateway, wrk, the upstream, everything else), from /proc/stat.
 import { spawn } from 'node:child_process';
@@ -98,6 +100,7 @@ async function wrk(url: string, body: string, c: number, durationS: number, pids
 const PATHS = [
   { name: 'built-in mock provider /mock', path: '/mock/v1/chat/completions' },
   { name: 'passthrough to the mock upstream /openai', path: '/openai/v1/chat/completions' },
+  { name: 'pick-2 group + local limit + affinity /shared', path: '/shared/v1/chat/completions' },
 ];
 
 async function runWorkers(ctx: LaneContext): Promise<{ data: unknown; text: string }> {

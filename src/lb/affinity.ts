@@ -17,10 +17,12 @@
 // The table (key -> provider, last use) is live state kept by the backend's stable id and its
 // provider layout, so a reload that keeps the providers keeps every session where it is; one that
 // changes them starts over from the hash, which moves only the changed providers' share. Entries
-// unused for `ttlMs` expire (a provider's prompt cache is cold by then anyway).
+// unused for `ttlMs` expire (a provider's prompt cache is cold by then anyway). With worker
+// threads the table is in shared memory (src/lb/session-store.ts), one per gateway.
 import { AFFINITY_ENDPOINT_SEED, affinityHasher } from '../native/index.js';
 import { liveBucket } from './buckets.js';
 import type { BalancerState, Slot } from './balancer.js';
+import { LocalSessionStore, type SessionStore } from './session-store.js';
 
 export interface AffinitySettings {
   /** An entry unused this long is forgotten (the key is placed by the hash again). */
@@ -41,19 +43,10 @@ export interface AffinityDecision {
   readonly from: Slot | null;
 }
 
-interface Entry {
-  bucket: number;
-  index: number;
-  usedMs: number;
-  /** When the entry was last written to a shared store (Redis pins), -Infinity: never. */
-  sharedMs: number;
-}
-
 /** Sessions tracked per backend before the least recently placed are dropped. */
 export const MAX_SESSIONS = 100_000;
 
 export class SessionTable {
-  private readonly entries = new Map<number, Entry>();
   /** Per group: provider name hashes, and a scratch array of who may be chosen. */
   private readonly hashes: Uint32Array[];
   private readonly eligible: Uint8Array[];
@@ -61,7 +54,7 @@ export class SessionTable {
   constructor(
     readonly names: readonly (readonly string[])[],
     readonly settings: AffinitySettings,
-    private readonly maxSessions = MAX_SESSIONS,
+    private readonly entries: SessionStore = new LocalSessionStore(MAX_SESSIONS),
   ) {
     const h = affinityHasher();
     this.hashes = names.map((g) => Uint32Array.from(g, (n) => h.hash(n, AFFINITY_ENDPOINT_SEED)));
@@ -74,7 +67,7 @@ export class SessionTable {
 
   /** Where the session is now, or null (unknown or expired). */
   current(key: number, nowMs: number): Slot | null {
-    const e = this.live(key, nowMs);
+    const e = this.entries.read(key, nowMs, this.settings.ttlMs);
     return e === undefined ? null : { bucket: e.bucket, index: e.index };
   }
 
@@ -93,15 +86,12 @@ export class SessionTable {
 
   /** Records where a session is (a pin from a shared store), unless it is known here already. */
   adopt(key: number, s: Slot, nowMs: number): void {
-    if (this.live(key, nowMs) === undefined) this.set(key, s, nowMs, nowMs);
+    if (this.entries.read(key, nowMs, this.settings.ttlMs) === undefined) this.set(key, s, nowMs, nowMs);
   }
 
   /** Whether the entry should be written to the shared store again (first time, or every ttl/4 of use). */
   shouldShare(key: number, nowMs: number): boolean {
-    const e = this.entries.get(key);
-    if (e === undefined || nowMs - e.sharedMs < this.settings.ttlMs / 4) return false;
-    e.sharedMs = nowMs;
-    return true;
+    return this.entries.claimShare(key, nowMs, this.settings.ttlMs / 4);
   }
 
   /** The provider for this attempt of a request with session `key`; `tried`: this request's earlier attempts. */
@@ -109,11 +99,11 @@ export class SessionTable {
     const bucket = liveBucket(b.buckets, nowMs);
     const el = this.candidates(b, bucket, nowMs, tried);
     const over = this.overload(b, bucket);
-    const e = this.live(key, nowMs);
+    const e = this.entries.read(key, nowMs, this.settings.ttlMs);
     const from = e === undefined ? null : { bucket: e.bucket, index: e.index };
     if (e !== undefined && e.bucket === bucket && el[e.index] === 1) {
       if (!over(e.index)) {
-        e.usedMs = nowMs;
+        this.entries.touch(key, nowMs);
         return { slot: from!, result: 'hit', reason: null, from: null };
       }
       el[e.index] = 0;
@@ -185,36 +175,8 @@ export class SessionTable {
     return { bucket, index: Math.max(0, b.buckets[bucket]!.pick(nowMs)) };
   }
 
-  private live(key: number, nowMs: number): Entry | undefined {
-    const e = this.entries.get(key);
-    if (e !== undefined && nowMs - e.usedMs > this.settings.ttlMs) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return e;
-  }
-
   private set(key: number, s: Slot, nowMs: number, sharedMs: number): void {
-    const e = this.entries.get(key);
-    if (e !== undefined) {
-      e.bucket = s.bucket;
-      e.index = s.index;
-      e.usedMs = nowMs;
-      e.sharedMs = sharedMs;
-      return;
-    }
-    this.sweep(nowMs);
-    this.entries.set(key, { bucket: s.bucket, index: s.index, usedMs: nowMs, sharedMs });
-  }
-
-  /** Drops a few expired entries from the oldest end, and the oldest one when the table is full. */
-  private sweep(nowMs: number): void {
-    let checked = 0;
-    for (const [k, e] of this.entries) {
-      if (checked++ >= 4 || nowMs - e.usedMs <= this.settings.ttlMs) break;
-      this.entries.delete(k);
-    }
-    if (this.entries.size >= this.maxSessions) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.write(key, s, nowMs, sharedMs, this.settings.ttlMs);
   }
 }
 

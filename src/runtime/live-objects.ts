@@ -2,6 +2,7 @@
 // the spec that shapes it (see live.ts). Nothing else creates them.
 import { SessionTable, type AffinitySettings } from '../lb/affinity.js';
 import { BalancerState } from '../lb/balancer.js';
+import { SharedSessionStore } from '../lb/session-store.js';
 import { AffinityPins } from '../policies/affinity-pins.js';
 import { LocalBuckets } from '../policies/local-rate-limit.js';
 import { RedisBuckets } from '../policies/redis-rate-limit.js';
@@ -42,7 +43,12 @@ export function sessionTable(
   groups: readonly (readonly string[])[],
   settings: AffinitySettings,
 ): SessionTable {
-  return live.get(`${backendKey}::affinity`, { groups, ...settings }, () => new SessionTable(groups, settings));
+  const memory = sharedArena();
+  return live.get(`${backendKey}::affinity`, { groups, ...settings }, () => {
+    // Keyed like the live object, so a reload that keeps the layout keeps the sessions too.
+    const at = memory?.region(`affinity:${backendKey}:${JSON.stringify(groups)}`, SharedSessionStore.bytes()) ?? -1;
+    return new SessionTable(groups, settings, at < 0 ? undefined : new SharedSessionStore(memory!, at));
+  });
 }
 
 /** One Redis connection for session pins per URL and timeout. */

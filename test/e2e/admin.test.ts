@@ -2,7 +2,7 @@
 // redaction, read-only mode, the token requirement, and two gateways sharing a host.
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AdminClient, configFile, managementEnv } from '../helpers/admin-client.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { freePort } from '../helpers/ports.js';
@@ -216,8 +216,11 @@ describe('admin API', () => {
     });
     expect(requests.at(-1).seq).toBe(last);
     await ask(DATA, '/nowhere');
-    const newer = await admin.json(`/api/requests?since=${last}`);
-    expect(newer.requests).toEqual([expect.objectContaining({ path: '/nowhere/chat/completions', status: 404, route: null })]);
+    // With worker threads the serving thread forwards its recent requests in batches.
+    await vi.waitFor(async () => {
+      const newer = await admin.json(`/api/requests?since=${last}`);
+      expect(newer.requests).toEqual([expect.objectContaining({ path: '/nowhere/chat/completions', status: 404, route: null })]);
+    });
   });
 
   it('serves the UI, and says 404/405 for unknown paths and methods', async () => {

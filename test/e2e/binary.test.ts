@@ -288,7 +288,7 @@ describe('the binary with --workers 2', () => {
     try {
       if (process.env.AGW_NATIVE === '0' || !built.addon) {
         // Workers take their connections from the acceptor, which is part of the Rust addon.
-        expect(gw.output).toContain('--workers 2 needs the acceptor edge');
+        expect(gw.output).toContain('workers: 2 asked, but worker threads need the acceptor edge');
         return;
       }
       expect(gw.output).toContain('2 worker threads serving');

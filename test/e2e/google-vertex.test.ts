@@ -33,7 +33,9 @@ beforeAll(async () => {
   const credentials = join(dir, 'service-account.json');
   writeFileSync(credentials, serviceAccountJson());
   startOpts = {
-    args: ['-f', config.file, ...google.args()],
+    // One thread: the OAuth token cache is per thread (each worker mints its own token), and
+    // the token tests count mints and the tokens sent.
+    args: ['-f', config.file, '--workers', '1', ...google.args()],
     env: { GOOGLE_CLOUD_PROJECT: 'test-project', VERTEX_CREDENTIALS: credentials, ADMIN_ADDR: `127.0.0.1:${adminPort}` },
   };
   gw = await GatewayProcess.start(startOpts);

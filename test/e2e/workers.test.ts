@@ -5,10 +5,12 @@
 // SIGTERM lets a request in flight on a worker finish. The admin's runtime view counts what the
 // workers serve (requests in flight, upstream pools), and an eviction one worker made holds on
 // the other (pick-2 state in shared memory). Every request opens its own connection
-// (agent: false), so the acceptor hands them out round robin.
+// (agent: false), so the acceptor hands them out round robin. A session's pinned provider holds
+// on every worker (session-affinity tables in shared memory).
 import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAddon } from '../../src/native/addon/load.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { freePorts } from '../helpers/ports.js';
@@ -64,6 +66,22 @@ function config(version: string): string {
               provider: {openAI: {model: gpt-4o-mini}}
               hostOverride: 127.0.0.1:${fallback.port}
               policies: {backendAuth: {key: sk-fallback}}
+    - name: sessions
+      matches: [{path: {pathPrefix: /sessions}}]
+      policies:
+        retry: {attempts: 1, codes: [503]}
+        ai: {routes: {/v1/chat/completions: completions}}
+      backends:
+      - ai:
+          groups:
+          - providers:${sessionMocks
+            .map(
+              (m, i) => `
+            - {name: s${i}, provider: {openAI: {model: gpt-4o}}, hostOverride: "127.0.0.1:${m.port}", policies: {backendAuth: {key: sk-s}, health: {eviction: {duration: 1s}}}}`,
+            )
+            .join('')}
+        policies:
+          sessionAffinity: {}
     - name: versioned
       policies:
         localRateLimit:
@@ -78,11 +96,11 @@ interface Answer {
 }
 
 /** One chat completion on a connection of its own (streamed: the mock's first-token delay applies). */
-function ask(path: string, stream = false): Promise<Answer> {
+function ask(path: string, stream = false, headers: Record<string, string> = {}): Promise<Answer> {
   const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream });
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: PORT, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      { host: '127.0.0.1', port: PORT, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...headers } },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -124,6 +142,7 @@ let gw: GatewayProcess;
 let upstream: MockUpstream;
 let primary: MockUpstream;
 let fallback: MockUpstream;
+let sessionMocks: MockUpstream[];
 
 beforeAll(async () => {
   [upstream, primary, fallback] = await Promise.all([
@@ -131,6 +150,7 @@ beforeAll(async () => {
     MockUpstream.start({ tls: false }),
     MockUpstream.start({ tls: false }),
   ]);
+  sessionMocks = await Promise.all([0, 1, 2].map(() => MockUpstream.start({ tls: false })));
   upstream.handler = (_req, res) => sendJson(res, 200, { ok: true });
   file = writeConfig(config('v1'));
   gw = await GatewayProcess.start({
@@ -142,16 +162,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (gw !== undefined && gw.exitCode === null) await gw.stop('SIGKILL');
-  await Promise.all([upstream, primary, fallback].map((m) => m?.close()));
+  await Promise.all([upstream, primary, fallback, ...(sessionMocks ?? [])].map((m) => m?.close()));
 });
 
 // Workers take their connections from the acceptor, which is part of the Rust addon: with the
-// addon switched off (AGW_NATIVE=0, an explicit choice) the gateway says so and serves on one thread.
-const withoutAddon = process.env.AGW_NATIVE === '0';
+// addon switched off (AGW_NATIVE=0, an explicit choice) or not built (no cargo on the machine)
+// the gateway says so and serves on one thread.
+const addon = process.env.AGW_NATIVE === '0' ? null : loadAddon().addon;
+const withoutAddon = addon === null || addon.Acceptor === undefined;
 
 describe.runIf(withoutAddon)('--workers 2 without the native addon', () => {
   it('warns that workers need the acceptor edge and serves on the main thread', async () => {
-    expect(gw.output).toContain('--workers 2 needs the acceptor edge');
+    expect(gw.output).toContain('workers: 2 asked, but worker threads need the acceptor edge');
     expect((await ask('/versioned/v1/chat/completions')).status).toBe(200);
   });
 });
@@ -209,6 +231,39 @@ describe.skipIf(withoutAddon)('--workers 2', () => {
     // Worker B, then A, then B: none of them tries the evicted primary.
     for (let i = 0; i < 3; i++) expect((await ask('/failover/v1/chat/completions')).status).toBe(200);
     expect([primary.requests.length, fallback.requests.length]).toEqual([1, 4]);
+  });
+
+  it("a session's provider holds across workers: moved on one, it stays moved on the other", async () => {
+    const session = { 'x-session-affinity': 'agent-run-7' };
+    const served = () => sessionMocks.map((m) => m.requests.length);
+    const turn = async () => {
+      const before = served();
+      expect((await ask('/sessions/v1/chat/completions', false, session)).status).toBe(200);
+      // The providers that got an attempt of this turn.
+      return served().flatMap((n, i) => (n > before[i]! ? [i] : []));
+    };
+    // First turn: placed by the hash (the same on every worker).
+    const [home] = await turn();
+    // Its provider fails: the retry moves the session to the next provider, for good.
+    sessionMocks[home!]!.handler = (_req, res) => sendJson(res, 503, { error: { message: 'overloaded', type: 'server_error' } });
+    const attempts = await turn();
+    expect(attempts).toHaveLength(2);
+    const moved = attempts.find((i) => i !== home)!;
+    sessionMocks[home!]!.handler = (_req, res) =>
+      sendJson(res, 200, {
+        id: 'x',
+        object: 'chat.completion',
+        created: 0,
+        model: 'gpt-4o',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'home' }, finish_reason: 'stop' }],
+      });
+    // The eviction (1 s) ends. Four more turns on new connections, two per worker: all stay where
+    // the session moved (with a table per worker, the worker that never saw the move sends the
+    // session back home by the hash).
+    await sleep(1500);
+    const turns: number[][] = [];
+    for (let i = 0; i < 4; i++) turns.push(await turn());
+    expect(turns).toEqual([[moved], [moved], [moved], [moved]]);
   });
 
   it('a reload under traffic reaches both workers, and no response mixes two configs', async () => {

@@ -52,7 +52,14 @@ export class GatewayProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const gw = new GatewayProcess(child);
-    await gw.waitFor(opts.readyText ?? 'agentgateway ready', opts.timeoutMs ?? 15_000);
+    try {
+      await gw.waitFor(opts.readyText ?? 'agentgateway ready', opts.timeoutMs ?? 15_000);
+    } catch (e) {
+      // The caller never gets the process to stop: a gateway that missed its start deadline
+      // would keep its ports and threads for the rest of the run.
+      child.kill('SIGKILL');
+      throw e;
+    }
     return gw;
   }
 

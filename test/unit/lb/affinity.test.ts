@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionTable, WeightedTargets, type AffinityDecision } from '../../../src/lb/affinity.js';
 import { BalancerState, type Slot } from '../../../src/lb/balancer.js';
+import { LocalSessionStore } from '../../../src/lb/session-store.js';
 import { affinityHasher, AFFINITY_KEY_SEED } from '../../../src/native/index.js';
 
 const key = (s: string) => affinityHasher().hash(s, AFFINITY_KEY_SEED);
@@ -122,7 +123,7 @@ describe('session affinity', () => {
 
   it('bounds the table, dropping the oldest sessions first', () => {
     const b = new BalancerState([2]);
-    const t = new SessionTable([['a', 'b']], settings, 10);
+    const t = new SessionTable([['a', 'b']], settings, new LocalSessionStore(10));
     for (let i = 0; i < 25; i++) turn(t, b, key(`k${i}`), i);
     expect(t.size).toBe(10);
     expect(t.current(key('k24'), 30)).not.toBeNull();
