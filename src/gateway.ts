@@ -8,14 +8,7 @@ import type { WorkerFanout } from './workers/fanout.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfigFile, parseConfig, type LoadedConfig } from './config/load.js';
 import { FileWatcher } from './config/watch.js';
-import {
-  applyObservability,
-  recordsClientAddress,
-  observeUpstreamConnect,
-  recordConfigReload,
-  startObservability,
-  stopObservability,
-} from './observability/index.js';
+import { Observability } from './observability/index.js';
 import { configureLogging, log } from './observability/log.js';
 import type { Downstream } from './pipeline/downstream.js';
 import { GatewayError } from './errors.js';
@@ -67,6 +60,8 @@ interface Attempt {
 }
 
 export class Gateway implements RequestSink {
+  /** Metrics, tracer, access log, recent requests and series of this gateway (a worker thread's own). */
+  readonly observability = new Observability();
   private readonly pools: PoolFactory;
   /** Pools and other live state, carried across reloads by stable id. */
   readonly live = new LiveState();
@@ -95,7 +90,9 @@ export class Gateway implements RequestSink {
   private startupBackend: CompileContext['backendDefaults'];
 
   constructor(private readonly opts: GatewayOptions) {
-    this.pools = new PoolFactory(opts.overrides, DEFAULT_POOL_SETTINGS, observeUpstreamConnect);
+    this.pools = new PoolFactory(opts.overrides, DEFAULT_POOL_SETTINGS, this.observability.observeUpstreamConnect);
+    // The main thread sums the workers' metrics and takes their recent requests.
+    opts.workers?.observe(this.observability);
     this.reloadStatus = opts.reloadStatus ?? globalReloadStatus;
   }
 
@@ -136,7 +133,7 @@ export class Gateway implements RequestSink {
     // Metrics, tracing and the access log are up before the first request can arrive.
     // A worker thread collects metrics; the main thread serves them, summed with every worker's.
     const statsAddr = statsAddress(loaded.config.config?.statsAddr);
-    const registry = startObservability(attempt.snapshot.observability, statsAddr !== null, this.opts.role);
+    const registry = this.observability.start(attempt.snapshot.observability, statsAddr !== null, this.opts.role);
     if (statsAddr !== null && this.opts.role !== 'worker') this.statsServer = await startStatsServer(statsAddr, registry!);
     try {
       // uWS first: it reads its head limit from the process environment once, when loaded.
@@ -192,7 +189,7 @@ export class Gateway implements RequestSink {
   }
 
   recordsRemoteAddress(): boolean {
-    return recordsClientAddress();
+    return this.observability.recordsClientAddress();
   }
 
   handle(port: number, down: Downstream): void {
@@ -200,10 +197,16 @@ export class Gateway implements RequestSink {
     const snapshot = this.store!.current;
     const bind = snapshot.binds.get(port);
     if (bind === undefined) {
-      refuse(down, snapshot, this.unbound(port), new GatewayError('listener_not_found', `port ${port} has no listeners`));
+      refuse(
+        down,
+        snapshot,
+        this.unbound(port),
+        this.observability,
+        new GatewayError('listener_not_found', `port ${port} has no listeners`),
+      );
       return;
     }
-    handle(down, snapshot, bind);
+    handle(down, snapshot, bind, this.observability);
   }
 
   /**
@@ -219,7 +222,7 @@ export class Gateway implements RequestSink {
 
   reject(port: number, down: Downstream, err: GatewayError): void {
     const snapshot = this.store!.current;
-    refuse(down, snapshot, snapshot.binds.get(port) ?? this.unbound(port), err);
+    refuse(down, snapshot, snapshot.binds.get(port) ?? this.unbound(port), this.observability, err);
   }
 
   /** A port the serving snapshot no longer has (it drains): what its refusals are observed under. */
@@ -265,7 +268,7 @@ export class Gateway implements RequestSink {
     for (const s of servers) s.close();
     // After the drain, so the spans of drained requests are flushed too.
     const stats = this.statsServer;
-    await Promise.all([this.live.closeAll(), stopObservability(), new Promise<void>((r) => (stats ? stats.close(() => r()) : r()))]);
+    await Promise.all([this.live.closeAll(), this.observability.stop(), new Promise<void>((r) => (stats ? stats.close(() => r()) : r()))]);
   }
 
   private async reloadNow(trigger: ReloadTrigger): Promise<ReloadResult | null> {
@@ -342,7 +345,7 @@ export class Gateway implements RequestSink {
     const serving = this.store!.current;
     this.store!.swap(attempt.snapshot);
     for (const s of this.servers.values()) s.configure(attempt.snapshot.edge);
-    applyObservability(attempt.snapshot.observability);
+    this.observability.apply(attempt.snapshot.observability);
     this.adopt(attempt, serving);
     this.closeRemovedPorts(attempt.snapshot);
     const warnings = [...attempt.loaded.notices, ...attempt.warnings, ...startupChanges(previous.config, attempt.loaded.config)];
@@ -363,6 +366,7 @@ export class Gateway implements RequestSink {
         files,
         backendDefaults: this.startupBackend,
         openStores: true,
+        observability: this.observability,
       });
       return { loaded, snapshot, warnings, files, scope };
     } catch (e) {
@@ -448,7 +452,7 @@ export class Gateway implements RequestSink {
     };
     this.reloadStatus.record(result);
     // The main thread counts reloads; a worker's are the same reloads.
-    if (this.opts.role !== 'worker') recordConfigReload(result.ok);
+    if (this.opts.role !== 'worker') this.observability.recordConfigReload(result.ok);
     return result;
   }
 }

@@ -9,9 +9,7 @@ import { ConfigError } from './config/errors.js';
 import { Gateway, type GatewayOptions } from './gateway.js';
 import { availableParallelism } from 'node:os';
 import { describeNative, edgeChoice } from './native/index.js';
-import { sumWorkerMetrics } from './observability/index.js';
 import { log } from './observability/log.js';
-import { recentRequests } from './observability/recent-requests.js';
 import { SharedArena, useSharedArena } from './policies/shared-arena.js';
 import { DispatchServer } from './workers/dispatch-server.js';
 import { WorkerPool } from './workers/pool.js';
@@ -130,7 +128,7 @@ async function main(): Promise<void> {
     await gateway.start(async (loaded) => void management.push(await startReadiness(gateway, loaded.config)));
     management.push(await startAdmin(gateway, gateway.config.config));
     // The admin just turned on the recent-requests ring: the workers forward to it.
-    pool.workers?.setRecent(recentRequests.enabled);
+    pool.workers?.setRecent(gateway.observability.recent.enabled);
   } catch (e) {
     console.error(e instanceof ConfigError ? `invalid config:\n${e.message}` : `agentgateway: ${(e as Error).message}`);
     process.exit(1);
@@ -196,7 +194,6 @@ function workerPool(args: Args, probe: Gateway): Partial<GatewayOptions> & { wor
   const arena = SharedArena.create();
   useSharedArena(arena);
   const workers = new WorkerPool({ count, file: probe.file, overrides: args.overrides.entries(), arena });
-  sumWorkerMetrics(() => workers.metrics());
   return {
     workers,
     portServer: (port, address, _gw, settings) => new DispatchServer(port, address, settings, workers),

@@ -7,9 +7,8 @@ import { closeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError } from './config/errors.js';
 import { Gateway } from './gateway.js';
-import { metricsJson } from './observability/index.js';
 import { log } from './observability/log.js';
-import { type RecentRequest, recentRequests } from './observability/recent-requests.js';
+import type { RecentRequest } from './observability/recent-requests.js';
 import { BindServer } from './server/listen.js';
 import { ConnectOverrides } from './upstream/connect-overrides.js';
 import { SharedArena, useSharedArena } from './policies/shared-arena.js';
@@ -35,8 +34,9 @@ const gateway = new Gateway({
 
 let batch: RecentRequest[] = [];
 function forwardRecent(on: boolean): void {
-  recentRequests.enabled = on;
-  recentRequests.forward = (r) => {
+  const recent = gateway.observability.recent;
+  recent.enabled = on;
+  recent.forward = (r) => {
     if (batch.length === 0) setTimeout(flushRecent, RECENT_FLUSH_MS).unref();
     batch.push(r);
   };
@@ -66,7 +66,7 @@ async function onMessage(m: ToWorker): Promise<void> {
     case 'abort':
       return gateway.abortPrepared();
     case 'metrics':
-      send({ t: 'metrics', seq: m.seq, json: (await metricsJson()) ?? [] });
+      send({ t: 'metrics', seq: m.seq, json: (await gateway.observability.metricsJson()) ?? [] });
       return;
     case 'runtime':
       send({ t: 'runtime', seq: m.seq, listeners: gateway.listeners(), live: gateway.live.describe() });

@@ -3,8 +3,6 @@
 import type { Server } from 'node:http';
 import type { ConfigT } from '../config/schema/root.js';
 import { log } from '../observability/log.js';
-import { trafficSeries } from '../observability/series.js';
-import { recentRequests } from '../observability/recent-requests.js';
 import { listenManagement, managementAddress } from './listen.js';
 import { readinessHandler } from './readiness.js';
 import { adminHandler } from './server.js';
@@ -43,8 +41,8 @@ export async function startAdmin(gw: AdminGateway, config: ConfigT): Promise<Ser
   if (ui.size === 0) log.warn('admin UI files not found (run `npm run build:ui`); the admin API is served without the UI');
   const server = await listenManagement('admin', addr, adminHandler(gw, settings, ui));
   if (server !== null) {
-    recentRequests.enabled = true;
-    trafficSeries.enabled = true;
+    gw.observability.recent.enabled = true;
+    gw.observability.series.enabled = true;
     const mode = [settings.readOnly ? 'read-only' : 'read-write', settings.token !== null ? 'token required' : 'no token'].join(', ');
     log.info(`admin API and UI on http://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}/ui (${mode})`);
   }

@@ -5,7 +5,7 @@
 // Secrets never appear: policies go through redact(), targets show only their origin.
 import type { SimpleMcpT } from '../config/schema/root.js';
 import type { RouteT } from '../config/schema/routes.js';
-import { recentRequests, type RecentRequest } from '../observability/recent-requests.js';
+import type { RecentRequest } from '../observability/recent-requests.js';
 import type { LiveEntryInfo } from '../runtime/live-state.js';
 import type { ReloadResult } from '../runtime/reload-status.js';
 import { formatPath } from '../config/errors.js';
@@ -99,7 +99,7 @@ export interface RuntimeView {
 export function runtimeView(gw: AdminGateway, readOnly: boolean, threads: readonly ThreadRuntime[] = []): RuntimeView {
   const status = gw.reloadStatus.current;
   const live = liveOf(gw, threads);
-  const recent = recentRequests.since(0);
+  const recent = gw.observability.recent.since(0);
   const listening = listenersOf(gw, threads);
   const simpleMcp = simpleMcpRoute(gw.config.config.mcp);
   const binds = (gw.config.config.binds ?? []).map((b): BindView => {

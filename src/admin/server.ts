@@ -8,8 +8,7 @@
 // Bearer <token>`. The UI's static files need no token (they hold nothing), the API does.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { log } from '../observability/log.js';
-import { recentRequests } from '../observability/recent-requests.js';
-import { DIMENSIONS, trafficSeries, WINDOWS, type Dimension, type WindowName } from '../observability/series.js';
+import { DIMENSIONS, type TrafficSeries, WINDOWS, type Dimension, type WindowName } from '../observability/series.js';
 import { redact } from './redact.js';
 import { applyConfig, readConfig, validateConfig, type ApiResult } from './config-api.js';
 import { HttpError, readBody, sendBytes, sendJson, tokenMatches } from './http.js';
@@ -40,10 +39,13 @@ export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<
       // Operators stop a stuck worker; tests stand in a crash with it. The gateway restarts it.
       POST: (_req, url) => terminateWorker(gw, url, settings.readOnly),
     },
-    '/api/series': { GET: (_req, url) => ok(seriesQuery(url)) },
+    '/api/series': { GET: (_req, url) => ok(seriesQuery(gw.observability.series, url)) },
     '/api/requests': {
       GET: (_req, url) =>
-        ok({ requests: recentRequests.since(Number(url.searchParams.get('since') ?? 0) || 0), last: recentRequests.lastSeq }),
+        ok({
+          requests: gw.observability.recent.since(Number(url.searchParams.get('since') ?? 0) || 0),
+          last: gw.observability.recent.lastSeq,
+        }),
     },
   };
   /** /api/keys/<id>/... and /api/teams/<name>: the virtual keys API (keys-api.ts). */
@@ -101,12 +103,12 @@ async function terminateWorker(gw: AdminGateway, url: URL, readOnly: boolean): P
 }
 
 /** GET /api/series?window=5m|1h|24h&by=total|route|backend|model|client: the console's chart data. */
-function seriesQuery(url: URL) {
+function seriesQuery(series: TrafficSeries, url: URL) {
   const window = url.searchParams.get('window') ?? '5m';
   const by = url.searchParams.get('by') ?? 'total';
   if (!Object.hasOwn(WINDOWS, window)) throw new HttpError(400, `window must be one of ${Object.keys(WINDOWS).join(', ')}`);
   if (!(DIMENSIONS as readonly string[]).includes(by)) throw new HttpError(400, `by must be one of ${DIMENSIONS.join(', ')}`);
-  return trafficSeries.query(window as WindowName, by as Dimension);
+  return series.query(window as WindowName, by as Dimension);
 }
 
 function ok(body: unknown): ApiResult {

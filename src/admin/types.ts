@@ -1,6 +1,8 @@
 // What the admin server needs from the gateway. Gateway (src/gateway.ts) implements it; the
 // admin side depends on this shape only, so it can be tested against anything that has it.
 import type { LoadedConfig } from '../config/load.js';
+import type { RecentRequests } from '../observability/recent-requests.js';
+import type { TrafficSeries } from '../observability/series.js';
 import type { LiveEntryInfo } from '../runtime/live-state.js';
 import type { ValidationResult } from '../runtime/reload-diff.js';
 import type { ReloadResult, ReloadStatus, ReloadTrigger } from '../runtime/reload-status.js';
@@ -23,6 +25,8 @@ export interface AdminGateway {
   pending(): string[];
   reload(trigger: ReloadTrigger): Promise<ReloadResult | null>;
   validate(text: string): ValidationResult;
+  /** The gateway's observability: the console's recent requests and traffic series. */
+  readonly observability: { readonly recent: RecentRequests; readonly series: TrafficSeries };
   /** The worker threads (`--workers N`, N > 1); null in single-thread mode. */
   readonly workers: AdminWorkers | null;
 }

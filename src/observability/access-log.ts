@@ -20,57 +20,70 @@ const FLUSH_MS = 100;
 
 type Sink = (r: Record<string, unknown>) => void;
 
-/** One stream per format for the process: reconfiguring (a reload) must not open another fd-1 writer. */
-const sinks: { json?: Sink; text?: Sink } = {};
-let stream: ((line: string) => void) | undefined;
-
 /**
- * Lines are joined and converted once per batch (one Buffer, one SonicBoom write): per line
- * that cost ~1.2 µs in Buffer.from and the stream's bookkeeping. SonicBoom runs in buffer mode
- * (in string mode it re-measures the whole pending batch on every write).
+ * The stdout writer the access log batches into, one per Gateway (src/observability/index.ts
+ * owns it): a reload builds a new AccessLog on the same sink, so it never opens another fd-1
+ * writer. Lines are joined and converted once per batch (one Buffer, one SonicBoom write): per
+ * line that cost ~1.2 µs in Buffer.from and the stream's bookkeeping. SonicBoom runs in buffer
+ * mode (in string mode it re-measures the whole pending batch on every write).
  */
-function out(): (line: string) => void {
-  if (stream === undefined) {
-    const sonic = pino.destination({ dest: 1, sync: false, contentMode: 'buffer', maxLength: MAX_BUFFER, minLength: 0 });
-    let pending: string[] = [];
-    let size = 0;
-    let timer: NodeJS.Timeout | null = null;
-    const flush = () => {
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      if (pending.length === 0) return;
-      const batch = Buffer.from(pending.join(''));
-      pending = [];
-      size = 0;
-      sonic.write(batch as unknown as string);
-    };
-    process.once('exit', () => {
-      flush();
-      try {
-        sonic.flushSync();
-      } catch {
-        // stdout gone: nothing left to write to
-      }
-    });
-    stream = (line) => {
-      pending.push(line);
-      size += line.length;
-      if (size >= BATCH_BYTES) flush();
-      else if (timer === null) timer = setTimeout(flush, FLUSH_MS).unref();
-    };
+export class AccessLogSink {
+  private stream: ((line: string) => void) | undefined;
+  private json: Sink | undefined;
+  private text: Sink | undefined;
+
+  /** The writer of one format's lines (made on first use). */
+  of(format: LogFormat): Sink {
+    if (format === 'json') return (this.json ??= jsonSink(this.out()));
+    return (this.text ??= textSink(this.out()));
   }
-  return stream;
+
+  private out(): (line: string) => void {
+    this.stream ??= batchedStdout();
+    return this.stream;
+  }
+}
+
+function batchedStdout(): (line: string) => void {
+  const sonic = pino.destination({ dest: 1, sync: false, contentMode: 'buffer', maxLength: MAX_BUFFER, minLength: 0 });
+  let pending: string[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    if (pending.length === 0) return;
+    const batch = Buffer.from(pending.join(''));
+    pending = [];
+    size = 0;
+    sonic.write(batch as unknown as string);
+  };
+  process.once('exit', () => {
+    flush();
+    try {
+      sonic.flushSync();
+    } catch {
+      // stdout gone: nothing left to write to
+    }
+  });
+  return (line) => {
+    pending.push(line);
+    size += line.length;
+    if (size >= BATCH_BYTES) flush();
+    else if (timer === null) timer = setTimeout(flush, FLUSH_MS).unref();
+  };
 }
 
 export class AccessLog {
   private readonly sink: Sink;
 
   constructor(
+    sink: AccessLogSink,
     format: LogFormat,
     private readonly remove: ReadonlySet<string>,
     private readonly add: readonly AccessLogExtra[],
   ) {
-    this.sink = format === 'json' ? (sinks.json ??= jsonSink()) : (sinks.text ??= textSink());
+    this.sink = sink.of(format);
   }
 
   /** Whether lines carry this record field (not removed by `accessLog.remove`). */
@@ -95,8 +108,7 @@ function withoutRemoved(record: RequestRecord, remove: ReadonlySet<string>): Rec
   return out;
 }
 
-function jsonSink(): Sink {
-  const write = out();
+function jsonSink(write: (line: string) => void): Sink {
   return (r) => write(jsonLine(r));
 }
 
@@ -118,8 +130,7 @@ function jsonString(s: string): string {
   return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
 }
 
-function textSink(): Sink {
-  const write = out();
+function textSink(write: (line: string) => void): Sink {
   return (r) => write(textLine(r));
 }
 

@@ -1,6 +1,13 @@
 // Label values that come from clients or providers (model names, HTTP methods) must not mint
 // unbounded Prometheus series: every distinct value is a series held in memory forever and
 // scraped every interval. Values are admitted until a cap, then folded into "other".
+//
+// The caps are per GatewayMetrics, so per thread with `--workers N`: each worker admits values
+// on its own, and the main thread sums the workers' series. A value can then be itself in one
+// worker and "other" in another (once that worker's cap is full), and the summed scrape holds at
+// most N x cap values per label. Deciding "other" once for all threads would put a shared set
+// (in the shared arena, behind atomics) on every request's label lookup; the bound this keeps
+// (N x cap, N at most the CPU count) serves the purpose of the cap, so it is not done.
 
 export const OTHER = 'other';
 export const UNKNOWN = 'unknown';

@@ -79,6 +79,3 @@ export class RecentRequests {
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
-
-/** The process-wide ring finish() records into. */
-export const recentRequests = new RecentRequests();

@@ -304,6 +304,3 @@ function labelled(kind: string, name: string): string {
   }
   return id;
 }
-
-/** The process-wide series recordRequest() feeds. */
-export const trafficSeries = new TrafficSeries();

@@ -6,7 +6,6 @@
 import type { AffinityDecision } from '../lb/affinity.js';
 import type { Slot } from '../lb/balancer.js';
 import { gatewayNow } from '../lb/clock.js';
-import { countAffinity } from '../observability/index.js';
 import { log } from '../observability/log.js';
 import { sessionKey } from '../policies/session-affinity.js';
 import type { AiGroupsRt } from '../runtime/snapshot.js';
@@ -71,8 +70,8 @@ export function countPlacement(ctx: RequestCtx): void {
   const d = s?.uncounted;
   if (d === null || d === undefined) return;
   s!.uncounted = null;
-  if (d === 'none') countAffinity(ctx, 'none', null);
-  else countAffinity(ctx, d.result, d.reason);
+  if (d === 'none') ctx.obs.countAffinity(ctx, 'none', null);
+  else ctx.obs.countAffinity(ctx, d.result, d.reason);
 }
 
 /**

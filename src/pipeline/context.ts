@@ -7,7 +7,7 @@ import type { AiBackendRt, BackendRt, BindRt, RouteBackendRt, RouteRt, Snapshot 
 import type { Downstream } from './downstream.js';
 import { UsageGuard, type Usage } from '../llm/usage.js';
 import type { ApiKeyIdentity, ClientCredential, JwtIdentity } from '../policies/types.js';
-import { beginTrace, type TraceContext } from '../observability/index.js';
+import type { Observability, TraceContext } from '../observability/index.js';
 import type { ClientDialect } from './dialects.js';
 import type { A2aExchange } from '../a2a/exchange.js';
 import type { Charge, SpendTracker } from './spend.js';
@@ -96,11 +96,13 @@ export class RequestCtx {
     readonly down: Downstream,
     readonly snapshot: Snapshot,
     readonly bind: BindRt,
+    /** The gateway's metrics, tracer, access log, recent requests and series. */
+    readonly obs: Observability,
   ) {
     snapshot.use.enter();
     this.path = down.path;
     this.dialect = llmDialect(down.path, null);
-    this.trace = beginTrace(this);
+    this.trace = obs.beginTrace(this);
   }
 
   get aiBackend(): AiBackendRt | null {

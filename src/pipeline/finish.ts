@@ -1,8 +1,6 @@
 // The last phase, run exactly once per request whether it ended, failed or was abandoned by
 // the client: observability hooks hang here. Usage is settled first (the guard reports what
 // was seen, once), then metrics, the span and the access-log line are recorded from it.
-import { countA2aCall, recordRequest } from '../observability/index.js';
-import { recentRequests } from '../observability/recent-requests.js';
 import type { RequestCtx } from './context.js';
 
 export function finish(ctx: RequestCtx): void {
@@ -16,8 +14,9 @@ export function finish(ctx: RequestCtx): void {
   if (a2a !== null) {
     // A call the client left, or whose answer could not be read, has no known outcome.
     if (a2a.outcome === undefined && (a2a.binding === 'jsonrpc' || a2a.binding === 'rest')) a2a.outcome = 'unknown';
-    countA2aCall(a2a, ctx.route!.name, ctx.backend?.name ?? 'unknown');
+    ctx.obs.countA2aCall(a2a, ctx.route!.name, ctx.backend?.name ?? 'unknown');
   }
-  recordRequest(ctx);
-  if (recentRequests.enabled) recentRequests.record(ctx);
+  const obs = ctx.obs;
+  obs.recordRequest(ctx);
+  if (obs.recent.enabled) obs.recent.record(ctx);
 }

@@ -10,6 +10,7 @@
 // Errors thrown by any phase become one response in the caller's dialect (respond.ts).
 import { GatewayError } from '../errors.js';
 import { checkAllowedModel } from '../policies/api-key.js';
+import type { Observability } from '../observability/index.js';
 import type { RateLimitPolicy } from '../policies/rate-limit.js';
 import type { RequestPolicies } from '../policies/request-policies.js';
 import type { PolicyOutcome } from '../policies/types.js';
@@ -30,8 +31,8 @@ import { admitKey } from './spend.js';
 import { countBudgetRefused, countRateLimited, countRateLimitFailure } from './traffic-metrics.js';
 import { aiPlan, hostPlan } from './upstream-plan.js';
 
-export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void {
-  const ctx = new RequestCtx(down, snapshot, bind);
+export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt, obs: Observability): void {
+  const ctx = new RequestCtx(down, snapshot, bind, obs);
   try {
     // First: routes, CEL rules and the upstream all see the normalised path.
     normalizeRequestPath(ctx);
@@ -60,8 +61,8 @@ export function handle(down: Downstream, snapshot: Snapshot, bind: BindRt): void
  * A request refused before routing (a port without listeners, a body over the server's limit):
  * answered in the dialect its path implies, and observed (access log, metrics) like any other.
  */
-export function refuse(down: Downstream, snapshot: Snapshot, bind: BindRt, err: GatewayError): void {
-  fail(new RequestCtx(down, snapshot, bind), err);
+export function refuse(down: Downstream, snapshot: Snapshot, bind: BindRt, obs: Observability, err: GatewayError): void {
+  fail(new RequestCtx(down, snapshot, bind, obs), err);
 }
 
 type Step = (ctx: RequestCtx, p: RequestPolicies) => PolicyOutcome | Promise<PolicyOutcome>;

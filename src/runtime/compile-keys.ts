@@ -10,9 +10,8 @@ import { RedisStore } from '../keys/redis-store.js';
 import { hintOf } from '../keys/secrets.js';
 import type { KeyStore } from '../keys/store.js';
 import { UnopenedStore } from '../keys/unopened-store.js';
-import type { KeyRecord, TeamRecord } from '../keys/types.js';
+import type { KeyRecord, SoftCrossing, TeamRecord } from '../keys/types.js';
 import { o200k } from '../llm/tokens.js';
-import { budgetAlert } from '../observability/index.js';
 import { log } from '../observability/log.js';
 import { KeyLimiter } from '../policies/key-limits.js';
 import { RedisBuckets } from '../policies/redis-rate-limit.js';
@@ -34,9 +33,15 @@ export const DEFAULT_STORE_FILE = 'agentgateway-keys.db';
 export type { VirtualKeys };
 
 /** The keys: section. `open` false (a config check): the store is named, not opened. */
-export function compileKeys(c: KeysCompiler, section: KeysSectionT | undefined, open: boolean): VirtualKeys | null {
+/** `alert` hears a settled charge crossing a soft budget (the gateway's observability). */
+export function compileKeys(
+  c: KeysCompiler,
+  section: KeysSectionT | undefined,
+  open: boolean,
+  alert: (c: SoftCrossing) => void = () => {},
+): VirtualKeys | null {
   if (section === undefined) return null;
-  const store = openStore(c, section, open);
+  const store = openStore(c, section, open, alert);
   if (store === null) return null;
   // Reservations count input tokens and streams are metered with the o200k tokenizer: loaded
   // now (~0.2 s, in the background) rather than by the first request with a budget.
@@ -79,7 +84,7 @@ export function compileKeys(c: KeysCompiler, section: KeysSectionT | undefined, 
   );
 }
 
-function openStore(c: KeysCompiler, section: KeysSectionT, open: boolean): KeyStore | null {
+function openStore(c: KeysCompiler, section: KeysSectionT, open: boolean, alert: (c: SoftCrossing) => void): KeyStore | null {
   const redis = section.store?.redis;
   if (!open) {
     return redis !== undefined
@@ -89,13 +94,13 @@ function openStore(c: KeysCompiler, section: KeysSectionT, open: boolean): KeySt
   if (redis !== undefined) {
     const ns = redis.namespace ?? 'default';
     return c.live(`keys:store:${redis.url}#${ns}`, { url: redis.url, ns }, () =>
-      withAlerts(new RedisStore({ url: redis.url, namespace: ns, timeoutMs: durationMs(redis.timeout ?? '500ms') })),
+      withAlerts(new RedisStore({ url: redis.url, namespace: ns, timeoutMs: durationMs(redis.timeout ?? '500ms') }), alert),
     );
   }
   const path = c.resolveFile(section.store?.file ?? DEFAULT_STORE_FILE);
   try {
     return c.live(`keys:store:${path}`, path, () =>
-      withAlerts(EmbeddedStore.open({ path, syncMs: durationMs(section.store?.syncInterval ?? '200ms') })),
+      withAlerts(EmbeddedStore.open({ path, syncMs: durationMs(section.store?.syncInterval ?? '200ms') }), alert),
     );
   } catch (e) {
     if (!(e instanceof StoreFileError)) throw e;
@@ -104,8 +109,8 @@ function openStore(c: KeysCompiler, section: KeysSectionT, open: boolean): KeySt
   }
 }
 
-function withAlerts<T extends KeyStore>(store: T): T {
-  store.onSoftLimit = budgetAlert;
+function withAlerts<T extends KeyStore>(store: T, alert: (c: SoftCrossing) => void): T {
+  store.onSoftLimit = alert;
   const torn = (store as { tornTail?: boolean }).tornTail === true ? '; a torn last record (a crash mid-write) was dropped' : '';
   log.info(`keys store: ${store.kind} ${store.where}${torn}`);
   return store;

@@ -11,6 +11,7 @@ import { durationMs } from '../config/schema/common.js';
 import type { BackendAuthT, BackendPoliciesT, BackendTLST, RoutePoliciesT } from '../config/schema/policies.js';
 import { DEFAULT_SESSION_TTL_MS } from '../mcp/sessions.js';
 import { compileObservability } from '../observability/settings.js';
+import type { Observability } from '../observability/index.js';
 import type { RouteT } from '../config/schema/routes.js';
 import type { BackendDefaultsT } from '../config/schema/root.js';
 import {
@@ -558,12 +559,14 @@ export interface CompileContext {
   backendDefaults?: { value: BackendDefaultsT | undefined };
   /** Open the keys: section's store (the serving gateway); default false: a config check. */
   openStores?: boolean;
+  /** The serving gateway's observability: what live objects report to (soft budget alerts). */
+  observability?: Pick<Observability, 'budgetAlert'>;
 }
 
 export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {
   const defaults = cx.backendDefaults !== undefined ? cx.backendDefaults.value : loaded.config.config?.backend;
   const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set(), defaults);
-  c.virtualKeys = compileKeys(c, loaded.config.keys, cx.openStores === true);
+  c.virtualKeys = compileKeys(c, loaded.config.keys, cx.openStores === true, cx.observability?.budgetAlert);
   const binds = compileBinds(c);
   // An llm section that failed to compile has said why; it is not a config without listeners.
   if (binds.size === 0 && loaded.config.allowNoListeners !== true && loaded.config.llm === undefined) c.fail(['binds'], NO_LISTENERS);

@@ -56,6 +56,18 @@ export class UpstreamCall {
         headersTimeout: req.headersTimeoutMs,
         bodyTimeout: req.bodyTimeoutMs,
       },
+      // The cast: undici 7 types only its controller-based handler (onRequestStart,
+      // onResponseStart, ...), and this one speaks the legacy onConnect/onHeaders/onData/
+      // onComplete protocol, which undici 7's core still runs on. It is kept on purpose (issue
+      // 14): undici 7 (newest 7.30.3, whose lib/ is byte-identical to 7.30.2) runs a controller
+      // handler through UnwrapHandler (lib/handler/unwrap-handler.js), which allocates a wrapper
+      // and a controller per request and parses the raw response headers and trailers into
+      // objects per response: ~1.6 µs of CPU per request (bench/micro/undici-adapter.ts). The
+      // controller version (commit a85096c) measured +1.2 to +2.7 µs per request in all six
+      // pairs of `npm run bench -- --lanes builds` (bench/results/2026-12-07T17-58-59-351Z,
+      // T18-01-14-088Z, T18-09-45-325Z); reruns at load 25-60 were too noisy to resolve it
+      // (bench/results/undici-adapter-2026-12-07.md). Switch with undici 8 (Node >= 22.19),
+      // whose core runs controller handlers without the adapter. README "Dependency notes".
       call as unknown as Dispatcher.DispatchHandler,
     );
     return call;

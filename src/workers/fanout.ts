@@ -1,4 +1,5 @@
 // What the main thread's gateway needs of its worker threads (src/workers/pool.ts implements it).
+import type { Observability } from '../observability/index.js';
 
 /**
  * The worker threads as the main thread's gateway drives them: they compile every config the
@@ -14,6 +15,8 @@ export interface WorkerFanout {
   abort(): void;
   /** What readiness still waits for (workers starting or restarting). */
   pending(): string[];
+  /** The main thread's observability: the workers' metrics are summed into it, their recent requests added. */
+  observe(obs: Observability): void;
   /** Drains every worker (bounded by `graceMs`) and stops them. */
   shutdown(graceMs: number): Promise<void>;
 }

@@ -6,9 +6,8 @@
 import { closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { WorkerFanout } from './fanout.js';
-import type { MetricsJson } from '../observability/index.js';
+import type { MetricsJson, Observability } from '../observability/index.js';
 import { log } from '../observability/log.js';
-import { recentRequests } from '../observability/recent-requests.js';
 import type { SharedArena } from '../policies/shared-arena.js';
 import type { ConnectionDispatch } from './dispatch-server.js';
 import type { ConnMessage, FromWorker, ThreadRuntime, ToWorker, WorkerInit } from './protocol.js';
@@ -63,6 +62,8 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
   /** Per worker index: restarts, and connections served by its previous threads. */
   private readonly restarts: number[];
   private readonly connections: number[];
+  /** The main thread's observability (the gateway hands it in): summed metrics, recent requests. */
+  private obs: Observability | null = null;
 
   constructor(private readonly opts: PoolOptions) {
     this.slots = new Array<Slot | null>(opts.count).fill(null);
@@ -158,6 +159,11 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
     return replies.flatMap((r) => (r?.t === 'runtime' ? [{ listeners: r.listeners, live: r.live }] : []));
   }
 
+  observe(obs: Observability): void {
+    this.obs = obs;
+    obs.sumWorkerMetrics(() => this.metrics());
+  }
+
   /** Turns forwarding of finished requests to the admin's recent-requests ring on or off. */
   setRecent(on: boolean): void {
     for (const s of this.live()) s.worker.postMessage({ t: 'recent', on } satisfies ToWorker);
@@ -241,7 +247,7 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
       source,
       overrides: this.opts.overrides,
       arena: this.opts.arena.buffer,
-      recent: recentRequests.enabled,
+      recent: this.obs?.recent.enabled ?? false,
     };
     const worker = new Worker(new URL('../worker.js', import.meta.url), { workerData: init });
     const slot: Slot = {
@@ -280,7 +286,7 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
         slot.replies.get(m.seq)?.(m);
         return;
       case 'recent':
-        for (const r of m.items) recentRequests.add(r);
+        for (const r of m.items) this.obs?.recent.add(r);
         return;
       case 'drained':
         return;

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
+import { Observability } from '../../../src/observability/index.js';
 import { handle } from '../../../src/pipeline/handle.js';
 import { compile } from '../../../src/runtime/compile.js';
 import { LiveState } from '../../../src/runtime/live-state.js';
@@ -25,6 +26,9 @@ let closedEarly = 0;
 const live = new LiveState();
 let snapshot: Snapshot;
 let bind: BindRt;
+/** This file's own observability (metrics off, no tracing); its recent-requests ring counts finished requests. */
+const obs = new Observability();
+obs.recent.enabled = true;
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -80,9 +84,12 @@ afterAll(async () => {
 
 /** Requests in flight on the snapshot when the test began (a request an earlier, failed test leaked stays counted there). */
 let inFlightBefore = 0;
+/** The last request recorded (finish() records each request once) when the test began. */
+let recordedBefore = 0;
 
 beforeEach(() => {
   inFlightBefore = snapshot.use.requests;
+  recordedBefore = obs.recent.lastSeq;
   received = [];
   closedEarly = 0;
   handler = (_req, res) => res.end('{}');
@@ -93,7 +100,7 @@ const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Runs one request through handle(); resolves once the client side ended and the request finished. */
 async function run(req: FakeRequest | FakeDownstream): Promise<FakeDownstream> {
   const down = req instanceof FakeDownstream ? req : new FakeDownstream(req);
-  handle(down, snapshot, bind);
+  handle(down, snapshot, bind, obs);
   await down.settled;
   await finished();
   return down;
@@ -107,9 +114,10 @@ async function finished(): Promise<void> {
   for (let i = 0; i < 400 && snapshot.use.requests > inFlightBefore; i++) await tick(5);
 }
 
-/** The lifecycle invariants every case ends with: finished exactly once, nothing after the end. */
-function finishedCleanly(down: FakeDownstream): void {
+/** The lifecycle invariants every case ends with: each request finished and observed exactly once, nothing after the end. */
+function finishedCleanly(down: FakeDownstream, requests = 1): void {
   expect(snapshot.use.requests - inFlightBefore).toBe(0);
+  expect(obs.recent.since(recordedBefore)).toHaveLength(requests);
   expect(down.violations).toEqual([]);
 }
 
@@ -238,7 +246,7 @@ describe('handle() with a fake downstream', () => {
       down.onWrite = () => {
         if (pausedAt < 0 && down.events.includes('pause')) pausedAt = down.events.length;
       };
-      handle(down, snapshot, bind);
+      handle(down, snapshot, bind, obs);
       while (pausedAt < 0) await tick(5);
       // While the client is "full", no further chunk is read from the upstream.
       await tick(300);
@@ -273,6 +281,31 @@ describe('handle() with a fake downstream', () => {
     expect(JSON.parse(second.bodyText).error).toMatchObject({ code: 'rate_limited', reason: 'RateLimit' });
     expect(Number(second.header('retry-after'))).toBeGreaterThan(0);
     expect(received).toEqual(['/limited/a']);
-    finishedCleanly(second);
+    finishedCleanly(second, 2);
+  });
+});
+
+describe('observability is the object handed to handle(), not module state', () => {
+  it("a request is counted, recorded and charted by its gateway's observability only", async () => {
+    const other = new Observability();
+    other.start(snapshot.observability, true, 'worker');
+    other.recent.enabled = true;
+    other.series.enabled = true;
+    const down = new FakeDownstream({ path: '/things' });
+    handle(down, snapshot, bind, other);
+    await down.settled;
+    await finished();
+    expect(down.events).toEqual(['head 200', 'end']);
+    // The other gateway has it: metrics, recent requests and series.
+    const json = await other.metricsJson()!;
+    const requests = json.find((m) => m.name === 'agentgateway_requests_total')!;
+    expect(requests.values.reduce((n, v) => n + v.value, 0)).toBe(1);
+    expect(other.recent.since(0).map((r) => r.path)).toEqual(['/things']);
+    expect(other.series.query('5m', 'total').series.map((k) => k.totals.requests)).toEqual([1]);
+    // This file's own observability (metrics off) saw nothing of it.
+    expect(obs.metricsJson()).toBeNull();
+    expect(obs.recent.since(recordedBefore)).toEqual([]);
+    expect(obs.series.query('5m', 'total').series).toEqual([]);
+    await other.stop();
   });
 });
