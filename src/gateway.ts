@@ -15,6 +15,7 @@ import { GatewayError } from './errors.js';
 import { handle, refuse } from './pipeline/handle.js';
 import { type CompileContext, compile } from './runtime/compile.js';
 import { LiveState, type Scope } from './runtime/live-state.js';
+import { configDiff } from './config/diff.js';
 import { reloadStatus as globalReloadStatus, type ReloadResult, type ReloadStatus, type ReloadTrigger } from './runtime/reload-status.js';
 import { fingerprint, problemsOf, startupChanges, type ValidationResult } from './runtime/reload-diff.js';
 import type { BindRt, Snapshot } from './runtime/snapshot.js';
@@ -353,7 +354,7 @@ export class Gateway implements RequestSink {
     const say = this.opts.role === 'worker' ? log.debug.bind(log) : log.info.bind(log);
     if (this.opts.role !== 'worker') for (const w of warnings) log.warn(w);
     say({ version: attempt.snapshot.version, trigger, ports: this.ports() }, `config reloaded (version ${attempt.snapshot.version})`);
-    return this.record({ ok: true, trigger, started, warnings });
+    return this.record({ ok: true, trigger, started, warnings, diff: configDiff(previous.config, attempt.loaded.config) });
   }
 
   /** Compiles with the live-state registry; the scope is open until the caller commits or aborts. */

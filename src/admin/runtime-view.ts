@@ -51,7 +51,7 @@ export interface BackendView {
   model?: string | null;
   routeTypes?: Record<string, string>;
   /** Priority groups of providers (AI backends with `groups`), first group first. */
-  groups?: { name: string; provider: string; model: string | null; target: string | null; promptCache?: PromptCacheView }[][];
+  groups?: ProviderView[][];
   /** MCP backends: sessions open, and per target its health and the tools it listed last. */
   mcp?: Record<string, unknown>;
   /**
@@ -61,6 +61,16 @@ export interface BackendView {
   ai?: { policy: Record<string, unknown>; from: Record<string, string> } | null;
   /** The backend's own policies as written (the route's are on the route). */
   policies: Record<string, unknown>;
+}
+
+/** One provider of a backend's priority groups, with its own passive health. */
+export interface ProviderView {
+  name: string;
+  provider: string;
+  model: string | null;
+  target: string | null;
+  health: BackendHealth;
+  promptCache?: PromptCacheView;
 }
 
 export interface RouteView {
@@ -229,13 +239,17 @@ export function backendView(
     state: live.filter((e) => e.id.startsWith(`${b.key}::`) || [...origins].some((o) => e.id === `${o}::pool`)),
   };
   if (b.kind === 'host' || first.kind !== 'ai') return base;
-  const providerView = (p: AiBackendRt) => ({
-    name: p.name,
-    provider: p.provider.name,
-    model: p.model ?? p.mock?.model ?? null,
-    target: p.target?.origin ?? null,
-    ...promptCache(recent.filter((q) => q.backend === p.name)),
-  });
+  const providerView = (p: AiBackendRt): ProviderView => {
+    const mine = recent.filter((q) => q.backend === p.name);
+    return {
+      name: p.name,
+      provider: p.provider.name,
+      model: p.model ?? p.mock?.model ?? null,
+      target: p.target?.origin ?? null,
+      health: health(mine),
+      ...promptCache(mine),
+    };
+  };
   return {
     ...base,
     provider: first.provider.name,

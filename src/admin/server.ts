@@ -1,5 +1,5 @@
 // The admin server (default localhost:15000): agentgateway's admin paths (/config_dump,
-// /logging), the UI's API (/api/config, /api/config/validate, /api/runtime, /api/requests,
+// /logging), the UI's API (/api/config, /api/config/validate, /api/runtime, /api/requests, /api/reloads,
 // /api/keys, /api/teams) and the UI itself at /ui.
 //
 // Guards, in order: a loopback-bound admin answers only to loopback Host names (a web page
@@ -8,8 +8,11 @@
 // Bearer <token>`. The UI's static files need no token (they hold nothing), the API does.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { log } from '../observability/log.js';
+import type { RecentRequests } from '../observability/recent-requests.js';
 import { DIMENSIONS, type TrafficSeries, WINDOWS, type Dimension, type WindowName } from '../observability/series.js';
+import { RELOAD_HISTORY } from '../runtime/reload-status.js';
 import { redact } from './redact.js';
+import { parseRequestFilter, requestPage } from './request-filter.js';
 import { applyConfig, readConfig, validateConfig, type ApiResult } from './config-api.js';
 import { HttpError, readBody, sendBytes, sendJson, tokenMatches } from './http.js';
 import { jsonBody, keysRoute } from './keys-api.js';
@@ -40,16 +43,23 @@ export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<
       POST: (_req, url) => terminateWorker(gw, url, settings.readOnly),
     },
     '/api/series': { GET: (_req, url) => ok(seriesQuery(gw.observability.series, url)) },
+    // The last reload attempts, newest first: trigger, result, diff summary, problems with their lines.
+    '/api/reloads': { GET: () => ok({ reloads: gw.reloadStatus.history, capacity: RELOAD_HISTORY }) },
     '/api/requests': {
       GET: (_req, url) =>
-        ok({
-          requests: gw.observability.recent.since(Number(url.searchParams.get('since') ?? 0) || 0),
-          last: gw.observability.recent.lastSeq,
-        }),
+        ok(
+          requestPage(
+            gw.observability.recent.since(0),
+            gw.observability.recent.lastSeq,
+            Number(url.searchParams.get('since') ?? 0) || 0,
+            parseRequestFilter(url.searchParams),
+          ),
+        ),
     },
   };
-  /** /api/keys/<id>/... and /api/teams/<name>: the virtual keys API (keys-api.ts). */
+  /** /api/requests/<seq>: one recent request; /api/keys/<id>/... and /api/teams/<name>: the virtual keys API (keys-api.ts). */
   const dynamic = (path: string): Partial<Record<string, Handler>> | undefined => {
+    if (path.startsWith('/api/requests/')) return { GET: () => oneRequest(gw.observability.recent, path.slice('/api/requests/'.length)) };
     const r = keysRoute(gw, settings.readOnly, path);
     if (r === undefined) return undefined;
     return Object.fromEntries(Object.entries(r).map(([m, h]) => [m, (req: IncomingMessage) => h!(() => jsonBody(req))]));
@@ -100,6 +110,13 @@ async function terminateWorker(gw: AdminGateway, url: URL, readOnly: boolean): P
   if (gw.workers === null) throw new HttpError(404, 'this gateway runs no worker threads (--workers 1)');
   if (!(Number.isInteger(index) && (await gw.workers.terminate(index)))) throw new HttpError(400, 'terminate=<worker index> expected');
   return ok({ ok: true, terminated: index });
+}
+
+/** GET /api/requests/<seq>: one recent request in full (404 once it left the ring). */
+function oneRequest(recent: RecentRequests, seq: string): ApiResult {
+  const r = /^\d+$/.test(seq) ? recent.get(Number(seq)) : undefined;
+  if (r === undefined) throw new HttpError(404, `request ${seq} is not among the recent requests (the last ${recent.capacity} are kept)`);
+  return ok(r);
 }
 
 /** GET /api/series?window=5m|1h|24h&by=total|route|backend|model|client: the console's chart data. */

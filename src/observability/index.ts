@@ -121,7 +121,7 @@ export class Observability {
     return this.tracer !== null || (this.accessLog?.keeps('src.addr') === true && accessLogEnabled());
   }
 
-  /** Metrics, series, span and access-log line for a finished request. Never throws into the data plane. */
+  /** Metrics, series, the console's recent request, span and access-log line for a finished request. Never throws into the data plane. */
   recordRequest(ctx: ObservedRequest): void {
     const metrics = this.metrics;
     const accessLog = this.accessLog;
@@ -129,12 +129,14 @@ export class Observability {
     const trace = ctx.trace;
     const tracing = trace?.sampled;
     const series = this.series.enabled;
-    if (metrics === null && !logging && !tracing && !series) return;
+    const recent = this.recent.enabled;
+    if (metrics === null && !logging && !tracing && !series && !recent) return;
     try {
       const s = summarize(ctx, this.catalog);
       metrics?.record(s);
       // The console's series count the same summary as the Prometheus counters, so totals agree.
       if (series) this.series.record(s);
+      if (recent) this.recent.record(s);
       if (!logging && !tracing) return;
       const record = buildRecord(s);
       if (tracing) trace.tracer.end(trace, s, record);

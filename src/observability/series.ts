@@ -279,7 +279,7 @@ function upstreamError(s: RequestSummary): boolean {
 }
 
 /** Who made the request: the virtual key's name, else the JWT subject, else the basic-auth user. */
-function clientOf(s: RequestSummary): string {
+export function clientOf(s: RequestSummary): string {
   const ctx = s.ctx;
   const vk = ctx.apiKey?.virtualKey?.key.name;
   if (vk !== undefined) return labelled('key:', vk);

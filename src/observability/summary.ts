@@ -49,6 +49,11 @@ export interface ObservedRequest {
   readonly tokens: Usage | undefined;
   readonly startNs: bigint;
   readonly upstreamStartNs: bigint | undefined;
+  /** When the last attempt was written on a connection, and when its response head came. */
+  readonly upstreamConnectedNs: bigint | undefined;
+  readonly upstreamHeadersNs: bigint | undefined;
+  /** What prompt guards did (`request: mask (regex)`, ...); null when none acted. */
+  readonly guardActions: readonly string[] | null;
   readonly error: ObservedError | undefined;
   readonly retryAttempt: number;
   /** Redis could not answer the rate-limit check; failOpen: the request ran without its limits. */

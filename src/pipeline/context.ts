@@ -67,6 +67,11 @@ export class RequestCtx {
   extraResponseHeaders: string[] | null = null;
   /** When the (last) upstream attempt was sent, for agentgateway_upstream_call_duration_seconds. */
   upstreamStartNs: bigint | undefined;
+  /** When the (last) attempt was written on a connection, and when its response head came. */
+  upstreamConnectedNs: bigint | undefined = undefined;
+  upstreamHeadersNs: bigint | undefined = undefined;
+  /** Prompt-guard actions taken (`request: mask (regex)`, ...), for the console; null when none. */
+  guardActions: string[] | null = null;
   /** The error the client was answered with (set in respond.ts, and for failures mid-stream). */
   error: GatewayError | undefined;
   /** The rate limit that refused the request (for agentgateway_rate_limit_rejections_total). */
@@ -118,6 +123,11 @@ export class RequestCtx {
   addCredential(c: ClientCredential): void {
     (this.credentials ??= []).push(c);
     if (c.kind === 'header') (this.hiddenHeaders ??= new Set()).add(c.name);
+  }
+
+  /** A prompt guard changed the prompt or answer, or let it through unchecked (failOpen). */
+  noteGuard(action: string): void {
+    (this.guardActions ??= []).push(action);
   }
 
   addResponseHeaders(headers: readonly string[]): void {

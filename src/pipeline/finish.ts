@@ -16,7 +16,5 @@ export function finish(ctx: RequestCtx): void {
     if (a2a.outcome === undefined && (a2a.binding === 'jsonrpc' || a2a.binding === 'rest')) a2a.outcome = 'unknown';
     ctx.obs.countA2aCall(a2a, ctx.route!.name, ctx.backend?.name ?? 'unknown');
   }
-  const obs = ctx.obs;
-  obs.recordRequest(ctx);
-  if (obs.recent.enabled) obs.recent.record(ctx);
+  ctx.obs.recordRequest(ctx);
 }

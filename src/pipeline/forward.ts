@@ -20,6 +20,8 @@ export function startCall(ctx: RequestCtx, fwd: Forwarding, listener: UpstreamLi
   const pool = backend.kind === 'host' ? backend.pool : backend.pool!;
   const origin = backend.kind === 'host' ? backend.target.origin : backend.target!.origin;
   ctx.upstreamStartNs = process.hrtime.bigint();
+  ctx.upstreamConnectedNs = undefined;
+  ctx.upstreamHeadersNs = undefined;
   // undici's own timers enforce the route's default limits (a silent upstream is cut even on
   // the lean path); phases the route's timeout policy bounds are 0 here and timed by attempt.ts.
   const limits = ctx.route!.upstreamTimeouts;
@@ -35,6 +37,7 @@ export function startCall(ctx: RequestCtx, fwd: Forwarding, listener: UpstreamLi
       bodyTimeoutMs: limits.bodyIdleMs,
     },
     listener,
+    ctx,
   );
 }
 

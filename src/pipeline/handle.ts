@@ -233,7 +233,7 @@ function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolic
         () =>
           then(
             ctx,
-            () => guard?.guardPrompt(plan.body!, plan.clientFormat!),
+            () => guard?.guardPrompt(plan.body!, plan.clientFormat!, (a) => ctx.noteGuard(a)),
             // The session key after the guard (a rejected prompt costs no Redis lookup), before any
             // attempt: every attempt of the request belongs to the same session.
             () =>

@@ -30,6 +30,7 @@ export class HeldStream implements StreamTransducer {
     private readonly guard: PromptGuardPolicy,
     private readonly format: ApiFormat,
     private readonly dialect: ErrorDialect,
+    private readonly noted: ((action: string) => void) | null = null,
   ) {}
 
   push(chunk: Uint8Array): Uint8Array {
@@ -54,7 +55,7 @@ export class HeldStream implements StreamTransducer {
     const original = texts.map((f) => this.textOf(f.json!) ?? '').join('');
     const out = new SseOutput();
     try {
-      const guarded = await this.guard.guardAnswerText(original);
+      const guarded = await this.guard.guardAnswerText(original, this.noted);
       if (guarded !== original) texts.forEach((f, i) => this.setText(f.json!, i === 0 ? guarded : ''));
     } catch (e) {
       out.error(this.dialect, e instanceof GatewayError ? e : new GatewayError('guardrail_unavailable', (e as Error).message));

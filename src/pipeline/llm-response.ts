@@ -99,7 +99,7 @@ export class LlmResponse implements UpstreamListener {
     const format = this.conversion.from;
     // A webhook judges whole answers: the stream is held, and every response guard (regex ones
     // included, in their order) runs on the complete text. Otherwise regex guards mask on the fly.
-    if (g.answerWebhook) return (this.held = new HeldStream(t, g, format, this.llmDialect));
+    if (g.answerWebhook) return (this.held = new HeldStream(t, g, format, this.llmDialect, (a) => this.ctx.noteGuard(a)));
     if (g.streamRules !== null) return (this.guarded = new GuardedStream(t, g.streamRules, format, this.llmDialect));
     return t;
   }
@@ -212,7 +212,7 @@ export class LlmResponse implements UpstreamListener {
     const g = this.guard;
     if (g !== null && g.response.length > 0) {
       const send = () => sendJson(ctx, this.upstreamStatus, JSON.stringify(out), this.headers);
-      const guarded = g.guardAnswer(out, this.conversion.from);
+      const guarded = g.guardAnswer(out, this.conversion.from, (a) => ctx.noteGuard(a));
       return guarded === undefined ? send() : guarded.then(send);
     }
     // Same format both sides: the provider's bytes go out as they came.

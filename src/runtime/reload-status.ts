@@ -7,6 +7,7 @@
 // `subscribe` calls the listener at once with the current state, then after every reload
 // attempt (success or failure; a change event that left the files as they were is not an
 // attempt), so a gauge never starts out wrong.
+import type { ConfigDiff } from '../config/diff.js';
 import type { ConfigProblem } from '../config/errors.js';
 
 export type ReloadTrigger = 'startup' | 'file' | 'api';
@@ -24,7 +25,12 @@ export interface ReloadResult {
   error?: string;
   problems?: ConfigProblem[];
   warnings: string[];
+  /** A reload that applied: routes, backends and policies added, removed and changed (names only). */
+  diff?: ConfigDiff;
 }
+
+/** Reload attempts the history keeps (GET /api/reloads, the UI's Reloads page). */
+export const RELOAD_HISTORY = 20;
 
 export interface ReloadState {
   /** False from a failed reload until the next good one: the file on disk is not what serves. */
@@ -39,12 +45,20 @@ export type ReloadListener = (state: Readonly<ReloadState>) => void;
 export class ReloadStatus {
   private state: ReloadState = { synchronized: true, last: null, successes: 0, failures: 0 };
   private readonly listeners = new Set<ReloadListener>();
+  private readonly past: ReloadResult[] = [];
 
   get current(): Readonly<ReloadState> {
     return this.state;
   }
 
+  /** The last RELOAD_HISTORY attempts, newest first. */
+  get history(): readonly ReloadResult[] {
+    return this.past;
+  }
+
   record(result: ReloadResult): void {
+    this.past.unshift(result);
+    if (this.past.length > RELOAD_HISTORY) this.past.pop();
     this.state = {
       synchronized: result.ok,
       last: result,

@@ -30,6 +30,15 @@ export interface UpstreamListener {
   onError(err: GatewayError): void;
 }
 
+/**
+ * Where a call notes when it got a connection and when the response head came (monotonic ns),
+ * for the console's per-request phases: the request context, structurally.
+ */
+export interface UpstreamTiming {
+  upstreamConnectedNs: bigint | undefined;
+  upstreamHeadersNs: bigint | undefined;
+}
+
 export class UpstreamCall {
   private abortFn: ((err: Error) => void) | null = null;
   private resumeFn: (() => void) | null = null;
@@ -43,10 +52,17 @@ export class UpstreamCall {
     private readonly listener: UpstreamListener,
     private readonly origin: string,
     private readonly limits: TimeoutLimits = { headersMs: 0, bodyMs: 0 },
+    private readonly timing: UpstreamTiming | null = null,
   ) {}
 
-  static start(dispatcher: Dispatcher, origin: string, req: UpstreamRequest, listener: UpstreamListener): UpstreamCall {
-    const call = new UpstreamCall(listener, origin, { headersMs: req.headersTimeoutMs, bodyMs: req.bodyTimeoutMs });
+  static start(
+    dispatcher: Dispatcher,
+    origin: string,
+    req: UpstreamRequest,
+    listener: UpstreamListener,
+    timing: UpstreamTiming | null = null,
+  ): UpstreamCall {
+    const call = new UpstreamCall(listener, origin, { headersMs: req.headersTimeoutMs, bodyMs: req.bodyTimeoutMs }, timing);
     dispatcher.dispatch(
       {
         method: req.method as Dispatcher.HttpMethod,
@@ -100,6 +116,8 @@ export class UpstreamCall {
   // ---- undici core handler protocol ----
 
   onConnect(abort: (err: Error) => void): void {
+    // undici calls this as it writes the request on a connection (a new one connected first).
+    if (this.timing !== null) this.timing.upstreamConnectedNs = process.hrtime.bigint();
     if (this.pendingAbort) abort(this.pendingAbort);
     else this.abortFn = abort;
   }
@@ -108,6 +126,7 @@ export class UpstreamCall {
     if (status < 200) return true; // 1xx informational: wait for the final response
     this.resumeFn = resume;
     this.started = true;
+    if (this.timing !== null) this.timing.upstreamHeadersNs = process.hrtime.bigint();
     if (!this.done) this.listener.onHeaders(status, rawHeaders);
     return !this.paused;
   }

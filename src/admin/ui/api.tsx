@@ -7,10 +7,10 @@ import type { ConfigProblem } from '../../config/errors.js';
 import type { RecentRequest } from '../../observability/recent-requests.js';
 import type { KeyView as SeriesKeyView, SeriesResponse } from '../../observability/series.js';
 import type { ReloadResult } from '../../runtime/reload-status.js';
-import type { BackendView, BindView, PromptCacheView, RouteView, RuntimeView } from '../runtime-view.js';
+import type { BackendView, BindView, PromptCacheView, ProviderView, RouteView, RuntimeView } from '../runtime-view.js';
 
 export type { SeriesKeyView, SeriesResponse };
-export type { BackendView, BindView, PromptCacheView, RecentRequest, ReloadResult, RouteView };
+export type { BackendView, BindView, PromptCacheView, ProviderView, RecentRequest, ReloadResult, RouteView };
 export type Problem = ConfigProblem;
 export type Runtime = RuntimeView;
 

@@ -1,6 +1,8 @@
 // The raw config editor: the file as written (inline secrets shown as <redacted:...> markers
 // the server puts back on save), validated by the gateway itself as you type, applied with
-// one button. Problems carry line and column; clicking one puts the caret there.
+// one button. Problems carry line and column; clicking one puts the caret there, and their
+// lines are marked in the gutter: the live validation's while editing, else those of a reload
+// of the file that failed (the file on disk is then not what serves).
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, postText, type ApplyResult, type ConfigFile, type Problem, type Runtime } from './api.js';
@@ -12,6 +14,8 @@ type Validation =
   | { state: 'invalid'; problems: Problem[]; error?: string };
 
 const VALIDATE_DELAY_MS = 300;
+/** The editor's line height (styles.css `.gutter` and `#editor`). */
+const LINE_PX = 18;
 
 function offsetOf(text: string, line: number, col: number): number {
   let offset = 0;
@@ -47,23 +51,40 @@ function toValidation(r: ApplyResult): Validation {
     : { state: 'invalid', problems: r.problems ?? [], ...(r.error ? { error: r.error } : {}) };
 }
 
-/** A textarea with line numbers that scroll with it. */
+/** Problem messages by line (1-based), for the gutter marks. */
+function marksOf(problems: readonly Problem[]): Map<number, string[]> {
+  const marks = new Map<number, string[]>();
+  for (const p of problems)
+    if (p.line >= 1) marks.set(p.line, [...(marks.get(p.line) ?? []), `${p.path ? `${p.path}: ` : ''}${p.message}`]);
+  return marks;
+}
+
+/** A textarea with line numbers that scroll with it; a line with a problem is marked, its messages in the title. */
 function LineNumbered({
   text,
   area,
   onInput,
+  marks,
 }: {
   text: string;
   area: RefObject<HTMLTextAreaElement | null>;
   onInput: (t: string) => void;
+  marks: Map<number, string[]>;
 }) {
   const gutter = useRef<HTMLDivElement>(null);
   return (
     <div class="editor">
       <div class="gutter mono" ref={gutter}>
-        {Array.from({ length: text.split('\n').length }, (_, i) => (
-          <div>{i + 1}</div>
-        ))}
+        {Array.from({ length: text.split('\n').length }, (_, i) => {
+          const m = marks.get(i + 1);
+          return m === undefined ? (
+            <div>{i + 1}</div>
+          ) : (
+            <div class="error-line" data-error-line={i + 1} title={m.join('\n')}>
+              ⚠ {i + 1}
+            </div>
+          );
+        })}
       </div>
       <textarea
         id="editor"
@@ -109,10 +130,20 @@ export function ConfigEditor({ runtime, onApplied }: { runtime: Runtime; onAppli
     setText(f.yaml);
   };
   useEffect(() => void load(), []);
-  // The file changed on the server (a save in an editor) and nothing is being edited here: follow it.
+  // The file changed on the server (a save in an editor, applied or refused) and nothing is being
+  // edited here: follow it.
   useEffect(() => {
-    if (file !== null && !dirty && runtime.version !== file.version) void load();
-  }, [runtime.version]);
+    if (file !== null && !dirty) void load();
+  }, [runtime.version, runtime.lastReload?.at]);
+  // A refused reload of the file shown: its problems are this text's.
+  const reloadProblems = !dirty && !runtime.synchronized ? (runtime.lastReload?.problems ?? []) : [];
+  const problems = validation.state === 'invalid' ? validation.problems : reloadProblems;
+  // Bring a refused reload's first marked line into view (the gutter follows the textarea's scroll).
+  const firstBad = reloadProblems.find((p) => p.line >= 1)?.line;
+  useEffect(() => {
+    const el = area.current;
+    if (el !== null && firstBad !== undefined) el.scrollTop = Math.max(0, (firstBad - 4) * LINE_PX);
+  }, [firstBad, file]);
 
   const apply = async () => {
     setBusy(true);
@@ -146,7 +177,13 @@ export function ConfigEditor({ runtime, onApplied }: { runtime: Runtime; onAppli
           <span id="read-only"> · read-only{file.readOnly ? ' (config.storage.mode: readOnly or UI_READ_ONLY)' : ' (inline config)'}</span>
         )}
       </p>
-      <LineNumbered text={text} area={area} onInput={setText} />
+      {reloadProblems.length > 0 && validation.state !== 'invalid' && (
+        <div class="banner bad" id="reload-refused">
+          The last reload of this file was refused ({runtime.lastReload?.trigger}); version {runtime.version} keeps serving. The marked
+          lines say why.
+        </div>
+      )}
+      <LineNumbered text={text} area={area} onInput={setText} marks={marksOf(problems)} />
       <div class="toolbar">
         <button
           type="button"
@@ -166,7 +203,7 @@ export function ConfigEditor({ runtime, onApplied }: { runtime: Runtime; onAppli
           </span>
         )}
       </div>
-      {validation.state === 'invalid' && <ProblemList problems={validation.problems} onPick={pick} />}
+      {problems.length > 0 && <ProblemList problems={problems} onPick={pick} />}
       {validation.state === 'valid' && validation.warnings.length > 0 && (
         <ul class="warnings">
           {validation.warnings.map((w) => (

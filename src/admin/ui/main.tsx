@@ -4,6 +4,7 @@ import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, saveToken, Unauthorized, type Runtime } from './api.js';
 import { ConfigEditor } from './editor.js';
+import { hashPage } from './hash.js';
 import { Keys } from './keys.js';
 import { Mcp } from './mcp.js';
 import { Overview } from './overview.js';
@@ -27,7 +28,7 @@ const PAGES = [
 type Page = (typeof PAGES)[number][0];
 
 function currentPage(): Page {
-  const h = location.hash.replace(/^#\/?/, '');
+  const h = hashPage();
   return (PAGES.find(([id]) => id === h)?.[0] ?? 'overview') as Page;
 }
 
@@ -116,7 +117,7 @@ function PageView({ page, runtime, refresh }: { page: Page; runtime: Runtime; re
     case 'config':
       return <ConfigEditor runtime={runtime} onApplied={refresh} />;
     case 'requests':
-      return <Requests />;
+      return <Requests runtime={runtime} />;
     case 'reloads':
       return <ReloadCard runtime={runtime} />;
   }

@@ -1,7 +1,49 @@
 // LLM providers and models (every AI backend, where it sends, which model; the llm section's
 // models and virtual models), and the policies in force per route (secrets arrive redacted).
-import { allRoutes, type BackendView, type Runtime } from './api.js';
+import { allRoutes, type BackendView, type ProviderView, type Runtime } from './api.js';
 import { HealthDot } from './overview.js';
+
+/**
+ * A backend with priority groups as what it is: one group, its providers tier by tier (the
+ * first tier serves while it has a provider in rotation), each with its own provider kind,
+ * model, upstream and health; not as one row named after its first provider.
+ */
+function ProviderGroup({ b, route, columns }: { b: BackendView; route?: string; columns: number }) {
+  const groups = b.groups!;
+  const count = groups.reduce((n, g) => n + g.length, 0);
+  return (
+    <>
+      <tr class="provider-group" data-group={b.name}>
+        <td>
+          <HealthDot b={b} />
+        </td>
+        <td colSpan={columns - 1}>
+          <strong>{b.name}</strong> · failover group of {count} providers in {groups.length} priority tier{groups.length > 1 ? 's' : ''}
+          {route !== undefined && <span class="muted"> · route {route}</span>}
+        </td>
+      </tr>
+      {groups.flatMap((g, tier) => g.map((p) => <GroupMember p={p} tier={tier} group={b.name ?? ''} route={route} />))}
+    </>
+  );
+}
+
+function GroupMember({ p, tier, group, route }: { p: ProviderView; tier: number; group: string; route: string | undefined }) {
+  return (
+    <tr class="group-member" data-provider={p.name} data-group-member={group} data-tier={tier}>
+      <td>
+        <HealthDot b={{ health: p.health, policies: {} }} />
+      </td>
+      <td>
+        <span class="tier">{tier === 0 ? 'primary' : `fallback ${tier}`}</span> {p.name}
+      </td>
+      <td data-provider-kind={p.provider}>{p.provider}</td>
+      <td class="mono">{p.model ?? <span class="muted">client's choice</span>}</td>
+      <td class="mono">{p.target ?? <span class="muted">answered locally</span>}</td>
+      {route !== undefined && <td />}
+      {route !== undefined && <td />}
+    </tr>
+  );
+}
 
 export function Providers({ runtime }: { runtime: Runtime }) {
   return (
@@ -29,20 +71,24 @@ function LlmModels({ runtime }: { runtime: Runtime }) {
           </tr>
         </thead>
         <tbody>
-          {llm.models.map((m) => (
-            <tr data-model={m.name}>
-              <td>
-                <HealthDot b={{ ...m.backend, policies: {} }} />
-              </td>
-              <td class="mono">
-                {m.name}
-                {m.visibility === 'internal' && <span class="muted"> (internal)</span>}
-              </td>
-              <td>{m.backend.provider}</td>
-              <td class="mono">{m.backend.model ?? <span class="muted">client's choice</span>}</td>
-              <td class="mono">{m.backend.target ?? <span class="muted">answered locally</span>}</td>
-            </tr>
-          ))}
+          {llm.models.map((m) =>
+            m.backend.groups !== undefined ? (
+              <ProviderGroup b={{ ...m.backend, name: m.name, policies: {} }} columns={5} />
+            ) : (
+              <tr data-model={m.name}>
+                <td>
+                  <HealthDot b={{ ...m.backend, policies: {} }} />
+                </td>
+                <td class="mono">
+                  {m.name}
+                  {m.visibility === 'internal' && <span class="muted"> (internal)</span>}
+                </td>
+                <td>{m.backend.provider}</td>
+                <td class="mono">{m.backend.model ?? <span class="muted">client's choice</span>}</td>
+                <td class="mono">{m.backend.target ?? <span class="muted">answered locally</span>}</td>
+              </tr>
+            ),
+          )}
         </tbody>
       </table>
       {llm.virtualModels.length > 0 && (
@@ -77,6 +123,15 @@ function LlmModels({ runtime }: { runtime: Runtime }) {
           </tbody>
         </table>
       )}
+      {llm.virtualModels
+        .filter((v) => v.backend?.groups !== undefined)
+        .map((v) => (
+          <table class="card" data-virtual-failover={v.name}>
+            <tbody>
+              <ProviderGroup b={{ ...v.backend!, name: v.name, policies: {} }} columns={5} />
+            </tbody>
+          </table>
+        ))}
     </div>
   );
 }
@@ -103,25 +158,29 @@ function RouteProviders({ runtime }: { runtime: Runtime }) {
             </tr>
           </thead>
           <tbody>
-            {rows.map(({ bind, route, b }) => (
-              <tr data-provider={b.name}>
-                <td>
-                  <HealthDot b={b} />
-                </td>
-                <td>{b.name}</td>
-                <td>{b.provider}</td>
-                <td>{b.model ?? <span class="muted">client's choice</span>}</td>
-                <td class="mono">{b.target ?? <span class="muted">answered locally</span>}</td>
-                <td>
-                  :{bind.port} {route.name}
-                </td>
-                <td class="mono">
-                  {Object.entries(b.routeTypes ?? {})
-                    .map(([suffix, type]) => `${suffix} → ${type}`)
-                    .join(', ')}
-                </td>
-              </tr>
-            ))}
+            {rows.map(({ bind, route, b }) =>
+              b.groups !== undefined ? (
+                <ProviderGroup b={b} route={`:${bind.port} ${route.name ?? ''}`} columns={7} />
+              ) : (
+                <tr data-provider={b.name}>
+                  <td>
+                    <HealthDot b={b} />
+                  </td>
+                  <td>{b.name}</td>
+                  <td>{b.provider}</td>
+                  <td>{b.model ?? <span class="muted">client's choice</span>}</td>
+                  <td class="mono">{b.target ?? <span class="muted">answered locally</span>}</td>
+                  <td>
+                    :{bind.port} {route.name}
+                  </td>
+                  <td class="mono">
+                    {Object.entries(b.routeTypes ?? {})
+                      .map(([suffix, type]) => `${suffix} → ${type}`)
+                      .join(', ')}
+                  </td>
+                </tr>
+              ),
+            )}
           </tbody>
         </table>
       )}

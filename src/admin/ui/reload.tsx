@@ -1,6 +1,8 @@
 // The config's sync state: a banner on every page while the file on disk is not what serves,
-// and the last reload result in full.
-import type { Problem, Runtime } from './api.js';
+// the last reload result in full, and the history of the last reload attempts (GET
+// /api/reloads) with what each changed and, for a refused one, the file, YAML path and line.
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Problem, type ReloadResult, type Runtime } from './api.js';
 
 export function ProblemList({ problems, onPick }: { problems: Problem[]; onPick?: (p: Problem) => void }) {
   return (
@@ -60,6 +62,7 @@ export function ReloadCard({ runtime }: { runtime: Runtime }) {
           </ul>
         )}
       </section>
+      <ReloadHistory runtime={runtime} />
       <section class="card">
         <h2>Totals</h2>
         <p>
@@ -72,6 +75,87 @@ export function ReloadCard({ runtime }: { runtime: Runtime }) {
           </p>
         )}
       </section>
+    </div>
+  );
+}
+
+const TRIGGERS: Record<string, string> = { startup: 'startup', file: 'file watch', api: 'admin API' };
+
+/** The last reload attempts, newest first; refetched whenever the runtime counts one more. */
+function ReloadHistory({ runtime }: { runtime: Runtime }) {
+  const [history, setHistory] = useState<ReloadResult[] | null>(null);
+  const attempts = runtime.reloads.successes + runtime.reloads.failures;
+  useEffect(() => {
+    api<{ reloads: ReloadResult[] }>('/api/reloads')
+      .then((r) => setHistory(r.reloads))
+      .catch(() => {});
+  }, [attempts]);
+  if (history === null) return null;
+  return (
+    <section class="card" id="reload-history">
+      <h2>History (last {history.length})</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>when</th>
+            <th>source</th>
+            <th>result</th>
+            <th>version</th>
+            <th>what changed / why refused</th>
+          </tr>
+        </thead>
+        <tbody>
+          {history.map((r) => (
+            <tr class="reload-row" data-ok={String(r.ok)} data-trigger={r.trigger}>
+              <td>{new Date(r.at).toLocaleTimeString()}</td>
+              <td>{TRIGGERS[r.trigger] ?? r.trigger}</td>
+              <td class={r.ok ? 'good' : 'bad'}>{r.ok ? 'applied' : 'refused'}</td>
+              <td>{r.version}</td>
+              <td>{r.ok ? <DiffSummary r={r} /> : <Refusal r={r} />}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function DiffSummary({ r }: { r: ReloadResult }) {
+  const d = r.diff;
+  if (d === undefined) return <span class="muted">{r.trigger === 'startup' ? 'initial config' : '—'}</span>;
+  const parts = (['routes', 'backends', 'policies'] as const).flatMap((kind) =>
+    (['added', 'removed', 'changed'] as const).flatMap((how) => (d[kind][how].length === 0 ? [] : [{ kind, how, names: d[kind][how] }])),
+  );
+  if (parts.length === 0) return <span class="muted diff">no route, backend or policy changed</span>;
+  return (
+    <ul class="diff">
+      {parts.map((p) => (
+        <li data-diff={`${p.kind}-${p.how}`}>
+          <span class={p.how === 'removed' ? 'bad' : p.how === 'added' ? 'good' : 'warn'}>
+            {p.kind} {p.how}:
+          </span>{' '}
+          <span class="mono">{p.names.join(', ')}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Refusal({ r }: { r: ReloadResult }) {
+  return (
+    <div class="refusal">
+      {(r.problems ?? []).map((p) => (
+        <div class="mono" data-problem-line={p.line}>
+          {r.file}:{p.line}:{p.col}: {p.path && `${p.path}: `}
+          {p.message}
+        </div>
+      ))}
+      {(r.problems ?? []).length === 0 && <div class="mono">{r.error}</div>}
+      {r.trigger !== 'api' && (
+        <a href="#/config" id="open-in-editor">
+          open in the editor
+        </a>
+      )}
     </div>
   );
 }

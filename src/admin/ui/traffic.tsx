@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import { api, type SeriesResponse, type SeriesKeyView } from './api.js';
+import { pageLink } from './hash.js';
 
 const WINDOWS = ['5m', '1h', '24h'] as const;
 type Window = (typeof WINDOWS)[number];
@@ -13,12 +14,31 @@ const COLORS = ['#2f5fd0', '#1e8a4c', '#b7791f', '#c53030', '#7b3fc4', '#0f8a8a'
 interface Line {
   label: string;
   values: (number | null)[];
+  /** The Requests page's filter for this line's requests (`status=5xx`, `route=...`); none: the window alone. */
+  filter?: Record<string, string>;
 }
 
-/** One uPlot chart; the plot is made once and fed new data on every refresh. */
-function Chart({ id, title, time, lines, unit }: { id: string; title: string; time: number[]; lines: Line[]; unit: string }) {
+interface ChartProps {
+  id: string;
+  title: string;
+  time: number[];
+  lines: Line[];
+  unit: string;
+  /** Seconds per point: a point's requests finished in [t, t + step). */
+  step: number;
+}
+
+/** The Requests page narrowed to the requests behind one point of one line. */
+function requestsAt(time: number[], step: number, i: number, filter: Record<string, string> = {}): string {
+  return pageLink('requests', { ...filter, from: time[i]! * 1000, to: (time[i]! + step) * 1000 });
+}
+
+/** One uPlot chart; the plot is made once and fed new data on every refresh. A click on it opens the requests of that point. */
+function Chart({ id, title, time, lines, unit, step }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const current = useRef({ time, step, lines });
+  current.current = { time, step, lines };
   const labels = lines.map((l) => l.label).join('\u0000');
   useEffect(() => {
     const el = box.current!;
@@ -32,6 +52,18 @@ function Chart({ id, title, time, lines, unit }: { id: string; title: string; ti
       ],
       axes: [{}, { label: unit, size: 60 }],
       legend: { live: false },
+      hooks: {
+        ready: [
+          (u) =>
+            u.over.addEventListener('click', () => {
+              const i = u.cursor.idx;
+              const c = current.current;
+              // One line: its filter applies; several: the window alone (every line's requests).
+              if (i !== null && i !== undefined)
+                location.hash = requestsAt(c.time, c.step, i, c.lines.length === 1 ? c.lines[0]!.filter : {});
+            }),
+        ],
+      },
     };
     plot.current = new uPlot(opts, [time, ...lines.map((l) => l.values)], el);
     return () => {
@@ -49,6 +81,32 @@ function Chart({ id, title, time, lines, unit }: { id: string; title: string; ti
     <div class="card chart" data-chart={id} data-total={String(round(total))} data-points={String(points)}>
       <h3>{title}</h3>
       <div ref={box} />
+      <Peaks time={time} step={step} lines={lines} />
+    </div>
+  );
+}
+
+/** Each line's highest point as a link to the requests behind it (the spike an operator asks about). */
+function Peaks({ time, step, lines }: { time: number[]; step: number; lines: Line[] }) {
+  const peaks = lines.flatMap((l) => {
+    let best = -1;
+    for (let i = 0; i < l.values.length; i++) if ((l.values[i] ?? 0) > 0 && (best < 0 || l.values[i]! > l.values[best]!)) best = i;
+    return best < 0 ? [] : [{ l, i: best }];
+  });
+  if (peaks.length === 0) return null;
+  return (
+    <div class="spikes">
+      peak requests:{' '}
+      {peaks.map(({ l, i }) => (
+        <a
+          class="spike-link"
+          href={requestsAt(time, step, i, l.filter)}
+          data-spike={l.label}
+          title={`the requests behind ${l.label}'s highest point`}
+        >
+          {l.label} at {new Date(time[i]! * 1000).toLocaleTimeString()}
+        </a>
+      ))}
     </div>
   );
 }
@@ -120,20 +178,26 @@ function Charts({ total, byRoute }: { total: SeriesResponse; byRoute: SeriesResp
   const all = total.series[0];
   if (all === undefined) return <div class="card muted">No requests in this window yet.</div>;
   const f = all.fields;
-  const classes = (['s2xx', 's3xx', 's4xx', 's5xx'] as const).map((k) => ({ label: k.slice(1), values: rate(f[k], step, 1) }));
+  const classes = (['s2xx', 's3xx', 's4xx', 's5xx'] as const).map((k) => ({
+    label: k.slice(1),
+    values: rate(f[k], step, 1),
+    filter: { status: k.slice(1) },
+  }));
   return (
     <div class="charts">
-      <Chart id="requests" title="Requests per second by status class" time={total.time} lines={classes} unit="req/s" />
+      <Chart step={step} id="requests" title="Requests per second by status class" time={total.time} lines={classes} unit="req/s" />
       <Chart
+        step={step}
         id="routes"
         title="Requests per second by route"
         time={byRoute.time}
-        lines={byRoute.series.map((s) => ({ label: s.key, values: rate(s.fields.requests, step, 1) }))}
+        lines={byRoute.series.map((s) => ({ label: s.key, values: rate(s.fields.requests, step, 1), filter: { route: s.key } }))}
         unit="req/s"
       />
-      <Chart id="latency" title="Latency (bucket upper bound)" time={total.time} lines={quantiles(all.latencyMs)} unit="ms" />
-      <Chart id="ttft" title="Time to first token" time={total.time} lines={quantiles(all.ttftMs)} unit="ms" />
+      <Chart step={step} id="latency" title="Latency (bucket upper bound)" time={total.time} lines={quantiles(all.latencyMs)} unit="ms" />
+      <Chart step={step} id="ttft" title="Time to first token" time={total.time} lines={quantiles(all.ttftMs)} unit="ms" />
       <Chart
+        step={step}
         id="tokens"
         title="Tokens per second"
         time={total.time}
@@ -144,6 +208,7 @@ function Charts({ total, byRoute }: { total: SeriesResponse; byRoute: SeriesResp
         unit="tokens/s"
       />
       <Chart
+        step={step}
         id="cost"
         title="Cost per minute (priced requests)"
         time={total.time}
@@ -151,12 +216,13 @@ function Charts({ total, byRoute }: { total: SeriesResponse; byRoute: SeriesResp
         unit="USD/min"
       />
       <Chart
+        step={step}
         id="errors"
         title="Rate-limit rejections and upstream errors per second"
         time={total.time}
         lines={[
-          { label: 'rate limited', values: rate(f.rateLimited, step, 1) },
-          { label: 'upstream errors', values: rate(f.upstreamErrors, step, 1) },
+          { label: 'rate limited', values: rate(f.rateLimited, step, 1), filter: { status: '429' } },
+          { label: 'upstream errors', values: rate(f.upstreamErrors, step, 1), filter: { status: '5xx' } },
         ]}
         unit="/s"
       />

@@ -55,60 +55,81 @@ export class PromptGuardPolicy implements ResponsePolicy {
     this.answerWebhook = response.some((g) => g.kind === 'webhook');
   }
 
-  /** Guards the prompt in place; throws a GatewayError (guardrail_*). Async only when a webhook guards it. */
-  guardPrompt(body: Json, format: ApiFormat): void | Promise<void> {
-    return runGuards(this.request, () => promptSlots(body, format), checkPrompt);
+  /**
+   * Guards the prompt in place; throws a GatewayError (guardrail_*). Async only when a webhook
+   * guards it. `noted` hears each guard that changed the prompt (the console's guard actions).
+   */
+  guardPrompt(body: Json, format: ApiFormat, noted: GuardNote | null = null): void | Promise<void> {
+    return runGuards(this.request, () => promptSlots(body, format), checkPrompt, note(noted, 'request'));
   }
 
   /** Guards a complete answer (client format) in place. */
-  guardAnswer(body: Json, format: ApiFormat): void | Promise<void> {
-    return runGuards(this.response, () => answerSlots(body, format), checkAnswer);
+  guardAnswer(body: Json, format: ApiFormat, noted: GuardNote | null = null): void | Promise<void> {
+    return runGuards(this.response, () => answerSlots(body, format), checkAnswer, note(noted, 'response'));
   }
 
   /** Guards the text of a streamed answer that was held until complete (webhook guards). */
-  guardAnswerText(text: string): Promise<string> | string {
+  guardAnswerText(text: string, noted: GuardNote | null = null): Promise<string> | string {
     let current = text;
     const slot: TextSlot = { role: 'assistant', message: 0, get: () => current, set: (t) => (current = t), remove: () => (current = '') };
-    const r = runGuards(this.response, () => [slot], checkAnswer);
+    const r = runGuards(this.response, () => [slot], checkAnswer, note(noted, 'response'));
     return r instanceof Promise ? r.then(() => current) : current;
   }
 }
 
+/** Told `request: mask (regex)`, `response: mask (webhook)` and the like, once per guard that acted. */
+export type GuardNote = (action: string) => void;
+type Noted = ((what: string) => void) | null;
+
+function note(noted: GuardNote | null, side: 'request' | 'response'): Noted {
+  return noted === null ? null : (what) => noted(`${side}: ${what}`);
+}
+
 type Check = (t: WebhookTarget, messages: ReturnType<typeof messagesOf>) => Promise<WebhookVerdict>;
 
-function runGuards(guards: readonly Guard[], slotsOf: () => TextSlot[], check: Check, from = 0): void | Promise<void> {
+function runGuards(guards: readonly Guard[], slotsOf: () => TextSlot[], check: Check, noted: Noted, from = 0): void | Promise<void> {
   for (let i = from; i < guards.length; i++) {
     const g = guards[i]!;
     const slots = slotsOf();
     if (g.kind === 'regex') {
-      applyRegex(g, slots);
+      if (applyRegex(g, slots)) noted?.('mask (regex)');
       continue;
     }
-    return askWebhook(g, slots, check).then(() => runGuards(guards, slotsOf, check, i + 1));
+    return askWebhook(g, slots, check, noted).then(() => runGuards(guards, slotsOf, check, noted, i + 1));
   }
 }
 
-function applyRegex(g: Extract<Guard, { kind: 'regex' }>, slots: readonly TextSlot[]): void {
+/** Whether it masked anything (a rejection throws). */
+function applyRegex(g: Extract<Guard, { kind: 'regex' }>, slots: readonly TextSlot[]): boolean {
+  let masked = false;
   for (const s of slots) {
     const text = s.get();
     const matches = findMatches(g.detectors, text);
     if (matches.length === 0) continue;
     if (g.action === 'reject') throw rejectionError(g.rejection);
     s.set(maskText(text, matches));
+    masked = true;
   }
+  return masked;
 }
 
-async function askWebhook(g: Extract<Guard, { kind: 'webhook' }>, slots: readonly TextSlot[], check: Check): Promise<void> {
+async function askWebhook(g: Extract<Guard, { kind: 'webhook' }>, slots: readonly TextSlot[], check: Check, noted: Noted): Promise<void> {
   if (slots.length === 0) return;
   let verdict: WebhookVerdict;
   try {
     verdict = await check(g.target, messagesOf(slots));
   } catch (e) {
-    if (g.target.failOpen) return;
+    if (g.target.failOpen) {
+      noted?.('webhook unavailable, let through (failOpen)');
+      return;
+    }
     throw new GatewayError('guardrail_unavailable', `guardrail webhook failed: ${(e as Error).message}`);
   }
   if (verdict.kind === 'reject') throw rejectionError({ ...g.rejection, status: verdict.status, message: verdict.body });
-  if (verdict.kind === 'mask') replaceMessages(slots, verdict.texts);
+  if (verdict.kind === 'mask') {
+    replaceMessages(slots, verdict.texts);
+    noted?.('mask (webhook)');
+  }
 }
 
 export function rejectionError(r: Rejection): GatewayError {

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestCtx } from '../../../src/pipeline/context.js';
+import { CostCatalog } from '../../../src/observability/cost.js';
 import { RecentRequests } from '../../../src/observability/recent-requests.js';
+import { summarize, type ObservedRequest } from '../../../src/observability/summary.js';
 
-function ctx(path: string, status: number, aborted = false): RequestCtx {
+const MS = 1_000_000n;
+
+function ctx(path: string, status: number, more: Partial<Record<keyof ObservedRequest, unknown>> = {}): ObservedRequest {
   return {
     path,
-    down: { method: 'POST', path, aborted },
-    route: { key: '3000/l/r' },
-    backend: { name: 'b' },
+    down: { method: 'POST', path, aborted: false },
+    route: { key: '3000/l/r', name: 'r' },
+    backend: { kind: 'ai', name: 'b', provider: { name: 'openai' } },
     requestModel: 'asked',
     upstreamModel: 'sent',
     responseModel: undefined,
@@ -15,22 +18,40 @@ function ctx(path: string, status: number, aborted = false): RequestCtx {
     tokens: { inputTokens: 3, outputTokens: 5, cacheReadTokens: 2 },
     startNs: process.hrtime.bigint(),
     firstTokenNs: undefined,
-  } as unknown as RequestCtx;
+    upstreamStartNs: undefined,
+    upstreamConnectedNs: undefined,
+    upstreamHeadersNs: undefined,
+    guardActions: null,
+    error: undefined,
+    retryAttempt: 0,
+    jwt: null,
+    basicAuth: null,
+    apiKey: null,
+    routeType: null,
+    llmBody: null,
+    ...more,
+  } as unknown as ObservedRequest;
 }
 
+const unpriced = new CostCatalog(new Map());
+const record = (ring: RecentRequests, c: ObservedRequest) => ring.record(summarize(c, unpriced));
+
 describe('RecentRequests', () => {
-  it('keeps the last `capacity` requests in order and answers "since"', () => {
+  it('keeps the last `capacity` requests in order and answers "since" and one seq', () => {
     const ring = new RecentRequests(3);
-    for (let i = 1; i <= 5; i++) ring.record(ctx(`/p${i}`, 200));
+    for (let i = 1; i <= 5; i++) record(ring, ctx(`/p${i}`, 200));
     expect(ring.lastSeq).toBe(5);
     expect(ring.since(0).map((r) => r.path)).toEqual(['/p3', '/p4', '/p5']);
     expect(ring.since(4).map((r) => r.seq)).toEqual([5]);
     expect(ring.since(5)).toEqual([]);
+    expect(ring.get(4)?.path).toBe('/p4');
+    expect(ring.get(2)).toBeUndefined(); // left the ring
+    expect(ring.get(6)).toBeUndefined();
   });
 
   it('records what the UI shows; a client that left before any status counts as 499', () => {
     const ring = new RecentRequests(2);
-    ring.record(ctx('/v1/chat/completions', 0, true));
+    record(ring, ctx('/v1/chat/completions', 0, { down: { method: 'POST', path: '/v1/chat/completions', aborted: true } }));
     expect(ring.since(0)[0]).toMatchObject({
       method: 'POST',
       path: '/v1/chat/completions',
@@ -38,10 +59,56 @@ describe('RecentRequests', () => {
       backend: 'b',
       model: 'sent',
       status: 499,
+      client: '(anonymous)',
       inputTokens: 3,
       cachedTokens: 2,
       outputTokens: 5,
       ttftMs: null,
+      // usage but no price: unpriced, not $0
+      costUsd: null,
+      priced: false,
+      reason: 'Upstream',
+      guard: [],
     });
+  });
+
+  it('works out the phases from the monotonic marks, the client, the error and the guard actions', () => {
+    const ring = new RecentRequests(2);
+    const start = process.hrtime.bigint() - 100n * MS;
+    record(
+      ring,
+      ctx('/v1/messages', 503, {
+        startNs: start,
+        upstreamStartNs: start + 4n * MS,
+        upstreamConnectedNs: start + 5n * MS,
+        upstreamHeadersNs: start + 30n * MS,
+        firstTokenNs: start + 40n * MS,
+        apiKey: { virtualKey: { key: { name: 'alice' } } },
+        error: { status: 503, message: 'no provider in rotation', source: 'upstream', reason: 'UpstreamFailure', code: 'AGW_X' },
+        guardActions: ['request: mask (regex)'],
+        retryAttempt: 1,
+      }),
+    );
+    const r = ring.since(0)[0]!;
+    expect(r.phases.gatewayMs).toBe(4);
+    expect(r.phases.connectMs).toBe(1);
+    expect(r.phases.firstByteMs).toBe(26);
+    expect(r.phases.firstTokenMs).toBe(40);
+    expect(r.phases.streamMs).toBeGreaterThanOrEqual(70);
+    expect(r.latencyMs).toBeGreaterThanOrEqual(100);
+    expect(r).toMatchObject({
+      client: 'key:alice',
+      reason: 'UpstreamFailure',
+      errorCode: 'AGW_X',
+      error: 'no provider in rotation',
+      guard: ['request: mask (regex)'],
+      retries: 1,
+    });
+  });
+
+  it('a request that never went upstream has no upstream phases', () => {
+    const ring = new RecentRequests(1);
+    record(ring, ctx('/x', 429));
+    expect(ring.since(0)[0]!.phases).toEqual({ gatewayMs: null, connectMs: null, firstByteMs: null, firstTokenMs: null, streamMs: null });
   });
 });
