@@ -23,6 +23,8 @@ export class GuardedStream implements StreamTransducer {
   private readonly reader = new SseReader();
   private readonly out = new SseOutput();
   private readonly channels = new Map<number, TextHoldback>();
+  /** Every channel's holdback, ended ones included, for the count of masked matches. */
+  private readonly holdbacks: TextHoldback[] = [];
   /** The last chunk's envelope (id, model, ...), for a chunk carrying text held until [DONE]. */
   private envelope: Obj | null = null;
   /** A reject rule ended the stream: the caller aborts the upstream. */
@@ -33,6 +35,8 @@ export class GuardedStream implements StreamTransducer {
     private readonly rules: StreamGuardRules,
     private readonly format: ApiFormat,
     private readonly dialect: ErrorDialect,
+    /** Told once, when the stream ends, that the guards masked something in it. */
+    private readonly noted: ((action: string) => void) | null = null,
   ) {}
 
   push(chunk: Uint8Array): Uint8Array {
@@ -40,7 +44,11 @@ export class GuardedStream implements StreamTransducer {
   }
 
   end(): Uint8Array {
-    return this.rewrite(this.inner.end());
+    const out = this.rewrite(this.inner.end());
+    let masked = 0;
+    for (const h of this.holdbacks) masked += h.masked;
+    if (masked > 0) this.noted?.('response: mask (regex, streamed)');
+    return out;
   }
 
   fail(err: GatewayError): Uint8Array {
@@ -68,7 +76,10 @@ export class GuardedStream implements StreamTransducer {
 
   private holdback(index: number): TextHoldback {
     let h = this.channels.get(index);
-    if (h === undefined) this.channels.set(index, (h = new TextHoldback(this.rules)));
+    if (h === undefined) {
+      this.channels.set(index, (h = new TextHoldback(this.rules)));
+      this.holdbacks.push(h);
+    }
     return h;
   }
 

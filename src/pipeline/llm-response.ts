@@ -100,7 +100,8 @@ export class LlmResponse implements UpstreamListener {
     // A webhook judges whole answers: the stream is held, and every response guard (regex ones
     // included, in their order) runs on the complete text. Otherwise regex guards mask on the fly.
     if (g.answerWebhook) return (this.held = new HeldStream(t, g, format, this.llmDialect, (a) => this.ctx.noteGuard(a)));
-    if (g.streamRules !== null) return (this.guarded = new GuardedStream(t, g.streamRules, format, this.llmDialect));
+    if (g.streamRules !== null)
+      return (this.guarded = new GuardedStream(t, g.streamRules, format, this.llmDialect, (a) => this.ctx.noteGuard(a)));
     return t;
   }
 

@@ -17,6 +17,8 @@ export class StreamRejected extends Error {
 
 export class TextHoldback {
   private pending = '';
+  /** Matches masked so far (the console's guard actions say a streamed answer was masked). */
+  masked = 0;
   private readonly all: readonly Detector[];
 
   constructor(private readonly rules: StreamGuardRules) {
@@ -34,10 +36,9 @@ export class TextHoldback {
     // Never split a surrogate pair between two events.
     if (cut > 0 && cut < text.length && isHighSurrogate(text.charCodeAt(cut - 1))) cut--;
     this.pending = text.slice(cut);
-    return maskText(
-      text.slice(0, cut),
-      matches.filter((m) => m.end <= cut),
-    );
+    const sent = matches.filter((m) => m.end <= cut);
+    this.masked += sent.length;
+    return maskText(text.slice(0, cut), sent);
   }
 
   /** The channel ended: the rest, masked. */
@@ -46,7 +47,9 @@ export class TextHoldback {
     this.pending = '';
     if (text === '') return '';
     this.checkReject(text);
-    return maskText(text, findMatches(this.rules.mask, text));
+    const matches = findMatches(this.rules.mask, text);
+    this.masked += matches.length;
+    return maskText(text, matches);
   }
 
   private checkReject(text: string): void {

@@ -27,13 +27,14 @@ const anthropicEvents = [
   ev('message_stop', {}),
 ];
 
-function run(client: 'completions' | 'messages'): string[] {
+function run(client: 'completions' | 'messages', noted: string[] = []): string[] {
   const inner = conversionFor(client, 'messages').stream({ includeUsage: false, onUsage: () => {} });
   const g = new GuardedStream(
     inner,
     { mask: [BUILTIN_DETECTORS.email], reject: [] },
     client,
     client === 'messages' ? 'anthropic' : 'openai',
+    (a) => noted.push(a),
   );
   const out = anthropicEvents.map((e) => Buffer.from(g.push(Buffer.from(e))).toString());
   out.push(Buffer.from(g.end()).toString());
@@ -57,6 +58,12 @@ describe('GuardedStream', () => {
       expect(text(out, client)).toBe('Write to <EMAIL_ADDRESS> today.');
       for (const o of out) for (const piece of ['jane', 'oe@exam', 'example', 'ple.com']) expect(o).not.toContain(piece);
       expect(out.join('')).toContain(client === 'completions' ? 'data: [DONE]' : 'event: message_stop');
+    });
+
+    it(`${client} client: the mask is reported once as a guard action when the stream ends`, () => {
+      const noted: string[] = [];
+      run(client, noted);
+      expect(noted).toEqual(['response: mask (regex, streamed)']);
     });
   }
 
