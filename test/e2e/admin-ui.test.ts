@@ -194,7 +194,7 @@ describe('admin UI in headless Chromium', () => {
     await post('/edited/chat/completions');
     await page.waitForFunction((n) => document.querySelectorAll('.request-row').length > n, shown);
     const cells = await page.locator('.request-row').first().locator('td').allTextContents();
-    expect(cells.slice(1, 7)).toEqual(['POST', '/edited/chat/completions', `${DATA}/main/edited`, 'mock-chat', 'm', '200']);
+    expect(cells.slice(1, 8)).toEqual(['POST', '/edited/chat/completions', `${DATA}/main/edited`, 'mock-chat', 'm', '(anonymous)', '200']);
     await page.screenshot({ path: join(SHOTS, '6-requests.png'), fullPage: true });
     await page.click('#nav-reloads');
     await page.locator('#last-reload dd.good').waitFor();
