@@ -10,7 +10,9 @@ import { a2aCallLabels } from '../a2a/metrics.js';
 import { AccessLog } from './access-log.js';
 import { CostCatalog } from './cost.js';
 import { accessLogEnabled, currentLogFormat, log } from './log.js';
+import type { LoggedRequest } from './log-fields.js';
 import { GatewayMetrics } from './metrics.js';
+import { OtlpLogExport } from './otlp-logs.js';
 import { buildRecord } from './record.js';
 import { trafficSeries } from './series.js';
 import type { ObservabilitySettings } from './settings.js';
@@ -25,6 +27,7 @@ const VERSION = (createRequire(import.meta.url)('../../package.json') as { versi
 let metrics: GatewayMetrics | null = null;
 let tracer: Tracer | null = null;
 let accessLog: AccessLog | null = null;
+let otlpLogs: OtlpLogExport | null = null;
 let catalog = new CostCatalog(new Map());
 let failures = 0;
 /** One thread's metrics as prom-client JSON (what worker threads send the main thread). */
@@ -79,21 +82,39 @@ function collectMetrics(): Promise<string> {
  */
 export function applyObservability(settings: ObservabilitySettings): void {
   catalog = settings.catalog;
-  accessLog = new AccessLog(currentLogFormat(), settings.accessLogRemove, settings.accessLogAdd);
+  accessLog = new AccessLog(currentLogFormat(), settings.accessLog);
+  applyOtlpLogs(settings);
   const t = settings.tracing;
   if (tracer !== null && tracer.settings.key === t?.key) return;
   const old = tracer;
   tracer = t === null ? null : new Tracer(t, VERSION);
   if (old !== null) void old.shutdown();
   if (t !== null)
-    log.info(`tracing: exporting sampled spans to ${t.url} (randomSampling ${t.randomSampling}, clientSampling ${t.clientSampling})`);
+    log.info(
+      `tracing: exporting sampled spans to ${t.target.url} over OTLP/${t.target.protocol} (randomSampling ${t.randomSampling}, clientSampling ${t.clientSampling})`,
+    );
 }
 
-/** Flushes queued spans. */
+/** `accessLog.otlp`: the exporter is kept across reloads to the same collector; the fields and filter are not. */
+function applyOtlpLogs(settings: ObservabilitySettings): void {
+  const o = settings.accessLogOtlp;
+  if (otlpLogs !== null && o !== null && otlpLogs.settings.key === o.key) {
+    otlpLogs.reshape(o);
+    return;
+  }
+  const old = otlpLogs;
+  otlpLogs = o === null ? null : new OtlpLogExport(o, VERSION);
+  if (old !== null) void old.shutdown();
+  if (o !== null) log.info(`accessLog.otlp: exporting access-log records to ${o.target.url} over OTLP/${o.target.protocol}`);
+}
+
+/** Flushes queued spans and log records. */
 export async function stopObservability(): Promise<void> {
   const t = tracer;
+  const l = otlpLogs;
   tracer = null;
-  await t?.shutdown().catch(() => {});
+  otlpLogs = null;
+  await Promise.all([t?.shutdown().catch(() => {}), l?.shutdown().catch(() => {})]);
 }
 
 /** Trace state for a new request (null when tracing is off or the request is not traced). */
@@ -101,27 +122,32 @@ export function beginTrace(req: { header(name: string): string | undefined }): T
   return tracer === null ? null : tracer.begin(req.header('traceparent'));
 }
 
-/** Whether finished requests are recorded with `src.addr` (an access-log line that keeps it, or tracing). */
+/** Whether finished requests are recorded with `src.addr` (an access-log line or record that keeps it, or tracing). */
 export function recordsClientAddress(): boolean {
-  return tracer !== null || (accessLog?.keeps('src.addr') === true && accessLogEnabled());
+  return tracer !== null || otlpLogs !== null || (accessLog?.keeps('src.addr') === true && accessLogEnabled());
 }
 
-/** Metrics, span and access-log line for a finished request. Never throws into the data plane. */
-export function recordRequest(ctx: ObservedRequest): void {
+/**
+ * Metrics, span, access-log line and OTLP log record for a finished request. Never throws into
+ * the data plane. `ctx` is the request as CEL reads it too (accessLog filter and add).
+ */
+export function recordRequest(ctx: ObservedRequest & LoggedRequest): void {
   const logging = accessLog !== null && accessLogEnabled();
+  const exporting = otlpLogs !== null;
   const trace = ctx.trace;
   const tracing = trace?.sampled;
   const series = trafficSeries.enabled;
-  if (metrics === null && !logging && !tracing && !series) return;
+  if (metrics === null && !logging && !tracing && !series && !exporting) return;
   try {
     const s = summarize(ctx, catalog);
     metrics?.record(s);
     // The console's series count the same summary as the Prometheus counters, so totals agree.
     if (series) trafficSeries.record(s);
-    if (!logging && !tracing) return;
+    if (!logging && !tracing && !exporting) return;
     const record = buildRecord(s);
     if (tracing) trace.tracer.end(trace, s, record);
-    if (logging) accessLog!.write(s, record);
+    if (logging) accessLog!.write(s, record, ctx);
+    if (exporting) otlpLogs!.write(s, record, ctx);
   } catch (e) {
     // A bug here must cost one request's telemetry, not the response; say so a few times.
     if (failures++ < 5) log.error({ err: e }, 'observability: recording a request failed');
