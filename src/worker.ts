@@ -10,6 +10,7 @@ import { Gateway } from './gateway.js';
 import { metricsJson } from './observability/index.js';
 import { log } from './observability/log.js';
 import { type RecentRequest, recentRequests } from './observability/recent-requests.js';
+import { trafficSeries } from './observability/series.js';
 import { BindServer } from './server/listen.js';
 import { ConnectOverrides } from './upstream/connect-overrides.js';
 import { SharedArena, useSharedArena } from './policies/shared-arena.js';
@@ -34,8 +35,10 @@ const gateway = new Gateway({
 });
 
 let batch: RecentRequest[] = [];
+/** The admin server runs (on the main thread): recent requests go to it, series are kept here for it to sum. */
 function forwardRecent(on: boolean): void {
   recentRequests.enabled = on;
+  trafficSeries.enabled = on;
   recentRequests.forward = (r) => {
     if (batch.length === 0) setTimeout(flushRecent, RECENT_FLUSH_MS).unref();
     batch.push(r);
@@ -70,6 +73,9 @@ async function onMessage(m: ToWorker): Promise<void> {
       return;
     case 'runtime':
       send({ t: 'runtime', seq: m.seq, listeners: gateway.listeners(), live: gateway.live.describe() });
+      return;
+    case 'series':
+      send({ t: 'series', seq: m.seq, raw: trafficSeries.raw(m.window, m.by) });
       return;
     case 'recent':
       return forwardRecent(m.on);

@@ -9,6 +9,7 @@ import type { WorkerFanout } from './fanout.js';
 import type { MetricsJson } from '../observability/index.js';
 import { log } from '../observability/log.js';
 import { recentRequests } from '../observability/recent-requests.js';
+import type { Dimension, RawSeries, WindowName } from '../observability/series.js';
 import type { SharedArena } from '../policies/shared-arena.js';
 import type { ConnectionDispatch } from './dispatch-server.js';
 import type { ConnMessage, FromWorker, ThreadRuntime, ToWorker, WorkerInit } from './protocol.js';
@@ -158,6 +159,12 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
     return replies.flatMap((r) => (r?.t === 'runtime' ? [{ listeners: r.listeners, live: r.live }] : []));
   }
 
+  /** Every ready worker's console series of one window and dimension, for the admin's /api/series to sum. */
+  async series(window: WindowName, by: Dimension): Promise<RawSeries[]> {
+    const replies = await this.ask((seq) => ({ t: 'series', seq, window, by }), METRICS_WAIT_MS);
+    return replies.flatMap((r) => (r?.t === 'series' ? [r.raw] : []));
+  }
+
   /** Turns forwarding of finished requests to the admin's recent-requests ring on or off. */
   setRecent(on: boolean): void {
     for (const s of this.live()) s.worker.postMessage({ t: 'recent', on } satisfies ToWorker);
@@ -277,6 +284,7 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
       case 'prepared':
       case 'metrics':
       case 'runtime':
+      case 'series':
         slot.replies.get(m.seq)?.(m);
         return;
       case 'recent':
