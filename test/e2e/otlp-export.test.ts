@@ -60,6 +60,7 @@ ${routes(GRPC_GW)}`,
       ...mocks.args(),
     ],
     env,
+    timeoutMs: 30_000,
   });
   // Deprecated tracing form over gRPC; logs over HTTP/protobuf with their own filter and fields.
   httpGw = await GatewayProcess.start({
@@ -82,6 +83,7 @@ ${routes(HTTP_GW)}`,
       ...mocks.args(),
     ],
     env,
+    timeoutMs: 30_000,
   });
 });
 
