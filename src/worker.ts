@@ -33,9 +33,11 @@ const gateway = new Gateway({
 });
 
 let batch: RecentRequest[] = [];
+/** The admin server runs (on the main thread): recent requests go to it, series are kept here for it to sum. */
 function forwardRecent(on: boolean): void {
   const recent = gateway.observability.recent;
   recent.enabled = on;
+  gateway.observability.series.enabled = on;
   recent.forward = (r) => {
     if (batch.length === 0) setTimeout(flushRecent, RECENT_FLUSH_MS).unref();
     batch.push(r);
@@ -70,6 +72,9 @@ async function onMessage(m: ToWorker): Promise<void> {
       return;
     case 'runtime':
       send({ t: 'runtime', seq: m.seq, listeners: gateway.listeners(), live: gateway.live.describe() });
+      return;
+    case 'series':
+      send({ t: 'series', seq: m.seq, raw: gateway.observability.series.raw(m.window, m.by) });
       return;
     case 'recent':
       return forwardRecent(m.on);

@@ -42,7 +42,7 @@ export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<
       // Operators stop a stuck worker; tests stand in a crash with it. The gateway restarts it.
       POST: (_req, url) => terminateWorker(gw, url, settings.readOnly),
     },
-    '/api/series': { GET: (_req, url) => ok(seriesQuery(gw.observability.series, url)) },
+    '/api/series': { GET: async (_req, url) => ok(await seriesQuery(gw, url)) },
     // The last reload attempts, newest first: trigger, result, diff summary, problems with their lines.
     '/api/reloads': { GET: () => ok({ reloads: gw.reloadStatus.history, capacity: RELOAD_HISTORY }) },
     '/api/requests': {
@@ -119,13 +119,17 @@ function oneRequest(recent: RecentRequests, seq: string): ApiResult {
   return ok(r);
 }
 
-/** GET /api/series?window=5m|1h|24h&by=total|route|backend|model|client: the console's chart data. */
-function seriesQuery(series: TrafficSeries, url: URL) {
+/**
+ * GET /api/series?window=5m|1h|24h&by=total|route|backend|model|client: the console's chart data,
+ * summed over the worker threads as /metrics is (`--workers N`).
+ */
+async function seriesQuery(gw: AdminGateway, url: URL) {
   const window = url.searchParams.get('window') ?? '5m';
   const by = url.searchParams.get('by') ?? 'total';
   if (!Object.hasOwn(WINDOWS, window)) throw new HttpError(400, `window must be one of ${Object.keys(WINDOWS).join(', ')}`);
   if (!(DIMENSIONS as readonly string[]).includes(by)) throw new HttpError(400, `by must be one of ${DIMENSIONS.join(', ')}`);
-  return series.query(window as WindowName, by as Dimension);
+  const others = (await gw.workers?.series(window as WindowName, by as Dimension)) ?? [];
+  return gw.observability.series.query(window as WindowName, by as Dimension, others);
 }
 
 function ok(body: unknown): ApiResult {

@@ -7,6 +7,7 @@ import type { LiveEntryInfo } from '../runtime/live-state.js';
 import type { ValidationResult } from '../runtime/reload-diff.js';
 import type { ReloadResult, ReloadStatus, ReloadTrigger } from '../runtime/reload-status.js';
 import type { Snapshot } from '../runtime/snapshot.js';
+import type { Dimension, RawSeries, WindowName } from '../observability/series.js';
 
 export interface AdminGateway {
   /** Config file path (or `<inline>`). */
@@ -39,6 +40,8 @@ export interface AdminWorkers {
   setLogLevel(level: string): void;
   /** What each worker serves now (the main thread serves no requests): see runtime-view.ts. */
   runtime(): Promise<ThreadRuntime[]>;
+  /** Each worker's console series (the main thread serves no requests): /api/series sums them. */
+  series(window: WindowName, by: Dimension): Promise<RawSeries[]>;
 }
 
 /** One worker's in-flight requests per bind port and the status of its live objects. */

@@ -8,8 +8,8 @@
 // MAX_BUFFER lines are dropped; what is pending is written synchronously on exit.
 import { pino } from 'pino';
 import type { LogFormat } from './log.js';
-import { promptOf, type RequestRecord } from './record.js';
-import type { AccessLogExtra } from './settings.js';
+import type { LoggedRequest, LogShape } from './log-fields.js';
+import type { RequestRecord } from './record.js';
 import type { RequestSummary } from './summary.js';
 
 /** Buffered bytes beyond which lines are dropped rather than growing memory (stdout stalled). */
@@ -80,32 +80,26 @@ export class AccessLog {
   constructor(
     sink: AccessLogSink,
     format: LogFormat,
-    private readonly remove: ReadonlySet<string>,
-    private readonly add: readonly AccessLogExtra[],
+    readonly shape: LogShape,
   ) {
     this.sink = sink.of(format);
   }
 
   /** Whether lines carry this record field (not removed by `accessLog.remove`). */
   keeps(field: string): boolean {
-    return !this.remove.has(field);
+    return !this.shape.remove.has(field);
   }
 
-  write(s: RequestSummary, record: RequestRecord): void {
-    // The record is shared with the span: extras and removals go on a copy.
-    const plain = this.remove.size === 0 && this.add.length === 0;
-    const line: Record<string, unknown> = plain ? record : withoutRemoved(record, this.remove);
-    for (const extra of this.add) {
-      line[extra.name] = extra.kind === 'prompt' ? promptOf(s.ctx.llmBody) : s.ctx.header(extra.header);
+  /** Writes the line, unless `accessLog.filter` refuses the request. */
+  write(s: RequestSummary, record: RequestRecord, req: LoggedRequest): void {
+    const shape = this.shape;
+    if (shape.plain) {
+      this.sink(record);
+      return;
     }
-    this.sink(line);
+    const act = shape.activation(s, req);
+    if (shape.accepts(act)) this.sink(shape.shape(s, record, act));
   }
-}
-
-function withoutRemoved(record: RequestRecord, remove: ReadonlySet<string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k in record) if (!remove.has(k)) out[k] = record[k];
-  return out;
 }
 
 function jsonSink(write: (line: string) => void): Sink {

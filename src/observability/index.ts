@@ -14,7 +14,9 @@ import { a2aCallLabels } from '../a2a/metrics.js';
 import { AccessLog, AccessLogSink } from './access-log.js';
 import { CostCatalog } from './cost.js';
 import { accessLogEnabled, currentLogFormat, log } from './log.js';
+import type { LoggedRequest } from './log-fields.js';
 import { GatewayMetrics } from './metrics.js';
+import { OtlpLogExport } from './otlp-logs.js';
 import { RecentRequests } from './recent-requests.js';
 import { buildRecord } from './record.js';
 import { TrafficSeries } from './series.js';
@@ -40,6 +42,7 @@ export class Observability {
   private metrics: GatewayMetrics | null = null;
   private tracer: Tracer | null = null;
   private accessLog: AccessLog | null = null;
+  private otlpLogs: OtlpLogExport | null = null;
   /** The stdout writer access-log lines are batched into: one per Gateway, kept across reloads. */
   private readonly sink = new AccessLogSink();
   private catalog = new CostCatalog(new Map());
@@ -94,21 +97,39 @@ export class Observability {
    */
   apply(settings: ObservabilitySettings): void {
     this.catalog = settings.catalog;
-    this.accessLog = new AccessLog(this.sink, currentLogFormat(), settings.accessLogRemove, settings.accessLogAdd);
+    this.accessLog = new AccessLog(this.sink, currentLogFormat(), settings.accessLog);
+    this.applyOtlpLogs(settings);
     const t = settings.tracing;
     if (this.tracer !== null && this.tracer.settings.key === t?.key) return;
     const old = this.tracer;
     this.tracer = t === null ? null : new Tracer(t, VERSION);
     if (old !== null) void old.shutdown();
     if (t !== null)
-      log.info(`tracing: exporting sampled spans to ${t.url} (randomSampling ${t.randomSampling}, clientSampling ${t.clientSampling})`);
+      log.info(
+        `tracing: exporting sampled spans to ${t.target.url} over OTLP/${t.target.protocol} (randomSampling ${t.randomSampling}, clientSampling ${t.clientSampling})`,
+      );
   }
 
-  /** Flushes queued spans. */
+  /** `accessLog.otlp`: the exporter is kept across reloads to the same collector; the fields and filter are not. */
+  private applyOtlpLogs(settings: ObservabilitySettings): void {
+    const o = settings.accessLogOtlp;
+    if (this.otlpLogs !== null && o !== null && this.otlpLogs.settings.key === o.key) {
+      this.otlpLogs.reshape(o);
+      return;
+    }
+    const old = this.otlpLogs;
+    this.otlpLogs = o === null ? null : new OtlpLogExport(o, VERSION);
+    if (old !== null) void old.shutdown();
+    if (o !== null) log.info(`accessLog.otlp: exporting access-log records to ${o.target.url} over OTLP/${o.target.protocol}`);
+  }
+
+  /** Flushes queued spans and log records. */
   async stop(): Promise<void> {
     const t = this.tracer;
+    const l = this.otlpLogs;
     this.tracer = null;
-    await t?.shutdown().catch(() => {});
+    this.otlpLogs = null;
+    await Promise.all([t?.shutdown().catch(() => {}), l?.shutdown().catch(() => {})]);
   }
 
   /** Trace state for a new request (null when tracing is off or the request is not traced). */
@@ -116,31 +137,38 @@ export class Observability {
     return this.tracer === null ? null : this.tracer.begin(req.header('traceparent'));
   }
 
-  /** Whether finished requests are recorded with `src.addr` (an access-log line that keeps it, or tracing). */
+  /** Whether finished requests are recorded with `src.addr` (an access-log line or record that keeps it, or tracing). */
   recordsClientAddress(): boolean {
-    return this.tracer !== null || (this.accessLog?.keeps('src.addr') === true && accessLogEnabled());
+    return this.tracer !== null || this.otlpLogs !== null || (this.accessLog?.keeps('src.addr') === true && accessLogEnabled());
   }
 
-  /** Metrics, series, the console's recent request, span and access-log line for a finished request. Never throws into the data plane. */
-  recordRequest(ctx: ObservedRequest): void {
+  /**
+   * Metrics, series, the console's recent request, span, access-log line and OTLP log record for a
+   * finished request. Never throws into the data plane. `ctx` is the request as CEL reads it too
+   * (accessLog filter and add).
+   */
+  recordRequest(ctx: ObservedRequest & LoggedRequest): void {
     const metrics = this.metrics;
     const accessLog = this.accessLog;
+    const otlpLogs = this.otlpLogs;
     const logging = accessLog !== null && accessLogEnabled();
+    const exporting = otlpLogs !== null;
     const trace = ctx.trace;
     const tracing = trace?.sampled;
     const series = this.series.enabled;
     const recent = this.recent.enabled;
-    if (metrics === null && !logging && !tracing && !series && !recent) return;
+    if (metrics === null && !logging && !tracing && !series && !recent && !exporting) return;
     try {
       const s = summarize(ctx, this.catalog);
       metrics?.record(s);
       // The console's series count the same summary as the Prometheus counters, so totals agree.
       if (series) this.series.record(s);
       if (recent) this.recent.record(s);
-      if (!logging && !tracing) return;
+      if (!logging && !tracing && !exporting) return;
       const record = buildRecord(s);
       if (tracing) trace.tracer.end(trace, s, record);
-      if (logging) accessLog!.write(s, record);
+      if (logging) accessLog!.write(s, record, ctx);
+      if (exporting) otlpLogs.write(s, record, ctx);
     } catch (e) {
       // A bug here must cost one request's telemetry, not the response; say so a few times.
       if (this.failures++ < 5) log.error({ err: e }, 'observability: recording a request failed');

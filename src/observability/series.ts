@@ -162,17 +162,73 @@ export class TrafficSeries {
     }
   }
 
-  /** The series of one window by one dimension, oldest step first, as the admin API serves them. */
-  query(window: WindowName, by: Dimension): SeriesResponse {
+  /**
+   * The series of one window by one dimension, oldest step first, as the admin API serves them;
+   * with worker threads (`--workers N`) each worker's `raw()` is summed in, step by step.
+   */
+  query(window: WindowName, by: Dimension, others: readonly RawSeries[] = []): SeriesResponse {
     const w = WINDOWS[window];
-    const ringIndex = WINDOW_LIST.indexOf(w);
-    const last = Math.floor(this.now() / w.stepMs);
-    const first = last - w.slots + 1;
-    const time = Array.from({ length: w.slots }, (_, k) => ((first + k) * w.stepMs) / 1000);
-    const clock = this.clocks[ringIndex]!;
-    const series = [...this.dims.get(by)!].map(([key, s]) => view(key, s.rings[ringIndex]!, clock, first));
+    const own = this.raw(window, by);
+    const merged = new Map<string, RawKey>(own.keys.map((k) => [k.key, k]));
+    for (const o of others) for (const k of o.keys) addInto(merged, k, o.first - own.first, w.slots);
+    const time = Array.from({ length: w.slots }, (_, k) => ((own.first + k) * w.stepMs) / 1000);
+    const series = [...merged.values()].map((k) => view(k, w.slots));
     series.sort((a, b) => b.totals.requests - a.totals.requests || a.key.localeCompare(b.key));
     return { window, by, stepSeconds: w.stepMs / 1000, boundsMs: BOUNDS_MS, time, series };
+  }
+
+  /** One window by one dimension as plain arrays, oldest step first (what a worker thread sends). */
+  raw(window: WindowName, by: Dimension): RawSeries {
+    const w = WINDOWS[window];
+    const ringIndex = WINDOW_LIST.indexOf(w);
+    const first = Math.floor(this.now() / w.stepMs) - w.slots + 1;
+    const clock = this.clocks[ringIndex]!;
+    return { first, keys: [...this.dims.get(by)!].map(([key, s]) => aligned(key, s.rings[ringIndex]!, clock, first)) };
+  }
+}
+
+/** A key's steps in time order (step k is epoch `first + k`): values, latency and TTFT buckets. */
+export interface RawKey {
+  key: string;
+  vals: Float64Array;
+  latency: Uint32Array;
+  ttft: Uint32Array;
+}
+
+export interface RawSeries {
+  /** Epoch (time / step) of the first step. */
+  first: number;
+  keys: RawKey[];
+}
+
+function aligned(key: string, ring: Ring, clock: Clock, first: number): RawKey {
+  const steps = clock.slots;
+  const out: RawKey = { key, vals: new Float64Array(steps * NF), latency: new Uint32Array(steps * NB), ttft: new Uint32Array(steps * NB) };
+  for (let k = 0; k < steps; k++) {
+    const epoch = first + k;
+    const i = epoch % steps;
+    if (clock.epochs[i] !== epoch) continue; // a step with no requests, or one from an earlier lap
+    out.vals.set(ring.vals.subarray(i * NF, i * NF + NF), k * NF);
+    out.latency.set(ring.latency.subarray(i * NB, i * NB + NB), k * NB);
+    out.ttft.set(ring.ttft.subarray(i * NB, i * NB + NB), k * NB);
+  }
+  return out;
+}
+
+/** Adds another thread's key into `into`; its step j is this thread's step j + shift (clocks a step apart). */
+function addInto(into: Map<string, RawKey>, k: RawKey, shift: number, steps: number): void {
+  let t = into.get(k.key);
+  if (t === undefined) {
+    t = { key: k.key, vals: new Float64Array(steps * NF), latency: new Uint32Array(steps * NB), ttft: new Uint32Array(steps * NB) };
+    into.set(k.key, t);
+  }
+  for (let j = Math.max(0, -shift); j < steps && j + shift < steps; j++) {
+    const to = j + shift;
+    for (let f = 0; f < NF; f++) t.vals[to * NF + f]! += k.vals[j * NF + f]!;
+    for (let b = 0; b < NB; b++) {
+      t.latency[to * NB + b]! += k.latency[j * NB + b]!;
+      t.ttft[to * NB + b]! += k.ttft[j * NB + b]!;
+    }
   }
 }
 
@@ -199,26 +255,22 @@ export interface SeriesResponse {
   series: KeyView[];
 }
 
-function view(key: string, ring: Ring, clock: Clock, first: number): KeyView {
-  const steps = clock.slots;
+function view(k: RawKey, steps: number): KeyView {
   const fields = Object.fromEntries(FIELDS.map((f) => [f, new Array<number>(steps).fill(0)])) as Record<Field, number[]>;
   const totals = Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<Field, number>;
   const latencyMs: Quantiles = { p50: [], p95: [], p99: [] };
   const ttftMs: Quantiles = { p50: [], p95: [], p99: [] };
-  for (let k = 0; k < steps; k++) {
-    const epoch = first + k;
-    const i = epoch % clock.slots;
-    const live = clock.epochs[i] === epoch;
-    for (const f of FIELDS) {
-      const v = live ? ring.vals[i * NF + FIELDS.indexOf(f)]! : 0;
-      fields[f][k] = v;
-      totals[f] += v;
+  for (let step = 0; step < steps; step++) {
+    for (let f = 0; f < NF; f++) {
+      const v = k.vals[step * NF + f]!;
+      fields[FIELDS[f]!][step] = v;
+      totals[FIELDS[f]!] += v;
     }
-    pushQuantiles(latencyMs, live ? ring.latency.subarray(i * NB, i * NB + NB) : null);
-    pushQuantiles(ttftMs, live ? ring.ttft.subarray(i * NB, i * NB + NB) : null);
+    pushQuantiles(latencyMs, k.latency.subarray(step * NB, step * NB + NB));
+    pushQuantiles(ttftMs, k.ttft.subarray(step * NB, step * NB + NB));
   }
   totals.costUsd = Math.round(totals.costUsd * 1e9) / 1e9;
-  return { key, fields, latencyMs, ttftMs, totals };
+  return { key: k.key, fields, latencyMs, ttftMs, totals };
 }
 
 function pushQuantiles(q: Quantiles, buckets: Uint32Array | null): void {

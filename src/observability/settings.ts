@@ -1,55 +1,51 @@
 // Observability settings compiled from the config once, at load: the tracing exporter target
-// and sampling, the access-log field plan, the price catalog and the metrics left out. Pure
-// data (plus the catalog), so `--validate-only` and reloads check it like the rest of the
-// config, and errors point at the YAML path.
+// and sampling, the access-log shape (CEL filter/add/remove) and its OTLP export, the price
+// catalog and the metrics left out. Pure data (plus the catalog and compiled CEL), so
+// `--validate-only` and reloads check it like the rest of the config, and errors point at the
+// YAML path.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConfigT } from '../config/schema/root.js';
-import type { TracingPolicyT } from '../config/schema/observability.js';
+import type { OtlpAccessLogT, TracingPolicyT } from '../config/schema/observability.js';
 import { CostCatalog, loadCostCatalog } from './cost.js';
+import { compileLogFields, compileLogFilter, LogShape } from './log-fields.js';
+import type { OtlpProtocol, OtlpTarget } from './otlp-target.js';
 
 export type Path = (string | number)[];
 export type Fail = (path: Path, message: string) => void;
 export type AttributeValue = string | number | boolean;
 
 export interface TracingSettings {
-  /** Full OTLP/HTTP export URL. */
-  url: string;
-  headers: Record<string, string>;
+  /** The collector and transport (OTLP/HTTP or gRPC). */
+  target: OtlpTarget;
   /** Probabilities in 0..1. */
   randomSampling: number;
   clientSampling: number;
   resource: Record<string, AttributeValue>;
   attributes: Record<string, AttributeValue>;
   remove: ReadonlySet<string>;
-  ca: string | undefined;
-  insecure: boolean;
   /** Identity of the exporter settings: a reload with the same key keeps the exporter. */
   key: string;
 }
 
-/** An extra access-log field: `llm.prompt` or one request header. */
-export type AccessLogExtra = { name: string; kind: 'prompt' } | { name: string; kind: 'header'; header: string };
+/** `accessLog.otlp`: access-log records exported as OTLP log records. */
+export interface OtlpLogSettings {
+  target: OtlpTarget;
+  /** Its own filter and fields, else the access log's. */
+  shape: LogShape;
+  /** Identity of the exporter target: a reload with the same key keeps the exporter. */
+  key: string;
+}
 
 export interface ObservabilitySettings {
   tracing: TracingSettings | null;
-  accessLogRemove: ReadonlySet<string>;
-  accessLogAdd: readonly AccessLogExtra[];
+  /** The access log's filter, added and removed fields. */
+  accessLog: LogShape;
+  accessLogOtlp: OtlpLogSettings | null;
   /** Metric names left out of /metrics, normalised to the full agentgateway_* name. */
   metricsRemove: ReadonlySet<string>;
   catalog: CostCatalog;
 }
-
-/** Headers that carry credentials: never logged, even when asked for. */
-const CREDENTIAL_HEADERS = new Set([
-  'authorization',
-  'proxy-authorization',
-  'x-api-key',
-  'api-key',
-  'x-goog-api-key',
-  'cookie',
-  'set-cookie',
-]);
 
 export function compileObservability(config: ConfigT, baseDir: string, fail: Fail): ObservabilitySettings {
   const front = config.frontendPolicies;
@@ -59,10 +55,14 @@ export function compileObservability(config: ConfigT, baseDir: string, fail: Fai
   } catch (e) {
     fail(['config', 'modelCatalog'], (e as Error).message);
   }
+  const al = front?.accessLog ?? {};
+  const at: Path = ['frontendPolicies', 'accessLog'];
+  const filter = al.filter === undefined ? null : compileLogFilter(al.filter, [...at, 'filter'], fail);
+  const accessLog = new LogShape(filter, new Set(al.remove ?? []), compileLogFields(al.add ?? {}, [...at, 'add'], fail));
   return {
     tracing: tracingSettings(config, baseDir, fail),
-    accessLogRemove: new Set(front?.accessLog?.remove ?? []),
-    accessLogAdd: accessLogExtras(front?.accessLog?.add ?? {}, fail),
+    accessLog,
+    accessLogOtlp: al.otlp === undefined ? null : otlpLogSettings(al.otlp, accessLog, [...at, 'otlp'], baseDir, fail),
     metricsRemove: new Set((config.config?.metrics?.remove ?? []).map(fullMetricName)),
     catalog,
   };
@@ -85,49 +85,31 @@ function tracingSettings(config: ConfigT, baseDir: string, fail: Fail): TracingS
     return null;
   }
   if (legacy) {
-    if (legacy.otlpProtocol === 'grpc') return grpcUnsupported(['config', 'tracing', 'otlpProtocol'], fail);
     const endpoint = new URL(legacy.otlpEndpoint);
-    const url = endpoint.pathname === '/' ? new URL(legacy.path ?? '/v1/traces', endpoint).href : endpoint.href;
+    const grpc = legacy.otlpProtocol === 'grpc';
+    // gRPC has no path (the service names the method); OTLP/HTTP appends the signal's path.
+    const url = grpc ? endpoint.origin : endpoint.pathname === '/' ? new URL(legacy.path ?? '/v1/traces', endpoint).href : endpoint.href;
     return finish({
-      url,
-      headers: legacy.headers ?? {},
+      target: { protocol: grpc ? 'grpc' : 'http', url, headers: legacy.headers ?? {}, ca: undefined, insecure: false },
       randomSampling: sampling(legacy.randomSampling, 0),
       clientSampling: sampling(legacy.clientSampling, 1),
       resource: {},
       attributes: {},
       remove: new Set(),
-      ca: undefined,
-      insecure: false,
     });
   }
   if (!policy) return null;
-  if (policy.protocol === 'grpc') return grpcUnsupported(['frontendPolicies', 'tracing', 'protocol'], fail);
   return finish(policySettings(policy, baseDir, fail));
 }
 
 function policySettings(p: TracingPolicyT, baseDir: string, fail: Fail): Omit<TracingSettings, 'key'> {
-  const tls = p.policies?.backendTLS;
-  let ca: string | undefined;
-  if (tls?.root !== undefined) {
-    try {
-      ca = readFileSync(resolve(baseDir, tls.root), 'utf8');
-    } catch (e) {
-      fail(
-        ['frontendPolicies', 'tracing', 'policies', 'backendTLS', 'root'],
-        `cannot read ${tls.root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
-    }
-  }
   return {
-    url: `${tls ? 'https' : 'http'}://${p.host}${p.path ?? '/v1/traces'}`,
-    headers: {},
+    target: otlpTarget(p, '/v1/traces', ['frontendPolicies', 'tracing'], baseDir, fail),
     randomSampling: sampling(p.randomSampling, 0),
     clientSampling: sampling(p.clientSampling, 1),
     resource: literals(p.resources ?? {}),
     attributes: literals(p.attributes ?? {}),
     remove: new Set(p.remove ?? []),
-    ca,
-    insecure: tls?.insecure === true,
   };
 }
 
@@ -136,9 +118,50 @@ function finish(s: Omit<TracingSettings, 'key'>): TracingSettings {
   return { ...s, key };
 }
 
-function grpcUnsupported(path: Path, fail: Fail): null {
-  fail(path, 'OTLP over gRPC is not supported; use protocol: http (OTLP/HTTP, port 4318 on most collectors)');
-  return null;
+/** agentgateway: the export's own filter and fields where set, else the access log's. */
+function otlpLogSettings(c: OtlpAccessLogT, parent: LogShape, at: Path, baseDir: string, fail: Fail): OtlpLogSettings {
+  const target = otlpTarget(c, '/v1/logs', at, baseDir, fail);
+  const filter = c.filter === undefined ? parent.filter : compileLogFilter(c.filter, [...at, 'filter'], fail);
+  const f = c.fields;
+  const shape =
+    f === undefined
+      ? c.filter === undefined
+        ? parent
+        : new LogShape(filter, parent.remove, parent.add)
+      : new LogShape(filter, new Set(f.remove ?? []), compileLogFields(f.add ?? {}, [...at, 'fields', 'add'], fail));
+  return { target, shape, key: JSON.stringify(target) };
+}
+
+/** The config shape shared by `frontendPolicies.tracing` and `accessLog.otlp`. */
+interface OtlpTargetConfig {
+  host: string;
+  protocol?: OtlpProtocol | undefined;
+  path?: string | undefined;
+  policies?: { backendTLS?: { root?: string | undefined; insecure?: boolean | undefined } | undefined } | undefined;
+}
+
+function otlpTarget(c: OtlpTargetConfig, defaultPath: string, at: Path, baseDir: string, fail: Fail): OtlpTarget {
+  const tls = c.policies?.backendTLS;
+  let ca: string | undefined;
+  if (tls?.root !== undefined) {
+    try {
+      ca = readFileSync(resolve(baseDir, tls.root), 'utf8');
+    } catch (e) {
+      fail(
+        [...at, 'policies', 'backendTLS', 'root'],
+        `cannot read ${tls.root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
+    }
+  }
+  const protocol = c.protocol ?? 'http';
+  const origin = `${tls ? 'https' : 'http'}://${c.host}`;
+  return {
+    protocol,
+    url: protocol === 'grpc' ? origin : `${origin}${c.path ?? defaultPath}`,
+    headers: {},
+    ca,
+    insecure: tls?.insecure === true,
+  };
 }
 
 /** agentgateway writes these as CEL; a quoted CEL string literal ('"svc"') is unquoted. */
@@ -152,27 +175,4 @@ function unquote(s: string): string {
   const t = s.trim();
   if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t.at(-1) === t[0]) return t.slice(1, -1);
   return s;
-}
-
-const HEADER_EXPR = /^request\.headers(?:\[\s*(["'])([^"']+)\1\s*\]|\.([A-Za-z0-9_]+))$/;
-
-function accessLogExtras(add: Record<string, string>, fail: Fail): AccessLogExtra[] {
-  const out: AccessLogExtra[] = [];
-  for (const [name, expr] of Object.entries(add)) {
-    const path: Path = ['frontendPolicies', 'accessLog', 'add', name];
-    const e = expr.trim();
-    if (e === 'llm.prompt') {
-      out.push({ name, kind: 'prompt' });
-      continue;
-    }
-    const m = HEADER_EXPR.exec(e);
-    if (!m) {
-      fail(path, `unsupported expression "${expr}" (supported until CEL lands: llm.prompt, request.headers["name"])`);
-      continue;
-    }
-    const header = (m[2] ?? m[3]!).toLowerCase();
-    if (CREDENTIAL_HEADERS.has(header)) fail(path, `"${header}" carries credentials and is never logged`);
-    else out.push({ name, kind: 'header', header });
-  }
-  return out;
 }

@@ -1,22 +1,15 @@
-// OpenTelemetry tracing: one SERVER span per request, exported over OTLP/HTTP (JSON) in batches.
+// OpenTelemetry tracing: one SERVER span per request, exported over OTLP in batches: HTTP (JSON)
+// or gRPC (protobuf), see otlp-target.ts.
 // As in agentgateway (telemetry/trc.rs), the span is not an SDK Span object living through the
 // request: begin() only decides sampling and picks the ids (so the upstream can be sent our
 // traceparent), and end() builds the finished span from the request summary and hands it to the
 // SDK's BatchSpanProcessor, whose exporter serialises and sends off the request path. With no
 // tracing configured none of this runs.
-import {
-  diag,
-  DiagLogLevel,
-  SpanKind,
-  SpanStatusCode,
-  TraceFlags,
-  type Attributes,
-  type HrTime,
-  type SpanContext,
-} from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type HrTime, type SpanContext } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { BatchSpanProcessor, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { log } from './log.js';
+import { batchOptions, installDiagLogger, loadSpanExporter } from './otlp-target.js';
 import type { RequestRecord } from './record.js';
 import type { TracingSettings } from './settings.js';
 import type { RequestSummary } from './summary.js';
@@ -45,24 +38,17 @@ const REDUNDANT = new Set(['trace.id', 'span.id', 'duration', 'http.version']);
  * on; spans that end in the few milliseconds before they are there wait in `early`.
  */
 async function loadExporter(settings: TracingSettings, version: string): Promise<{ processor: BatchSpanProcessor; resource: Resource }> {
-  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor }] = await Promise.all([
-    import('@opentelemetry/exporter-trace-otlp-http'),
+  const [exporter, { resourceFromAttributes }, { BatchSpanProcessor }] = await Promise.all([
+    loadSpanExporter(settings.target),
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-trace-base'),
   ]);
-  const exporter = new OTLPTraceExporter({
-    url: settings.url,
-    headers: settings.headers,
-    ...(settings.ca !== undefined || settings.insecure
-      ? { httpAgentOptions: { ca: settings.ca, rejectUnauthorized: !settings.insecure, keepAlive: true } }
-      : {}),
-  });
   const resource = resourceFromAttributes({
     'service.name': process.env.OTEL_SERVICE_NAME || 'agentgateway',
     'service.version': version,
     ...settings.resource,
   });
-  return { processor: new BatchSpanProcessor(exporter, batchOptions()), resource };
+  return { processor: new BatchSpanProcessor(exporter, batchOptions('OTEL_BSP')), resource };
 }
 
 export class Tracer {
@@ -144,7 +130,7 @@ export class Tracer {
       droppedLinksCount: 0,
     };
     if (this.processor !== null) this.processor.onEnd(span);
-    else if (this.early.length < batchOptions().maxQueueSize) this.early.push(span);
+    else if (this.early.length < batchOptions('OTEL_BSP').maxQueueSize) this.early.push(span);
   }
 
   /** Sends what is queued and stops the exporter (shutdown, or a reload that changed it). */
@@ -178,42 +164,4 @@ function spanName(s: RequestSummary): string {
 function hrTime(ms: number): HrTime {
   const seconds = Math.floor(ms / 1000);
   return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
-}
-
-/** The standard OTEL_BSP_* variables; the SDK's processor only takes options. */
-function batchOptions() {
-  const n = (name: string, fallback: number) => {
-    const v = Number(process.env[name]);
-    return Number.isFinite(v) && v > 0 ? v : fallback;
-  };
-  return {
-    scheduledDelayMillis: n('OTEL_BSP_SCHEDULE_DELAY', 5000),
-    maxQueueSize: n('OTEL_BSP_MAX_QUEUE_SIZE', 2048),
-    maxExportBatchSize: n('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512),
-    exportTimeoutMillis: n('OTEL_BSP_EXPORT_TIMEOUT', 30000),
-  };
-}
-
-let diagInstalled = false;
-let lastWarnMs = 0;
-
-/** Export failures (collector down) surface as a warning at most once a minute, not per batch. */
-function installDiagLogger(): void {
-  if (diagInstalled) return;
-  diagInstalled = true;
-  const warn = (message: string, ...args: unknown[]) => {
-    const now = Date.now();
-    if (now - lastWarnMs < 60_000) return;
-    lastWarnMs = now;
-    const detail = args
-      .map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : ''))
-      .filter(Boolean)
-      .join(' ');
-    log.warn(`tracing: ${message}${detail ? ` ${detail}` : ''} (further tracing warnings suppressed for a minute)`);
-  };
-  const quiet = () => {};
-  diag.setLogger(
-    { error: warn, warn, info: quiet, debug: quiet, verbose: quiet },
-    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
-  );
 }

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { WorkerFanout } from './fanout.js';
 import type { MetricsJson, Observability } from '../observability/index.js';
 import { log } from '../observability/log.js';
+import type { Dimension, RawSeries, WindowName } from '../observability/series.js';
 import type { SharedArena } from '../policies/shared-arena.js';
 import type { ConnectionDispatch } from './dispatch-server.js';
 import type { ConnMessage, FromWorker, ThreadRuntime, ToWorker, WorkerInit } from './protocol.js';
@@ -164,6 +165,12 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
     obs.sumWorkerMetrics(() => this.metrics());
   }
 
+  /** Every ready worker's console series of one window and dimension, for the admin's /api/series to sum. */
+  async series(window: WindowName, by: Dimension): Promise<RawSeries[]> {
+    const replies = await this.ask((seq) => ({ t: 'series', seq, window, by }), METRICS_WAIT_MS);
+    return replies.flatMap((r) => (r?.t === 'series' ? [r.raw] : []));
+  }
+
   /** Turns forwarding of finished requests to the admin's recent-requests ring on or off. */
   setRecent(on: boolean): void {
     for (const s of this.live()) s.worker.postMessage({ t: 'recent', on } satisfies ToWorker);
@@ -283,6 +290,7 @@ export class WorkerPool implements WorkerFanout, ConnectionDispatch {
       case 'prepared':
       case 'metrics':
       case 'runtime':
+      case 'series':
         slot.replies.get(m.seq)?.(m);
         return;
       case 'recent':

@@ -2,6 +2,7 @@
 // and the worker threads (each a uWS app and a pipeline serving what the acceptor hands it).
 import type { MetricsJson } from '../observability/index.js';
 import type { RecentRequest } from '../observability/recent-requests.js';
+import type { Dimension, RawSeries, WindowName } from '../observability/series.js';
 import type { ConnectTarget } from '../upstream/connect-overrides.js';
 
 /**
@@ -25,7 +26,7 @@ export interface WorkerInit {
   overrides: [string, ConnectTarget][];
   /** The gateway's shared arena (rate-limit buckets). */
   arena: SharedArrayBuffer;
-  /** Forward finished requests to the main thread's recent-requests ring (admin on). */
+  /** Admin on: forward finished requests to the main thread's recent-requests ring, and keep the console's series. */
   recent: boolean;
 }
 
@@ -46,6 +47,7 @@ export type ToWorker =
   | { t: 'abort' }
   | { t: 'metrics'; seq: number }
   | { t: 'runtime'; seq: number }
+  | { t: 'series'; seq: number; window: WindowName; by: Dimension }
   | { t: 'recent'; on: boolean }
   | { t: 'logLevel'; level: string }
   | { t: 'drain'; graceMs: number };
@@ -56,5 +58,6 @@ export type FromWorker =
   | { t: 'prepared'; seq: number; error: string | null }
   | { t: 'metrics'; seq: number; json: MetricsJson }
   | ({ t: 'runtime'; seq: number } & ThreadRuntime)
+  | { t: 'series'; seq: number; raw: RawSeries }
   | { t: 'recent'; items: RecentRequest[] }
   | { t: 'drained' };

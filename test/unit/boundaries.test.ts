@@ -74,7 +74,7 @@ const BOUNDARIES: readonly Rule[] = [
   {
     at: 'src/observability/',
     owns: 'metrics, tracing, access log, recent requests: one object the Gateway owns',
-    may: ['src/config/', 'src/llm/', 'src/a2a/', 'src/mcp/'],
+    may: ['src/config/', 'src/llm/', 'src/a2a/', 'src/mcp/', 'src/cel/'],
   },
   {
     at: 'src/runtime/',

@@ -1,8 +1,8 @@
 // Observability keys, shaped like agentgateway's: `config.tracing` (deprecated form) and
-// `frontendPolicies.tracing`, `frontendPolicies.accessLog`, `config.metrics` and
-// `config.modelCatalog`. agentgateway evaluates several of these as CEL; until the CEL engine
-// lands, values that would be expressions are literals, and anything else is a config error
-// rather than a silently ignored setting.
+// `frontendPolicies.tracing`, `frontendPolicies.accessLog` (with its CEL `filter`/`add` and
+// the `otlp` log export), `config.metrics` and `config.modelCatalog`. Tracing attributes and
+// sampling are still literals here, and anything else is a config error rather than a silently
+// ignored setting.
 import { z } from 'zod';
 import { HostPort } from './common.js';
 
@@ -21,12 +21,22 @@ const LiteralValue = z.union([z.string(), z.number(), z.boolean()]);
 
 const OtlpProtocol = z
   .enum(['http', 'grpc'])
-  .describe('OTLP transport; only "http" (OTLP/HTTP with JSON) is implemented, "grpc" is rejected');
+  .describe('OTLP transport: "http" (OTLP/HTTP, default; port 4318 on most collectors) or "grpc" (port 4317)');
+
+const BackendTlsPolicies = z.strictObject({
+  backendTLS: z
+    .strictObject({
+      root: z.string().optional().describe('CA bundle (PEM file) to verify the collector'),
+      insecure: z.boolean().optional().describe('Skip certificate verification (testing only)'),
+    })
+    .optional()
+    .describe('Export over TLS (HTTPS, or gRPC over TLS)'),
+});
 
 export const TracingPolicy = z
   .strictObject({
-    host: HostPort.describe('OTLP/HTTP collector host:port (e.g. localhost:4318)'),
-    path: z.string().startsWith('/').optional().describe('Export path (default /v1/traces)'),
+    host: HostPort.describe('OTLP collector host:port (e.g. localhost:4318 for http, localhost:4317 for grpc)'),
+    path: z.string().startsWith('/').optional().describe('OTLP/HTTP export path (default /v1/traces; not used by grpc)'),
     protocol: OtlpProtocol.optional(),
     randomSampling: RandomSampling.optional(),
     clientSampling: ClientSampling.optional(),
@@ -36,19 +46,9 @@ export const TracingPolicy = z
       .optional()
       .describe('Resource attributes (literal values); service.name defaults to agentgateway or $OTEL_SERVICE_NAME'),
     remove: z.array(z.string()).optional().describe('Default span attributes to leave out'),
-    policies: z
-      .strictObject({
-        backendTLS: z
-          .strictObject({
-            root: z.string().optional().describe('CA bundle (PEM file) to verify the collector'),
-            insecure: z.boolean().optional().describe('Skip certificate verification (testing only)'),
-          })
-          .optional()
-          .describe('Export over HTTPS'),
-      })
-      .optional(),
+    policies: BackendTlsPolicies.optional(),
   })
-  .describe('OpenTelemetry tracing: one server span per request, exported over OTLP/HTTP in batches');
+  .describe('OpenTelemetry tracing: one server span per request, exported over OTLP (HTTP or gRPC) in batches');
 
 export const LegacyTracing = z
   .strictObject({
@@ -61,17 +61,39 @@ export const LegacyTracing = z
   })
   .describe('Deprecated: use frontendPolicies.tracing');
 
+const CelFilter = z.string().min(1).describe('CEL expression: only requests for which it is true are logged (e.g. response.code >= 400)');
+
+const FieldsRemove = z.array(z.string()).describe('Default access-log fields to leave out (e.g. src.addr)');
+const FieldsAdd = z
+  .record(z.string(), z.string())
+  .describe(
+    'Extra fields: name -> CEL expression (request, response.code, source, jwt, apiKey, basicAuth, llm, mcp, a2a; credential headers and bodies are not readable), or llm.prompt (the request messages, off unless added). A field whose expression fails or is null is left out',
+  );
+
+export const OtlpAccessLog = z
+  .strictObject({
+    host: HostPort.describe('OTLP collector host:port (e.g. localhost:4318 for http, localhost:4317 for grpc)'),
+    protocol: OtlpProtocol.optional(),
+    path: z.string().startsWith('/').optional().describe('OTLP/HTTP export path (default /v1/logs; not used by grpc)'),
+    filter: CelFilter.optional().describe(
+      'CEL expression: only requests for which it is true are exported (default: the accessLog filter)',
+    ),
+    fields: z
+      .strictObject({ add: FieldsAdd.optional(), remove: FieldsRemove.optional() })
+      .optional()
+      .describe('Fields of the exported records (default: the accessLog add/remove)'),
+    policies: BackendTlsPolicies.optional(),
+  })
+  .describe('Export access-log records as OTLP log records (body "request", the fields as attributes), in batches');
+
 export const AccessLogPolicy = z
   .strictObject({
-    remove: z.array(z.string()).optional().describe('Default access-log fields to leave out (e.g. src.addr)'),
-    add: z
-      .record(z.string(), z.string())
-      .optional()
-      .describe(
-        'Extra fields: name -> expression. Supported until CEL lands: llm.prompt (the request messages, off unless added), request.headers["name"] (credential headers refused)',
-      ),
+    filter: CelFilter.optional(),
+    remove: FieldsRemove.optional(),
+    add: FieldsAdd.optional(),
+    otlp: OtlpAccessLog.optional(),
   })
-  .describe('The per-request access log (one line per request at info level)');
+  .describe('The per-request access log (one line per request at info level), and its OTLP export');
 
 export const MetricsSettings = z
   .strictObject({
@@ -120,6 +142,7 @@ export const ModelCatalog = z
 export type TracingPolicyT = z.infer<typeof TracingPolicy>;
 export type LegacyTracingT = z.infer<typeof LegacyTracing>;
 export type AccessLogPolicyT = z.infer<typeof AccessLogPolicy>;
+export type OtlpAccessLogT = z.infer<typeof OtlpAccessLog>;
 export type MetricsSettingsT = z.infer<typeof MetricsSettings>;
 export type ModelCatalogT = z.infer<typeof ModelCatalog>;
 export type CatalogDataT = z.infer<typeof CatalogData>;

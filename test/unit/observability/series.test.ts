@@ -117,3 +117,28 @@ describe('TrafficSeries', () => {
     expect(quantile(overflow, 0.5)).toBe(BOUNDS_MS.at(-1)! * 2);
   });
 });
+
+describe('TrafficSeries across threads', () => {
+  it('query() sums other threads raw() step by step, aligning clocks a step apart', () => {
+    let now = 1_000_000_000_000;
+    const main = new TrafficSeries(() => now);
+    const worker = new TrafficSeries(() => now - 1000); // its clock one step behind
+    worker.record(summary({ model: 'gpt-4o', tokens: [10, 5], cost: 0.25, ms: 3 }));
+    worker.record(summary({ route: 'other', status: 503, ms: 40 }));
+    main.record(summary({ model: 'gpt-4o', tokens: [1, 1], ms: 3 }));
+    const total = main.query('5m', 'total', [worker.raw('5m', 'total')]).series[0]!;
+    expect(total.totals).toMatchObject({ requests: 3, s2xx: 2, s5xx: 1, tokensIn: 11, tokensOut: 6, costUsd: 0.25 });
+    // the worker's requests sit one step earlier than the main thread's
+    expect(total.fields.requests.slice(-2)).toEqual([2, 1]);
+    // latency buckets are summed, not quantiles: the older step's p99 is the 50 ms bucket
+    expect(total.latencyMs.p99.slice(-2)).toEqual([50, 5]);
+    const routes = main.query('5m', 'route', [worker.raw('5m', 'route')]).series.map((r) => [r.key, r.totals.requests]);
+    expect(routes).toEqual([
+      ['3000/l/r', 2],
+      ['3000/l/other', 1],
+    ]);
+    // steps older than the window are dropped, not wrapped
+    now += 299_000;
+    expect(main.query('5m', 'total', [worker.raw('5m', 'total')]).series[0]!.totals.requests).toBe(1);
+  });
+});

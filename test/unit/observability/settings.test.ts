@@ -20,7 +20,7 @@ describe('tracing settings', () => {
     });
     expect(problems).toEqual([]);
     expect(s.tracing).toMatchObject({
-      url: 'http://collector:4318/v1/traces',
+      target: { protocol: 'http', url: 'http://collector:4318/v1/traces' },
       randomSampling: 0,
       clientSampling: 1,
       resource: { 'service.name': 'my-gw' },
@@ -29,15 +29,27 @@ describe('tracing settings', () => {
 
   it('deprecated config.tracing is accepted, but not together with frontendPolicies.tracing', () => {
     const legacy = settings({ config: { tracing: { otlpEndpoint: 'http://localhost:4318', randomSampling: 0.25 } } });
-    expect(legacy.s.tracing).toMatchObject({ url: 'http://localhost:4318/v1/traces', randomSampling: 0.25 });
+    expect(legacy.s.tracing).toMatchObject({ target: { url: 'http://localhost:4318/v1/traces' }, randomSampling: 0.25 });
     const both = settings({ config: { tracing: { otlpEndpoint: 'http://a:1' } }, frontendPolicies: { tracing: { host: 'b:2' } } });
     expect(both.problems).toEqual(['config.tracing: cannot use deprecated config.tracing together with frontendPolicies.tracing']);
   });
 
-  it('rejects OTLP over gRPC with a way out', () => {
-    expect(settings({ frontendPolicies: { tracing: { host: 'c:4317', protocol: 'grpc' } } }).problems[0]).toMatch(
-      /gRPC is not supported; use protocol: http/,
-    );
+  it('OTLP over gRPC: the collector origin (gRPC has no path), TLS when backendTLS is set, legacy otlpProtocol too', () => {
+    const plain = settings({ frontendPolicies: { tracing: { host: 'c:4317', protocol: 'grpc', path: '/ignored' } } });
+    expect(plain.problems).toEqual([]);
+    expect(plain.s.tracing!.target).toMatchObject({ protocol: 'grpc', url: 'http://c:4317' });
+    const tls = settings({
+      frontendPolicies: { tracing: { host: 'c:4317', protocol: 'grpc', policies: { backendTLS: { insecure: true } } } },
+    });
+    expect(tls.s.tracing!.target).toMatchObject({ protocol: 'grpc', url: 'https://c:4317', insecure: true });
+    const legacy = settings({ config: { tracing: { otlpEndpoint: 'http://c:4317', otlpProtocol: 'grpc', headers: { 'x-tenant': 'a' } } } });
+    expect(legacy.s.tracing!.target).toEqual({
+      protocol: 'grpc',
+      url: 'http://c:4317',
+      headers: { 'x-tenant': 'a' },
+      ca: undefined,
+      insecure: false,
+    });
   });
 
   it('the same settings give the same key (a reload keeps the exporter), different ones another', () => {
@@ -50,31 +62,67 @@ describe('tracing settings', () => {
 });
 
 describe('access-log and metrics settings', () => {
-  it('accessLog.add takes llm.prompt and request headers, refuses credentials and unknown expressions', () => {
+  it('accessLog.add takes CEL expressions and llm.prompt; refuses credentials, bodies and bad CEL', () => {
     const { s, problems } = settings({
       frontendPolicies: {
         accessLog: {
+          filter: 'response.code >= 400',
           add: {
             prompt: 'llm.prompt',
             ua: 'request.headers["user-agent"]',
-            team: "request.headers['X-Team']",
+            who: 'jwt.sub',
             auth: 'request.headers.authorization',
-            x: 'jwt.sub',
+            key: "request.headers['X-Api-Key']",
+            body: 'request.body',
+            messages: 'llmRequest.messages',
+            bad: 'request.method ==',
+            unknown: 'nosuch.field',
           },
           remove: ['src.addr'],
         },
       },
     });
-    expect(s.accessLogAdd).toEqual([
-      { name: 'prompt', kind: 'prompt' },
-      { name: 'ua', kind: 'header', header: 'user-agent' },
-      { name: 'team', kind: 'header', header: 'x-team' },
+    expect(s.accessLog.add.map((a) => [a.name, a.kind])).toEqual([
+      ['prompt', 'prompt'],
+      ['ua', 'cel'],
+      ['who', 'cel'],
     ]);
-    expect(problems).toEqual([
+    expect(s.accessLog.filter?.source).toBe('response.code >= 400');
+    expect(problems.map((p) => p.replace(/\(at column.*$/, ''))).toEqual([
       'frontendPolicies.accessLog.add.auth: "authorization" carries credentials and is never logged',
-      'frontendPolicies.accessLog.add.x: unsupported expression "jwt.sub" (supported until CEL lands: llm.prompt, request.headers["name"])',
+      'frontendPolicies.accessLog.add.key: "x-api-key" carries credentials and is never logged',
+      'frontendPolicies.accessLog.add.body: request.body is message content and is never logged (llm.prompt logs the prompt when asked for by name)',
+      expect.stringMatching(/^frontendPolicies\.accessLog\.add\.messages: CEL variable llmRequest is not available here/),
+      expect.stringMatching(/^frontendPolicies\.accessLog\.add\.bad: CEL syntax error/),
+      expect.stringMatching(/^frontendPolicies\.accessLog\.add\.unknown: CEL /),
     ]);
-    expect([...s.accessLogRemove]).toEqual(['src.addr']);
+    expect([...s.accessLog.remove]).toEqual(['src.addr']);
+  });
+
+  it('accessLog.filter must be a bool expression', () => {
+    expect(settings({ frontendPolicies: { accessLog: { filter: 'request.path' } } }).problems).toEqual([
+      expect.stringMatching(/^frontendPolicies\.accessLog\.filter: CEL expression must evaluate to bool, not string/),
+    ]);
+  });
+
+  it("accessLog.otlp: /v1/logs over HTTP by default, grpc on request; its own filter and fields, else the access log's", () => {
+    const inherit = settings({
+      frontendPolicies: { accessLog: { filter: 'response.code == 200', remove: ['src.addr'], otlp: { host: 'c:4318' } } },
+    }).s;
+    expect(inherit.accessLogOtlp!.target).toMatchObject({ protocol: 'http', url: 'http://c:4318/v1/logs' });
+    expect(inherit.accessLogOtlp!.shape).toBe(inherit.accessLog);
+    const own = settings({
+      frontendPolicies: {
+        accessLog: {
+          remove: ['src.addr'],
+          otlp: { host: 'c:4317', protocol: 'grpc', filter: 'response.code >= 500', fields: { add: { m: 'request.method' } } },
+        },
+      },
+    }).s;
+    expect(own.accessLogOtlp!.target).toMatchObject({ protocol: 'grpc', url: 'http://c:4317' });
+    expect(own.accessLogOtlp!.shape.filter?.source).toBe('response.code >= 500');
+    expect([...own.accessLogOtlp!.shape.remove]).toEqual([]);
+    expect(own.accessLogOtlp!.shape.add.map((a) => a.name)).toEqual(['m']);
   });
 
   it('metric names to remove are accepted with or without the agentgateway_ prefix', () => {
@@ -84,6 +132,14 @@ describe('access-log and metrics settings', () => {
 });
 
 describe('observability errors are config errors with positions', () => {
+  it('a bad CEL expression in accessLog.otlp.filter names file, line, YAML path and column', () => {
+    const yaml =
+      'binds:\n- port: 1\n  listeners: [{routes: []}]\nfrontendPolicies:\n  accessLog:\n    otlp:\n      host: c:4317\n      filter: response.code >>= 400\n';
+    expect(() => compile(parseConfig(yaml, 'obs.yaml', {}), new PoolFactory(new ConnectOverrides()), 1)).toThrow(
+      /^obs\.yaml:8:15: frontendPolicies\.accessLog\.otlp\.filter: CEL syntax error/,
+    );
+  });
+
   it('names file, line and YAML path', () => {
     const yaml =
       'binds:\n- port: 1\n  listeners: [{routes: []}]\nfrontendPolicies:\n  accessLog:\n    add:\n      key: request.headers["x-api-key"]\n';
