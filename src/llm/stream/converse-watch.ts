@@ -31,7 +31,7 @@ export function bedrockCallFromPath(path: string): { model: string; op: BedrockO
 /** The model id of a Converse / ConverseStream path, or null. */
 export function converseModelFromPath(path: string): string | null {
   const call = bedrockCallFromPath(path);
-  return call !== null && call.op.startsWith('converse') ? call.model : null;
+  return call?.op.startsWith('converse') ? call.model : null;
 }
 
 export interface ConverseWatchHooks {
