@@ -20,15 +20,15 @@ import { sendError, sendJson } from './respond.js';
 export function countTokens(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt): Prepared | null {
   const body = providerBody(ctx, g, p, ctx.llmBody ?? parseClientBody(ctx));
   const own = p.mock === null ? p.provider.countTokensPath : undefined;
-  const native = p.mock === null ? p.provider.tokenCount : undefined;
+  const native = p.mock === null ? p.provider.tokenCount?.(ctx.upstreamModel!) : undefined;
   if (native !== undefined) {
-    // The provider counts in its own format (Bedrock, Gemini); the answer comes back as Anthropic's.
+    // The provider counts in its own format (Bedrock, Gemini, Vertex); the answer comes back as Anthropic's.
     const client = clientRequest(ctx, p);
     const q = client.query === '' ? '' : `?${client.query}`;
     const conv = native.conversion;
     return {
       fwd: {
-        path: joinPath(p.pathPrefix ?? p.provider.basePath, native.path(ctx.upstreamModel!)) + q,
+        path: joinPath(p.pathPrefix ?? p.provider.basePath, native.path) + q,
         headers: aiRequestHeaders(p, true, client.headers, conv.to),
         body: Buffer.from(JSON.stringify(conv.request(body))),
       },

@@ -2,11 +2,15 @@
 // and response bodies go through byte for byte; the gateway reads the request's model and
 // parameters, and watches the response with the same-format (identity) conversion, whose
 // stream transducer and JSON reader already extract usage, the response model and the first
-// token. Its output is ignored: the client gets the upstream's bytes. Native Converse clients
-// (the AWS Bedrock SDK; the model is in the path, the stream is AWS event-stream framing) are read
-// by llm/stream/converse-watch.ts instead. Passthrough routes do none of this (the lean lane).
+// token. Its output is ignored: the client gets the upstream's bytes. Native Bedrock clients
+// (the AWS Bedrock SDK on Converse, ConverseStream, InvokeModel, InvokeModelWithResponseStream;
+// the model is in the path, streams are AWS event-stream framing) are read by
+// llm/stream/converse-watch.ts and invoke-watch.ts instead, on detect routes and also on
+// passthrough routes to Bedrock (their paths say what they are; usage is what the provider bills).
+// Other passthrough traffic is not read at all (the lean lane).
 import { conversionFor, type ApiFormat, type Conversion } from '../llm/convert/index.js';
-import { ConverseStreamWatch, converseModelFromPath, readConverseResponse } from '../llm/stream/converse-watch.js';
+import { ConverseStreamWatch, bedrockCallFromPath, readConverseResponse } from '../llm/stream/converse-watch.js';
+import { InvokeStreamWatch, readInvokeResponse, usageFromInvokeHeaders } from '../llm/stream/invoke-watch.js';
 import { rawHeaderValue } from '../http/header-lists.js';
 import { parseJsonBody } from '../http/json-body.js';
 import type { AiBackendRt } from '../runtime/snapshot.js';
@@ -21,11 +25,8 @@ const MAX_JSON_BYTES = 8 * 1024 * 1024;
  * returns the watcher for its response; null for anything else (GET /v1/models, uploads, ...).
  */
 export function watchDetected(ctx: RequestCtx, b: AiBackendRt): ResponseWatcher | null {
-  const converseModel = converseModelFromPath(ctx.path);
-  if (converseModel !== null) {
-    ctx.requestModel = converseModel;
-    return new UsageWatcher(converseSniff(ctx));
-  }
+  const native = watchBedrockNative(ctx);
+  if (native !== null) return native;
   const raw = ctx.down.body;
   if (raw === null || raw.length === 0 || raw[0] !== 0x7b /* { */) return null;
   let body: unknown;
@@ -42,8 +43,22 @@ export function watchDetected(ctx: RequestCtx, b: AiBackendRt): ResponseWatcher 
   return new UsageWatcher(sameFormatSniff(ctx, conversionFor(format, format)));
 }
 
+/**
+ * A native Bedrock call (Converse, ConverseStream, InvokeModel, InvokeModelWithResponseStream):
+ * the model from the path, and the watcher reading usage and first token beside the relay; null
+ * for any other path.
+ */
+export function watchBedrockNative(ctx: RequestCtx): ResponseWatcher | null {
+  const call = bedrockCallFromPath(ctx.path);
+  if (call === null) return null;
+  ctx.requestModel = call.model;
+  return new UsageWatcher(call.op.startsWith('converse') ? converseSniff(ctx) : invokeSniff(ctx));
+}
+
 /** How one API format's response is read: its stream (by content type), or its whole JSON body. */
 interface Sniff {
+  /** Usage the response headers carry (InvokeModel's token-count headers); true when they did. */
+  headers?(raw: Buffer[]): boolean;
   stream(contentType: string): { push(chunk: Buffer): void } | null;
   json(body: Record<string, unknown>): void;
 }
@@ -75,6 +90,23 @@ function converseSniff(ctx: RequestCtx): Sniff {
   };
 }
 
+function invokeSniff(ctx: RequestCtx): Sniff {
+  const hooks = {
+    onUsage: ctx.usage.observe.bind(ctx.usage),
+    onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
+    onModel: (m: string) => (ctx.responseModel = m),
+  };
+  return {
+    headers: (raw) => {
+      const usage = usageFromInvokeHeaders(raw);
+      if (usage !== null) hooks.onUsage(usage);
+      return usage !== null;
+    },
+    stream: (type) => (type.startsWith('application/vnd.amazon.eventstream') ? new InvokeStreamWatch(hooks) : null),
+    json: (body) => readInvokeResponse(body, hooks),
+  };
+}
+
 function formatOf(path: string, b: AiBackendRt): ApiFormat {
   if (path.endsWith('/messages')) return 'messages';
   if (path.endsWith('/chat/completions')) return 'completions';
@@ -91,11 +123,13 @@ class UsageWatcher implements ResponseWatcher {
 
   headers(status: number, raw: Buffer[]): void {
     if (status >= 300) return;
+    // Usage in the headers (InvokeModel) is read whatever the body's encoding; the body is then not needed.
+    const fromHeaders = this.sniff.headers?.(raw) === true;
     const encoding = rawHeaderValue(raw, 'content-encoding');
     if (encoding !== undefined && encoding !== 'identity') return;
     const type = rawHeaderValue(raw, 'content-type') ?? '';
     this.stream = this.sniff.stream(type);
-    if (this.stream === null && type.includes('json')) this.chunks = [];
+    if (this.stream === null && !fromHeaders && type.includes('json')) this.chunks = [];
   }
 
   data(chunk: Buffer): void {

@@ -1,5 +1,6 @@
 // Response regex guards on a stream. It sits after the conversion, so it reads the client's own
-// events (OpenAI chunks or Anthropic events, whatever the provider spoke): each text delta goes
+// events (OpenAI chunks, Anthropic events or Responses events (guarded-responses.ts), whatever
+// the provider spoke): each text delta goes
 // through its channel's TextHoldback (stream-mask.ts), which returns only text that can no longer
 // become part of a match, masked; a channel's held tail is sent when the channel ends (a
 // finish_reason, content_block_stop, [DONE]). A reject rule that matches ends the stream with an
@@ -12,6 +13,8 @@ import { NO_OUTPUT, SseOutput } from '../llm/stream/sse-writer.js';
 import type { GatewayError } from '../errors.js';
 import { rejectionError, type StreamGuardRules } from '../policies/prompt-guard/guard.js';
 import { StreamRejected, TextHoldback } from '../policies/prompt-guard/stream-mask.js';
+import { responsesErrorEvent } from '../llm/formats/responses.js';
+import { ResponsesStreamGuard } from './guarded-responses.js';
 
 type Obj = Record<string, unknown>;
 
@@ -29,6 +32,8 @@ export class GuardedStream implements StreamTransducer {
   private envelope: Obj | null = null;
   /** A reject rule ended the stream: the caller aborts the upstream. */
   stopped = false;
+  /** Responses clients' events are read by their own guard. */
+  private readonly responses: ResponsesStreamGuard | null;
 
   constructor(
     private readonly inner: StreamTransducer,
@@ -37,7 +42,9 @@ export class GuardedStream implements StreamTransducer {
     private readonly dialect: ErrorDialect,
     /** Told once, when the stream ends, that the guards masked something in it. */
     private readonly noted: ((action: string) => void) | null = null,
-  ) {}
+  ) {
+    this.responses = format === 'responses' ? new ResponsesStreamGuard(rules, this.out) : null;
+  }
 
   push(chunk: Uint8Array): Uint8Array {
     return this.rewrite(this.inner.push(chunk));
@@ -45,7 +52,7 @@ export class GuardedStream implements StreamTransducer {
 
   end(): Uint8Array {
     const out = this.rewrite(this.inner.end());
-    let masked = 0;
+    let masked = this.responses?.masked ?? 0;
     for (const h of this.holdbacks) masked += h.masked;
     if (masked > 0) this.noted?.('response: mask (regex, streamed)');
     return out;
@@ -62,13 +69,15 @@ export class GuardedStream implements StreamTransducer {
       for (let i = 0; i < frames.count && !this.stopped; i++) {
         const event = frames.event(i);
         const data = frames.data(i);
-        if (this.format === 'completions') this.onChunk(data);
+        if (this.responses !== null) this.responses.event(event, data);
+        else if (this.format === 'completions') this.onChunk(data);
         else this.onEvent(event, data);
       }
     } catch (e) {
       if (!(e instanceof StreamRejected)) throw e;
       // Text held back is dropped, not sent: it may hold the match.
-      this.out.error(this.dialect, rejectionError(e.rejection));
+      if (this.responses !== null) this.out.raw(responsesErrorEvent(this.responses.sequence, rejectionError(e.rejection)));
+      else this.out.error(this.dialect, rejectionError(e.rejection));
       this.stopped = true;
     }
     return this.out.take();

@@ -8,7 +8,7 @@
 //   translation and response guards -> respond -> finish (observability; always, exactly once)
 //
 // Errors thrown by any phase become one response in the caller's dialect (respond.ts).
-import { GatewayError } from '../errors.js';
+import type { GatewayError } from '../errors.js';
 import { checkAllowedModel } from '../policies/api-key.js';
 import type { Observability } from '../observability/index.js';
 import type { RateLimitPolicy } from '../policies/rate-limit.js';
@@ -215,12 +215,6 @@ function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolic
   // The prompt guard once per request, before any attempt: a retry must not re-ask the
   // guardrail service, and a rejected prompt must cost no upstream call.
   const guard = g.guard !== null && plan.clientFormat !== null && g.guard.request.length > 0 ? g.guard : null;
-  if (plan.stream && plan.clientFormat === 'responses' && (g.guard?.response.length ?? 0) > 0) {
-    // Refused rather than streamed unchecked: the stream guards read chunks and Messages events only.
-    throw new GatewayError('invalid_field', 'response guards on this route cannot check a streamed Responses answer; send stream: false', {
-      param: 'stream',
-    });
-  }
   then(
     ctx,
     () => admit(ctx, lateRateLimit),

@@ -16,9 +16,9 @@ import { countTokens } from './count-tokens.js';
 import { providerBody, providerRequest, type LlmPlan } from './llm.js';
 import { LlmResponse } from './llm-response.js';
 import { playLocalReply } from './local-reply.js';
-import { ProxyResponse } from './proxy-response.js';
+import { ProxyResponse, type ResponseWatcher } from './proxy-response.js';
 import { a2aListener } from './a2a.js';
-import { watchDetected } from './detect.js';
+import { watchBedrockNative, watchDetected } from './detect.js';
 import { countPlacement, pickSlot } from './affinity.js';
 
 export function hostPlan(b: HostBackendRt): PlanAttempt {
@@ -52,8 +52,9 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
     const client = clientRequest(ctx, p);
     if (plan.clientFormat === null) {
       // passthrough / detect / models without a configured model: the body goes as it came.
-      // detect also reads model and usage, so like LLM routes it asks for an uncompressed body.
-      const watcher = ctx.routeType === 'detect' ? watchDetected(ctx, p) : null;
+      // detect also reads model and usage, so like LLM routes it asks for an uncompressed body;
+      // so do native Bedrock calls (AWS SDK clients) passed through to Bedrock.
+      const watcher = watchRelayed(ctx, p);
       return authorized(ctx, p, {
         fwd: {
           path: aiUpstreamPath(ctx, p, null, client.query),
@@ -74,6 +75,13 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
       listener: new LlmResponse(ctx, req.conversion, plan.clientWantsUsage, p.llmResponseHeaders, finish, g.guard),
     });
   };
+}
+
+/** What reads model and usage beside a relayed body: detect routes, and native Bedrock calls passed through. */
+function watchRelayed(ctx: RequestCtx, p: AiBackendRt): ResponseWatcher | null {
+  if (ctx.routeType === 'detect') return watchDetected(ctx, p);
+  if (ctx.routeType === 'passthrough' && p.provider.implicitAuth === 'aws') return watchBedrockNative(ctx);
+  return null;
 }
 
 /**

@@ -8,7 +8,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  ConverseStreamCommand,
+  InvokeModelCommand,
+  InvokeModelWithResponseStreamCommand,
+} from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -191,7 +197,7 @@ describe('Bedrock with credentials from the environment (configs/bedrock.yaml)',
     expect(mock.rejected).toEqual(['The request signature we calculated does not match the signature you provided.']);
   });
 
-  it('the AWS Bedrock SDK pointed at the gateway: Converse and ConverseStream, re-signed by the gateway', async () => {
+  it('the AWS Bedrock SDK pointed at the gateway: Converse, ConverseStream, InvokeModel and its stream, passed through and re-signed', async () => {
     const client = new BedrockRuntimeClient({
       region: 'us-east-1',
       endpoint: 'http://127.0.0.1:3000/bedrock',
@@ -218,11 +224,30 @@ describe('Bedrock with credentials from the environment (configs/bedrock.yaml)',
     expect(text).toBe(BEDROCK_TEXT);
     expect(stop).toBe('end_turn');
     expect(usage).toMatchObject({ inputTokens: 21, outputTokens: 9 });
+    // InvokeModel with Claude's own body, answered whole and streamed as base64 `chunk` events.
+    const claudeBody = JSON.stringify({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
+    const inv = await client.send(new InvokeModelCommand({ modelId: MODEL, contentType: 'application/json', body: claudeBody }));
+    expect(JSON.parse(Buffer.from(inv.body).toString('utf8')).content[0].text).toBe(BEDROCK_TEXT);
+    const is = await client.send(
+      new InvokeModelWithResponseStreamCommand({ modelId: MODEL, contentType: 'application/json', body: claudeBody }),
+    );
+    let invText = '';
+    for await (const ev of is.body!) {
+      const e = JSON.parse(Buffer.from(ev.chunk!.bytes!).toString('utf8'));
+      if (e.type === 'content_block_delta') invText += e.delta.text;
+    }
+    expect(invText).toBe(BEDROCK_TEXT);
     expect(mock.rejected).toEqual([]);
     client.destroy();
-    // Usage read from the relayed Converse JSON and the ConverseStream metadata event; the model
-    // from the path. Converse inputTokens leave out the 1024 cached ones: the prompt is 1045.
-    await expect.poll(() => sdkLines().length).toBe(2);
+    // The route passes these paths through (configs/bedrock.yaml): the bytes are Bedrock's, and
+    // usage is read beside them from the Converse JSON, the ConverseStream metadata event, the
+    // InvokeModel token-count headers and the last chunk's invocation metrics; the model from
+    // the path. Bedrock's input counts leave out the 1024 cached ones: the prompt is 1045.
+    await expect.poll(() => sdkLines().length).toBe(4);
     const lines = sdkLines();
     for (const line of lines) {
       expect(line).toMatchObject({
@@ -233,25 +258,31 @@ describe('Bedrock with credentials from the environment (configs/bedrock.yaml)',
       });
       expect(line['agw.ai.usage.cost.total']).toBeGreaterThan(0);
     }
-    expect(lines[1]!['agw.ai.time_to_first_token']).toBeGreaterThan(0);
+    const streamed = lines.filter((l) => /(converse-stream|invoke-with-response-stream)$/.test(l['http.path']));
+    expect(streamed).toHaveLength(2);
+    for (const line of streamed) expect(line['agw.ai.time_to_first_token']).toBeGreaterThan(0);
     const m = await scrape(`http://127.0.0.1:${STATS}/metrics`);
     const g = { route: 'bedrock', gen_ai_request_model: MODEL };
     const grew = (name: string, labels: Record<string, string>) =>
       total(m, name, { ...g, ...labels }) - total(before, name, { ...g, ...labels });
-    expect(grew('agentgateway_gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(2 * 1045);
-    expect(grew('agentgateway_gen_ai_client_token_usage_sum', { gen_ai_token_type: 'output' })).toBe(2 * 9);
-    expect(grew('agentgateway_gen_ai_usage_tokens_total', { gen_ai_token_type: 'cache_read' })).toBe(2 * 1024);
-    expect(grew('agentgateway_gen_ai_server_time_to_first_token_count', {})).toBe(1);
+    expect(grew('agentgateway_gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(4 * 1045);
+    expect(grew('agentgateway_gen_ai_client_token_usage_sum', { gen_ai_token_type: 'output' })).toBe(4 * 9);
+    expect(grew('agentgateway_gen_ai_usage_tokens_total', { gen_ai_token_type: 'cache_read' })).toBe(4 * 1024);
+    expect(grew('agentgateway_gen_ai_server_time_to_first_token_count', {})).toBe(2);
     expect(grew('agentgateway_gen_ai_client_cost_usd_total', {})).toBeGreaterThan(0);
   });
 
-  /** Access-log lines of the AWS SDK's Converse calls (the native paths). */
+  /** Access-log lines of the AWS SDK's calls (the native paths). */
   function sdkLines(): Record<string, any>[] {
     return gw.output
       .split('\n')
       .filter((l) => l.startsWith('{') && l.includes('"msg":"request"'))
       .map((l) => JSON.parse(l) as Record<string, any>)
-      .filter((l) => typeof l['http.path'] === 'string' && /\/model\/[^/]+\/converse(-stream)?$/.test(l['http.path']));
+      .filter(
+        (l) =>
+          typeof l['http.path'] === 'string' &&
+          /\/model\/[^/]+\/(converse|converse-stream|invoke|invoke-with-response-stream)$/.test(l['http.path']),
+      );
   }
 });
 

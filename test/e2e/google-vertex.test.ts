@@ -126,6 +126,30 @@ describe('Anthropic models on Vertex (rawPredict)', () => {
   });
 });
 
+describe('count_tokens on Vertex (Anthropic SDK messages.countTokens)', () => {
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'How many tokens are in this sentence?' }];
+
+  it("Gemini models: Vertex's :countTokens with the fields themselves (no wrapper, no model)", async () => {
+    const r = await anthropic.messages.countTokens({ model: 'gemini-2.5-flash', system: 'Be brief.', messages });
+    expect(r).toEqual({ input_tokens: 9 });
+    const up = google.api.last;
+    expect(up.path).toBe(`${project}/publishers/google/models/gemini-2.5-flash:countTokens`);
+    expect(up.headers.authorization).toMatch(/^Bearer /);
+    expect(up.json).toEqual({
+      contents: [{ role: 'user', parts: [{ text: 'How many tokens are in this sentence?' }] }],
+      systemInstruction: { parts: [{ text: 'Be brief.' }] },
+    });
+  });
+
+  it('Claude models: count-tokens:rawPredict, the Vertex model id in the body', async () => {
+    const r = await anthropic.messages.countTokens({ model: 'claude-sonnet-4-5-20250929', system: 'Be brief.', messages });
+    expect(r).toEqual({ input_tokens: 9 });
+    const up = google.api.last;
+    expect(up.path).toBe(`${project}/publishers/anthropic/models/count-tokens:rawPredict`);
+    expect(up.json).toEqual({ anthropic_version: 'vertex-2023-10-16', model: 'claude-sonnet-4-5@20250929', system: 'Be brief.', messages });
+  });
+});
+
 describe('embeddings and other models on Vertex', () => {
   it('/v1/embeddings -> :predict, usage from the token counts', async () => {
     const r = await openai.embeddings.create({ model: 'text-embedding-005', input: ['a', 'b'] });

@@ -147,6 +147,97 @@ function invokeEmbeddings(res: ServerResponse, model: string, json: any): void {
   res.end(text);
 }
 
+const CLAUDE_USAGE = { input_tokens: 21, cache_creation_input_tokens: 0, cache_read_input_tokens: 1024, output_tokens: 9 };
+
+/** Bedrock's token-count headers (input without the cached tokens, as Converse counts it). */
+function tokenHeaders(): Record<string, string> {
+  return {
+    'x-amzn-bedrock-input-token-count': '21',
+    'x-amzn-bedrock-output-token-count': '9',
+    'x-amzn-bedrock-cache-read-input-token-count': '1024',
+    'x-amzn-bedrock-cache-write-input-token-count': '0',
+    'x-amzn-bedrock-invocation-latency': '312',
+  };
+}
+
+/** The Anthropic Messages events of a Claude answer on InvokeModelWithResponseStream (decoded chunk payloads). */
+function claudeStreamEvents(model: string): Record<string, unknown>[] {
+  return [
+    {
+      type: 'message_start',
+      message: {
+        id: 'msg_bdrk_01MockStream',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        usage: { ...CLAUDE_USAGE, output_tokens: 1 },
+      },
+    },
+    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+    ...['Hello from Bedrock!', ' How can', ' I help?'].map((text) => ({
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text },
+    })),
+    { type: 'content_block_stop', index: 0 },
+    { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 9 } },
+    {
+      type: 'message_stop',
+      'amazon-bedrock-invocationMetrics': {
+        inputTokenCount: 21,
+        outputTokenCount: 9,
+        invocationLatency: 411,
+        firstByteLatency: 120,
+        cacheReadInputTokenCount: 1024,
+        cacheWriteInputTokenCount: 0,
+      },
+    },
+  ];
+}
+
+/** One InvokeModelWithResponseStream `chunk` event: the model's JSON event, base64 in `bytes`. */
+export function invokeChunk(payload: Record<string, unknown>, n: number): Uint8Array {
+  return event('chunk', { bytes: Buffer.from(JSON.stringify(payload)).toString('base64') }, n);
+}
+
+/**
+ * InvokeModel / InvokeModelWithResponseStream with a Claude body (`anthropic_version:
+ * bedrock-2023-05-31`, the model in the path): the Anthropic Messages answer, usage in the body
+ * and in Bedrock's token-count headers; streamed as `chunk` events whose last one carries
+ * `amazon-bedrock-invocationMetrics`.
+ */
+async function invokeClaude(res: ServerResponse, json: any, stream: boolean): Promise<void> {
+  if (json?.anthropic_version !== 'bedrock-2023-05-31' || !Array.isArray(json?.messages)) {
+    return awsError(res, 400, 'ValidationException', 'Malformed input request: anthropic_version and messages are required');
+  }
+  const name = 'claude-sonnet-4-5-20250929';
+  if (!stream) {
+    const body = JSON.stringify({
+      id: 'msg_bdrk_01MockInvoke',
+      type: 'message',
+      role: 'assistant',
+      model: name,
+      content: [{ type: 'text', text: BEDROCK_TEXT }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: CLAUDE_USAGE,
+    });
+    res.writeHead(200, { 'content-type': 'application/json', ...tokenHeaders(), 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-bedrock-content-type': 'application/json' });
+  let n = 0;
+  for (const e of claudeStreamEvents(name)) {
+    if (res.destroyed) return;
+    res.write(invokeChunk(e, n++));
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  res.end();
+}
+
 /**
  * CountTokens (`/model/<id>/count-tokens`): a foundation model id (inference profiles are refused,
  * as AWS does) and `{input: {converse: {messages, system?, toolConfig?}}}`; `{inputTokens}` back,
@@ -182,8 +273,12 @@ export async function startBedrockMock(): Promise<BedrockMock> {
     }
     const count = /^\/model\/([^/]+)\/count-tokens$/.exec(req.path);
     if (req.method === 'POST' && count !== null) return countTokens(res, decodeURIComponent(count[1]!), req.json);
-    const invoke = /^\/model\/([^/]+)\/invoke$/.exec(req.path);
-    if (req.method === 'POST' && invoke !== null) return invokeEmbeddings(res, decodeURIComponent(invoke[1]!), req.json);
+    const invoke = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/.exec(req.path);
+    if (req.method === 'POST' && invoke !== null) {
+      const model = decodeURIComponent(invoke[1]!);
+      if (model.includes('anthropic.')) return invokeClaude(res, req.json, invoke[2] !== 'invoke');
+      return invokeEmbeddings(res, model, req.json);
+    }
     const m = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(req.path);
     if (req.method !== 'POST' || m === null) return awsError(res, 404, 'UnknownOperationException', `no operation ${req.path}`);
     if (!Array.isArray(req.json?.messages)) return awsError(res, 400, 'ValidationException', 'messages is required');

@@ -149,6 +149,7 @@ export class GoogleApi {
     }
     const anthropic =
       /^\/v1\/projects\/[^/]+\/locations\/[^/]+\/publishers\/anthropic\/models\/([^/:]+):(rawPredict|streamRawPredict)$/.exec(path);
+    if (anthropic?.[1] === 'count-tokens' && anthropic[2] === 'rawPredict') return claudeCountTokens(res, req.json);
     if (anthropic !== null) {
       const body = req.json ?? {};
       if (body.anthropic_version !== 'vertex-2023-10-16' || body.model !== undefined) {
@@ -169,7 +170,7 @@ export class GoogleApi {
       return req.json?.stream ? this.server.stream(res, openaiStream(req.json)) : sendJson(res, 200, openaiCompletion(req.json));
     }
     const google =
-      /^\/v1\/projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([^/:]+):(generateContent|streamGenerateContent|predict)$/.exec(
+      /^\/v1\/projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([^/:]+):(generateContent|streamGenerateContent|predict|countTokens)$/.exec(
         path,
       );
     if (google === null) return sendJson(res, 404, googleError(404, 'NOT_FOUND', `mock: no Vertex handler for ${path}`));
@@ -191,6 +192,31 @@ export class GoogleApi {
     if (query !== 'alt=sse') return sendJson(res, 400, googleError(400, 'INVALID_ARGUMENT', 'mock: streaming needs alt=sse'));
     return this.server.stream(res, geminiStream(req.json, model));
   }
+}
+
+/**
+ * Claude's count-tokens on Vertex (publishers/anthropic/models/count-tokens:rawPredict): the
+ * Messages body with anthropic_version and the Vertex model id (`claude-x@date`) in the body;
+ * Anthropic's `{input_tokens}` back (the word count of the texts).
+ */
+function claudeCountTokens(res: ServerResponse, json: any): void {
+  if (
+    json?.anthropic_version !== 'vertex-2023-10-16' ||
+    !/^claude-[\w.-]+(@\d{8})?$/.test(json?.model ?? '') ||
+    !Array.isArray(json?.messages)
+  ) {
+    return sendJson(res, 400, {
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'anthropic_version, a Vertex model id and messages are required' },
+    });
+  }
+  const texts: string[] = [];
+  for (const m of json.messages) {
+    if (typeof m.content === 'string') texts.push(m.content);
+    else for (const b of m.content ?? []) if (typeof b.text === 'string') texts.push(b.text);
+  }
+  if (typeof json.system === 'string') texts.push(json.system);
+  sendJson(res, 200, { input_tokens: texts.join(' ').split(/\s+/).filter(Boolean).length });
 }
 
 /**

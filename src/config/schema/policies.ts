@@ -8,7 +8,7 @@ import { aiShapingShape } from './prompt-guard.js';
 import { Health, LocalRateLimit, RedisRateLimit, Retry, SessionAffinity, Timeout } from './traffic.js';
 
 export const RouteType = z
-  .enum(['completions', 'messages', 'models', 'passthrough', 'detect', 'generateContent', 'embeddings', 'responses'])
+  .enum(['completions', 'messages', 'models', 'passthrough', 'detect', 'anthropicTokenCount', 'generateContent', 'embeddings', 'responses'])
   .describe('How the gateway treats requests whose path ends with the key');
 
 export const PromptCaching = z

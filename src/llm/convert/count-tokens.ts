@@ -8,6 +8,9 @@
 //   Gemini   POST /v1beta/models/<model>:countTokens
 //            {"generateContentRequest": {model, contents, systemInstruction, tools}} -> {"totalTokens": n}
 //            ai.google.dev/api/tokens
+//   Vertex   Gemini: POST .../publishers/google/models/<m>:countTokens {contents, systemInstruction, tools}
+//            -> {"totalTokens": n}; Claude: POST .../publishers/anthropic/models/count-tokens:rawPredict,
+//            the Anthropic body with anthropic_version and the Vertex model id (providers/google/vertex.ts)
 //
 // The answer is Anthropic's `{"input_tokens": n}`; errors are in Anthropic's dialect.
 import { readConverseError } from '../formats/converse-errors.js';
@@ -51,6 +54,16 @@ export const geminiTokenCount: Conversion = {
   response: (body: Json): Json => ({ input_tokens: isNumber(body.totalTokens) ? body.totalTokens : 0 }),
   error: (status: number, raw: Uint8Array): ClientError => clientError('anthropic', readProviderError(status, raw)),
   stream: noStream,
+};
+
+/**
+ * Gemini on Vertex AI: POST .../publishers/google/models/<m>:countTokens takes the fields
+ * themselves, `{contents, systemInstruction, tools}` (no generateContentRequest, no model),
+ * and answers `{totalTokens}` (cloud.google.com/vertex-ai/generative-ai/docs/model-reference/count-tokens).
+ */
+export const vertexGeminiTokenCount: Conversion = {
+  ...geminiTokenCount,
+  request: (body: Json): Json => pick(geminiFromMessages().request(withMaxTokens(body)), ['contents', 'systemInstruction', 'tools']),
 };
 
 /** A Bedrock model id without its cross-region inference-profile prefix (CountTokens takes foundation models). */

@@ -8,6 +8,12 @@ export interface UpstreamRequest {
   readonly stream: boolean;
 }
 
+/** Where and how a provider counts a model's tokens. */
+export interface TokenCount {
+  readonly path: string;
+  readonly conversion: Conversion;
+}
+
 export interface Provider {
   /** Telemetry name (`gen_ai.provider.name`, agentgateway's Provider::NAME) and price-catalog key. */
   readonly name: string;
@@ -44,10 +50,11 @@ export interface Provider {
   /** Path after the base of its own Anthropic-style token counting; unset: counted by the gateway. */
   readonly countTokensPath?: string;
   /**
-   * Its own token counting in another format (Bedrock CountTokens, Gemini countTokens): the path
-   * for a model, and the conversion of an Anthropic count_tokens body to it and of its answer back.
+   * Its own token counting (Bedrock CountTokens, Gemini and Vertex countTokens, Claude on Vertex):
+   * for a model, the path and the conversion of an Anthropic count_tokens body to it and of its
+   * answer back; undefined: the model is counted by the gateway.
    */
-  readonly tokenCount?: { path(model: string): string; readonly conversion: Conversion };
+  readonly tokenCount?: (model: string) => TokenCount | undefined;
   /** The gateway signs or mints the credential itself when no key is configured (`aws`: SigV4, `gcp`: Google OAuth). */
   readonly implicitAuth?: 'aws' | 'gcp';
 }

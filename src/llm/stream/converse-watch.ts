@@ -1,5 +1,5 @@
 // Native Converse clients (the AWS Bedrock SDK on `/model/{modelId}/converse[-stream]`) on a
-// `detect` route: the bytes go to the client as Bedrock sent them; this only reads them. The model
+// `detect` or `passthrough` route: the bytes go to the client as Bedrock sent them; this only reads them. The model
 // is the path's model id (Converse bodies carry none), usage is the JSON response's `usage`, or the
 // ConverseStream `metadata` event's, and the first token is the first `contentBlockDelta`.
 // A message the reader cannot decode stops the watching, never the relay.
@@ -8,18 +8,30 @@ import { usageFromConverse } from '../formats/usage.js';
 import type { Usage } from '../usage.js';
 import { EventStreamReader, headerString } from './eventstream.js';
 
-const CONVERSE_PATH = /\/model\/([^/]+)\/(converse|converse-stream)$/;
+const NATIVE_PATH = /\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/;
 
-/** The model id of a Converse / ConverseStream path (percent-decoded, as the SDK encodes `:`), or null. */
-export function converseModelFromPath(path: string): string | null {
-  const m = CONVERSE_PATH.exec(path);
+/** A Bedrock runtime operation a native client (the AWS SDK) called. */
+export type BedrockOperation = 'converse' | 'converse-stream' | 'invoke' | 'invoke-with-response-stream';
+
+/**
+ * The model id (percent-decoded, as the SDK encodes `:`) and operation of a Converse,
+ * ConverseStream, InvokeModel or InvokeModelWithResponseStream path, or null.
+ */
+export function bedrockCallFromPath(path: string): { model: string; op: BedrockOperation } | null {
+  const m = NATIVE_PATH.exec(path);
   if (m === null) return null;
   try {
     const model = decodeURIComponent(m[1]!);
-    return model === '' ? null : model;
+    return model === '' ? null : { model, op: m[2] as BedrockOperation };
   } catch {
     return null;
   }
+}
+
+/** The model id of a Converse / ConverseStream path, or null. */
+export function converseModelFromPath(path: string): string | null {
+  const call = bedrockCallFromPath(path);
+  return call?.op.startsWith('converse') ? call.model : null;
 }
 
 export interface ConverseWatchHooks {

@@ -16,6 +16,19 @@ describe('price catalog', () => {
     expect(builtin.lookup('anthropic', 'claude-3-5-haiku-latest', undefined).status).toBe('Exact');
   });
 
+  it('prices Claude Opus 4.8 and Opus 5 at Anthropic list price; models seen only on third-party pages stay unpriced', () => {
+    for (const m of ['claude-opus-4-8', 'claude-opus-5']) {
+      const r = builtin.lookup('anthropic', m, undefined);
+      expect(r.status).toBe('Exact');
+      // Per-token rates: the catalog's per-million figures divided once.
+      expect(r.rates!.input * 1e6).toBeCloseTo(5, 9);
+      expect(r.rates!.output * 1e6).toBeCloseTo(25, 9);
+      expect(r.rates!.cacheRead * 1e6).toBeCloseTo(0.5, 9);
+      expect(r.rates!.cacheWrite * 1e6).toBeCloseTo(6.25, 9);
+    }
+    for (const m of ['o3-pro', 'gpt-5.5', 'gpt-5.6']) expect(builtin.lookup('openai', m, undefined).status).toBe('Missing');
+  });
+
   it('prefers the response model, falls back to the requested one, and reports misses', () => {
     const r = builtin.lookup('openai', 'some-fine-tune', 'gpt-4o');
     expect(r.rates!.output * 1e6).toBeCloseTo(10);

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { conversionFor } from '../../../src/llm/convert/index.js';
 import { GuardedStream } from '../../../src/pipeline/guarded-stream.js';
+import { HeldStream } from '../../../src/pipeline/held-stream.js';
+import type { PromptGuardPolicy } from '../../../src/policies/prompt-guard/guard.js';
 import { BUILTIN_DETECTORS } from '../../../src/policies/prompt-guard/builtins.js';
 
 const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
@@ -81,5 +83,50 @@ describe('GuardedStream', () => {
     expect(out).toContain('"message":"no emails here"');
     expect(out).not.toContain('jane');
     expect(out).not.toContain('[DONE]');
+  });
+});
+
+describe('GuardedStream and HeldStream for Responses clients', () => {
+  const text = (out: string): { deltas: string; done: string[] } => {
+    const evs = out
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)));
+    return {
+      deltas: evs
+        .filter((e) => e.type === 'response.output_text.delta')
+        .map((e) => e.delta)
+        .join(''),
+      done: [
+        ...evs.filter((e) => e.type === 'response.output_text.done').map((e) => e.text),
+        ...evs.filter((e) => e.type === 'response.completed').map((e) => e.response.output[0].content[0].text),
+      ],
+    };
+  };
+  const responses = () =>
+    conversionFor('responses', 'messages').stream({ includeUsage: true, onUsage: () => {}, request: { model: 'claude', input: 'hi' } });
+
+  it('regex masking: the deltas split at every upstream byte, and the whole-text copies, are masked', () => {
+    const all = Buffer.from(anthropicEvents.join(''));
+    for (let i = 1; i < all.length; i += 7) {
+      const g = new GuardedStream(responses(), { mask: [BUILTIN_DETECTORS.email], reject: [] }, 'responses', 'openai');
+      const out =
+        [all.subarray(0, i), all.subarray(i)].map((c) => Buffer.from(g.push(c)).toString()).join('') + Buffer.from(g.end()).toString();
+      expect(text(out)).toEqual({
+        deltas: 'Write to <EMAIL_ADDRESS> today.',
+        done: ['Write to <EMAIL_ADDRESS> today.', 'Write to <EMAIL_ADDRESS> today.'],
+      });
+      expect(out).not.toContain('jane');
+    }
+  });
+
+  it('a webhook-held stream: a masked answer replaces the deltas and the whole-text copies', async () => {
+    const policy = { guardAnswerText: (t: string) => t.replace('jane.doe@example.com', '[redacted]') } as unknown as PromptGuardPolicy;
+    const h = new HeldStream(responses(), policy, 'responses', 'openai');
+    for (const e of anthropicEvents) h.push(Buffer.from(e));
+    h.end();
+    const out = Buffer.from(await h.release()).toString();
+    expect(text(out)).toEqual({ deltas: 'Write to [redacted] today.', done: ['Write to [redacted] today.', 'Write to [redacted] today.'] });
+    expect(out).not.toContain('jane');
   });
 });

@@ -50,7 +50,7 @@ export function bedrockProvider(s: BedrockSettings): Provider {
     credential: (key) => ({ name: 'authorization', value: `Bearer ${key}` }),
     requiredHeaders: [['content-type', 'application/json']],
     // Anthropic count_tokens clients (Claude Code) get Bedrock's own count (CountTokens).
-    tokenCount: { path: (model) => `/model/${modelSegment(foundationModelId(model))}/count-tokens`, conversion: bedrockTokenCount },
+    tokenCount: (model) => ({ path: `/model/${modelSegment(foundationModelId(model))}/count-tokens`, conversion: bedrockTokenCount }),
     implicitAuth: 'aws',
   };
 }

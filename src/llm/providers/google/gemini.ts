@@ -34,5 +34,5 @@ export const gemini: Provider = {
   relocateBearer: (token, format) => (format === 'gemini' && token.startsWith(GOOGLE_API_KEY_PREFIX) ? 'x-goog-api-key' : undefined),
   requiredHeaders: [],
   // Anthropic count_tokens clients get Gemini's own count (models/<m>:countTokens).
-  tokenCount: { path: (model) => `/${geminiModelResource(model)}:countTokens`, conversion: geminiTokenCount },
+  tokenCount: (model) => ({ path: `/${geminiModelResource(model)}:countTokens`, conversion: geminiTokenCount }),
 };

@@ -9,10 +9,16 @@
 // aiplatform.<r>.rep.googleapis.com, any other region <region>-aiplatform.googleapis.com.
 // Auth: a Google OAuth access token the gateway mints (ADC or backendAuth.gcp), see
 // policies/gcp-auth.ts.
-import type { ApiFormat, Json } from '../../convert/types.js';
-import { isObject } from '../../convert/fields.js';
+// Anthropic count_tokens clients get Vertex's own counts: Gemini models' :countTokens, Claude
+// models' publishers/anthropic/models/count-tokens:rawPredict (the model in the body); other
+// publishers' models are counted by the gateway.
+import type { ApiFormat, Conversion, Json } from '../../convert/types.js';
+import { vertexGeminiTokenCount } from '../../convert/count-tokens.js';
+import { noStream } from '../../convert/embeddings.js';
+import { isNumber, isObject } from '../../convert/fields.js';
+import { clientError, readProviderError } from '../../formats/provider-errors.js';
 import { GatewayError } from '../../../errors.js';
-import type { Provider, UpstreamRequest } from '../types.js';
+import type { Provider, TokenCount, UpstreamRequest } from '../types.js';
 import { vertexAnthropicModel, vertexEmbeddingModel, vertexGeminiModel } from './models.js';
 
 export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
@@ -61,7 +67,32 @@ export function vertexProvider(s: VertexSettings): Provider {
     prepareBody: (format, body) => (format === 'messages' ? vertexAnthropicBody(body) : body),
     credential: (token) => ({ name: 'authorization', value: `Bearer ${token}` }),
     requiredHeaders: [],
+    tokenCount: (model) => vertexTokenCount(base, model),
     implicitAuth: 'gcp',
+  };
+}
+
+function vertexTokenCount(base: string, model: string): TokenCount | undefined {
+  const claude = vertexAnthropicModel(model);
+  if (claude !== null) return { path: `${base}/publishers/anthropic/models/count-tokens:rawPredict`, conversion: claudeTokenCount(claude) };
+  const gemini = vertexGeminiModel(model);
+  if (gemini !== null) return { path: `${base}/publishers/google/models/${gemini}:countTokens`, conversion: vertexGeminiTokenCount };
+  return undefined;
+}
+
+/**
+ * Claude's count-tokens on Vertex: the Anthropic count_tokens body as Vertex takes Messages bodies
+ * (anthropic_version, no cache scope), but with the model in the body, as its Vertex id
+ * (`claude-x@date`); the answer is already Anthropic's `{input_tokens}`.
+ */
+function claudeTokenCount(vertexModel: string): Conversion {
+  return {
+    from: 'messages',
+    to: 'messages',
+    request: (body: Json): Json => ({ ...vertexAnthropicBody(body), model: vertexModel }),
+    response: (body: Json): Json => ({ input_tokens: isNumber(body.input_tokens) ? body.input_tokens : 0 }),
+    error: (status, raw) => clientError('anthropic', readProviderError(status, raw)),
+    stream: noStream,
   };
 }
 
