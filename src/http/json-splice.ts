@@ -15,7 +15,14 @@ const COMMA = 0x2c;
 
 /** Index just past the string whose opening quote is at `at`; -1 if it never closes. */
 function stringEnd(raw: Buffer, at: number): number {
-  let i = at + 1;
+  // Short strings (keys, roles) in JS; long ones (prompts) through memchr, a native call each.
+  const near = Math.min(raw.length, at + 64);
+  for (let j = at + 1; j < near; j++) {
+    const c = raw[j];
+    if (c === BACKSLASH) j++;
+    else if (c === QUOTE) return j + 1;
+  }
+  let i = near;
   for (;;) {
     const q = raw.indexOf(QUOTE, i);
     if (q < 0) return -1;
@@ -53,6 +60,17 @@ function valueEnd(raw: Buffer, at: number): number {
   return -1;
 }
 
+/** Whether raw[start, end) is `text` (ASCII); null when it holds an escape (unsure). */
+function sameAscii(raw: Buffer, start: number, end: number, text: string): boolean | null {
+  let same = end - start === text.length;
+  for (let j = start; j < end; j++) {
+    const c = raw[j];
+    if (c === BACKSLASH) return null;
+    if (same && c !== text.charCodeAt(j - start)) same = false;
+  }
+  return same;
+}
+
 /** [start, end) of the value of top-level key `key` (plain ASCII), 'absent', or null when unsure. */
 function findTopLevel(raw: Buffer, key: string): [number, number] | 'absent' | null {
   let i = 0;
@@ -66,8 +84,8 @@ function findTopLevel(raw: Buffer, key: string): [number, number] | 'absent' | n
     if (raw[i] !== QUOTE) return null;
     const keyEnd = stringEnd(raw, i);
     if (keyEnd < 0) return null;
-    const name = raw.toString('latin1', i + 1, keyEnd - 1);
-    if (name.includes('\\')) return null;
+    const match = sameAscii(raw, i + 1, keyEnd - 1, key);
+    if (match === null) return null;
     i = keyEnd;
     while (isSpace(raw[i])) i++;
     if (raw[i] !== COLON) return null;
@@ -75,7 +93,7 @@ function findTopLevel(raw: Buffer, key: string): [number, number] | 'absent' | n
     while (isSpace(raw[i])) i++;
     const end = valueEnd(raw, i);
     if (end < 0) return null;
-    if (name === key) {
+    if (match) {
       if (found !== null) return null; // twice: JSON.parse keeps the last; let the caller serialise
       found = [i, end];
     }
@@ -100,6 +118,6 @@ export function spliceTopLevelString(raw: Buffer, key: string, value: string): B
   }
   let [start, end] = at;
   while (end > start && isSpace(raw[end - 1])) end--;
-  if (end - start === Buffer.byteLength(encoded) && raw.toString('latin1', start, end) === encoded) return raw;
+  if (sameAscii(raw, start, end, encoded) === true) return raw;
   return Buffer.concat([raw.subarray(0, start), Buffer.from(encoded), raw.subarray(end)]);
 }
