@@ -6,7 +6,6 @@ import { createRequire } from 'node:module';
 import { resolve as resolvePath, dirname } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { ConfigError, formatPath, type ConfigProblem } from '../config/errors.js';
-import { ModuleNotLoaded } from '../errors.js';
 import type { NamedProviderT, RouteBackendT } from '../config/schema/backends.js';
 import { durationMs } from '../config/schema/common.js';
 import type { BackendAuthT, BackendPoliciesT, BackendTLST, RoutePoliciesT } from '../config/schema/policies.js';
@@ -564,20 +563,7 @@ export interface CompileContext {
   observability?: Pick<Observability, 'budgetAlert'>;
 }
 
-/**
- * Runs a compile, and again after loading an optional library it asked for (ModuleNotLoaded:
- * jose, cel-js). Nothing of a failed attempt is kept, so a reload stays atomic.
- */
-export async function withModules<T>(run: () => T): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return run();
-    } catch (e) {
-      if (!(e instanceof ModuleNotLoaded) || attempt > 4) throw e;
-      await e.load();
-    }
-  }
-}
+export { withModules } from './with-modules.js';
 
 export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {
   const defaults = cx.backendDefaults !== undefined ? cx.backendDefaults.value : loaded.config.config?.backend;
