@@ -6,6 +6,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Installs (as root on Debian) or asks for the system packages the selected suites need.
     globalSetup: ['test/setup/system-packages.ts'],
+    // cel-js and jose load on demand in the gateway; unit tests compile CEL and JWT policies directly.
+    setupFiles: ['test/setup/optional-modules.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Test files run in parallel: e2e gateways, mocks and Redis servers take free ports

@@ -286,3 +286,17 @@ function typeForStatus(dialect: 'openai' | 'anthropic', status: number): string 
       return status < 500 ? 'invalid_request_error' : dialect === 'anthropic' ? 'api_error' : 'server_error';
   }
 }
+
+/**
+ * Thrown by a config compile step that needs an optional library (jose, cel-js) not loaded yet.
+ * Those are ES modules, so they load asynchronously: the gateway awaits `load()` and compiles the
+ * same config again, before anything is swapped (a config that uses none never loads them).
+ */
+export class ModuleNotLoaded extends Error {
+  constructor(
+    readonly module: string,
+    readonly load: () => Promise<unknown>,
+  ) {
+    super(`${module} is not loaded yet (the config compile loads it and compiles again)`);
+  }
+}

@@ -11,9 +11,9 @@ import { FileWatcher } from './config/watch.js';
 import { Observability } from './observability/index.js';
 import { configureLogging, log } from './observability/log.js';
 import type { Downstream } from './pipeline/downstream.js';
-import { GatewayError } from './errors.js';
+import { GatewayError, ModuleNotLoaded } from './errors.js';
 import { handle, refuse } from './pipeline/handle.js';
-import { type CompileContext, compile } from './runtime/compile.js';
+import { type CompileContext, compile, withModules } from './runtime/compile.js';
 import { LiveState, type Scope } from './runtime/live-state.js';
 import { configDiff } from './config/diff.js';
 import { reloadStatus as globalReloadStatus, type ReloadResult, type ReloadStatus, type ReloadTrigger } from './runtime/reload-status.js';
@@ -127,7 +127,7 @@ export class Gateway implements RequestSink {
     configureLogging(loaded.config.config?.logging ?? {});
     const worker = this.opts.role === 'worker';
     if (!worker) for (const n of loaded.notices) log.warn(n);
-    const attempt = this.compileAttempt(loaded);
+    const attempt = await this.compileAttempt(loaded);
     if (!worker) for (const w of attempt.warnings) log.warn(w);
     await beforeListen?.(loaded);
     await storesReady(attempt.snapshot);
@@ -244,11 +244,11 @@ export class Gateway implements RequestSink {
   }
 
   /** Parses and compiles `text` as the config file would be, without applying anything. */
-  validate(text: string): ValidationResult {
+  async validate(text: string): Promise<ValidationResult> {
     const scratch = new LiveState();
     try {
       const loaded = this.load(text);
-      const { warnings } = compile(loaded, this.pools, 0, { live: scratch.begin() });
+      const { warnings } = await withModules(() => compile(loaded, this.pools, 0, { live: scratch.begin() }));
       return { ok: true, warnings: [...loaded.notices, ...warnings] };
     } catch (e) {
       return { ok: false, ...problemsOf(e, this.opts.file), warnings: [] };
@@ -288,7 +288,7 @@ export class Gateway implements RequestSink {
     if (this.reloadStatus.current.synchronized && fingerprint(text, this.servingFiles) === this.servingPrint) return null;
     let attempt: Attempt;
     try {
-      attempt = this.compileAttempt(this.load(text));
+      attempt = await this.compileAttempt(this.load(text));
     } catch (e) {
       return this.fail(trigger, started, e);
     }
@@ -314,7 +314,7 @@ export class Gateway implements RequestSink {
   /** A worker thread's first reload phase: compile `text` and open its new ports, without serving them. */
   async prepare(text: string): Promise<void> {
     this.abortPrepared();
-    const attempt = this.compileAttempt(this.load(text));
+    const attempt = await this.compileAttempt(this.load(text));
     try {
       await this.openPorts(attempt.snapshot, attempt.loaded);
     } catch (e) {
@@ -357,8 +357,13 @@ export class Gateway implements RequestSink {
     return this.record({ ok: true, trigger, started, warnings, diff: configDiff(previous.config, attempt.loaded.config) });
   }
 
+  /** Compiles, loading the optional libraries the config needs first (withModules). */
+  private compileAttempt(loaded: LoadedConfig): Promise<Attempt> {
+    return withModules(() => this.compileOnce(loaded));
+  }
+
   /** Compiles with the live-state registry; the scope is open until the caller commits or aborts. */
-  private compileAttempt(loaded: LoadedConfig): Attempt {
+  private compileOnce(loaded: LoadedConfig): Attempt {
     const files = new Set<string>();
     const scope = this.live.begin();
     try {
@@ -372,6 +377,7 @@ export class Gateway implements RequestSink {
       return { loaded, snapshot, warnings, files, scope };
     } catch (e) {
       scope.abort();
+      if (e instanceof ModuleNotLoaded) throw e;
       // Watch what the bad config references too, so creating a missing file recovers.
       this.watcher?.watch([this.opts.file, ...this.servingFiles, ...files]);
       throw e;

@@ -13,7 +13,7 @@ import { log } from './observability/log.js';
 import { SharedArena, useSharedArena } from './policies/shared-arena.js';
 import { DispatchServer } from './workers/dispatch-server.js';
 import { WorkerPool } from './workers/pool.js';
-import { compile } from './runtime/compile.js';
+import { compile, withModules } from './runtime/compile.js';
 import { ConnectOverrides } from './upstream/connect-overrides.js';
 import { PoolFactory } from './upstream/pools.js';
 
@@ -200,11 +200,11 @@ function workerPool(args: Args, probe: Gateway): Partial<GatewayOptions> & { wor
   };
 }
 
-function validateOnly(gateway: Gateway, args: Args): void {
+async function validateOnly(gateway: Gateway, args: Args): Promise<void> {
   try {
     const loaded = gateway.load();
     for (const n of loaded.notices) console.error(`warning: ${n}`);
-    const { snapshot, warnings } = compile(loaded, new PoolFactory(args.overrides), 1);
+    const { snapshot, warnings } = await withModules(() => compile(loaded, new PoolFactory(args.overrides), 1));
     for (const w of warnings) console.error(`warning: ${w}`);
     const routes = [...snapshot.binds.values()].flatMap((b) => b.listeners).length;
     const llm = loaded.config.llm;

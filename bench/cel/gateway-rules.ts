@@ -3,7 +3,10 @@
 // before timing them.
 //   npx tsx bench/cel/gateway-rules.ts
 import { Bench } from 'tinybench';
+import { loadCel } from '../../src/cel/env.js';
 import { ActivationPlan, compileCel, holds, type CelRequest } from '../../src/cel/index.js';
+
+await loadCel(); // the gateway imports cel-js on demand
 
 const req: CelRequest = {
   down: {

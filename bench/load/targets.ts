@@ -157,7 +157,9 @@ function gateway(id: string, label: string, env: NodeJS.ProcessEnv, main = 'dist
     start: async (deps, upstreamPort, extra = []) => {
       const out = join(tmpdir(), `agw-bench-${id}-${process.pid}.log`);
       const ports = { BENCH_GATEWAY_PORT: String(GATEWAY_PORT), BENCH_MOCK_PORT: String(upstreamPort) };
-      const args = [...extra, main, '-f', 'bench/load/gateway.yaml'];
+      // One data-plane thread, like the floor: the ratios compare one event loop with another
+      // (the default worker count follows the CPUs; workers-lane.ts measures more threads).
+      const args = [...extra, main, '-f', 'bench/load/gateway.yaml', '--workers', '1'];
       const child = await deps.startProcess(args, 'agentgateway ready', { ...env, ...ports }, out);
       return {
         pid: child.pid!,

@@ -30,18 +30,18 @@ export function readConfig(gw: AdminGateway, readOnly: boolean): ApiResult {
 }
 
 /** POST /api/config/validate: would this text load? */
-export function validateConfig(gw: AdminGateway, text: string): ApiResult {
-  const c = check(gw, text);
+export async function validateConfig(gw: AdminGateway, text: string): Promise<ApiResult> {
+  const c = await check(gw, text);
   return c.ok ? { status: 200, body: { ok: true, warnings: c.warnings } } : c.rejected;
 }
 
 type Checked = { ok: true; text: string; warnings: string[] } | { ok: false; rejected: ApiResult };
 
 /** Secrets put back where the editor shows markers, then parsed and compiled as a file save would be. */
-function check(gw: AdminGateway, text: string): Checked {
+async function check(gw: AdminGateway, text: string): Promise<Checked> {
   const unmasked = unmaskSecrets(text, currentText(gw));
   if (!unmasked.ok) return { ok: false, rejected: rejected(gw, unmasked.problems) };
-  const v = gw.validate(unmasked.text);
+  const v = await gw.validate(unmasked.text);
   if (!v.ok) return { ok: false, rejected: rejected(gw, v.problems ?? [], v.error) };
   return { ok: true, text: unmasked.text, warnings: v.warnings };
 }
@@ -54,7 +54,7 @@ function check(gw: AdminGateway, text: string): Checked {
 export async function applyConfig(gw: AdminGateway, text: string, readOnly: boolean): Promise<ApiResult> {
   if (readOnly) throw new HttpError(403, 'the admin API is read-only (config.storage.mode: readOnly or UI_READ_ONLY)');
   if (!gw.fromFile) throw new HttpError(409, 'the config was given inline (-c); there is no file to write');
-  const checked = check(gw, text);
+  const checked = await check(gw, text);
   if (!checked.ok) return checked.rejected;
   const backup = writeConfigFile(gw.file, checked.text);
   log.info(`config file rewritten through the admin API (previous version kept as ${backup})`);

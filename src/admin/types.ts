@@ -25,7 +25,7 @@ export interface AdminGateway {
   /** What readiness still waits for (empty once every listener is up). */
   pending(): string[];
   reload(trigger: ReloadTrigger): Promise<ReloadResult | null>;
-  validate(text: string): ValidationResult;
+  validate(text: string): Promise<ValidationResult>;
   /** The gateway's observability: the console's recent requests and traffic series. */
   readonly observability: { readonly recent: RecentRequests; readonly series: TrafficSeries };
   /** The worker threads (`--workers N`, N > 1); null in single-thread mode. */

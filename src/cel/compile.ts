@@ -53,9 +53,11 @@ interface LibError {
 }
 
 export function compileCel(source: string, opts: CompileOptions = {}): CelProgram {
+  // Outside the try: a ModuleNotLoaded must reach the config compile, which loads cel-js and retries.
+  const env = celEnvironment();
   let program: ((a: Record<string, unknown>) => unknown) & { ast: AstNode; check(): { valid: boolean; type?: string; error?: LibError } };
   try {
-    program = celEnvironment.parse(source) as never;
+    program = env.parse(source) as never;
   } catch (e) {
     throw fromLib(e as LibError, 'syntax error');
   }

@@ -1,7 +1,9 @@
 // The one CEL environment every expression is compiled in: the variable table's declarations
 // (so the type checker rejects unknown variables and fields at config load) and the extra
-// functions. Building an environment is expensive; this happens once per process.
-import { Environment } from '@marcbachmann/cel-js';
+// functions. Building an environment is expensive; this happens once per process, and only for
+// a config that has CEL: the library (an ES module, ~10 MB resident) is imported on demand.
+import type { Environment } from '@marcbachmann/cel-js';
+import { ModuleNotLoaded } from '../errors.js';
 import { registerFunctions } from './functions.js';
 import { OBJECT_CLASSES, VARIABLES } from './variables.js';
 
@@ -13,8 +15,8 @@ export const ENV_OPTIONS = {
   enableOptionalTypes: true,
 } as const;
 
-function build(): Environment {
-  const env = new Environment(ENV_OPTIONS);
+function build(lib: typeof import('@marcbachmann/cel-js')): Environment {
+  const env = new lib.Environment(ENV_OPTIONS);
   for (const [name, def] of Object.entries(VARIABLES)) {
     if (def.fields !== undefined) {
       const ctor = OBJECT_CLASSES[def.type];
@@ -28,4 +30,19 @@ function build(): Environment {
   return env;
 }
 
-export const celEnvironment: Environment = build();
+let environment: Environment | null = null;
+let loading: Promise<void> | null = null;
+
+/** Imports cel-js and builds the environment (once; later calls return the same promise). */
+export function loadCel(): Promise<void> {
+  loading ??= import('@marcbachmann/cel-js').then((lib) => {
+    environment = build(lib);
+  });
+  return loading;
+}
+
+/** The environment; throws ModuleNotLoaded until `loadCel()` has resolved (the compile retries). */
+export function celEnvironment(): Environment {
+  if (environment === null) throw new ModuleNotLoaded('cel-js', loadCel);
+  return environment;
+}

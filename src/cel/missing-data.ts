@@ -18,9 +18,10 @@ const OPTIONAL_FIELDS = new Set(['basicAuth.username', 'llm.requestModel']);
 
 /** The reads of `source` that fail when the data is absent, as written (`jwt.sub`, `request.headers["x-user"]`). */
 export function readsOfMissingData(source: string): string[] {
+  const env = celEnvironment();
   let root: Node;
   try {
-    root = (celEnvironment.parse(source) as unknown as { ast: Node }).ast;
+    root = (env.parse(source) as unknown as { ast: Node }).ast;
   } catch {
     return []; // compile errors are reported by compileCel
   }

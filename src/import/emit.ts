@@ -5,7 +5,7 @@
 // not the user's problem.
 import { Document, type Node, type YAMLMap } from 'yaml';
 import { parseConfig } from '../config/load.js';
-import { compile } from '../runtime/compile.js';
+import { compile, withModules } from '../runtime/compile.js';
 import { LiveState } from '../runtime/live-state.js';
 import { ConnectOverrides } from '../upstream/connect-overrides.js';
 import { PoolFactory } from '../upstream/pools.js';
@@ -72,7 +72,8 @@ export async function checkEmitted(text: string, file: string): Promise<string[]
   const loaded = parseConfig(text, file, env);
   const live = new LiveState();
   try {
-    return [...loaded.notices, ...compile(loaded, new PoolFactory(new ConnectOverrides()), 1, { live: live.begin() }).warnings];
+    const { warnings } = await withModules(() => compile(loaded, new PoolFactory(new ConnectOverrides()), 1, { live: live.begin() }));
+    return [...loaded.notices, ...warnings];
   } finally {
     await live.closeAll();
   }

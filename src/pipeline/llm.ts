@@ -2,6 +2,7 @@
 // format, the parsed body with `policies.ai` request shaping applied, and — per upstream
 // attempt, since each attempt may pick another provider — the provider's format, model and body.
 import { JsonBodyError, parseJsonBody } from '../http/json-body.js';
+import { spliceTopLevelString } from '../http/json-splice.js';
 import { conversionFor } from '../llm/convert/index.js';
 import type { ApiFormat, Conversion, Json } from '../llm/convert/types.js';
 import { applyPromptCaching } from '../llm/prompt-caching.js';
@@ -19,6 +20,8 @@ export interface LlmPlan {
   /** The client's body after request shaping (and, later, prompt guards). */
   readonly body: Json | null;
   readonly stream: boolean;
+  /** The client's bytes when `body` is exactly their parse (no request shaping): see providerRequest. */
+  readonly raw: Buffer | null;
   /** The client asked for usage in the stream (OpenAI stream_options.include_usage). */
   readonly clientWantsUsage: boolean;
 }
@@ -29,15 +32,17 @@ export function planLlm(ctx: RequestCtx, g: AiGroupsRt): LlmPlan {
   const first = g.groups[0]![0]!;
   // The dialect errors are written in was decided with the route (src/llm/dialect.ts).
   const clientFormat = CLIENT_FORMATS[type];
-  if (clientFormat === undefined) return { clientFormat: null, body: null, stream: false, clientWantsUsage: false };
+  if (clientFormat === undefined) return { clientFormat: null, body: null, stream: false, raw: null, clientWantsUsage: false };
   // The llm listener parsed the body already, to route by its model.
+  const parsedHere = ctx.llmBody === null;
   const body = ctx.llmBody ?? parseClientBody(ctx);
   // A native Gemini client names the model and the method in the path, not the body.
   const native = clientFormat === 'gemini' ? geminiMethod(ctx.path) : null;
   if (native !== null && body.model === undefined) body.model = native.model;
   ctx.requestModel ??= typeof body.model === 'string' ? body.model : undefined;
   // Request shaping (prompts, defaults, overrides) is written for chat completions and messages.
-  if (g.shaping !== null && (clientFormat === 'completions' || clientFormat === 'messages')) shapeBody(g.shaping, body, clientFormat);
+  const shaping = g.shaping !== null && (clientFormat === 'completions' || clientFormat === 'messages');
+  if (shaping) shapeBody(g.shaping!, body, clientFormat);
   ctx.llmBody = body; // request parameters for the access log and spans
   ctx.upstreamModel = modelFor(g, first, body);
   const options = body.stream_options as { include_usage?: unknown } | undefined;
@@ -45,6 +50,7 @@ export function planLlm(ctx: RequestCtx, g: AiGroupsRt): LlmPlan {
     clientFormat,
     body,
     stream: native !== null ? native.stream : body.stream === true,
+    raw: parsedHere && native === null && !shaping ? ctx.down.body : null,
     clientWantsUsage: clientFormat === 'completions' && options?.include_usage === true,
   };
 }
@@ -124,7 +130,11 @@ export function providerRequest(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, 
   // Cache breakpoints go into the provider's own format (cache_control, or Bedrock's cachePoint).
   const cached = p.promptCaching !== null ? applyPromptCaching(format, converted, model, p.promptCaching) : converted;
   const body = p.provider.prepareBody !== undefined ? p.provider.prepareBody(format, cached) : cached;
-  return { conversion, call: { format, model, stream: plan.stream }, body: Buffer.from(JSON.stringify(body)) };
+  // Nothing but the model changed (same format, no shaping, caching or prompt guard): splice it
+  // into the client's bytes rather than serialise the parsed body again.
+  const untouched = converted === shaped && body === converted && p.bodyShaping === null && (g.guard?.request.length ?? 0) === 0;
+  const spliced = untouched && plan.raw !== null ? spliceTopLevelString(plan.raw, 'model', model) : null;
+  return { conversion, call: { format, model, stream: plan.stream }, body: spliced ?? Buffer.from(JSON.stringify(body)) };
 }
 
 export function parseClientBody(ctx: RequestCtx): Json {

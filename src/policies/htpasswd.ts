@@ -4,7 +4,7 @@
 // package we depend on, so they are implemented here from their specifications (Drepper's
 // SHA-crypt, Apache's apr_md5) and tested against vectors produced by `openssl passwd`.
 import { createHash } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { createRequire } from 'node:module';
 import { secretsEqual } from './secret-compare.js';
 
 export type HashKind = 'bcrypt' | 'sha1' | 'sha256crypt' | 'sha512crypt' | 'apr1';
@@ -62,12 +62,18 @@ export function isSlowHash(kind: HashKind): boolean {
   return kind !== 'sha1';
 }
 
+type Bcrypt = typeof import('bcryptjs').default;
+let bcrypt: Bcrypt | null = null;
+// bcryptjs (its CommonJS build) loads with the first bcrypt hash checked, on the thread that
+// checks it, so a config without basic auth or bcrypt API keys never loads it.
+const loadBcrypt = (): Bcrypt => (bcrypt ??= createRequire(import.meta.url)('bcryptjs') as Bcrypt);
+
 /** Checks a password against an entry, synchronously: slow kinds are called on a worker thread. */
 export function verifyPassword(password: string, e: StoredHash): boolean {
   switch (e.kind) {
     case 'bcrypt':
       // bcryptjs compares its computed hash with the stored one in constant time.
-      return bcrypt.compareSync(password, e.hash);
+      return loadBcrypt().compareSync(password, e.hash);
     case 'sha1':
       return secretsEqual(`{SHA}${createHash('sha1').update(password).digest('base64')}`, e.hash);
     case 'sha256crypt':

@@ -7,9 +7,10 @@
 // followed (configure the final URL).
 import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
+import type { createLocalJWKSet, JSONWebKeySet, JWK } from 'jose';
 import { jsonSyntaxError } from '../config/errors.js';
 import { log } from '../observability/log.js';
+import { jose } from './jose.js';
 import type { PolicyEndpoint } from './network.js';
 
 /** A usable key set: kids present, and the jose key resolver for them. */
@@ -51,7 +52,7 @@ export function parseJwks(text: string, what: string): { index: KeyIndex; finger
   }
   const set: JSONWebKeySet = { keys: usable };
   return {
-    index: { kty: new Map(usable.map((k) => [k.kid!, k.kty!])), resolve: createLocalJWKSet(set) },
+    index: { kty: new Map(usable.map((k) => [k.kid!, k.kty!])), resolve: jose().createLocalJWKSet(set) },
     fingerprint: JSON.stringify(usable),
     skipped,
   };

@@ -2,9 +2,10 @@
 // Every rejection is a 401 with WWW-Authenticate and a message naming the failed check, never
 // the token. Valid tokens are cached (bounded, until expiry, and only while the provider's key
 // set is unchanged) so a client reusing its token costs one signature check, not one per request.
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import type { JwtAuthT, JwtProviderT } from '../config/schema/policies.js';
 import { CredentialLocation } from './credential-location.js';
+import { type Jose, jose } from './jose.js';
 import { InlineJwks, FileJwks, parseJwks, UrlJwks, type JwksSource } from './jwks.js';
 import { GatewayError } from '../errors.js';
 import type { JwtIdentity, PolicyCompiler, PolicyRequest, RequestPolicy } from './types.js';
@@ -98,7 +99,7 @@ export class JwtAuthPolicy implements RequestPolicy {
     const generation = src.generation;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keys.resolve, {
+      ({ payload } = await jose().jwtVerify(token, keys.resolve, {
         issuer: provider.issuer,
         ...(provider.audiences !== undefined && provider.audiences.length > 0 ? { audience: provider.audiences } : {}),
         algorithms: [alg],
@@ -115,11 +116,11 @@ export class JwtAuthPolicy implements RequestPolicy {
 
   /** Header and issuer checks before any key is touched; the token itself is never quoted. */
   private inspect(token: string): { alg: string; kid: string; iss: unknown } {
-    let header: ReturnType<typeof decodeProtectedHeader>;
+    let header: ReturnType<Jose['decodeProtectedHeader']>;
     let iss: unknown;
     try {
-      header = decodeProtectedHeader(token);
-      iss = decodeJwt(token).iss;
+      header = jose().decodeProtectedHeader(token);
+      iss = jose().decodeJwt(token).iss;
     } catch {
       throw this.reject('malformed token (not a compact JWS with a JSON header and payload)');
     }
@@ -145,6 +146,7 @@ export class JwtAuthPolicy implements RequestPolicy {
 }
 
 function describeJoseError(e: unknown): string {
+  const { errors } = jose();
   if (e instanceof errors.JWTExpired) return 'token expired (exp)';
   if (e instanceof errors.JWTClaimValidationFailed) {
     if (e.reason === 'missing') return `required claim ${e.claim} is missing`;
@@ -161,6 +163,7 @@ function describeJoseError(e: unknown): string {
 }
 
 export function compileJwtAuth(spec: JwtAuthT, path: (string | number)[], c: PolicyCompiler): JwtAuthPolicy | undefined {
+  jose(); // first: the compile loads jose and retries when it is not there yet
   const providerSpecs: JwtProviderT[] = spec.providers ?? [
     { issuer: spec.issuer!, audiences: spec.audiences, jwks: spec.jwks!, jwtValidationOptions: spec.jwtValidationOptions },
   ];

@@ -563,6 +563,8 @@ export interface CompileContext {
   observability?: Pick<Observability, 'budgetAlert'>;
 }
 
+export { withModules } from './with-modules.js';
+
 export function compile(loaded: LoadedConfig, pools: PoolFactory, version: number, cx: CompileContext = {}): CompileResult {
   const defaults = cx.backendDefaults !== undefined ? cx.backendDefaults.value : loaded.config.config?.backend;
   const c = new Compiler(loaded, pools, cx.live ?? new LiveState().begin(), cx.files ?? new Set(), defaults);

@@ -206,8 +206,23 @@ describe("the guide's step 1 config (two binds) served by the binary", () => {
   });
 });
 
+// An inline JWKS (the example key of configs/jwt-auth.yaml): jwtAuth compiles only with jose loaded.
+const JWKS = JSON.stringify({
+  keys: [
+    {
+      kty: 'EC',
+      crv: 'P-256',
+      kid: 'example-es256',
+      alg: 'ES256',
+      use: 'sig',
+      x: 'Ru7Hx7YlrukJU-ifgwHHYnp8IQD66xh3WMQ6Mtn0Nmg',
+      y: 'BsZaTqEKkwsM2EN6t553q18wOh0Xy-G4Iw-UJBgj8KY',
+    },
+  ],
+});
+
 describe('native modules and worker threads inside the binary', () => {
-  it('matches a route by regex (re2) and checks a bcrypt password on the worker thread', async () => {
+  it('matches a route by regex (re2), checks a bcrypt password on the worker thread, and loads jose and cel-js on demand', async () => {
     const port = await freePort();
     writeFileSync(join(dir, 'users.htpasswd'), `alice:${bcrypt.hashSync('wonderland', 4)}\n`);
     writeFileSync(
@@ -220,16 +235,18 @@ describe('native modules and worker threads inside the binary', () => {
       matches: [{path: {regex: "^/v[0-9]+/chat/completions$"}}]
       policies:
         basicAuth: {htpasswd: {file: users.htpasswd}, mode: strict}
+        jwtAuth: {mode: optional, issuer: https://idp.example.com, jwks: '${JWKS}'}
+        authorization: {rules: ['request.headers["x-team"] != "blocked"']}
       backends:
       - ai: {name: m, provider: {mock: {response: from the binary}}}
 `,
     );
     const gw = await GatewayProcess.start({ executable: bin, cwd: dir, args: ['-f', 'native.yaml'], env: userEnv() });
     try {
-      const ask = (path: string, password: string) =>
+      const ask = (path: string, password: string, team = 'ml') =>
         fetch(`http://127.0.0.1:${port}${path}`, {
           method: 'POST',
-          headers: { authorization: `Basic ${Buffer.from(`alice:${password}`).toString('base64')}` },
+          headers: { authorization: `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`, 'x-team': team },
           body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
         });
       const ok = await ask('/v1/chat/completions', 'wonderland');
@@ -237,6 +254,8 @@ describe('native modules and worker threads inside the binary', () => {
       expect(((await ok.json()) as any).choices[0].message.content).toBe('from the binary');
       expect((await ask('/v1/chat/completions', 'looking-glass')).status).toBe(401);
       expect((await ask('/v1/chat/completions/x', 'wonderland')).status).toBe(404);
+      // the CEL rule compiled (cel-js imported by the config compile inside the binary) and denies
+      expect((await ask('/v1/chat/completions', 'wonderland', 'blocked')).status).toBe(403);
     } finally {
       expect(await gw.stop()).toBe(0);
     }

@@ -11,6 +11,8 @@ import { onFreePorts } from '../helpers/ports.js';
 
 const HOOK = fileURLToPath(new URL('../helpers/record-imports.mjs', import.meta.url));
 const OPTIONAL = ['ioredis', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/sdk-trace-base', '@opentelemetry/resources'];
+// JWT, CEL and bcrypt (basic auth, bcrypt API keys): imported when a config compiles a policy that needs them.
+const POLICY_LIBS = ['jose', '@marcbachmann/cel-js', 'bcryptjs'];
 
 async function packagesLoaded(config: string, settle?: () => Promise<void>): Promise<string[]> {
   const file = join(mkdtempSync(join(tmpdir(), 'agw-imports-')), 'packages.txt');
@@ -24,10 +26,17 @@ async function packagesLoaded(config: string, settle?: () => Promise<void>): Pro
 }
 
 describe('optional dependencies load only when the config uses them', () => {
-  it('the quickstart config loads neither ioredis nor the OpenTelemetry SDK', async () => {
+  it('the quickstart config loads neither ioredis, the OpenTelemetry SDK, jose, cel-js nor bcryptjs', async () => {
     const loaded = await packagesLoaded((await onFreePorts('configs/quickstart.yaml')).file);
     expect(loaded).toContain('undici'); // the hook saw the gateway's own imports
-    for (const pkg of OPTIONAL) expect(loaded).not.toContain(pkg);
+    for (const pkg of [...OPTIONAL, ...POLICY_LIBS]) expect(loaded).not.toContain(pkg);
+  });
+
+  it('a config with jwtAuth and CEL authorization loads jose and cel-js (the compile loads them and runs again)', async () => {
+    const loaded = await packagesLoaded((await onFreePorts('configs/jwt-auth.yaml')).file);
+    expect(loaded).toContain('jose');
+    expect(loaded).toContain('@marcbachmann/cel-js');
+    expect(loaded).not.toContain('bcryptjs');
   });
 
   it('a config with tracing loads the OpenTelemetry SDK; one with a Redis rate limit loads ioredis', async () => {

@@ -1,0 +1,7 @@
+// The gateway imports cel-js and jose when a config needs them (the compile asks, loads, and
+// compiles again: runtime/compile.ts withModules). Unit tests call compileCel, compile() and the
+// JWT policy directly and synchronously, so every test file starts with both loaded.
+import { loadCel } from '../../src/cel/env.js';
+import { loadJose } from '../../src/policies/jose.js';
+
+await Promise.all([loadCel(), loadJose()]);
