@@ -9,7 +9,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { log } from '../observability/log.js';
 import type { RecentRequests } from '../observability/recent-requests.js';
-import { DIMENSIONS, type TrafficSeries, WINDOWS, type Dimension, type WindowName } from '../observability/series.js';
+import { DIMENSIONS, WINDOWS, type Dimension, type WindowName } from '../observability/series.js';
 import { RELOAD_HISTORY } from '../runtime/reload-status.js';
 import { redact } from './redact.js';
 import { parseRequestFilter, requestPage } from './request-filter.js';

@@ -127,7 +127,10 @@ function compileLogExpression(source: string, resultType: 'bool' | undefined, pa
   try {
     program = compileCel(source, { variables: LOG_VARIABLES, ...(resultType ? { resultType } : {}) });
   } catch (e) {
-    fail(path, e instanceof CelCompileError ? `CEL ${e.describe(source)}` : (e as Error).message);
+    // Anything but a compile error (ModuleNotLoaded above all) goes to the config compile, which
+    // loads cel-js and compiles again.
+    if (!(e instanceof CelCompileError)) throw e;
+    fail(path, `CEL ${e.describe(source)}`);
     return null;
   }
   const request = program.references.get('request');
