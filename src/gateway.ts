@@ -248,7 +248,7 @@ export class Gateway implements RequestSink {
     const scratch = new LiveState();
     try {
       const loaded = this.load(text);
-      const { warnings } = await withModules(() => compile(loaded, this.pools, 0, { live: scratch.begin() }));
+      const { warnings } = await withModules(() => scratch.attempt((live) => compile(loaded, this.pools, 0, { live })));
       return { ok: true, warnings: [...loaded.notices, ...warnings] };
     } catch (e) {
       return { ok: false, ...problemsOf(e, this.opts.file), warnings: [] };

@@ -72,7 +72,9 @@ export async function checkEmitted(text: string, file: string): Promise<string[]
   const loaded = parseConfig(text, file, env);
   const live = new LiveState();
   try {
-    const { warnings } = await withModules(() => compile(loaded, new PoolFactory(new ConnectOverrides()), 1, { live: live.begin() }));
+    const { warnings } = await withModules(() =>
+      live.attempt((scope) => compile(loaded, new PoolFactory(new ConnectOverrides()), 1, { live: scope })),
+    );
     return [...loaded.notices, ...warnings];
   } finally {
     await live.closeAll();

@@ -69,6 +69,20 @@ export class LiveState {
     return this.open;
   }
 
+  /**
+   * Runs a compile in a new scope, aborted if it throws, so the compile can be tried again (a
+   * ModuleNotLoaded retry, runtime/with-modules.ts). A scope that succeeded stays open.
+   */
+  attempt<T>(run: (scope: Scope) => T): T {
+    const scope = this.begin();
+    try {
+      return run(scope);
+    } catch (e) {
+      scope.abort();
+      throw e;
+    }
+  }
+
   /** Status of every object the serving snapshot uses. */
   describe(): LiveEntryInfo[] {
     const out: LiveEntryInfo[] = [];

@@ -54,8 +54,8 @@ describe('two gateways, one Redis keys store', () => {
     const { secret, id } = await admins[0]!.create({ name: 'shared', team: 'fleet' });
     await ask(1, secret);
     await ask(0, secret);
-    const k = await admins[1]!.key(id);
-    expect(k.spend.requests).toBe(2);
+    // Settlements reach Redis asynchronously (after the answer): wait for both to land.
+    await waitUntilAsync(async () => (await admins[1]!.key(id)).spend.requests === 2, 5000, 'both requests settled');
     expect((await admins[1]!.call('GET', '/api/keys')).json.store).toMatchObject({ kind: 'redis' });
   });
 
