@@ -21,7 +21,8 @@ export interface Usage {
 export class UsageGuard {
   private reported = false;
   private latest: Usage | undefined;
-  constructor(private readonly sink: (u: Usage | undefined) => void) {}
+  /** `sink.tokens` receives the report (an object, not a callback: no closure per request). */
+  constructor(private readonly sink: { tokens: Usage | undefined }) {}
 
   /** Record what has been seen so far (later calls replace earlier ones). */
   observe(u: Usage): void {
@@ -36,6 +37,6 @@ export class UsageGuard {
   finish(): void {
     if (this.reported) return;
     this.reported = true;
-    this.sink(this.latest);
+    this.sink.tokens = this.latest;
   }
 }

@@ -181,8 +181,8 @@ export class Observability {
    * The retry loop calls this before each retry (not the first attempt): counts
    * agentgateway_retries_total and sets the attempt number the access log shows (retry.attempt).
    */
-  countRetry(ctx: ObservedRequest & { retryAttempt: number }): void {
-    ctx.retryAttempt++;
+  countRetry(ctx: ObservedRequest & { readonly upstream: { attempt: number } }): void {
+    ctx.upstream.attempt++;
     this.metrics?.countRetry(ctx);
   }
 

@@ -63,7 +63,7 @@ export class LogShape {
     const out: Record<string, unknown> = {};
     for (const k in record) if (!this.remove.has(k)) out[k] = record[k];
     for (const extra of this.add) {
-      const v = extra.kind === 'prompt' ? promptOf(s.ctx.llmBody) : evaluate(extra.program, act ?? {});
+      const v = extra.kind === 'prompt' ? promptOf(s.ctx.llm.body) : evaluate(extra.program, act ?? {});
       if (v !== undefined && v !== null) out[extra.name] = v;
     }
     return out;

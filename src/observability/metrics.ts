@@ -271,7 +271,7 @@ export class GatewayMetrics {
     http.duration.observe(s.durationS);
     if (s.upstreamS !== undefined) (s.llm ? this.callChildren.llm : this.callChildren.http).observe(s.upstreamS);
     if (s.llm) this.recordGenAi(series, s);
-    const charge = s.ctx.charge;
+    const charge = s.ctx.llm.charge;
     if (charge !== undefined) {
       const k = this.keyChildren(charge.key, charge.team);
       k.requests.inc();
@@ -377,7 +377,7 @@ export class GatewayMetrics {
 
   /** Keyed by the backend (unique per route), else the route, else the bind (no route matched). */
   private seriesOf(ctx: ObservedRequest): RouteSeries {
-    const key: object = ctx.backend ?? ctx.mcp?.backend ?? ctx.route ?? ctx.bind;
+    const key: object = ctx.upstream.backend ?? ctx.mcp?.backend ?? ctx.route ?? ctx.bind;
     let s = this.series.get(key);
     if (s === undefined) {
       const gateway = `bind/${ctx.bind.port}`;
@@ -390,8 +390,8 @@ export class GatewayMetrics {
           route: route?.name ?? UNKNOWN,
           route_rule: UNKNOWN,
         },
-        ctx.backend?.name ?? ctx.mcp?.backendName ?? UNKNOWN,
-        ctx.mcp !== null ? 'mcp' : ctx.backend === null ? UNKNOWN : ctx.backend.kind === 'ai' ? 'llm' : 'http',
+        ctx.upstream.backend?.name ?? ctx.mcp?.backendName ?? UNKNOWN,
+        ctx.mcp !== null ? 'mcp' : ctx.upstream.backend === null ? UNKNOWN : ctx.upstream.backend.kind === 'ai' ? 'llm' : 'http',
       );
       this.series.set(key, s);
     }

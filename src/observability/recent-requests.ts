@@ -108,7 +108,7 @@ export function recentOf(s: RequestSummary): RecentRequest {
     method: ctx.down.method,
     path: ctx.path,
     route: ctx.route?.key ?? null,
-    backend: ctx.backend?.name ?? ctx.mcp?.backendName ?? null,
+    backend: ctx.upstream.backend?.name ?? ctx.mcp?.backendName ?? null,
     model: s.responseModel ?? s.requestModel ?? null,
     status: s.status,
     client: clientOf(s),
@@ -120,17 +120,17 @@ export function recentOf(s: RequestSummary): RecentRequest {
     latencyMs: round(s.durationS * 1000),
     ttftMs: s.ttftS !== undefined ? round(s.ttftS * 1000) : null,
     phases: phasesOf(s),
-    retries: ctx.retryAttempt,
+    retries: ctx.upstream.attempt,
     reason: s.reason,
     errorCode: s.code ?? null,
     error: s.error ?? null,
-    guard: ctx.guardActions === null ? [] : [...ctx.guardActions],
+    guard: ctx.llm.guardActions === null ? [] : [...ctx.llm.guardActions],
   };
 }
 
 /** Differences of the monotonic marks the pipeline took anyway (plus two reads in the upstream call). */
 function phasesOf(s: RequestSummary): RequestPhases {
-  const { startNs, upstreamStartNs: sent, upstreamConnectedNs: connected, upstreamHeadersNs: head, firstTokenNs } = s.ctx;
+  const { startNs, upstreamStartNs: sent, upstreamConnectedNs: connected, upstreamHeadersNs: head, firstTokenNs } = s.ctx.timings;
   return {
     gatewayMs: msBetween(startNs, sent),
     connectMs: msBetween(sent, connected),

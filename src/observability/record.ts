@@ -20,7 +20,7 @@ const PARAMS: readonly (readonly [string, string])[] = [
 
 export function buildRecord(s: RequestSummary): RequestRecord {
   const ctx = s.ctx;
-  const b = ctx.backend;
+  const b = ctx.upstream.backend;
   const target = b?.target;
   const gateway = `bind/${ctx.bind.port}`;
   const r: RequestRecord = {
@@ -42,19 +42,19 @@ export function buildRecord(s: RequestSummary): RequestRecord {
   if (s.llm) addLlm(r, s);
   if (ctx.a2a !== null) Object.assign(r, a2aLogFields(ctx.a2a));
   if (ctx.mcp !== null) Object.assign(r, mcpLogFields(ctx.mcp));
-  if (ctx.retryAttempt > 0) r['retry.attempt'] = ctx.retryAttempt;
-  const placed = ctx.affinity?.last;
+  if (ctx.upstream.attempt > 0) r['retry.attempt'] = ctx.upstream.attempt;
+  const placed = ctx.upstream.affinity?.last;
   if (placed !== null && placed !== undefined) {
     r.session_affinity = placed.result;
     if (placed.reason !== null) r['session_affinity.reason'] = placed.reason;
   }
   // failOpen with Redis down: the request ran without its Redis limits, and the line says so.
-  if (ctx.rateLimitFailure === 'failOpen') r['rate_limit.bypassed'] = 'redis_unavailable';
+  if (ctx.limits.rateLimitFailure === 'failOpen') r['rate_limit.bypassed'] = 'redis_unavailable';
   const vk = ctx.apiKey?.virtualKey?.key;
   if (vk !== undefined) {
     r['key.name'] = vk.name;
     r['key.team'] = vk.team;
-    const c = ctx.charge;
+    const c = ctx.llm.charge;
     if (c !== undefined) {
       r['key.charged.usd'] = Math.round(c.usd * 1e9) / 1e9;
       r['key.charged.tokens'] = c.tokens;
@@ -79,7 +79,7 @@ function addLlm(r: RequestRecord, s: RequestSummary): void {
   r['gen_ai.usage.cache_creation.input_tokens'] = u?.cacheWriteTokens;
   r['gen_ai.usage.output_tokens'] = u?.outputTokens;
   r['gen_ai.usage.reasoning_tokens'] = u?.reasoningTokens;
-  const body = s.ctx.llmBody;
+  const body = s.ctx.llm.body;
   if (body !== null) {
     for (const [field, key] of PARAMS) r[key] = numberOr(body[field]);
     r['gen_ai.request.max_tokens'] = numberOr(body.max_tokens) ?? numberOr(body.max_completion_tokens);

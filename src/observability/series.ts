@@ -124,7 +124,7 @@ export class TrafficSeries {
     const ctx = s.ctx;
     this.add(this.total, 'all', latencyB, ttftB);
     this.add(this.route, ctx.route?.key ?? '(no route)', latencyB, ttftB);
-    this.add(this.backend, ctx.backend?.name ?? '(no backend)', latencyB, ttftB);
+    this.add(this.backend, ctx.upstream.backend?.name ?? '(no backend)', latencyB, ttftB);
     if (s.llm) this.add(this.model, s.responseModel ?? s.requestModel ?? '(unknown)', latencyB, ttftB);
     this.add(this.client, clientOf(s), latencyB, ttftB);
   }

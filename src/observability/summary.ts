@@ -40,28 +40,18 @@ export interface ObservedRequest {
   readonly bind: { readonly port: number };
   readonly route: { readonly key: string; readonly name: string } | null;
   readonly routePrefix: string;
-  readonly backend: ObservedBackend | null;
   readonly status: number;
-  readonly requestModel: string | undefined;
-  readonly upstreamModel: string | undefined;
-  readonly responseModel: string | undefined;
-  readonly firstTokenNs: bigint | undefined;
-  readonly tokens: Usage | undefined;
-  readonly startNs: bigint;
-  readonly upstreamStartNs: bigint | undefined;
-  /** When the last attempt was written on a connection, and when its response head came. */
-  readonly upstreamConnectedNs: bigint | undefined;
-  readonly upstreamHeadersNs: bigint | undefined;
-  /** What prompt guards did (`request: mask (regex)`, ...); null when none acted. */
-  readonly guardActions: readonly string[] | null;
+  /** RequestCtx's groups, in the shapes observability reads (src/pipeline/context.ts). */
+  readonly timings: ObservedTimings;
+  readonly upstream: ObservedUpstream;
+  readonly llm: ObservedLlm;
+  readonly limits: {
+    /** Redis could not answer the rate-limit check; failOpen: the request ran without its limits. */
+    readonly rateLimitFailure: 'failOpen' | 'failClosed' | undefined;
+  };
   readonly error: ObservedError | undefined;
-  readonly retryAttempt: number;
-  /** Redis could not answer the rate-limit check; failOpen: the request ran without its limits. */
-  readonly rateLimitFailure: 'failOpen' | 'failClosed' | undefined;
   /** The LLM route type (completions, messages, embeddings, ...), once known. */
   readonly routeType: string | null;
-  /** The parsed LLM request body (completions/messages, or sniffed on detect routes). */
-  readonly llmBody: Readonly<Record<string, unknown>> | null;
   readonly trace: TraceContext | null;
   /** The A2A call on A2A routes (method, task, outcome), else null. */
   readonly a2a: A2aExchange | null;
@@ -70,13 +60,39 @@ export interface ObservedRequest {
   readonly jwt: { readonly claims: Readonly<Record<string, unknown>> } | null;
   readonly basicAuth: { readonly username: string } | null;
   readonly apiKey: { readonly virtualKey?: { readonly key: { readonly name: string; readonly team?: string | undefined } } } | null;
-  /** What a virtual key was charged for the request (set when it finished). */
-  readonly charge: KeyCharge | undefined;
-  /** Session affinity: where the last attempt went and why (backends with sessionAffinity), else null. */
-  readonly affinity: { readonly last: { readonly result: string; readonly reason: string | null } | null } | null;
   /** The MCP request on MCP routes (method, tool, target, outcome), else null. */
   readonly mcp: McpExchange | null;
   header(name: string): string | undefined;
+}
+
+/** When each step happened (process.hrtime.bigint() ns). */
+export interface ObservedTimings {
+  readonly startNs: bigint;
+  readonly upstreamStartNs: bigint | undefined;
+  /** When the last attempt was written on a connection, and when its response head came. */
+  readonly upstreamConnectedNs: bigint | undefined;
+  readonly upstreamHeadersNs: bigint | undefined;
+  readonly firstTokenNs: bigint | undefined;
+}
+
+export interface ObservedUpstream {
+  readonly backend: ObservedBackend | null;
+  readonly attempt: number;
+  /** Session affinity: where the last attempt went and why (backends with sessionAffinity), else null. */
+  readonly affinity: { readonly last: { readonly result: string; readonly reason: string | null } | null } | null;
+}
+
+export interface ObservedLlm {
+  readonly requestModel: string | undefined;
+  readonly upstreamModel: string | undefined;
+  readonly responseModel: string | undefined;
+  readonly tokens: Usage | undefined;
+  /** The parsed LLM request body (completions/messages, or sniffed on detect routes). */
+  readonly body: Readonly<Record<string, unknown>> | null;
+  /** What prompt guards did (`request: mask (regex)`, ...); null when none acted. */
+  readonly guardActions: readonly string[] | null;
+  /** What a virtual key was charged for the request (set when it finished). */
+  readonly charge: KeyCharge | undefined;
 }
 
 export interface KeyCharge {
@@ -118,14 +134,14 @@ const NS = 1e9;
 
 export function summarize(ctx: ObservedRequest, catalog: CostCatalog): RequestSummary {
   const endNs = process.hrtime.bigint();
-  const b = ctx.backend;
+  const b = ctx.upstream.backend;
   const llm = b?.kind === 'ai';
-  const usage = ctx.tokens;
-  const requestModel = ctx.upstreamModel ?? ctx.requestModel;
+  const usage = ctx.llm.tokens;
+  const requestModel = ctx.llm.upstreamModel ?? ctx.llm.requestModel;
   const s: RequestSummary = {
     ctx,
     endNs,
-    durationS: Number(endNs - ctx.startNs) / NS,
+    durationS: Number(endNs - ctx.timings.startNs) / NS,
     status: ctx.status === 0 && ctx.down.aborted ? 499 : ctx.status,
     reason: reasonOf(ctx),
     error: ctx.error?.message ?? (ctx.down.aborted ? (ctx.down.abortReason ?? 'client closed the connection') : undefined),
@@ -134,16 +150,16 @@ export function summarize(ctx: ObservedRequest, catalog: CostCatalog): RequestSu
     operation: ctx.routeType === 'embeddings' ? 'embeddings' : 'chat',
     system: b?.provider?.name ?? 'unknown',
     requestModel,
-    responseModel: ctx.responseModel,
+    responseModel: ctx.llm.responseModel,
     usage,
-    ttftS: ctx.firstTokenNs !== undefined ? Number(ctx.firstTokenNs - ctx.startNs) / NS : undefined,
+    ttftS: ctx.timings.firstTokenNs !== undefined ? Number(ctx.timings.firstTokenNs - ctx.timings.startNs) / NS : undefined,
     tpotS: undefined,
-    upstreamS: ctx.upstreamStartNs !== undefined ? Number(endNs - ctx.upstreamStartNs) / NS : undefined,
+    upstreamS: ctx.timings.upstreamStartNs !== undefined ? Number(endNs - ctx.timings.upstreamStartNs) / NS : undefined,
     cost: undefined,
     lookup: undefined,
   };
-  if (ctx.firstTokenNs !== undefined && usage !== undefined && usage.outputTokens > 0) {
-    s.tpotS = Number(endNs - ctx.firstTokenNs) / NS / usage.outputTokens;
+  if (ctx.timings.firstTokenNs !== undefined && usage !== undefined && usage.outputTokens > 0) {
+    s.tpotS = Number(endNs - ctx.timings.firstTokenNs) / NS / usage.outputTokens;
   }
   if (llm && usage !== undefined) {
     const price = catalog.lookup(s.system, s.responseModel, requestModel);
@@ -157,6 +173,6 @@ export function summarize(ctx: ObservedRequest, catalog: CostCatalog): RequestSu
 /** agentgateway's `reason` label: the error's kind says why the gateway answered, else where the response came from. */
 function reasonOf(ctx: ObservedRequest): string {
   if (ctx.error !== undefined) return ctx.error.reason;
-  if (ctx.backend?.mock) return 'DirectResponse';
+  if (ctx.upstream.backend?.mock) return 'DirectResponse';
   return 'Upstream';
 }

@@ -18,7 +18,7 @@ export interface SessionState {
   readonly tried: Slot[];
   /** The last attempt's placement (access log). */
   last: AffinityDecision | null;
-  /** This attempt's placement, until counted (once ctx.backend names the provider). */
+  /** This attempt's placement, until counted (once ctx.upstream.backend names the provider). */
   uncounted: AffinityDecision | 'none' | null;
 }
 
@@ -28,7 +28,7 @@ export function keySession(ctx: RequestCtx, g: AiGroupsRt, plan: LlmPlan): void 
   if (a === null) return;
   const format = plan.clientFormat === 'completions' || plan.clientFormat === 'messages' ? plan.clientFormat : null;
   const key = sessionKey(a.policy, ctx, plan.body, format);
-  ctx.affinity = { key, tried: [], last: null, uncounted: null };
+  ctx.upstream.affinity = { key, tried: [], last: null, uncounted: null };
   if (key === null || a.pins === null || a.sessions.current(key, gatewayNow()) !== null) return;
   return a.pins.get(a.domain, key).then((name) => {
     const slot = name === null ? null : a.sessions.slotOf(name);
@@ -39,7 +39,7 @@ export function keySession(ctx: RequestCtx, g: AiGroupsRt, plan: LlmPlan): void 
 /** The provider for this attempt: by the session when the request has one, else pick-2. */
 export function pickSlot(ctx: RequestCtx, g: AiGroupsRt): Slot {
   const now = gatewayNow();
-  const s = ctx.affinity;
+  const s = ctx.upstream.affinity;
   const a = g.affinity;
   if (s === null || a === null) return g.balancer!.pick(now);
   if (s.key === null) {
@@ -64,9 +64,9 @@ export function pickSlot(ctx: RequestCtx, g: AiGroupsRt): Slot {
   return d.slot;
 }
 
-/** Counts the attempt's placement once ctx.backend names the provider it went to. */
+/** Counts the attempt's placement once ctx.upstream.backend names the provider it went to. */
 export function countPlacement(ctx: RequestCtx): void {
-  const s = ctx.affinity;
+  const s = ctx.upstream.affinity;
   const d = s?.uncounted;
   if (d === null || d === undefined) return;
   s!.uncounted = null;

@@ -38,7 +38,7 @@ export interface Prepared {
 }
 
 /**
- * Picks the next attempt's endpoint (setting ctx.backend) and builds its request; null: answered
+ * Picks the next attempt's endpoint (setting ctx.upstream.backend) and builds its request; null: answered
  * locally. A promise when the request waits for something first (a backend token being minted).
  */
 export type PlanAttempt = (ctx: RequestCtx) => Prepared | null | Promise<Prepared | null>;
@@ -107,7 +107,7 @@ class Attempts implements UpstreamListener {
       this.stop(null);
       finish(this.ctx);
     });
-    this.ctx.onRequestTimeout = (ms) => this.requestTimedOut(ms);
+    this.ctx.upstream.onRequestTimeout = (ms) => this.requestTimedOut(ms);
     this.attempt();
   }
 
@@ -128,13 +128,13 @@ class Attempts implements UpstreamListener {
 
   private send(p: Prepared): void {
     const ctx = this.ctx;
-    const ep = ctx.backend!;
+    const ep = ctx.upstream.backend!;
     this.inner = p.listener;
     this.committed = false;
     this.gotBody = false;
     this.slot = this.balancer !== null && ep.kind === 'ai' ? ep.slot : null;
     if (this.slot !== null) this.balancer!.started(this.slot);
-    const headers = ctx.retryAttempt > 0 ? [...p.fwd.headers, 'x-retry-attempt', String(ctx.retryAttempt)] : p.fwd.headers;
+    const headers = ctx.upstream.attempt > 0 ? [...p.fwd.headers, 'x-retry-attempt', String(ctx.upstream.attempt)] : p.fwd.headers;
     this.startedAt = performance.now();
     this.armBeforeHead();
     this.call = startCall(ctx, { ...p.fwd, headers }, this);
@@ -199,7 +199,7 @@ class Attempts implements UpstreamListener {
   }
 
   private canRetry(): boolean {
-    return this.retry !== null && this.ctx.retryAttempt < this.retry.retries && !this.ctx.finished;
+    return this.retry !== null && this.ctx.upstream.attempt < this.retry.retries && !this.ctx.finished;
   }
 
   /**
@@ -211,7 +211,7 @@ class Attempts implements UpstreamListener {
     const p = this.retry!;
     if (evicted) return p.backoffMs;
     const requestMs = this.timeouts?.requestMs ?? 0;
-    const left = requestMs > 0 ? requestMs - Number(process.hrtime.bigint() - this.ctx.startNs) / 1e6 : Number.POSITIVE_INFINITY;
+    const left = requestMs > 0 ? requestMs - Number(process.hrtime.bigint() - this.ctx.timings.startNs) / 1e6 : Number.POSITIVE_INFINITY;
     return retryWaitMs(
       p,
       retryAfterMs((n) => rawHeaderValue(raw, n)),
@@ -220,7 +220,7 @@ class Attempts implements UpstreamListener {
   }
 
   private retryLater(reason: string, wait: number): void {
-    countRetry(this.ctx, reason); // counts the attempt (ctx.retryAttempt)
+    countRetry(this.ctx, reason); // counts the attempt (ctx.upstream.attempt)
     if (wait > 0) this.backoff = setTimeout(() => this.attempt(), wait);
     else queueMicrotask(() => this.attempt());
   }
@@ -230,7 +230,7 @@ class Attempts implements UpstreamListener {
     const slot = this.slot;
     if (slot === null) return false;
     this.slot = null;
-    const ep = this.ctx.backend as AiBackendRt;
+    const ep = this.ctx.upstream.backend as AiBackendRt;
     const latency = (performance.now() - this.startedAt) / 1000;
     const health = ep.health;
     const status = head.status;
@@ -290,7 +290,7 @@ class Attempts implements UpstreamListener {
         : this.timerKind === 'firstByteTimeout'
           ? 'sent no response body'
           : 'went silent';
-    const message = `upstream ${this.ctx.backend!.name} ${what} within ${this.timerKind} (${ms} ms)`;
+    const message = `upstream ${this.ctx.upstream.backend!.name} ${what} within ${this.timerKind} (${ms} ms)`;
     call.abort(message);
     this.fail(new GatewayError('upstream_timeout', message), true);
   }

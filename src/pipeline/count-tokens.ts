@@ -20,7 +20,7 @@ import { sendError, sendJson } from './respond.js';
 export function countTokens(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt): Prepared | null {
   const body = providerBody(ctx, g, p, ctx.llmBody ?? parseClientBody(ctx));
   const own = p.mock === null ? p.provider.countTokensPath : undefined;
-  const native = p.mock === null ? p.provider.tokenCount?.(ctx.upstreamModel!) : undefined;
+  const native = p.mock === null ? p.provider.tokenCount?.(ctx.llm.upstreamModel!) : undefined;
   if (native !== undefined) {
     // The provider counts in its own format (Bedrock, Gemini, Vertex); the answer comes back as Anthropic's.
     const client = clientRequest(ctx, p);

@@ -37,8 +37,8 @@ export function watchDetected(ctx: RequestCtx, b: AiBackendRt): ResponseWatcher 
   }
   const model = (body as { model?: unknown }).model;
   if (typeof model !== 'string' || model === '') return null;
-  ctx.llmBody = body as Record<string, unknown>;
-  ctx.requestModel = model;
+  ctx.llm.body = body as Record<string, unknown>;
+  ctx.llm.requestModel = model;
   const format = formatOf(ctx.path, b);
   return new UsageWatcher(sameFormatSniff(ctx, conversionFor(format, format)));
 }
@@ -51,7 +51,7 @@ export function watchDetected(ctx: RequestCtx, b: AiBackendRt): ResponseWatcher 
 export function watchBedrockNative(ctx: RequestCtx): ResponseWatcher | null {
   const call = bedrockCallFromPath(ctx.path);
   if (call === null) return null;
-  ctx.requestModel = call.model;
+  ctx.llm.requestModel = call.model;
   return new UsageWatcher(call.op.startsWith('converse') ? converseSniff(ctx) : invokeSniff(ctx));
 }
 
@@ -70,20 +70,23 @@ function sameFormatSniff(ctx: RequestCtx, conversion: Conversion): Sniff {
         ? // includeUsage: true keeps same-format transducers verbatim (no frame is held back).
           conversion.stream({
             includeUsage: true,
-            onUsage: (u) => ctx.usage.observe(u),
-            onModel: (m) => (ctx.responseModel = m),
-            onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
+            onUsage: (u) => ctx.llm.usage.observe(u),
+            onModel: (m) => (ctx.llm.responseModel = m),
+            onFirstToken: () => (ctx.timings.firstTokenNs ??= process.hrtime.bigint()),
           })
         : null,
     json: (body) => {
-      conversion.response(body, (u) => ctx.usage.observe(u));
-      if (typeof body.model === 'string') ctx.responseModel = body.model;
+      conversion.response(body, (u) => ctx.llm.usage.observe(u));
+      if (typeof body.model === 'string') ctx.llm.responseModel = body.model;
     },
   };
 }
 
 function converseSniff(ctx: RequestCtx): Sniff {
-  const hooks = { onUsage: ctx.usage.observe.bind(ctx.usage), onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()) };
+  const hooks = {
+    onUsage: ctx.llm.usage.observe.bind(ctx.llm.usage),
+    onFirstToken: () => (ctx.timings.firstTokenNs ??= process.hrtime.bigint()),
+  };
   return {
     stream: (type) => (type.startsWith('application/vnd.amazon.eventstream') ? new ConverseStreamWatch(hooks) : null),
     json: (body) => readConverseResponse(body, hooks),
@@ -92,9 +95,9 @@ function converseSniff(ctx: RequestCtx): Sniff {
 
 function invokeSniff(ctx: RequestCtx): Sniff {
   const hooks = {
-    onUsage: ctx.usage.observe.bind(ctx.usage),
-    onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
-    onModel: (m: string) => (ctx.responseModel = m),
+    onUsage: ctx.llm.usage.observe.bind(ctx.llm.usage),
+    onFirstToken: () => (ctx.timings.firstTokenNs ??= process.hrtime.bigint()),
+    onModel: (m: string) => (ctx.llm.responseModel = m),
   };
   return {
     headers: (raw) => {

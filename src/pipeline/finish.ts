@@ -7,14 +7,14 @@ export function finish(ctx: RequestCtx): void {
   if (ctx.finished) return;
   ctx.finished = true;
   ctx.snapshot.use.leave();
-  ctx.usage.finish();
+  ctx.llm.usage.finish();
   // token buckets are debited from real usage (rate limits of type tokens)
   ctx.runFinishHooks();
   const a2a = ctx.a2a;
   if (a2a !== null) {
     // A call the client left, or whose answer could not be read, has no known outcome.
     if (a2a.outcome === undefined && (a2a.binding === 'jsonrpc' || a2a.binding === 'rest')) a2a.outcome = 'unknown';
-    ctx.obs.countA2aCall(a2a, ctx.route!.name, ctx.backend?.name ?? 'unknown');
+    ctx.obs.countA2aCall(a2a, ctx.route!.name, ctx.upstream.backend?.name ?? 'unknown');
   }
   ctx.obs.recordRequest(ctx);
 }

@@ -14,14 +14,14 @@ export interface Forwarding {
   body: Uint8Array | null;
 }
 
-/** Starts the upstream call to ctx.backend. */
+/** Starts the upstream call to ctx.upstream.backend. */
 export function startCall(ctx: RequestCtx, fwd: Forwarding, listener: UpstreamListener): UpstreamCall {
-  const backend = ctx.backend!;
+  const backend = ctx.upstream.backend!;
   const pool = backend.kind === 'host' ? backend.pool : backend.pool!;
   const origin = backend.kind === 'host' ? backend.target.origin : backend.target!.origin;
-  ctx.upstreamStartNs = process.hrtime.bigint();
-  ctx.upstreamConnectedNs = undefined;
-  ctx.upstreamHeadersNs = undefined;
+  ctx.timings.upstreamStartNs = process.hrtime.bigint();
+  ctx.timings.upstreamConnectedNs = undefined;
+  ctx.timings.upstreamHeadersNs = undefined;
   // undici's own timers enforce the route's default limits (a silent upstream is cut even on
   // the lean path); phases the route's timeout policy bounds are 0 here and timed by attempt.ts.
   const limits = ctx.route!.upstreamTimeouts;
@@ -37,7 +37,7 @@ export function startCall(ctx: RequestCtx, fwd: Forwarding, listener: UpstreamLi
       bodyTimeoutMs: limits.bodyIdleMs,
     },
     listener,
-    ctx,
+    ctx.timings,
   );
 }
 

@@ -245,9 +245,9 @@ function forwardAi(ctx: RequestCtx, g: AiGroupsRt, lateRateLimit: RateLimitPolic
 function admitKeyed(ctx: RequestCtx, g: AiGroupsRt | null, body: PlanBody): void | Promise<void> {
   if (ctx.apiKey?.virtualKey === undefined) return;
   const refused = (e: unknown): never => {
-    const r = ctx.rateLimitRefusal;
+    const r = ctx.limits.rateLimitRefusal;
     if (r !== undefined) countRateLimited(ctx, r.type, r.scope);
-    else if (ctx.budgetRefusal !== undefined) countBudgetRefused(ctx, ctx.budgetRefusal);
+    else if (ctx.limits.budgetRefusal !== undefined) countBudgetRefused(ctx, ctx.limits.budgetRefusal);
     throw e;
   };
   try {
@@ -267,10 +267,10 @@ type PlanBody = Parameters<typeof admitKey>[2];
 function admit(ctx: RequestCtx, rateLimit: RateLimitPolicy | null): void | Promise<void> {
   if (rateLimit === null) return;
   const unchecked = (): void => {
-    if (ctx.rateLimitFailure !== undefined) countRateLimitFailure(ctx, ctx.rateLimitFailure);
+    if (ctx.limits.rateLimitFailure !== undefined) countRateLimitFailure(ctx, ctx.limits.rateLimitFailure);
   };
   const refused = (e: unknown): never => {
-    const r = ctx.rateLimitRefusal;
+    const r = ctx.limits.rateLimitRefusal;
     if (r !== undefined) countRateLimited(ctx, r.type, r.scope);
     unchecked();
     throw e;
@@ -290,5 +290,5 @@ function admit(ctx: RequestCtx, rateLimit: RateLimitPolicy | null): void | Promi
 function checksNeedingModel(ctx: RequestCtx): void {
   const authz = ctx.route!.policies?.authorization;
   if (authz?.needsLlm === true) authz.check(ctx);
-  checkAllowedModel(ctx.apiKey, ctx.requestModel ?? ctx.upstreamModel);
+  checkAllowedModel(ctx.apiKey, ctx.requestModel ?? ctx.llm.upstreamModel);
 }

@@ -65,9 +65,9 @@ export class LlmResponse implements UpstreamListener {
     this.transducer = this.guardStream(
       this.conversion.stream({
         includeUsage: this.clientWantsUsage,
-        onUsage: (u) => ctx.usage.observe(u),
-        onModel: (m) => (ctx.responseModel = m),
-        onFirstToken: () => (ctx.firstTokenNs ??= process.hrtime.bigint()),
+        onUsage: (u) => ctx.llm.usage.observe(u),
+        onModel: (m) => (ctx.llm.responseModel = m),
+        onFirstToken: () => (ctx.timings.firstTokenNs ??= process.hrtime.bigint()),
         request: ctx.llmBody ?? undefined,
       }),
     );
@@ -108,7 +108,7 @@ export class LlmResponse implements UpstreamListener {
   onData(chunk: Buffer): void {
     if (this.cut) return;
     if (this.transducer !== null) {
-      const spend = this.ctx.spend;
+      const spend = this.ctx.llm.spend;
       if (spend !== null && !spend.allows(chunk, this.conversion.to)) return this.cutForBudget(spend);
       const out = this.transducer.push(chunk);
       if (this.guarded?.stopped === true) {
@@ -137,7 +137,7 @@ export class LlmResponse implements UpstreamListener {
   private cutForBudget(spend: SpendTracker): void {
     const e = spend.cutError;
     this.cut = true;
-    countBudgetRefused(this.ctx, this.ctx.budgetRefusal!);
+    countBudgetRefused(this.ctx, this.ctx.limits.budgetRefusal!);
     this.ctx.error = e;
     this.call?.abort('budget exhausted');
     this.ctx.down.end(this.transducer!.fail(e));
@@ -185,7 +185,7 @@ export class LlmResponse implements UpstreamListener {
 
   private sendUpstreamError(): void {
     const e = this.conversion.error(this.upstreamStatus, this.body());
-    this.ctx.upstreamError = true;
+    this.ctx.upstream.errored = true;
     sendJson(this.ctx, e.status, JSON.stringify(e.body), this.headers);
   }
 
@@ -204,12 +204,12 @@ export class LlmResponse implements UpstreamListener {
     let reported = false;
     const observe = (u: Usage): void => {
       reported = true;
-      ctx.usage.observe(u);
+      ctx.llm.usage.observe(u);
     };
     const out = this.conversion.response(parsed as Record<string, unknown>, observe, ctx.llmBody ?? undefined);
     if (!reported && this.headerUsage !== null) withHeaderUsage(ctx, out, this.headerUsage);
     const model = (parsed as { model?: unknown }).model;
-    if (typeof model === 'string') ctx.responseModel = model;
+    if (typeof model === 'string') ctx.llm.responseModel = model;
     const g = this.guard;
     if (g !== null && g.response.length > 0) {
       const send = () => sendJson(ctx, this.upstreamStatus, JSON.stringify(out), this.headers);
@@ -235,7 +235,7 @@ function bedrockHeaderUsage(raw: Buffer[]): Usage | null {
 
 /** Usage known only from headers: recorded, and written into an embeddings answer's own usage. */
 function withHeaderUsage(ctx: RequestCtx, out: Record<string, unknown>, u: Usage): void {
-  ctx.usage.observe(u);
+  ctx.llm.usage.observe(u);
   if (out.object === 'list' && typeof out.usage === 'object' && out.usage !== null) {
     out.usage = { prompt_tokens: u.inputTokens, total_tokens: u.inputTokens };
   }

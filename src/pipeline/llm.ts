@@ -39,12 +39,12 @@ export function planLlm(ctx: RequestCtx, g: AiGroupsRt): LlmPlan {
   // A native Gemini client names the model and the method in the path, not the body.
   const native = clientFormat === 'gemini' ? geminiMethod(ctx.path) : null;
   if (native !== null && body.model === undefined) body.model = native.model;
-  ctx.requestModel ??= typeof body.model === 'string' ? body.model : undefined;
+  ctx.llm.requestModel ??= typeof body.model === 'string' ? body.model : undefined;
   // Request shaping (prompts, defaults, overrides) is written for chat completions and messages.
   const shaping = g.shaping !== null && (clientFormat === 'completions' || clientFormat === 'messages');
   if (shaping) shapeBody(g.shaping!, body, clientFormat);
-  ctx.llmBody = body; // request parameters for the access log and spans
-  ctx.upstreamModel = modelFor(g, first, body);
+  ctx.llm.body = body; // request parameters for the access log and spans
+  ctx.llm.upstreamModel = modelFor(g, first, body);
   const options = body.stream_options as { include_usage?: unknown } | undefined;
   return {
     clientFormat,
@@ -106,7 +106,7 @@ export interface ProviderRequest {
 
 /**
  * The client's body as provider `p` gets it (still in the client's format): its model set, then
- * the llm model entry's defaults, overrides and transformation. Sets ctx.upstreamModel.
+ * the llm model entry's defaults, overrides and transformation. Sets ctx.llm.upstreamModel.
  */
 export function providerBody(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, body: Json): Json {
   const withModel = { ...body, model: requireModel(g, p, body) };
@@ -114,7 +114,7 @@ export function providerBody(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, bod
   if (typeof shaped.model !== 'string' || shaped.model === '') {
     throw new GatewayError('model_required', `the model transformation of "${p.name}" left no model`, { param: 'model' });
   }
-  ctx.upstreamModel = shaped.model;
+  ctx.llm.upstreamModel = shaped.model;
   return shaped;
 }
 
@@ -122,7 +122,7 @@ export function providerBody(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, bod
 export function providerRequest(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, plan: LlmPlan): ProviderRequest {
   const clientFormat = plan.clientFormat!;
   const shaped = providerBody(ctx, g, p, plan.body!);
-  const model = ctx.upstreamModel!;
+  const model = ctx.llm.upstreamModel!;
   const format = providerFormat(p.provider, clientFormat, model);
   const conversion = conversionFor(clientFormat, format);
   // Translation may refuse what the provider cannot express (a 400 naming the field).

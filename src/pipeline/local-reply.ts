@@ -7,8 +7,8 @@ import { head } from './respond.js';
 export function playLocalReply(ctx: RequestCtx, reply: MockReply, finish: (ctx: RequestCtx) => void): void {
   const down = ctx.down;
   ctx.status = reply.status;
-  if (reply.usage) ctx.usage.observe(reply.usage);
-  if (reply.model) ctx.responseModel = reply.model;
+  if (reply.usage) ctx.llm.usage.observe(reply.usage);
+  if (reply.model) ctx.llm.responseModel = reply.model;
   const headers = ['content-type', reply.contentType];
   if (reply.contentType === 'text/event-stream') headers.push('cache-control', 'no-cache');
   head(ctx, reply.status, headers);

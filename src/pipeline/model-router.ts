@@ -29,8 +29,8 @@ export function routeModel(ctx: RequestCtx, router: ModelRouterRt): ModelChoice 
   if (typeof model !== 'string' || model === '') {
     throw new GatewayError('model_required', 'the request body needs a string "model"', { param: 'model' });
   }
-  ctx.requestModel = model;
-  ctx.llmBody = body;
+  ctx.llm.requestModel = model;
+  ctx.llm.body = body;
   checkAllowedModel(ctx.apiKey, model);
   const virtual = router.virtualModels.get(model);
   if (virtual !== undefined) return viaVirtual(ctx, router, virtual);
@@ -42,7 +42,7 @@ export function routeModel(ctx: RequestCtx, router: ModelRouterRt): ModelChoice 
 function viaVirtual(ctx: RequestCtx, router: ModelRouterRt, v: VirtualModelRt): ModelChoice {
   if (v.kind === 'failover') return { backend: v.backend, rateLimit: null };
   const target = v.kind === 'weighted' ? weightedTarget(ctx, router, v) : conditionalTarget(ctx, v);
-  ctx.virtualModel = v.name;
+  ctx.llm.virtualModel = v.name;
   ctx.llmBody!.model = target;
   const found = concrete(ctx, router, target, true);
   if (found === null) {

@@ -10,7 +10,7 @@ import { sendError } from './respond.js';
 export function startRequestTimeout(ctx: RequestCtx, ms: number): void {
   const timer = setTimeout(() => {
     if (ctx.finished) return;
-    const handler = ctx.onRequestTimeout;
+    const handler = ctx.upstream.onRequestTimeout;
     if (handler !== null) return handler(ms);
     sendError(ctx, new GatewayError('request_timeout', `request exceeded requestTimeout (${ms} ms)`));
     finish(ctx);

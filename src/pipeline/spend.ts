@@ -43,7 +43,7 @@ export function admitKey(ctx: RequestCtx, g: AiGroupsRt | null, body: Json | nul
 
 function reserve(ctx: RequestCtx, hit: VirtualKeyHit, g: AiGroupsRt | null, body: Json | null): void | Promise<void> {
   const provider = g?.groups[0]?.[0]?.provider.name;
-  const model = ctx.upstreamModel ?? ctx.requestModel;
+  const model = ctx.llm.upstreamModel ?? ctx.requestModel;
   const rates = provider !== undefined ? ctx.snapshot.observability.catalog.lookup(provider, undefined, model).rates : undefined;
   const chat = g !== null && body !== null;
   if (chat && hit.usdLimited && rates === undefined && hit.keys.settings.unpricedModels === 'refuse') {
@@ -111,7 +111,7 @@ function storeFailure(e: unknown): never {
 
 function start(ctx: RequestCtx, hit: VirtualKeyHit, r: Reservation | null, e: Estimate | null): void {
   const t = new SpendTracker(ctx, hit, r, e);
-  ctx.spend = t;
+  ctx.llm.spend = t;
   ctx.onFinish(() => t.settle());
 }
 
@@ -121,7 +121,7 @@ function start(ctx: RequestCtx, hit: VirtualKeyHit, r: Reservation | null, e: Es
  * request for the metrics.
  */
 export function budgetRejection(ctx: RequestCtx, x: Exhausted, hit: VirtualKeyHit): GatewayError {
-  ctx.budgetRefusal = x;
+  ctx.limits.budgetRefusal = x;
   const kind = x.scope.slice(0, x.scope.indexOf(':'));
   const name = kind === 'key' ? hit.key.name : x.scope.slice(x.scope.indexOf(':') + 1);
   const money = (n: number) => (x.budget.unit === 'usd' ? `$${fmt(n)}` : `${Math.round(n)} tokens`);
@@ -212,7 +212,7 @@ export class SpendTracker {
   }
 
   private inputTokens(): number {
-    return this.ctx.usage.current?.inputTokens || this.est?.inputTokens || 0;
+    return this.ctx.llm.usage.current?.inputTokens || this.est?.inputTokens || 0;
   }
 
   private cost(input: number, output: number): Amount {
@@ -225,8 +225,8 @@ export class SpendTracker {
     if (this.rates !== null) return this.rates;
     const ctx = this.ctx;
     const b = ctx.aiBackend;
-    const model = ctx.upstreamModel ?? ctx.requestModel;
-    this.rates = b === null ? undefined : ctx.snapshot.observability.catalog.lookup(b.provider.name, ctx.responseModel, model).rates;
+    const model = ctx.llm.upstreamModel ?? ctx.requestModel;
+    this.rates = b === null ? undefined : ctx.snapshot.observability.catalog.lookup(b.provider.name, ctx.llm.responseModel, model).rates;
     return this.rates;
   }
 
@@ -235,7 +235,7 @@ export class SpendTracker {
     const ctx = this.ctx;
     const actual = this.actual();
     this.hit.keys.store.settle(this.reservation, this.hit.scopes, actual.amount);
-    ctx.charge = {
+    ctx.llm.charge = {
       key: this.hit.key.name,
       team: this.hit.key.team,
       usd: actual.amount.usd,
@@ -246,7 +246,7 @@ export class SpendTracker {
 
   private actual(): { amount: Amount; estimated: boolean } {
     const ctx = this.ctx;
-    const u = ctx.tokens;
+    const u = ctx.llm.tokens;
     const complete = ctx.error === undefined && !ctx.down.aborted;
     const r = this.priceOf();
     const price = (input: number, output: number): Amount => this.rated(input, output, u, r);
@@ -263,7 +263,7 @@ export class SpendTracker {
       return { amount: { usd: r === undefined ? 0 : costOf(u, r), tokens: u.inputTokens + u.outputTokens }, estimated: false };
     // No usage: nothing was sent, the upstream refused it (not billed), or the client left
     // before the answer came (the provider bills it anyway: the estimate is charged).
-    if (ctx.upstreamStartNs === undefined || ctx.upstreamError || ctx.status >= 400 || this.est === null) {
+    if (ctx.timings.upstreamStartNs === undefined || ctx.upstream.errored || ctx.status >= 400 || this.est === null) {
       return { amount: { usd: 0, tokens: 0 }, estimated: false };
     }
     return { amount: price(this.est.inputTokens, this.est.outputTokens), estimated: true };

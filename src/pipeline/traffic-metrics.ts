@@ -5,11 +5,14 @@ import { log } from '../observability/log.js';
 import type { RequestCtx } from './context.js';
 import type { Exhausted } from '../keys/types.js';
 
-/** An upstream attempt failed and the request is retried: ctx.retryAttempt counts it. */
+/** An upstream attempt failed and the request is retried: ctx.upstream.attempt counts it. */
 export function countRetry(ctx: RequestCtx, reason: string): void {
   ctx.obs.countRetry(ctx);
   if (log.isLevelEnabled('debug'))
-    log.debug({ route: ctx.route?.key, backend: ctx.backend?.name, retry: ctx.retryAttempt, reason }, 'retrying upstream request');
+    log.debug(
+      { route: ctx.route?.key, backend: ctx.upstream.backend?.name, retry: ctx.upstream.attempt, reason },
+      'retrying upstream request',
+    );
 }
 
 /** A rate limit refused the request (429). */

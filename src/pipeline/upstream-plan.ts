@@ -23,7 +23,7 @@ import { countPlacement, pickSlot } from './affinity.js';
 
 export function hostPlan(b: HostBackendRt): PlanAttempt {
   return (ctx) => {
-    ctx.backend = b;
+    ctx.upstream.backend = b;
     const { headers, query } = clientRequest(ctx, b);
     const q = query === '' ? '' : `?${query}`;
     const path = ctx.path;
@@ -38,7 +38,7 @@ export function hostPlan(b: HostBackendRt): PlanAttempt {
 export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
   return (ctx) => {
     const p = pickProvider(ctx, g);
-    ctx.backend = p;
+    ctx.upstream.backend = p;
     countPlacement(ctx);
     if (ctx.routeType === 'anthropicTokenCount') {
       const prepared = countTokens(ctx, g, p);
@@ -60,7 +60,7 @@ export function aiPlan(g: AiGroupsRt, plan: LlmPlan): PlanAttempt {
           path: aiUpstreamPath(ctx, p, null, client.query),
           headers: aiRequestHeaders(p, watcher !== null, client.headers),
           // A weighted or conditional virtual model replaced the body's model with its target.
-          body: ctx.virtualModel !== undefined && ctx.llmBody !== null ? Buffer.from(JSON.stringify(ctx.llmBody)) : ctx.down.body,
+          body: ctx.llm.virtualModel !== undefined && ctx.llmBody !== null ? Buffer.from(JSON.stringify(ctx.llmBody)) : ctx.down.body,
         },
         listener: new ProxyResponse(ctx, p.responseHeaders, finish, watcher),
       });

@@ -16,13 +16,16 @@ import { bucketClock, type TokenBucket } from './token-bucket.js';
 
 /** What the policy needs of a request (the pipeline's RequestCtx, structurally). */
 export interface RateLimitedRequest extends CelRequest {
-  /**
-   * Set when Redis could not answer: `failOpen`, the request went on without its Redis limits;
-   * `failClosed`, it is refused with a 500 (an error, not a rate-limit rejection).
-   */
-  rateLimitFailure: 'failOpen' | 'failClosed' | undefined;
-  /** Set when a limit refuses the request: which kind of bucket, and where it lives (for metrics). */
-  rateLimitRefusal: { readonly type: 'requests' | 'tokens'; readonly scope: 'local' | 'remote' } | undefined;
+  /** The pipeline's `limits` group (RequestCtx.limits). */
+  readonly limits: {
+    /**
+     * Set when Redis could not answer: `failOpen`, the request went on without its Redis limits;
+     * `failClosed`, it is refused with a 500 (an error, not a rate-limit rejection).
+     */
+    rateLimitFailure: 'failOpen' | 'failClosed' | undefined;
+    /** Set when a limit refuses the request: which kind of bucket, and where it lives (for metrics). */
+    rateLimitRefusal: { readonly type: 'requests' | 'tokens'; readonly scope: 'local' | 'remote' } | undefined;
+  };
   addResponseHeaders(headers: readonly string[]): void;
   /** Called once with the request's LLM usage (input + output tokens) when it is done. */
   onTokens(cb: (tokens: number) => void): void;
@@ -81,7 +84,7 @@ export class RateLimitPolicy implements RequestPolicy<RateLimitedRequest> {
     try {
       verdicts = await r.client.takeAll(refs, r.limits.map(takeOf));
     } catch (e) {
-      req.rateLimitFailure = r.failOpen ? 'failOpen' : 'failClosed';
+      req.limits.rateLimitFailure = r.failOpen ? 'failOpen' : 'failClosed';
       if (r.failOpen) {
         this.admitted(req, localVerdicts, buckets, null);
         return undefined;
@@ -156,6 +159,6 @@ export function rejection(
   const h = headersOf(refused);
   const pairs: [string, string][] = [['retry-after', seconds(refused.resetMs)]];
   for (let i = 0; i < h.length; i += 2) pairs.push([h[i]!, h[i + 1]!]);
-  req.rateLimitRefusal = { type: specs[at]!.type, scope };
+  req.limits.rateLimitRefusal = { type: specs[at]!.type, scope };
   return new GatewayError('rate_limited', 'rate limit exceeded; retry after the time in Retry-After', { headers: pairs });
 }

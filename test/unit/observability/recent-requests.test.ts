@@ -1,35 +1,51 @@
 import { describe, expect, it } from 'vitest';
 import { CostCatalog } from '../../../src/observability/cost.js';
 import { RecentRequests } from '../../../src/observability/recent-requests.js';
-import { summarize, type ObservedRequest } from '../../../src/observability/summary.js';
+import { summarize, type ObservedRequest, type ObservedTimings } from '../../../src/observability/summary.js';
 
 const MS = 1_000_000n;
 
-function ctx(path: string, status: number, more: Partial<Record<keyof ObservedRequest, unknown>> = {}): ObservedRequest {
+interface More {
+  down?: unknown;
+  apiKey?: unknown;
+  error?: unknown;
+  timings?: Partial<ObservedTimings>;
+  guardActions?: string[];
+  attempt?: number;
+}
+
+function ctx(path: string, status: number, more: More = {}): ObservedRequest {
+  const { timings, guardActions, attempt, ...rest } = more;
   return {
     path,
     down: { method: 'POST', path, aborted: false },
     route: { key: '3000/l/r', name: 'r' },
-    backend: { kind: 'ai', name: 'b', provider: { name: 'openai' } },
-    requestModel: 'asked',
-    upstreamModel: 'sent',
-    responseModel: undefined,
     status,
-    tokens: { inputTokens: 3, outputTokens: 5, cacheReadTokens: 2 },
-    startNs: process.hrtime.bigint(),
-    firstTokenNs: undefined,
-    upstreamStartNs: undefined,
-    upstreamConnectedNs: undefined,
-    upstreamHeadersNs: undefined,
-    guardActions: null,
+    timings: {
+      startNs: process.hrtime.bigint(),
+      firstTokenNs: undefined,
+      upstreamStartNs: undefined,
+      upstreamConnectedNs: undefined,
+      upstreamHeadersNs: undefined,
+      ...timings,
+    },
+    upstream: { backend: { kind: 'ai', name: 'b', provider: { name: 'openai' } }, attempt: attempt ?? 0, affinity: null },
+    llm: {
+      requestModel: 'asked',
+      upstreamModel: 'sent',
+      responseModel: undefined,
+      tokens: { inputTokens: 3, outputTokens: 5, cacheReadTokens: 2 },
+      body: null,
+      guardActions: guardActions ?? null,
+      charge: undefined,
+    },
+    limits: { rateLimitFailure: undefined },
     error: undefined,
-    retryAttempt: 0,
     jwt: null,
     basicAuth: null,
     apiKey: null,
     routeType: null,
-    llmBody: null,
-    ...more,
+    ...rest,
   } as unknown as ObservedRequest;
 }
 
@@ -78,15 +94,17 @@ describe('RecentRequests', () => {
     record(
       ring,
       ctx('/v1/messages', 503, {
-        startNs: start,
-        upstreamStartNs: start + 4n * MS,
-        upstreamConnectedNs: start + 5n * MS,
-        upstreamHeadersNs: start + 30n * MS,
-        firstTokenNs: start + 40n * MS,
+        timings: {
+          startNs: start,
+          upstreamStartNs: start + 4n * MS,
+          upstreamConnectedNs: start + 5n * MS,
+          upstreamHeadersNs: start + 30n * MS,
+          firstTokenNs: start + 40n * MS,
+        },
         apiKey: { virtualKey: { key: { name: 'alice' } } },
         error: { status: 503, message: 'no provider in rotation', source: 'upstream', reason: 'UpstreamFailure', code: 'AGW_X' },
         guardActions: ['request: mask (regex)'],
-        retryAttempt: 1,
+        attempt: 1,
       }),
     );
     const r = ring.since(0)[0]!;

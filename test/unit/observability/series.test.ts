@@ -21,7 +21,7 @@ function summary(o: Opts = {}): RequestSummary {
   return {
     ctx: {
       route: { key: `3000/l/${o.route ?? 'r'}`, name: o.route ?? 'r' },
-      backend: { name: 'b', kind: llm ? 'ai' : 'host' },
+      upstream: { backend: { name: 'b', kind: llm ? 'ai' : 'host' }, attempt: 0, affinity: null },
       error: o.error,
       apiKey: o.key === undefined ? null : { virtualKey: { key: { name: o.key } } },
       jwt: o.sub === undefined ? null : { claims: { sub: o.sub } },
