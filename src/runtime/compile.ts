@@ -381,7 +381,15 @@ class Compiler implements BindsCompiler {
       aws.accessKeyId !== undefined && secretAccessKey !== undefined
         ? { accessKeyId: aws.accessKeyId, secretAccessKey, ...(sessionToken !== undefined ? { sessionToken } : {}) }
         : undefined;
-    const spec = { region, service: aws.serviceName ?? BEDROCK_SERVICE, ...(keys !== undefined ? { keys } : {}), backend: ai.name };
+    const role = aws.assumeRole;
+    const assumeRole = role && { ...role, sessionName: typeof role.sessionName === 'string' ? role.sessionName : undefined };
+    const spec = {
+      region,
+      service: aws.serviceName ?? BEDROCK_SERVICE,
+      ...(keys && { keys }),
+      ...(assumeRole && { assumeRole }),
+      backend: ai.name,
+    };
     return this.live(`ai/${ai.name}::awsAuth`, spec, () => new AwsRequestSigner(spec));
   }
 

@@ -42,6 +42,47 @@ export const AiPolicy = z
   })
   .describe('LLM policy');
 
+export const AwsAssumeRole = z
+  .strictObject({
+    roleArn: z
+      .string()
+      .regex(/^arn:[\w-]+:iam::\d{12}:role\/.+$/, 'roleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)')
+      .describe('IAM role ARN to assume (STS AssumeRole) before signing'),
+    sessionName: z
+      .union([
+        z.string().regex(/^[\w+=,.@-]{2,64}$/, 'sessionName must be 2-64 characters of [A-Za-z0-9_+=,.@-]'),
+        z.strictObject({ expression: z.string() }),
+      ])
+      .optional()
+      .describe('RoleSessionName (static); unset: agentgateway-<random>'),
+    tags: z
+      .array(z.strictObject({ key: z.string().min(1), value: z.string().optional(), expression: z.string().optional() }))
+      .optional()
+      .describe('Session tags passed to AssumeRole (static values)'),
+  })
+  .superRefine((v, ctx) => {
+    // agentgateway evaluates these per request (CEL); here they are fixed per role session.
+    if (typeof v.sessionName === 'object') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sessionName'],
+        message: 'a CEL sessionName expression is not supported; use a static string',
+      });
+    }
+    for (const [i, t] of (v.tags ?? []).entries()) {
+      if (t.expression !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tags', i, 'expression'],
+          message: 'CEL session tag expressions are not supported; use value',
+        });
+      } else if (t.value === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['tags', i], message: 'a session tag needs a value' });
+      }
+    }
+  })
+  .describe('STS role assumed with the source credentials; the temporary credentials are cached and renewed before they expire');
+
 export const AwsAuth = z
   .strictObject({
     accessKeyId: z.string().min(1).optional().describe('Access key id (explicit credentials; unset: the default AWS credential chain)'),
@@ -49,6 +90,7 @@ export const AwsAuth = z
     sessionToken: SecretSource.optional().describe('Session token of temporary credentials, inline or {file: path}'),
     region: z.string().min(1).optional().describe("Signing region (default: the provider's region)"),
     serviceName: z.string().min(1).optional().describe('SigV4 service name (default: bedrock)'),
+    assumeRole: AwsAssumeRole.optional(),
   })
   .superRefine((v, ctx) => {
     if ((v.accessKeyId === undefined) !== (v.secretAccessKey === undefined)) {
