@@ -113,16 +113,63 @@ export const GcpAuth = z
   })
   .describe('Google OAuth access tokens, minted and refreshed by the gateway');
 
+const Unsupported = z.strictObject({}).passthrough();
+
+export const AzureAuth = z
+  .strictObject({
+    explicitConfig: z
+      .strictObject({
+        clientSecret: z
+          .strictObject({
+            tenant_id: z.string().min(1).describe('Directory (tenant) id'),
+            client_id: z.string().min(1).describe('Application (client) id'),
+            client_secret: SecretSource.describe('Client secret, inline or {file: path}'),
+          })
+          .optional()
+          .describe('OAuth 2.0 client credentials (service principal)'),
+        managedIdentity: Unsupported.optional(),
+        workloadIdentity: Unsupported.optional(),
+      })
+      .optional(),
+    implicit: Unsupported.optional(),
+    developerImplicit: Unsupported.optional(),
+  })
+  .superRefine((v, ctx) => {
+    const e = v.explicitConfig;
+    const modes = [e, v.implicit, v.developerImplicit].filter((x) => x !== undefined).length;
+    if (modes !== 1)
+      ctx.addIssue({ code: 'custom', message: 'backendAuth.azure takes exactly one of: explicitConfig, implicit, developerImplicit' });
+    for (const k of ['implicit', 'developerImplicit'] as const) {
+      if (v[k] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [k], message: `azure ${k} auth is not supported yet; use explicitConfig.clientSecret` });
+    }
+    if (e === undefined) return;
+    if ([e.clientSecret, e.managedIdentity, e.workloadIdentity].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['explicitConfig'],
+        message: 'explicitConfig takes exactly one of: clientSecret, managedIdentity, workloadIdentity',
+      });
+    }
+    for (const k of ['managedIdentity', 'workloadIdentity'] as const) {
+      if (e[k] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['explicitConfig', k], message: `azure ${k} is not supported yet; use clientSecret` });
+      }
+    }
+  })
+  .describe('Microsoft Entra ID access tokens minted by the gateway (client credentials), cached until near expiry');
+
 export const BackendAuth = z
   .strictObject({
     key: SecretSource.optional().describe('API key injected upstream (provider-specific header)'),
     passthrough: z.strictObject({}).optional().describe('Forward the client credential unchanged'),
     aws: AwsAuth.optional().describe('Sign requests with AWS SigV4 (Bedrock)'),
     gcp: GcpAuth.optional().describe('Authenticate to Google Cloud (Vertex AI, Gemini) with OAuth access tokens'),
+    azure: AzureAuth.optional().describe('Authenticate to Azure OpenAI / AI Foundry with Microsoft Entra ID tokens'),
   })
   .superRefine((v, ctx) => {
-    if ([v.key, v.passthrough, v.aws, v.gcp].filter((x) => x !== undefined).length !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'backendAuth takes exactly one of: key, passthrough, aws, gcp' });
+    if ([v.key, v.passthrough, v.aws, v.gcp, v.azure].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'backendAuth takes exactly one of: key, passthrough, aws, gcp, azure' });
     }
   })
   .describe('Credential the gateway sends to the backend');
