@@ -3,7 +3,9 @@
 // OAuth 2.0 client-credentials grant (learn.microsoft.com/entra/identity-platform/
 // v2-oauth2-client-creds-grant-flow): one form POST to
 // `{authority}/{tenant}/oauth2/v2.0/token` for the scope `https://cognitiveservices.azure.com/.default`,
-// answered with `{token_type, expires_in, access_token}`.
+// answered with `{token_type, expires_in, access_token}`; or `explicitConfig.managedIdentity
+// {userAssignedIdentity?: {clientId|objectId|resourceId}}`, a GET to the instance metadata
+// service (169.254.169.254, `Metadata: true`) for the resource https://cognitiveservices.azure.com.
 //
 // It is a single documented request, so it goes through the gateway's own upstream fetch (the
 // same pools, --connect-to/--resolve and CA settings as every upstream) instead of
@@ -28,8 +30,17 @@ export interface AzureClientSecret {
   readonly clientSecret: string;
 }
 
+/** A managed identity: system-assigned (no id), or user-assigned by one of its ids. */
+export interface AzureManagedIdentity {
+  readonly managedIdentity: { readonly clientId?: string; readonly objectId?: string; readonly resourceId?: string };
+}
+
+/** The instance metadata service (Azure VMs, AKS nodes); `--connect-to` can redirect it like any upstream. */
+const IMDS = 'http://169.254.169.254/metadata/identity/oauth2/token';
+const MI_RESOURCE = 'https://cognitiveservices.azure.com';
+
 export interface AzureAuthSettings {
-  readonly credential: AzureClientSecret;
+  readonly credential: AzureClientSecret | AzureManagedIdentity;
   readonly fetch: FetchImpl;
   /** Backend name, for error messages. */
   readonly backend: string;
@@ -58,35 +69,48 @@ export class AzureTokenSource {
   }
 
   toJSON(): unknown {
+    const c = this.settings.credential;
+    return 'managedIdentity' in c
+      ? { kind: 'azure', managedIdentity: c.managedIdentity }
+      : { kind: 'azure', tenantId: c.tenantId, clientId: c.clientId, clientSecret: '<redacted>' };
+  }
+
+  /** The token request: Entra's client-credentials grant, or the metadata service for a managed identity. */
+  private request(): { url: string; init: RequestInit } {
+    const c = this.settings.credential;
+    if ('managedIdentity' in c) {
+      const q = new URLSearchParams({ 'api-version': '2018-02-01', resource: MI_RESOURCE });
+      const id = c.managedIdentity;
+      if (id.clientId !== undefined) q.set('client_id', id.clientId);
+      if (id.objectId !== undefined) q.set('object_id', id.objectId);
+      if (id.resourceId !== undefined) q.set('msi_res_id', id.resourceId);
+      return { url: `${IMDS}?${q}`, init: { method: 'GET', headers: { metadata: 'true', accept: 'application/json' } } };
+    }
+    const authority = (process.env.AZURE_AUTHORITY_HOST || DEFAULT_AUTHORITY).replace(/\/+$/, '');
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      scope: AZURE_SCOPE,
+    });
     return {
-      kind: 'azure',
-      tenantId: this.settings.credential.tenantId,
-      clientId: this.settings.credential.clientId,
-      clientSecret: '<redacted>',
+      url: `${authority}/${encodeURIComponent(c.tenantId)}/oauth2/v2.0/token`,
+      init: {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: body.toString(),
+      },
     };
   }
 
   private async exchange(): Promise<string> {
     this.exchanges++;
-    const { tenantId, clientId, clientSecret } = this.settings.credential;
-    const authority = (process.env.AZURE_AUTHORITY_HOST || DEFAULT_AUTHORITY).replace(/\/+$/, '');
-    const url = `${authority}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
-    const body = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: clientSecret,
-      scope: AZURE_SCOPE,
-    });
+    const { url, init } = this.request();
     const what = `cannot get a Microsoft Entra token for ${this.settings.backend}`;
     let res: Response;
     let json: Record<string, unknown> | null;
     try {
-      res = await this.settings.fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: body.toString(),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+      res = await this.settings.fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
       json = (await res.json().catch(() => null)) as Record<string, unknown> | null;
     } catch (e) {
       throw this.fail(new GatewayError('backend_auth_failed', `${what}: ${(e as Error).message}`));

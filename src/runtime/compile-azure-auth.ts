@@ -18,7 +18,13 @@ export function compileAzureAuth(
   name: string,
   path: Path,
 ): AzureTokenSource | null {
-  const cs = policies.backendAuth?.azure?.explicitConfig?.clientSecret;
+  const explicit = policies.backendAuth?.azure?.explicitConfig;
+  const mi = explicit?.managedIdentity;
+  if (mi !== undefined) {
+    const credential = { managedIdentity: mi.userAssignedIdentity ?? {} };
+    return c.live(`ai/${name}::azureAuth`, credential, () => new AzureTokenSource({ credential, fetch: fetch(), backend: name }));
+  }
+  const cs = explicit?.clientSecret;
   if (cs === undefined) return null;
   const at = [...path, 'policies', 'backendAuth', 'azure', 'explicitConfig', 'clientSecret', 'client_secret'];
   const src = cs.client_secret;

@@ -24,13 +24,15 @@ const HOST = 'my-resource.openai.azure.com';
 interface TokenMock {
   port: number;
   forms: Record<string, string>[];
+  /** Metadata-service calls: the Metadata header and the query. */
+  imds: string[];
   /** Lifetime (seconds) of the next tokens. */
   expiresIn: number;
   server: Server;
 }
 
 async function startTokenMock(): Promise<TokenMock> {
-  const mock = { forms: [], expiresIn: 3599 } as unknown as TokenMock;
+  const mock = { forms: [], imds: [], expiresIn: 3599 } as unknown as TokenMock;
   mock.server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => {
@@ -42,6 +44,24 @@ async function startTokenMock(): Promise<TokenMock> {
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
         res.end(text);
       };
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/metadata/identity/oauth2/token') {
+        // The instance metadata service's managed-identity token (learn.microsoft.com, "How to use managed identities ... to acquire an access token").
+        mock.imds.push(`${req.headers.metadata} ${url.search}`);
+        if (req.method !== 'GET' || req.headers.metadata !== 'true')
+          return send(400, { error: 'invalid_request', error_description: 'Required metadata header not specified' });
+        const expiresOn = Math.floor(Date.now() / 1000) + 3599;
+        return send(200, {
+          access_token: `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.imds-${mock.imds.length}.sig`,
+          client_id: url.searchParams.get('client_id') ?? 'system',
+          expires_in: '3599',
+          expires_on: String(expiresOn),
+          ext_expires_in: '3599',
+          not_before: String(expiresOn - 3599),
+          resource: url.searchParams.get('resource'),
+          token_type: 'Bearer',
+        });
+      }
       const m = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.url ?? '');
       if (req.method !== 'POST' || m === null)
         return send(404, { error: 'invalid_request', error_description: `AADSTS90002: no ${req.url}` });
@@ -104,7 +124,7 @@ function config(azureAuth: string): string {
 
 const start = (file: string) =>
   GatewayProcess.start({
-    args: ['-f', file, '--connect-to', `${HOST}:443:127.0.0.1:${azure.port}`],
+    args: ['-f', file, '--connect-to', `${HOST}:443:127.0.0.1:${azure.port}`, '--connect-to', `169.254.169.254:80:127.0.0.1:${entra.port}`],
     env: { AZURE_AUTHORITY_HOST: `http://127.0.0.1:${entra.port}`, ADMIN_ADDR: '127.0.0.1:15998' },
   });
 const clientSecretAuth = (secret: string) =>
@@ -175,9 +195,26 @@ describe('Azure with gateway-minted Microsoft Entra ID tokens', () => {
     expect(gw.output).not.toContain('not-the-secret');
   });
 
-  it('managed identity and implicit modes are refused at load with the YAML path', async () => {
+  it('a user-assigned managed identity: the token from the instance metadata service goes as Bearer, cached', async () => {
+    entra.imds.length = 0;
+    const gw = await start(
+      config('{explicitConfig: {managedIdentity: {userAssignedIdentity: {clientId: 11111111-2222-3333-4444-555555555555}}}}'),
+    );
+    try {
+      expect((await ask()).choices[0]!.message.content).toBe(OPENAI_TEXT);
+      await ask();
+      expect(entra.imds).toEqual([
+        'true ?api-version=2018-02-01&resource=https%3A%2F%2Fcognitiveservices.azure.com&client_id=11111111-2222-3333-4444-555555555555',
+      ]);
+      expect(azure.last.headers.authorization).toBe('Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.imds-1.sig');
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it('workload identity and implicit modes are refused at load with the YAML path', async () => {
     for (const [auth, message] of [
-      ['{explicitConfig: {managedIdentity: {}}}', 'azure managedIdentity is not supported yet'],
+      ['{explicitConfig: {workloadIdentity: {}}}', 'azure workloadIdentity is not supported yet'],
       ['{implicit: {}}', 'azure implicit auth is not supported yet'],
     ] as const) {
       const r = await runCli(['--validate-only', '-f', config(auth)]);

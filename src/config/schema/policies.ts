@@ -127,7 +127,19 @@ export const AzureAuth = z
           })
           .optional()
           .describe('OAuth 2.0 client credentials (service principal)'),
-        managedIdentity: Unsupported.optional(),
+        managedIdentity: z
+          .strictObject({
+            userAssignedIdentity: z
+              .union([
+                z.strictObject({ clientId: z.string().min(1) }),
+                z.strictObject({ objectId: z.string().min(1) }),
+                z.strictObject({ resourceId: z.string().min(1) }),
+              ])
+              .optional()
+              .describe('A user-assigned identity by clientId, objectId or resourceId; unset: the system-assigned one'),
+          })
+          .optional()
+          .describe('Managed identity tokens from the instance metadata service (169.254.169.254)'),
         workloadIdentity: Unsupported.optional(),
       })
       .optional(),
@@ -151,10 +163,12 @@ export const AzureAuth = z
         message: 'explicitConfig takes exactly one of: clientSecret, managedIdentity, workloadIdentity',
       });
     }
-    for (const k of ['managedIdentity', 'workloadIdentity'] as const) {
-      if (e[k] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['explicitConfig', k], message: `azure ${k} is not supported yet; use clientSecret` });
-      }
+    if (e.workloadIdentity !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['explicitConfig', 'workloadIdentity'],
+        message: 'azure workloadIdentity is not supported yet; use clientSecret or managedIdentity',
+      });
     }
   })
   .describe('Microsoft Entra ID access tokens minted by the gateway (client credentials), cached until near expiry');
