@@ -13,9 +13,13 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcess, runCli } from '../helpers/gateway-process.js';
+import { freePort } from '../helpers/ports.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';
 import { OPENAI_TEXT } from '../helpers/provider-formats.js';
 
+// Ports from this worker's slice (test/helpers/ports.ts): test files run in parallel.
+const PORT = await freePort();
+const ADMIN = await freePort();
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT_ID = '6731de76-14a6-49ae-97bc-6eba6914391e';
 const SECRET = 'sampleCredentia1s~EntraClientSecret0001';
@@ -107,7 +111,7 @@ function config(azureAuth: string): string {
   writeFileSync(
     file,
     `binds:
-- port: 3000
+- port: ${PORT}
   listeners:
   - routes:
     - backends:
@@ -125,12 +129,12 @@ function config(azureAuth: string): string {
 const start = (file: string) =>
   GatewayProcess.start({
     args: ['-f', file, '--connect-to', `${HOST}:443:127.0.0.1:${azure.port}`, '--connect-to', `169.254.169.254:80:127.0.0.1:${entra.port}`],
-    env: { AZURE_AUTHORITY_HOST: `http://127.0.0.1:${entra.port}`, ADMIN_ADDR: '127.0.0.1:15998' },
+    env: { AZURE_AUTHORITY_HOST: `http://127.0.0.1:${entra.port}`, ADMIN_ADDR: `127.0.0.1:${ADMIN}` },
   });
 const clientSecretAuth = (secret: string) =>
   `{explicitConfig: {clientSecret: {tenant_id: "${TENANT}", client_id: "${CLIENT_ID}", client_secret: ${secret}}}}`;
 
-const openai = new OpenAI({ baseURL: 'http://127.0.0.1:3000/v1', apiKey: 'client-key-not-for-azure', maxRetries: 0 });
+const openai = new OpenAI({ baseURL: `http://127.0.0.1:${PORT}/v1`, apiKey: 'client-key-not-for-azure', maxRetries: 0 });
 const ask = () => openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
 
 describe('Azure with gateway-minted Microsoft Entra ID tokens', () => {
@@ -155,7 +159,7 @@ describe('Azure with gateway-minted Microsoft Entra ID tokens', () => {
       await Promise.all([ask(), ask(), ask()]);
       expect(entra.forms).toHaveLength(1);
       expect(azure.last.headers.authorization).toBe('Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.minted-1.sig');
-      const dump = await (await fetch('http://127.0.0.1:15998/config_dump')).text();
+      const dump = await (await fetch(`http://127.0.0.1:${ADMIN}/config_dump`)).text();
       expect(dump).not.toContain(SECRET);
     } finally {
       await gw.stop();

@@ -11,8 +11,11 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BEDROCK_HOST, BEDROCK_TEXT, type BedrockMock, startBedrockMock } from '../helpers/bedrock-mock.js';
 import { GatewayProcess, runCli } from '../helpers/gateway-process.js';
+import { freePort } from '../helpers/ports.js';
 import { type IssuedCredentials, type StsMock, startStsMock } from '../helpers/sts-mock.js';
 
+// Ports from this worker's slice (test/helpers/ports.ts): test files run in parallel.
+const PORT = await freePort();
 const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const ROLE = 'arn:aws:iam::123456789012:role/bedrock-invoker';
 const SOURCE = { accessKeyId: 'AKIAMOCKSOURCE000001', secretAccessKey: 'sourceSecret/EXAMPLEKEY0000000000000001' };
@@ -49,7 +52,7 @@ function config(assumeRole: string): string {
   writeFileSync(
     file,
     `binds:
-- port: 3000
+- port: ${PORT}
   listeners:
   - routes:
     - backends:
@@ -80,7 +83,7 @@ function start(file: string): Promise<GatewayProcess> {
   });
 }
 
-const openai = new OpenAI({ baseURL: 'http://127.0.0.1:3000/v1', apiKey: 'client-key-not-for-aws', maxRetries: 0 });
+const openai = new OpenAI({ baseURL: `http://127.0.0.1:${PORT}/v1`, apiKey: 'client-key-not-for-aws', maxRetries: 0 });
 const ask = () => openai.chat.completions.create({ model: 'any', messages: [{ role: 'user', content: 'Hello' }] });
 
 describe('Bedrock with backendAuth.aws.assumeRole', () => {
