@@ -132,7 +132,7 @@ function withQuery(path: string, query: string): string {
  */
 function upstreamQuery(b: AiBackendRt, query: string): string {
   if (query === '' || !/(^|&)(alt|key)=/.test(query)) return query;
-  const gatewayAuth = b.injectsKey || b.gcpAuth !== null;
+  const gatewayAuth = b.injectsKey || b.tokenAuth !== null;
   return query
     .split('&')
     .filter((kv) => !kv.startsWith('alt=') && !(gatewayAuth && kv.startsWith('key=')))

@@ -103,7 +103,7 @@ function signed(ctx: RequestCtx, p: AiBackendRt, prepared: Prepared): Prepared |
 
 /** The provider's own auth, added per attempt: a Google OAuth token, or Bedrock's SigV4 signature. */
 function authorized(ctx: RequestCtx, p: AiBackendRt, prepared: Prepared): Prepared | Promise<Prepared> {
-  return p.gcpAuth !== null ? withGcpToken(p, prepared) : signed(ctx, p, prepared);
+  return p.tokenAuth !== null ? withGcpToken(p, prepared) : signed(ctx, p, prepared);
 }
 
 /**
@@ -112,7 +112,7 @@ function authorized(ctx: RequestCtx, p: AiBackendRt, prepared: Prepared): Prepar
  * A failed exchange rejects with the error the client gets (401 or 502, in its dialect).
  */
 function withGcpToken(p: AiBackendRt, prepared: Prepared): Prepared | Promise<Prepared> {
-  const source = p.gcpAuth;
+  const source = p.tokenAuth;
   if (source === null) return prepared;
   // The client's credentials were dropped by the backend's header rules (compile.ts).
   const put = (token: string): Prepared => {

@@ -26,6 +26,15 @@ export interface AwsSigningSpec {
   readonly keys?: AwsKeys;
   /** The backend's name, for error messages. */
   readonly backend: string;
+  /** STS AssumeRole with the keys (or the default chain) as source credentials. */
+  readonly assumeRole?: AwsAssumeRoleSpec;
+}
+
+export interface AwsAssumeRoleSpec {
+  readonly roleArn: string;
+  readonly sessionName?: string | undefined;
+  /** Static session tags (the config refuses tags without a value). */
+  readonly tags?: readonly { readonly key: string; readonly value?: string | undefined }[] | undefined;
 }
 
 /** What is signed: the request exactly as it will be sent. */
@@ -42,12 +51,59 @@ interface Signer {
   sign(req: unknown): Promise<{ headers: Record<string, string> }>;
 }
 
-type CredentialProvider = () => Promise<AwsKeys>;
+type TemporaryKeys = AwsKeys & { readonly expiration?: Date };
+type CredentialProvider = () => Promise<TemporaryKeys>;
 
 interface Libraries {
   SignatureV4: new (init: Record<string, unknown>) => Signer;
   Hash: new (algorithm: string) => unknown;
   defaultProvider: () => CredentialProvider;
+}
+
+type FromTemporaryCredentials = (init: Record<string, unknown>) => CredentialProvider;
+let sts: FromTemporaryCredentials | null = null;
+
+/** The STS provider, loaded only by a backend that assumes a role. */
+function loadSts(): FromTemporaryCredentials {
+  if (sts === null) {
+    const m = createRequire(import.meta.url)('@aws-sdk/credential-providers') as { fromTemporaryCredentials: FromTemporaryCredentials };
+    sts = m.fromTemporaryCredentials;
+  }
+  return sts;
+}
+
+/** Renew assumed-role credentials this long before they expire (the SDK clients use 5 minutes). */
+const REFRESH_BEFORE_MS = 5 * 60_000;
+
+/**
+ * Keeps one set of temporary credentials and renews it shortly before it expires: every signed
+ * request asks for credentials, and only the first, and the first after the renewal point, call
+ * STS (concurrent requests share that call). A failed call is not cached: the next request retries.
+ */
+export function cachedCredentials(provider: CredentialProvider, now: () => number = Date.now): CredentialProvider {
+  let current: TemporaryKeys | null = null;
+  let pending: Promise<TemporaryKeys> | null = null;
+  return () => {
+    const exp = current?.expiration?.getTime();
+    if (current !== null && (exp === undefined || exp - REFRESH_BEFORE_MS > now())) return Promise.resolve(current);
+    pending ??= provider().then(
+      (c) => {
+        current = c;
+        pending = null;
+        return c;
+      },
+      (e: unknown) => {
+        pending = null;
+        throw e;
+      },
+    );
+    return pending;
+  };
+}
+
+/** STS's endpoint: the standard AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL overrides, else the SDK's regional one. */
+function stsEndpoint(): string | undefined {
+  return process.env.AWS_ENDPOINT_URL_STS || process.env.AWS_ENDPOINT_URL || undefined;
 }
 
 let libs: Libraries | null = null;
@@ -105,14 +161,33 @@ export class AwsRequestSigner {
   private create(): Signer {
     const { SignatureV4, Hash, defaultProvider } = load();
     const keys = this.spec.keys;
+    const source = keys !== undefined ? keys : defaultProvider();
     return new SignatureV4({
       service: this.spec.service,
       region: this.spec.region,
-      credentials: keys !== undefined ? keys : defaultProvider(),
+      credentials: this.spec.assumeRole !== undefined ? this.assumed(this.spec.assumeRole, source) : source,
       sha256: Hash.bind(null, 'sha256'),
       // Bedrock does not want x-amz-content-sha256; the payload hash is still in the signature.
       applyChecksum: false,
     });
+  }
+
+  private assumed(role: AwsAssumeRoleSpec, source: AwsKeys | CredentialProvider): CredentialProvider {
+    const endpoint = stsEndpoint();
+    const provider = loadSts()({
+      params: {
+        RoleArn: role.roleArn,
+        RoleSessionName: role.sessionName ?? `agentgateway-${Date.now()}`,
+        ...(role.tags !== undefined && role.tags.length > 0 ? { Tags: role.tags.map((t) => ({ Key: t.key, Value: t.value ?? '' })) } : {}),
+      },
+      masterCredentials: source,
+      clientConfig: { region: this.spec.region, ...(endpoint !== undefined ? { endpoint } : {}) },
+    });
+    const cached = cachedCredentials(provider);
+    return () =>
+      cached().catch((e: unknown) => {
+        throw new Error(`cannot assume ${role.roleArn}: ${describe(e)}`);
+      });
   }
 }
 

@@ -28,6 +28,7 @@ import {
   type Provider,
 } from '../llm/providers/index.js';
 import { AwsRequestSigner } from '../policies/aws-auth.js';
+import { compileAzureAuth } from './compile-azure-auth.js';
 import { GcpTokenSource, parseGcpCredential } from '../policies/gcp-auth.js';
 import type { Slot } from '../lb/balancer.js';
 import {
@@ -313,12 +314,13 @@ class Compiler implements BindsCompiler {
     const injectsKey = authKey !== undefined;
     const credential = injectsKey ? provider.credential(authKey) : undefined;
     const awsAuth = this.awsAuth(policies, ai, provider, path);
-    const gcpAuth = this.gcpAuth(policies, provider, ai.name, path);
+    const tokenAuth =
+      this.gcpAuth(policies, provider, ai.name, path) ?? compileAzureAuth(this, () => this.pools.fetch(), policies, ai.name, path);
     // Signed or minted credentials replace the client's own, which go nowhere (added per attempt).
     const drop = (llm: boolean) => [
       ...(llm ? LLM_REQUEST_DROP : REQUEST_DROP_DEFAULT),
       ...(awsAuth !== null ? SIGNED_DROP : []),
-      ...(gcpAuth !== null ? CLIENT_CREDENTIAL_HEADERS : []),
+      ...(tokenAuth !== null ? CLIENT_CREDENTIAL_HEADERS : []),
     ];
     const request = (llm: boolean) => this.headerRules(layers, 'request', drop(llm), credential);
     const m = ai.provider.mock;
@@ -348,7 +350,7 @@ class Compiler implements BindsCompiler {
       llmResponseHeaders: this.headerRules(layers, 'response', LLM_RESPONSE_DROP),
       authPassthrough: policies.backendAuth?.passthrough !== undefined,
       awsAuth,
-      gcpAuth,
+      tokenAuth,
       health,
       promptCaching: null,
       slot,
@@ -381,7 +383,15 @@ class Compiler implements BindsCompiler {
       aws.accessKeyId !== undefined && secretAccessKey !== undefined
         ? { accessKeyId: aws.accessKeyId, secretAccessKey, ...(sessionToken !== undefined ? { sessionToken } : {}) }
         : undefined;
-    const spec = { region, service: aws.serviceName ?? BEDROCK_SERVICE, ...(keys !== undefined ? { keys } : {}), backend: ai.name };
+    const role = aws.assumeRole;
+    const assumeRole = role && { ...role, sessionName: typeof role.sessionName === 'string' ? role.sessionName : undefined };
+    const spec = {
+      region,
+      service: aws.serviceName ?? BEDROCK_SERVICE,
+      ...(keys && { keys }),
+      ...(assumeRole && { assumeRole }),
+      backend: ai.name,
+    };
     return this.live(`ai/${ai.name}::awsAuth`, spec, () => new AwsRequestSigner(spec));
   }
 

@@ -16,6 +16,7 @@ import type { SessionAffinityPolicy } from '../policies/session-affinity.js';
 import type { AuthorizationPolicy } from '../policies/authorization.js';
 import type { ResponseCondition } from '../policies/conditions.js';
 import type { AwsRequestSigner } from '../policies/aws-auth.js';
+import type { AzureTokenSource } from '../policies/azure-auth.js';
 import type { GcpTokenSource } from '../policies/gcp-auth.js';
 import type { HealthPolicy } from '../policies/health.js';
 import type { ProviderShaping } from '../policies/llm-transform.js';
@@ -125,7 +126,8 @@ export interface AiBackendRt extends BackendBase {
   /** True when the gateway injects its own credential (backendAuth.key). */
   readonly injectsKey: boolean;
   /** Google OAuth tokens the gateway mints for this provider (backendAuth.gcp, Vertex's ADC). */
-  readonly gcpAuth: GcpTokenSource | null;
+  /** A bearer token the gateway mints (Google OAuth, Microsoft Entra), added per attempt. */
+  readonly tokenAuth: GcpTokenSource | AzureTokenSource | null;
   /** Request header rules for LLM routes (completions/messages) and for passthrough. */
   readonly llmRequestHeaders: HeaderRules;
   readonly passthroughRequestHeaders: HeaderRules;

@@ -42,6 +42,47 @@ export const AiPolicy = z
   })
   .describe('LLM policy');
 
+export const AwsAssumeRole = z
+  .strictObject({
+    roleArn: z
+      .string()
+      .regex(/^arn:[\w-]+:iam::\d{12}:role\/.+$/, 'roleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)')
+      .describe('IAM role ARN to assume (STS AssumeRole) before signing'),
+    sessionName: z
+      .union([
+        z.string().regex(/^[\w+=,.@-]{2,64}$/, 'sessionName must be 2-64 characters of [A-Za-z0-9_+=,.@-]'),
+        z.strictObject({ expression: z.string() }),
+      ])
+      .optional()
+      .describe('RoleSessionName (static); unset: agentgateway-<random>'),
+    tags: z
+      .array(z.strictObject({ key: z.string().min(1), value: z.string().optional(), expression: z.string().optional() }))
+      .optional()
+      .describe('Session tags passed to AssumeRole (static values)'),
+  })
+  .superRefine((v, ctx) => {
+    // agentgateway evaluates these per request (CEL); here they are fixed per role session.
+    if (typeof v.sessionName === 'object') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sessionName'],
+        message: 'a CEL sessionName expression is not supported; use a static string',
+      });
+    }
+    for (const [i, t] of (v.tags ?? []).entries()) {
+      if (t.expression !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tags', i, 'expression'],
+          message: 'CEL session tag expressions are not supported; use value',
+        });
+      } else if (t.value === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['tags', i], message: 'a session tag needs a value' });
+      }
+    }
+  })
+  .describe('STS role assumed with the source credentials; the temporary credentials are cached and renewed before they expire');
+
 export const AwsAuth = z
   .strictObject({
     accessKeyId: z.string().min(1).optional().describe('Access key id (explicit credentials; unset: the default AWS credential chain)'),
@@ -49,6 +90,7 @@ export const AwsAuth = z
     sessionToken: SecretSource.optional().describe('Session token of temporary credentials, inline or {file: path}'),
     region: z.string().min(1).optional().describe("Signing region (default: the provider's region)"),
     serviceName: z.string().min(1).optional().describe('SigV4 service name (default: bedrock)'),
+    assumeRole: AwsAssumeRole.optional(),
   })
   .superRefine((v, ctx) => {
     if ((v.accessKeyId === undefined) !== (v.secretAccessKey === undefined)) {
@@ -71,16 +113,77 @@ export const GcpAuth = z
   })
   .describe('Google OAuth access tokens, minted and refreshed by the gateway');
 
+const Unsupported = z.strictObject({}).passthrough();
+
+export const AzureAuth = z
+  .strictObject({
+    explicitConfig: z
+      .strictObject({
+        clientSecret: z
+          .strictObject({
+            tenant_id: z.string().min(1).describe('Directory (tenant) id'),
+            client_id: z.string().min(1).describe('Application (client) id'),
+            client_secret: SecretSource.describe('Client secret, inline or {file: path}'),
+          })
+          .optional()
+          .describe('OAuth 2.0 client credentials (service principal)'),
+        managedIdentity: z
+          .strictObject({
+            userAssignedIdentity: z
+              .union([
+                z.strictObject({ clientId: z.string().min(1) }),
+                z.strictObject({ objectId: z.string().min(1) }),
+                z.strictObject({ resourceId: z.string().min(1) }),
+              ])
+              .optional()
+              .describe('A user-assigned identity by clientId, objectId or resourceId; unset: the system-assigned one'),
+          })
+          .optional()
+          .describe('Managed identity tokens from the instance metadata service (169.254.169.254)'),
+        workloadIdentity: Unsupported.optional(),
+      })
+      .optional(),
+    implicit: Unsupported.optional(),
+    developerImplicit: Unsupported.optional(),
+  })
+  .superRefine((v, ctx) => {
+    const e = v.explicitConfig;
+    const modes = [e, v.implicit, v.developerImplicit].filter((x) => x !== undefined).length;
+    if (modes !== 1)
+      ctx.addIssue({ code: 'custom', message: 'backendAuth.azure takes exactly one of: explicitConfig, implicit, developerImplicit' });
+    for (const k of ['implicit', 'developerImplicit'] as const) {
+      if (v[k] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [k], message: `azure ${k} auth is not supported yet; use explicitConfig.clientSecret` });
+    }
+    if (e === undefined) return;
+    if ([e.clientSecret, e.managedIdentity, e.workloadIdentity].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['explicitConfig'],
+        message: 'explicitConfig takes exactly one of: clientSecret, managedIdentity, workloadIdentity',
+      });
+    }
+    if (e.workloadIdentity !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['explicitConfig', 'workloadIdentity'],
+        message: 'azure workloadIdentity is not supported yet; use clientSecret or managedIdentity',
+      });
+    }
+  })
+  .describe('Microsoft Entra ID access tokens minted by the gateway (client credentials), cached until near expiry');
+
 export const BackendAuth = z
   .strictObject({
     key: SecretSource.optional().describe('API key injected upstream (provider-specific header)'),
     passthrough: z.strictObject({}).optional().describe('Forward the client credential unchanged'),
     aws: AwsAuth.optional().describe('Sign requests with AWS SigV4 (Bedrock)'),
     gcp: GcpAuth.optional().describe('Authenticate to Google Cloud (Vertex AI, Gemini) with OAuth access tokens'),
+    azure: AzureAuth.optional().describe('Authenticate to Azure OpenAI / AI Foundry with Microsoft Entra ID tokens'),
   })
   .superRefine((v, ctx) => {
-    if ([v.key, v.passthrough, v.aws, v.gcp].filter((x) => x !== undefined).length !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'backendAuth takes exactly one of: key, passthrough, aws, gcp' });
+    if ([v.key, v.passthrough, v.aws, v.gcp, v.azure].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'backendAuth takes exactly one of: key, passthrough, aws, gcp, azure' });
     }
   })
   .describe('Credential the gateway sends to the backend');

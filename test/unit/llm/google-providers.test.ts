@@ -130,9 +130,9 @@ describe('config', () => {
           .listeners[0]!.routes.match({ host: '', path: '/', method: 'POST', query: '', header: () => undefined })!.route
           .backends[0] as AiGroupsRt
       ).groups[0]![0]!;
-    expect(provider('').gcpAuth).not.toBeNull();
-    expect(provider('        policies: {backendAuth: {key: ya29.static}}\n').gcpAuth).toBeNull();
-    expect(provider('        policies: {backendAuth: {passthrough: {}}}\n').gcpAuth).toBeNull();
+    expect(provider('').tokenAuth).not.toBeNull();
+    expect(provider('        policies: {backendAuth: {key: ya29.static}}\n').tokenAuth).toBeNull();
+    expect(provider('        policies: {backendAuth: {passthrough: {}}}\n').tokenAuth).toBeNull();
   });
 
   it('llm: models may name gemini and vertex; vertex needs params.vertexProject', () => {
