@@ -120,6 +120,10 @@ async function main(): Promise<void> {
     overrides: args.overrides,
   };
   if (args.validateOnly) return validateOnly(new Gateway(options), args);
+  // Signals are handled from here on: one that arrives while the gateway starts (nothing to
+  // drain yet) exits cleanly, instead of Node's default kill; once ready, it drains.
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   const pool = workerPool(args, new Gateway(options));
   const gateway = new Gateway({ ...options, ...pool });
   const management: (Server | null)[] = [];
@@ -143,8 +147,14 @@ async function main(): Promise<void> {
       .map((p) => `:${p}`)
       .join(', ')}`,
   );
-  handleSignals(gateway, management);
+  onSignal = drainOnSignal(gateway, management);
 }
+
+/** What a SIGINT or SIGTERM does: exit while starting, drain once ready (drainOnSignal). */
+let onSignal = (signal: string): void => {
+  log.info(`${signal} while starting: exiting`);
+  process.exit(0);
+};
 
 /**
  * The worker threads the data plane runs on: --workers, else config.workers, else DEFAULT_WORKERS.
@@ -217,7 +227,7 @@ async function validateOnly(gateway: Gateway, args: Args): Promise<void> {
   }
 }
 
-function handleSignals(gateway: Gateway, management: (Server | null)[]): void {
+function drainOnSignal(gateway: Gateway, management: (Server | null)[]): (signal: string) => void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -239,8 +249,7 @@ function handleSignals(gateway: Gateway, management: (Server | null)[]): void {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  return stop;
 }
 
 void main();
