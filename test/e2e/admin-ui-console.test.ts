@@ -9,22 +9,21 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { openUiBrowser, type UiBrowser } from '../helpers/admin-ui.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecentRequest } from '../../src/observability/recent-requests.js';
 import type { ReloadResult } from '../../src/runtime/reload-status.js';
-import { GatewayProcess, ROOT } from '../helpers/gateway-process.js';
+import { GatewayProcess } from '../helpers/gateway-process.js';
 import { freePort } from '../helpers/ports.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
 
 const DATA = await freePort();
 const ADMIN = await freePort();
 const CLOSED = await freePort();
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-results', 'admin-ui-console');
 const HTPASSWD = `alice:{SHA}${createHash('sha1').update('wonderland').digest('base64')}`;
 
 const CONFIG = `config:
@@ -146,16 +145,12 @@ async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boole
 
 describe('admin UI console: requests, reloads, provider groups (headless Chromium)', () => {
   let gw: GatewayProcess;
-  let browser: Browser;
+  let ui: UiBrowser;
   let page: Page;
   let dir: string;
   let file: string;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium or set CHROMIUM_PATH`);
-    if (!existsSync(join(ROOT, 'dist', 'ui', 'app.js'))) throw new Error('the admin UI is not built: run `npm run build:ui`');
-    mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'agw-console-'));
     file = join(dir, 'gateway.yaml');
     writeFileSync(file, CONFIG);
@@ -164,16 +159,11 @@ describe('admin UI console: requests, reloads, provider groups (headless Chromiu
       env: { ADMIN_ADDR: `127.0.0.1:${ADMIN}`, STATS_ADDR: 'off', READINESS_ADDR: 'off' },
     });
     await driveTraffic();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(15_000);
+    ui = await openUiBrowser('admin-ui-console', { width: 1500, height: 1000 });
+    page = ui.page;
   });
   afterAll(async () => {
-    await browser?.close();
+    await ui?.close();
     await gw?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -234,7 +224,7 @@ describe('admin UI console: requests, reloads, provider groups (headless Chromiu
   it('narrows the list with the filters in the UI and opens a request in detail', async () => {
     await page.goto(`${admin}/ui/#/requests`);
     await page.waitForFunction((n) => document.querySelectorAll('tr.request-row').length === n, TOTAL);
-    await page.screenshot({ path: join(SHOTS, '1-requests.png'), fullPage: true });
+    await ui.shot('1-requests');
     await page.selectOption('#filter-status', '5xx');
     await page.click('#apply-filters');
     await page.waitForFunction(() => document.querySelectorAll('tr.request-row').length === 1);
@@ -246,7 +236,7 @@ describe('admin UI console: requests, reloads, provider groups (headless Chromiu
     const down = (await requests('status=5xx'))[0]!;
     expect(await detail.locator('#detail-reason').textContent()).toBe(down.reason);
     expect(await detail.locator('#detail-error').textContent()).toContain(down.errorCode!);
-    await page.screenshot({ path: join(SHOTS, '2-request-detail-error.png'), fullPage: true });
+    await ui.shot('2-request-detail-error');
 
     await page.click('#clear-filters');
     await page.fill('#filter-client', 'alice');
@@ -267,7 +257,7 @@ describe('admin UI console: requests, reloads, provider groups (headless Chromiu
       expect(await page.locator(`#detail-phases tr[data-phase="${phase}"] td.mono`).textContent()).toMatch(/ms$/);
       expect(await page.locator(`#detail-phases tr[data-phase="${phase}"] .phase-bar`).count()).toBe(1);
     }
-    await page.screenshot({ path: join(SHOTS, '3-request-detail-phases.png'), fullPage: true });
+    await ui.shot('3-request-detail-phases');
 
     await page.goto(`${admin}/ui/#/requests?route=guarded`);
     await page.waitForFunction(() => document.querySelectorAll('tr.request-row').length === 1);
@@ -279,7 +269,7 @@ describe('admin UI console: requests, reloads, provider groups (headless Chromiu
     await page.goto(`${admin}/ui/#/traffic`);
     const spike = page.locator('.chart[data-chart="requests"] a[data-spike="5xx"]');
     await spike.waitFor();
-    await page.screenshot({ path: join(SHOTS, '4-traffic-spike-links.png'), fullPage: true });
+    await ui.shot('4-traffic-spike-links');
     await spike.click();
     await page.waitForFunction(() => document.querySelectorAll('tr.request-row').length === 1);
     const url = new URL(page.url());
@@ -290,7 +280,7 @@ describe('admin UI console: requests, reloads, provider groups (headless Chromiu
     expect(Number(q.get('to'))).toBeGreaterThan(down.at);
     expect(await page.locator('tr.request-row').getAttribute('data-seq')).toBe(String(down.seq));
     expect(await page.locator('#time-window').count()).toBe(1);
-    await page.screenshot({ path: join(SHOTS, '5-requests-from-spike.png'), fullPage: true });
+    await ui.shot('5-requests-from-spike');
 
     // The per-route chart: its anthropic line's spike lands on anthropic requests only.
     await page.goto(`${admin}/ui/#/traffic`);
@@ -331,7 +321,7 @@ describe('admin UI console: requests, reloads, provider groups (headless Chromiu
     await page.locator('#reload-history tr.reload-row[data-ok="false"]').waitFor();
     expect(await page.locator(`#reload-history [data-problem-line="${badLine}"]`).textContent()).toContain(`${file}:${badLine}:`);
     expect(await page.locator('#reload-history tr.reload-row').count()).toBe(3);
-    await page.screenshot({ path: join(SHOTS, '6-reload-history.png'), fullPage: true });
+    await ui.shot('6-reload-history');
 
     await page.click('#open-in-editor');
     const mark = page.locator(`.gutter [data-error-line="${badLine}"]`);
@@ -339,7 +329,7 @@ describe('admin UI console: requests, reloads, provider groups (headless Chromiu
     expect(await mark.getAttribute('title')).toContain('localRateLimitt');
     expect(await page.locator('.gutter .error-line').count()).toBe(1);
     expect(await page.locator('#reload-refused').count()).toBe(1);
-    await page.screenshot({ path: join(SHOTS, '7-editor-error-line.png'), fullPage: true });
+    await ui.shot('7-editor-error-line');
     // The old config kept serving.
     expect(readFileSync(file, 'utf8')).toBe(bad);
     expect((await requests('route=added')).length).toBe(0);
@@ -363,7 +353,7 @@ describe('admin UI console: requests, reloads, provider groups (headless Chromiu
     expect(await primary.locator('[data-provider-kind]').textContent()).toBe('openai');
     // no row claims the group is an OpenAI provider
     expect(await page.locator(`tr[data-provider="${name}"]`).count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, '8-providers-failover-group.png'), fullPage: true });
-    expect(pageErrors).toEqual([]);
+    await ui.shot('8-providers-failover-group');
+    expect(ui.pageErrors).toEqual([]);
   });
 });

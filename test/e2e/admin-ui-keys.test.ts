@@ -2,12 +2,11 @@
 // against the real gateway: a key created on the page (its secret shown once) works with the
 // OpenAI SDK, its spend shows up, a budget set on the page is enforced, a rotation shows the new
 // secret and stops the old one, a revocation stops the key. Screenshots go to test-results/.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import OpenAI from 'openai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { openUiBrowser, type UiBrowser } from '../helpers/admin-ui.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, type GatewayProcess } from '../helpers/gateway-process.js';
+import type { GatewayProcess } from '../helpers/gateway-process.js';
 import { startKeysGateway } from '../helpers/keys.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { plainMock } from '../helpers/traffic.js';
@@ -15,8 +14,6 @@ import { freePort } from '../helpers/ports.js';
 
 const LLM = await freePort();
 const ADMIN = await freePort();
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-results', 'admin-ui-keys');
 
 const KEYS = `
 typicalOutputTokens: 50
@@ -31,9 +28,8 @@ teams:
 
 let mock: MockUpstream;
 let gw: GatewayProcess;
-let browser: Browser;
+let ui: UiBrowser;
 let page: Page;
-const pageErrors: string[] = [];
 
 const ask = (key: string) =>
   new OpenAI({ baseURL: `http://127.0.0.1:${LLM}/v1`, apiKey: key, maxRetries: 0 }).chat.completions.create({
@@ -42,19 +38,14 @@ const ask = (key: string) =>
   });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`);
-  if (!existsSync(join(ROOT, 'dist', 'ui', 'app.js'))) throw new Error('the admin UI is not built: run `npm run build:ui`');
-  mkdirSync(SHOTS, { recursive: true });
   mock = await plainMock();
   ({ gw } = await startKeysGateway({ llmPort: LLM, adminPort: ADMIN, mock, keys: KEYS }));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  ui = await openUiBrowser('admin-ui-keys', { width: 1500, height: 900 });
+  page = ui.page;
   page.on('dialog', (d) => void d.accept());
-  page.setDefaultTimeout(15_000);
 });
 afterAll(async () => {
-  await browser?.close();
+  await ui?.close();
   expect(await gw.stop()).toBe(0);
   await mock.close();
 });
@@ -79,7 +70,7 @@ describe('the Keys page', () => {
     expect(secret).toMatch(/^sk-agw-/);
     await row('ui-made').waitFor();
     expect(await row('ui-made').textContent()).toContain(`sk-agw-…${secret.slice(-4)}`);
-    await page.screenshot({ path: join(SHOTS, '1-created.png'), fullPage: true });
+    await ui.shot('1-created');
     await page.click('#new-secret button');
     expect(await page.locator('#new-secret').count()).toBe(0);
     expect(await page.content()).not.toContain(secret);
@@ -99,7 +90,7 @@ describe('the Keys page', () => {
     await f.locator('input[name="limit"]').fill('29');
     await f.locator('button[type="submit"]').click();
     await page.waitForFunction(() => document.querySelector('tr[data-key="ui-made"] .budget')?.textContent?.includes('29 tok of 29 tok'));
-    await page.screenshot({ path: join(SHOTS, '2-budget.png'), fullPage: true });
+    await ui.shot('2-budget');
 
     await row('ui-made').locator('button.rotate').click();
     await page.waitForFunction(() => document.querySelector('#new-secret .secret')?.textContent?.startsWith('sk-agw-'));
@@ -112,7 +103,7 @@ describe('the Keys page', () => {
     await page.locator('tr[data-key="ui-made"][data-status="revoked"]').waitFor();
     expect(await ask(rotated).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(await row('ui-made').locator('button').count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, '3-revoked.png'), fullPage: true });
-    expect(pageErrors).toEqual([]);
+    await ui.shot('3-revoked');
+    expect(ui.pageErrors).toEqual([]);
   });
 });

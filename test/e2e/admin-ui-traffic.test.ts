@@ -6,11 +6,10 @@
 // test-results/admin-ui-traffic/ as artifacts.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { openUiBrowser, type UiBrowser } from '../helpers/admin-ui.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayProcess, ROOT } from '../helpers/gateway-process.js';
+import { GatewayProcess } from '../helpers/gateway-process.js';
 import { freePort } from '../helpers/ports.js';
 import { scrape, total, type Sample } from '../helpers/prometheus.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
@@ -19,8 +18,6 @@ const DATA = await freePort();
 const ADMIN = await freePort();
 const STATS = await freePort();
 const CLOSED = await freePort();
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-results', 'admin-ui-traffic');
 
 // Only gpt-4o is priced (exact arithmetic); the Anthropic model is unpriced on purpose.
 const CONFIG = `
@@ -94,31 +91,22 @@ async function chart(page: Page, id: string): Promise<{ total: number; points: n
 
 describe('admin UI Traffic page in headless Chromium', () => {
   let gw: GatewayProcess;
-  let browser: Browser;
+  let ui: UiBrowser;
   let page: Page;
   let m: Sample[];
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium or set CHROMIUM_PATH`);
-    if (!existsSync(join(ROOT, 'dist', 'ui', 'app.js'))) throw new Error('the admin UI is not built: run `npm run build:ui`');
-    mkdirSync(SHOTS, { recursive: true });
     gw = await GatewayProcess.start({
       args: ['-c', CONFIG, ...mocks.args()],
       env: { ADMIN_ADDR: `127.0.0.1:${ADMIN}`, STATS_ADDR: `127.0.0.1:${STATS}`, READINESS_ADDR: 'off' },
     });
     await driveTraffic();
     m = await scrape(`http://127.0.0.1:${STATS}/metrics`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(15_000);
+    ui = await openUiBrowser('admin-ui-traffic', { width: 1400, height: 1000 });
+    page = ui.page;
   });
   afterAll(async () => {
-    await browser?.close();
+    await ui?.close();
     await gw?.stop();
   });
 
@@ -166,14 +154,14 @@ describe('admin UI Traffic page in headless Chromium', () => {
     // uPlot drew the lines: its legend names each status class.
     const legend = await page.locator('.chart[data-chart="requests"] .u-legend .u-series .u-label').allTextContents();
     expect(legend).toEqual(expect.arrayContaining(['2xx', '3xx', '4xx', '5xx']));
-    await page.screenshot({ path: join(SHOTS, '1-traffic-5m.png'), fullPage: true });
+    await ui.shot('1-traffic-5m');
     await page.click('#window-1h');
     await page.waitForFunction(
       (n) => document.querySelector('.chart[data-chart="requests"]')?.getAttribute('data-total') === String(n / 10),
       requests,
     );
-    await page.screenshot({ path: join(SHOTS, '2-traffic-1h.png'), fullPage: true });
-    expect(pageErrors).toEqual([]);
+    await ui.shot('2-traffic-1h');
+    expect(ui.pageErrors).toEqual([]);
   });
 
   it('shows spend by model, unpriced models as unpriced', async () => {
@@ -186,6 +174,6 @@ describe('admin UI Traffic page in headless Chromium', () => {
     expect(await unpriced.textContent()).toBe('unpriced (2 requests)');
     expect(await page.locator('table.spend[data-spend="route"] tr').count()).toBeGreaterThan(4);
     await page.locator('table.spend[data-spend="client"] tr[data-key="(anonymous)"]').waitFor();
-    await page.screenshot({ path: join(SHOTS, '3-spend.png'), fullPage: true });
+    await ui.shot('3-spend');
   });
 });

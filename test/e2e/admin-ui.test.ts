@@ -2,19 +2,17 @@
 // the real gateway: the routes of the loaded config are on the page, a route edited in the
 // YAML editor and applied is served by the gateway, and an invalid edit shows its positioned
 // error and changes nothing. Screenshots go to test-results/ as artifacts.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { openUiBrowser, type UiBrowser } from '../helpers/admin-ui.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, configFile, managementEnv } from '../helpers/admin-client.js';
-import { GatewayProcess, ROOT } from '../helpers/gateway-process.js';
+import { GatewayProcess } from '../helpers/gateway-process.js';
 import { freePort } from '../helpers/ports.js';
 
 const DATA = await freePort();
 const LLM = await freePort();
 const ADMIN = await freePort();
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-results', 'admin-ui');
 
 const CONFIG = `# admin UI test config
 binds:
@@ -60,39 +58,19 @@ async function post(path: string): Promise<{ status: number; text: string }> {
 
 describe('admin UI in headless Chromium', () => {
   let gw: GatewayProcess;
-  let browser: Browser;
+  let ui: UiBrowser;
   let page: Page;
   let file: string;
   const admin = new AdminClient(`http://127.0.0.1:${ADMIN}`);
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
-    }
-    if (!existsSync(join(ROOT, 'dist', 'ui', 'app.js'))) throw new Error('the admin UI is not built: run `npm run build:ui`');
-    mkdirSync(SHOTS, { recursive: true });
     file = configFile(CONFIG);
     gw = await GatewayProcess.start({ args: ['-f', file], env: managementEnv(ADMIN) });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.setDefaultTimeout(15_000);
+    ui = await openUiBrowser('admin-ui', { width: 1400, height: 900 });
+    page = ui.page;
   });
   afterAll(async () => {
-    await browser?.close();
+    await ui?.close();
     await gw?.stop();
   });
 
@@ -105,7 +83,7 @@ describe('admin UI in headless Chromium', () => {
     // the share of recent prompt tokens read from the provider's cache (the mock caches nothing)
     expect(await page.locator('.backend[data-backend="mock-chat"] [data-cache-ratio=""]').textContent()).toBe('prompt cache hits 0%');
     expect(await page.locator('.node.port .title').textContent()).toBe(`:${DATA}`);
-    await page.screenshot({ path: join(SHOTS, '1-overview.png'), fullPage: true });
+    await ui.shot('1-overview');
   });
 
   it('lists providers and models, and policies per route without secrets', async () => {
@@ -124,7 +102,7 @@ describe('admin UI in headless Chromium', () => {
     expect(await page.locator('tr[data-model="gpt-4o"]').textContent()).toContain('gpt-4o-mock');
     expect(await page.locator('tr[data-model="claude-haiku"]').textContent()).toContain('https://api.anthropic.com:443');
     expect(await page.locator('tr[data-virtual-model="auto"]').textContent()).toContain('gpt-4o (priority 0), claude-haiku (priority 1)');
-    await page.screenshot({ path: join(SHOTS, '2-providers.png'), fullPage: true });
+    await ui.shot('2-providers');
     await page.click('#nav-policies');
     const policies = page.locator('[data-policies-route="claude"]');
     await policies.waitFor();
@@ -135,7 +113,7 @@ describe('admin UI in headless Chromium', () => {
     expect(await ai.locator('[data-ai-field="promptGuard"]').textContent()).toContain('binds[0].listeners[0].routes[1].policies.ai');
     expect(await ai.locator('[data-ai-field="modelAliases"]').textContent()).toContain('routes[1].backends[0].ai.policies.ai');
     expect(await page.content()).not.toContain('sk-ant-ui-llm-secret');
-    await page.screenshot({ path: join(SHOTS, '3-policies.png'), fullPage: true });
+    await ui.shot('3-policies');
   });
 
   it('edits a route in the YAML editor, applies it, and the gateway serves the new route', async () => {
@@ -156,7 +134,7 @@ describe('admin UI in headless Chromium', () => {
     await page.click('#apply');
     await page.locator('#applied').waitFor();
     expect(await page.locator('#applied').textContent()).toBe('applied: version 2');
-    await page.screenshot({ path: join(SHOTS, '4-editor-applied.png'), fullPage: true });
+    await ui.shot('4-editor-applied');
 
     expect(await post('/edited/chat/completions')).toEqual({ status: 200, text: 'from the UI' });
     expect((await post('/v1/chat/completions')).status).toBe(404);
@@ -180,7 +158,7 @@ describe('admin UI in headless Chromium', () => {
     expect(problem).toContain('binds[0].listeners[0].routes[0].backends[0].ai.provider.mokc');
     expect(problem).toContain('unknown key "mokc" (did you mean "mock"?)');
     expect(await page.locator('#apply').isDisabled()).toBe(true);
-    await page.screenshot({ path: join(SHOTS, '5-editor-invalid.png'), fullPage: true });
+    await ui.shot('5-editor-invalid');
 
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect((await admin.runtime()).version).toBe(2);
@@ -195,11 +173,11 @@ describe('admin UI in headless Chromium', () => {
     await page.waitForFunction((n) => document.querySelectorAll('.request-row').length > n, shown);
     const cells = await page.locator('.request-row').first().locator('td').allTextContents();
     expect(cells.slice(1, 8)).toEqual(['POST', '/edited/chat/completions', `${DATA}/main/edited`, 'mock-chat', 'm', '(anonymous)', '200']);
-    await page.screenshot({ path: join(SHOTS, '6-requests.png'), fullPage: true });
+    await ui.shot('6-requests');
     await page.click('#nav-reloads');
     await page.locator('#last-reload dd.good').waitFor();
     expect(await page.locator('#last-reload').textContent()).toContain('api');
-    await page.screenshot({ path: join(SHOTS, '7-reloads.png'), fullPage: true });
-    expect(pageErrors).toEqual([]);
+    await ui.shot('7-reloads');
+    expect(ui.pageErrors).toEqual([]);
   });
 });

@@ -1,27 +1,25 @@
 // The admin API and UI (headless Chromium) show MCP backends: each target with its health, the
 // server it reported and the tools it listed, a dead target as down with its error, and no
 // credential of a stdio target's environment.
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { openUiBrowser, type UiBrowser } from '../helpers/admin-ui.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, managementEnv } from '../helpers/admin-client.js';
 import { writeConfig } from '../helpers/auth-gateway.js';
-import { GatewayProcess, ROOT } from '../helpers/gateway-process.js';
+import { GatewayProcess } from '../helpers/gateway-process.js';
 import { McpHttpServer } from '../helpers/mcp-http-server.js';
 import { connect, stdioTarget } from '../helpers/mcp-client.js';
 import { freePort } from '../helpers/ports.js';
 
 const PORT = await freePort();
 const ADMIN = await freePort();
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-results', 'admin-ui');
 const SECRET = 'ghp_mcpAdminTestSecret0123456789';
 
 let gw: GatewayProcess;
 let web: McpHttpServer;
-let browser: Browser;
+let ui: UiBrowser | undefined;
 const admin = new AdminClient(`http://127.0.0.1:${ADMIN}`);
 
 beforeAll(async () => {
@@ -49,7 +47,7 @@ ${stdio}
 }, 30_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await ui?.close();
   await gw?.stop();
   await web?.close();
 });
@@ -70,16 +68,14 @@ describe('MCP in the admin API and UI', () => {
   });
 
   it('the MCP page shows every target, its health and its tools', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`);
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.setDefaultTimeout(15_000);
+    ui = await openUiBrowser('admin-ui', { width: 1400, height: 900 });
+    const page = ui.page;
     await page.goto(`http://127.0.0.1:${ADMIN}/ui/#/mcp`);
     await page.locator('tr[data-target="web"][data-health="up"] [data-tool="echo"]').waitFor();
     await page.locator('tr[data-target="local"][data-health="up"] [data-tool="crash"]').waitFor();
     expect(await page.locator('tr[data-target="dead"]').getAttribute('data-health')).toBe('down');
     expect(await page.content()).not.toContain(SECRET);
-    await page.screenshot({ path: join(SHOTS, 'mcp.png'), fullPage: true });
+    await ui.shot('mcp');
+    expect(ui.pageErrors).toEqual([]);
   });
 });
