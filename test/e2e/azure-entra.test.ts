@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aiBackendConfig } from '../helpers/ai-backend-config.js';
 import { GatewayProcess, runCli } from '../helpers/gateway-process.js';
 import { freePort } from '../helpers/ports.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';
@@ -107,23 +108,14 @@ afterAll(async () => {
 function config(azureAuth: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'agw-entra-'));
   writeFileSync(join(dir, 'secret'), `${SECRET}\n`);
-  const file = join(dir, 'azure.yaml');
-  writeFileSync(
-    file,
-    `binds:
-- port: ${PORT}
-  listeners:
-  - routes:
-    - backends:
-      - ai:
-          name: azure-openai
-          provider: {azure: {resourceName: my-resource, resourceType: openAI}}
-      policies:
-        backendAuth:
-          azure: ${azureAuth.replace('$SECRET_FILE', join(dir, 'secret'))}
-`,
-  );
-  return file;
+  const azure = azureAuth.replace('$SECRET_FILE', join(dir, 'secret'));
+  return aiBackendConfig({
+    dir,
+    port: PORT,
+    name: 'azure-openai',
+    provider: '{azure: {resourceName: my-resource, resourceType: openAI}}',
+    policies: `{backendAuth: {azure: ${azure}}}`,
+  });
 }
 
 const start = (file: string) =>

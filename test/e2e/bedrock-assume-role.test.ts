@@ -4,12 +4,12 @@
 // Bedrock calls with the assumed role's temporary keys and session token, which the Bedrock mock
 // verifies with the issued secret. The credentials are cached and renewed before they expire;
 // an STS refusal is a clear 502 in the caller's dialect; no secret is ever printed.
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BEDROCK_HOST, BEDROCK_TEXT, type BedrockMock, startBedrockMock } from '../helpers/bedrock-mock.js';
+import { aiBackendConfig } from '../helpers/ai-backend-config.js';
 import { GatewayProcess, runCli } from '../helpers/gateway-process.js';
 import { freePort } from '../helpers/ports.js';
 import { type IssuedCredentials, type StsMock, startStsMock } from '../helpers/sts-mock.js';
@@ -48,24 +48,8 @@ afterAll(async () => {
 afterEach(() => bedrock.upstream.reset());
 
 function config(assumeRole: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'agw-assume-')), 'bedrock.yaml');
-  writeFileSync(
-    file,
-    `binds:
-- port: ${PORT}
-  listeners:
-  - routes:
-    - backends:
-      - ai:
-          name: bedrock
-          provider: {bedrock: {region: us-east-1, model: "${MODEL}"}}
-      policies:
-        backendAuth:
-          aws:
-            assumeRole: ${assumeRole}
-`,
-  );
-  return file;
+  const provider = `{bedrock: {region: us-east-1, model: "${MODEL}"}}`;
+  return aiBackendConfig({ port: PORT, name: 'bedrock', provider, policies: `{backendAuth: {aws: {assumeRole: ${assumeRole}}}}` });
 }
 
 function start(file: string): Promise<GatewayProcess> {

@@ -19,6 +19,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BEDROCK_HOST, BEDROCK_TEXT, type BedrockMock, CREDS, exception, startBedrockMock } from '../helpers/bedrock-mock.js';
+import { aiBackendConfig } from '../helpers/ai-backend-config.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { freePort } from '../helpers/ports.js';
 import { scrape, total } from '../helpers/prometheus.js';
@@ -286,23 +287,8 @@ describe('Bedrock with credentials from the environment (configs/bedrock.yaml)',
   }
 });
 
-function config(dir: string, backendAuth: string): string {
-  const file = join(dir, 'bedrock.yaml');
-  writeFileSync(
-    file,
-    `binds:
-- port: 3000
-  listeners:
-  - routes:
-    - backends:
-      - ai:
-          name: bedrock
-          provider: {bedrock: {region: us-east-1, model: "${MODEL}"}}
-      policies:
-${backendAuth}
-`,
-  );
-  return file;
+function config(dir: string, policies: string): string {
+  return aiBackendConfig({ dir, port: 3000, name: 'bedrock', provider: `{bedrock: {region: us-east-1, model: "${MODEL}"}}`, policies });
 }
 
 describe('Bedrock credential sources', () => {
@@ -316,7 +302,7 @@ describe('Bedrock credential sources', () => {
       creds,
       `[default]\naws_access_key_id = AKIAWRONGDEFAULT0000\naws_secret_access_key = wrong\n\n[bedrock-prod]\naws_access_key_id = ${CREDS.accessKeyId}\naws_secret_access_key = ${CREDS.secretAccessKey}\naws_session_token = ${CREDS.sessionToken}\n`,
     );
-    const gw = await start(config(dir, '        {}'), {
+    const gw = await start(config(dir, '{}'), {
       AWS_SHARED_CREDENTIALS_FILE: creds,
       AWS_CONFIG_FILE: join(dir, 'none'),
       AWS_PROFILE: 'bedrock-prod',
@@ -333,7 +319,7 @@ describe('Bedrock credential sources', () => {
   it('explicit keys in backendAuth.aws, the secret from a file; never in /config_dump', async () => {
     const secretFile = join(dir, 'secret');
     writeFileSync(secretFile, `${CREDS.secretAccessKey}\n`);
-    const auth = `        backendAuth:\n          aws: {accessKeyId: ${CREDS.accessKeyId}, secretAccessKey: {file: ${secretFile}}, sessionToken: "${CREDS.sessionToken}"}`;
+    const auth = `{backendAuth: {aws: {accessKeyId: ${CREDS.accessKeyId}, secretAccessKey: {file: ${secretFile}}, sessionToken: "${CREDS.sessionToken}"}}}`;
     const gw = await start(config(dir, auth), { ADMIN_ADDR: '127.0.0.1:15999' });
     try {
       expect((await ask()).choices[0]!.message.content).toBe(BEDROCK_TEXT);
@@ -346,7 +332,7 @@ describe('Bedrock credential sources', () => {
   });
 
   it('a Bedrock API key (backendAuth.key) goes as a Bearer token, unsigned', async () => {
-    const gw = await start(config(dir, `        backendAuth: {key: ${mock.apiKey}}`), {});
+    const gw = await start(config(dir, `{backendAuth: {key: ${mock.apiKey}}}`), {});
     try {
       expect((await ask()).choices[0]!.message.content).toBe(BEDROCK_TEXT);
       expect(mock.upstream.last.headers.authorization).toBe(`Bearer ${mock.apiKey}`);
@@ -357,7 +343,7 @@ describe('Bedrock credential sources', () => {
   });
 
   it('no credentials anywhere: a clear 502 in the caller dialect, not a hang', async () => {
-    const gw = await start(config(dir, '        {}'), {
+    const gw = await start(config(dir, '{}'), {
       AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
       AWS_CONFIG_FILE: join(dir, 'none'),
       AWS_EC2_METADATA_DISABLED: 'true',
