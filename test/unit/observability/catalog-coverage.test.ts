@@ -202,7 +202,20 @@ const CURRENT: Record<string, { priced: string[]; unpriced?: string[] }> = {
   },
   groq: { priced: ['llama-3.3-70b-versatile', 'llama-3.1-8b-instant', 'openai/gpt-oss-120b', 'openai/gpt-oss-20b', 'qwen/qwen3-32b'] },
   cerebras: { priced: ['llama-3.3-70b', 'llama3.1-8b', 'gpt-oss-120b', 'qwen-3-32b', 'zai-glm-4.7'] },
-  mistral: { priced: ['mistral-medium-latest', 'magistral-medium-latest', 'codestral-latest', 'mistral-large-latest', 'mistral-embed'] },
+  mistral: {
+    priced: [
+      'mistral-large-latest',
+      'mistral-medium-latest',
+      'mistral-small-latest',
+      'magistral-medium-latest',
+      'magistral-small-latest',
+      'codestral-latest',
+      'devstral-medium-latest',
+      'ministral-8b-latest',
+      'ministral-3b-latest',
+      'mistral-embed',
+    ],
+  },
   openrouter: {
     priced: ['openai/gpt-6.2-sol', 'anthropic/claude-opus-5.5', 'anthropic/claude-haiku-5.5', 'google/gemini-3.8-flash', 'x-ai/grok-4.5'],
     unpriced: ['google/gemini-3.6-flash', 'meta-llama/llama-4-maverick'],
