@@ -197,8 +197,16 @@ const CURRENT: Record<string, { priced: string[]; unpriced?: string[] }> = {
   azure: { priced: ['gpt-6.2-sol', 'gpt-5.6-sol', 'gpt-5.5', 'gpt-4o', 'gpt-4.1', 'o4-mini', 'text-embedding-3-small'] },
   deepseek: { priced: ['deepseek-flash', 'deepseek-v4-flash', 'deepseek-v4-pro'], unpriced: ['deepseek-chat', 'deepseek-reasoner'] },
   xai: {
-    priced: ['grok-4.5', 'grok-4.3', 'grok-4-1-fast-reasoning', 'grok-4-1-fast-non-reasoning'],
-    unpriced: ['grok-4.20-0309-reasoning', 'grok-build-0.1'],
+    priced: [
+      'grok-4.7',
+      'grok-4.6',
+      'grok-4.5',
+      'grok-4.3',
+      'grok-4.20-0309-reasoning',
+      'grok-4.20-0309-non-reasoning',
+      'grok-4.20-multi-agent-0309',
+    ],
+    unpriced: ['grok-build-0.1'],
   },
   groq: { priced: ['llama-3.3-70b-versatile', 'llama-3.1-8b-instant', 'openai/gpt-oss-120b', 'openai/gpt-oss-20b', 'qwen/qwen3-32b'] },
   cerebras: { priced: ['llama-3.3-70b', 'llama3.1-8b', 'gpt-oss-120b', 'qwen-3-32b', 'zai-glm-4.7'] },
