@@ -87,6 +87,7 @@ const CURRENT: Record<string, { priced: string[]; unpriced?: string[] }> = {
       'gpt-6.1-sol',
       'gpt-6.1-terra',
       'gpt-6-astra',
+      'gpt-6-sol',
       'gpt-6-luna',
       'gpt-5.6',
       'gpt-5.6-sol',
@@ -119,7 +120,7 @@ const CURRENT: Record<string, { priced: string[]; unpriced?: string[] }> = {
       'text-embedding-3-small',
       'text-embedding-3-large',
     ],
-    unpriced: ['gpt-6-sol', 'o1-pro'],
+    unpriced: ['o1-pro'],
   },
   anthropic: {
     priced: [
@@ -151,7 +152,10 @@ const CURRENT: Record<string, { priced: string[]; unpriced?: string[] }> = {
   },
   'gcp.gemini': {
     priced: [
+      'gemini-4-carbon',
       'gemini-4-argon',
+      'gemini-4-neon',
+      'gemini-4-hydrogen',
       'gemini-3.8-flash',
       'gemini-3.7-flash',
       'gemini-3.5-flash',
@@ -167,7 +171,7 @@ const CURRENT: Record<string, { priced: string[]; unpriced?: string[] }> = {
       'gemini-embedding-001',
       'models/gemini-3.8-flash',
     ],
-    unpriced: ['gemini-3.6-flash', 'gemini-4-neon', 'gemini-4-hydrogen'],
+    unpriced: ['gemini-3.6-flash'],
   },
   'gcp.vertex_ai': {
     priced: ['gemini-4-argon', 'gemini-3.8-flash', 'gemini-2.5-pro', 'claude-haiku-5-5', 'claude-opus-5-5', 'claude-sonnet-4-5@20250929'],
@@ -238,6 +242,7 @@ const LIST_PRICES: [string, string, { input: number; output: number; cacheRead?:
   ['anthropic', 'claude-opus-4-7', { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 }],
   ['openai', 'gpt-6.2-sol', { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5 }],
   ['openai', 'gpt-6-luna', { input: 0.1, output: 0.5, cacheRead: 0.01, cacheWrite: 0.125 }],
+  ['openai', 'gpt-6-sol', { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 }],
   ['openai', 'text-embedding-3-large', { input: 0.13, output: 0 }],
   ['gcp.gemini', 'gemini-3.8-flash', { input: 0.75, output: 3.75 }],
   ['gcp.gemini', 'gemini-4-argon', { input: 4, output: 20 }],

@@ -26,7 +26,7 @@ describe('price catalog', () => {
       expect(r.rates!.cacheRead * 1e6).toBeCloseTo(0.5, 9);
       expect(r.rates!.cacheWrite * 1e6).toBeCloseTo(6.25, 9);
     }
-    for (const m of ['gpt-6-sol', 'o1-pro']) expect(builtin.lookup('openai', m, undefined).status).toBe('Missing');
+    for (const m of ['o1-pro', 'gpt-5.5-nano']) expect(builtin.lookup('openai', m, undefined).status).toBe('Missing');
     // gpt-5.6 is OpenAI's alias of GPT-5.6 Sol, priced the same
     const sol = builtin.lookup('openai', 'gpt-5.6-sol', undefined);
     expect(sol.status).toBe('Exact');
