@@ -109,6 +109,8 @@ function candidates(provider: string, model: string): [string, string][] {
     const name = model.slice(slash + 1);
     if (vendor === 'openai') add('openai', name);
     if (vendor === 'anthropic') add('anthropic', name.replace(/\./g, '-'));
+    if (vendor === 'google') add('gcp.gemini', name.replace(GOOGLE_REVISION, ''));
+    if (vendor === 'x-ai') add('xai', name);
   }
   return out;
 }

@@ -16,7 +16,7 @@ describe('price catalog', () => {
     expect(builtin.lookup('anthropic', 'claude-3-5-haiku-latest', undefined).status).toBe('Exact');
   });
 
-  it('prices Claude Opus 4.8 and Opus 5 at Anthropic list price; models seen only on third-party pages stay unpriced', () => {
+  it('prices Claude Opus 4.8 and Opus 5 at Anthropic list price; models no source confirms stay unpriced', () => {
     for (const m of ['claude-opus-4-8', 'claude-opus-5']) {
       const r = builtin.lookup('anthropic', m, undefined);
       expect(r.status).toBe('Exact');
@@ -26,7 +26,11 @@ describe('price catalog', () => {
       expect(r.rates!.cacheRead * 1e6).toBeCloseTo(0.5, 9);
       expect(r.rates!.cacheWrite * 1e6).toBeCloseTo(6.25, 9);
     }
-    for (const m of ['o3-pro', 'gpt-5.5', 'gpt-5.6']) expect(builtin.lookup('openai', m, undefined).status).toBe('Missing');
+    for (const m of ['o1-pro', 'gpt-5.5-nano']) expect(builtin.lookup('openai', m, undefined).status).toBe('Missing');
+    // gpt-5.6 is OpenAI's alias of GPT-5.6 Sol, priced the same
+    const sol = builtin.lookup('openai', 'gpt-5.6-sol', undefined);
+    expect(sol.status).toBe('Exact');
+    expect(builtin.lookup('openai', 'gpt-5.6', undefined).rates).toEqual(sol.rates);
   });
 
   it('prefers the response model, falls back to the requested one, and reports misses', () => {
@@ -51,9 +55,15 @@ describe('price catalog', () => {
     expect(rate('gcp.gemini', 'gemini-3-pro-preview')).toBeCloseTo(2);
     expect(rate('gcp.vertex_ai', 'gemini-2.0-flash-001')).toBeCloseTo(0.1);
     expect(rate('groq', 'llama-3.3-70b-versatile')).toBeCloseTo(0.59);
-    expect(rate('deepseek', 'deepseek-chat')).toBeCloseTo(0.28);
+    // DeepSeek at its peak (list) rate; deepseek-chat was retired and has no price
+    expect(rate('deepseek', 'deepseek-v4-pro')).toBeCloseTo(1.32);
+    expect(builtin.lookup('deepseek', 'deepseek-chat', undefined).status).toBe('Missing');
     expect(rate('openrouter', 'anthropic/claude-sonnet-4.5')).toBeCloseTo(3);
     expect(rate('openrouter', 'openai/gpt-4o')).toBeCloseTo(2.5);
+    // google/ and x-ai/ ids at the Gemini API's and xAI's list price, Google's preview suffix dropped
+    expect(rate('openrouter', 'google/gemini-3.1-pro-preview')).toBeCloseTo(2);
+    expect(rate('openrouter', 'x-ai/grok-4.5')).toBeCloseTo(2);
+    expect(builtin.lookup('openrouter', 'meta-llama/llama-4-maverick', undefined).status).toBe('Missing');
     expect(builtin.lookup('aws.bedrock', 'us.unknown.model-v1:0', undefined)).toEqual({ status: 'Missing', rates: undefined });
     expect(builtin.lookup('ollama', 'llama3.2', undefined).status).toBe('Missing');
   });
