@@ -150,7 +150,7 @@ export class Gateway implements RequestSink {
     this.adopt(attempt, null);
     this.record({ ok: true, trigger: 'startup', started, warnings: [...loaded.notices, ...attempt.warnings] });
     if (this.fromFile && this.opts.watch !== false) this.startWatching();
-    heapAfterStart();
+    heapAfterStart(this.opts.workers === undefined);
   }
 
   get snapshot(): Snapshot {
