@@ -24,6 +24,7 @@ import { listenAddress, type HttpEdgeSettings } from './config/http-edge.js';
 import { BindServer, type PortServer, prepareEdge, type RequestSink } from './server/listen.js';
 import type { ConnectOverrides } from './upstream/connect-overrides.js';
 import { DEFAULT_POOL_SETTINGS, PoolFactory } from './upstream/pools.js';
+import { heapAfterStart } from './v8-heap.js';
 
 /** Longest a retired pool waits for requests on older snapshots (a stream can outlive any reload). */
 const RETIRE_MAX_MS = 15 * 60_000;
@@ -149,6 +150,7 @@ export class Gateway implements RequestSink {
     this.adopt(attempt, null);
     this.record({ ok: true, trigger: 'startup', started, warnings: [...loaded.notices, ...attempt.warnings] });
     if (this.fromFile && this.opts.watch !== false) this.startWatching();
+    heapAfterStart(this.opts.workers === undefined);
   }
 
   get snapshot(): Snapshot {

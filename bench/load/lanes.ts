@@ -11,6 +11,7 @@ import { GATEWAY_PORT, OTLP_SINK_PORT, STATS_PORT } from './ports.js';
 import type { Measured } from './run.js';
 import { buildsLane } from './builds.js';
 import { edgeLane } from './edge-lane.js';
+import { memoryLane } from './memory-lane.js';
 import { workersLane } from './workers-lane.js';
 
 export interface LaneContext {
@@ -45,7 +46,7 @@ export interface LaneContext {
   printTable(title: string, rows: Measured[], baseline: Measured): string;
   rssMb(pid: number): number;
   /** Starts a helper process (node args) and resolves once it printed `readyText`. */
-  startProcess(args: string[], readyText: string, env?: NodeJS.ProcessEnv): Promise<ChildProcess>;
+  startProcess(args: string[], readyText: string, env?: NodeJS.ProcessEnv, outFile?: string): Promise<ChildProcess>;
 }
 
 export interface Lane {
@@ -476,6 +477,11 @@ export const LANES: Record<string, Lane> = {
   },
   edge: edgeLane,
   workers: workersLane,
+  memory: {
+    description:
+      'RSS idle, peak under c=50 and 5/10/30 s after, defaults on, beside the floor (and --baseline): issue 18 memory targets, with CPU µs/req',
+    run: memoryLane,
+  },
   builds: {
     description: 'passthrough JSON and SSE on a baseline build (--baseline <dist dir>) and on this tree, interleaved',
     run: buildsLane,

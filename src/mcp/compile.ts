@@ -10,6 +10,7 @@ import { compileMcpAuthorization, McpAuthorization } from './authorization.js';
 import { McpBackend } from './backend.js';
 import { Namer } from './names.js';
 import { parseOpenApi } from './openapi-tools.js';
+import { mcpSdk } from './sdk.js';
 import { SessionStore } from './sessions.js';
 import type { McpTargetRt, OpenApiSource } from './targets.js';
 
@@ -47,6 +48,9 @@ export interface McpBackendSite {
 }
 
 export function compileMcpBackend(c: McpCompiler, spec: McpBackendT, site: McpBackendSite): McpBackend {
+  // The SDK serves this backend's requests (protocol versions, stdio and SSE transports): the
+  // compile loads it (ModuleNotLoaded) before anything of this attempt is kept.
+  mcpSdk();
   const names = new Set<string>();
   const targets: McpTargetRt[] = [];
   spec.targets.forEach((t, i) => {

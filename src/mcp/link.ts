@@ -8,7 +8,8 @@ import type { JsonRpcNotification, JsonRpcRequest } from './jsonrpc.js';
 import { OpenApiConnection } from './openapi.js';
 import type { TargetStatus } from './registry.js';
 import type { McpTargetRt } from './targets.js';
-import { openHttp, openStdio, type RequestContextSource } from './transports.js';
+import { mcpSdk } from './sdk.js';
+import type { RequestContextSource } from './transports.js';
 
 /** The initialize parameters the client sent (forwarded to every target). */
 export interface ClientInit {
@@ -125,8 +126,9 @@ export class TargetLink {
         this.status.lost(reason);
       },
     };
-    if (t.kind === 'stdio') return openStdio(t, events);
     if (t.kind === 'openapi') return new OpenApiConnection(t, this.owner);
+    const { openHttp, openStdio } = mcpSdk().transports;
+    if (t.kind === 'stdio') return openStdio(t, events);
     return openHttp(t, events, this.owner);
   }
 

@@ -1,18 +1,18 @@
 // MCP protocol versions: the ones the gateway speaks are the official SDK's (its client
 // transports carry the upstream side), checked on the MCP-Protocol-Version header of every
-// request after initialize.
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+// request after initialize. The SDK is loaded by the compile of an MCP backend (sdk.ts), so it
+// is there whenever a request reaches an MCP route.
 import { GatewayError } from '../errors.js';
 import type { ClientInit } from './link.js';
-
-export const SUPPORTED_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+import { mcpSdk } from './sdk.js';
 
 /** A version the gateway does not speak is refused (400), as the MCP spec asks. */
 export function checkProtocolVersion(header: string | undefined): void {
-  if (header === undefined || SUPPORTED_VERSIONS.includes(header)) return;
+  const supported: readonly string[] = mcpSdk().types.SUPPORTED_PROTOCOL_VERSIONS;
+  if (header === undefined || supported.includes(header)) return;
   throw new GatewayError(
     'mcp_unsupported_version',
-    `Bad Request: unsupported MCP-Protocol-Version ${header.slice(0, 40)} (supported: ${SUPPORTED_VERSIONS.join(', ')})`,
+    `Bad Request: unsupported MCP-Protocol-Version ${header.slice(0, 40)} (supported: ${supported.join(', ')})`,
   );
 }
 
@@ -22,7 +22,7 @@ export function checkProtocolVersion(header: string | undefined): void {
  */
 export function syntheticInit(header: string | undefined, version: string): ClientInit {
   return {
-    protocolVersion: header ?? LATEST_PROTOCOL_VERSION,
+    protocolVersion: header ?? mcpSdk().types.LATEST_PROTOCOL_VERSION,
     capabilities: {},
     clientInfo: { name: 'agentgateway', version },
   };

@@ -1,6 +1,6 @@
 // Optional dependencies load only when the config uses them: a minimal config never loads the
-// Redis client or the OpenTelemetry SDK (together ~45 MB resident); a config with tracing and a
-// Redis rate limit loads them. The gateway runs with a resolve hook recording every package.
+// Redis client or the OpenTelemetry SDK (together ~45 MB resident), nor the MCP SDK; a config
+// with tracing and a Redis rate limit loads them, one with MCP targets the MCP SDK. The gateway runs with a resolve hook recording every package.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ const HOOK = fileURLToPath(new URL('../helpers/record-imports.mjs', import.meta.
 const OPTIONAL = ['ioredis', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/sdk-trace-base', '@opentelemetry/resources'];
 // JWT, CEL and bcrypt (basic auth, bcrypt API keys): imported when a config compiles a policy that needs them.
 const POLICY_LIBS = ['jose', '@marcbachmann/cel-js', 'bcryptjs'];
+// Protocol versions and the stdio / legacy SSE client transports: imported when a config compiles an MCP backend.
+const MCP_SDK = '@modelcontextprotocol/sdk';
 
 async function packagesLoaded(config: string, settle?: () => Promise<void>): Promise<string[]> {
   const file = join(mkdtempSync(join(tmpdir(), 'agw-imports-')), 'packages.txt');
@@ -26,10 +28,15 @@ async function packagesLoaded(config: string, settle?: () => Promise<void>): Pro
 }
 
 describe('optional dependencies load only when the config uses them', () => {
-  it('the quickstart config loads neither ioredis, the OpenTelemetry SDK, jose, cel-js nor bcryptjs', async () => {
+  it('the quickstart config loads neither ioredis, the OpenTelemetry SDK, jose, cel-js, bcryptjs nor the MCP SDK', async () => {
     const loaded = await packagesLoaded((await onFreePorts('configs/quickstart.yaml')).file);
     expect(loaded).toContain('undici'); // the hook saw the gateway's own imports
-    for (const pkg of [...OPTIONAL, ...POLICY_LIBS]) expect(loaded).not.toContain(pkg);
+    for (const pkg of [...OPTIONAL, ...POLICY_LIBS, MCP_SDK]) expect(loaded).not.toContain(pkg);
+  });
+
+  it('a config with MCP targets loads the MCP SDK (the compile loads it and runs again)', async () => {
+    const loaded = await packagesLoaded((await onFreePorts('configs/mcp.yaml')).file);
+    expect(loaded).toContain(MCP_SDK);
   });
 
   it('a config with jwtAuth and CEL authorization loads jose and cel-js (the compile loads them and runs again)', async () => {
