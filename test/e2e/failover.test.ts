@@ -3,12 +3,15 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayProcess } from '../helpers/gateway-process.js';
+import { type GatewayProcess, useDefaultWorkers } from '../helpers/gateway-process.js';
 import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { OPENAI_TEXT, openaiStream } from '../helpers/provider-formats.js';
 import { chat, plainMock, post, sleep, startGateway } from '../helpers/traffic.js';
 import { waitUntil } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
+
+// What a user gets: no --workers flag, so every CPU (test/helpers/gateway-process.ts).
+useDefaultWorkers();
 
 const PORT = await freePort();
 let primary: MockUpstream;

@@ -5,12 +5,15 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayProcess } from '../helpers/gateway-process.js';
+import { GatewayProcess, useDefaultWorkers } from '../helpers/gateway-process.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { scrape, select, total, type Sample } from '../helpers/prometheus.js';
 import { openaiStream } from '../helpers/provider-formats.js';
 import { waitUntil } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
+
+// What a user gets: no --workers flag, so every CPU (test/helpers/gateway-process.ts).
+useDefaultWorkers();
 
 const PORT = await freePort();
 const STATS = await freePort();

@@ -7,13 +7,16 @@ import Anthropic from '@anthropic-ai/sdk';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, configFile } from '../helpers/admin-client.js';
-import { GatewayProcess } from '../helpers/gateway-process.js';
+import { GatewayProcess, useDefaultWorkers } from '../helpers/gateway-process.js';
 import { type MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { freePort } from '../helpers/ports.js';
 import { PrefixCache, prefixCacheHandler } from '../helpers/prefix-cache.js';
 import { scrape, type Sample, total } from '../helpers/prometheus.js';
 import { plainMock } from '../helpers/traffic.js';
 import { AgentSession, deploymentOf } from '../helpers/agent-sessions.js';
+
+// What a user gets: no --workers flag, so every CPU (test/helpers/gateway-process.ts).
+useDefaultWorkers();
 
 const [PORT, ADMIN, STATS, LLM] = [await freePort(), await freePort(), await freePort(), await freePort()];
 const NAMES = ['d1', 'd2', 'd3', 'd4'];
