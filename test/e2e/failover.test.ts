@@ -110,9 +110,12 @@ describe('priority groups', () => {
   });
 
   it('keeps the evicted group out of rotation, then brings it back when the eviction ends', async () => {
-    // Evicted by the previous test (or now, if it ran alone): traffic goes straight to the fallback.
+    // Evicted now: requests go on until one reaches the primary (the previous test's eviction may
+    // still hold, and end at any moment on a loaded machine), whose 503 starts a fresh eviction
+    // (1 s times the ejections so far); within it, traffic goes straight to the fallback.
+    primary.reset();
     primary.handler = (_req, res) => overloaded(res);
-    await openai('failover').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'a' }] });
+    await pokeUntil(() => primary.requests.length > 0, 'failover', 'a request reaching the primary');
     primary.reset();
     fallback.reset();
     const r = await post(`http://127.0.0.1:${PORT}/failover/v1/chat/completions`, chat('b'));
