@@ -2,27 +2,21 @@
 // worker thread per CPU the process may use (os.availableParallelism(), capped by a cgroup CPU
 // quota), with the per-gateway state shared by them; and, for a config that cannot have
 // workers, one thread and the reason, in the log and in GET /api/workers.
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadAddon } from '../../src/native/addon/load.js';
-import { cpuQuota } from '../../src/workers/cpus.js';
+import { cgroupCpus } from '../../src/workers/cpus.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { freePorts } from '../helpers/ports.js';
 import { writeConfig } from '../helpers/traffic.js';
 
 const [PORT, ADMIN] = await freePorts(2);
 
-/** The CPUs this process may use, as the gateway counts them (the quota file read independently). */
+/** The CPUs this process may use: the affinity mask, or a cgroup CPU quota below it. */
 function cpusAllowed(): number {
-  let quota: number | null = null;
-  try {
-    quota = cpuQuota(readFileSync('/sys/fs/cgroup/cpu.max', 'utf8'));
-  } catch {
-    // no cgroup v2 quota
-  }
-  return Math.min(availableParallelism(), quota ?? Number.POSITIVE_INFINITY);
+  const quota = cgroupCpus();
+  return quota === null ? availableParallelism() : Math.min(availableParallelism(), quota);
 }
 
 const addon = process.env.AGW_NATIVE === '0' ? null : loadAddon().addon;
