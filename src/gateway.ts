@@ -48,6 +48,8 @@ export interface GatewayOptions {
   portServer?: (port: number, address: string, gateway: Gateway, settings: HttpEdgeSettings) => PortServer;
   /** Worker threads serving the data plane for this (main) thread (`--workers N`, N > 1). */
   workers?: WorkerFanout & AdminWorkers;
+  /** Why the data plane runs on this one thread instead (`--workers 1`, a config that cannot have workers). */
+  oneThread?: string;
   /** 'worker': the data plane of a worker thread (metrics summed by the main thread, no watching). */
   role?: 'gateway' | 'worker';
 }
@@ -100,6 +102,10 @@ export class Gateway implements RequestSink {
 
   get workers(): (WorkerFanout & AdminWorkers) | null {
     return this.opts.workers ?? null;
+  }
+
+  get oneThread(): string | null {
+    return this.opts.oneThread ?? null;
   }
 
   get file(): string {

@@ -7,11 +7,11 @@ import { createRequire } from 'node:module';
 import { startAdmin, startReadiness } from './admin/index.js';
 import { ConfigError } from './config/errors.js';
 import { Gateway, type GatewayOptions } from './gateway.js';
-import { availableParallelism } from 'node:os';
 import { describeNative, edgeChoice } from './native/index.js';
 import { log } from './observability/log.js';
 import { SharedArena, useSharedArena } from './policies/shared-arena.js';
 import { DispatchServer } from './workers/dispatch-server.js';
+import { defaultWorkerCount } from './workers/cpus.js';
 import { WorkerPool } from './workers/pool.js';
 import { compile, withModules } from './runtime/compile.js';
 import { ConnectOverrides } from './upstream/connect-overrides.js';
@@ -24,7 +24,7 @@ const USAGE = `Usage: agentgateway -f <config.yaml> [options]
   -c, --config <yaml>        inline config instead of a file
       --validate-only        check the config and exit (0 = valid)
       --workers <n>          worker threads serving the data plane (default: config.workers,
-                             else 1 = a single thread; "auto" = the CPUs this process may use)
+                             else the CPUs this process may use, also "auto"; 1 = a single thread)
       --resolve <h:p:addr>   connect to addr for host h port p (like curl); repeatable
       --connect-to <h:p:h2:p2>
                              connect to h2:p2 for host h port p (like curl); repeatable
@@ -65,7 +65,7 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--workers': {
         const v = value();
-        const n = v === 'auto' ? availableParallelism() : Number(v);
+        const n = v === 'auto' ? defaultWorkerCount() : Number(v);
         if (!(Number.isInteger(n) && n >= 1 && n <= 256)) throw new UsageError('--workers needs a whole number from 1 to 256');
         args.workers = n;
         break;
@@ -157,18 +157,13 @@ let onSignal = (signal: string): void => {
 };
 
 /**
- * The worker threads the data plane runs on: --workers, else config.workers, else DEFAULT_WORKERS.
- * One worker means the single-thread gateway, with nothing of this in its path. Workers need the
- * acceptor edge (it hands each worker its connections), no keys file store and no MCP routes.
- * When the count is only the default, a config that cannot have workers runs on one thread with
- * an info line; a count the user asked for gets a warning.
+ * The worker threads the data plane runs on: --workers, else config.workers, else every CPU this
+ * process may use (workers/cpus.ts). One worker means the single-thread gateway, with nothing of
+ * this in its path. Workers need the acceptor edge (it hands each worker its connections), no
+ * keys file store and no MCP routes. When the count is only the default, a config that cannot
+ * have workers runs on one thread with an info line; a count the user asked for gets a warning.
+ * `oneThread` says why one thread serves (GET /api/workers).
  */
-/**
- * Still 1: with every CPU as the default, each test gateway starts N+1 threads, and the suite
- * was not yet shown green that way on these loaded machines (README "Worker threads").
- */
-const DEFAULT_WORKERS = 1;
-
 function workerPool(args: Args, probe: Gateway): Partial<GatewayOptions> & { workers?: WorkerPool } {
   let configured: number | undefined;
   let fileKeys = false;
@@ -184,12 +179,15 @@ function workerPool(args: Args, probe: Gateway): Partial<GatewayOptions> & { wor
     // An invalid config is reported by start().
   }
   const asked = args.workers ?? configured;
-  const count = asked ?? DEFAULT_WORKERS;
-  if (count <= 1) return {};
-  const oneThread = (why: string, fix: string): Record<never, never> => {
+  const count = asked ?? defaultWorkerCount();
+  if (count <= 1) {
+    const why = args.workers !== undefined ? '--workers 1' : asked !== undefined ? 'config.workers: 1' : 'this process may use one CPU';
+    return { oneThread: why };
+  }
+  const oneThread = (why: string, fix: string): { oneThread: string } => {
     if (asked !== undefined) log.warn(`workers: ${count} asked, but ${why}: serving on one thread (${fix})`);
     else log.info(`serving on one thread: ${why} (${fix})`);
-    return {};
+    return { oneThread: why };
   };
   // The embedded keys store is one file with one writer (its lock names the process); each worker
   // opening it would be refused. Redis-backed keys are shared by design.

@@ -7,7 +7,9 @@
 // per-gateway state on every request (a pick-2 group, a local rate limit, session affinity: in
 // shared memory with workers, see bench/micro/shared-state.ts). Per run: req/s, latency, the
 // gateway's CPU per request from /proc, and how the machine's cores were shared during the run
-// (gateway, wrk, the upstream, everything else), from /proc/stat.
+// (gateway, wrk, the upstream, everything else), from /proc/stat. `--baseline <dist dir>` adds
+// that build's N workers to every round (a lever's before, interleaved with its after);
+// BENCH_WORKERS_PATHS=shared runs only the named paths.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -97,36 +99,54 @@ async function wrk(url: string, body: string, c: number, durationS: number, pids
   };
 }
 
-const PATHS = [
+const ALL_PATHS = [
   { name: 'built-in mock provider /mock', path: '/mock/v1/chat/completions' },
   { name: 'passthrough to the mock upstream /openai', path: '/openai/v1/chat/completions' },
   { name: 'pick-2 group + local limit + affinity /shared', path: '/shared/v1/chat/completions' },
 ];
+/** BENCH_WORKERS_PATHS=shared,mock: only those paths (by the path's first segment). */
+const only = (process.env.BENCH_WORKERS_PATHS ?? '').split(',').filter((x) => x !== '');
+const PATHS = ALL_PATHS.filter((p) => only.length === 0 || only.includes(p.path.split('/')[1]!));
+
+/** One gateway setup measured: a worker count and the build it runs. */
+interface Setup {
+  workers: number;
+  main: string;
+  /** Row label: "1 worker", "2 workers", "2 workers, baseline". */
+  name: string;
+}
+
+/** 1 and N workers of this tree; with `--baseline <dist dir>` also N workers of that build (a lever's before). */
+function setups(n: number, baseline: string | undefined): Setup[] {
+  const list = [
+    { workers: 1, main: 'dist/main.js', name: '1 worker' },
+    { workers: n, main: 'dist/main.js', name: `${n} workers` },
+  ];
+  if (baseline !== undefined) list.push({ workers: n, main: join(baseline, 'main.js'), name: `${n} workers, baseline` });
+  return list;
+}
 
 async function runWorkers(ctx: LaneContext): Promise<{ data: unknown; text: string }> {
   const n = Number(process.env.BENCH_WORKERS || 2);
   const rounds = Number(process.env.BENCH_WORKERS_ROUNDS || 2);
   const runs: (WrkRun & { path: string; round: number })[] = [];
+  const all = setups(n, ctx.baseline);
   for (let round = 0; round < rounds; round++) {
-    // Alternate which goes first, so neither always meets the same moment of a busy machine.
-    const order = round % 2 === 0 ? [1, n] : [n, 1];
-    for (const workers of order) {
-      const gw = await ctx.startProcess(
-        ['dist/main.js', '-f', 'bench/load/gateway.yaml', '--workers', String(workers)],
-        'agentgateway ready',
-        {
-          AGW_LOG_LEVEL: 'info,request=off',
-          BENCH_GATEWAY_PORT: String(GATEWAY_PORT),
-          BENCH_MOCK_PORT: String(MOCK_PORT),
-        },
-      );
+    // Rotate which goes first, so none always meets the same moment of a busy machine.
+    const order = all.map((_, i) => all[(i + round) % all.length]!);
+    for (const { workers, main, name } of order) {
+      const gw = await ctx.startProcess([main, '-f', 'bench/load/gateway.yaml', '--workers', String(workers)], 'agentgateway ready', {
+        AGW_LOG_LEVEL: 'info,request=off',
+        BENCH_GATEWAY_PORT: String(GATEWAY_PORT),
+        BENCH_MOCK_PORT: String(MOCK_PORT),
+      });
       try {
         for (const p of PATHS) {
           const url = `http://127.0.0.1:${GATEWAY_PORT}${p.path}`;
           const pids = { gateway: gw.pid!, upstream: ctx.mockPid };
           await wrk(url, CHAT, ctx.connections, 2, pids); // warm-up: JIT, pools
           const r = await wrk(url, CHAT, ctx.connections, ctx.duration, pids);
-          const run = { name: `${workers} worker${workers > 1 ? 's' : ''}`, workers, path: p.name, round, ...r };
+          const run = { name, workers, path: p.name, round, ...r };
           runs.push(run);
           console.log(
             `round ${round + 1} ${run.name} ${p.name}: ${Math.round(r.rps)} req/s, ${r.cpuUsPerReq.toFixed(1)} µs CPU/req, gateway ${r.cores.gateway.toFixed(2)} cores`,
@@ -138,7 +158,11 @@ async function runWorkers(ctx: LaneContext): Promise<{ data: unknown; text: stri
       }
     }
   }
-  return { data: { workers: n, rounds, cores: availableParallelism(), runs }, text: table(runs, n, ctx.connections) };
+  const names = all.map((x) => x.name);
+  return {
+    data: { workers: n, rounds, cores: availableParallelism(), baseline: ctx.baseline ?? null, runs },
+    text: table(runs, names, ctx.connections),
+  };
 }
 
 function median(xs: number[]): number {
@@ -147,7 +171,7 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function table(runs: (WrkRun & { path: string })[], n: number, c: number): string {
+function table(runs: (WrkRun & { path: string })[], names: string[], c: number): string {
   const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
   const lines = [
     `wrk -t1, c=${c} keep-alive connections; medians over rounds; cores = CPU seconds / wall seconds during the run (${availableParallelism()} cores on this machine)`,
@@ -156,9 +180,9 @@ function table(runs: (WrkRun & { path: string })[], n: number, c: number): strin
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const p of PATHS) {
-    const of = (w: number) => runs.filter((r) => r.path === p.name && r.workers === w);
-    const one = median(of(1).map((r) => r.rps));
-    for (const w of [1, n]) {
+    const of = (name: string) => runs.filter((r) => r.path === p.name && r.name === name);
+    const one = median(of(names[0]!).map((r) => r.rps));
+    for (const w of names) {
       const rs = of(w);
       const med = (k: (r: WrkRun) => number) => median(rs.map(k));
       lines.push(

@@ -56,7 +56,7 @@ function sessions(t: SessionTable, b: BalancerState): () => void {
 
 function sharedParts(arena: SharedArena) {
   const balancer = new BalancerState([GROUP.length], { memory: arena, name: 'bench-p2c' });
-  const buckets = new SharedBucketTable(arena, arena.region('bench-buckets', SharedBucketTable.bytes()));
+  const buckets = new SharedBucketTable(arena, arena.region('bench-buckets', SharedBucketTable.bytes()), 'bench-buckets');
   const at = arena.region('bench-sessions', SharedSessionStore.bytes());
   const table = new SessionTable([GROUP], { ttlMs: 60_000, maxLoad: 0 }, new SharedSessionStore(arena, at));
   return { balancer, buckets, table };
@@ -80,7 +80,7 @@ async function singleThread(): Promise<string[]> {
     'bucket shared': {
       fn: bucketTake(
         (k, n) => shared.buckets.bucket(SPEC, k, n),
-        (fn) => arena.locked(fn),
+        (fn) => shared.buckets.locked(fn),
       ),
       units: BATCH,
     },
@@ -130,7 +130,7 @@ function workerMain(): void {
       ? p2cLifecycle(parts.balancer, 1e6)
       : bucketTake(
           (k, n) => parts.buckets.bucket(SPEC, k, n),
-          (f) => arena.locked(f),
+          (f) => parts.buckets.locked(f),
         );
   for (let i = 0; i < 200; i++) fn();
   let ops = 0;

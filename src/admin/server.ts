@@ -38,7 +38,11 @@ export function adminHandler(gw: AdminGateway, settings: AdminSettings, ui: Map<
     '/api/config/validate': { POST: async (req) => validateConfig(gw, await readBody(req)) },
     '/api/runtime': { GET: async () => ok(runtimeView(gw, settings.readOnly, (await gw.workers?.runtime()) ?? [])) },
     '/api/workers': {
-      GET: () => ok({ workers: gw.workers?.describe() ?? [] }),
+      // threads: how many serve the data plane; oneThread: why only the main thread does.
+      GET: () => {
+        const workers = gw.workers?.describe() ?? [];
+        return ok({ threads: Math.max(1, workers.length), oneThread: gw.workers === null ? gw.oneThread : null, workers });
+      },
       // Operators stop a stuck worker; tests stand in a crash with it. The gateway restarts it.
       POST: (_req, url) => terminateWorker(gw, url, settings.readOnly),
     },

@@ -30,6 +30,8 @@ export interface AdminGateway {
   readonly observability: { readonly recent: RecentRequests; readonly series: TrafficSeries };
   /** The worker threads (`--workers N`, N > 1); null in single-thread mode. */
   readonly workers: AdminWorkers | null;
+  /** Why one thread serves the data plane (`--workers 1`, or a config that cannot have workers); null with workers. */
+  readonly oneThread: string | null;
 }
 
 export interface AdminWorkers {

@@ -29,6 +29,11 @@ export interface SharedMemory {
   readonly buffer: SharedArrayBuffer;
   /** Byte offset of the zero-filled region named `name`, the same for every thread; -1: full. */
   region(name: string, bytes: number): number;
+  /** The lock named `name`, the same for every thread (a structure's own). */
+  lock(name: string): SharedLockLike;
+}
+
+export interface SharedLockLike {
   locked<T>(fn: () => T): T;
 }
 
@@ -36,8 +41,8 @@ export interface SharedMemory {
  * Pick-2 state per group plus the consecutive-failure counts agentgateway's eviction needs.
  * With worker threads (`shared`), both live in shared memory under the backend's name, so
  * in-flight counts, latency and health, evictions and failure counts are the gateway's, not
- * one thread's; updates run under the arena's lock (a few float read-modify-writes), picks read
- * without it. The TypeScript twin runs there: the Rust one keeps its columns in its own memory.
+ * one thread's; updates run under the backend's own lock (a few float read-modify-writes), picks
+ * read without it. The TypeScript twin runs there: the Rust one keeps its columns in its own memory.
  */
 export class BalancerState {
   readonly buckets: PickTwo[];
@@ -48,7 +53,8 @@ export class BalancerState {
     readonly sizes: readonly number[],
     shared: { memory: SharedMemory; name: string } | null = null,
   ) {
-    const regions = shared === null ? null : sizes.map((n, b) => sharedBucket(shared.memory, `${shared.name}#${b}`, n));
+    const lock = shared === null ? null : shared.memory.lock(shared.name);
+    const regions = shared === null ? null : sizes.map((n, b) => sharedBucket(shared.memory, lock!, `${shared.name}#${b}`, n));
     if (regions === null || regions.some((r) => r === null)) {
       this.buckets = sizes.map((n) => createPickTwo(n));
       this.consecutive = sizes.map((n) => new Int32Array(n));
@@ -57,7 +63,7 @@ export class BalancerState {
     }
     this.buckets = regions.map((r) => r!.p2c);
     this.consecutive = regions.map((r) => r!.consecutive);
-    this.lock = (fn) => shared!.memory.locked(fn);
+    this.lock = (fn) => lock!.locked(fn);
   }
 
   /** Group and provider for the next attempt. */
@@ -115,12 +121,17 @@ export class BalancerState {
 }
 
 /** Region layout: init flag, change counter (Int32 each), the six Float64 columns, the failure counts. */
-function sharedBucket(memory: SharedMemory, name: string, n: number): { p2c: PickTwo; consecutive: Int32Array } | null {
+function sharedBucket(
+  memory: SharedMemory,
+  lock: SharedLockLike,
+  name: string,
+  n: number,
+): { p2c: PickTwo; consecutive: Int32Array } | null {
   const at = memory.region(name, 8 + 6 * n * 8 + n * 4);
   if (at < 0) return null;
   const head = new Int32Array(memory.buffer, at, 2);
   const columns = new Float64Array(memory.buffer, at + 8, 6 * n);
-  memory.locked(() => {
+  lock.locked(() => {
     if (head[0] !== 0) return;
     columns.fill(1, 0, n); // weight
     columns.fill(1, 3 * n, 4 * n); // health

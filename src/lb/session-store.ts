@@ -6,8 +6,8 @@
 // The shared table is open-addressed and of fixed size: a key is probed within a window of
 // slots from its hash; when the window is full, an expired entry or else the least recently used
 // one is replaced (the Map forgets expired entries, then the oldest). Every access is one short
-// critical section under the arena's lock.
-import type { SharedMemory, Slot } from './balancer.js';
+// critical section under the table's own lock.
+import type { SharedLockLike, SharedMemory, Slot } from './balancer.js';
 
 export interface SessionEntry {
   bucket: number;
@@ -97,14 +97,17 @@ const SHARED = 2;
 export class SharedSessionStore implements SessionStore {
   private readonly f64: Float64Array;
   private readonly i32: Int32Array;
+  private readonly lock: SharedLockLike;
 
   constructor(
-    private readonly memory: SharedMemory,
+    memory: SharedMemory,
     offset: number,
     private readonly slots = SHARED_SESSION_SLOTS,
   ) {
     this.f64 = new Float64Array(memory.buffer, offset, slots * SLOT_WORDS);
     this.i32 = new Int32Array(memory.buffer, offset, slots * SLOT_WORDS * 2);
+    // Named by the region's offset: the same lock for every thread's view of this table.
+    this.lock = memory.lock(`sessions@${offset}`);
   }
 
   static bytes(slots = SHARED_SESSION_SLOTS): number {
@@ -113,7 +116,7 @@ export class SharedSessionStore implements SessionStore {
 
   /** Entries in use (counted, for /api/runtime only). */
   get size(): number {
-    return this.memory.locked(() => {
+    return this.lock.locked(() => {
       let n = 0;
       for (let s = 0; s < this.slots; s++) if (this.i32[s * SLOT_WORDS * 2 + 1] !== 0) n++;
       return n;
@@ -121,7 +124,7 @@ export class SharedSessionStore implements SessionStore {
   }
 
   read(key: number, nowMs: number, ttlMs: number): SessionEntry | undefined {
-    return this.memory.locked(() => {
+    return this.lock.locked(() => {
       const at = this.find(key);
       if (at < 0) return undefined;
       if (nowMs - this.f64[at + USED]! > ttlMs) {
@@ -134,7 +137,7 @@ export class SharedSessionStore implements SessionStore {
   }
 
   write(key: number, s: Slot, usedMs: number, sharedMs: number, ttlMs: number): void {
-    this.memory.locked(() => {
+    this.lock.locked(() => {
       let at = this.find(key);
       if (at < 0) at = this.victim(key, usedMs, ttlMs);
       this.i32[at * 2] = key | 0;
@@ -145,14 +148,14 @@ export class SharedSessionStore implements SessionStore {
   }
 
   touch(key: number, usedMs: number): void {
-    this.memory.locked(() => {
+    this.lock.locked(() => {
       const at = this.find(key);
       if (at >= 0) this.f64[at + USED] = usedMs;
     });
   }
 
   claimShare(key: number, nowMs: number, everyMs: number): boolean {
-    return this.memory.locked(() => {
+    return this.lock.locked(() => {
       const at = this.find(key);
       if (at < 0 || nowMs - this.f64[at + SHARED]! < everyMs) return false;
       this.f64[at + SHARED] = nowMs;

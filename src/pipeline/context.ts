@@ -134,6 +134,7 @@ export class RequestCtx {
   finished = false;
   /** Run by finish(), once: timers to clear, LLM usage to debit from token buckets. */
   private finishHooks: ((ctx: RequestCtx) => void)[] | null = null;
+  private tokenHooks: ((tokens: number) => void)[] | null = null;
   /** W3C trace state; null when tracing is off or this request is not traced. */
   readonly trace: TraceContext | null;
 
@@ -190,12 +191,22 @@ export class RequestCtx {
     (this.finishHooks ??= []).push(cb);
   }
 
-  /** Token buckets: `cb` gets the request's LLM usage (input + output tokens) when it is done. */
+  /** Token buckets: `cb` gets the request's LLM usage (input + output tokens) once it is final. */
   onTokens(cb: (tokens: number) => void): void {
-    this.onFinish((ctx) => {
-      const t = ctx.llm.tokens;
-      if (t !== undefined) cb(t.inputTokens + t.outputTokens);
-    });
+    (this.tokenHooks ??= []).push(cb);
+  }
+
+  /**
+   * The usage is final: report it and debit the token buckets, once. The LLM response calls it
+   * before its last bytes go out, so a client's next request sees the debit even when another
+   * worker thread serves it; finish() calls it for every other ending.
+   */
+  settleUsage(): void {
+    this.llm.usage.finish();
+    const hooks = this.tokenHooks;
+    this.tokenHooks = null;
+    const t = this.llm.tokens;
+    if (hooks !== null && t !== undefined) for (const h of hooks) h(t.inputTokens + t.outputTokens);
   }
 
   /** @internal finish() */

@@ -7,8 +7,8 @@ export function finish(ctx: RequestCtx): void {
   if (ctx.finished) return;
   ctx.finished = true;
   ctx.snapshot.use.leave();
-  ctx.llm.usage.finish();
-  // token buckets are debited from real usage (rate limits of type tokens)
+  // token buckets are debited from real usage (rate limits of type tokens), if not done yet
+  ctx.settleUsage();
   ctx.runFinishHooks();
   const a2a = ctx.a2a;
   if (a2a !== null) {

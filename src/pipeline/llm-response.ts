@@ -159,8 +159,15 @@ export class LlmResponse implements UpstreamListener {
   }
 
   private endStream(tail: Uint8Array): void | Promise<void> {
-    if (this.held === null) return this.ctx.down.end(tail);
-    return this.held.release().then((bytes) => this.ctx.down.end(bytes));
+    // The usage chunk has passed: debit before the client can send its next request.
+    if (this.held === null) {
+      this.ctx.settleUsage();
+      return this.ctx.down.end(tail);
+    }
+    return this.held.release().then((bytes) => {
+      this.ctx.settleUsage();
+      this.ctx.down.end(bytes);
+    });
   }
 
   onError(err: GatewayError): void {
@@ -210,6 +217,9 @@ export class LlmResponse implements UpstreamListener {
     if (!reported && this.headerUsage !== null) withHeaderUsage(ctx, out, this.headerUsage);
     const model = (parsed as { model?: unknown }).model;
     if (typeof model === 'string') ctx.llm.responseModel = model;
+    // The usage is known: debit before the answer goes out (the client's next request may be
+    // served by another worker thread at once).
+    ctx.settleUsage();
     const g = this.guard;
     if (g !== null && g.response.length > 0) {
       const send = () => sendJson(ctx, this.upstreamStatus, JSON.stringify(out), this.headers);

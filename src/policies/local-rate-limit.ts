@@ -61,11 +61,11 @@ function sharedTable(): SharedBucketTable | null {
 
 /**
  * Runs `fn` (bucket lookups, takes, refunds, debits) as one step for every thread of the
- * gateway: under the shared arena's lock with worker threads, directly without.
+ * gateway: under the shared table's lock with worker threads, directly without.
  */
 export function lockedBuckets<T>(fn: () => T): T {
-  const arena = sharedArena();
-  return arena === null ? fn() : arena.locked(fn);
+  const t = sharedTable();
+  return t === null ? fn() : t.locked(fn);
 }
 
 /**

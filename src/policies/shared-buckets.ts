@@ -3,8 +3,9 @@
 // shared arena: a bucket is found by a 64-bit hash of (limit id, spec, key) within a window of
 // slots; when the window is full, a full bucket (which carries no state) or else the least
 // recently used one is replaced, as the thread-local map forgets full buckets then the oldest.
-// Every access happens under the arena's lock (see `lockedBuckets`).
-import { hash64, type SharedArena } from './shared-arena.js';
+// Every access happens under the table's lock (see `lockedBuckets`), one lock for the table:
+// a request's limits are checked and taken together, whichever buckets they are.
+import { hash64, type SharedArena, type SharedLock } from './shared-arena.js';
 import { type BucketSpec, TokenBucket } from './token-bucket.js';
 
 const SLOTS = 1 << 16;
@@ -47,17 +48,25 @@ class SharedTokenBucket extends TokenBucket {
 export class SharedBucketTable {
   private readonly f64: Float64Array;
   private readonly i32: Int32Array;
+  private readonly lock: SharedLock;
 
-  constructor(arena: SharedArena, offset: number) {
+  /** `name`: the table's region name, which names its lock too. */
+  constructor(arena: SharedArena, offset: number, name = 'localRateLimit') {
     this.f64 = new Float64Array(arena.buffer, offset, SLOTS * SLOT_WORDS);
     this.i32 = new Int32Array(arena.buffer, offset, SLOTS * SLOT_WORDS * 2);
+    this.lock = arena.lock(name);
+  }
+
+  /** Runs `fn` (lookups, takes, refunds, debits) holding the table's lock. */
+  locked<T>(fn: () => T): T {
+    return this.lock.locked(fn);
   }
 
   static bytes(): number {
     return SLOTS * SLOT_WORDS * 8;
   }
 
-  /** The bucket of `name` (limit id + spec + key); the caller holds the arena's lock. */
+  /** The bucket of `name` (limit id + spec + key); the caller holds the table's lock (`locked`). */
   bucket(spec: BucketSpec, name: string, nowMs: number): TokenBucket {
     const [h1, h2] = hash64(name);
     const start = (h1 >>> 0) % SLOTS;

@@ -204,19 +204,22 @@ describe('admin API', () => {
   });
 
   it('GET /api/requests: recent requests with route, backend, model and status', async () => {
-    const { requests, last } = await admin.json('/api/requests');
-    expect(requests.length).toBeGreaterThan(0);
-    expect(requests.at(-1)).toMatchObject({
-      method: 'POST',
-      path: '/v1/chat/completions',
-      route: `${DATA}/listener0/chat`,
-      backend: 'mock-chat',
-      model: 'm',
-      status: 200,
+    // With worker threads the serving thread forwards its recent requests in batches (50 ms).
+    const { requests, last } = await vi.waitFor(async () => {
+      const page = await admin.json('/api/requests');
+      expect(page.requests.length).toBeGreaterThan(0);
+      expect(page.requests.at(-1)).toMatchObject({
+        method: 'POST',
+        path: '/v1/chat/completions',
+        route: `${DATA}/listener0/chat`,
+        backend: 'mock-chat',
+        model: 'm',
+        status: 200,
+      });
+      return page;
     });
     expect(requests.at(-1).seq).toBe(last);
     await ask(DATA, '/nowhere');
-    // With worker threads the serving thread forwards its recent requests in batches.
     await vi.waitFor(async () => {
       const newer = await admin.json(`/api/requests?since=${last}`);
       expect(newer.requests).toEqual([expect.objectContaining({ path: '/nowhere/chat/completions', status: 404, route: null })]);

@@ -3,12 +3,15 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayProcess } from '../helpers/gateway-process.js';
+import { type GatewayProcess, useDefaultWorkers } from '../helpers/gateway-process.js';
 import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { OPENAI_TEXT, openaiStream } from '../helpers/provider-formats.js';
 import { chat, plainMock, post, sleep, startGateway } from '../helpers/traffic.js';
 import { waitUntil } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
+
+// What a user gets: no --workers flag, so every CPU (test/helpers/gateway-process.ts).
+useDefaultWorkers();
 
 const PORT = await freePort();
 let primary: MockUpstream;
@@ -107,9 +110,12 @@ describe('priority groups', () => {
   });
 
   it('keeps the evicted group out of rotation, then brings it back when the eviction ends', async () => {
-    // Evicted by the previous test (or now, if it ran alone): traffic goes straight to the fallback.
+    // Evicted now: requests go on until one reaches the primary (the previous test's eviction may
+    // still hold, and end at any moment on a loaded machine), whose 503 starts a fresh eviction
+    // (1 s times the ejections so far); within it, traffic goes straight to the fallback.
+    primary.reset();
     primary.handler = (_req, res) => overloaded(res);
-    await openai('failover').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'a' }] });
+    await pokeUntil(() => primary.requests.length > 0, 'failover', 'a request reaching the primary');
     primary.reset();
     fallback.reset();
     const r = await post(`http://127.0.0.1:${PORT}/failover/v1/chat/completions`, chat('b'));

@@ -2,15 +2,20 @@
 // the official OpenAI SDK on an OpenAI route (same format), on an Anthropic route (translated)
 // and on a detect route (bytes passed through, usage sniffed), streaming and not; then
 // /metrics is scraped and the JSON access-log lines read from the gateway's stdout.
+import { request } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayProcess } from '../helpers/gateway-process.js';
+import { GatewayProcess, useDefaultWorkers } from '../helpers/gateway-process.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { scrape, select, total, type Sample } from '../helpers/prometheus.js';
 import { openaiStream } from '../helpers/provider-formats.js';
 import { waitUntil } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
+import { defaultWorkerCount } from '../../src/workers/cpus.js';
+
+// What a user gets: no --workers flag, so every CPU (test/helpers/gateway-process.ts).
+useDefaultWorkers();
 
 const PORT = await freePort();
 const STATS = await freePort();
@@ -285,24 +290,37 @@ describe('a client that aborts mid-stream is counted once, with the usage seen s
 });
 
 describe('label cardinality stays bounded when clients invent model names', () => {
+  // The caps are per thread (README "Worker threads": each registry bounds its own memory): with
+  // N worker threads the summed /metrics holds at most N x 200 model names plus "other". Each
+  // name goes out on N fresh connections in a row, which the acceptor hands to N workers round
+  // robin, so every thread sees all 260 names and folds the ones beyond its cap.
   it('model labels beyond the cap fold into "other"', async () => {
+    const threads = defaultWorkerCount();
     const send = (i: number) =>
-      fetch(`${base}/detect/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: `made-up-${i}`, messages: [{ role: 'user', content: 'x' }] }),
-      }).then((r) => r.text());
-    for (let i = 0; i < 260; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => send(i + j)));
+      new Promise<void>((resolve, reject) => {
+        const body = JSON.stringify({ model: `made-up-${i}`, messages: [{ role: 'user', content: 'x' }] });
+        const req = request(
+          `${base}/detect/v1/chat/completions`,
+          { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            res.on('end', resolve);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    for (let i = 0; i < 260; i++) for (let t = 0; t < threads; t++) await send(i);
     await waitUntil(
-      () => accessLines().filter((l) => String(l['gen_ai.request.model']).startsWith('made-up-')).length === 260,
+      () => accessLines().filter((l) => String(l['gen_ai.request.model']).startsWith('made-up-')).length === 260 * threads,
       10_000,
       'all access-log lines',
     );
     const m = await scrape(METRICS);
     const models = new Set(select(m, 'agentgateway_gen_ai_server_request_duration_count').map((s) => s.labels.gen_ai_request_model));
     expect(models.has('other')).toBe(true);
-    expect(models.size).toBeLessThanOrEqual(201);
+    expect(models.size).toBeLessThanOrEqual(200 * threads + 1);
     // every request is still counted, under "other" when it has to be
-    expect(total(m, 'agentgateway_gen_ai_server_request_duration_count', { route: 'detect' })).toBe(2 + 1 + 260);
+    expect(total(m, 'agentgateway_gen_ai_server_request_duration_count', { route: 'detect' })).toBe(2 + 1 + 260 * threads);
   });
 });

@@ -4,8 +4,11 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MOCK_RESPONSE } from '../../src/llm/providers/mock.js';
-import { GatewayProcess } from '../helpers/gateway-process.js';
+import { GatewayProcess, useDefaultWorkers } from '../helpers/gateway-process.js';
 import { freePort, onFreePorts } from '../helpers/ports.js';
+
+// What a user gets: no --workers flag, so every CPU (test/helpers/gateway-process.ts).
+useDefaultWorkers();
 
 // What `npm start` serves, but for the bind port, moved to a free one.
 const quickstart = await onFreePorts('configs/quickstart.yaml');

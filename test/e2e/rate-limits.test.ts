@@ -4,11 +4,14 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayProcess } from '../helpers/gateway-process.js';
+import { type GatewayProcess, useDefaultWorkers } from '../helpers/gateway-process.js';
 import type { MockUpstream } from '../helpers/mock-upstream.js';
 import { makeKey, mint, type SigningKey } from '../helpers/jwt-issuer.js';
 import { chat, plainMock, post, providerRoute, sleep, startGateway } from '../helpers/traffic.js';
 import { freePort } from '../helpers/ports.js';
+
+// What a user gets: no --workers flag, so every CPU (test/helpers/gateway-process.ts).
+useDefaultWorkers();
 
 const PORT = await freePort();
 const BASE = `http://127.0.0.1:${PORT}`;

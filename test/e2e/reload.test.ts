@@ -6,9 +6,12 @@ import { dirname, join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, configFile, managementEnv, replaceByRename } from '../helpers/admin-client.js';
-import { GatewayProcess } from '../helpers/gateway-process.js';
+import { GatewayProcess, useDefaultWorkers } from '../helpers/gateway-process.js';
 import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { freePort } from '../helpers/ports.js';
+
+// What a user gets: no --workers flag, so every CPU (test/helpers/gateway-process.ts).
+useDefaultWorkers();
 
 const DATA = await freePort();
 const EXTRA = await freePort();

@@ -4,12 +4,15 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayProcess } from '../helpers/gateway-process.js';
+import { GatewayProcess, useDefaultWorkers } from '../helpers/gateway-process.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';
 import { onFreePorts } from '../helpers/ports.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { ANTHROPIC_TEXT, OPENAI_TEXT } from '../helpers/provider-formats.js';
 import { waitUntil } from '../helpers/wait.js';
+
+// What a user gets: no --workers flag, so every CPU (test/helpers/gateway-process.ts).
+useDefaultWorkers();
 
 const OPENAI_KEY = 'sk-openai-gateway-secret-1';
 const ANTHROPIC_KEY = 'sk-ant-gateway-secret-2';

@@ -5,15 +5,18 @@
 // a weighted virtual model of the llm: section keeps each session on one target model.
 import Anthropic from '@anthropic-ai/sdk';
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AdminClient, configFile } from '../helpers/admin-client.js';
-import { GatewayProcess } from '../helpers/gateway-process.js';
+import { GatewayProcess, useDefaultWorkers } from '../helpers/gateway-process.js';
 import { type MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { freePort } from '../helpers/ports.js';
 import { PrefixCache, prefixCacheHandler } from '../helpers/prefix-cache.js';
 import { scrape, type Sample, total } from '../helpers/prometheus.js';
 import { plainMock } from '../helpers/traffic.js';
 import { AgentSession, deploymentOf } from '../helpers/agent-sessions.js';
+
+// What a user gets: no --workers flag, so every CPU (test/helpers/gateway-process.ts).
+useDefaultWorkers();
 
 const [PORT, ADMIN, STATS, LLM] = [await freePort(), await freePort(), await freePort(), await freePort()];
 const NAMES = ['d1', 'd2', 'd3', 'd4'];
@@ -149,10 +152,14 @@ describe('session affinity with simulated prompt caches', () => {
     expect(cold('affinity')).toBe(0);
     expect(cold('pick2')).toBeGreaterThan(0);
     expect(ratio('affinity')).toBeGreaterThan(ratio('pick2'));
-    // the admin API (and UI) shows the same ratio per backend and per provider
-    const routes = (await admin.runtime()).binds[0].listeners[0].routes;
-    const shown = routes.find((r: { name: string }) => r.name === 'affinity').backends[0];
-    expect(shown.promptCache.cachedTokens / shown.promptCache.inputTokens).toBeCloseTo(ratio('affinity'), 6);
+    // the admin API (and UI) shows the same ratio per backend and per provider, from the recent
+    // requests (which worker threads forward in 50 ms batches)
+    const shown = await vi.waitFor(async () => {
+      const routes = (await admin.runtime()).binds[0].listeners[0].routes;
+      const b = routes.find((r: { name: string }) => r.name === 'affinity').backends[0];
+      expect(b.promptCache.cachedTokens / b.promptCache.inputTokens).toBeCloseTo(ratio('affinity'), 6);
+      return b;
+    });
     for (const p of shown.groups[0]) if (placed.includes(p.name)) expect(p.promptCache.cachedTokens).toBeGreaterThan(0);
     expect(picks(m, 'new')).toBe(SESSIONS);
     expect(picks(m, 'hit')).toBe(SESSIONS * (turns - 1));

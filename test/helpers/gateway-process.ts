@@ -16,6 +16,29 @@ export interface GatewayStart {
   /** Run this executable (the single binary) instead of `node dist/main.js`. */
   executable?: string;
   cwd?: string;
+  /** No `--workers 1` added, whatever the file or AGW_TEST_WORKERS say (a test of the default itself). */
+  defaultWorkers?: boolean;
+}
+
+/**
+ * The gateways of most test files serve on one thread (`--workers 1` is added unless the test
+ * names a count): a test file then watches one event loop, and the suite's files, running in
+ * parallel on a 2-core machine, start one data-plane thread per gateway instead of one per CPU.
+ * The files that exercise what a user gets by default (every CPU, README "Worker threads") call
+ * `useDefaultWorkers()` at the top: their gateways get no flag, as `agentgateway -f x.yaml` does.
+ * AGW_TEST_WORKERS=default gives every file the default, AGW_TEST_WORKERS=1 pins every file.
+ */
+const forced = process.env.AGW_TEST_WORKERS;
+let pinOneWorker = forced !== 'default';
+
+export function useDefaultWorkers(): void {
+  if (forced !== '1') pinOneWorker = false;
+}
+
+/** The arguments as given, plus `--workers 1` where the file pins one thread and the test named no count. */
+function withWorkers(args: string[], defaultWorkers: boolean): string[] {
+  const named = args.some((a) => a === '--workers' || a.startsWith('--workers='));
+  return pinOneWorker && !named && !defaultWorkers ? [...args, '--workers', '1'] : args;
 }
 
 export class GatewayProcess {
@@ -35,7 +58,8 @@ export class GatewayProcess {
   }
 
   static async start(opts: GatewayStart): Promise<GatewayProcess> {
-    const [cmd, args] = opts.executable !== undefined ? [opts.executable, opts.args] : [process.execPath, [MAIN, ...opts.args]];
+    const given = withWorkers(opts.args, opts.defaultWorkers === true);
+    const [cmd, args] = opts.executable !== undefined ? [opts.executable, given] : [process.execPath, [MAIN, ...given]];
     const child = spawn(cmd, args, {
       cwd: opts.cwd ?? ROOT,
       // Management servers are off unless a test names their addresses: on their default ports

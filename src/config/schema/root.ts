@@ -110,7 +110,7 @@ export const StartupConfig = z
       .max(256)
       .optional()
       .describe(
-        'Worker threads serving the data plane (default 1: one thread does everything; N > 1: N threads behind the acceptor, the main thread keeps the control plane); --workers wins; a change needs a restart',
+        'Worker threads serving the data plane (default: the CPUs the process may use; 1: one thread does everything; N > 1: N threads behind the acceptor, the main thread keeps the control plane); --workers wins; a change needs a restart',
       ),
     adminAddr: z.string().optional().describe('Admin API and UI address (default localhost:15000; "off" disables); env ADMIN_ADDR wins'),
     statsAddr: z.string().optional().describe('Prometheus /metrics address (default [::]:15020; "off" disables); env STATS_ADDR wins'),

@@ -124,7 +124,8 @@ describe('deploy/kubernetes', () => {
     const cm = find('ConfigMap', 'agentgateway-config');
     const volume = pod.spec.volumes.find((v: Doc) => v.configMap?.name === cm.metadata.name);
     expect(container.volumeMounts.find((m: Doc) => m.name === volume.name).mountPath).toBe('/cfg');
-    expect(container.args).toEqual(['-f', '/cfg/agentgateway.yaml']);
+    // An explicit worker count: the default (every CPU of the node, no CPU limit) would not fit the memory limit.
+    expect(container.args).toEqual(['-f', '/cfg/agentgateway.yaml', '--workers', '2']);
     const env: Record<string, string> = { OPENAI_API_KEY: 'k1', ANTHROPIC_API_KEY: 'k2' };
     for (const e of container.env) if (e.value !== undefined) env[e.name] = e.value;
     for (const e of container.env.filter((x: Doc) => x.valueFrom)) expect(e.valueFrom.secretKeyRef.name).toBe('agentgateway-keys');

@@ -2,7 +2,8 @@
 // bucket table that local rate limits use when worker threads share them. (The cross-thread
 // behaviour is in test/e2e/workers.test.ts, through the real gateway.)
 import { describe, expect, it } from 'vitest';
-import { hash64, SharedArena } from '../../../src/policies/shared-arena.js';
+import { threadId } from 'node:worker_threads';
+import { hash64, SharedArena, type SharedLock } from '../../../src/policies/shared-arena.js';
 import { SharedBucketTable } from '../../../src/policies/shared-buckets.js';
 import { takeAll } from '../../../src/policies/local-rate-limit.js';
 
@@ -29,6 +30,31 @@ describe('SharedArena', () => {
     expect(arena.releaseDeadOwner(6)).toBe(false);
     expect(arena.releaseDeadOwner(7)).toBe(true);
     expect(arena.locked(() => 'free again')).toBe('free again');
+  });
+
+  it('each structure has its own lock word, on its own cache line, the same in every view; a dead owner releases them all', () => {
+    const arena = SharedArena.create(64 * 1024);
+    const words = new Int32Array(arena.buffer);
+    // Which word a lock is: the one that holds this thread's id + 1 only while it runs.
+    const me = threadId + 1;
+    const wordOf = (lock: SharedLock): number => {
+      const before = words.slice();
+      return lock.locked(() => words.findIndex((w, i) => w === me && before[i] !== me));
+    };
+    const a = wordOf(arena.lock('a'));
+    const b = wordOf(arena.lock('b'));
+    expect(a).toBeGreaterThan(0);
+    expect(b).not.toBe(a);
+    expect((a * 4) % 64).toBe(0);
+    expect((b * 4) % 64).toBe(0);
+    expect(wordOf(new SharedArena(arena.buffer).lock('a'))).toBe(a);
+    const lockA = arena.lock('a');
+    expect(lockA.locked(() => lockA.locked(() => 1))).toBe(1);
+    words[a] = 7 + 1;
+    words[b] = 7 + 1;
+    expect(arena.releaseDeadOwner(7)).toBe(true);
+    expect([words[a], words[b]]).toEqual([0, 0]);
+    expect(arena.lock('a').locked(() => 'free again')).toBe('free again');
   });
 
   it('hash64 is never (0, 0) and tells close names apart', () => {
