@@ -26,6 +26,17 @@ const oneCpu = cpusAllowed() === 1;
 const addon = process.env.AGW_NATIVE === '0' ? null : loadAddon().addon;
 const acceptor = addon !== null && addon.Acceptor !== undefined;
 
+/** Without the acceptor edge the gateway serves on one thread and says why (one CPU says that first). */
+async function expectOneThreadWithoutAcceptor(g: GatewayProcess): Promise<void> {
+  const v = await view();
+  expect(v).toMatchObject({ threads: 1, workers: [] });
+  if (oneCpu) expect(v.oneThread).toBe(ONE_CPU);
+  else {
+    expect(v.oneThread).toMatch(/^worker threads need the acceptor edge/);
+    expect(g.output).toContain('serving on one thread: worker threads need the acceptor edge');
+  }
+}
+
 function config(extra = ''): string {
   return `${extra}binds:
 - port: ${PORT}
@@ -110,13 +121,7 @@ describe('no --workers flag: the default', () => {
 
   it.runIf(!acceptor)('serves on one thread without the acceptor edge, and says why', async () => {
     const g = await start(config());
-    const v = await view();
-    expect(v).toMatchObject({ threads: 1, workers: [] });
-    if (oneCpu) expect(v.oneThread).toBe(ONE_CPU);
-    else {
-      expect(v.oneThread).toMatch(/^worker threads need the acceptor edge/);
-      expect(g.output).toContain('serving on one thread: worker threads need the acceptor edge');
-    }
+    await expectOneThreadWithoutAcceptor(g);
     expect(await ask('/chat/v1/chat/completions')).toBe(200);
   });
 
@@ -131,13 +136,7 @@ describe('no --workers flag: the default', () => {
 
   it('AGW_EDGE=node (no acceptor) serves on one thread and says why', async () => {
     const g = await start(config(), [], { AGW_EDGE: 'node' });
-    const v = await view();
-    expect(v).toMatchObject({ threads: 1, workers: [] });
-    if (oneCpu) expect(v.oneThread).toBe(ONE_CPU);
-    else {
-      expect(v.oneThread).toMatch(/^worker threads need the acceptor edge/);
-      expect(g.output).toContain('serving on one thread: worker threads need the acceptor edge');
-    }
+    await expectOneThreadWithoutAcceptor(g);
   });
 });
 
