@@ -28,6 +28,11 @@ function filtersFromHash(): Filters {
   return f;
 }
 
+/** The filters as the hash gives them back (FIELDS order, empty ones dropped), to compare. */
+function canonical(f: Filters): string {
+  return JSON.stringify(FIELDS.filter((k) => f[k] !== undefined && f[k] !== '').map((k) => [k, f[k]]));
+}
+
 function setFilters(f: Filters): void {
   location.hash = pageLink('requests', f);
 }
@@ -98,7 +103,18 @@ export function Requests({ runtime }: { runtime: Runtime }) {
 
 function FilterBar({ filters, routes, models }: { filters: Filters; routes: string[]; models: string[] }) {
   const [draft, setDraft] = useState<Filters>(filters);
-  useEffect(() => setDraft(filters), [JSON.stringify(filters)]);
+  // Filters this form applied itself (Apply, Clear) arrive later, through the hash: they must not
+  // overwrite what the user typed meanwhile. Filters from elsewhere (a chart's link) replace the draft.
+  const applied = useRef<string | null>(null);
+  useEffect(() => {
+    if (applied.current === canonical(filters)) applied.current = null;
+    else setDraft(filters);
+  }, [JSON.stringify(filters)]);
+  const apply = (f: Filters) => {
+    applied.current = canonical(f);
+    setDraft(f);
+    setFilters(f);
+  };
   const input = (k: keyof Filters, label: string, list?: string) => (
     <label>
       {label}
@@ -116,7 +132,7 @@ function FilterBar({ filters, routes, models }: { filters: Filters; routes: stri
       id="request-filters"
       onSubmit={(e) => {
         e.preventDefault();
-        setFilters(draft);
+        apply(draft);
       }}
     >
       {input('route', 'route', 'route-options')}
@@ -151,7 +167,7 @@ function FilterBar({ filters, routes, models }: { filters: Filters; routes: stri
       <button type="submit" id="apply-filters">
         Apply
       </button>
-      <button type="button" id="clear-filters" onClick={() => setFilters({})}>
+      <button type="button" id="clear-filters" onClick={() => apply({})}>
         Clear
       </button>
       {(filters.from !== undefined || filters.to !== undefined) && (
