@@ -20,68 +20,36 @@ import type { ReloadResult } from '../../src/runtime/reload-status.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { freePort } from '../helpers/ports.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
+import { aiRoute, ONE_PRICED_MODEL, refusalRoutes } from '../helpers/traffic.js';
 
 const DATA = await freePort();
 const ADMIN = await freePort();
 const CLOSED = await freePort();
 const HTPASSWD = `alice:{SHA}${createHash('sha1').update('wonderland').digest('base64')}`;
 
+const ROUTES = [
+  aiRoute('openai', '{openAI: {model: gpt-4o}}', '{/v1/chat/completions: completions}', '{backendAuth: {key: sk-console-openai-test}}'),
+  aiRoute(
+    'anthropic',
+    '{anthropic: {model: claude-sonnet-4-5-20250929}}',
+    '{/v1/messages: messages}',
+    `{basicAuth: {htpasswd: "${HTPASSWD}"}, backendAuth: {key: sk-ant-console-test}}`,
+  ),
+  aiRoute(
+    'guarded',
+    '{openAI: {model: gpt-4o}}',
+    '{/v1/chat/completions: completions}',
+    '{backendAuth: {key: sk-console-openai-test}, ai: {promptGuard: {request: [{regex: {action: mask, rules: [{builtin: email}]}}]}}}',
+  ),
+  refusalRoutes(CLOSED),
+].join('');
+
 const CONFIG = `config:
-  modelCatalog:
-    builtin: false
-    sources:
-      - inline:
-          providers:
-            openai: {models: {gpt-4o-2024-08-06: {rates: {input: 2, output: 8}}}}
-binds:
+${ONE_PRICED_MODEL}binds:
   - port: ${DATA}
     listeners:
       - routes:
-          - name: openai
-            matches: [{path: {pathPrefix: /openai}}]
-            backends:
-              - ai:
-                  name: openai
-                  provider: {openAI: {model: gpt-4o}}
-                  policies: {ai: {routes: {/v1/chat/completions: completions}}}
-            policies: {backendAuth: {key: sk-console-openai-test}}
-          - name: anthropic
-            matches: [{path: {pathPrefix: /anthropic}}]
-            backends:
-              - ai:
-                  name: anthropic
-                  provider: {anthropic: {model: claude-sonnet-4-5-20250929}}
-                  policies: {ai: {routes: {/v1/messages: messages}}}
-            policies:
-              basicAuth: {htpasswd: "${HTPASSWD}"}
-              backendAuth: {key: sk-ant-console-test}
-          - name: guarded
-            matches: [{path: {pathPrefix: /guarded}}]
-            backends:
-              - ai:
-                  name: guarded
-                  provider: {openAI: {model: gpt-4o}}
-                  policies: {ai: {routes: {/v1/chat/completions: completions}}}
-            policies:
-              backendAuth: {key: sk-console-openai-test}
-              ai:
-                promptGuard:
-                  request:
-                    - regex: {action: mask, rules: [{builtin: email}]}
-          - name: limited
-            matches: [{path: {pathPrefix: /limited}}]
-            policies:
-              localRateLimit:
-                - {maxTokens: 1, tokensPerFill: 1, fillInterval: 1h}
-            backends:
-              - ai:
-                  name: canned
-                  provider: {mock: {response: "canned"}}
-          - name: down
-            matches: [{path: {pathPrefix: /down}}]
-            backends:
-              - host: 127.0.0.1:${CLOSED}
-          - name: failover
+${ROUTES}          - name: failover
             matches: [{path: {pathPrefix: /failover}}]
             backends:
               - ai:

@@ -13,6 +13,7 @@ import { GatewayProcess } from '../helpers/gateway-process.js';
 import { freePort } from '../helpers/ports.js';
 import { scrape, total, type Sample } from '../helpers/prometheus.js';
 import { useProviderMocks } from '../helpers/provider-mocks.js';
+import { aiRoute, ONE_PRICED_MODEL, refusalRoutes } from '../helpers/traffic.js';
 
 const DATA = await freePort();
 const ADMIN = await freePort();
@@ -20,48 +21,24 @@ const STATS = await freePort();
 const CLOSED = await freePort();
 
 // Only gpt-4o is priced (exact arithmetic); the Anthropic model is unpriced on purpose.
+const ROUTES = [
+  aiRoute('openai', '{openAI: {model: gpt-4o}}', '{/v1/chat/completions: completions}', '{backendAuth: {key: sk-traffic-openai-test}}'),
+  aiRoute(
+    'anthropic',
+    '{anthropic: {model: claude-sonnet-4-5-20250929}}',
+    '{/v1/messages: messages}',
+    '{backendAuth: {key: sk-ant-traffic-test}}',
+  ),
+  refusalRoutes(CLOSED),
+].join('');
+
 const CONFIG = `
 config:
-  modelCatalog:
-    builtin: false
-    sources:
-      - inline:
-          providers:
-            openai: {models: {gpt-4o-2024-08-06: {rates: {input: 2, output: 8}}}}
-binds:
+${ONE_PRICED_MODEL}binds:
   - port: ${DATA}
     listeners:
       - routes:
-          - name: openai
-            matches: [{path: {pathPrefix: /openai}}]
-            backends:
-              - ai:
-                  name: openai
-                  provider: {openAI: {model: gpt-4o}}
-                  policies: {ai: {routes: {/v1/chat/completions: completions}}}
-            policies: {backendAuth: {key: sk-traffic-openai-test}}
-          - name: anthropic
-            matches: [{path: {pathPrefix: /anthropic}}]
-            backends:
-              - ai:
-                  name: anthropic
-                  provider: {anthropic: {model: claude-sonnet-4-5-20250929}}
-                  policies: {ai: {routes: {/v1/messages: messages}}}
-            policies: {backendAuth: {key: sk-ant-traffic-test}}
-          - name: limited
-            matches: [{path: {pathPrefix: /limited}}]
-            policies:
-              localRateLimit:
-                - {maxTokens: 1, tokensPerFill: 1, fillInterval: 1h}
-            backends:
-              - ai:
-                  name: canned
-                  provider: {mock: {response: "canned"}}
-          - name: down
-            matches: [{path: {pathPrefix: /down}}]
-            backends:
-              - host: 127.0.0.1:${CLOSED}
-`;
+${ROUTES}`;
 
 const mocks = useProviderMocks();
 const base = `http://127.0.0.1:${DATA}`;

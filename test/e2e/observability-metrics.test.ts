@@ -11,6 +11,7 @@ import { useProviderMocks } from '../helpers/provider-mocks.js';
 import { scrape, select, total, type Sample } from '../helpers/prometheus.js';
 import { openaiStream } from '../helpers/provider-formats.js';
 import { waitUntil } from '../helpers/wait.js';
+import { aiRoute } from '../helpers/traffic.js';
 import { freePort } from '../helpers/ports.js';
 import { defaultWorkerCount } from '../../src/workers/cpus.js';
 
@@ -38,23 +39,7 @@ binds:
   - port: ${PORT}
     listeners:
       - routes:
-          - name: openai
-            matches: [{path: {pathPrefix: /openai}}]
-            backends:
-              - ai:
-                  name: openai
-                  provider: {openAI: {model: gpt-4o}}
-                  policies: {ai: {routes: {/v1/chat/completions: completions, "*": passthrough}}}
-            policies: {backendAuth: {key: ${OPENAI_KEY}}}
-          - name: anthropic
-            matches: [{path: {pathPrefix: /anthropic}}]
-            backends:
-              - ai:
-                  name: anthropic
-                  provider: {anthropic: {model: claude-sonnet-4-5-20250929}}
-                  policies: {ai: {routes: {/v1/messages: messages, /v1/chat/completions: completions}}}
-            policies: {backendAuth: {key: ${ANTHROPIC_KEY}}}
-          - name: detect
+${aiRoute('openai', '{openAI: {model: gpt-4o}}', '{/v1/chat/completions: completions, "*": passthrough}', `{backendAuth: {key: ${OPENAI_KEY}}}`)}${aiRoute('anthropic', '{anthropic: {model: claude-sonnet-4-5-20250929}}', '{/v1/messages: messages, /v1/chat/completions: completions}', `{backendAuth: {key: ${ANTHROPIC_KEY}}}`)}          - name: detect
             matches: [{path: {pathPrefix: /detect}}]
             backends:
               - ai:

@@ -5,8 +5,8 @@
 import OpenAI from 'openai';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAddon } from '../../src/native/addon/load.js';
-import { GatewayProcess } from '../helpers/gateway-process.js';
+import type { GatewayProcess } from '../helpers/gateway-process.js';
+import { hasAcceptor, startTwoWorkers } from '../helpers/workers.js';
 import { freePorts } from '../helpers/ports.js';
 import { writeConfig } from '../helpers/traffic.js';
 
@@ -29,11 +29,7 @@ beforeAll(async () => {
           provider:
             mock: {model: gpt-4o, response: 'hello from a worker'}
 `);
-  gw = await GatewayProcess.start({
-    args: ['-f', file, '--workers', '2'],
-    env: { ADMIN_ADDR: `127.0.0.1:${ADMIN}`, STATS_ADDR: `127.0.0.1:${STATS}` },
-    timeoutMs: 30_000,
-  });
+  gw = await startTwoWorkers(file, ADMIN!, STATS!);
 });
 
 afterAll(async () => {
@@ -66,11 +62,8 @@ async function requestsTotal(): Promise<number> {
     .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
-// Workers take connections from the acceptor, part of the Rust addon: switched off (AGW_NATIVE=0)
-// or not built (no cargo on the machine), the gateway serves on one thread, which
-// workers.test.ts checks.
-const addon = process.env.AGW_NATIVE === '0' ? null : loadAddon().addon;
-describe.skipIf(addon === null || addon.Acceptor === undefined)('/api/series under --workers 2', () => {
+// Workers need the acceptor (test/helpers/workers.ts); without it workers.test.ts checks the fallback.
+describe.runIf(hasAcceptor)('/api/series under --workers 2', () => {
   it('sums both workers: totals match /metrics, by route and by model too', async () => {
     expect(gw.output).toContain('2 worker threads serving');
     const before = await connections();

@@ -5,8 +5,8 @@
 import { availableParallelism } from 'node:os';
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadAddon } from '../../src/native/addon/load.js';
 import { cgroupCpus } from '../../src/workers/cpus.js';
+import { hasAcceptor } from '../helpers/workers.js';
 import { GatewayProcess } from '../helpers/gateway-process.js';
 import { freePorts } from '../helpers/ports.js';
 import { writeConfig } from '../helpers/traffic.js';
@@ -23,8 +23,7 @@ function cpusAllowed(): number {
 const ONE_CPU = 'this process may use one CPU';
 const oneCpu = cpusAllowed() === 1;
 
-const addon = process.env.AGW_NATIVE === '0' ? null : loadAddon().addon;
-const acceptor = addon !== null && addon.Acceptor !== undefined;
+const acceptor = hasAcceptor;
 
 /** Without the acceptor edge the gateway serves on one thread and says why (one CPU says that first). */
 async function expectOneThreadWithoutAcceptor(g: GatewayProcess): Promise<void> {

@@ -10,8 +10,8 @@
 import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadAddon } from '../../src/native/addon/load.js';
-import { GatewayProcess } from '../helpers/gateway-process.js';
+import { hasAcceptor, startTwoWorkers } from '../helpers/workers.js';
+import type { GatewayProcess } from '../helpers/gateway-process.js';
 import { MockUpstream, sendJson } from '../helpers/mock-upstream.js';
 import { freePorts } from '../helpers/ports.js';
 import { sleep, writeConfig } from '../helpers/traffic.js';
@@ -28,6 +28,15 @@ function headerVersion(a: Answer): string | undefined {
 }
 
 function config(version: string): string {
+  // A route to provider groups (the `- providers:` lists follow), retried once on a 503.
+  const groupRoute = (name: string) => `    - name: ${name}
+      matches: [{path: {pathPrefix: /${name}}}]
+      policies:
+        retry: {attempts: 1, codes: [503]}
+        ai: {routes: {/v1/chat/completions: completions}}
+      backends:
+      - ai:
+          groups:`;
   const mock = (response: string, extra = '') => `
       backends:
       - ai:
@@ -48,14 +57,7 @@ function config(version: string): string {
     - name: proxy
       matches: [{path: {pathPrefix: /proxy}}]
       backends: [{host: "127.0.0.1:${upstream.port}"}]
-    - name: failover
-      matches: [{path: {pathPrefix: /failover}}]
-      policies:
-        retry: {attempts: 1, codes: [503]}
-        ai: {routes: {/v1/chat/completions: completions}}
-      backends:
-      - ai:
-          groups:
+${groupRoute('failover')}
           - providers:
             - name: primary
               provider: {openAI: {model: gpt-4o}}
@@ -66,14 +68,7 @@ function config(version: string): string {
               provider: {openAI: {model: gpt-4o-mini}}
               hostOverride: 127.0.0.1:${fallback.port}
               policies: {backendAuth: {key: sk-fallback}}
-    - name: sessions
-      matches: [{path: {pathPrefix: /sessions}}]
-      policies:
-        retry: {attempts: 1, codes: [503]}
-        ai: {routes: {/v1/chat/completions: completions}}
-      backends:
-      - ai:
-          groups:
+${groupRoute('sessions')}
           - providers:${sessionMocks
             .map(
               (m, i) => `
@@ -153,11 +148,7 @@ beforeAll(async () => {
   sessionMocks = await Promise.all([0, 1, 2].map(() => MockUpstream.start({ tls: false })));
   upstream.handler = (_req, res) => sendJson(res, 200, { ok: true });
   file = writeConfig(config('v1'));
-  gw = await GatewayProcess.start({
-    args: ['-f', file, '--workers', '2'],
-    env: { ADMIN_ADDR: `127.0.0.1:${ADMIN}`, STATS_ADDR: `127.0.0.1:${STATS}` },
-    timeoutMs: 30_000,
-  });
+  gw = await startTwoWorkers(file, ADMIN!, STATS!);
 });
 
 afterAll(async () => {
@@ -165,11 +156,8 @@ afterAll(async () => {
   await Promise.all([upstream, primary, fallback, ...(sessionMocks ?? [])].map((m) => m?.close()));
 });
 
-// Workers take their connections from the acceptor, which is part of the Rust addon: with the
-// addon switched off (AGW_NATIVE=0, an explicit choice) or not built (no cargo on the machine)
-// the gateway says so and serves on one thread.
-const addon = process.env.AGW_NATIVE === '0' ? null : loadAddon().addon;
-const withoutAddon = addon === null || addon.Acceptor === undefined;
+// Without the acceptor (test/helpers/workers.ts) the gateway says so and serves on one thread.
+const withoutAddon = !hasAcceptor;
 
 describe.runIf(withoutAddon)('--workers 2 without the native addon', () => {
   it('warns that workers need the acceptor edge and serves on the main thread', async () => {

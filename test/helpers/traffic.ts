@@ -79,3 +79,47 @@ ${indent(o.policies, 8)}        ai:
 ${indent(o.ai, 10)}      backends:
       - ai: {name: up, provider: {openAI: ${model}}, hostOverride: "127.0.0.1:${port}"}`;
 }
+
+/**
+ * One AI route at `/<name>` as the console and metrics suites write them: a list item under
+ * `- routes:` (10 spaces in), one backend named `name`, its route types and the route's
+ * policies, each given as YAML flow text.
+ */
+export function aiRoute(name: string, provider: string, routes: string, policies: string): string {
+  return `          - name: ${name}
+            matches: [{path: {pathPrefix: /${name}}}]
+            backends:
+              - ai:
+                  name: ${name}
+                  provider: ${provider}
+                  policies: {ai: {routes: ${routes}}}
+            policies: ${policies}
+`;
+}
+
+/** Routes the gateway refuses in two ways: `/limited` admits one request an hour, `/down` is a closed port. */
+export function refusalRoutes(closedPort: number): string {
+  return `          - name: limited
+            matches: [{path: {pathPrefix: /limited}}]
+            policies:
+              localRateLimit:
+                - {maxTokens: 1, tokensPerFill: 1, fillInterval: 1h}
+            backends:
+              - ai:
+                  name: canned
+                  provider: {mock: {response: "canned"}}
+          - name: down
+            matches: [{path: {pathPrefix: /down}}]
+            backends:
+              - host: 127.0.0.1:${closedPort}
+`;
+}
+
+/** A price catalog of one model only, gpt-4o at $2 / $8 per million tokens (exact cost arithmetic). */
+export const ONE_PRICED_MODEL = `  modelCatalog:
+    builtin: false
+    sources:
+      - inline:
+          providers:
+            openai: {models: {gpt-4o-2024-08-06: {rates: {input: 2, output: 8}}}}
+`;
