@@ -14,9 +14,8 @@ export class Exchange extends EdgeExchange {
   readonly path: string;
   readonly query: string;
   readonly headers: string[] = [];
-  /** uWS's text form, copied out when recorded or first asked for; cleaned up when read. */
-  private remoteRaw: string | undefined;
-  private remoteCanonical: string | undefined;
+  /** The client address, read when recorded or first asked for. */
+  private remote: string | undefined;
   private waitingWritable = false;
 
   constructor(
@@ -33,19 +32,19 @@ export class Exchange extends EdgeExchange {
     req.forEach((k, v) => {
       h.push(k, v);
     });
-    if (hooks.recordsRemoteAddress()) this.remoteRaw = this.readRemote();
+    if (hooks.recordsRemoteAddress()) this.remote = this.readRemote();
     res.onAborted(() => this.clientGone());
   }
 
   /** Read by the access log, spans, edge logs and CEL (`source.address`) only: off the path of other requests. */
   get remoteAddress(): string {
     // uWS forbids touching the response once it ended or the client went away
-    this.remoteRaw ??= this.ended || this.aborted ? '' : this.readRemote();
-    return (this.remoteCanonical ??= remoteText(this.remoteRaw));
+    return (this.remote ??= this.ended || this.aborted ? '' : this.readRemote());
   }
 
+  /** One getpeername() (uWS keeps no per-connection copy); the binary form, text from a cache. */
   private readRemote(): string {
-    return Buffer.from(this.res.getRemoteAddressAsText()).toString();
+    return remoteFromBytes(this.res.getRemoteAddress());
   }
 
   /** uWS's own 10 s timer would cut a long wait short: pause()+resume() re-arms it. */
@@ -124,6 +123,43 @@ export class Exchange extends EdgeExchange {
 }
 
 const MAPPED = '0000:0000:0000:0000:0000:ffff:';
+
+/** IPv4 clients (also IPv4-mapped on a dual-stack socket) by their 32-bit address. */
+const v4Text = new Map<number, string>();
+const V4_CACHE_MAX = 4096;
+
+/**
+ * The text form of uWS's binary address (4 bytes, or 16 for IPv6), as remoteText() gives it.
+ * Busy gateways see the same clients again and again: IPv4 text comes from a bounded cache.
+ */
+export function remoteFromBytes(ab: ArrayBuffer): string {
+  const b = new Uint8Array(ab);
+  let at: number;
+  if (b.length === 4) at = 0;
+  else if (b.length === 16 && isV4Mapped(b)) at = 12;
+  else if (b.length === 16) return remoteText(ipv6Hex(b));
+  else return '';
+  const n = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+  let text = v4Text.get(n);
+  if (text === undefined) {
+    text = `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+    if (v4Text.size >= V4_CACHE_MAX) v4Text.clear();
+    v4Text.set(n, text);
+  }
+  return text;
+}
+
+function isV4Mapped(b: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
+}
+
+/** Uncompressed IPv6 text, as uWS's getRemoteAddressAsText() writes it. */
+function ipv6Hex(b: Uint8Array): string {
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((b[i]! << 8) | b[i + 1]!).toString(16).padStart(4, '0'));
+  return groups.join(':');
+}
 
 /**
  * The client address in its usual text form. uWS writes IPv6 uncompressed and IPv4 clients on

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { jsonLine, textLine } from '../../../src/observability/access-log.js';
+import { describe, expect, it, vi } from 'vitest';
+import { jsonLine, lineBatches, textLine } from '../../../src/observability/access-log.js';
 
 describe('access log text lines (agentgateway layout)', () => {
   it('writes time, level, "request" and key=value pairs, skipping absent fields', () => {
@@ -45,5 +45,46 @@ describe('access log JSON lines (the process logger shape, built without pino)',
     const { level, time, msg, ...rest } = JSON.parse(line);
     expect([level, typeof time, msg]).toEqual([30, 'string', 'request']);
     expect(rest).toEqual(fields);
+  });
+});
+
+describe('access log batches (lines encoded into one buffer per write)', () => {
+  it('writes every line once, in order, UTF-8 intact, in batches no larger than the batch size', () => {
+    const out: Buffer[] = [];
+    const lines = lineBatches((b) => out.push(Buffer.from(b)), 256);
+    const sent = Array.from({ length: 40 }, (_, i) => `line ${i} ${i % 3 === 0 ? 'é😀 "quoted"' : 'plain'}\n`);
+    for (const l of sent) lines.add(l);
+    lines.flush();
+    expect(Buffer.concat(out).toString()).toBe(sent.join(''));
+    expect(out.length).toBeGreaterThan(2);
+    for (const b of out) expect(b.length).toBeLessThanOrEqual(256);
+  });
+
+  it('a line larger than a batch goes out alone, after what was pending', () => {
+    const out: string[] = [];
+    const lines = lineBatches((b) => out.push(b.toString()), 64);
+    lines.add('short\n');
+    const long = `${'x'.repeat(100)}\n`;
+    lines.add(long);
+    lines.add('after\n');
+    lines.flush();
+    expect(out).toEqual(['short\n', long, 'after\n']);
+  });
+
+  it('a batch goes out by itself shortly after its first line, and nothing is written twice', () => {
+    vi.useFakeTimers();
+    try {
+      const out: string[] = [];
+      const lines = lineBatches((b) => out.push(b.toString()));
+      lines.add('one\n');
+      lines.add('two\n');
+      expect(out).toEqual([]);
+      vi.advanceTimersByTime(150);
+      expect(out).toEqual(['one\ntwo\n']);
+      lines.flush();
+      expect(out).toEqual(['one\ntwo\n']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
