@@ -56,6 +56,10 @@ export interface RecentRequest {
   guard: string[];
 }
 
+// The ring's slots are filled in place: a new object per request outlived hundreds of scavenges
+// in the ring, so V8 copied and then promoted every one (and the per-request path string with it),
+// which a full GC then had to collect. Readers (the admin API, a few times a second) get copies.
+
 export class RecentRequests {
   enabled = false;
   /** Where a worker thread sends its records instead of its own ring (the main thread's `add`). */
@@ -68,9 +72,15 @@ export class RecentRequests {
   }
 
   record(s: RequestSummary): void {
-    const r = recentOf(s);
-    if (this.forward !== null) this.forward(r);
-    else this.add(r);
+    if (this.forward !== null) {
+      this.forward(fillRecent(blankRecent(), s));
+      return;
+    }
+    const at = this.next % this.capacity;
+    const slot = fillRecent(this.ring[at] ?? blankRecent(), s);
+    slot.seq = this.next;
+    this.ring[at] = slot;
+    this.next++;
   }
 
   /** Appends a record (renumbered: records forwarded by worker threads join one sequence). */
@@ -80,18 +90,19 @@ export class RecentRequests {
     this.next++;
   }
 
-  /** Requests with `seq > since`, oldest first (at most `capacity`). */
+  /** Copies of the requests with `seq > since`, oldest first (at most `capacity`). */
   since(since = 0): RecentRequest[] {
     const out: RecentRequest[] = [];
     const first = Math.max(since + 1, this.next - this.capacity, 1);
-    for (let s = first; s < this.next; s++) out.push(this.ring[s % this.capacity]!);
+    for (let s = first; s < this.next; s++) out.push(copyRecent(this.ring[s % this.capacity]!));
     return out;
   }
 
-  /** One request by its seq, while it is still in the ring. */
+  /** A copy of one request by its seq, while it is still in the ring. */
   get(seq: number): RecentRequest | undefined {
     if (!(seq >= 1 && seq < this.next && seq >= this.next - this.capacity)) return undefined;
-    return this.ring[seq % this.capacity];
+    const r = this.ring[seq % this.capacity];
+    return r === undefined ? undefined : copyRecent(r);
   }
 
   get lastSeq(): number {
@@ -99,45 +110,93 @@ export class RecentRequests {
   }
 }
 
+/** A recent request as a new object (what worker threads forward, and what tests compare). */
 export function recentOf(s: RequestSummary): RecentRequest {
-  const ctx = s.ctx;
-  const usage = s.usage;
+  return fillRecent(blankRecent(), s);
+}
+
+const NO_GUARD: readonly string[] = Object.freeze([]);
+
+function blankRecent(): RecentRequest {
   return {
     seq: 0,
-    at: Date.now(),
-    method: ctx.down.method,
-    path: ctx.path,
-    route: ctx.route?.key ?? null,
-    backend: ctx.upstream.backend?.name ?? ctx.mcp?.backendName ?? null,
-    model: s.responseModel ?? s.requestModel ?? null,
-    status: s.status,
-    client: clientOf(s),
-    inputTokens: usage?.inputTokens ?? null,
-    cachedTokens: usage?.cacheReadTokens ?? null,
-    outputTokens: usage?.outputTokens ?? null,
-    costUsd: s.cost ?? null,
-    priced: s.lookup === undefined ? null : s.cost !== undefined,
-    latencyMs: round(s.durationS * 1000),
-    ttftMs: s.ttftS !== undefined ? round(s.ttftS * 1000) : null,
-    phases: phasesOf(s),
-    retries: ctx.upstream.attempt,
-    reason: s.reason,
-    errorCode: s.code ?? null,
-    error: s.error ?? null,
-    guard: ctx.llm.guardActions === null ? [] : [...ctx.llm.guardActions],
+    at: 0,
+    method: '',
+    path: '',
+    route: null,
+    backend: null,
+    model: null,
+    status: 0,
+    client: '',
+    inputTokens: null,
+    cachedTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    priced: null,
+    latencyMs: 0,
+    ttftMs: null,
+    phases: { gatewayMs: null, connectMs: null, firstByteMs: null, firstTokenMs: null, streamMs: null },
+    retries: 0,
+    reason: '',
+    errorCode: null,
+    error: null,
+    guard: NO_GUARD as string[],
   };
 }
 
+function fillRecent(r: RecentRequest, s: RequestSummary): RecentRequest {
+  const ctx = s.ctx;
+  const usage = s.usage;
+  r.seq = 0;
+  r.at = Date.now();
+  r.method = ctx.down.method;
+  r.path = internPath(ctx.path);
+  r.route = ctx.route?.key ?? null;
+  r.backend = ctx.upstream.backend?.name ?? ctx.mcp?.backendName ?? null;
+  r.model = s.responseModel ?? s.requestModel ?? null;
+  r.status = s.status;
+  r.client = clientOf(s);
+  r.inputTokens = usage?.inputTokens ?? null;
+  r.cachedTokens = usage?.cacheReadTokens ?? null;
+  r.outputTokens = usage?.outputTokens ?? null;
+  r.costUsd = s.cost ?? null;
+  r.priced = s.lookup === undefined ? null : s.cost !== undefined;
+  r.latencyMs = round(s.durationS * 1000);
+  r.ttftMs = s.ttftS !== undefined ? round(s.ttftS * 1000) : null;
+  fillPhases(r.phases, s);
+  r.retries = ctx.upstream.attempt;
+  r.reason = s.reason;
+  r.errorCode = s.code ?? null;
+  r.error = s.error ?? null;
+  r.guard = ctx.llm.guardActions === null ? (NO_GUARD as string[]) : [...ctx.llm.guardActions];
+  return r;
+}
+
+function copyRecent(r: RecentRequest): RecentRequest {
+  return { ...r, phases: { ...r.phases }, guard: [...r.guard] };
+}
+
+// Paths repeat (a busy gateway serves a few endpoints): the ring keeps one string per path
+// rather than each request's own copy, which would be promoted with the slot.
+const paths = new Map<string, string>();
+const PATHS_MAX = 256;
+
+function internPath(path: string): string {
+  const known = paths.get(path);
+  if (known !== undefined) return known;
+  if (paths.size >= PATHS_MAX) paths.clear();
+  paths.set(path, path);
+  return path;
+}
+
 /** Differences of the monotonic marks the pipeline took anyway (plus two reads in the upstream call). */
-function phasesOf(s: RequestSummary): RequestPhases {
+function fillPhases(p: RequestPhases, s: RequestSummary): void {
   const { startNs, upstreamStartNs: sent, upstreamConnectedNs: connected, upstreamHeadersNs: head, firstTokenNs } = s.ctx.timings;
-  return {
-    gatewayMs: msBetween(startNs, sent),
-    connectMs: msBetween(sent, connected),
-    firstByteMs: msBetween(sent, head),
-    firstTokenMs: msBetween(startNs, firstTokenNs),
-    streamMs: msBetween(head, s.endNs),
-  };
+  p.gatewayMs = msBetween(startNs, sent);
+  p.connectMs = msBetween(sent, connected);
+  p.firstByteMs = msBetween(sent, head);
+  p.firstTokenMs = msBetween(startNs, firstTokenNs);
+  p.streamMs = msBetween(head, s.endNs);
 }
 
 function msBetween(from: bigint | undefined, to: bigint | undefined): number | null {

@@ -129,4 +129,39 @@ describe('RecentRequests', () => {
     record(ring, ctx('/x', 429));
     expect(ring.since(0)[0]!.phases).toEqual({ gatewayMs: null, connectMs: null, firstByteMs: null, firstTokenMs: null, streamMs: null });
   });
+
+  it('slots are reused in place, so readers get copies that later requests never change', () => {
+    const ring = new RecentRequests(2);
+    record(ring, ctx('/a', 200, { guardActions: ['request: mask (regex)'] }));
+    record(ring, ctx('/b', 201));
+    const seen = ring.since(0);
+    const one = ring.get(1)!;
+    for (let i = 0; i < 4; i++) record(ring, ctx(`/later${i}`, 500, { attempt: 2 }));
+    expect(seen.map((r) => [r.seq, r.path, r.status, r.guard])).toEqual([
+      [1, '/a', 200, ['request: mask (regex)']],
+      [2, '/b', 201, []],
+    ]);
+    expect([one.path, one.phases.gatewayMs, one.retries]).toEqual(['/a', null, 0]);
+    // the ring itself moved on; a guard list from an earlier request does not stay in a reused slot
+    expect(ring.since(0).map((r) => [r.seq, r.path, r.guard, r.retries])).toEqual([
+      [5, '/later2', [], 2],
+      [6, '/later3', [], 2],
+    ]);
+  });
+
+  it('records forwarded by worker threads are new objects each time, renumbered by the ring that adds them', () => {
+    const sent: unknown[] = [];
+    const worker = new RecentRequests(2);
+    worker.forward = (r) => sent.push(r);
+    record(worker, ctx('/w1', 200));
+    record(worker, ctx('/w2', 200));
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).not.toBe(sent[1]);
+    const main = new RecentRequests(5);
+    for (const r of sent) main.add(r as never);
+    expect(main.since(0).map((r) => [r.seq, r.path])).toEqual([
+      [1, '/w1'],
+      [2, '/w2'],
+    ]);
+  });
 });
