@@ -11,6 +11,7 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { App, us_socket_local_port } from 'uWebSockets.js';
+import { anthropicStream } from './mock-anthropic-stream.js';
 
 const port = Number(process.argv[2] ?? 18000);
 const delayMs = Number(process.argv[3] ?? 0);
@@ -46,27 +47,6 @@ function openaiStream(): string {
     out += `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: ` token${i}` }, logprobs: null, finish_reason: null }] })}\n\n`;
   out += `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], usage: { prompt_tokens: 19, completion_tokens: 18, total_tokens: 37 } })}\n\n`;
   return `${out}data: [DONE]\n\n`;
-}
-
-function anthropicStream(): string {
-  const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-  let out = ev('message_start', {
-    message: {
-      id: 'msg_bench',
-      type: 'message',
-      role: 'assistant',
-      content: [],
-      model: 'claude-haiku-4-5-20251001',
-      stop_reason: null,
-      stop_sequence: null,
-      usage: { input_tokens: 19, output_tokens: 1 },
-    },
-  });
-  out += ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
-  for (let i = 0; i < 18; i++) out += ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ` token${i}` } });
-  out += ev('content_block_stop', { index: 0 });
-  out += ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 18 } });
-  return out + ev('message_stop', {});
 }
 
 function geminiStream(): string {
