@@ -22,6 +22,7 @@ import type { ContentBlockDeltaEvent, ContentBlockStartEvent, MessageDeltaEvent,
 import { errorType, statusForType } from '../formats/provider-errors.js';
 import { completionsUsage, MessagesUsageTally } from '../formats/usage.js';
 import { parseMessagesEvent } from './events.js';
+import { BLOCK_STOP, MESSAGE_STOP, RawEventReader, TEXT_BLOCK_START, TEXT_DELTA, THINKING_DELTA, UNKNOWN } from './raw-event.js';
 import type { SseFrames } from '../../http/sse-reader.js';
 import { TranslatingStream } from './translating-stream.js';
 
@@ -49,6 +50,10 @@ export class MessagesToChunks extends TranslatingStream {
   private head = '';
   /** `,"usage":null}` when the client asked for usage (OpenAI then nulls it on every chunk). */
   private readonly tail: string;
+  /** A whole `data: ` event around a text delta's JSON text: `…"delta":{"content":"` and `"},…\n\n`. */
+  private textPre = '';
+  private textPost = '';
+  private readonly raw = new RawEventReader();
   /** Anthropic block index -> OpenAI tool_call index (>= 0) or TEXT/THINKING/IGNORED. */
   private readonly blocks: number[] = [];
   private readonly toolHasArgs: boolean[] = [];
@@ -67,6 +72,7 @@ export class MessagesToChunks extends TranslatingStream {
   }
 
   protected onFrame(frames: SseFrames, i: number): void {
+    if (this.head !== '' && this.onRawFrame(frames, i)) return;
     const ev = parseMessagesEvent(frames.data(i));
     if (ev === null || ev.type === 'ping') return;
     if (ev.type === 'error') {
@@ -98,6 +104,41 @@ export class MessagesToChunks extends TranslatingStream {
     }
   }
 
+  /**
+   * The fast path (raw-event.ts): a delta, an empty text block's start, a block stop or the
+   * message stop in Anthropic's exact shape is translated from its bytes, a delta's JSON text
+   * spliced into the chunk as it came. It writes what the parsed path would, byte for byte;
+   * false leaves the frame to that path.
+   */
+  protected onRawFrame(frames: SseFrames, i: number): boolean {
+    const buf = frames.buf;
+    const ev = this.raw;
+    const type = ev.read(buf, frames.dataStart(i), frames.dataEnd(i));
+    if (type === BLOCK_STOP) this.blockStop(ev.index);
+    else if (type === TEXT_BLOCK_START) this.blocks[ev.index] = TEXT;
+    else if (type === MESSAGE_STOP) this.messageStop();
+    else if (type === UNKNOWN) return false;
+    else {
+      const kind = this.blocks[ev.index];
+      if (type === TEXT_DELTA) {
+        if (kind !== TEXT) return false;
+        this.token();
+        this.out.raw(this.textPre + buf.toString('utf8', ev.start, ev.end) + this.textPost);
+      } else if (type === THINKING_DELTA) {
+        if (kind !== THINKING) return false;
+        this.token();
+        this.chunk('{"reasoning_content":"' + buf.toString('utf8', ev.start, ev.end) + '"}');
+      } else {
+        // INPUT_JSON_DELTA
+        if (kind === undefined || kind < 0) return false;
+        this.toolHasArgs[kind] = true;
+        this.token();
+        this.chunk('{"tool_calls":[{"index":' + kind + ',"function":{"arguments":"' + buf.toString('utf8', ev.start, ev.end) + '"}}]}');
+      }
+    }
+    return true;
+  }
+
   protected override onUpstreamEnd(): void {
     this.abort(new GatewayError('upstream_bad_response', 'upstream stream ended before message_stop'));
   }
@@ -112,6 +153,8 @@ export class MessagesToChunks extends TranslatingStream {
       ',"model":' +
       JSON.stringify(model) +
       ',"system_fingerprint":null,"choices":[';
+    this.textPre = 'data: ' + this.head + '{"index":0,"delta":{"content":"';
+    this.textPost = '"},"logprobs":null,"finish_reason":null}]' + this.tail + '\n\n';
     this.opts.onModel?.(model);
     if (usage) this.mergeUsage(usage);
     this.chunk('{"role":"assistant","content":""}');
