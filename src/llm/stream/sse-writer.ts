@@ -1,11 +1,36 @@
 // Client-side SSE output. Events of one push are appended to a single string (V8 keeps the
-// concatenation as a rope) and encoded once, so a push costs one Buffer however many events
+// concatenation as a rope) and encoded once, so a push costs one buffer however many events
 // it produced.
 import { GatewayError } from '../../errors.js';
 import { errorBody, gatewayErrorBody, type ErrorDialect } from '../formats/errors.js';
 import type { ProviderError } from '../formats/provider-errors.js';
 
 export const NO_OUTPUT: Uint8Array = new Uint8Array(0);
+
+/**
+ * Pushes are encoded into a shared slab and handed out as views of it, as Node pools small
+ * Buffers, but sized for what one upstream read becomes (a 20-event stream read at once is
+ * ~4 KB, where Buffer.from stops pooling and allocates an ArrayBuffer per call, which cost the
+ * translated lane more than the encoding). The slab only fills forward, so a view handed out
+ * is never written again; a full slab is replaced and lives as long as views of it do.
+ */
+const SLAB_BYTES = 64 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabUsed = 0;
+
+function encode(text: string): Uint8Array {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8.
+  const most = text.length * 3;
+  if (most > SLAB_BYTES / 4) return Buffer.from(text, 'utf8');
+  if (SLAB_BYTES - slabUsed < most) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const start = slabUsed;
+  const n = slab.write(text, start, 'utf8');
+  slabUsed = (start + n + 7) & ~7;
+  return slab.subarray(start, start + n);
+}
 
 export class SseOutput {
   private text = '';
@@ -41,7 +66,7 @@ export class SseOutput {
 
   take(): Uint8Array {
     if (this.text.length === 0) return NO_OUTPUT;
-    const bytes = Buffer.from(this.text, 'utf8');
+    const bytes = encode(this.text);
     this.text = '';
     return bytes;
   }
