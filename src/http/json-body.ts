@@ -28,7 +28,8 @@ export function parseJsonBody(text: string): unknown {
   } catch (e) {
     throw new JsonBodyError(`request body is not valid JSON${where((e as Error).message)}`, 'syntax');
   }
-  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+  // Nesting deeper than the limit takes an opening and a closing byte per level.
+  if (text.length > 2 * MAX_JSON_DEPTH && nestedDeeperThan(value, MAX_JSON_DEPTH)) {
     throw new JsonBodyError(`request body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`, 'depth');
   }
   return value;
@@ -43,22 +44,24 @@ function where(message: string): string {
   return m === null ? '' : ` (at position ${m[1]})`;
 }
 
-/** Iterative, so that measuring a hostile value cannot overflow the stack either. */
+/**
+ * Whether `value` nests objects and arrays deeper than `max` levels. Recursive but bounded: it
+ * never descends more than `max` + 1 levels, so a hostile value cannot overflow the stack; and
+ * it allocates nothing (this runs on every LLM request body).
+ */
 export function nestedDeeperThan(value: unknown, max: number): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  const stack: object[] = [value];
-  const depths: number[] = [1];
-  while (stack.length > 0) {
-    const v = stack.pop()!;
-    const d = depths.pop()!;
-    if (d > max) return true;
-    const children = Array.isArray(v) ? v : Object.values(v);
-    for (const c of children) {
-      if (c !== null && typeof c === 'object') {
-        stack.push(c);
-        depths.push(d + 1);
-      }
-    }
+  return deeper(value, max);
+}
+
+/** `room`: the levels `v` and what it holds may still take. */
+function deeper(v: unknown, room: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (room === 0) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (deeper(v[i], room - 1)) return true;
+    return false;
   }
+  // A parsed object has only own enumerable properties (a `__proto__` key is one of them).
+  for (const k in v) if (deeper((v as Record<string, unknown>)[k], room - 1)) return true;
   return false;
 }
