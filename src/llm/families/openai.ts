@@ -169,10 +169,20 @@ export const COMPATIBLE: OpenAiFamily = {
   cacheBreakpoints: false,
 };
 
+/** Models already classified; bounded, since model names can come from clients. */
+const FAMILY_OF = new Map<string, OpenAiFamily>();
+const FAMILY_MEMO_LIMIT = 1024;
+
 /** The family of `model` (`gpt-5.4`, `openai/gpt-5.4`, `GPT-5.4-mini-2026-03-17`, ...). */
 export function openAiFamily(model: string): OpenAiFamily {
-  const id = model.slice(model.lastIndexOf('/') + 1).toLowerCase();
-  return OPENAI_FAMILIES.find((f) => f.match(id)) ?? COMPATIBLE;
+  // Asked on every chat completion with max_tokens (identity.ts): the rows' regexes run once per model.
+  let family = FAMILY_OF.get(model);
+  if (family === undefined) {
+    const id = model.slice(model.lastIndexOf('/') + 1).toLowerCase();
+    family = OPENAI_FAMILIES.find((f) => f.match(id)) ?? COMPATIBLE;
+    if (FAMILY_OF.size < FAMILY_MEMO_LIMIT) FAMILY_OF.set(model, family);
+  }
+  return family;
 }
 
 const EFFORT_ORDER: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];

@@ -27,6 +27,10 @@ describe('OpenAI model families', () => {
     ['meta-llama/Llama-3.3-70B-Instruct', 'any other model (OpenAI-compatible servers)'],
   ])('%s -> %s', (model, family) => {
     expect(openAiFamily(model).name).toBe(family);
+    // Asked again (remembered per model): the same row, whatever was asked in between.
+    openAiFamily(`${model}-other`);
+    expect(openAiFamily(model).name).toBe(family);
+    expect(openAiFamily(model.toUpperCase()).name).toBe(family);
   });
 
   it('sends an effort the family accepts, else the strongest one below it', () => {
