@@ -43,14 +43,24 @@ export class CostCatalog {
     return this.models.size;
   }
 
+  /** The last lookup and its answer: a route's requests mostly ask the same (provider, models) in a row. */
+  private last: { provider: string; responseModel: string | undefined; requestModel: string | undefined; found: PriceLookup } | null = null;
+
   /** Response model first (what actually answered), then the requested one, then undated forms. */
   lookup(provider: string, responseModel: string | undefined, requestModel: string | undefined): PriceLookup {
+    // Runs for every priced LLM request (summary.ts): comparing three short strings beats
+    // building the memo key (a new string to hash) each time.
+    const last = this.last;
+    if (last !== null && last.provider === provider && last.responseModel === responseModel && last.requestModel === requestModel) {
+      return last.found;
+    }
     const key = `${provider}\u0000${responseModel ?? ''}\u0000${requestModel ?? ''}`;
     let found = this.memo.get(key);
     if (found === undefined) {
       found = this.resolve(provider, responseModel, requestModel);
       if (this.memo.size < MEMO_LIMIT) this.memo.set(key, found);
     }
+    this.last = { provider, responseModel, requestModel, found };
     return found;
   }
 

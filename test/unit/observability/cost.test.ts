@@ -7,6 +7,26 @@ import { costOf, loadCostCatalog } from '../../../src/observability/cost.js';
 describe('price catalog', () => {
   const builtin = loadCostCatalog(undefined, '.');
 
+  it('answers each lookup for its own arguments, asked in a row or alternately', () => {
+    const asks: [string, string | undefined, string | undefined][] = [
+      ['openai', 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini'],
+      ['openai', 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini'],
+      ['openai', 'no-such-model', 'gpt-4o-mini'],
+      ['openai', 'no-such-model', 'no-such-model'],
+      ['anthropic', 'no-such-model', 'gpt-4o-mini'],
+      ['openai', 'gpt-4o', 'gpt-4o'],
+      ['anthropic', 'gpt-4o', 'gpt-4o'],
+      ['openai', undefined, 'gpt-4o'],
+      ['openai', 'gpt-4o', undefined],
+      ['openai', 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini'],
+    ];
+    const fresh = (a: (typeof asks)[number]) => loadCostCatalog(undefined, '.').lookup(...a);
+    for (const a of [...asks, ...asks.reverse()]) expect(builtin.lookup(...a), a.join(' ')).toEqual(fresh(a));
+    expect(builtin.lookup('openai', 'no-such-model', 'no-such-model').status).toBe('Missing');
+    expect(builtin.lookup('openai', 'no-such-model', 'gpt-4o-mini').status).toBe('Exact');
+    expect(builtin.lookup('anthropic', 'gpt-4o', 'gpt-4o').status).toBe('Missing');
+  });
+
   it('ships list prices and resolves dated ids and -latest aliases to the undated entry', () => {
     const exact = builtin.lookup('openai', 'gpt-4o-mini', undefined);
     expect(exact.status).toBe('Exact');
