@@ -102,11 +102,51 @@ function findTopLevel(raw: Buffer, key: string): [number, number] | 'absent' | n
 }
 
 /**
+ * [start, end) of the string value of top-level `key`, found without scanning the body, when
+ * the body is known to have that key at its top level (`present`). Without a `\u` escape in the
+ * body, that key is written as the bytes `"key"` (a plain key has no other escape); any other
+ * `"key"` (a nested key, a string value, the end of a string) would be a second occurrence.
+ * So one occurrence is the top-level key. Null when that does not hold or the value is not a
+ * string: scan instead.
+ */
+function findOnlyOccurrence(raw: Buffer, key: string): [number, number] | null {
+  const quoted = quotedKey(key);
+  if (quoted === null) return null;
+  // Buffer needles: a string needle is encoded again on every call.
+  const at = raw.indexOf(quoted);
+  if (at < 0 || raw.indexOf(quoted, at + quoted.length) >= 0 || raw.indexOf(BACKSLASH_U) >= 0) return null;
+  let i = at + quoted.length;
+  while (isSpace(raw[i])) i++;
+  if (raw[i] !== COLON) return null;
+  i++;
+  while (isSpace(raw[i])) i++;
+  if (raw[i] !== QUOTE) return null;
+  const end = stringEnd(raw, i);
+  return end < 0 ? null : [i, end];
+}
+
+const BACKSLASH_U = Buffer.from('\\u');
+/** `"key"` as bytes, per key the callers splice (the code's own names, so few); null for a key needing escapes. */
+const QUOTED_KEYS = new Map<string, Buffer | null>();
+
+/** Only a key of letters, digits, `_` and `-` has no spelling but itself and `\u` escapes. */
+function quotedKey(key: string): Buffer | null {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = /^[A-Za-z0-9_-]+$/.test(key) ? Buffer.from(`"${key}"`) : null;
+    QUOTED_KEYS.set(key, quoted);
+  }
+  return quoted;
+}
+
+/**
  * `raw` (a JSON object, already parsed once) with top-level `key` set to the string `value`:
  * the same Buffer when it already holds exactly that, null when the scanner cannot be sure.
+ * `present`: the parsed body has top-level `key`; then three native searches may stand in for the
+ * scan (cheaper from ~0.5 KB: 8.6 KB body 2.9 -> 1.7 µs; 117 bytes 350 -> 470 ns).
  */
-export function spliceTopLevelString(raw: Buffer, key: string, value: string): Buffer | null {
-  const at = findTopLevel(raw, key);
+export function spliceTopLevelString(raw: Buffer, key: string, value: string, present = false): Buffer | null {
+  const at = (present ? findOnlyOccurrence(raw, key) : null) ?? findTopLevel(raw, key);
   if (at === null) return null;
   const encoded = JSON.stringify(value);
   if (at === 'absent') {

@@ -133,7 +133,9 @@ export function providerRequest(ctx: RequestCtx, g: AiGroupsRt, p: AiBackendRt, 
   // Nothing but the model changed (same format, no shaping, caching or prompt guard): splice it
   // into the client's bytes rather than serialise the parsed body again.
   const untouched = converted === shaped && body === converted && p.bodyShaping === null && (g.guard?.request.length ?? 0) === 0;
-  const spliced = untouched && plan.raw !== null ? spliceTopLevelString(plan.raw, 'model', model) : null;
+  // The body names a model (parsed): from ~0.5 KB, three native searches beat scanning it (json-splice.ts).
+  const present = plan.raw !== null && plan.raw.length >= 512 && plan.body!.model !== undefined;
+  const spliced = untouched && plan.raw !== null ? spliceTopLevelString(plan.raw, 'model', model, present) : null;
   return { conversion, call: { format, model, stream: plan.stream }, body: spliced ?? Buffer.from(JSON.stringify(body)) };
 }
 

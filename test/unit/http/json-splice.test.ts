@@ -38,3 +38,43 @@ describe('spliceTopLevelString: the model set in the client bytes', () => {
     expect(JSON.parse(splice(text, 'new')!)).toEqual({ ...JSON.parse(text), model: 'new' });
   });
 });
+
+describe('spliceTopLevelString with the key known present (the one-occurrence fast path)', () => {
+  /** Bodies whose parse has a top-level model; the fast path must agree with the full scan on each. */
+  const BODIES = [
+    '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_tokens":50}',
+    '{"messages":[{"role":"user","content":"hi"}],"model" : "old" ,"n":1}',
+    // a second "model" (nested key, string value, the end of an escaped quote): two occurrences, scanned
+    '{"messages":[{"role":"model","content":"x"}],"model":"old"}',
+    '{"meta":{"model":"inner"},"model":"old"}',
+    '{"messages":[{"content":"say \\"model"}],"model":"old"}',
+    '{"model":"old","model":"new"}',
+    // a \\u escape anywhere: scanned (the key itself may be written with one)
+    '{"mod\\u0065l":"old","x":"\\u00e9"}',
+    '{"mod\\u0065l":"old","meta":{"model":"inner"}}',
+    '{"model":"caf\\u00e9"}',
+    // values that are not strings, and strings with escapes
+    '{"model":null,"x":1}',
+    '{"model":{"a":"b"}}',
+    '{"model":"a\\"b\\\\","x":"y"}',
+    ' {\n  "model"\t:\r\n "old"\n}',
+  ];
+  const models = ['gpt-4o-mini', 'old', 'new', 'a"b\\', 'café'];
+
+  // Small bodies keep the test readable; the pipeline takes this path from 512 bytes (llm.ts), where it is cheaper.
+  it.each(BODIES)('%s: the same bytes as the full scan, for every model', (text) => {
+    const raw = Buffer.from(text);
+    expect(JSON.parse(text)).toHaveProperty('model');
+    for (const m of models) {
+      const fast = spliceTopLevelString(raw, 'model', m, true);
+      const scanned = spliceTopLevelString(raw, 'model', m);
+      expect(fast?.toString() ?? null).toBe(scanned?.toString() ?? null);
+      if (fast !== null) expect(JSON.parse(fast.toString())).toEqual({ ...JSON.parse(text), model: m });
+    }
+  });
+
+  it('returns the same Buffer when the body already names the model', () => {
+    const raw = Buffer.from('{"model":"gpt-4o-mini","messages":[]}');
+    expect(spliceTopLevelString(raw, 'model', 'gpt-4o-mini', true)).toBe(raw);
+  });
+});
