@@ -420,3 +420,21 @@ pub unsafe fn export_u32(env: napi_env, exports: napi_value, name: &CStr, value:
     }
     napi_set_named_property(env, exports, name.as_ptr(), v)
 }
+
+/// Sets `exports[name]` to a plain function.
+///
+/// # Safety
+/// As for `export_class`.
+pub unsafe fn export_function(
+    env: napi_env,
+    exports: napi_value,
+    name: &CStr,
+    f: unsafe extern "C" fn(napi_env, napi_callback_info) -> napi_value,
+) -> napi_status {
+    let mut v = null_mut();
+    let s = napi_create_function(env, name.as_ptr(), name.count_bytes(), Some(f), null_mut(), &mut v);
+    if s != NAPI_OK {
+        return s;
+    }
+    napi_set_named_property(env, exports, name.as_ptr(), v)
+}

@@ -1,5 +1,6 @@
 //! AgentGateway's Node-API addon: SSE framing, header filtering, pick-2 load balancing,
-//! session-affinity hashing, and the connection acceptor of the HTTP edge (Linux).
+//! session-affinity hashing, the connection acceptor of the HTTP edge (Linux), and returning
+//! malloc's free memory to the kernel (glibc).
 //!
 //! This file holds only the JS-facing glue (napi-rs shape: thin exports that convert arguments
 //! and call the logic modules, stateful classes, batched calls). The logic lives in sse.rs,
@@ -18,6 +19,7 @@ pub mod shared;
 pub mod sse;
 #[cfg(target_os = "linux")]
 pub mod sys;
+pub mod trim;
 
 #[cfg(not(test))]
 mod ffi;
@@ -31,12 +33,12 @@ pub(crate) use bindings::register;
 mod bindings {
     use crate::ffi::{napi_callback_info, napi_env, napi_value, NAPI_OK};
     use crate::headers::Rules;
-    use crate::js::{export_class, export_u32, run, Class, Env, JsError, JsResult};
+    use crate::js::{export_class, export_function, export_u32, run, Class, Env, JsError, JsResult};
     use crate::p2c::{P2cError, PickTwo};
     use crate::sse::SseFramer;
 
     /// Bumped whenever the JS-visible surface changes; the loader refuses a stale build.
-    const ABI: u32 = 4;
+    const ABI: u32 = 5;
 
     // SAFETY (for every `unsafe` below): a callback unwraps each receiver once, and takes a
     // mutable slice of an output buffer only after the input slices of the same call are dead,
@@ -52,6 +54,7 @@ mod bindings {
     pub unsafe fn register(env: napi_env, exports: napi_value) -> napi_value {
         let statuses = [
             export_u32(env, exports, c"abi", ABI),
+            export_function(env, exports, c"trimMalloc", trim_malloc),
             export_class(env, exports, c"SseFramer", sse_new, &[
                 (c"push", sse_push),
                 (c"copyOut", sse_copy_out),
@@ -92,6 +95,18 @@ mod bindings {
             std::ptr::null_mut() // Node turns a failed registration into a load error
         }
     }
+
+    // ---- malloc_trim ------------------------------------------------------------------------
+    //
+    // trimMalloc() -> 1 memory was released, 0 none was free, -1 the C library cannot (not glibc).
+
+    callback!(trim_malloc, |env| {
+        env.int32(match crate::trim::trim() {
+            Some(true) => 1,
+            Some(false) => 0,
+            None => -1,
+        })
+    });
 
     // ---- SSE framer -------------------------------------------------------------------------
     //

@@ -255,6 +255,17 @@ export function createPickTwo(size: number, opts?: PickTwoOptions): PickTwo {
   return (p2cImpl ??= resolve().chosen.p2c).createPickTwo(size, opts);
 }
 
+/**
+ * Hands the memory malloc keeps after a busy spell back to the kernel (glibc's malloc_trim, in
+ * the addon: native/src/trim.rs); true when some was released. JavaScript cannot reach the C
+ * allocator, so without the addon (or off glibc) this is a no-op that returns false. Not for the
+ * request path: it locks each malloc arena while it walks it (src/v8-heap.ts calls it once quiet).
+ */
+export function trimMalloc(): boolean {
+  const r = resolve();
+  return r.native !== null && loadedAddon !== null && loadedAddon.trimMalloc() === 1;
+}
+
 /** The affinity hasher (session keys, provider identities, rendezvous choice). */
 export function affinityHasher(): AffinityHasher {
   return (affinityImpl ??= resolve().chosen.affinity.affinity);

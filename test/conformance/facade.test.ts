@@ -78,6 +78,21 @@ describe('native facade', () => {
     expect(f.describeNative()).toMatch(/AGW_NATIVE=1: native for every job\); HTTP edge: native acceptor \+ uWS/);
   });
 
+  describe('trimMalloc (glibc malloc_trim through the addon)', () => {
+    it('is the addon export, which returns 1 or 0 on glibc and -1 elsewhere', () => {
+      const r = loadAddon();
+      if (r.addon === null) return expect(built).toBe(false);
+      const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header;
+      expect(header.glibcVersionRuntime !== undefined ? [0, 1] : [-1]).toContain(r.addon.trimMalloc());
+    });
+
+    it('is a no-op returning false without the addon (AGW_NATIVE=0 loads nothing)', async () => {
+      const f = await facade('0');
+      expect(f.trimMalloc()).toBe(false);
+      expect(f.nativeStatus().addonLoaded).toBe(false);
+    });
+  });
+
   describe('the HTTP edge', () => {
     it('is the acceptor where the addon is built (Linux), else the Node http server', async () => {
       const f = await facade(undefined);

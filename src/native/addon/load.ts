@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** Must equal ABI in native/src/lib.rs; a mismatch means a stale build. */
-export const ADDON_ABI = 4;
+export const ADDON_ABI = 5;
 
 /**
  * Where native/build.mjs puts the addon. Resolved from this file, which sits three levels
@@ -59,6 +59,8 @@ export interface Addon {
   /** The HTTP edge's connection acceptor; Linux only. */
   readonly Acceptor?: AcceptorClass;
   readonly Affinity: new () => AddonAffinity;
+  /** glibc's malloc_trim(0): 1 memory was released, 0 none was free, -1 not glibc (native/src/trim.rs). */
+  readonly trimMalloc: () => number;
 }
 
 export type LoadResult = { addon: Addon; path: string } | { addon: null; reason: string };
