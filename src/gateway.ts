@@ -11,6 +11,7 @@ import { FileWatcher } from './config/watch.js';
 import { Observability } from './observability/index.js';
 import { configureLogging, log } from './observability/log.js';
 import type { Downstream } from './pipeline/downstream.js';
+import { trimMalloc } from './native/index.js';
 import { GatewayError, ModuleNotLoaded } from './errors.js';
 import { handle, refuse } from './pipeline/handle.js';
 import { type CompileContext, compile, withModules } from './runtime/compile.js';
@@ -156,7 +157,7 @@ export class Gateway implements RequestSink {
     this.adopt(attempt, null);
     this.record({ ok: true, trigger: 'startup', started, warnings: [...loaded.notices, ...attempt.warnings] });
     if (this.fromFile && this.opts.watch !== false) this.startWatching();
-    heapAfterStart(this.opts.workers === undefined);
+    heapAfterStart(this.opts.workers === undefined, trimMalloc);
   }
 
   get snapshot(): Snapshot {

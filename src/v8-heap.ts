@@ -19,11 +19,19 @@
 //   reads --semi-space-growth-factor at every growth: 1 stops growth. Startup runs at the initial
 //   size (1 MB); once serving, a GC observer lets new space grow to SEMI_SPACE_MB per semi-space
 //   and no further. `node --max-semi-space-size=N` given by the user wins.
-// - After a busy spell (startup counts as one), once the thread has been quiet for QUIET_CHECKS
-//   checks, one full GC: V8 shrinks new space at a GC that sees low allocation (measured: not
-//   within ~5 s of the last busy GC, at once after), and returns emptied pages. Startup loads every
-//   module before v8-flags.ts runs (ES modules link first), which grows new space to 8 MB per
-//   semi-space: this GC, ~7 s after start, is what brings it back.
+// - Once started, and after each busy spell once the thread has been quiet for QUIET_CHECKS
+//   checks (a minor GC at each): a full GC and `release` (malloc_trim through the addon: memory
+//   freed under load otherwise stays with glibc's malloc). That full GC does not shrink new
+//   space: V8 does that only at a GC that sees a low allocation rate over the last ~5 s, or at a
+//   memory-reducing one (measured: a minor and a full GC 1 s or 6 s after ready left new space
+//   at 16 MB, with or without --optimize-for-size around them). What it does is arm V8's memory
+//   reducer, which runs a memory-reducing GC 8 s after a full GC when allocation is low (seen
+//   with --trace-gc as `Mark-Compact (reduce)`, committed heap 42 -> 24 MB): new space shrinks
+//   to 1 MB per semi-space and emptied old-space pages go back. Startup loads every module before
+//   v8-flags.ts runs (ES modules link first), which grows new space to 8 MB per semi-space: the
+//   full GC at start is what brings it back, ~9 s after ready. Until 2026-12-08 the GC here was
+//   `gc({ type: 'major' })`, which Node 20 runs as a scavenge (see Gc): no full GC, so the
+//   reducer was never armed by it.
 import { isMainThread } from 'node:worker_threads';
 import { PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
@@ -35,7 +43,7 @@ const SEMI_SPACE_MB = userSemiSpaceMb() ?? 4;
 const CHECK_MS = 3500;
 /** Event-loop utilisation above this over a check is traffic; below it, quiet. */
 const BUSY_ELU = 0.02;
-/** Quiet checks in a row before the full GC (7 s): V8 shrinks new space only once allocation has been low for a while. */
+/** Quiet checks in a row before the full GC (7 s). */
 const QUIET_CHECKS = 2;
 
 /** Old-space headroom over what the last full GC kept, in percent. */
@@ -64,11 +72,14 @@ export function heapAtStart(): void {
 let started = false;
 
 /**
- * Once per thread, when its gateway serves: the new-space cap, the GC once quiet. `dataPlane`
+ * Once per thread, when its gateway serves: the new-space cap, a settling GC now and once quiet
+ * after each busy spell. `dataPlane`
  * false: the main thread of `--workers N` (it hands connections over): the growth factor is
  * process-wide, and capping here would also stop the worker threads' new space growing.
+ * `release` hands malloc's free memory back to the kernel (the addon's trimMalloc, given by
+ * gateway.ts so that this module, which v8-flags.ts runs first, loads nothing else).
  */
-export function heapAfterStart(dataPlane = true): void {
+export function heapAfterStart(dataPlane = true, release: () => unknown = () => undefined): void {
   if (started) return;
   started = true;
   if (isMainThread && !userSet) {
@@ -76,14 +87,25 @@ export function heapAfterStart(dataPlane = true): void {
     else setFlagsFromString('--semi-space-growth-factor=2');
   }
   const gc = exposeGc();
-  if (gc !== undefined) collectWhenQuiet(gc);
+  // After the ready line is out (Gateway.start's caller logs it in the same turn).
+  setImmediate(() => settle(gc, release));
+  const check = quietCollector(gc, release);
+  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    check(performance.eventLoopUtilization(now, last).utilization);
+    last = now;
+  }, CHECK_MS).unref();
 }
 
 /**
  * V8's gc() for this thread, without a `gc` global: the flag is on only while a context is made.
  * A worker thread's new contexts do not get it (Node 20): there V8's own memory reducer is left to it.
+ * `gc()` is a full GC; `gc({ type: 'minor' })` a scavenge. Not `gc({ type: 'major' })`: Node 20's
+ * V8 (11.3) reads only `type: 'minor'` and `execution: 'async'`, and takes any other object as a
+ * truthy argument, which means a scavenge (measured with --trace-gc).
  */
-type Gc = (options: { type: 'minor' | 'major' }) => void;
+export type Gc = (options?: { type: 'minor' }) => void;
 
 function exposeGc(): Gc | undefined {
   setFlagsFromString('--expose-gc');
@@ -109,29 +131,34 @@ function capNewSpace(bytes: number): void {
   new PerformanceObserver(check).observe({ entryTypes: ['gc'] });
 }
 
+/** A full GC (it also arms V8's memory reducer), then malloc's free memory back to the kernel. */
+function settle(gc: Gc | undefined, release: () => unknown): void {
+  gc?.();
+  release();
+}
+
 /**
- * After a busy spell (startup counts as one): a minor GC at each quiet check, then a full GC at
- * the QUIET_CHECKS-th. V8 sizes new space by the allocation rate between GCs: with no GC since the
- * busy spell it sees none and keeps new space as it was, so the minor GCs give it a quiet sample
- * first (measured with --trace-gc: a lone full GC 7 s after start left new space at 16 MB).
+ * What each quiet check does, given the event-loop utilisation since the last one. After a busy
+ * spell: a minor GC at each quiet check, then at the QUIET_CHECKS-th `settle` (a full GC and
+ * `release`: what the full GC freed outside V8's heap, ArrayBuffer stores and native objects, and
+ * what V8's compiler threads and uWS/undici's buffers left in glibc's arenas stays resident
+ * otherwise). The minor GCs give V8 quiet allocation samples before the full GC. Startup is
+ * settled at once (heapAfterStart), so it does not count as a busy spell. Without `gc` (a worker
+ * thread) only `release` runs.
  */
-function collectWhenQuiet(gc: Gc): void {
-  let last: EventLoopUtilization = performance.eventLoopUtilization();
-  let busy = true;
+export function quietCollector(gc: Gc | undefined, release: () => unknown): (elu: number) => void {
+  let busy = false;
   let quiet = 0;
-  setInterval(() => {
-    const now = performance.eventLoopUtilization();
-    const elu = performance.eventLoopUtilization(now, last).utilization;
-    last = now;
+  return (elu) => {
     if (elu > BUSY_ELU) {
       busy = true;
       quiet = 0;
       return;
     }
     if (!busy) return;
-    if (++quiet < QUIET_CHECKS) return gc({ type: 'minor' });
+    if (++quiet < QUIET_CHECKS) return gc?.({ type: 'minor' });
     busy = false;
     quiet = 0;
-    gc({ type: 'major' });
-  }, CHECK_MS).unref();
+    settle(gc, release);
+  };
 }
