@@ -1,7 +1,8 @@
 // Resident memory of the gateway with the defaults a new user gets (bench/load/gateway.yaml,
 // text access log and metrics on, one thread), beside the floor and, with `--baseline <dist>`,
-// another build; rounds interleaved, the order alternating. Per process: RSS idle (5 s and 15 s
-// after ready; the 15 s figure is the idle one), peak (VmHWM) over c=50 load on four routes, and RSS 5, 10 and 30 s after the load;
+// another build; rounds interleaved, the order alternating. Per process: RSS idle (1 s, 5 s and
+// 15 s after ready; the 15 s figure is the idle one, 1 s is when the suite, bench/load/suite.ts,
+// reads it), peak (VmHWM) over c=50 load on four routes, and RSS 5, 10 and 30 s after the load;
 // RssAnon/RssFile split; the gateway's CPU µs per request per route, so a memory lever's CPU
 // cost shows in the same run. Issue 18's targets: idle <= 80 MB, peak <= 130 MB, after within
 // 10% of idle at 30 s.
@@ -44,6 +45,8 @@ interface Mem {
 }
 
 interface Round {
+  /** 1 s after ready (the suite's idle reading). */
+  idle1: Mem;
   /** 5 s after ready. */
   idle5: Mem;
   /** 15 s after ready: settled (the gateway's quiet-time GC runs ~7 s after start). */
@@ -119,10 +122,12 @@ async function measure(ctx: LaneContext, v: Variant): Promise<Round> {
   const { child, port } = await start(ctx, v, out);
   const pid = child.pid!;
   try {
-    await sleep(5000);
+    await sleep(1000);
+    const idle1 = mem(pid);
+    await sleep(4000);
     const idle5 = mem(pid);
     await sleep(10_000);
-    const round: Round = { idle5, idle: mem(pid), peak: 0, after: {}, cpuUsPerReq: {}, rps: {}, rssAfterRoute: {}, errors: 0 };
+    const round: Round = { idle1, idle5, idle: mem(pid), peak: 0, after: {}, cpuUsPerReq: {}, rps: {}, rssAfterRoute: {}, errors: 0 };
     // The floor serves every path as its one proxied route.
     const url = (path: string) => `http://127.0.0.1:${port}${v.kind === 'floor' ? '/v1/chat/completions' : path}`;
     for (const r of routes()) {
@@ -143,7 +148,7 @@ async function measure(ctx: LaneContext, v: Variant): Promise<Round> {
     }
     const f = (n: number) => n.toFixed(0);
     console.log(
-      `  ${v.name}: idle ${f(round.idle5.rss)} MB at 5 s, ${f(round.idle.rss)} at 15 s, after each route ${Object.values(round.rssAfterRoute).map(f).join('/')}, peak ${f(round.peak)}, after ${AFTER_S.map((s) => `${s}s ${f(round.after[s]!.rss)}`).join(' ')}; CPU µs/req ${Object.entries(
+      `  ${v.name}: idle ${f(round.idle1.rss)} MB at 1 s, ${f(round.idle5.rss)} at 5 s, ${f(round.idle.rss)} at 15 s, after each route ${Object.values(round.rssAfterRoute).map(f).join('/')}, peak ${f(round.peak)}, after ${AFTER_S.map((s) => `${s}s ${f(round.after[s]!.rss)}`).join(' ')}; CPU µs/req ${Object.entries(
         round.cpuUsPerReq,
       )
         .map(([k, x]) => `${k} ${x.toFixed(1)}`)
@@ -172,7 +177,7 @@ function report(vs: Variant[], results: Map<string, Round[]>, load: number[]): {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
   const lines = [
-    `| variant | idle MB at 5 s | idle MB at 15 s (anon/file) | peak MB | after ${AFTER_S.join(' / ')} s MB | after 30 s vs idle | CPU µs/req ${routes()
+    `| variant | idle MB at 1 s / 5 s | idle MB at 15 s (anon/file) | peak MB | after ${AFTER_S.join(' / ')} s MB | after 30 s vs idle | CPU µs/req ${routes()
       .map((r) => r.id)
       .join(' / ')} | errors |`,
     '|---|---|---|---|---|---|---|---|',
@@ -185,6 +190,7 @@ function report(vs: Variant[], results: Map<string, Round[]>, load: number[]): {
       variant: v.name,
       nodeArgs: v.nodeArgs,
       args: v.args,
+      idle1Mb: mean(rs.map((r) => r.idle1.rss)),
       idle5Mb: mean(rs.map((r) => r.idle5.rss)),
       idleMb: idle,
       idleAnonMb: mean(rs.map((r) => r.idle.anon)),
@@ -195,7 +201,7 @@ function report(vs: Variant[], results: Map<string, Round[]>, load: number[]): {
       rounds: rs,
     };
     lines.push(
-      `| ${v.name}${v.nodeArgs.length + v.args.length > 0 ? ` (\`${[...v.nodeArgs, ...v.args].join(' ')}\`)` : ''} | ${f(row.idle5Mb)} | ${f(idle)} (${f(row.idleAnonMb)}/${f(row.idleFileMb)}) | ${f(row.peakMb)} | ${after.map((a) => f(a)).join(' / ')} | ${f(((after[after.length - 1]! - idle) / idle) * 100)}% | ${routes()
+      `| ${v.name}${v.nodeArgs.length + v.args.length > 0 ? ` (\`${[...v.nodeArgs, ...v.args].join(' ')}\`)` : ''} | ${f(row.idle1Mb)} / ${f(row.idle5Mb)} | ${f(idle)} (${f(row.idleAnonMb)}/${f(row.idleFileMb)}) | ${f(row.peakMb)} | ${after.map((a) => f(a)).join(' / ')} | ${f(((after[after.length - 1]! - idle) / idle) * 100)}% | ${routes()
         .map((r) => f(row.cpuUsPerReq[r.id]!, 1))
         .join(' / ')} | ${rs.reduce((s, r) => s + r.errors, 0)} |`,
     );
