@@ -52,7 +52,10 @@ export interface RowResult {
 export interface TargetResult {
   id: string;
   label: string;
+  /** RSS 1 s after ready. */
   rssIdleMb: number;
+  /** RSS SETTLE_MS after ready: startup's garbage collected and new space shrunk (V8's memory reducer runs ~9 s after the last busy GC). */
+  rssSettledMb: number;
   rssPeakMb: number;
   rssAfterMb: number;
 }
@@ -68,6 +71,9 @@ const ROUTES: Record<string, { label: string; kind: 'json' | 'sse' }> = {
   sse: { label: 'passthrough, SSE 20 events', kind: 'sse' },
   translated: { label: 'SSE Anthropic -> OpenAI, translated', kind: 'sse' },
 };
+
+/** When idle RSS is read a second time, in the first round only (the memory lane reads idle at 15 s too). */
+const SETTLE_MS = 15_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -110,7 +116,11 @@ async function measureTarget(deps: SuiteDeps, t: Target, rows: RowResult[], o: S
   const url = (route: string) => `http://127.0.0.1:${run.port}${t.paths[route]}`;
   try {
     await sleep(1000);
-    if (first && run.pid) res.rssIdleMb = rssTreeMb(run.pid);
+    if (first && run.pid) {
+      res.rssIdleMb = rssTreeMb(run.pid);
+      await sleep(SETTLE_MS - 1000);
+      res.rssSettledMb = rssTreeMb(run.pid);
+    }
     for (const r of rows) await deps.load('warmup', url(r.route), r.kind === 'sse' ? CHAT_STREAM : CHAT, o.connections, 1);
     for (const r of rows) {
       const body = r.kind === 'sse' ? CHAT_STREAM : CHAT;
@@ -161,7 +171,7 @@ async function measureTiming(deps: SuiteDeps, t: Target, rows: RowResult[], o: S
 export async function runSuite(deps: SuiteDeps, o: SuiteOptions): Promise<{ rows: RowResult[]; targets: TargetResult[] }> {
   const targets = suiteTargets(o.baseline);
   const plan = targets.map((t) => ({ t, rows: rowsOf(t, o.only) })).filter((p) => p.rows.length > 0);
-  const results = plan.map(({ t }) => ({ id: t.id, label: t.label, rssIdleMb: NaN, rssPeakMb: NaN, rssAfterMb: NaN }));
+  const results = plan.map(({ t }) => ({ id: t.id, label: t.label, rssIdleMb: NaN, rssSettledMb: NaN, rssPeakMb: NaN, rssAfterMb: NaN }));
   for (let round = 0; round < o.rounds; round++) {
     for (const [i, { t, rows }] of plan.entries()) {
       console.log(`\n== round ${round + 1}/${o.rounds}: ${t.label}`);
