@@ -12,27 +12,14 @@ import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { App, us_socket_local_port } from 'uWebSockets.js';
 import { anthropicStream } from './mock-anthropic-stream.js';
+import { CHAT_COMPLETION } from './mock-completion.js';
 
 const port = Number(process.argv[2] ?? 18000);
 const delayMs = Number(process.argv[3] ?? 0);
 const gapMs = Number(process.argv[4] ?? 0);
 let served = 0;
 
-const completion = JSON.stringify({
-  id: 'chatcmpl-bench',
-  object: 'chat.completion',
-  created: 1741569952,
-  model: 'gpt-4o-mini-2024-07-18',
-  choices: [
-    {
-      index: 0,
-      message: { role: 'assistant', content: 'Hello! How can I assist you today?', refusal: null },
-      logprobs: null,
-      finish_reason: 'stop',
-    },
-  ],
-  usage: { prompt_tokens: 19, completion_tokens: 10, total_tokens: 29 },
-});
+const completion = CHAT_COMPLETION;
 
 function openaiStream(): string {
   const base = {

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import type { Downstream, HeaderList } from '../../src/pipeline/downstream.js';
 import type { AiBackendRt, BindRt, Snapshot } from '../../src/runtime/snapshot.js';
+import { CHAT_COMPLETION } from '../load/mock-completion.js';
 import { check } from './common.js';
 
 /**
@@ -39,23 +40,7 @@ export const REQUEST_BODY = Buffer.from(
 );
 
 /** bench/load/mock-upstream.ts's chat.completion, as it sends it. */
-export const COMPLETION = Buffer.from(
-  JSON.stringify({
-    id: 'chatcmpl-bench',
-    object: 'chat.completion',
-    created: 1741569952,
-    model: 'gpt-4o-mini-2024-07-18',
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: 'Hello! How can I assist you today?', refusal: null },
-        logprobs: null,
-        finish_reason: 'stop',
-      },
-    ],
-    usage: { prompt_tokens: 19, completion_tokens: 10, total_tokens: 29 },
-  }),
-);
+export const COMPLETION = Buffer.from(CHAT_COMPLETION);
 
 /** The mock's response head (uWS writes Date and its own header; undici hands raw buffers). */
 const RAW_HEAD = [
