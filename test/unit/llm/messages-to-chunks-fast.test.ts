@@ -1,6 +1,7 @@
 // The Anthropic -> OpenAI fast path (deltas and stops translated from their bytes) against the
 // parsed path it stands in for: for every stream and every way of cutting it into reads, the
 // client bytes must be identical, and the fast path must really have been taken where it can.
+import { anthropicEvent, messageStart } from '../../helpers/anthropic-events.js';
 import { describe, expect, it } from 'vitest';
 import type { StreamOptions } from '../../../src/llm/convert/types.js';
 import { MessagesToChunks } from '../../../src/llm/stream/messages-to-chunks.js';
@@ -26,20 +27,8 @@ class Parsed extends MessagesToChunks {
   }
 }
 
-const ev = (type: string, data: object): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-const start = (usage: object = { input_tokens: 25, output_tokens: 1 }): string =>
-  ev('message_start', {
-    message: {
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      content: [],
-      model: 'claude-x',
-      stop_reason: null,
-      stop_sequence: null,
-      usage,
-    },
-  });
+const ev = anthropicEvent;
+const start = messageStart;
 const textStart = (index = 0): string => ev('content_block_start', { index, content_block: { type: 'text', text: '' } });
 const text = (t: string, index = 0): string => ev('content_block_delta', { index, delta: { type: 'text_delta', text: t } });
 const stop = (index = 0): string => ev('content_block_stop', { index });

@@ -1,5 +1,6 @@
 // The Anthropic-events -> OpenAI-chunks state machine beyond the golden corpus: failure paths,
 // usage accounting and the output contract (one buffer per push, nothing after the end).
+import { anthropicEvent, messageStart } from '../../helpers/anthropic-events.js';
 import { GatewayError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { conversionFor } from '../../../src/llm/convert/index.js';
@@ -8,19 +9,8 @@ import type { Usage } from '../../../src/llm/usage.js';
 import { readOpenAiSse } from '../../golden/harness.js';
 
 const enc = (s: string): Uint8Array => Buffer.from(s, 'utf8');
-const ev = (type: string, data: object): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-const START = ev('message_start', {
-  message: {
-    id: 'msg_1',
-    type: 'message',
-    role: 'assistant',
-    content: [],
-    model: 'claude-x',
-    stop_reason: null,
-    stop_sequence: null,
-    usage: { input_tokens: 25, output_tokens: 1 },
-  },
-});
+const ev = anthropicEvent;
+const START = messageStart();
 const TEXT_START = ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
 const delta = (text: string, index = 0): string => ev('content_block_delta', { index, delta: { type: 'text_delta', text } });
 

@@ -1,5 +1,6 @@
 // Same-format streams: verbatim forwarding, the injected-usage chunk the client did not ask
 // for, truncation and failure in the client's dialect, and the cheap watching path.
+import { anthropicEvent } from '../../helpers/anthropic-events.js';
 import { GatewayError } from '../../../src/errors.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { conversionFor } from '../../../src/llm/convert/index.js';
@@ -144,7 +145,7 @@ describe('completions pass-through', () => {
 });
 
 describe('messages pass-through', () => {
-  const ev = (type: string, data: object): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const ev = anthropicEvent;
   const START = ev('message_start', {
     message: {
       id: 'msg_1',

@@ -1,6 +1,7 @@
 // Response masking on streams, after the conversion: an email split across three upstream
 // events is masked in the client's events and no event carries a piece of it, for an OpenAI
 // client on Anthropic and an Anthropic client on Anthropic.
+import { anthropicEvent, messageStart } from '../../helpers/anthropic-events.js';
 import { describe, expect, it } from 'vitest';
 import { conversionFor } from '../../../src/llm/convert/index.js';
 import { GuardedStream } from '../../../src/pipeline/guarded-stream.js';
@@ -8,20 +9,10 @@ import { HeldStream } from '../../../src/pipeline/held-stream.js';
 import type { PromptGuardPolicy } from '../../../src/policies/prompt-guard/guard.js';
 import { BUILTIN_DETECTORS } from '../../../src/policies/prompt-guard/builtins.js';
 
-const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+const ev = anthropicEvent;
 const PIECES = ['Write to jane.d', 'oe@exam', 'ple.com', ' today.'];
 const anthropicEvents = [
-  ev('message_start', {
-    message: {
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      content: [],
-      model: 'claude',
-      stop_reason: null,
-      usage: { input_tokens: 5, output_tokens: 1 },
-    },
-  }),
+  messageStart({ input_tokens: 5, output_tokens: 1 }, 'claude'),
   ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
   ...PIECES.map((text) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
   ev('content_block_stop', { index: 0 }),
